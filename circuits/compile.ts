@@ -1,0 +1,109 @@
+/**
+ * The compile stage: ONNX file → build folder with the quantized model, circom source, r1cs,
+ * witness wasm and a manifest. Everything is checked before anything is written, and the folder
+ * is swapped in whole at the end.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { FILES, type CompileInfo } from "../core/compiled.js";
+import { ZkmlError } from "../core/errors.js";
+import { readCalibrationFile } from "../core/input.js";
+import { buildFolderAtomically, MANIFEST_FORMAT, sha256Bytes, sha256File, writeManifest, type Manifest } from "../core/manifest.js";
+import type { QModel } from "../core/qmodel.js";
+import { sizeOf } from "../core/graph.js";
+import { circuitLayout, generateCircom, PUBLIC_SIGNALS } from "./codegen.js";
+import { parseCircomStats, runCircom } from "./circom.js";
+import { measureFidelity, type FidelityReport } from "./fidelity.js";
+import { importOnnxFile } from "./onnx/import.js";
+import { quantizeGraph } from "./quantize.js";
+
+export interface CompileOptions {
+  outDir?: string;
+  calibrationFile?: string;
+  bits?: number;
+  progress?: (message: string) => void;
+}
+
+export interface CompileResult {
+  outDir: string;
+  model: QModel;
+  info: CompileInfo;
+  fidelity?: FidelityReport;
+  calibration: { source: string; samples: number };
+}
+
+/** Synthetic calibration when the user gives none: uniform in [-1, 1], fixed seed. */
+function syntheticSamples(size: number, count = 64): number[][] {
+  let s = 0x9e3779b9;
+  const rand = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x632be5ab) >>> 0) / 2 ** 32);
+  return Array.from({ length: count }, () => Array.from({ length: size }, () => rand() * 2 - 1));
+}
+
+export function defaultOutDir(onnxFile: string): string {
+  return path.join("build", path.basename(onnxFile).replace(/\.onnx$/i, ""));
+}
+
+export async function compileModel(onnxFile: string, opts: CompileOptions = {}): Promise<CompileResult> {
+  const t0 = performance.now();
+  const progress = opts.progress ?? (() => {});
+  const graph = await importOnnxFile(onnxFile);
+  const inSize = sizeOf(graph.input.shape);
+  let samples: number[][];
+  let labels: number[] | undefined;
+  let calibrationSource: string;
+  if (opts.calibrationFile) {
+    ({ samples, labels } = await readCalibrationFile(opts.calibrationFile));
+    calibrationSource = opts.calibrationFile;
+  } else {
+    samples = syntheticSamples(inSize);
+    calibrationSource = "synthetic: 64 inputs uniform in [-1, 1] (pass --calibration for real scales)";
+  }
+  const model = quantizeGraph(graph, { samples, bits: opts.bits });
+  let source: string;
+  try {
+    source = generateCircom(model);
+  } catch (e) {
+    throw new ZkmlError("BAD_MODEL", `model ${model.name}: ${(e as Error).message}`);
+  }
+  const fidelity = opts.calibrationFile ? await measureFidelity(onnxFile, model, samples, labels) : undefined;
+  const outDir = opts.outDir ?? defaultOutDir(onnxFile);
+  const layout = circuitLayout(model);
+  const qmodelText = JSON.stringify(model) + "\n";
+
+  const info = await buildFolderAtomically(outDir, async (tmp) => {
+    await writeFile(path.join(tmp, FILES.qmodel), qmodelText);
+    await writeFile(path.join(tmp, FILES.circom), source);
+    progress(`circom2: compiling ${FILES.circom}`);
+    const circom = await runCircom(path.join(tmp, FILES.circom), tmp, { optimize: "O2" });
+    const stats = parseCircomStats(circom.stdout);
+    const constraints = (stats["non-linear constraints"] ?? 0) + (stats["linear constraints"] ?? 0);
+    const info: CompileInfo = {
+      constraints,
+      publicSignals: [...PUBLIC_SIGNALS],
+      layout,
+      modelId: "0x" + sha256Bytes(qmodelText),
+      circomStats: stats,
+      timingsMs: { compile: performance.now() - t0, circom: circom.ms },
+      fidelity,
+    };
+    const outputs: Record<string, string> = {};
+    for (const f of [FILES.qmodel, FILES.circom, FILES.r1cs, FILES.wasm, FILES.sym]) {
+      if (!existsSync(path.join(tmp, f))) throw new ZkmlError("CIRCOM_FAILED", `circom2 did not write ${f}`);
+      outputs[f] = await sha256File(path.join(tmp, f));
+    }
+    const inputs: Record<string, string> = { model: await sha256File(onnxFile) };
+    if (opts.calibrationFile) inputs.calibration = await sha256File(opts.calibrationFile);
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      model: { name: model.name, source: path.resolve(onnxFile), sha256: inputs.model! },
+      stages: {
+        compile: { at: new Date().toISOString(), inputs, outputs, info: { ...info, calibration: calibrationSource } },
+      },
+    };
+    await mkdir(tmp, { recursive: true });
+    await writeManifest(tmp, manifest);
+    return info;
+  });
+  return { outDir, model, info, fidelity, calibration: { source: calibrationSource, samples: samples.length } };
+}

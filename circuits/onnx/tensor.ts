@@ -1,0 +1,62 @@
+/** ONNX TensorProto ↔ plain arrays. */
+import onnxProto from "onnx-proto";
+
+export const { onnx } = onnxProto;
+export const DT = onnx.TensorProto.DataType;
+
+export function toNum(x: unknown): number {
+  if (typeof x === "number") return x;
+  if (typeof x === "bigint") return Number(x);
+  if (x && typeof (x as { toNumber?: unknown }).toNumber === "function") return (x as { toNumber(): number }).toNumber();
+  return Number(x);
+}
+
+export interface DecodedTensor {
+  dims: number[];
+  dataType: number;
+  /** Values as doubles (ints are exact below 2^53). */
+  data: Float64Array;
+}
+
+const RAW_READERS: Record<number, { size: number; read: (v: DataView, o: number) => number }> = {
+  [DT.FLOAT]: { size: 4, read: (v, o) => v.getFloat32(o, true) },
+  [DT.DOUBLE]: { size: 8, read: (v, o) => v.getFloat64(o, true) },
+  [DT.INT8]: { size: 1, read: (v, o) => v.getInt8(o) },
+  [DT.UINT8]: { size: 1, read: (v, o) => v.getUint8(o) },
+  [DT.INT16]: { size: 2, read: (v, o) => v.getInt16(o, true) },
+  [DT.INT32]: { size: 4, read: (v, o) => v.getInt32(o, true) },
+  [DT.INT64]: { size: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
+  [DT.BOOL]: { size: 1, read: (v, o) => v.getUint8(o) },
+};
+
+/** Decode a TensorProto; returns null for a data type zkml cannot read. */
+export function decodeTensor(t: InstanceType<typeof onnx.TensorProto>): DecodedTensor | null {
+  const dims = (t.dims ?? []).map(toNum);
+  const count = dims.reduce((a, b) => a * b, 1);
+  const dataType = t.dataType ?? 0;
+  let data: Float64Array;
+  if (t.rawData && t.rawData.length > 0) {
+    const reader = RAW_READERS[dataType];
+    if (!reader) return null;
+    const raw = t.rawData;
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    data = new Float64Array(count);
+    for (let i = 0; i < count; i++) data[i] = reader.read(view, i * reader.size);
+  } else if (t.floatData && t.floatData.length) {
+    data = Float64Array.from(t.floatData);
+  } else if (t.doubleData && t.doubleData.length) {
+    data = Float64Array.from(t.doubleData);
+  } else if (t.int64Data && t.int64Data.length) {
+    data = Float64Array.from(t.int64Data.map(toNum));
+  } else if (t.int32Data && t.int32Data.length) {
+    data = Float64Array.from(t.int32Data);
+  } else {
+    data = new Float64Array(count);
+  }
+  if (data.length !== count) return null;
+  return { dims, dataType, data };
+}
+
+export function floatTensorProto(name: string, dims: number[], values: ArrayLike<number>): InstanceType<typeof onnx.TensorProto> {
+  return onnx.TensorProto.create({ name, dims, dataType: DT.FLOAT, floatData: Array.from(values) });
+}

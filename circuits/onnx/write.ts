@@ -1,0 +1,83 @@
+/**
+ * A minimal ONNX writer for the dense networks zkml trains itself (the bundled examples):
+ * Gemm(transB=1) layers with Relu between them, a symbolic batch dimension on input/output.
+ */
+import { writeFileAtomic } from "../../core/manifest.js";
+import { floatTensorProto, onnx, DT } from "./tensor.js";
+
+export interface DenseLayerSpec {
+  /** Row-major [out][in]. */
+  weight: ArrayLike<number>;
+  bias: ArrayLike<number>;
+  inFeatures: number;
+  outFeatures: number;
+  relu: boolean;
+}
+
+export interface MlpSpec {
+  name: string;
+  inputName: string;
+  outputName: string;
+  layers: DenseLayerSpec[];
+  docString?: string;
+}
+
+function valueInfo(name: string, features: number) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: {
+      tensorType: {
+        elemType: DT.FLOAT,
+        shape: { dim: [{ dimParam: "batch" }, { dimValue: features }] },
+      },
+    },
+  });
+}
+
+export function encodeMlp(spec: MlpSpec): Uint8Array {
+  const nodes = [];
+  const initializers = [];
+  let current = spec.inputName;
+  spec.layers.forEach((layer, i) => {
+    const w = `fc${i}.weight`;
+    const b = `fc${i}.bias`;
+    initializers.push(floatTensorProto(w, [layer.outFeatures, layer.inFeatures], layer.weight));
+    initializers.push(floatTensorProto(b, [layer.outFeatures], layer.bias));
+    const last = i === spec.layers.length - 1;
+    const gemmOut = last && !layer.relu ? spec.outputName : `fc${i}`;
+    nodes.push(
+      onnx.NodeProto.create({
+        name: `Gemm_fc${i}`,
+        opType: "Gemm",
+        input: [current, w, b],
+        output: [gemmOut],
+        attribute: [onnx.AttributeProto.create({ name: "transB", type: onnx.AttributeProto.AttributeType.INT, i: 1 })],
+      }),
+    );
+    current = gemmOut;
+    if (layer.relu) {
+      const reluOut = last ? spec.outputName : `relu${i}`;
+      nodes.push(onnx.NodeProto.create({ name: `Relu_${i}`, opType: "Relu", input: [current], output: [reluOut] }));
+      current = reluOut;
+    }
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: "zkml",
+    producerVersion: "0.1.0",
+    docString: spec.docString ?? "",
+    opsetImport: [{ domain: "", version: 13 }],
+    graph: {
+      name: spec.name,
+      node: nodes,
+      initializer: initializers,
+      input: [valueInfo(spec.inputName, spec.layers[0]!.inFeatures)],
+      output: [valueInfo(spec.outputName, spec.layers.at(-1)!.outFeatures)],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+export async function writeMlp(file: string, spec: MlpSpec): Promise<void> {
+  await writeFileAtomic(file, encodeMlp(spec));
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+/// @title What a dApp needs from a zkml inference verifier.
+/// @notice A proof shows that model `modelId` maps a committed input to a committed output whose
+/// argmax is `class`. The commitment is Poseidon over the packed int8 input and the output vector
+/// (see docs/CIRCUIT.md); the values themselves travel off-chain with the proof.
+interface IZkmlVerifier {
+    /// Emitted once per accepted proof.
+    event InferenceVerified(
+        bytes32 indexed modelId,
+        address indexed sender,
+        uint256 indexed nonce,
+        uint256 commitment,
+        uint8 class
+    );
+
+    error PublicSignalNotInField(uint256 index);
+    error WrongContext(uint256 expected, uint256 got);
+    error NonceAlreadyUsed(address sender, uint256 nonce);
+    error InvalidProof();
+
+    /// Identifies the quantized model (sha256 of its model.quant.json).
+    function modelId() external view returns (bytes32);
+
+    /// The context a proof for (`sender`, `nonce`) on this contract and chain must carry.
+    function contextOf(address sender, uint256 nonce) external view returns (uint256);
+
+    function nonceUsed(address sender, uint256 nonce) external view returns (bool);
+
+    /// Verifies a proof made for (msg.sender, nonce), marks the nonce used and emits
+    /// InferenceVerified. Reverts with one of the errors above otherwise.
+    /// @param pubSignals [commitment, classContext = context * 256 + class]
+    function verifyInference(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[2] calldata pubSignals,
+        uint256 nonce
+    ) external returns (uint8 class);
+}

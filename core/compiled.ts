@@ -1,0 +1,62 @@
+/**
+ * The compiled artifact as later stages see it: file names in the build folder and the facts
+ * the compile stage recorded. The prover and verifier read this, never the compiler.
+ */
+import path from "node:path";
+import { readFile } from "node:fs/promises";
+import type { QModel } from "./qmodel.js";
+import { readManifest, requireStage, type Manifest, type StageRecord } from "./manifest.js";
+
+export const FILES = {
+  qmodel: "model.quant.json",
+  circom: "circuit.circom",
+  r1cs: "circuit.r1cs",
+  wasm: "circuit_js/circuit.wasm",
+  sym: "circuit.sym",
+  zkey: "groth16.zkey",
+  vkey: "verification_key.json",
+  verifierArtifact: "verifier.json",
+  contractsDir: "contracts",
+} as const;
+
+export interface CompileInfo {
+  constraints: number;
+  publicSignals: string[];
+  /** Poseidon commitment layout (see docs/CIRCUIT.md). */
+  layout: {
+    inputSize: number;
+    inputBits: number;
+    outputSize: number;
+    outputBits: number;
+    packedInput: number;
+    packedOutput: number;
+  };
+  modelId: string;
+  circomStats: Record<string, number>;
+  timingsMs: { compile: number; circom: number };
+  fidelity?: unknown;
+}
+
+export interface CompiledModel {
+  dir: string;
+  manifest: Manifest;
+  compile: StageRecord;
+  info: CompileInfo;
+  model: QModel;
+  file(name: keyof typeof FILES): string;
+}
+
+/** Open a build folder, checking that what compile wrote is still intact. */
+export async function openCompiled(dir: string): Promise<CompiledModel> {
+  const manifest = await readManifest(dir);
+  const compile = await requireStage(dir, manifest, "compile");
+  const model = JSON.parse(await readFile(path.join(dir, FILES.qmodel), "utf8")) as QModel;
+  return {
+    dir,
+    manifest,
+    compile,
+    info: compile.info as unknown as CompileInfo,
+    model,
+    file: (name) => path.join(dir, FILES[name]),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Every failure a user can cause is a ZkmlError: a code a program can switch on, a one-line
+ * message that names the model/node/op at fault, and a hint that says what to do about it.
+ * Anything else that escapes is a bug in zkml, and the CLI says so.
+ */
+export type ZkmlErrorCode =
+  | "USAGE"
+  | "FILE_NOT_FOUND"
+  | "BAD_ONNX"
+  | "UNSUPPORTED_OP"
+  | "BAD_MODEL"
+  | "BAD_INPUT"
+  | "BAD_PTAU"
+  | "STALE_ARTIFACT"
+  | "MISSING_ARTIFACT"
+  | "CIRCOM_FAILED"
+  | "SOLC_FAILED"
+  | "PROOF_INVALID"
+  | "CHAIN";
+
+export class ZkmlError extends Error {
+  readonly code: ZkmlErrorCode;
+  readonly hint?: string;
+  constructor(code: ZkmlErrorCode, message: string, hint?: string) {
+    super(message);
+    this.name = "ZkmlError";
+    this.code = code;
+    this.hint = hint;
+  }
+  /** One line for a terminal: the message, then what to do. */
+  oneLine(): string {
+    return this.hint ? `${this.message} (${this.hint})` : this.message;
+  }
+}
+
+export function isZkmlError(e: unknown): e is ZkmlError {
+  return e instanceof ZkmlError;
+}

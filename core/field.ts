@@ -1,0 +1,52 @@
+/**
+ * Encoding of integers into BN254 scalar-field elements, and the packing that keeps the number
+ * of hashed field elements (and so the circuit's Poseidon cost) small.
+ */
+export const FIELD_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+/** Signed integer → field element (negative numbers wrap to r - |v|, as circom does). */
+export function toField(v: bigint | number): bigint {
+  const b = BigInt(v) % FIELD_R;
+  return b < 0n ? b + FIELD_R : b;
+}
+
+/** Field element → signed integer, taking the upper half of the field as negative. */
+export function fromField(f: bigint): bigint {
+  const x = ((f % FIELD_R) + FIELD_R) % FIELD_R;
+  return x > FIELD_R / 2n ? x - FIELD_R : x;
+}
+
+/** Bits of payload per packed field element: 248 < 253, so no packed element can wrap. */
+export const PACK_BITS = 248;
+
+/**
+ * Pack signed values that are known to lie in [-2^(bits-1), 2^(bits-1)) into field elements,
+ * floor(248 / bits) per element, little-endian, each value offset by 2^(bits-1) so it is
+ * non-negative. The circuit does exactly this with the bits it already has from range checks.
+ */
+export function packSigned(values: readonly bigint[], bits: number): bigint[] {
+  const perElement = Math.floor(PACK_BITS / bits);
+  const offset = 1n << BigInt(bits - 1);
+  const out: bigint[] = [];
+  for (let start = 0; start < values.length; start += perElement) {
+    let acc = 0n;
+    const chunk = values.slice(start, start + perElement);
+    for (let j = chunk.length - 1; j >= 0; j--) {
+      const u = chunk[j]! + offset;
+      if (u < 0n || u >= 1n << BigInt(bits)) {
+        throw new RangeError(`value ${chunk[j]} does not fit in ${bits} signed bits`);
+      }
+      acc = (acc << BigInt(bits)) + u;
+    }
+    out.push(acc);
+  }
+  return out;
+}
+
+/** How many field elements packSigned produces. */
+export function packedLength(count: number, bits: number): number {
+  return Math.ceil(count / Math.floor(PACK_BITS / bits));
+}
+
+/** Inputs per Poseidon call in the commitment chain: the running state plus 15 new elements. */
+export const CHAIN_RATE = 15;

@@ -1,0 +1,188 @@
+/**
+ * A development powers-of-tau file, computed directly from a random tau (and alpha, beta) that
+ * is discarded when the function returns. It has snarkjs's prepared (phase-2-ready) ptau layout,
+ * so every snarkjs setup accepts it. It is NOT a ceremony: whoever ran this could have kept tau,
+ * so proofs made with its keys are only as trustworthy as that machine. Development only.
+ *
+ * Why not snarkjs `powersoftau prepare phase2`: it computes the Lagrange sections by an FFT
+ * over curve points (a scalar multiplication per butterfly), 11-18 minutes for 2^14-2^15 here.
+ * Knowing tau, the Lagrange evaluations L_i(tau) are cheap field elements (an FFT over scalars,
+ * exactly what snarkjs's point IFFT computes "in the exponent"), and each section point is one
+ * fixed-base multiplication, run in ffjavascript's wasm on every core.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import * as binFileUtils from "@iden3/binfileutils";
+import { getCurveFromName } from "ffjavascript";
+
+export type Progress = (message: string, fraction: number) => void;
+
+/** Largest power zkml will generate: 2^20 takes hours of fixed-base multiplications here. */
+export const MAX_DEV_POWER = 20;
+
+interface Curve {
+  Fr: any;
+  G1: any;
+  G2: any;
+  q: bigint;
+  F1: { n8: number; n64: number };
+  tm: { concurrency: number; queueAction(task: unknown[]): Promise<Uint8Array[]> };
+  terminate(): Promise<void>;
+}
+
+function randomScalar(curve: Curve): Uint8Array {
+  const r = BigInt("0x" + randomBytes(64).toString("hex")) % BigInt(curve.Fr.p);
+  return curve.Fr.e(r === 0n ? 1n : r);
+}
+
+/** out[i] = first * inc^i * G for i < n, written in chunks (wasm, all cores). */
+async function writeGeometric(fd: any, curve: Curve, G: any, n: number, first: Uint8Array, inc: Uint8Array) {
+  const sG = G.F.n8 * 2;
+  const CHUNK = 1 << 16;
+  const gen = G.toAffine(G.g);
+  let t = first;
+  for (let start = 0; start < n; start += CHUNK) {
+    const m = Math.min(CHUNK, n - start);
+    const buff = new Uint8Array(m * sG);
+    for (let i = 0; i < m; i++) buff.set(gen, i * sG);
+    await fd.write(await G.batchApplyKey(buff, t, inc, "affine", "affine"));
+    t = curve.Fr.mul(t, curve.Fr.exp(inc, m));
+  }
+}
+
+/** scalars[i] * G for every scalar (Montgomery form, n8 bytes each), as affine points. */
+async function fixedBaseMul(curve: Curve, G: any, prefix: "g1m" | "g2m", scalarsMont: Uint8Array): Promise<Uint8Array> {
+  const n8r = curve.Fr.n8;
+  const n = scalarsMont.length / n8r;
+  const scalars: Uint8Array = await curve.Fr.batchFromMontgomery(scalarsMont);
+  const sIn = G.F.n8 * 2;
+  const sMid = G.F.n8 * 3;
+  const base = G.toAffine(G.g);
+  const nChunks = Math.max(1, Math.min(curve.tm.concurrency * 4, Math.ceil(n / 256)));
+  const per = Math.ceil(n / nChunks);
+  const tasks: Promise<Uint8Array[]>[] = [];
+  for (let start = 0; start < n; start += per) {
+    const m = Math.min(per, n - start);
+    const task: unknown[] = [
+      { cmd: "ALLOCSET", var: 0, buff: base },
+      { cmd: "ALLOCSET", var: 1, buff: scalars.slice(start * n8r, (start + m) * n8r) },
+      { cmd: "ALLOC", var: 2, len: m * sMid },
+    ];
+    for (let i = 0; i < m; i++) {
+      task.push({
+        cmd: "CALL",
+        fnName: `${prefix}_timesScalarAffine`,
+        params: [{ var: 0 }, { var: 1, offset: i * n8r }, { val: n8r }, { var: 2, offset: i * sMid }],
+      });
+    }
+    task.push({ cmd: "CALL", fnName: `${prefix}_batchToAffine`, params: [{ var: 2 }, { val: m }, { var: 2 }] });
+    task.push({ cmd: "GET", out: 0, var: 2, len: m * sIn });
+    tasks.push(curve.tm.queueAction(task));
+  }
+  const parts = await Promise.all(tasks);
+  const out = new Uint8Array(n * sIn);
+  let o = 0;
+  for (const [p] of parts) {
+    out.set(p!, o);
+    o += p!.length;
+  }
+  return out;
+}
+
+/**
+ * Lagrange evaluations at tau over the domain of size 2^p, as snarkjs's prepare phase 2 defines
+ * them: the inverse FFT of (tau^0 .. tau^(2^p - 1)); with `dropLast` the final power is taken as
+ * 0, as snarkjs does for the extra level of the tauG1 section (it has only 2^(power+1) - 1 powers).
+ */
+async function lagrangeScalars(curve: Curve, tau: Uint8Array, p: number, dropLast: boolean): Promise<Uint8Array> {
+  const { Fr } = curve;
+  const n = 2 ** p;
+  const buff = new Uint8Array(n * Fr.n8);
+  let t = Fr.one;
+  for (let i = 0; i < n; i++) {
+    if (!(dropLast && i === n - 1)) buff.set(t, i * Fr.n8);
+    t = Fr.mul(t, tau);
+  }
+  return n === 1 ? buff : Fr.ifft(buff);
+}
+
+export async function generateDevPtau(power: number, file: string, progress?: Progress): Promise<void> {
+  if (!Number.isInteger(power) || power < 1 || power > MAX_DEV_POWER) {
+    throw new RangeError(`dev ptau power must be 1..${MAX_DEV_POWER}, got ${power}`);
+  }
+  const curve = (await getCurveFromName("bn128")) as Curve;
+  const tmp = `${file}.partial-${process.pid}`;
+  await mkdir(path.dirname(file), { recursive: true });
+  try {
+    const { Fr, G1, G2 } = curve;
+    let tau = randomScalar(curve);
+    let alpha = randomScalar(curve);
+    let beta = randomScalar(curve);
+    const n = 2 ** power;
+    // Work units for progress: fixed-base multiplications, G2 weighted by its ~3.7x cost.
+    const total = 2 ** (power + 2) + 2 * 2 ** (power + 1) + 3.7 * 2 ** (power + 1) + 4 * n;
+    let done = 0;
+    const tick = (label: string, units: number) => {
+      done += units;
+      progress?.(label, Math.min(1, done / total));
+    };
+
+    const fd = await binFileUtils.createBinFile(tmp, "ptau", 1, 11, 1 << 22, 1 << 24);
+    // Section 1: header (field size, q, power, ceremony power).
+    await binFileUtils.startWriteSection(fd, 1);
+    await fd.writeULE32(curve.F1.n64 * 8);
+    const q = new Uint8Array(curve.F1.n8);
+    let qv = BigInt(curve.q);
+    for (let i = 0; i < q.length; i++, qv >>= 8n) q[i] = Number(qv & 0xffn);
+    await fd.write(q);
+    await fd.writeULE32(power);
+    await fd.writeULE32(power);
+    await binFileUtils.endWriteSection(fd);
+
+    const geometric = async (section: number, G: any, count: number, first: Uint8Array, label: string) => {
+      await binFileUtils.startWriteSection(fd, section);
+      await writeGeometric(fd, curve, G, count, first, tau);
+      await binFileUtils.endWriteSection(fd);
+      tick(label, n);
+    };
+    await geometric(2, G1, 2 * n - 1, Fr.one, "tauG1");
+    await geometric(3, G2, n, Fr.one, "tauG2");
+    await geometric(4, G1, n, alpha, "alphaTauG1");
+    await geometric(5, G1, n, beta, "betaTauG1");
+    await binFileUtils.startWriteSection(fd, 6);
+    await fd.write(G2.toAffine(G2.timesFr(G2.g, beta)));
+    await binFileUtils.endWriteSection(fd);
+    // Section 7: the contributions list, empty: there was no ceremony.
+    await binFileUtils.startWriteSection(fd, 7);
+    await fd.writeULE32(0);
+    await binFileUtils.endWriteSection(fd);
+
+    const levels: Uint8Array[] = [];
+    for (let p = 0; p <= power; p++) levels.push(await lagrangeScalars(curve, tau, p, false));
+    const extraLevel = await lagrangeScalars(curve, tau, power + 1, true);
+    tau = new Uint8Array(0); // only alpha and beta are needed below; drop tau as early as possible
+
+    const lagrangeSection = async (section: number, G: any, prefix: "g1m" | "g2m", scale: Uint8Array | null, withExtra: boolean, label: string, weight: number) => {
+      await binFileUtils.startWriteSection(fd, section);
+      for (const s of withExtra ? [...levels, extraLevel] : levels) {
+        const scalars = scale ? await Fr.batchApplyKey(s, scale, Fr.one) : s;
+        await fd.write(await fixedBaseMul(curve, G, prefix, scalars));
+        tick(`${label} 2^${Math.log2(s.length / Fr.n8)}`, (s.length / Fr.n8) * weight);
+      }
+      await binFileUtils.endWriteSection(fd);
+    };
+    await lagrangeSection(12, G1, "g1m", null, true, "Lagrange tauG1", 1);
+    await lagrangeSection(13, G2, "g2m", null, false, "Lagrange tauG2", 3.7);
+    await lagrangeSection(14, G1, "g1m", alpha, false, "Lagrange alphaTauG1", 1);
+    await lagrangeSection(15, G1, "g1m", beta, false, "Lagrange betaTauG1", 1);
+    alpha = beta = new Uint8Array(0);
+    await fd.close();
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  } finally {
+    await curve.terminate();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Proving an inference: quantize the input, compute the witness, prove, and check the public
+ * signals against the reference interpreter before handing the proof out.
+ */
+import { commitInference } from "../core/commitment.js";
+import { splitClassContext } from "../core/context.js";
+import { ZkmlError } from "../core/errors.js";
+import { toField } from "../core/field.js";
+import { PROOF_FORMAT, type ProofFile } from "../core/proof_file.js";
+import { dequantize, quantizeInput, runReference } from "../core/qmodel.js";
+import { Groth16Prover } from "../prover/groth16_prove.js";
+import { WitnessGenerator } from "../prover/witness.js";
+import { openReady, type ReadyModel } from "./build.js";
+
+export interface ProveResult {
+  proof: ProofFile;
+  timingsMs: { witness: number; prove: number };
+}
+
+export interface ContextDetails {
+  value: bigint;
+  chainId?: bigint;
+  contract?: string;
+  sender?: string;
+  nonce?: bigint;
+}
+
+/** Holds the witness wasm and proving key in memory: the second proof onwards is warm. */
+export class InferenceProver {
+  private constructor(
+    readonly model: ReadyModel,
+    private readonly witness: WitnessGenerator,
+    private readonly prover: Groth16Prover,
+  ) {}
+
+  static async open(dir: string): Promise<InferenceProver> {
+    const model = await openReady(dir);
+    return new InferenceProver(model, await WitnessGenerator.load(model.file("wasm")), await Groth16Prover.load(model.file("zkey")));
+  }
+
+  async prove(values: readonly number[], context: ContextDetails = { value: 0n }): Promise<ProveResult> {
+    const m = this.model.model;
+    const q = quantizeInput(m, values);
+    const ref = runReference(m, q);
+    const t0 = performance.now();
+    const wtns = await this.witness.compute({ x: q.map((v) => toField(v)), ctx: context.value });
+    const t1 = performance.now();
+    const { proof, publicSignals } = await this.prover.prove(wtns);
+    const t2 = performance.now();
+
+    // The circuit and the reference interpreter must agree bit for bit; if not, zkml is wrong.
+    const expected = await commitInference(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout);
+    const { context: ctx, cls } = splitClassContext(BigInt(publicSignals[1]!));
+    if (BigInt(publicSignals[0]!) !== expected || cls !== ref.argmax || ctx !== context.value) {
+      throw new Error(`internal error: circuit output disagrees with the reference interpreter for model ${m.name}`);
+    }
+    const file: ProofFile = {
+      format: PROOF_FORMAT,
+      model: { name: m.name, modelId: this.model.info.modelId },
+      system: "groth16",
+      proof,
+      publicSignals,
+      input: { values: q, frac: m.input.frac },
+      output: { values: ref.output, frac: m.output.frac, class: ref.argmax, dequantized: dequantize(ref.output, m.output.frac) },
+      context: {
+        value: "0x" + context.value.toString(16),
+        ...(context.chainId !== undefined && { chainId: context.chainId.toString() }),
+        ...(context.contract && { contract: context.contract }),
+        ...(context.sender && { sender: context.sender }),
+        ...(context.nonce !== undefined && { nonce: context.nonce.toString() }),
+      },
+    };
+    return { proof: file, timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
+  }
+}
+
+export function assertProofFile(doc: unknown, file: string): ProofFile {
+  const p = doc as ProofFile;
+  if (!p || p.format !== PROOF_FORMAT || !Array.isArray(p.publicSignals) || !p.proof) {
+    throw new ZkmlError("BAD_INPUT", `${file} is not a zkml proof file (format ${PROOF_FORMAT})`);
+  }
+  return p;
+}

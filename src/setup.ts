@@ -1,0 +1,91 @@
+/**
+ * The setup stage: powers of tau → Groth16 keys → Solidity verifier, recorded in the manifest
+ * against the exact r1cs it was made from.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { FILES, openCompiled } from "../core/compiled.js";
+import { sha256File, writeFileAtomic, writeManifest } from "../core/manifest.js";
+import { groth16Setup } from "../prover/groth16_setup.js";
+import { requiredPower, resolvePtau, type PtauInfo } from "../prover/ptau/index.js";
+import type { Progress } from "../prover/ptau/dev.js";
+import { compileSolidity, EIP170_LIMIT, generateVerifierSources } from "../verifier/solidity.js";
+
+export interface SetupOptions {
+  ptauFile?: string;
+  progress?: Progress;
+}
+
+export interface SetupInfo {
+  system: "groth16";
+  ptau: { path: string; power: number; official: boolean; devOnly: boolean; blake2b: string };
+  contract: { name: string; verifierName: string; deployedBytecodeSize: number; fitsEip170: boolean; solc: string; evmVersion: string };
+  timingsMs: { ptau: number; setup: number; solidity: number };
+}
+
+export interface SetupResult {
+  dir: string;
+  info: SetupInfo;
+  ptau: PtauInfo;
+}
+
+export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<SetupResult> {
+  const compiled = await openCompiled(dir);
+  const nPublic = compiled.info.publicSignals.length;
+  const t0 = performance.now();
+  const ptau = await resolvePtau({ file: opts.ptauFile, minPower: requiredPower(compiled.info.constraints, nPublic), progress: opts.progress });
+  const t1 = performance.now();
+  opts.progress?.("groth16 setup", 0);
+  const zkeyTmp = path.join(dir, `${FILES.zkey}.tmp-${process.pid}`);
+  try {
+    const keys = await groth16Setup(compiled.file("r1cs"), ptau.path, zkeyTmp);
+    const t2 = performance.now();
+    opts.progress?.("solidity verifier", 0);
+    const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId);
+    const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
+    const t3 = performance.now();
+
+    // Everything is computed: now put it in place, manifest last.
+    await writeFileAtomic(compiled.file("vkey"), JSON.stringify(keys.verificationKey, null, 2) + "\n");
+    await rm(compiled.file("contractsDir"), { recursive: true, force: true });
+    await mkdir(compiled.file("contractsDir"), { recursive: true });
+    for (const [name, text] of Object.entries(sol.sources)) await writeFile(path.join(compiled.file("contractsDir"), name), text);
+    await writeFileAtomic(compiled.file("verifierArtifact"), JSON.stringify(artifact, null, 2) + "\n");
+    await rename(zkeyTmp, compiled.file("zkey"));
+
+    const outputs: Record<string, string> = {};
+    for (const f of [FILES.zkey, FILES.vkey, FILES.verifierArtifact]) outputs[f] = await sha256File(path.join(dir, f));
+    for (const name of Object.keys(sol.sources)) {
+      const rel = path.join(FILES.contractsDir, name);
+      outputs[rel] = await sha256File(path.join(dir, rel));
+    }
+    const info: SetupInfo = {
+      system: "groth16",
+      ptau: { path: ptau.path, power: ptau.power, official: ptau.official, devOnly: ptau.devOnly, blake2b: ptau.blake2b },
+      contract: {
+        name: sol.mainContract,
+        verifierName: sol.verifierContract,
+        deployedBytecodeSize: artifact.deployedBytecodeSize,
+        fitsEip170: artifact.deployedBytecodeSize <= EIP170_LIMIT,
+        solc: artifact.solcVersion,
+        evmVersion: artifact.evmVersion,
+      },
+      timingsMs: { ptau: t1 - t0, setup: t2 - t1, solidity: t3 - t2 },
+    };
+    compiled.manifest.stages.setup = {
+      at: new Date().toISOString(),
+      inputs: { [FILES.r1cs]: compiled.compile.outputs[FILES.r1cs]!, ptau: `blake2b:${ptau.blake2b}` },
+      outputs,
+      info: info as unknown as Record<string, unknown>,
+    };
+    await writeManifest(dir, compiled.manifest);
+    return { dir, info, ptau };
+  } finally {
+    await rm(zkeyTmp, { force: true });
+  }
+}
+
+/** The verifier contract artifact a build folder's setup produced. */
+export async function readVerifierArtifact(dir: string) {
+  return JSON.parse(await readFile(path.join(dir, FILES.verifierArtifact), "utf8"));
+}

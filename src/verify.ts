@@ -1,0 +1,44 @@
+/**
+ * Off-chain verification of a proof file: the Groth16 proof against the build folder's
+ * verification key, and the revealed input/output against the public commitment and class.
+ */
+import { commitInference } from "../core/commitment.js";
+import { splitClassContext } from "../core/context.js";
+import type { ProofFile } from "../core/proof_file.js";
+import { argmax } from "../core/qmodel.js";
+import { groth16Verify } from "../verifier/groth16_verify.js";
+import { openReady } from "./build.js";
+
+export interface VerifyResult {
+  valid: boolean;
+  checks: { model: boolean; proof: boolean; commitment: boolean; class: boolean };
+  class?: number;
+  context?: string;
+  ms: number;
+}
+
+export async function verifyProofFile(dir: string, proof: ProofFile): Promise<VerifyResult> {
+  const t0 = performance.now();
+  const ready = await openReady(dir);
+  const model = proof.model?.modelId === ready.info.modelId;
+  const ok = await groth16Verify(ready.verificationKey, proof.publicSignals, proof.proof);
+  let commitment = false;
+  let cls = false;
+  let split: { context: bigint; cls: number } | undefined;
+  try {
+    const { inputBits, outputBits } = ready.info.layout;
+    const c = await commitInference(proof.input.values.map(BigInt), proof.output.values.map(BigInt), { inputBits, outputBits });
+    commitment = c === BigInt(proof.publicSignals[0]!);
+    split = splitClassContext(BigInt(proof.publicSignals[1]!));
+    cls = split.cls === proof.output.class && argmax(proof.output.values) === proof.output.class;
+  } catch {
+    // Revealed values that cannot even be packed do not match any commitment.
+  }
+  return {
+    valid: model && ok && commitment && cls,
+    checks: { model, proof: ok, commitment, class: cls },
+    class: split?.cls,
+    context: split ? "0x" + split.context.toString(16) : undefined,
+    ms: performance.now() - t0,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Deploying a model's verifier and submitting proofs to it over JSON-RPC with ethers v6: the
+ * same code path for an in-process Hardhat chain, a local node and a testnet.
+ */
+import { Contract, ContractFactory, type ContractTransactionReceipt, type Signer, type InterfaceAbi, type TransactionReceipt } from "ethers";
+import { ZkmlError } from "../core/errors.js";
+import type { ProofFile } from "../core/proof_file.js";
+
+export interface VerifierArtifact {
+  contractName: string;
+  abi: InterfaceAbi;
+  bytecode: string;
+  deployedBytecodeSize: number;
+}
+
+export interface Deployment {
+  address: string;
+  gasUsed: bigint;
+  txHash: string;
+}
+
+export async function deployVerifier(signer: Signer, artifact: VerifierArtifact): Promise<Deployment> {
+  const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
+  const contract = await factory.deploy();
+  const receipt = (await contract.deploymentTransaction()!.wait()) as TransactionReceipt;
+  return { address: await contract.getAddress(), gasUsed: receipt.gasUsed, txHash: receipt.hash };
+}
+
+type G1 = [bigint, bigint];
+type G2 = [[bigint, bigint], [bigint, bigint]];
+
+/** The snarkjs proof as the Solidity verifier takes it (G2 coordinates swapped, as snarkjs does). */
+export function proofCalldata(p: Pick<ProofFile, "proof" | "publicSignals">): [G1, G2, G1, bigint[]] {
+  const b = (x: string) => BigInt(x);
+  const { pi_a, pi_b, pi_c } = p.proof;
+  return [
+    [b(pi_a[0]!), b(pi_a[1]!)],
+    [
+      [b(pi_b[0]![1]!), b(pi_b[0]![0]!)],
+      [b(pi_b[1]![1]!), b(pi_b[1]![0]!)],
+    ],
+    [b(pi_c[0]!), b(pi_c[1]!)],
+    p.publicSignals.map(b),
+  ];
+}
+
+export interface OnchainVerification {
+  valid: boolean;
+  gasUsed: bigint;
+  txHash: string;
+  class?: number;
+  commitment?: string;
+  /** Decoded revert reason when the contract rejected the proof. */
+  reason?: string;
+}
+
+/** Turn an ethers error into the contract's custom error name and arguments, if it has one. */
+export function revertReason(contract: Contract, e: unknown): string | undefined {
+  const err = e as { data?: string; info?: { error?: { data?: string } }; revert?: { name: string; args: unknown[] }; shortMessage?: string };
+  if (err.revert) return `${err.revert.name}(${err.revert.args.map(String).join(", ")})`;
+  const data = err.data ?? err.info?.error?.data;
+  if (typeof data === "string" && data.length >= 10) {
+    try {
+      const parsed = contract.interface.parseError(data);
+      if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
+    } catch {
+      /* not one of ours */
+    }
+  }
+  return err.shortMessage;
+}
+
+export async function submitInference(signer: Signer, address: string, abi: InterfaceAbi, proof: Pick<ProofFile, "proof" | "publicSignals">, nonce: bigint): Promise<OnchainVerification> {
+  const contract = new Contract(address, abi, signer);
+  const [pA, pB, pC, pub] = proofCalldata(proof);
+  let receipt: ContractTransactionReceipt | null;
+  try {
+    const tx = await contract.getFunction("verifyInference")(pA, pB, pC, pub, nonce);
+    receipt = await tx.wait();
+  } catch (e) {
+    const reason = revertReason(contract, e);
+    if (reason === undefined || (e as { code?: string }).code === "NETWORK_ERROR") {
+      throw new ZkmlError("CHAIN", `could not reach the verifier at ${address}: ${(e as Error).message.split("\n")[0]}`);
+    }
+    return { valid: false, gasUsed: 0n, txHash: "", reason };
+  }
+  if (!receipt) throw new ZkmlError("CHAIN", `transaction to ${address} was dropped`);
+  const event = receipt.logs.map((l) => { try { return contract.interface.parseLog(l); } catch { return null; } }).find((l) => l?.name === "InferenceVerified");
+  return {
+    valid: receipt.status === 1 && Boolean(event),
+    gasUsed: receipt.gasUsed,
+    txHash: receipt.hash,
+    class: event ? Number(event.args.class) : undefined,
+    commitment: event ? String(event.args.commitment) : undefined,
+  };
+}
+
+/** Gas of calling the bare snarkjs verifier (verifyProof) in a transaction, for comparison. */
+export async function measureVerifierCallGas(signer: Signer, address: string, abi: InterfaceAbi, proof: Pick<ProofFile, "proof" | "publicSignals">): Promise<bigint> {
+  const contract = new Contract(address, abi, signer);
+  const [pA, pB, pC, pub] = proofCalldata(proof);
+  const data = contract.interface.encodeFunctionData("verifyProof", [pA, pB, pC, pub]);
+  const tx = await signer.sendTransaction({ to: address, data });
+  const receipt = await tx.wait();
+  return receipt!.gasUsed;
+}
