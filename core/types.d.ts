@@ -4,3 +4,4 @@ declare module "ffjavascript";
 declare module "@iden3/binfileutils";
 declare module "circom2";
 declare module "solc";
+declare module "circom_runtime";

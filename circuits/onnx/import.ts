@@ -9,6 +9,7 @@ import path from "node:path";
 import { ZkmlError } from "../../core/errors.js";
 import type { DenseNode, ExactQuant, Graph, GraphNode } from "../../core/graph.js";
 import { sizeOf } from "../../core/graph.js";
+import type onnxProto from "onnx-proto";
 import { decodeTensor, DT, onnx, toNum, type DecodedTensor } from "./tensor.js";
 
 export const SUPPORTED_OPS = [
@@ -16,7 +17,7 @@ export const SUPPORTED_OPS = [
   "QuantizeLinear", "DequantizeLinear",
 ] as const;
 
-type NodeProto = InstanceType<typeof onnx.NodeProto>;
+type NodeProto = onnxProto.onnx.INodeProto;
 
 interface Activation {
   kind: "act";

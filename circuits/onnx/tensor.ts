@@ -30,7 +30,7 @@ const RAW_READERS: Record<number, { size: number; read: (v: DataView, o: number)
 };
 
 /** Decode a TensorProto; returns null for a data type zkml cannot read. */
-export function decodeTensor(t: InstanceType<typeof onnx.TensorProto>): DecodedTensor | null {
+export function decodeTensor(t: onnxProto.onnx.ITensorProto): DecodedTensor | null {
   const dims = (t.dims ?? []).map(toNum);
   const count = dims.reduce((a, b) => a * b, 1);
   const dataType = t.dataType ?? 0;

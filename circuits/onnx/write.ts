@@ -2,6 +2,7 @@
  * A minimal ONNX writer for the dense networks zkml trains itself (the bundled examples):
  * Gemm(transB=1) layers with Relu between them, a symbolic batch dimension on input/output.
  */
+import type onnxProto from "onnx-proto";
 import { writeFileAtomic } from "../../core/manifest.js";
 import { floatTensorProto, onnx, DT } from "./tensor.js";
 
@@ -35,8 +36,8 @@ function valueInfo(name: string, features: number) {
 }
 
 export function encodeMlp(spec: MlpSpec): Uint8Array {
-  const nodes = [];
-  const initializers = [];
+  const nodes: onnxProto.onnx.INodeProto[] = [];
+  const initializers: onnxProto.onnx.ITensorProto[] = [];
   let current = spec.inputName;
   spec.layers.forEach((layer, i) => {
     const w = `fc${i}.weight`;

@@ -1,0 +1,81 @@
+/** What every verb shares: argument parsing, JSON-or-human output, progress on stderr. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ZkmlError } from "../core/errors.js";
+
+export interface Verb {
+  name: string;
+  summary: string;
+  usage: string;
+  help: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  run(ctx: VerbContext): Promise<number>;
+}
+
+export interface VerbContext {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+  json: boolean;
+  /** Human-readable lines, to stdout (or stderr under --json, keeping stdout one JSON object). */
+  say(line: string): void;
+  progress(line: string): void;
+  result(obj: Record<string, unknown>): void;
+}
+
+export const COMMON_OPTIONS = {
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export function parseVerbArgs(verb: Verb, argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...verb.options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new ZkmlError("USAGE", `${verb.name}: ${(e as Error).message}`, `see \`zkml ${verb.name} --help\``);
+  }
+}
+
+/** JSON.stringify that writes bigints as decimal strings. */
+export function toJson(obj: unknown): string {
+  return JSON.stringify(obj, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
+
+export function makeContext(positionals: string[], values: VerbContext["values"]): VerbContext {
+  const json = Boolean(values.json);
+  let lastProgress = 0;
+  return {
+    positionals,
+    values,
+    json,
+    say: (line) => (json ? process.stderr : process.stdout).write(line + "\n"),
+    progress: (line) => {
+      // Throttle: one progress line per 2 s unless it is a new phase.
+      const now = Date.now();
+      if (now - lastProgress < 2000 && !line.endsWith(":")) return;
+      lastProgress = now;
+      process.stderr.write(`  … ${line}\n`);
+    },
+    result: (obj) => {
+      if (json) process.stdout.write(toJson(obj) + "\n");
+    },
+  };
+}
+
+export function requirePositional(ctx: VerbContext, index: number, what: string, verb: string): string {
+  const v = ctx.positionals[index];
+  if (!v) throw new ZkmlError("USAGE", `${verb}: missing ${what}`, `see \`zkml ${verb} --help\``);
+  return v;
+}
+
+export function str(ctx: VerbContext, key: string): string | undefined {
+  const v = ctx.values[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+export function ms(v: number): string {
+  return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`;
+}
+
+export function timer() {
+  const t0 = performance.now();
+  return () => performance.now() - t0;
+}

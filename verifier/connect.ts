@@ -1,0 +1,63 @@
+/** Signers for the chain verbs: a JSON-RPC URL (local node or testnet) or an in-process chain. */
+import { BrowserProvider, JsonRpcProvider, Wallet, type Signer, type Provider } from "ethers";
+import { ZkmlError } from "../core/errors.js";
+
+export interface ChainConnection {
+  provider: Provider;
+  signer: Signer;
+  chainId: bigint;
+  close(): Promise<void>;
+}
+
+/**
+ * Connect to `url`. The key comes from the argument (the CLI reads it from ZKML_PRIVATE_KEY or
+ * --private-key) and is never printed; without one, the node's first unlocked account signs
+ * (as a local Hardhat node offers).
+ */
+export async function connectRpc(url: string, privateKey?: string): Promise<ChainConnection> {
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: false });
+  let chainId: bigint;
+  try {
+    chainId = (await withTimeout(provider.getNetwork(), 10_000)).chainId;
+  } catch {
+    provider.destroy();
+    throw new ZkmlError("CHAIN", `cannot reach a JSON-RPC node at ${url}`, "check --rpc; for a local chain run `npx hardhat node --hostname 127.0.0.1`");
+  }
+  let signer: Signer;
+  if (privateKey) {
+    try {
+      signer = new Wallet(privateKey, provider);
+    } catch {
+      provider.destroy();
+      throw new ZkmlError("USAGE", "the private key is not a valid 32-byte hex key");
+    }
+  } else {
+    const accounts = (await provider.send("eth_accounts", [])) as string[];
+    if (!accounts.length) {
+      provider.destroy();
+      throw new ZkmlError("USAGE", `${url} has no unlocked accounts`, "set ZKML_PRIVATE_KEY to the deployer's key");
+    }
+    signer = await provider.getSigner(accounts[0]);
+  }
+  return { provider, signer, chainId, close: async () => provider.destroy() };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("timeout")), ms);
+    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
+  });
+}
+
+/** An in-process Hardhat (EDR) chain: no ports, no node process. Needs Node >= 22. */
+export async function connectInProcessChain(): Promise<ChainConnection> {
+  const { createHardhatRuntimeEnvironment } = await import("hardhat/hre");
+  const hre = await createHardhatRuntimeEnvironment({
+    networks: { default: { type: "edr-simulated", chainType: "l1", hardfork: "cancun" } },
+  });
+  const conn = await hre.network.connect();
+  const provider = new BrowserProvider(conn.provider as never);
+  const signer = await provider.getSigner(0);
+  const chainId = (await provider.getNetwork()).chainId;
+  return { provider, signer, chainId, close: async () => { await conn.close(); } };
+}
