@@ -16,8 +16,8 @@ export interface FidelityReport {
   quantizedAccuracy?: number;
 }
 
-export async function floatOutputs(onnxFile: string, model: QModel, samples: number[][]): Promise<number[][]> {
-  const session = await ort.InferenceSession.create(onnxFile);
+export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel, samples: number[][]): Promise<number[][]> {
+  const session = typeof onnxFile === "string" ? await ort.InferenceSession.create(onnxFile) : await ort.InferenceSession.create(onnxFile);
   try {
     const name = session.inputNames[0]!;
     const out: number[][] = [];

@@ -29,7 +29,7 @@ const RAW_READERS: Record<number, { size: number; read: (v: DataView, o: number)
   [DT.BOOL]: { size: 1, read: (v, o) => v.getUint8(o) },
 };
 
-/** Decode a TensorProto; returns null for a data type zkml cannot read. */
+/** Decode a TensorProto; null for a data type or storage (external data) zkml cannot read. */
 export function decodeTensor(t: onnxProto.onnx.ITensorProto): DecodedTensor | null {
   const dims = (t.dims ?? []).map(toNum);
   const count = dims.reduce((a, b) => a * b, 1);
@@ -50,8 +50,11 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto): DecodedTensor | nu
     data = Float64Array.from(t.int64Data.map(toNum));
   } else if (t.int32Data && t.int32Data.length) {
     data = Float64Array.from(t.int32Data);
+  } else if (count === 0) {
+    data = new Float64Array(0);
   } else {
-    data = new Float64Array(count);
+    // No inline data: external data files, or a malformed tensor. Never guess zeros.
+    return null;
   }
   if (data.length !== count) return null;
   return { dims, dataType, data };

@@ -1,0 +1,90 @@
+/** Small ONNX models built in the tests, with zkml's writer or onnx-proto directly. */
+import onnxProto from "onnx-proto";
+import { encodeMlp, type DenseLayerSpec } from "../../circuits/onnx/write.js";
+
+const { onnx } = onnxProto;
+
+export function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random dense network; ReLU after every hidden layer unless `relu` says otherwise. */
+export function randomMlp(widths: number[], seed = 1, relu?: boolean[]): Uint8Array {
+  const rand = mulberry32(seed);
+  const layers: DenseLayerSpec[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const [inF, outF] = [widths[i]!, widths[i + 1]!];
+    layers.push({
+      inFeatures: inF,
+      outFeatures: outF,
+      weight: Array.from({ length: inF * outF }, () => (rand() * 2 - 1) / Math.sqrt(inF)),
+      bias: Array.from({ length: outF }, () => (rand() * 2 - 1) * 0.1),
+      relu: relu?.[i] ?? i + 2 < widths.length,
+    });
+  }
+  return encodeMlp({ name: "random-mlp", inputName: "x", outputName: "y", layers });
+}
+
+export interface RawNode {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  attrs?: Record<string, number | number[]>;
+  name?: string;
+}
+
+export interface RawGraph {
+  inputShape: (number | string)[];
+  outputShape: (number | string)[];
+  nodes: RawNode[];
+  initializers: { name: string; dims: number[]; values: number[]; dataType?: number }[];
+  /** List initializers among the graph inputs too, as old PyTorch exports do. */
+  initializersAsInputs?: boolean;
+  inputElemType?: number;
+}
+
+/** Any graph, for import tests: ops zkml supports, ops it refuses, malformed wiring. */
+export function rawModel(g: RawGraph): Uint8Array {
+  const DT = onnx.TensorProto.DataType;
+  const shape = (dims: (number | string)[]) => ({ dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) });
+  const info = (name: string, dims: (number | string)[], elemType: number = DT.FLOAT) =>
+    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: shape(dims) } } });
+  const inits = g.initializers.map((t) => {
+    const dataType = t.dataType ?? DT.FLOAT;
+    if (dataType === DT.FLOAT) return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, floatData: t.values });
+    if (dataType === DT.INT64) return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, int64Data: t.values });
+    if (dataType === DT.INT8) return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, rawData: new Uint8Array(Int8Array.from(t.values).buffer) });
+    return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, int32Data: t.values });
+  });
+  const nodes = g.nodes.map((n, i) =>
+    onnx.NodeProto.create({
+      name: n.name ?? `${n.op}_${i}`,
+      opType: n.op,
+      input: n.inputs,
+      output: n.outputs,
+      attribute: Object.entries(n.attrs ?? {}).map(([name, v]) =>
+        Array.isArray(v)
+          ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v })
+          : Number.isInteger(v)
+            ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v })
+            : onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v }),
+      ),
+    }),
+  );
+  const inputs = [info("input", g.inputShape, g.inputElemType)];
+  if (g.initializersAsInputs) for (const t of g.initializers) inputs.push(info(t.name, t.dims));
+  const lastOut = g.nodes.at(-1)!.outputs[0]!;
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: 13 }],
+    graph: { name: "raw", node: nodes, initializer: inits, input: inputs, output: [info(lastOut, g.outputShape)] },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
