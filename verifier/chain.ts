@@ -54,12 +54,24 @@ export interface OnchainVerification {
   reason?: string;
 }
 
+/** Revert data wherever ethers or the node put it (ethers nests it differently per path). */
+function revertData(e: unknown, depth = 0): string | undefined {
+  if (!e || typeof e !== "object" || depth > 4) return undefined;
+  const o = e as Record<string, unknown>;
+  if (typeof o.data === "string" && /^0x[0-9a-f]{8}/i.test(o.data)) return o.data;
+  for (const k of ["error", "info", "cause"]) {
+    const d = revertData(o[k], depth + 1);
+    if (d) return d;
+  }
+  return undefined;
+}
+
 /** Turn an ethers error into the contract's custom error name and arguments, if it has one. */
 export function revertReason(contract: Contract, e: unknown): string | undefined {
-  const err = e as { data?: string; info?: { error?: { data?: string } }; revert?: { name: string; args: unknown[] }; shortMessage?: string };
+  const err = e as { revert?: { name: string; args: unknown[] }; shortMessage?: string };
   if (err.revert) return `${err.revert.name}(${err.revert.args.map(String).join(", ")})`;
-  const data = err.data ?? err.info?.error?.data;
-  if (typeof data === "string" && data.length >= 10) {
+  const data = revertData(e);
+  if (data) {
     try {
       const parsed = contract.interface.parseError(data);
       if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;

@@ -1,0 +1,109 @@
+import path from "node:path";
+import { JsonRpcProvider, type Signer } from "ethers";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  computeContext, connectRpc, deployVerifier, FIELD_R_FOR_TESTS, InferenceProver, measureVerifierCallGas, readInputFile,
+  readVerifierArtifact, releaseCurves, submitInference, type ChainConnection, type ProofFile,
+} from "./helpers/sdk.js";
+import { runCli } from "./helpers/cli.js";
+import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
+import { Contract } from "ethers";
+
+let node: HardhatNode;
+let chain: ChainConnection;
+let dir: string;
+let prover: InferenceProver;
+let artifact: Awaited<ReturnType<typeof readVerifierArtifact>>;
+let address: string;
+let sender: string;
+let other: Signer;
+const digit = "examples/mnist/digits/digit-7.json";
+
+async function proofFor(from: string, nonce: bigint): Promise<ProofFile> {
+  const value = computeContext({ chainId: chain.chainId, contract: address, sender: from, nonce });
+  return (await prover.prove(await readInputFile(digit), { value, chainId: chain.chainId, contract: address, sender: from, nonce })).proof;
+}
+
+beforeAll(async () => {
+  dir = inject("mnistDir");
+  node = await startHardhatNode();
+  chain = await connectRpc(node.url);
+  other = await (chain.provider as JsonRpcProvider).getSigner(1);
+  sender = await chain.signer.getAddress();
+  prover = await InferenceProver.open(dir);
+  artifact = await readVerifierArtifact(dir);
+  address = (await deployVerifier(chain.signer, artifact)).address;
+});
+
+afterAll(async () => {
+  await chain?.close();
+  await node?.stop();
+  await releaseCurves();
+});
+
+describe("on-chain verification over JSON-RPC (hardhat node)", () => {
+  it("accepts a valid proof and emits InferenceVerified", async () => {
+    const proof = await proofFor(sender, 1n);
+    const r = await submitInference(chain.signer, address, artifact.abi, proof, 1n);
+    expect(r).toMatchObject({ valid: true, class: proof.output.class, commitment: proof.publicSignals[0] });
+    const contract = new Contract(address, artifact.abi, chain.provider);
+    const [event] = await contract.queryFilter(contract.filters.InferenceVerified!());
+    const args = (event as unknown as { args: Record<string, unknown> }).args;
+    expect(args.modelId).toBe(prover.model.info.modelId);
+    expect(args.sender).toBe(sender);
+    expect(args.nonce).toBe(1n);
+    expect(await contract.getFunction("nonceUsed")(sender, 1n)).toBe(true);
+    const verifierGas = await measureVerifierCallGas(chain.signer, address, artifact.abi, proof);
+    console.log(`gas: verifyInference tx ${r.gasUsed} (first nonce of a word), bare verifyProof tx ${verifierGas}`);
+    expect(r.gasUsed).toBeGreaterThan(181_000n); // the pairing floor alone
+    expect(verifierGas).toBeLessThan(r.gasUsed);
+  });
+
+  it("rejects a replayed nonce", async () => {
+    const proof = await proofFor(sender, 5n);
+    expect((await submitInference(chain.signer, address, artifact.abi, proof, 5n)).valid).toBe(true);
+    const again = await submitInference(chain.signer, address, artifact.abi, proof, 5n);
+    expect(again.valid).toBe(false);
+    expect(again.reason).toMatch(/^NonceAlreadyUsed/);
+  });
+
+  it("rejects a tampered proof, a public signal >= r, a wrong context and another sender", async () => {
+    const proof = await proofFor(sender, 2n);
+    const tampered = structuredClone(proof);
+    tampered.proof.pi_c[1] = String(BigInt(tampered.proof.pi_c[1]!) + 1n);
+    expect((await submitInference(chain.signer, address, artifact.abi, tampered, 2n)).reason).toMatch(/^InvalidProof/);
+
+    const otherClass = structuredClone(proof);
+    otherClass.publicSignals[1] = String(BigInt(proof.publicSignals[1]!) ^ 1n);
+    expect((await submitInference(chain.signer, address, artifact.abi, otherClass, 2n)).reason).toMatch(/^InvalidProof/);
+
+    const aliased = structuredClone(proof);
+    aliased.publicSignals[0] = String(BigInt(proof.publicSignals[0]!) + FIELD_R_FOR_TESTS);
+    expect((await submitInference(chain.signer, address, artifact.abi, aliased, 2n)).reason).toMatch(/^PublicSignalNotInField\(0\)/);
+
+    expect((await submitInference(chain.signer, address, artifact.abi, proof, 3n)).reason).toMatch(/^WrongContext/);
+    expect((await submitInference(other, address, artifact.abi, proof, 2n)).reason).toMatch(/^WrongContext/);
+
+    // None of the failures used up the nonce: the honest sender can still submit it.
+    expect((await submitInference(chain.signer, address, artifact.abi, proof, 2n)).valid).toBe(true);
+  });
+
+  it("works from the CLI: deploy, prove for a context, verify-onchain", async () => {
+    const deployed = await runCli(["deploy", dir, "--rpc", node.url, "--json"]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const addr = deployed.json().address as string;
+    const out = path.join(path.dirname(dir), "cli-proof.json");
+    const proved = await runCli(["prove", dir, "--input", digit, "--out", out, "--chain-id", String(chain.chainId), "--contract", addr, "--sender", sender, "--nonce", "9", "--json"]);
+    expect(proved.code, proved.stderr).toBe(0);
+    const ok = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--address", addr, "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json()).toMatchObject({ valid: true, class: proved.json().output.class });
+    expect(Number(ok.json().gasUsed)).toBeGreaterThan(181_000);
+    const replay = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--address", addr, "--json"]);
+    expect(replay.code).toBe(1);
+    expect(replay.json().reason).toMatch(/^NonceAlreadyUsed/);
+    const unreachable = await runCli(["deploy", dir, "--rpc", "http://127.0.0.1:9", "--json"]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot reach a JSON-RPC node/);
+  });
+});

@@ -1,0 +1,110 @@
+import { appendFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import * as binFileUtils from "@iden3/binfileutils";
+import { getCurveFromName } from "ffjavascript";
+import * as snarkjs from "snarkjs";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { releaseCurves } from "../core/curve.js";
+import { groth16Setup } from "../prover/groth16_setup.js";
+import { Groth16Prover } from "../prover/groth16_prove.js";
+import { generateDevPtau } from "../prover/ptau/dev.js";
+import { readPtauHeader, requiredPower, resolvePtau } from "../prover/ptau/index.js";
+import { OFFICIAL_PTAU_BLAKE2B } from "../prover/ptau/official.js";
+import { groth16Verify } from "../verifier/groth16_verify.js";
+import { TestCircuit } from "./helpers/circuit.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "zkml-ptau-"));
+});
+afterAll(releaseCurves);
+
+async function section(file: string, id: number): Promise<Uint8Array> {
+  const { fd, sections } = await binFileUtils.readBinFile(file, "ptau", 1);
+  const data = await binFileUtils.readSection(fd, sections, id);
+  await fd.close();
+  return data;
+}
+
+describe("development powers of tau", () => {
+  it("equals, byte for byte, what snarkjs's prepare phase 2 computes from the same powers", async () => {
+    const ours = path.join(dir, "dev6.ptau");
+    await generateDevPtau(6, ours);
+    const theirs = path.join(dir, "dev6.snarkjs.ptau");
+    await snarkjs.powersOfTau.preparePhase2(ours, theirs);
+    for (const id of [12, 13, 14, 15]) {
+      expect(Buffer.from(await section(ours, id)).equals(Buffer.from(await section(theirs, id))), `section ${id}`).toBe(true);
+    }
+    expect(await readPtauHeader(ours)).toEqual({ power: 6, prepared: true });
+  });
+
+  it("holds powers of one tau: e(tau^(i+1) G1, G2) = e(tau^i G1, tau G2)", async () => {
+    const file = path.join(dir, "dev6.ptau");
+    const curve = await getCurveFromName("bn128");
+    const g1 = await section(file, 2);
+    const g2 = await section(file, 3);
+    const P = (i: number) => g1.slice(i * 64, (i + 1) * 64);
+    const tauG2 = g2.slice(128, 256);
+    for (const i of [0, 5, 62]) {
+      expect(await curve.pairingEq(P(i + 1), curve.G2.neg(curve.G2.g), P(i), tauG2)).toBe(true);
+    }
+    expect(await curve.pairingEq(P(2), curve.G2.neg(curve.G2.g), P(0), tauG2)).toBe(false);
+    await curve.terminate();
+  });
+
+  it("supports a Groth16 setup, proof and verification", async () => {
+    const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(20, 6, 1);`);
+    const ptau = path.join(dir, "dev8.ptau");
+    await generateDevPtau(8, ptau);
+    const keys = await groth16Setup(c.r1cs, ptau, path.join(dir, "t.zkey"));
+    const prover = await Groth16Prover.load(keys.zkeyFile);
+    const { proof, publicSignals } = await prover.prove(await c.witness({ in: 12345n }));
+    expect(await groth16Verify(keys.verificationKey, publicSignals, proof)).toBe(true);
+    expect(await groth16Verify(keys.verificationKey, [String(BigInt(publicSignals[0]!) + 1n)], proof)).toBe(false);
+  });
+});
+
+describe("choosing a ptau file", () => {
+  it("uses the cache, and regenerates a corrupted cached file", async () => {
+    const saved = process.env.ZKML_PTAU_DIR;
+    process.env.ZKML_PTAU_DIR = path.join(dir, "cache");
+    onTestFinished(() => {
+      process.env.ZKML_PTAU_DIR = saved;
+    });
+    const first = await resolvePtau({ minPower: 3 });
+    expect(first).toMatchObject({ power: 3, devOnly: true, official: false });
+    expect(first.generatedMs).toBeGreaterThan(0);
+    const again = await resolvePtau({ minPower: 2 });
+    expect(again).toMatchObject({ path: first.path, generatedMs: 0, blake2b: first.blake2b });
+    await appendFile(first.path, "x");
+    const regenerated = await resolvePtau({ minPower: 3 });
+    expect(regenerated.generatedMs).toBeGreaterThan(0);
+    expect(regenerated.blake2b).not.toBe(first.blake2b);
+  });
+
+  it("takes a user's file, says it is not an official one, and refuses unusable files", async () => {
+    const user = await resolvePtau({ file: path.join(dir, "dev8.ptau"), minPower: 5 });
+    expect(user).toMatchObject({ power: 8, official: false, devOnly: false });
+    await expect(resolvePtau({ file: path.join(dir, "dev6.ptau"), minPower: 7 })).rejects.toMatchObject({ code: "BAD_PTAU" });
+    await expect(resolvePtau({ file: path.join(dir, "missing.ptau"), minPower: 1 })).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
+    await writeFile(path.join(dir, "junk.ptau"), "not a ptau");
+    await expect(resolvePtau({ file: path.join(dir, "junk.ptau"), minPower: 1 })).rejects.toMatchObject({ code: "BAD_PTAU" });
+    const raw = path.join(dir, "raw.ptau");
+    const curve = await getCurveFromName("bn128");
+    await snarkjs.powersOfTau.newAccumulator(curve, 4, raw);
+    await curve.terminate();
+    await expect(resolvePtau({ file: raw, minPower: 1 })).rejects.toThrow(/not prepared for phase 2/);
+  });
+
+  it("knows the published hashes of the official Hermez files, 2^8 to 2^28", () => {
+    for (let p = 8; p <= 28; p++) expect(OFFICIAL_PTAU_BLAKE2B[p]).toMatch(/^[0-9a-f]{128}$/);
+    expect(new Set(Object.values(OFFICIAL_PTAU_BLAKE2B)).size).toBe(21);
+  });
+
+  it("sizes the ptau as snarkjs zkey new requires", () => {
+    expect(requiredPower(8707, 2)).toBe(14);
+    expect(requiredPower(8190, 2)).toBe(14); // 8192 = 2^13 needs 2^14
+    expect(requiredPower(8189, 2)).toBe(13);
+  });
+});
