@@ -1,0 +1,131 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { runCli, type CliResult } from "./helpers/cli.js";
+import { randomMlp, rawModel } from "./helpers/models.js";
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-cli-"));
+});
+
+/** A user mistake: exit 1, one line on stderr naming the problem, no stack trace. */
+function expectUserError(r: CliResult, fragment: RegExp) {
+  expect(r.code, r.stderr).toBe(1);
+  const lines = r.stderr.trim().split("\n");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^zkml \S+: error: /);
+  expect(lines[0]).toMatch(fragment);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("zkml CLI: help and usage", () => {
+  it("explains itself", async () => {
+    const top = await runCli(["--help"]);
+    expect(top.code).toBe(0);
+    for (const verb of ["compile", "setup", "prove", "verify", "deploy", "verify-onchain", "demo"]) expect(top.stdout).toContain(verb);
+    const setup = await runCli(["setup", "--help"]);
+    expect(setup.code).toBe(0);
+    expect(setup.stdout).toMatch(/DEVELOPMENT/);
+    const unknown = await runCli(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown verb "frobnicate"/);
+    const badFlag = await runCli(["compile", "x.onnx", "--frob"]);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/Unknown option '--frob'/);
+  });
+});
+
+describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
+  it("compile: missing file, not ONNX, unsupported op", async () => {
+    const out = path.join(tmp, "never");
+    expectUserError(await runCli(["compile", path.join(tmp, "missing.onnx"), "--out", out]), /model file not found/);
+    await writeFile(path.join(tmp, "notes.onnx"), "these are my notes, not a model\n");
+    expectUserError(await runCli(["compile", path.join(tmp, "notes.onnx"), "--out", out]), /not an ONNX model/);
+    await writeFile(path.join(tmp, "sig.onnx"), rawModel({
+      inputShape: [1, 3], outputShape: [1, 3], initializers: [],
+      nodes: [{ op: "Sigmoid", inputs: ["input"], outputs: ["y"], name: "head/sigmoid" }],
+    }));
+    const r = await runCli(["compile", path.join(tmp, "sig.onnx"), "--out", out, "--json"]);
+    expectUserError(r, /node "head\/sigmoid" \(Sigmoid\): op Sigmoid is not supported/);
+    expect(r.json().error.code).toBe("UNSUPPORTED_OP");
+    expect(existsSync(out)).toBe(false);
+    expect((await readdir(tmp)).filter((f) => f.includes("partial"))).toEqual([]);
+  });
+
+  it("prove: wrong input shape, NaN, non-numbers; verify: not a proof", async () => {
+    const dir = inject("mnistDir");
+    const proofOut = path.join(tmp, "p.json");
+    const write = async (name: string, text: string) => {
+      await writeFile(path.join(tmp, name), text);
+      return path.join(tmp, name);
+    };
+    expectUserError(await runCli(["prove", dir, "--input", await write("short.json", JSON.stringify({ input: [1, 2, 3] })), "--out", proofOut]), /needs 784 values/);
+    expectUserError(await runCli(["prove", dir, "--input", await write("nan.json", `{"input": [NaN, 1]}`), "--out", proofOut]), /not valid JSON.*NaN/);
+    expectUserError(await runCli(["prove", dir, "--input", await write("null.json", JSON.stringify({ input: [null] })), "--out", proofOut]), /not a number/);
+    expectUserError(await runCli(["prove", dir, "--input", path.join(tmp, "none.json"), "--out", proofOut]), /input file not found/);
+    expectUserError(await runCli(["prove", dir, "--input", await write("wrongkey.json", JSON.stringify({ x: [1] })), "--out", proofOut]), /expected \{"input"/);
+    expect(existsSync(proofOut)).toBe(false);
+    expectUserError(await runCli(["verify", dir, await write("junk-proof.json", "{}")]), /not a zkml proof file/);
+    expectUserError(await runCli(["setup", path.join(tmp, "no-build")]), /not a zkml build folder/);
+    const usage = await runCli(["prove", dir]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--input FILE is required/);
+  });
+});
+
+describe("zkml CLI: a small model end to end with --json", () => {
+  it("compile → setup → prove (input_data form) → verify, and verify rejects a tampered proof", async () => {
+    const model = path.join(tmp, "tiny.onnx");
+    await writeFile(model, randomMlp([6, 5, 3], 21));
+    const out = path.join(tmp, "tiny");
+    const compiled = await runCli(["compile", model, "--out", out, "--json"]);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    expect(compiled.json()).toMatchObject({ outDir: out, publicSignals: ["commitment", "classContext"] });
+    expect(compiled.json().constraints).toBeGreaterThan(50);
+    expect(compiled.stderr).toMatch(/synthetic/);
+
+    const setup = await runCli(["setup", out, "--json"]);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.json()).toMatchObject({ system: "groth16", ptau: { official: false, devOnly: true } });
+    expect(setup.json().ptau.power).toBeGreaterThanOrEqual(1);
+
+    const input = path.join(tmp, "tiny-input.json");
+    await writeFile(input, JSON.stringify({ input_data: [[0.1, -0.2, 0.3, -0.4, 0.5, -0.6]] }));
+    const proofFile = path.join(tmp, "tiny-proof.json");
+    const proved = await runCli(["prove", out, "--input", input, "--out", proofFile, "--context", "0x1234", "--json"]);
+    expect(proved.code, proved.stderr).toBe(0);
+    const p = proved.json();
+    expect(p.publicSignals).toHaveLength(2);
+    expect(p.output.values).toHaveLength(3);
+    expect(p.output.class).toBe(p.output.values.indexOf(Math.max(...p.output.values)));
+    expect(p.timingsMs.prove).toBeGreaterThan(0);
+    expect(p.timingsMs.witness).toBeGreaterThan(0);
+
+    const ok = await runCli(["verify", out, proofFile, "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json()).toMatchObject({ valid: true, context: "0x1234" });
+
+    const doc = JSON.parse(await readFile(proofFile, "utf8"));
+    doc.output.values[0] += 1;
+    await writeFile(proofFile, JSON.stringify(doc));
+    const bad = await runCli(["verify", out, proofFile, "--json"]);
+    expect(bad.code).toBe(1);
+    expect(bad.json()).toMatchObject({ valid: false, checks: { proof: true, commitment: false } });
+  });
+});
+
+describe("zkml demo", () => {
+  it("runs the bundled example end to end, verified off-chain and on an in-process chain", async () => {
+    const r = await runCli(["demo", "--out", path.join(tmp, "demo"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const d = r.json();
+    expect(d).toMatchObject({ class: 7, verifiedOffchain: true, verifiedOnchain: true });
+    expect(d.constraints).toBeLessThanOrEqual(10_000);
+    expect(Number(d.gasUsed)).toBeGreaterThan(181_000);
+    for (const k of ["compile", "setup", "witness", "prove", "verify"]) expect(d.timingsMs[k]).toBeGreaterThan(0);
+    console.log(`demo: ${d.constraints} constraints, gas ${d.gasUsed} (bare verifier ${d.verifierCallGas}), ${JSON.stringify(d.timingsMs)}`);
+  });
+});
