@@ -4,7 +4,7 @@
  * is swapped in whole at the end.
  */
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { FILES, type CompileInfo } from "../core/compiled.js";
 import { ZkmlError } from "../core/errors.js";
@@ -101,7 +101,6 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
         compile: { at: new Date().toISOString(), inputs, outputs, info: { ...info, calibration: calibrationSource } },
       },
     };
-    await mkdir(tmp, { recursive: true });
     await writeManifest(tmp, manifest);
     return info;
   });

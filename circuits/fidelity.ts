@@ -17,6 +17,7 @@ export interface FidelityReport {
 }
 
 export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel, samples: number[][]): Promise<number[][]> {
+  // Two overloads (path, bytes): the union has to be narrowed for the compiler.
   const session = typeof onnxFile === "string" ? await ort.InferenceSession.create(onnxFile) : await ort.InferenceSession.create(onnxFile);
   try {
     const name = session.inputNames[0]!;

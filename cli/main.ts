@@ -2,7 +2,7 @@
  * zkml: prove ML inference in zero knowledge and verify it on Ethereum.
  * A thin layer over the SDK (src/index.ts): parse, call, print.
  */
-import { isZkmlError, releaseCurves } from "../src/index.js";
+import { isZkmlError, releaseCurves, ZkmlError } from "../src/index.js";
 import { makeContext, parseVerbArgs, toJson, type Verb } from "./io.js";
 import { compileVerb } from "./verbs/compile.js";
 import { setupVerb } from "./verbs/setup.js";
@@ -40,7 +40,6 @@ export async function main(argv: string[]): Promise<number> {
   const json = rest.includes("--json");
   try {
     if (!verb) {
-      const { ZkmlError } = await import("../core/errors.js");
       throw new ZkmlError("USAGE", `unknown verb "${name}"`, "run `zkml --help` for the list");
     }
     const { values, positionals } = parseVerbArgs(verb, rest);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { importOnnx, importOnnxFile } from "../circuits/onnx/import.js";
 import { ZkmlError } from "../core/errors.js";
 import { runFloat, type Graph } from "../core/graph.js";
-import { mulberry32, rawModel, type RawGraph } from "./helpers/models.js";
+import { mulberry32, qdqModel, rawModel, type RawGraph } from "./helpers/models.js";
 
 const rand = mulberry32(7);
 const randoms = (n: number) => Array.from({ length: n }, () => rand() * 2 - 1);
@@ -93,20 +93,7 @@ describe("ONNX import", () => {
   });
 
   it("keeps pre-quantized weights (DequantizeLinear of int8, power-of-two scale) exactly", () => {
-    const g = importOnnx(rawModel({
-      inputShape: [1, 2], outputShape: [1, 2],
-      nodes: [
-        { op: "QuantizeLinear", inputs: ["input", "s_in"], outputs: ["xq"] },
-        { op: "DequantizeLinear", inputs: ["xq", "s_in"], outputs: ["x"] },
-        { op: "DequantizeLinear", inputs: ["Wq", "s_w"], outputs: ["W"] },
-        { op: "MatMul", inputs: ["x", "W"], outputs: ["y"] },
-      ],
-      initializers: [
-        { name: "s_in", dims: [], values: [1 / 64] },
-        { name: "s_w", dims: [], values: [1 / 32] },
-        { name: "Wq", dims: [2, 2], values: [1, -2, 3, 127], dataType: 3 },
-      ],
-    }), "qdq");
+    const g = importOnnx(qdqModel(), "qdq");
     expect(g.nodes.map((n) => n.op)).toEqual(["fixscale", "dense"]);
     const dense = g.nodes[1]!;
     expect(dense.op === "dense" && dense.weightQuant).toEqual({ data: Int32Array.from([1, 3, -2, 127]), frac: 5 });

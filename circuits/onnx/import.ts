@@ -204,9 +204,9 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         break;
       }
       case "Add": {
-        const [x, y] = [values.get(ins[0]!), values.get(ins[1]!)];
-        const constName = x?.kind === "const" ? ins[0]! : ins[1]!;
-        const actName = x?.kind === "const" ? ins[1]! : ins[0]!;
+        const firstIsConst = values.get(ins[0]!)?.kind === "const";
+        const constName = firstIsConst ? ins[0]! : ins[1]!;
+        const actName = firstIsConst ? ins[1]! : ins[0]!;
         if (!pendingDense || actName !== current || values.get(constName)?.kind !== "const") {
           throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: Add is supported only as the bias right after a MatMul for now`, `supported ops: ${SUPPORTED_OPS.join(", ")}`);
         }
@@ -216,7 +216,6 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         for (let o = 0; o < outF; o++) pendingDense.bias[o]! += c.data[c.data.length === 1 ? 0 : o]!;
         alias(n, [1, outF]);
         pendingDense = null;
-        void y;
         break;
       }
       case "Relu": {

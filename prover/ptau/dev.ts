@@ -8,7 +8,8 @@
  * over curve points (a scalar multiplication per butterfly), 11-18 minutes for 2^14-2^15 here.
  * Knowing tau, the Lagrange evaluations L_i(tau) are cheap field elements (an FFT over scalars,
  * exactly what snarkjs's point IFFT computes "in the exponent"), and each section point is one
- * fixed-base multiplication, run in ffjavascript's wasm on every core.
+ * fixed-base multiplication: at most 32 mixed additions from a table of d * 2^(8j) * G, run in
+ * ffjavascript's wasm on every core.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
@@ -18,7 +19,10 @@ import { getCurveFromName } from "ffjavascript";
 
 export type Progress = (message: string, fraction: number) => void;
 
-/** Largest power zkml will generate: 2^20 takes hours of fixed-base multiplications here. */
+/** A G2 point costs about this many G1 points' work. */
+const G2_WEIGHT = 3.7;
+
+/** Largest power zkml will generate (2^16 takes ~71 s on 2 cores, 2^20 would take ~20 min). */
 export const MAX_DEV_POWER = 20;
 
 interface Curve {
@@ -36,57 +40,82 @@ function randomScalar(curve: Curve): Uint8Array {
   return curve.Fr.e(r === 0n ? 1n : r);
 }
 
-/** out[i] = first * inc^i * G for i < n, written in chunks (wasm, all cores). */
-async function writeGeometric(fd: any, curve: Curve, G: any, n: number, first: Uint8Array, inc: Uint8Array) {
-  const sG = G.F.n8 * 2;
-  const CHUNK = 1 << 16;
-  const gen = G.toAffine(G.g);
+/** first * inc^i for i < n, as Montgomery field elements. */
+function geometricScalars(curve: Curve, n: number, first: Uint8Array, inc: Uint8Array): Uint8Array {
+  const { Fr } = curve;
+  const out = new Uint8Array(n * Fr.n8);
   let t = first;
-  for (let start = 0; start < n; start += CHUNK) {
-    const m = Math.min(CHUNK, n - start);
-    const buff = new Uint8Array(m * sG);
-    for (let i = 0; i < m; i++) buff.set(gen, i * sG);
-    await fd.write(await G.batchApplyKey(buff, t, inc, "affine", "affine"));
-    t = curve.Fr.mul(t, curve.Fr.exp(inc, m));
+  for (let i = 0; i < n; i++) {
+    out.set(t, i * Fr.n8);
+    t = Fr.mul(t, inc);
   }
+  return out;
 }
 
-/** scalars[i] * G for every scalar (Montgomery form, n8 bytes each), as affine points. */
-async function fixedBaseMul(curve: Curve, G: any, prefix: "g1m" | "g2m", scalarsMont: Uint8Array): Promise<Uint8Array> {
+const WINDOW_BITS = 8;
+const WINDOWS = 32; // 32 x 8 bits covers the 254-bit scalar field
+
+/**
+ * Fixed-base table: entry [j][d] = d * 2^(8j) * G, affine. With it a scalar multiplication is
+ * at most 32 mixed additions instead of ~254 doublings and ~85 additions.
+ */
+function fixedBaseTable(G: any): Uint8Array {
+  const sG = G.F.n8 * 2;
+  const table = new Uint8Array(WINDOWS * 256 * sG);
+  let base = G.g;
+  for (let j = 0; j < WINDOWS; j++) {
+    let acc = G.zero;
+    for (let d = 1; d < 256; d++) {
+      acc = G.add(acc, base);
+      table.set(G.toAffine(acc), (j * 256 + d) * sG);
+    }
+    for (let b = 0; b < WINDOW_BITS; b++) base = G.double(base);
+  }
+  return table;
+}
+
+/** scalars[i] * G for every scalar (Montgomery form), as affine points, on every core. */
+async function fixedBaseMul(curve: Curve, G: any, prefix: "g1m" | "g2m", table: Uint8Array, scalarsMont: Uint8Array): Promise<Uint8Array> {
   const n8r = curve.Fr.n8;
   const n = scalarsMont.length / n8r;
   const scalars: Uint8Array = await curve.Fr.batchFromMontgomery(scalarsMont);
   const sIn = G.F.n8 * 2;
   const sMid = G.F.n8 * 3;
-  const base = G.toAffine(G.g);
-  const nChunks = Math.max(1, Math.min(curve.tm.concurrency * 4, Math.ceil(n / 256)));
-  const per = Math.ceil(n / nChunks);
-  const tasks: Promise<Uint8Array[]>[] = [];
-  for (let start = 0; start < n; start += per) {
-    const m = Math.min(per, n - start);
+  const CHUNK = 2048;
+  const out = new Uint8Array(n * sIn);
+  // A task's command list is large; keep only a few in flight so memory stays flat.
+  const inFlight = new Set<Promise<void>>();
+  for (let start = 0; start < n; start += CHUNK) {
+    const m = Math.min(CHUNK, n - start);
     const task: unknown[] = [
-      { cmd: "ALLOCSET", var: 0, buff: base },
-      { cmd: "ALLOCSET", var: 1, buff: scalars.slice(start * n8r, (start + m) * n8r) },
-      { cmd: "ALLOC", var: 2, len: m * sMid },
+      { cmd: "ALLOCSET", var: 0, buff: table },
+      { cmd: "ALLOC", var: 1, len: m * sMid },
     ];
     for (let i = 0; i < m; i++) {
-      task.push({
-        cmd: "CALL",
-        fnName: `${prefix}_timesScalarAffine`,
-        params: [{ var: 0 }, { var: 1, offset: i * n8r }, { val: n8r }, { var: 2, offset: i * sMid }],
-      });
+      const s = (start + i) * n8r;
+      const acc = { var: 1, offset: i * sMid };
+      let first = true;
+      for (let j = 0; j < WINDOWS; j++) {
+        const d = scalars[s + j]!;
+        if (d === 0) continue;
+        const entry = { var: 0, offset: (j * 256 + d) * sIn };
+        task.push(first
+          ? { cmd: "CALL", fnName: `${prefix}_toJacobian`, params: [entry, acc] }
+          : { cmd: "CALL", fnName: `${prefix}_addMixed`, params: [acc, entry, acc] });
+        first = false;
+      }
+      if (first) task.push({ cmd: "CALL", fnName: `${prefix}_zero`, params: [acc] });
     }
-    task.push({ cmd: "CALL", fnName: `${prefix}_batchToAffine`, params: [{ var: 2 }, { val: m }, { var: 2 }] });
-    task.push({ cmd: "GET", out: 0, var: 2, len: m * sIn });
-    tasks.push(curve.tm.queueAction(task));
+    task.push({ cmd: "CALL", fnName: `${prefix}_batchToAffine`, params: [{ var: 1 }, { val: m }, { var: 1 }] });
+    task.push({ cmd: "GET", out: 0, var: 1, len: m * sIn });
+    const done: Promise<void> = curve.tm.queueAction(task).then(([points]) => {
+      out.set(points!, start * sIn);
+      inFlight.delete(done);
+    });
+    inFlight.add(done);
+    if (inFlight.size >= 2 * curve.tm.concurrency) await Promise.race(inFlight);
   }
-  const parts = await Promise.all(tasks);
-  const out = new Uint8Array(n * sIn);
-  let o = 0;
-  for (const [p] of parts) {
-    out.set(p!, o);
-    o += p!.length;
-  }
+  await Promise.all(inFlight);
   return out;
 }
 
@@ -120,8 +149,9 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
     let alpha = randomScalar(curve);
     let beta = randomScalar(curve);
     const n = 2 ** power;
-    // Work units for progress: fixed-base multiplications, G2 weighted by its ~3.7x cost.
-    const total = 2 ** (power + 2) + 2 * 2 ** (power + 1) + 3.7 * 2 ** (power + 1) + 4 * n;
+    // Work units for progress: one per point, G2 points weighted by their relative cost.
+    const total = (2 * n - 1) + 2 * n + G2_WEIGHT * n // sections 2-5
+      + (2 ** (power + 2) - 1) + 2 * (2 ** (power + 1) - 1) + G2_WEIGHT * (2 ** (power + 1) - 1); // 12-15
     let done = 0;
     const tick = (label: string, units: number) => {
       done += units;
@@ -140,16 +170,23 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
     await fd.writeULE32(power);
     await binFileUtils.endWriteSection(fd);
 
-    const geometric = async (section: number, G: any, count: number, first: Uint8Array, label: string) => {
+    const table1 = fixedBaseTable(G1);
+    const table2 = fixedBaseTable(G2);
+    const geometric = async (section: number, G: any, prefix: "g1m" | "g2m", table: Uint8Array, count: number, first: Uint8Array, label: string, weight: number) => {
       await binFileUtils.startWriteSection(fd, section);
-      await writeGeometric(fd, curve, G, count, first, tau);
+      const CHUNK = 1 << 16;
+      for (let start = 0; start < count; start += CHUNK) {
+        const m = Math.min(CHUNK, count - start);
+        const from = Fr.mul(first, Fr.exp(tau, start));
+        await fd.write(await fixedBaseMul(curve, G, prefix, table, geometricScalars(curve, m, from, tau)));
+        tick(label, m * weight);
+      }
       await binFileUtils.endWriteSection(fd);
-      tick(label, n);
     };
-    await geometric(2, G1, 2 * n - 1, Fr.one, "tauG1");
-    await geometric(3, G2, n, Fr.one, "tauG2");
-    await geometric(4, G1, n, alpha, "alphaTauG1");
-    await geometric(5, G1, n, beta, "betaTauG1");
+    await geometric(2, G1, "g1m", table1, 2 * n - 1, Fr.one, "tauG1", 1);
+    await geometric(3, G2, "g2m", table2, n, Fr.one, "tauG2", G2_WEIGHT);
+    await geometric(4, G1, "g1m", table1, n, alpha, "alphaTauG1", 1);
+    await geometric(5, G1, "g1m", table1, n, beta, "betaTauG1", 1);
     await binFileUtils.startWriteSection(fd, 6);
     await fd.write(G2.toAffine(G2.timesFr(G2.g, beta)));
     await binFileUtils.endWriteSection(fd);
@@ -163,19 +200,19 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
     const extraLevel = await lagrangeScalars(curve, tau, power + 1, true);
     tau = new Uint8Array(0); // only alpha and beta are needed below; drop tau as early as possible
 
-    const lagrangeSection = async (section: number, G: any, prefix: "g1m" | "g2m", scale: Uint8Array | null, withExtra: boolean, label: string, weight: number) => {
+    const lagrangeSection = async (section: number, G: any, prefix: "g1m" | "g2m", table: Uint8Array, scale: Uint8Array | null, withExtra: boolean, label: string, weight: number) => {
       await binFileUtils.startWriteSection(fd, section);
       for (const s of withExtra ? [...levels, extraLevel] : levels) {
         const scalars = scale ? await Fr.batchApplyKey(s, scale, Fr.one) : s;
-        await fd.write(await fixedBaseMul(curve, G, prefix, scalars));
+        await fd.write(await fixedBaseMul(curve, G, prefix, table, scalars));
         tick(`${label} 2^${Math.log2(s.length / Fr.n8)}`, (s.length / Fr.n8) * weight);
       }
       await binFileUtils.endWriteSection(fd);
     };
-    await lagrangeSection(12, G1, "g1m", null, true, "Lagrange tauG1", 1);
-    await lagrangeSection(13, G2, "g2m", null, false, "Lagrange tauG2", 3.7);
-    await lagrangeSection(14, G1, "g1m", alpha, false, "Lagrange alphaTauG1", 1);
-    await lagrangeSection(15, G1, "g1m", beta, false, "Lagrange betaTauG1", 1);
+    await lagrangeSection(12, G1, "g1m", table1, null, true, "Lagrange tauG1", 1);
+    await lagrangeSection(13, G2, "g2m", table2, null, false, "Lagrange tauG2", G2_WEIGHT);
+    await lagrangeSection(14, G1, "g1m", table1, alpha, false, "Lagrange alphaTauG1", 1);
+    await lagrangeSection(15, G1, "g1m", table1, beta, false, "Lagrange betaTauG1", 1);
     alpha = beta = new Uint8Array(0);
     await fd.close();
     await rename(tmp, file);

@@ -88,3 +88,24 @@ export function rawModel(g: RawGraph): Uint8Array {
   });
   return onnx.ModelProto.encode(model).finish();
 }
+
+/**
+ * A pre-quantized (QDQ) model: input quantized at 2^-6, int8 weights [[1, -2], [3, 127]] at
+ * 2^-5 behind a DequantizeLinear, then MatMul.
+ */
+export function qdqModel(): Uint8Array {
+  return rawModel({
+    inputShape: [1, 2], outputShape: [1, 2],
+    nodes: [
+      { op: "QuantizeLinear", inputs: ["input", "s_in"], outputs: ["xq"] },
+      { op: "DequantizeLinear", inputs: ["xq", "s_in"], outputs: ["x"] },
+      { op: "DequantizeLinear", inputs: ["Wq", "s_w"], outputs: ["W"] },
+      { op: "MatMul", inputs: ["x", "W"], outputs: ["y"] },
+    ],
+    initializers: [
+      { name: "s_in", dims: [], values: [1 / 64] },
+      { name: "s_w", dims: [], values: [1 / 32] },
+      { name: "Wq", dims: [2, 2], values: [1, -2, 3, 127], dataType: 3 },
+    ],
+  });
+}
