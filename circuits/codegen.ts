@@ -3,6 +3,7 @@
  * multiply-accumulate is a linear combination and costs no constraint; the verifying key then
  * identifies the model. Loops and arrays keep the source linear in the model size.
  */
+import type { CircuitLayout } from "../core/compiled.js";
 import { packedLength } from "../core/field.js";
 import { sizeOf } from "../core/graph.js";
 import type { QModel } from "../core/qmodel.js";
@@ -11,15 +12,6 @@ export const CIRCUIT_TEMPLATE = "ZkmlModel";
 
 /** Public signals in the order snarkjs lists them (outputs of main, in declaration order). */
 export const PUBLIC_SIGNALS = ["commitment", "classContext"] as const;
-
-export interface CircuitLayout {
-  inputSize: number;
-  inputBits: number;
-  outputSize: number;
-  outputBits: number;
-  packedInput: number;
-  packedOutput: number;
-}
 
 export function circuitLayout(model: QModel): CircuitLayout {
   const inputSize = sizeOf(model.input.shape);

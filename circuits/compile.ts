@@ -12,6 +12,7 @@ import { readCalibrationFile } from "../core/input.js";
 import { buildFolderAtomically, MANIFEST_FORMAT, sha256Bytes, sha256File, writeManifest, type Manifest } from "../core/manifest.js";
 import type { QModel } from "../core/qmodel.js";
 import { sizeOf } from "../core/graph.js";
+import { mulberry32 } from "../core/random.js";
 import { circuitLayout, generateCircom, PUBLIC_SIGNALS } from "./codegen.js";
 import { parseCircomStats, runCircom } from "./circom.js";
 import { measureFidelity, type FidelityReport } from "./fidelity.js";
@@ -35,8 +36,7 @@ export interface CompileResult {
 
 /** Synthetic calibration when the user gives none: uniform in [-1, 1], fixed seed. */
 function syntheticSamples(size: number, count = 64): number[][] {
-  let s = 0x9e3779b9;
-  const rand = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x632be5ab) >>> 0) / 2 ** 32);
+  const rand = mulberry32(0x9e3779b9);
   return Array.from({ length: count }, () => Array.from({ length: size }, () => rand() * 2 - 1));
 }
 

@@ -19,18 +19,20 @@ export const FILES = {
   contractsDir: "contracts",
 } as const;
 
+/** What the circuit commits to and how it packs it (see docs/CIRCUIT.md). */
+export interface CircuitLayout {
+  inputSize: number;
+  inputBits: number;
+  outputSize: number;
+  outputBits: number;
+  packedInput: number;
+  packedOutput: number;
+}
+
 export interface CompileInfo {
   constraints: number;
   publicSignals: string[];
-  /** Poseidon commitment layout (see docs/CIRCUIT.md). */
-  layout: {
-    inputSize: number;
-    inputBits: number;
-    outputSize: number;
-    outputBits: number;
-    packedInput: number;
-    packedOutput: number;
-  };
+  layout: CircuitLayout;
   modelId: string;
   circomStats: Record<string, number>;
   timingsMs: { compile: number; circom: number };

@@ -8,6 +8,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeMlp } from "../../circuits/onnx/write.js";
+import { mulberry32 } from "../../core/random.js";
 import { digit, EVAL_START, loadMnist, REPO_ROOT, TRAIN_COUNT } from "./mnist.js";
 
 const SEED = 20261125;
@@ -15,17 +16,6 @@ const HIDDEN = 32;
 const EPOCHS = 20;
 const BATCH = 32;
 const OUT_DIR = path.join(REPO_ROOT, "examples/mnist");
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Mlp {
   w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array;

@@ -4,16 +4,9 @@ import { encodeMlp, type DenseLayerSpec } from "../../circuits/onnx/write.js";
 
 const { onnx } = onnxProto;
 
-export function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../core/random.js";
+
+export { mulberry32 };
 
 /** A random dense network; ReLU after every hidden layer unless `relu` says otherwise. */
 export function randomMlp(widths: number[], seed = 1, relu?: boolean[]): Uint8Array {
