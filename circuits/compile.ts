@@ -74,8 +74,10 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
   const info = await buildFolderAtomically(outDir, async (tmp) => {
     await writeFile(path.join(tmp, FILES.qmodel), qmodelText);
     await writeFile(path.join(tmp, FILES.circom), source);
-    progress(`circom2: compiling ${FILES.circom}`);
-    const circom = await runCircom(path.join(tmp, FILES.circom), tmp, { optimize: "O2" });
+    progress(`circom2: compiling ${FILES.circom}:`);
+    const started = Date.now();
+    const ticker = setInterval(() => progress(`circom2: compiling, ${Math.round((Date.now() - started) / 1000)} s`), 5000);
+    const circom = await runCircom(path.join(tmp, FILES.circom), tmp, { optimize: "O2" }).finally(() => clearInterval(ticker));
     const stats = parseCircomStats(circom.stdout);
     const constraints = (stats["non-linear constraints"] ?? 0) + (stats["linear constraints"] ?? 0);
     const info: CompileInfo = {

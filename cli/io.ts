@@ -75,6 +75,11 @@ export function ms(v: number): string {
   return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`;
 }
 
+/** Peak resident memory of this process so far, in MB. */
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
 export function timer() {
   const t0 = performance.now();
   return () => performance.now() - t0;

@@ -6,7 +6,8 @@ export const PROOF_FORMAT = "zkml-proof/1";
 
 export interface ProofFile {
   format: typeof PROOF_FORMAT;
-  model: { name: string; modelId: string };
+  /** vkey: sha256 of the verification_key.json the proof was made against. */
+  model: { name: string; modelId: string; vkey: string };
   system: "groth16";
   proof: { pi_a: string[]; pi_b: string[][]; pi_c: string[]; protocol: string; curve: string };
   /** [commitment, classContext]. */

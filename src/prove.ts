@@ -3,6 +3,7 @@
  * signals against the reference interpreter before handing the proof out.
  */
 import { commitInference } from "../core/commitment.js";
+import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
 import { toField } from "../core/field.js";
@@ -56,7 +57,7 @@ export class InferenceProver {
     }
     const file: ProofFile = {
       format: PROOF_FORMAT,
-      model: { name: m.name, modelId: this.model.info.modelId },
+      model: { name: m.name, modelId: this.model.info.modelId, vkey: this.model.setup.outputs[FILES.vkey]! },
       system: "groth16",
       proof,
       publicSignals,

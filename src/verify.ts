@@ -3,6 +3,7 @@
  * verification key, and the revealed input/output against the public commitment and class.
  */
 import { commitInference } from "../core/commitment.js";
+import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { argmax } from "../core/qmodel.js";
@@ -11,7 +12,8 @@ import { openReady } from "./build.js";
 
 export interface VerifyResult {
   valid: boolean;
-  checks: { model: boolean; proof: boolean; commitment: boolean; class: boolean };
+  /** keys: made against this build folder's current verification key (false after a new setup). */
+  checks: { model: boolean; keys: boolean; proof: boolean; commitment: boolean; class: boolean };
   class?: number;
   context?: string;
   ms: number;
@@ -21,6 +23,7 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
   const t0 = performance.now();
   const ready = await openReady(dir);
   const model = proof.model?.modelId === ready.info.modelId;
+  const keys = proof.model?.vkey === ready.setup.outputs[FILES.vkey];
   const ok = await groth16Verify(ready.verificationKey, proof.publicSignals, proof.proof);
   let commitment = false;
   let cls = false;
@@ -36,7 +39,7 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
   }
   return {
     valid: model && ok && commitment && cls,
-    checks: { model, proof: ok, commitment, class: cls },
+    checks: { model, keys, proof: ok, commitment, class: cls },
     class: split?.cls,
     context: split ? "0x" + split.context.toString(16) : undefined,
     ms: performance.now() - t0,

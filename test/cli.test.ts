@@ -108,6 +108,15 @@ describe("zkml CLI: a small model end to end with --json", () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.json()).toMatchObject({ valid: true, context: "0x1234" });
 
+    // New keys (setup again): the old proof no longer verifies, and verify says why.
+    const oldProof = path.join(tmp, "tiny-proof-old.json");
+    await writeFile(oldProof, await readFile(proofFile));
+    expect((await runCli(["setup", out])).code).toBe(0);
+    const stale = await runCli(["verify", out, oldProof]);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/made with other keys/);
+    expect((await runCli(["prove", out, "--input", input, "--out", proofFile])).code).toBe(0);
+
     const doc = JSON.parse(await readFile(proofFile, "utf8"));
     doc.output.values[0] += 1;
     await writeFile(proofFile, JSON.stringify(doc));

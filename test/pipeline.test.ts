@@ -53,6 +53,7 @@ describe("MNIST: setup → prove → verify off-chain", () => {
     const swapped = await bad((p) => (p.output.values[2] = p.output.values[2]! + 1));
     expect(swapped).toMatchObject({ valid: false, checks: { proof: true, commitment: false } });
     expect((await bad((p) => (p.model.modelId = "0x" + "00".repeat(32)))).checks.model).toBe(false);
+    expect((await bad((p) => (p.model.vkey = "00".repeat(32)))).checks).toMatchObject({ keys: false, proof: true });
   });
 });
 

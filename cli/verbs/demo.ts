@@ -4,7 +4,7 @@ import {
   compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, measureVerifierCallGas,
   readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
 } from "../../src/index.js";
-import { ms, str, timer, type Verb } from "../io.js";
+import { ms, peakRssMb, str, type Verb } from "../io.js";
 
 const EXAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../examples/mnist");
 
@@ -74,6 +74,7 @@ the verifier to an in-process Hardhat chain and verifies the proof there in a tr
         verifierCallGas: verifierGas,
         deployGas: deployment.gasUsed,
         timingsMs: timings,
+        peakRssMb: peakRssMb(),
         outDir: out,
       });
       return off.valid && on.valid ? 0 : 1;

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { getAddress } from "ethers";
 import { computeContext, InferenceProver, parseContext, readInputFile, ZkmlError, writeFileAtomic, type ContextDetails } from "../../src/index.js";
-import { ms, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
+import { ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
 
 function address(v: string, flag: string): string {
   try {
@@ -81,6 +81,7 @@ Without a context the proof carries context 0 (fine off-chain, rejected on-chain
       context: r.proof.context,
       proofFile: out,
       timingsMs: { ...r.timingsMs, load: loadMs },
+      peakRssMb: peakRssMb(),
     });
     return 0;
   },

@@ -13,7 +13,8 @@ and that the revealed input and output hash to the public commitment with the pu
     const file = requirePositional(ctx, 1, "the proof file", "verify");
     const r = await verifyProofFile(dir, await readProofFile(file));
     const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([k]) => k);
-    ctx.say(r.valid ? `valid: class ${r.class}, context ${r.context} (${ms(r.ms)})` : `INVALID: failed ${failed.join(", ")}`);
+    const why = !r.checks.keys && !r.checks.proof ? " (the proof was made with other keys: `zkml setup` has been run again since)" : "";
+    ctx.say(r.valid ? `valid: class ${r.class}, context ${r.context} (${ms(r.ms)})` : `INVALID: failed ${failed.join(", ")}${why}`);
     ctx.result({ valid: r.valid, checks: r.checks, class: r.class ?? null, context: r.context ?? null, ms: r.ms });
     return r.valid ? 0 : 1;
   },
