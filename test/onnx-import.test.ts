@@ -72,6 +72,14 @@ describe("ONNX import", () => {
     }, [1, 5]);
   });
 
+  it("takes Gemm transA=1 on a column input (one sample, same values)", async () => {
+    await expectSameAsOrt({
+      inputShape: [4, 1], outputShape: [1, 3],
+      nodes: [{ op: "Gemm", inputs: ["input", "W", "c"], outputs: ["y"], attrs: { transA: 1, transB: 1 } }],
+      initializers: [{ name: "W", dims: [3, 4], values: randoms(12) }, { name: "c", dims: [3], values: randoms(3) }],
+    }, [4, 1]);
+  });
+
   it("folds Flatten, Reshape with a Constant shape, Identity and Dropout", async () => {
     const graph = await expectSameAsOrt({
       inputShape: [1, 2, 3], outputShape: [1, 2],

@@ -168,12 +168,14 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       case "MatMul": {
         const a = actOf(n, ins[0]!);
         const w = constOf(n, ins[1]!, "weight");
-        if (op === "Gemm" && intAttr(n, "transA", 0) !== 0) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: transA=1 is not supported`);
+        const transA = op === "Gemm" && intAttr(n, "transA", 0) !== 0;
         const transB = op === "Gemm" && intAttr(n, "transB", 0) !== 0;
         if (w.tensor.dims.length !== 2) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: weight must be 2-D, got [${w.tensor.dims}]`);
         const [r, c] = w.tensor.dims as [number, number];
         const [inF, outF] = transB ? [c, r] : [r, c];
-        const features = a.shape.at(-1)!;
+        // One sample: A is a row [1, K], or with transA a column [K, 1] holding the same values.
+        const features = transA ? a.shape[0]! : a.shape.at(-1)!;
+        if (transA && a.shape.length !== 2) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: transA=1 needs a 2-D input, got [${a.shape}]`);
         if (sizeOf(a.shape) !== features || features !== inF) {
           throw new ZkmlError("BAD_MODEL", `${where(n)}: input shape [${a.shape}] does not match weight [${w.tensor.dims}]${transB ? " (transB)" : ""}`);
         }
