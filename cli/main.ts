@@ -10,8 +10,9 @@ import { proveVerb } from "./verbs/prove.js";
 import { verifyVerb } from "./verbs/verify.js";
 import { deployVerb, verifyOnchainVerb } from "./verbs/chain.js";
 import { demoVerb } from "./verbs/demo.js";
+import { benchVerb } from "./verbs/bench.js";
 
-const VERBS: Verb[] = [compileVerb, setupVerb, proveVerb, verifyVerb, deployVerb, verifyOnchainVerb, demoVerb];
+const VERBS: Verb[] = [compileVerb, setupVerb, proveVerb, verifyVerb, deployVerb, verifyOnchainVerb, demoVerb, benchVerb];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

@@ -1,0 +1,165 @@
+/**
+ * One benchmark cell: one model, one proof system, every cost a skeptic asks about, measured
+ * through the same SDK a user calls (nothing here is estimated).
+ */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Contract } from "ethers";
+import * as ort from "onnxruntime-node";
+import {
+  compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, measureVerifierCallGas,
+  proofCalldata, readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
+} from "../src/index.js";
+import { repeat, stat, type Stat } from "./stats.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface ModelSpec {
+  name: string;
+  onnx: string;
+  input: string;
+  calibration?: string;
+}
+
+export interface CellResult {
+  model: string;
+  system: "groth16";
+  constraints: number;
+  publicSignals: number;
+  compileMs: number;
+  setupMs: number;
+  /** In-process, keys already in memory. */
+  warm: { witnessMs: Stat; proveMs: Stat };
+  /** `zkml prove` as a fresh process (wall clock), and the largest peak RSS among those runs. */
+  cold: { wallMs: Stat; peakRssMb: number };
+  verifyMs: Stat;
+  /** The proof as the verifier takes it (field elements × 32 bytes), and as JSON off-chain. */
+  proofBytes: number;
+  proofJsonBytes: number;
+  /** ABI-encoded verifyInference(proof, publicSignals, nonce) call. */
+  calldataBytes: number;
+  gas: { deploy: number; verifyProof: number; verifyInferenceFreshWord: number; verifyInferenceSameWord: number };
+  bytecodeBytes: number;
+  /** Float inference of the original ONNX with onnxruntime-node, one sample. */
+  inferenceMs: Stat;
+  /** Median warm (witness + prove) / median float inference. */
+  overhead: number;
+}
+
+export interface CellOptions {
+  runs: number;
+  coldRuns: number;
+  workDir: string;
+  progress(message: string): void;
+}
+
+async function coldProve(dir: string, input: string, out: string): Promise<{ wallMs: number; peakRssMb: number }> {
+  const t0 = performance.now();
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/main.ts"), "prove", dir, "--input", input, "--out", out, "--json"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let text = "";
+    let err = "";
+    child.stdout.on("data", (d) => (text += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("close", (code) => (code === 0 ? resolve(text) : reject(new Error(`zkml prove failed (${code}): ${err}`))));
+  });
+  return { wallMs: performance.now() - t0, peakRssMb: JSON.parse(stdout).peakRssMb };
+}
+
+async function inferenceTime(onnx: string, values: number[], shape: number[], runs: number): Promise<Stat> {
+  const session = await ort.InferenceSession.create(onnx);
+  const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", Float32Array.from(values), shape) };
+  for (let i = 0; i < 10; i++) await session.run(feeds); // warm-up
+  const s = await repeat(runs, async () => {
+    const t0 = performance.now();
+    await session.run(feeds);
+    return performance.now() - t0;
+  });
+  await session.release();
+  return s;
+}
+
+export async function measureCell(spec: ModelSpec, opts: CellOptions): Promise<CellResult> {
+  const dir = path.join(opts.workDir, spec.name);
+  opts.progress(`${spec.name}: compile`);
+  const c = await compileModel(spec.onnx, { outDir: dir, calibrationFile: spec.calibration });
+  opts.progress(`${spec.name}: setup (groth16)`);
+  const s = await setupModel(dir);
+  const setupMs = s.info.timingsMs.ptau + s.info.timingsMs.setup + s.info.timingsMs.solidity;
+  const values = await readInputFile(spec.input);
+
+  opts.progress(`${spec.name}: prove ×${opts.runs} warm, ×${opts.coldRuns} cold`);
+  const prover = await InferenceProver.open(dir);
+  await prover.prove(values); // first proof pays for wasm instantiation and curve threads
+  const witness: number[] = [];
+  const prove: number[] = [];
+  let last = (await prover.prove(values)).proof;
+  for (let i = 0; i < opts.runs; i++) {
+    const r = await prover.prove(values);
+    witness.push(r.timingsMs.witness);
+    prove.push(r.timingsMs.prove);
+    last = r.proof;
+  }
+  const cold: { wallMs: number; peakRssMb: number }[] = [];
+  for (let i = 0; i < opts.coldRuns; i++) cold.push(await coldProve(dir, spec.input, path.join(dir, `cold-proof-${i}.json`)));
+
+  opts.progress(`${spec.name}: verify ×${opts.runs}`);
+  const verifyMs = await repeat(opts.runs, async () => (await verifyProofFile(dir, last)).ms);
+
+  opts.progress(`${spec.name}: gas on an in-process Hardhat chain`);
+  const chain = await connectInProcessChain();
+  let gas: CellResult["gas"];
+  let calldataBytes: number;
+  let proofBytes: number;
+  try {
+    const artifact = await readVerifierArtifact(dir);
+    const d = await deployVerifier(chain.signer, artifact);
+    const sender = await chain.signer.getAddress();
+    const submit = async (nonce: bigint) => {
+      const context = computeContext({ chainId: chain.chainId, contract: d.address, sender, nonce });
+      const { proof } = await prover.prove(values, { value: context });
+      const r = await submitInference(chain.signer, d.address, artifact.abi, proof, nonce);
+      if (!r.valid) throw new Error(`bench: proof rejected on-chain: ${r.reason}`);
+      return { gas: Number(r.gasUsed), proof };
+    };
+    const fresh = await submit(0n);
+    const same = await submit(1n);
+    const [pA, pB, pC, pub] = proofCalldata(fresh.proof);
+    proofBytes = 32 * (pA.length + pB.flat().length + pC.length);
+    calldataBytes = (new Contract(d.address, artifact.abi).interface.encodeFunctionData("verifyInference", [pA, pB, pC, pub, 0n]).length - 2) / 2;
+    gas = {
+      deploy: Number(d.gasUsed),
+      verifyProof: Number(await measureVerifierCallGas(chain.signer, d.address, artifact.abi, fresh.proof)),
+      verifyInferenceFreshWord: fresh.gas,
+      verifyInferenceSameWord: same.gas,
+    };
+  } finally {
+    await chain.close();
+  }
+
+  opts.progress(`${spec.name}: float inference (onnxruntime-node)`);
+  const inferenceMs = await inferenceTime(spec.onnx, values, c.model.input.shape, Math.max(50, opts.runs * 20));
+  const warmTotal = stat(witness.map((w, i) => w + prove[i]!));
+  return {
+    model: spec.name,
+    system: "groth16",
+    constraints: c.info.constraints,
+    publicSignals: c.info.publicSignals.length,
+    compileMs: c.info.timingsMs.compile,
+    setupMs,
+    warm: { witnessMs: stat(witness), proveMs: stat(prove) },
+    cold: { wallMs: stat(cold.map((x) => x.wallMs)), peakRssMb: Math.max(...cold.map((x) => x.peakRssMb)) },
+    verifyMs,
+    proofBytes,
+    proofJsonBytes: JSON.stringify(last.proof).length,
+    calldataBytes,
+    gas,
+    bytecodeBytes: JSON.parse(await readFile(path.join(dir, "verifier.json"), "utf8")).deployedBytecodeSize,
+    inferenceMs,
+    overhead: warmTotal.median / inferenceMs.median,
+  };
+}

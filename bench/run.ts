@@ -1,0 +1,121 @@
+/**
+ * `zkml bench`: the matrix of models × proof systems, written as JSON (with the machine) and as
+ * a Markdown table under bench/results/.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { releaseCurves } from "../src/index.js";
+import { measureCell, type CellResult, type ModelSpec } from "./cell.js";
+import { machineInfo, machineLabel, type MachineInfo } from "./machine.js";
+import { fmtStat } from "./stats.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export const BUNDLED_MODELS: ModelSpec[] = [
+  {
+    name: "tiny-mlp",
+    onnx: path.join(ROOT, "examples/tiny-mlp/tiny-mlp.onnx"),
+    input: path.join(ROOT, "examples/tiny-mlp/input.json"),
+    calibration: path.join(ROOT, "examples/tiny-mlp/calibration.json"),
+  },
+  {
+    name: "mnist-mlp",
+    onnx: path.join(ROOT, "examples/mnist/mnist-mlp.onnx"),
+    input: path.join(ROOT, "examples/mnist/digits/digit-7.json"),
+    calibration: path.join(ROOT, "examples/mnist/calibration.json"),
+  },
+];
+
+export interface BenchOptions {
+  models: ModelSpec[];
+  runs: number;
+  coldRuns: number;
+  /** Where results go (default bench/results). */
+  resultsDir?: string;
+  progress(message: string): void;
+}
+
+export interface BenchResult {
+  date: string;
+  machine: MachineInfo;
+  settings: { runs: number; coldRuns: number };
+  cells: CellResult[];
+  totalMs: number;
+}
+
+export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string }> {
+  const t0 = performance.now();
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-"));
+  const cells: CellResult[] = [];
+  try {
+    for (const [i, spec] of opts.models.entries()) {
+      const started = performance.now();
+      const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
+      const cell = await measureCell(spec, {
+        runs: opts.runs,
+        coldRuns: opts.coldRuns,
+        workDir,
+        progress: (m) => opts.progress(`[${i + 1}/${opts.models.length} groth16, ${elapsed()}] ${m}`),
+      });
+      cells.push(cell);
+      opts.progress(`[${i + 1}/${opts.models.length}] ${spec.name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
+  } finally {
+    await releaseCurves();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const machine = machineInfo();
+  const result: BenchResult = {
+    date: new Date().toISOString(),
+    machine,
+    settings: { runs: opts.runs, coldRuns: opts.coldRuns },
+    cells,
+    totalMs: performance.now() - t0,
+  };
+  const dir = opts.resultsDir ?? path.join(ROOT, "bench/results");
+  await mkdir(dir, { recursive: true });
+  const base = path.join(dir, `${result.date.slice(0, 10)}-${machineLabel(machine)}`);
+  await writeFile(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
+  await writeFile(`${base}.md`, markdownReport(result));
+  return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md` };
+}
+
+export function markdownReport(r: BenchResult): string {
+  const m = r.machine;
+  const rows: [string, (c: CellResult) => string][] = [
+    ["constraints", (c) => c.constraints.toLocaleString("en-US")],
+    ["public signals", (c) => String(c.publicSignals)],
+    ["compile", (c) => `${(c.compileMs / 1000).toFixed(1)} s`],
+    ["setup (incl. ptau lookup/generation)", (c) => `${(c.setupMs / 1000).toFixed(1)} s`],
+    ["witness (warm)", (c) => fmtStat(c.warm.witnessMs)],
+    ["prove (warm)", (c) => fmtStat(c.warm.proveMs)],
+    ["`zkml prove` cold process, wall", (c) => fmtStat(c.cold.wallMs)],
+    ["peak RSS of `zkml prove`", (c) => `${c.cold.peakRssMb} MB`],
+    ["verify off-chain", (c) => fmtStat(c.verifyMs, "ms", 1)],
+    ["proof size (on-chain / JSON)", (c) => `${c.proofBytes} B / ${c.proofJsonBytes} B`],
+    ["calldata of verifyInference", (c) => `${c.calldataBytes} B`],
+    ["gas: bare verifyProof tx", (c) => c.gas.verifyProof.toLocaleString("en-US")],
+    ["gas: verifyInference tx, fresh nonce word", (c) => c.gas.verifyInferenceFreshWord.toLocaleString("en-US")],
+    ["gas: verifyInference tx, nonce word in use", (c) => c.gas.verifyInferenceSameWord.toLocaleString("en-US")],
+    ["gas: deployment", (c) => c.gas.deploy.toLocaleString("en-US")],
+    ["verifier bytecode (EIP-170: 24,576)", (c) => `${c.bytecodeBytes.toLocaleString("en-US")} B`],
+    ["float inference (onnxruntime-node)", (c) => fmtStat(c.inferenceMs, "ms", 3)],
+    ["overhead: warm witness+prove / inference", (c) => `${Math.round(c.overhead).toLocaleString("en-US")}×`],
+  ];
+  const header = `| | ${r.cells.map((c) => `${c.model} (${c.system})`).join(" | ")} |`;
+  const sep = `|---|${r.cells.map(() => "---").join("|")}|`;
+  return `# zkml bench, ${r.date.slice(0, 10)}
+
+Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node};
+${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(", ")}.
+Timings: median (min–max, n runs); warm = keys in memory, ${r.settings.runs} runs after one warm-up; cold = a fresh
+\`zkml prove\` process, ${r.settings.coldRuns} run(s). Gas: transaction gasUsed on an in-process Hardhat chain.
+Total bench time ${(r.totalMs / 1000).toFixed(0)} s.
+
+${header}
+${sep}
+${rows.map(([label, f]) => `| ${label} | ${r.cells.map(f).join(" | ")} |`).join("\n")}
+`;
+}

@@ -1,0 +1,47 @@
+import path from "node:path";
+import { BUNDLED_MODELS, runBench } from "../../bench/run.js";
+import { ZkmlError } from "../../src/index.js";
+import { str, type Verb } from "../io.js";
+import type { ModelSpec } from "../../bench/cell.js";
+
+export const benchVerb: Verb = {
+  name: "bench",
+  summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems",
+  usage: "zkml bench [model.onnx --input FILE [--calibration FILE]] [--quick] [--runs N] [--results DIR] [--json]",
+  help: `Compiles, sets up, proves (warm in-process and as a cold \`zkml prove\` process), verifies and
+submits to an in-process Hardhat chain each model, and times float inference with onnxruntime-node.
+Without a model: the bundled tiny MLP and MNIST MLP. Proof system: groth16 (PLONK/FFLONK to come).
+Writes bench/results/<date>-<machine>.json and .md (or --results DIR).
+
+  --quick      1 cold run, 3 warm runs (under 5 minutes here)
+  --runs N     warm runs per measurement (default 5; cold runs: 3)
+  --input FILE, --calibration FILE   for a model passed on the command line
+
+Not measured yet (issue 4): gas as a function of public signals, weights as private signals,
+a model-size sweep, multi-worker throughput, SVG charts.`,
+  options: { quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" }, results: { type: "string" } },
+  async run(ctx) {
+    const quick = Boolean(ctx.values.quick);
+    const runs = str(ctx, "runs") ? Number(str(ctx, "runs")) : quick ? 3 : 5;
+    if (!Number.isInteger(runs) || runs < 1) throw new ZkmlError("USAGE", "--runs must be a positive integer");
+    let models: ModelSpec[] = BUNDLED_MODELS;
+    if (ctx.positionals.length) {
+      const input = str(ctx, "input");
+      if (!input) throw new ZkmlError("USAGE", "bench: a model on the command line needs --input FILE (one sample to prove)");
+      models = ctx.positionals.map((onnx) => ({ name: path.basename(onnx).replace(/\.onnx$/i, ""), onnx, input, calibration: str(ctx, "calibration") }));
+    }
+    const { result, jsonFile, markdownFile } = await runBench({
+      models,
+      runs,
+      coldRuns: quick ? 1 : 3,
+      resultsDir: str(ctx, "results"),
+      progress: (m) => process.stderr.write(`  … ${m}\n`),
+    });
+    for (const c of result.cells) {
+      ctx.say(`${c.model} (groth16): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
+    }
+    ctx.say(`results → ${jsonFile}, ${markdownFile}`);
+    ctx.result({ ...result, jsonFile, markdownFile });
+    return 0;
+  },
+};

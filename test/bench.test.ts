@@ -1,0 +1,41 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BUNDLED_MODELS, runBench } from "../bench/run.js";
+
+describe("zkml bench", () => {
+  it("measures the tiny model end to end and writes sane JSON and Markdown", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-test-"));
+    const messages: string[] = [];
+    const { result, jsonFile, markdownFile } = await runBench({
+      models: BUNDLED_MODELS.filter((m) => m.name === "tiny-mlp"),
+      runs: 2,
+      coldRuns: 1,
+      resultsDir: dir,
+      progress: (m) => messages.push(m),
+    });
+    expect(messages.some((m) => m.includes("tiny-mlp: prove"))).toBe(true);
+    const saved = JSON.parse(await readFile(jsonFile, "utf8"));
+    expect(saved.machine.cores).toBeGreaterThan(0);
+    expect(saved.machine.packages.snarkjs).toMatch(/^\d+\.\d+\.\d+/);
+    const [c] = result.cells;
+    expect(c).toMatchObject({ model: "tiny-mlp", system: "groth16", publicSignals: 2, proofBytes: 256 });
+    expect(c!.constraints).toBeGreaterThan(100);
+    expect(c!.warm.proveMs.runs).toBe(2);
+    expect(c!.warm.proveMs.median).toBeGreaterThan(0);
+    expect(c!.warm.proveMs.min).toBeLessThanOrEqual(c!.warm.proveMs.max);
+    expect(c!.cold.wallMs.median).toBeGreaterThan(c!.warm.proveMs.min);
+    expect(c!.cold.peakRssMb).toBeGreaterThan(50);
+    // The pairing check alone costs 181k gas (EIP-1108); a fresh nonce word costs a new storage slot.
+    expect(c!.gas.verifyProof).toBeGreaterThan(181_000);
+    expect(c!.gas.verifyInferenceFreshWord).toBeGreaterThan(c!.gas.verifyInferenceSameWord);
+    expect(c!.gas.verifyInferenceSameWord).toBeGreaterThan(c!.gas.verifyProof);
+    expect(c!.calldataBytes).toBeGreaterThan(c!.proofBytes);
+    expect(c!.inferenceMs.median).toBeGreaterThan(0);
+    expect(c!.overhead).toBeGreaterThan(1);
+    const md = await readFile(markdownFile, "utf8");
+    expect(md).toContain("| constraints |");
+    expect(md).toContain(saved.machine.cpu);
+  });
+});
