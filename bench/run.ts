@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 import { releaseCurves } from "../src/index.js";
 import { measureCell, type CellResult, type ModelSpec } from "./cell.js";
 import { machineInfo, machineLabel, type MachineInfo } from "./machine.js";
+import { gasVsPublicSignals, type PublicSignalsCurve } from "./public_signals.js";
 import { fmtStat } from "./stats.js";
+import { lineChart } from "./svg.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -30,6 +32,8 @@ export const BUNDLED_MODELS: ModelSpec[] = [
 
 export interface BenchOptions {
   models: ModelSpec[];
+  /** Public-signal counts for the gas curve (empty: skip it). */
+  signalCounts: number[];
   runs: number;
   coldRuns: number;
   /** Where results go (default bench/results). */
@@ -42,13 +46,28 @@ export interface BenchResult {
   machine: MachineInfo;
   settings: { runs: number; coldRuns: number };
   cells: CellResult[];
+  gasVsPublicSignals: PublicSignalsCurve | null;
   totalMs: number;
 }
 
-export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string }> {
+export function gasChart(curve: PublicSignalsCurve): string {
+  return lineChart({
+    title: "Groth16 verifier gas vs public signals (snarkjs, tx gasUsed)",
+    xLabel: "public signals",
+    yLabel: "gas",
+    series: [{ name: "verifyProof transaction", color: "#1f5fbf", points: curve.points.map((p) => ({ x: p.publicSignals, y: p.gas })) }],
+    references: [
+      { name: "EIP-1108 pairing floor + tx base (202k)", y: curve.txFloor, color: "#c0392b" },
+      { name: "EIP-1108 pairing floor (181k)", y: curve.pairingFloor, color: "#e67e22" },
+    ],
+  });
+}
+
+export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string; svgFile: string | null }> {
   const t0 = performance.now();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-"));
   const cells: CellResult[] = [];
+  let curve: PublicSignalsCurve | null = null;
   try {
     for (const [i, spec] of opts.models.entries()) {
       const started = performance.now();
@@ -62,6 +81,9 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
       cells.push(cell);
       opts.progress(`[${i + 1}/${opts.models.length}] ${spec.name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
+    if (opts.signalCounts.length) {
+      curve = await gasVsPublicSignals(opts.signalCounts, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
+    }
   } finally {
     await releaseCurves();
     await rm(workDir, { recursive: true, force: true });
@@ -72,17 +94,20 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     machine,
     settings: { runs: opts.runs, coldRuns: opts.coldRuns },
     cells,
+    gasVsPublicSignals: curve,
     totalMs: performance.now() - t0,
   };
   const dir = opts.resultsDir ?? path.join(ROOT, "bench/results");
   await mkdir(dir, { recursive: true });
   const base = path.join(dir, `${result.date.slice(0, 10)}-${machineLabel(machine)}`);
   await writeFile(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
-  await writeFile(`${base}.md`, markdownReport(result));
-  return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md` };
+  const svgFile = curve ? `${base}-gas-vs-public-signals.svg` : null;
+  if (curve && svgFile) await writeFile(svgFile, gasChart(curve));
+  await writeFile(`${base}.md`, markdownReport(result, svgFile ? path.basename(svgFile) : null));
+  return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile };
 }
 
-export function markdownReport(r: BenchResult): string {
+export function markdownReport(r: BenchResult, svgName: string | null = null): string {
   const m = r.machine;
   const rows: [string, (c: CellResult) => string][] = [
     ["constraints", (c) => c.constraints.toLocaleString("en-US")],
@@ -117,5 +142,19 @@ Total bench time ${(r.totalMs / 1000).toFixed(0)} s.
 ${header}
 ${sep}
 ${rows.map(([label, f]) => `| ${label} | ${r.cells.map(f).join(" | ")} |`).join("\n")}
-`;
+${r.gasVsPublicSignals ? curveSection(r.gasVsPublicSignals, svgName) : ""}`;
+}
+
+function curveSection(c: PublicSignalsCurve, svgName: string | null): string {
+  return `
+## Gas vs public signals (bare snarkjs Groth16 verifier, verifyProof transaction)
+
+| public signals | ${c.points.map((p) => p.publicSignals).join(" | ")} |
+|---|${c.points.map(() => "---").join("|")}|
+| gas | ${c.points.map((p) => p.gas.toLocaleString("en-US")).join(" | ")} |
+
+Least-squares fit: gas ≈ ${Math.round(c.fit.intercept).toLocaleString("en-US")} + ${Math.round(c.fit.slope).toLocaleString("en-US")} × public signals.
+Floors: EIP-1108 pairing check ${c.pairingFloor.toLocaleString("en-US")}; with the 21,000 transaction base ${c.txFloor.toLocaleString("en-US")}.
+zkml's statement keeps 2 public signals whatever the model's input and output sizes.
+${svgName ? `\n![gas vs public signals](${svgName})\n` : ""}`;
 }

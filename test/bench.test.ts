@@ -8,10 +8,11 @@ describe("zkml bench", () => {
   it("measures the tiny model end to end and writes sane JSON and Markdown", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-test-"));
     const messages: string[] = [];
-    const { result, jsonFile, markdownFile } = await runBench({
+    const { result, jsonFile, markdownFile, svgFile } = await runBench({
       models: BUNDLED_MODELS.filter((m) => m.name === "tiny-mlp"),
       runs: 2,
       coldRuns: 1,
+      signalCounts: [1, 3, 6],
       resultsDir: dir,
       progress: (m) => messages.push(m),
     });
@@ -34,7 +35,20 @@ describe("zkml bench", () => {
     expect(c!.calldataBytes).toBeGreaterThan(c!.proofBytes);
     expect(c!.inferenceMs.median).toBeGreaterThan(0);
     expect(c!.overhead).toBeGreaterThan(1);
+    const curve = result.gasVsPublicSignals!;
+    expect(curve.points.map((p) => p.publicSignals)).toEqual([1, 3, 6]);
+    for (const p of curve.points) expect(p.gas).toBeGreaterThan(curve.txFloor);
+    expect(curve.points[1]!.gas).toBeGreaterThan(curve.points[0]!.gas);
+    expect(curve.points[2]!.gas).toBeGreaterThan(curve.points[1]!.gas);
+    // Each public signal is one ecMul (6,000) + ecAdd (150) plus calldata and bookkeeping.
+    expect(curve.fit.slope).toBeGreaterThan(6_150);
+    expect(curve.fit.slope).toBeLessThan(12_000);
+    expect(svgFile).not.toBeNull();
+    const svg = await readFile(svgFile!, "utf8");
+    expect(svg).toMatch(/^<svg /);
+    expect(svg.match(/<circle /g)).toHaveLength(3);
     const md = await readFile(markdownFile, "utf8");
+    expect(md).toContain("Least-squares fit");
     expect(md).toContain("| constraints |");
     expect(md).toContain(saved.machine.cpu);
   });

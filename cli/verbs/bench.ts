@@ -17,8 +17,11 @@ Writes bench/results/<date>-<machine>.json and .md (or --results DIR).
   --runs N     warm runs per measurement (default 5; cold runs: 3)
   --input FILE, --calibration FILE   for a model passed on the command line
 
-Not measured yet (issue 4): gas as a function of public signals, weights as private signals,
-a model-size sweep, multi-worker throughput, SVG charts.`,
+Also: gas of a bare Groth16 verifier against the number of public signals (1..64, --quick 1..8),
+with a fitted line and the EIP-1108 floor, drawn as an SVG beside the results.
+
+Not measured yet (issue 4): weights as private signals, a model-size sweep, multi-worker
+throughput, prove-time charts.`,
   options: { quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" }, results: { type: "string" } },
   async run(ctx) {
     const quick = Boolean(ctx.values.quick);
@@ -30,18 +33,21 @@ a model-size sweep, multi-worker throughput, SVG charts.`,
       if (!input) throw new ZkmlError("USAGE", "bench: a model on the command line needs --input FILE (one sample to prove)");
       models = ctx.positionals.map((onnx) => ({ name: path.basename(onnx).replace(/\.onnx$/i, ""), onnx, input, calibration: str(ctx, "calibration") }));
     }
-    const { result, jsonFile, markdownFile } = await runBench({
+    const { result, jsonFile, markdownFile, svgFile } = await runBench({
       models,
       runs,
       coldRuns: quick ? 1 : 3,
+      signalCounts: quick ? [1, 2, 4, 8] : [1, 2, 4, 8, 16, 32, 64],
       resultsDir: str(ctx, "results"),
       progress: (m) => process.stderr.write(`  … ${m}\n`),
     });
     for (const c of result.cells) {
       ctx.say(`${c.model} (groth16): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
     }
-    ctx.say(`results → ${jsonFile}, ${markdownFile}`);
-    ctx.result({ ...result, jsonFile, markdownFile });
+    const curve = result.gasVsPublicSignals;
+    if (curve) ctx.say(`verifier gas ≈ ${Math.round(curve.fit.intercept)} + ${Math.round(curve.fit.slope)} × public signals (${curve.points.length} points)`);
+    ctx.say(`results → ${jsonFile}, ${markdownFile}${svgFile ? `, ${svgFile}` : ""}`);
+    ctx.result({ ...result, jsonFile, markdownFile, svgFile });
     return 0;
   },
 };

@@ -1,0 +1,100 @@
+/**
+ * Gas of a bare snarkjs Groth16 verifier as a function of the number of public signals: the
+ * curve that shows why zkml commits to inputs and outputs instead of exposing them.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ContractFactory } from "ethers";
+import * as snarkjs from "snarkjs";
+import { runCircom } from "../circuits/circom.js";
+import { groth16Setup } from "../prover/groth16_setup.js";
+import { Groth16Prover } from "../prover/groth16_prove.js";
+import { WitnessGenerator } from "../prover/witness.js";
+import { requiredPower, resolvePtau } from "../prover/ptau/index.js";
+import { compileSolidity } from "../verifier/solidity.js";
+import { connectInProcessChain, proofCalldata } from "../src/index.js";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+/** EIP-1108: a pairing check of 4 pairings costs 45,000 + 4 × 34,000 gas. */
+export const PAIRING_FLOOR_GAS = 45_000 + 4 * 34_000;
+export const TX_BASE_GAS = 21_000;
+
+export interface PublicSignalsPoint {
+  publicSignals: number;
+  gas: number;
+}
+
+export interface PublicSignalsCurve {
+  points: PublicSignalsPoint[];
+  /** Least-squares fit gas ≈ intercept + slope · publicSignals. */
+  fit: { intercept: number; slope: number };
+  pairingFloor: number;
+  txFloor: number;
+}
+
+export function linearFit(xs: number[], ys: number[]): { intercept: number; slope: number } {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * (ys[i]! - my);
+    sxx += (x - mx) ** 2;
+  });
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  return { intercept: my - slope * mx, slope };
+}
+
+/** A circuit whose only job is to have n public signals (n outputs, one constraint each). */
+function circuitWithPublicSignals(n: number): string {
+  return `pragma circom 2.1.6;
+template PublicSignals(n) {
+    signal input x;
+    signal output out[n];
+    for (var i = 0; i < n; i++) out[i] <== x * x + i;
+}
+component main = PublicSignals(${n});
+`;
+}
+
+export async function gasVsPublicSignals(counts: number[], workDir: string, progress: (m: string) => void): Promise<PublicSignalsCurve> {
+  const template = readFileSync(path.join(path.dirname(require.resolve("snarkjs")), "..", "templates/verifier_groth16.sol.ejs"), "utf8");
+  const chain = await connectInProcessChain();
+  const points: PublicSignalsPoint[] = [];
+  try {
+    for (const n of counts) {
+      progress(`gas vs public signals: n = ${n}`);
+      const dir = path.join(workDir, `public-signals-${n}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, "circuit.circom"), circuitWithPublicSignals(n));
+      await runCircom(path.join(dir, "circuit.circom"), dir, { optimize: "O2" });
+      const ptau = await resolvePtau({ minPower: requiredPower(n, n) });
+      const keys = await groth16Setup(path.join(dir, "circuit.r1cs"), ptau.path, path.join(dir, "circuit.zkey"));
+      const witness = await (await WitnessGenerator.load(path.join(dir, "circuit_js/circuit.wasm"))).compute({ x: 3n });
+      const proof = await (await Groth16Prover.load(keys.zkeyFile)).prove(witness);
+      const name = `Groth16Verifier_n${n}`;
+      const source = (await snarkjs.zKey.exportSolidityVerifier(keys.zkeyFile, { groth16: template })).replace(/\bcontract Groth16Verifier\b/, `contract ${name}`);
+      const artifact = await compileSolidity({ [`${name}.sol`]: source }, `${name}.sol`, name);
+      const contract = await new ContractFactory(artifact.abi as never, artifact.bytecode, chain.signer).deploy();
+      await contract.waitForDeployment();
+      const [pA, pB, pC, pub] = proofCalldata(proof);
+      const data = contract.interface.encodeFunctionData("verifyProof", [pA, pB, pC, pub]);
+      const ok = contract.interface.decodeFunctionResult("verifyProof", await chain.provider.call({ to: await contract.getAddress(), data }))[0];
+      if (ok !== true) throw new Error(`bench: the n=${n} verifier rejected its own proof`);
+      const receipt = await (await chain.signer.sendTransaction({ to: await contract.getAddress(), data })).wait();
+      points.push({ publicSignals: n, gas: Number(receipt!.gasUsed) });
+    }
+  } finally {
+    await chain.close();
+  }
+  return {
+    points,
+    fit: linearFit(points.map((p) => p.publicSignals), points.map((p) => p.gas)),
+    pairingFloor: PAIRING_FLOOR_GAS,
+    txFloor: TX_BASE_GAS + PAIRING_FLOOR_GAS,
+  };
+}
