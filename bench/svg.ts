@@ -50,10 +50,12 @@ export function lineChart(spec: ChartSpec, width = 640, height = 400): string {
   out.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${height - m.bottom}" stroke="#333"/>`);
   out.push(`<text x="${(m.left + width - m.right) / 2}" y="${height - 12}" text-anchor="middle">${esc(spec.xLabel)}</text>`);
   out.push(`<text transform="translate(18 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`);
-  for (const r of spec.references ?? []) {
+  (spec.references ?? []).forEach((r, i) => {
+    // Alternate labels above and below their lines: reference lines often sit close together.
+    const dy = i % 2 === 0 ? -5 : 14;
     out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${sy(r.y)}" y2="${sy(r.y)}" stroke="${r.color}" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${width - m.right - 4}" y="${sy(r.y) - 5}" text-anchor="end" fill="${r.color}">${esc(r.name)}</text>`);
-  }
+    out.push(`<text x="${width - m.right - 4}" y="${sy(r.y) + dy}" text-anchor="end" fill="${r.color}">${esc(r.name)}</text>`);
+  });
   spec.series.forEach((s, i) => {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ")}"/>`);
