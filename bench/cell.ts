@@ -55,7 +55,7 @@ export interface CellOptions {
   progress(message: string): void;
 }
 
-async function coldProve(dir: string, input: string, out: string): Promise<{ wallMs: number; peakRssMb: number }> {
+export async function coldProve(dir: string, input: string, out: string): Promise<{ wallMs: number; peakRssMb: number }> {
   const t0 = performance.now();
   const stdout = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/main.ts"), "prove", dir, "--input", input, "--out", out, "--json"], {

@@ -11,6 +11,7 @@ import { measureCell, type CellResult, type ModelSpec } from "./cell.js";
 import { machineInfo, machineLabel, type MachineInfo } from "./machine.js";
 import { gasVsPublicSignals, type PublicSignalsCurve } from "./public_signals.js";
 import { fmtStat } from "./stats.js";
+import { sizeSweep, type Sweep } from "./sweep.js";
 import { lineChart } from "./svg.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -34,6 +35,8 @@ export interface BenchOptions {
   models: ModelSpec[];
   /** Public-signal counts for the gas curve (empty: skip it). */
   signalCounts: number[];
+  /** Layer widths of the size sweep's dense networks (empty: skip it). */
+  sweepSizes: number[][];
   runs: number;
   coldRuns: number;
   /** Where results go (default bench/results). */
@@ -47,6 +50,7 @@ export interface BenchResult {
   settings: { runs: number; coldRuns: number };
   cells: CellResult[];
   gasVsPublicSignals: PublicSignalsCurve | null;
+  sizeSweep: Sweep | null;
   totalMs: number;
 }
 
@@ -63,11 +67,12 @@ export function gasChart(curve: PublicSignalsCurve): string {
   });
 }
 
-export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string; svgFile: string | null }> {
+export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string; svgFile: string | null; sweepSvg: string | null }> {
   const t0 = performance.now();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-"));
   const cells: CellResult[] = [];
   let curve: PublicSignalsCurve | null = null;
+  let sweep: Sweep | null = null;
   try {
     for (const [i, spec] of opts.models.entries()) {
       const started = performance.now();
@@ -84,6 +89,9 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     if (opts.signalCounts.length) {
       curve = await gasVsPublicSignals(opts.signalCounts, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
     }
+    if (opts.sweepSizes.length) {
+      sweep = await sizeSweep(opts.sweepSizes, opts.runs, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
+    }
   } finally {
     await releaseCurves();
     await rm(workDir, { recursive: true, force: true });
@@ -95,6 +103,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     settings: { runs: opts.runs, coldRuns: opts.coldRuns },
     cells,
     gasVsPublicSignals: curve,
+    sizeSweep: sweep,
     totalMs: performance.now() - t0,
   };
   const dir = opts.resultsDir ?? path.join(ROOT, "bench/results");
@@ -103,11 +112,22 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   await writeFile(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
   const svgFile = curve ? `${base}-gas-vs-public-signals.svg` : null;
   if (curve && svgFile) await writeFile(svgFile, gasChart(curve));
-  await writeFile(`${base}.md`, markdownReport(result, svgFile ? path.basename(svgFile) : null));
-  return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile };
+  const sweepSvg = sweep ? `${base}-prove-vs-constraints.svg` : null;
+  if (sweep && sweepSvg) await writeFile(sweepSvg, sweepChart(sweep));
+  await writeFile(`${base}.md`, markdownReport(result, svgFile ? path.basename(svgFile) : null, sweepSvg ? path.basename(sweepSvg) : null));
+  return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile, sweepSvg };
 }
 
-export function markdownReport(r: BenchResult, svgName: string | null = null): string {
+export function sweepChart(sweep: Sweep): string {
+  return lineChart({
+    title: "Groth16 prove time vs constraints (warm, median)",
+    xLabel: "constraints",
+    yLabel: "prove time (ms)",
+    series: [{ name: "prove (warm)", color: "#1f5fbf", points: sweep.points.map((p) => ({ x: p.constraints, y: p.proveMs.median })) }],
+  });
+}
+
+export function markdownReport(r: BenchResult, svgName: string | null = null, sweepSvgName: string | null = null): string {
   const m = r.machine;
   const rows: [string, (c: CellResult) => string][] = [
     ["constraints", (c) => c.constraints.toLocaleString("en-US")],
@@ -142,7 +162,20 @@ Total bench time ${(r.totalMs / 1000).toFixed(0)} s.
 ${header}
 ${sep}
 ${rows.map(([label, f]) => `| ${label} | ${r.cells.map(f).join(" | ")} |`).join("\n")}
-${r.gasVsPublicSignals ? curveSection(r.gasVsPublicSignals, svgName) : ""}`;
+${r.gasVsPublicSignals ? curveSection(r.gasVsPublicSignals, svgName) : ""}${r.sizeSweep ? sweepSection(r.sizeSweep, sweepSvgName) : ""}`;
+}
+
+function sweepSection(s: Sweep, svgName: string | null): string {
+  return `
+## How cost grows: dense ReLU networks of increasing width (random weights, synthetic calibration)
+
+| widths | parameters | constraints | compile | setup | prove (warm) | peak RSS of \`zkml prove\` |
+|---|---|---|---|---|---|---|
+${s.points.map((p) => `| ${p.widths.join("-")} | ${p.parameters.toLocaleString("en-US")} | ${p.constraints.toLocaleString("en-US")} | ${(p.compileMs / 1000).toFixed(1)} s | ${(p.setupMs / 1000).toFixed(1)} s | ${fmtStat(p.proveMs)} | ${p.peakRssMb} MB |`).join("\n")}
+
+Fitted: prove ≈ ${Math.round(s.proveFit.intercept)} ms + ${(s.proveFit.slope * 1000).toFixed(1)} ms per 1,000 constraints;
+peak RSS ≈ ${Math.round(s.memoryFit.intercept)} MB + ${(s.memoryFit.slope * 1000).toFixed(1)} MB per 1,000 constraints (over this range).
+${svgName ? `\n![prove time vs constraints](${svgName})\n` : ""}`;
 }
 
 function curveSection(c: PublicSignalsCurve, svgName: string | null): string {

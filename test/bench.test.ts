@@ -13,6 +13,7 @@ describe("zkml bench", () => {
       runs: 2,
       coldRuns: 1,
       signalCounts: [1, 3, 6],
+      sweepSizes: [[4, 4, 2], [24, 8, 3]],
       resultsDir: dir,
       progress: (m) => messages.push(m),
     });
@@ -47,7 +48,14 @@ describe("zkml bench", () => {
     const svg = await readFile(svgFile!, "utf8");
     expect(svg).toMatch(/^<svg /);
     expect(svg.match(/<circle /g)).toHaveLength(3);
+    const sweep = result.sizeSweep!;
+    expect(sweep.points.map((p) => p.widths)).toEqual([[4, 4, 2], [24, 8, 3]]);
+    expect(sweep.points[1]!.constraints).toBeGreaterThan(sweep.points[0]!.constraints);
+    expect(sweep.points[1]!.parameters).toBe(24 * 8 + 8 + 8 * 3 + 3);
+    for (const p of sweep.points) expect(p.proveMs.median).toBeGreaterThan(0);
+    expect(Number.isFinite(sweep.proveFit.slope)).toBe(true);
     const md = await readFile(markdownFile, "utf8");
+    expect(md).toContain("How cost grows");
     expect(md).toContain("Least-squares fit");
     expect(md).toContain("| constraints |");
     expect(md).toContain(saved.machine.cpu);

@@ -15,6 +15,23 @@ export interface DenseLayerSpec {
   relu: boolean;
 }
 
+/**
+ * Dense layers with random weights (uniform, scaled by 1/sqrt(fan-in)) and small biases, ReLU
+ * after every hidden layer unless `relu` says otherwise: benchmark and test models.
+ */
+export function randomDenseLayers(widths: number[], rand: () => number, relu?: boolean[]): DenseLayerSpec[] {
+  return widths.slice(1).map((outF, i) => {
+    const inF = widths[i]!;
+    return {
+      inFeatures: inF,
+      outFeatures: outF,
+      weight: Array.from({ length: inF * outF }, () => (rand() * 2 - 1) / Math.sqrt(inF)),
+      bias: Array.from({ length: outF }, () => (rand() * 2 - 1) * 0.1),
+      relu: relu?.[i] ?? i + 2 < widths.length,
+    };
+  });
+}
+
 export interface MlpSpec {
   name: string;
   inputName: string;

@@ -20,8 +20,10 @@ Writes bench/results/<date>-<machine>.json and .md (or --results DIR).
 Also: gas of a bare Groth16 verifier against the number of public signals (1..64, --quick 1..8),
 with a fitted line and the EIP-1108 floor, drawn as an SVG beside the results.
 
-Not measured yet (issue 4): weights as private signals, a model-size sweep, multi-worker
-throughput, prove-time charts.`,
+And a size sweep: dense networks of growing width (--quick: 3 sizes, else 6, up to 784-64-10),
+prove time and peak memory against constraints with fitted slopes, and a chart.
+
+Not measured yet (issue 4): weights as private signals, multi-worker throughput.`,
   options: { quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" }, results: { type: "string" } },
   async run(ctx) {
     const quick = Boolean(ctx.values.quick);
@@ -38,12 +40,15 @@ throughput, prove-time charts.`,
       runs,
       coldRuns: quick ? 1 : 3,
       signalCounts: quick ? [1, 2, 4, 8] : [1, 2, 4, 8, 16, 32, 64],
+      sweepSizes: quick ? [[16, 16, 4], [64, 32, 10], [196, 32, 10]] : [[16, 16, 4], [64, 32, 10], [196, 32, 10], [392, 32, 10], [784, 32, 10], [784, 64, 10]],
       resultsDir: str(ctx, "results"),
       progress: (m) => process.stderr.write(`  … ${m}\n`),
     });
     for (const c of result.cells) {
       ctx.say(`${c.model} (groth16): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
     }
+    const sweep = result.sizeSweep;
+    if (sweep) ctx.say(`prove ≈ ${Math.round(sweep.proveFit.intercept)} ms + ${(sweep.proveFit.slope * 1000).toFixed(1)} ms per 1k constraints (${sweep.points.length} sizes)`);
     const curve = result.gasVsPublicSignals;
     if (curve) ctx.say(`verifier gas ≈ ${Math.round(curve.fit.intercept)} + ${Math.round(curve.fit.slope)} × public signals (${curve.points.length} points)`);
     ctx.say(`results → ${jsonFile}, ${markdownFile}${svgFile ? `, ${svgFile}` : ""}`);

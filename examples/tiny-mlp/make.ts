@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeMlp } from "../../circuits/onnx/write.js";
+import { randomDenseLayers, writeMlp } from "../../circuits/onnx/write.js";
 import { mulberry32 } from "../../core/random.js";
 
 const DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -17,16 +17,7 @@ await writeMlp(path.join(DIR, "tiny-mlp.onnx"), {
   inputName: "input",
   outputName: "logits",
   docString: "zkml's tiny benchmark MLP: random weights from seed 16164, not trained.",
-  layers: widths.slice(1).map((outF, i) => {
-    const inF = widths[i]!;
-    return {
-      inFeatures: inF,
-      outFeatures: outF,
-      weight: Array.from({ length: inF * outF }, () => (rand() * 2 - 1) / Math.sqrt(inF)),
-      bias: Array.from({ length: outF }, () => (rand() * 2 - 1) * 0.1),
-      relu: i + 2 < widths.length,
-    };
-  }),
+  layers: randomDenseLayers(widths, rand),
 });
 const sample = () => Array.from({ length: 16 }, () => Math.round((rand() * 2 - 1) * 1000) / 1000);
 await writeFile(path.join(DIR, "input.json"), JSON.stringify({ input: sample() }) + "\n");

@@ -1,6 +1,6 @@
 /** Small ONNX models built in the tests, with zkml's writer or onnx-proto directly. */
 import onnxProto from "onnx-proto";
-import { encodeMlp, type DenseLayerSpec } from "../../circuits/onnx/write.js";
+import { encodeMlp, randomDenseLayers } from "../../circuits/onnx/write.js";
 
 const { onnx } = onnxProto;
 
@@ -10,19 +10,7 @@ export { mulberry32 };
 
 /** A random dense network; ReLU after every hidden layer unless `relu` says otherwise. */
 export function randomMlp(widths: number[], seed = 1, relu?: boolean[]): Uint8Array {
-  const rand = mulberry32(seed);
-  const layers: DenseLayerSpec[] = [];
-  for (let i = 0; i + 1 < widths.length; i++) {
-    const [inF, outF] = [widths[i]!, widths[i + 1]!];
-    layers.push({
-      inFeatures: inF,
-      outFeatures: outF,
-      weight: Array.from({ length: inF * outF }, () => (rand() * 2 - 1) / Math.sqrt(inF)),
-      bias: Array.from({ length: outF }, () => (rand() * 2 - 1) * 0.1),
-      relu: relu?.[i] ?? i + 2 < widths.length,
-    });
-  }
-  return encodeMlp({ name: "random-mlp", inputName: "x", outputName: "y", layers });
+  return encodeMlp({ name: "random-mlp", inputName: "x", outputName: "y", layers: randomDenseLayers(widths, mulberry32(seed), relu) });
 }
 
 export interface RawNode {
