@@ -12,6 +12,7 @@ import { machineInfo, machineLabel, type MachineInfo } from "./machine.js";
 import { gasVsPublicSignals, type PublicSignalsCurve } from "./public_signals.js";
 import { fmtStat } from "./stats.js";
 import { sizeSweep, type Sweep } from "./sweep.js";
+import { measureThroughput, type ThroughputPoint } from "./throughput.js";
 import { lineChart } from "./svg.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,6 +38,8 @@ export interface BenchOptions {
   signalCounts: number[];
   /** Layer widths of the size sweep's dense networks (empty: skip it). */
   sweepSizes: number[][];
+  /** Worker-pool sizes for the throughput measurement on the last model (empty: skip it). */
+  throughputWorkers: number[];
   runs: number;
   coldRuns: number;
   /** Where results go (default bench/results). */
@@ -51,6 +54,7 @@ export interface BenchResult {
   cells: CellResult[];
   gasVsPublicSignals: PublicSignalsCurve | null;
   sizeSweep: Sweep | null;
+  throughput: { model: string; points: ThroughputPoint[] } | null;
   totalMs: number;
 }
 
@@ -73,6 +77,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   const cells: CellResult[] = [];
   let curve: PublicSignalsCurve | null = null;
   let sweep: Sweep | null = null;
+  let throughput: BenchResult["throughput"] = null;
   try {
     for (const [i, spec] of opts.models.entries()) {
       const started = performance.now();
@@ -85,6 +90,13 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
       });
       cells.push(cell);
       opts.progress(`[${i + 1}/${opts.models.length}] ${spec.name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
+    const lastModel = opts.models.at(-1);
+    if (opts.throughputWorkers.length && lastModel) {
+      throughput = {
+        model: lastModel.name,
+        points: await measureThroughput(path.join(workDir, lastModel.name), lastModel.input, opts.throughputWorkers, opts.runs, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${lastModel.name} ${m}`)),
+      };
     }
     if (opts.signalCounts.length) {
       curve = await gasVsPublicSignals(opts.signalCounts, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
@@ -104,6 +116,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     cells,
     gasVsPublicSignals: curve,
     sizeSweep: sweep,
+    throughput,
     totalMs: performance.now() - t0,
   };
   const dir = opts.resultsDir ?? path.join(ROOT, "bench/results");
@@ -162,7 +175,17 @@ Total bench time ${(r.totalMs / 1000).toFixed(0)} s.
 ${header}
 ${sep}
 ${rows.map(([label, f]) => `| ${label} | ${r.cells.map(f).join(" | ")} |`).join("\n")}
-${r.gasVsPublicSignals ? curveSection(r.gasVsPublicSignals, svgName) : ""}${r.sizeSweep ? sweepSection(r.sizeSweep, sweepSvgName) : ""}`;
+${r.throughput ? throughputSection(r.throughput) : ""}${r.gasVsPublicSignals ? curveSection(r.gasVsPublicSignals, svgName) : ""}${r.sizeSweep ? sweepSection(r.sizeSweep, sweepSvgName) : ""}`;
+}
+
+function throughputSection(t: NonNullable<BenchResult["throughput"]>): string {
+  return `
+## Throughput: ${t.model}, a pool of proving processes (keys in memory, released together)
+
+| workers | proofs | wall | proofs per minute |
+|---|---|---|---|
+${t.points.map((p) => `| ${p.workers} | ${p.proofs} | ${(p.wallMs / 1000).toFixed(1)} s | ${p.proofsPerMinute.toFixed(1)} |`).join("\n")}
+`;
 }
 
 function sweepSection(s: Sweep, svgName: string | null): string {

@@ -23,7 +23,9 @@ with a fitted line and the EIP-1108 floor, drawn as an SVG beside the results.
 And a size sweep: dense networks of growing width (--quick: 3 sizes, else 6, up to 784-64-10),
 prove time and peak memory against constraints with fitted slopes, and a chart.
 
-Not measured yet (issue 4): weights as private signals, multi-worker throughput.`,
+And throughput: proofs per minute of the last model with 1, 2 and 4 proving processes.
+
+Not measured yet (issue 4): weights as private signals.`,
   options: { quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" }, results: { type: "string" } },
   async run(ctx) {
     const quick = Boolean(ctx.values.quick);
@@ -40,6 +42,7 @@ Not measured yet (issue 4): weights as private signals, multi-worker throughput.
       runs,
       coldRuns: quick ? 1 : 3,
       signalCounts: quick ? [1, 2, 4, 8] : [1, 2, 4, 8, 16, 32, 64],
+      throughputWorkers: [1, 2, 4],
       sweepSizes: quick ? [[16, 16, 4], [64, 32, 10], [196, 32, 10]] : [[16, 16, 4], [64, 32, 10], [196, 32, 10], [392, 32, 10], [784, 32, 10], [784, 64, 10]],
       resultsDir: str(ctx, "results"),
       progress: (m) => process.stderr.write(`  … ${m}\n`),
@@ -47,6 +50,7 @@ Not measured yet (issue 4): weights as private signals, multi-worker throughput.
     for (const c of result.cells) {
       ctx.say(`${c.model} (groth16): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
     }
+    for (const p of result.throughput?.points ?? []) ctx.say(`throughput ${result.throughput!.model}: ${p.workers} worker(s) → ${p.proofsPerMinute.toFixed(1)} proofs/min`);
     const sweep = result.sizeSweep;
     if (sweep) ctx.say(`prove ≈ ${Math.round(sweep.proveFit.intercept)} ms + ${(sweep.proveFit.slope * 1000).toFixed(1)} ms per 1k constraints (${sweep.points.length} sizes)`);
     const curve = result.gasVsPublicSignals;
