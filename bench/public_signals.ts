@@ -4,19 +4,13 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ContractFactory } from "ethers";
-import * as snarkjs from "snarkjs";
 import { runCircom } from "../circuits/circom.js";
 import { groth16Setup } from "../prover/groth16_setup.js";
 import { Groth16Prover } from "../prover/groth16_prove.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { requiredPower, resolvePtau } from "../prover/ptau/index.js";
-import { compileSolidity } from "../verifier/solidity.js";
-import { connectInProcessChain, proofCalldata } from "../src/index.js";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
+import { compileSolidity, exportGroth16Verifier } from "../verifier/solidity.js";
+import { connectInProcessChain, deployVerifier, measureVerifierCallGas } from "../src/index.js";
 
 /** EIP-1108: a pairing check of 4 pairings costs 45,000 + 4 × 34,000 gas. */
 export const PAIRING_FLOOR_GAS = 45_000 + 4 * 34_000;
@@ -62,7 +56,6 @@ component main = PublicSignals(${n});
 }
 
 export async function gasVsPublicSignals(counts: number[], workDir: string, progress: (m: string) => void): Promise<PublicSignalsCurve> {
-  const template = readFileSync(path.join(path.dirname(require.resolve("snarkjs")), "..", "templates/verifier_groth16.sol.ejs"), "utf8");
   const chain = await connectInProcessChain();
   const points: PublicSignalsPoint[] = [];
   try {
@@ -77,16 +70,10 @@ export async function gasVsPublicSignals(counts: number[], workDir: string, prog
       const witness = await (await WitnessGenerator.load(path.join(dir, "circuit_js/circuit.wasm"))).compute({ x: 3n });
       const proof = await (await Groth16Prover.load(keys.zkeyFile)).prove(witness);
       const name = `Groth16Verifier_n${n}`;
-      const source = (await snarkjs.zKey.exportSolidityVerifier(keys.zkeyFile, { groth16: template })).replace(/\bcontract Groth16Verifier\b/, `contract ${name}`);
-      const artifact = await compileSolidity({ [`${name}.sol`]: source }, `${name}.sol`, name);
-      const contract = await new ContractFactory(artifact.abi as never, artifact.bytecode, chain.signer).deploy();
-      await contract.waitForDeployment();
-      const [pA, pB, pC, pub] = proofCalldata(proof);
-      const data = contract.interface.encodeFunctionData("verifyProof", [pA, pB, pC, pub]);
-      const ok = contract.interface.decodeFunctionResult("verifyProof", await chain.provider.call({ to: await contract.getAddress(), data }))[0];
-      if (ok !== true) throw new Error(`bench: the n=${n} verifier rejected its own proof`);
-      const receipt = await (await chain.signer.sendTransaction({ to: await contract.getAddress(), data })).wait();
-      points.push({ publicSignals: n, gas: Number(receipt!.gasUsed) });
+      const artifact = await compileSolidity({ [`${name}.sol`]: await exportGroth16Verifier(keys.zkeyFile, name) }, `${name}.sol`, name);
+      const { address } = await deployVerifier(chain.signer, artifact);
+      const gas = await measureVerifierCallGas(chain.signer, address, artifact.abi, proof);
+      points.push({ publicSignals: n, gas: Number(gas) });
     }
   } finally {
     await chain.close();

@@ -1,5 +1,6 @@
 /** What every verb shares: argument parsing, JSON-or-human output, progress on stderr. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { getAddress } from "ethers";
 import { ZkmlError } from "../core/errors.js";
 
 export interface Verb {
@@ -14,7 +15,6 @@ export interface Verb {
 export interface VerbContext {
   positionals: string[];
   values: Record<string, string | boolean | undefined>;
-  json: boolean;
   /** Human-readable lines, to stdout (or stderr under --json, keeping stdout one JSON object). */
   say(line: string): void;
   progress(line: string): void;
@@ -45,7 +45,6 @@ export function makeContext(positionals: string[], values: VerbContext["values"]
   return {
     positionals,
     values,
-    json,
     say: (line) => (json ? process.stderr : process.stdout).write(line + "\n"),
     progress: (line) => {
       // Throttle: one progress line per 2 s unless it is a new phase.
@@ -69,6 +68,25 @@ export function requirePositional(ctx: VerbContext, index: number, what: string,
 export function str(ctx: VerbContext, key: string): string | undefined {
   const v = ctx.values[key];
   return typeof v === "string" ? v : undefined;
+}
+
+export function addressArg(v: string, flag: string): string {
+  try {
+    return getAddress(v);
+  } catch {
+    throw new ZkmlError("USAGE", `${flag} ${v} is not an Ethereum address`);
+  }
+}
+
+export function bigintArg(v: string, flag: string): bigint {
+  let b: bigint;
+  try {
+    b = BigInt(v);
+  } catch {
+    b = -1n;
+  }
+  if (b < 0n) throw new ZkmlError("USAGE", `${flag} ${v} is not a non-negative integer`);
+  return b;
 }
 
 export function ms(v: number): string {

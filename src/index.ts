@@ -2,12 +2,6 @@
  * The zkml SDK: every stage, for dApp code, scripts and the CLI alike.
  *   compileModel → setupModel → InferenceProver.prove → verifyProofFile / deployVerifier + submitInference
  */
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import { ZkmlError } from "../core/errors.js";
-import type { ProofFile } from "../core/proof_file.js";
-import { assertProofFile } from "./prove.js";
-
 export { ZkmlError, isZkmlError, type ZkmlErrorCode } from "../core/errors.js";
 export { computeContext, parseContext, splitClassContext, CONTEXT_BITS } from "../core/context.js";
 export { readInputFile, readCalibrationFile } from "../core/input.js";
@@ -21,19 +15,8 @@ export { importOnnxFile } from "../circuits/onnx/import.js";
 export { quantizeGraph } from "../circuits/quantize.js";
 export { setupModel, readVerifierArtifact, type SetupInfo } from "./setup.js";
 export { openReady } from "./build.js";
-export { InferenceProver, type ContextDetails, type ProveResult } from "./prove.js";
+export { InferenceProver, readProofFile, type ContextDetails, type ProveResult } from "./prove.js";
 export { verifyProofFile, type VerifyResult } from "./verify.js";
 export { deployVerifier, submitInference, measureVerifierCallGas, proofCalldata, revertReason } from "../verifier/chain.js";
 export { connectRpc, connectInProcessChain, type ChainConnection } from "../verifier/connect.js";
 export { resolvePtau, requiredPower, ptauCacheDir } from "../prover/ptau/index.js";
-
-export async function readProofFile(file: string): Promise<ProofFile> {
-  if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `proof file not found: ${file}`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(await readFile(file, "utf8"));
-  } catch {
-    throw new ZkmlError("BAD_INPUT", `${file} is not valid JSON`);
-  }
-  return assertProofFile(doc, file);
-}

@@ -2,6 +2,8 @@
  * Proving an inference: quantize the input, compute the witness, prove, and check the public
  * signals against the reference interpreter before handing the proof out.
  */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { commitInference } from "../core/commitment.js";
 import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
@@ -81,4 +83,15 @@ export function assertProofFile(doc: unknown, file: string): ProofFile {
     throw new ZkmlError("BAD_INPUT", `${file} is not a zkml proof file (format ${PROOF_FORMAT})`);
   }
   return p;
+}
+
+export async function readProofFile(file: string): Promise<ProofFile> {
+  if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `proof file not found: ${file}`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    throw new ZkmlError("BAD_INPUT", `${file} is not valid JSON`);
+  }
+  return assertProofFile(doc, file);
 }

@@ -70,6 +70,9 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
     expect(existsSync(proofOut)).toBe(false);
     expectUserError(await runCli(["verify", dir, await write("junk-proof.json", "{}")]), /not a zkml proof file/);
     expectUserError(await runCli(["setup", path.join(tmp, "no-build")]), /not a zkml build folder/);
+    const badNonce = await runCli(["verify-onchain", dir, path.join(tmp, "none.json"), "--rpc", "http://127.0.0.1:9", "--address", "0x" + "11".repeat(20), "--nonce", "abc"]);
+    expect(badNonce.code).toBe(2);
+    expect(badNonce.stderr.trim().split("\n")).toEqual(["zkml verify-onchain: error: --nonce abc is not a non-negative integer"]);
     const usage = await runCli(["prove", dir]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--input FILE is required/);

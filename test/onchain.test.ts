@@ -2,9 +2,10 @@ import path from "node:path";
 import { JsonRpcProvider, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  computeContext, connectRpc, deployVerifier, FIELD_R_FOR_TESTS, InferenceProver, measureVerifierCallGas, readInputFile,
+  computeContext, connectRpc, deployVerifier, InferenceProver, measureVerifierCallGas, readInputFile,
   readVerifierArtifact, releaseCurves, submitInference, type ChainConnection, type ProofFile,
-} from "./helpers/sdk.js";
+} from "../src/index.js";
+import { FIELD_R } from "../core/field.js";
 import { runCli } from "./helpers/cli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
 import { Contract } from "ethers";
@@ -78,7 +79,7 @@ describe("on-chain verification over JSON-RPC (hardhat node)", () => {
     expect((await submitInference(chain.signer, address, artifact.abi, otherClass, 2n)).reason).toMatch(/^InvalidProof/);
 
     const aliased = structuredClone(proof);
-    aliased.publicSignals[0] = String(BigInt(proof.publicSignals[0]!) + FIELD_R_FOR_TESTS);
+    aliased.publicSignals[0] = String(BigInt(proof.publicSignals[0]!) + FIELD_R);
     expect((await submitInference(chain.signer, address, artifact.abi, aliased, 2n)).reason).toMatch(/^PublicSignalNotInField\(0\)/);
 
     expect((await submitInference(chain.signer, address, artifact.abi, proof, 3n)).reason).toMatch(/^WrongContext/);

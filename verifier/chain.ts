@@ -107,11 +107,16 @@ export async function submitInference(signer: Signer, address: string, abi: Inte
   };
 }
 
-/** Gas of calling the bare snarkjs verifier (verifyProof) in a transaction, for comparison. */
+/**
+ * Gas of calling the bare snarkjs verifier (verifyProof) in a transaction, for comparison. A
+ * view call first makes sure the proof verifies: the gas of a rejected proof measures nothing.
+ */
 export async function measureVerifierCallGas(signer: Signer, address: string, abi: InterfaceAbi, proof: Pick<ProofFile, "proof" | "publicSignals">): Promise<bigint> {
   const contract = new Contract(address, abi, signer);
   const [pA, pB, pC, pub] = proofCalldata(proof);
   const data = contract.interface.encodeFunctionData("verifyProof", [pA, pB, pC, pub]);
+  const [ok] = contract.interface.decodeFunctionResult("verifyProof", await signer.call({ to: address, data }));
+  if (ok !== true) throw new Error(`verifyProof at ${address} rejected the proof whose gas was to be measured`);
   const tx = await signer.sendTransaction({ to: address, data });
   const receipt = await tx.wait();
   return receipt!.gasUsed;

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { getAddress } from "ethers";
 import { connectRpc, deployVerifier, openReady, readProofFile, readVerifierArtifact, submitInference, writeFileAtomic, ZkmlError } from "../../src/index.js";
-import { requirePositional, str, toJson, type Verb, type VerbContext } from "../io.js";
+import { addressArg, bigintArg, requirePositional, str, toJson, type Verb, type VerbContext } from "../io.js";
 
 const KEY_HELP = `The signing key comes from $ZKML_PRIVATE_KEY (or --private-key, which shell history keeps);
 it is never printed. Without one, the node's first unlocked account signs (a local
@@ -57,26 +56,23 @@ the nonce is read from the proof file unless --nonce is given.\n\n${KEY_HELP}`,
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "verify-onchain");
     const proofPath = requirePositional(ctx, 1, "the proof file", "verify-onchain");
-    const addressArg = str(ctx, "address");
-    if (!addressArg) throw new ZkmlError("USAGE", "verify-onchain: --address ADDR is required");
-    let address: string;
-    try {
-      address = getAddress(addressArg);
-    } catch {
-      throw new ZkmlError("USAGE", `--address ${addressArg} is not an Ethereum address`);
-    }
+    const addressText = str(ctx, "address");
+    if (!addressText) throw new ZkmlError("USAGE", "verify-onchain: --address ADDR is required");
+    const address = addressArg(addressText, "--address");
+    const nonceFlag = str(ctx, "nonce");
+    const nonceArg = nonceFlag === undefined ? undefined : bigintArg(nonceFlag, "--nonce");
     const proof = await readProofFile(proofPath);
-    const nonceText = str(ctx, "nonce") ?? proof.context.nonce;
-    if (nonceText === undefined) throw new ZkmlError("USAGE", "the proof file has no nonce: pass --nonce N (the one the context was made with)");
+    const nonce = nonceArg ?? (proof.context.nonce === undefined ? undefined : BigInt(proof.context.nonce));
+    if (nonce === undefined) throw new ZkmlError("USAGE", "the proof file has no nonce: pass --nonce N (the one the context was made with)");
     await openReady(dir);
     const artifact = await readVerifierArtifact(dir);
     const chain = await connectRpc(rpc(ctx, "verify-onchain"), privateKey(ctx));
     try {
       const sender = await chain.signer.getAddress();
-      if (proof.context.sender && getAddress(proof.context.sender) !== sender) {
+      if (proof.context.sender && addressArg(proof.context.sender, "the proof's context sender") !== sender) {
         ctx.say(`warning: the proof was made for sender ${proof.context.sender}, but ${sender} is signing: the contract will reject it`);
       }
-      const r = await submitInference(chain.signer, address, artifact.abi, proof, BigInt(nonceText));
+      const r = await submitInference(chain.signer, address, artifact.abi, proof, nonce);
       ctx.say(r.valid ? `accepted on chain ${chain.chainId}: class ${r.class}, gas ${r.gasUsed} (tx ${r.txHash})` : `REJECTED: ${r.reason}`);
       ctx.result({ valid: r.valid, gasUsed: r.gasUsed, txHash: r.txHash, class: r.class ?? null, reason: r.reason ?? null });
       return r.valid ? 0 : 1;

@@ -1,25 +1,6 @@
 import path from "node:path";
-import { getAddress } from "ethers";
 import { computeContext, InferenceProver, parseContext, readInputFile, ZkmlError, writeFileAtomic, type ContextDetails } from "../../src/index.js";
-import { ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
-
-function address(v: string, flag: string): string {
-  try {
-    return getAddress(v);
-  } catch {
-    throw new ZkmlError("USAGE", `${flag} ${v} is not an Ethereum address`);
-  }
-}
-
-function bigintArg(v: string, flag: string): bigint {
-  try {
-    const b = BigInt(v);
-    if (b < 0n) throw new Error();
-    return b;
-  } catch {
-    throw new ZkmlError("USAGE", `${flag} ${v} is not a non-negative integer`);
-  }
-}
+import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
 
 /** --context HEX, or the four values the verifier contract hashes into it. */
 export function contextFromArgs(ctx: VerbContext): ContextDetails {
@@ -31,8 +12,8 @@ export function contextFromArgs(ctx: VerbContext): ContextDetails {
   if (!parts.every(Boolean)) throw new ZkmlError("USAGE", "--chain-id, --contract, --sender and --nonce go together");
   const p = {
     chainId: bigintArg(parts[0]!, "--chain-id"),
-    contract: address(parts[1]!, "--contract"),
-    sender: address(parts[2]!, "--sender"),
+    contract: addressArg(parts[1]!, "--contract"),
+    sender: addressArg(parts[2]!, "--sender"),
     nonce: bigintArg(parts[3]!, "--nonce"),
   };
   return { value: computeContext(p), ...p };

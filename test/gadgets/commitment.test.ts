@@ -13,6 +13,8 @@ describe("PackSigned and ChainHash match core/field.ts and core/commitment.ts", 
     const expected = packSigned(values, bits);
     expect(expected.length).toBe(packedLength(n, bits));
     expected.forEach((e, i) => expect(c.get(w, `out[${i}]`)).toBe(e));
+    expect(await c.check(w)).toBe(true);
+    expect(await c.check(c.forge(w, { "out[1]": expected[1]! + 1n }))).toBe(false);
   });
 
   for (const m of [1, 15, 16, 31]) {
@@ -21,6 +23,7 @@ describe("PackSigned and ChainHash match core/field.ts and core/commitment.ts", 
       const elements = Array.from({ length: m }, (_, i) => BigInt(i) * 0x1234567890abcdefn + 1n);
       const w = await c.witness({ in: elements });
       expect(c.get(w, "out")).toBe(await chainHash(elements));
+      expect(await c.check(c.forge(w, { out: c.get(w, "out") + 1n }))).toBe(false);
       expect(c.get(w, "out")).not.toBe(await chainHash(elements.map((e, i) => (i === 0 ? e + 1n : e))));
     });
   }

@@ -8,9 +8,7 @@ describe("SignedRange(8)", () => {
   });
 
   it("accepts every int8 value", async () => {
-    for (let v = -128; v <= 127; v += 17) expect(await c.check(await c.witness({ in: BigInt(v) }))).toBe(true);
-    expect(await c.check(await c.witness({ in: 127n }))).toBe(true);
-    expect(await c.check(await c.witness({ in: -128n }))).toBe(true);
+    for (let v = -128; v <= 127; v++) expect(await c.check(await c.witness({ in: BigInt(v) })), `in = ${v}`).toBe(true);
   });
 
   it("rejects values outside [-128, 127], honestly or forged", async () => {
