@@ -10,7 +10,7 @@ import { Interface } from "ethers";
 import * as ort from "onnxruntime-node";
 import {
   compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, measureVerifierCallGas,
-  proofCalldata, readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
+  inferenceCalldata, proofCalldata, readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
 } from "../src/index.js";
 import { repeat, stat, type Stat } from "./stats.js";
 
@@ -127,9 +127,9 @@ export async function measureCell(spec: ModelSpec, opts: CellOptions): Promise<C
     };
     const fresh = await submit(0n);
     const same = await submit(1n);
-    const [pA, pB, pC, pub] = proofCalldata(fresh.proof);
+    const [pA, pB, pC] = proofCalldata(fresh.proof);
     proofBytes = 32 * (pA.length + pB.flat().length + pC.length);
-    calldataBytes = (new Interface(artifact.abi).encodeFunctionData("verifyInference", [pA, pB, pC, pub, 0n]).length - 2) / 2;
+    calldataBytes = (new Interface(artifact.abi).encodeFunctionData("verifyInference", inferenceCalldata(fresh.proof, 0n)).length - 2) / 2;
     gas = {
       deploy: Number(d.gasUsed),
       verifyProof: Number(await measureVerifierCallGas(chain.signer, d.address, artifact.abi, fresh.proof)),

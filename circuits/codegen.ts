@@ -1,7 +1,9 @@
 /**
- * Quantized model → circom source. Weights and biases are circuit constants, so a
+ * Quantized model → circom source. By default weights and biases are circuit constants, so a
  * multiply-accumulate is a linear combination and costs no constraint; the verifying key then
- * identifies the model. Loops and arrays keep the source linear in the model size.
+ * identifies the model. With private weights (model.privateWeights) they are range-checked
+ * private inputs instead, every product is a constraint, and a salted Poseidon commitment to
+ * them is the third public signal. Loops and arrays keep the source linear in the model size.
  */
 import type { CircuitLayout } from "../core/compiled.js";
 import { packedLength } from "../core/field.js";
@@ -9,9 +11,7 @@ import { sizeOf } from "../core/graph.js";
 import type { QModel } from "../core/qmodel.js";
 
 export const CIRCUIT_TEMPLATE = "ZkmlModel";
-
-/** Public signals in the order snarkjs lists them (outputs of main, in declaration order). */
-export const PUBLIC_SIGNALS = ["commitment", "classContext"] as const;
+const WEIGHT_BITS = 8;
 
 export function circuitLayout(model: QModel): CircuitLayout {
   const inputSize = sizeOf(model.input.shape);
@@ -45,7 +45,8 @@ export function generateCircom(model: QModel): string {
     out.push(`include "lib/${lib}.circom";`);
   }
   out.push(``);
-  model.layers.forEach((l, i) => {
+  const priv = model.privateWeights;
+  if (!priv) model.layers.forEach((l, i) => {
     out.push(`// Layer ${i}: ${l.node}, int8 weights at 2^-${l.wFrac}, [${l.outFeatures}][${l.inFeatures}] row-major.`);
     out.push(`function Weights${i}() {\n    return [\n${numbers(l.weights)}\n    ];\n}`);
     out.push(`function Bias${i}() {\n    return [\n${numbers(l.bias)}\n    ];\n}`);
@@ -57,6 +58,14 @@ export function generateCircom(model: QModel): string {
   out.push(`    signal input ctx;        // caller context (< 2^244), bound into the public classContext`);
   out.push(`    signal output commitment;    // Poseidon chain over packed input and output`);
   out.push(`    signal output classContext;  // ctx * 256 + argmax(output)`);
+  if (priv) {
+    out.push(`    signal output modelCommitment;  // Poseidon chain over salt, packed weights and biases`);
+    out.push(`    signal input salt;`);
+    model.layers.forEach((l, i) => {
+      out.push(`    signal input w${i}[${l.weights.length}];  // ${l.node}: int8 at 2^-${l.wFrac}, [${l.outFeatures}][${l.inFeatures}] row-major`);
+      out.push(`    signal input b${i}[${l.outFeatures}];  // at 2^-${l.accFrac}, ${priv.biasBits[i]} signed bits`);
+    });
+  }
   out.push(``);
   out.push(`    component inputRange[${layout.inputSize}];`);
   out.push(`    for (var i = 0; i < ${layout.inputSize}; i++) {`);
@@ -68,14 +77,34 @@ export function generateCircom(model: QModel): string {
     const a = `a${i}`;
     out.push(``);
     out.push(`    // ${l.node}: dense ${l.inFeatures} -> ${l.outFeatures}` + (l.requant ? `, requant >> ${l.requant.shift}${l.requant.relu ? ", relu" : ""}` : ", exact accumulators"));
-    out.push(`    var w${i}[${l.weights.length}] = Weights${i}();`);
-    out.push(`    var b${i}[${l.outFeatures}] = Bias${i}();`);
+    if (priv) {
+      // The commitment packs these, and packing is injective only for range-checked values.
+      out.push(`    component wRange${i}[${l.weights.length}];`);
+      out.push(`    for (var j = 0; j < ${l.weights.length}; j++) {`);
+      out.push(`        wRange${i}[j] = SignedRange(${WEIGHT_BITS});`);
+      out.push(`        wRange${i}[j].in <== w${i}[j];`);
+      out.push(`    }`);
+      out.push(`    component bRange${i}[${l.outFeatures}];`);
+      out.push(`    for (var j = 0; j < ${l.outFeatures}; j++) {`);
+      out.push(`        bRange${i}[j] = SignedRange(${priv.biasBits[i]});`);
+      out.push(`        bRange${i}[j].in <== b${i}[j];`);
+      out.push(`    }`);
+      out.push(`    signal p${i}[${l.outFeatures}][${l.inFeatures}];`);
+    } else {
+      out.push(`    var w${i}[${l.weights.length}] = Weights${i}();`);
+      out.push(`    var b${i}[${l.outFeatures}] = Bias${i}();`);
+    }
     out.push(`    signal ${a}[${l.outFeatures}];`);
     if (l.requant) out.push(`    component rq${i}[${l.outFeatures}];`);
     out.push(`    for (var o = 0; o < ${l.outFeatures}; o++) {`);
     out.push(`        var acc = b${i}[o];`);
     out.push(`        for (var i = 0; i < ${l.inFeatures}; i++) {`);
-    out.push(`            acc += w${i}[o * ${l.inFeatures} + i] * ${prev}[i];`);
+    if (priv) {
+      out.push(`            p${i}[o][i] <== w${i}[o * ${l.inFeatures} + i] * ${prev}[i];`);
+      out.push(`            acc += p${i}[o][i];`);
+    } else {
+      out.push(`            acc += w${i}[o * ${l.inFeatures} + i] * ${prev}[i];`);
+    }
     out.push(`        }`);
     if (l.requant) {
       out.push(`        rq${i}[o] = RequantInt8(${l.accBits}, ${l.requant.shift}, ${l.requant.relu ? 1 : 0});`);
@@ -103,6 +132,26 @@ export function generateCircom(model: QModel): string {
   out.push(`    for (var i = 0; i < ${layout.packedInput}; i++) hash.in[i] <== packIn.out[i];`);
   out.push(`    for (var i = 0; i < ${layout.packedOutput}; i++) hash.in[${layout.packedInput} + i] <== packOut.out[i];`);
   out.push(`    commitment <== hash.out;`);
+  if (priv) {
+    const parts = model.layers.map((l, i) => ({ i, w: packedLength(l.weights.length, WEIGHT_BITS), b: packedLength(l.outFeatures, priv.biasBits[i]!) }));
+    const total = 1 + parts.reduce((s, p) => s + p.w + p.b, 0);
+    out.push(``);
+    out.push(`    component modelHash = ChainHash(${total});`);
+    out.push(`    modelHash.in[0] <== salt;`);
+    let at = 1;
+    for (const p of parts) {
+      const l = model.layers[p.i]!;
+      out.push(`    component packW${p.i} = PackSigned(${l.weights.length}, ${WEIGHT_BITS});`);
+      out.push(`    packW${p.i}.in <== w${p.i};`);
+      out.push(`    for (var i = 0; i < ${p.w}; i++) modelHash.in[${at} + i] <== packW${p.i}.out[i];`);
+      at += p.w;
+      out.push(`    component packB${p.i} = PackSigned(${l.outFeatures}, ${priv.biasBits[p.i]});`);
+      out.push(`    packB${p.i}.in <== b${p.i};`);
+      out.push(`    for (var i = 0; i < ${p.b}; i++) modelHash.in[${at} + i] <== packB${p.i}.out[i];`);
+      at += p.b;
+    }
+    out.push(`    modelCommitment <== modelHash.out;`);
+  }
   out.push(`}`);
   out.push(``);
   out.push(`component main = ${CIRCUIT_TEMPLATE}();`);

@@ -6,23 +6,29 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { FILES, type CompileInfo } from "../core/compiled.js";
+import { randomBytes } from "node:crypto";
+import { publicSignalNames } from "../core/circuit_input.js";
+import { FILES, type CompileInfo, type WeightsMode } from "../core/compiled.js";
 import { ZkmlError } from "../core/errors.js";
 import { readCalibrationFile } from "../core/input.js";
 import { buildFolderAtomically, MANIFEST_FORMAT, sha256Bytes, sha256File, writeManifest, type Manifest } from "../core/manifest.js";
 import type { QModel } from "../core/qmodel.js";
 import { sizeOf } from "../core/graph.js";
 import { mulberry32 } from "../core/random.js";
-import { circuitLayout, generateCircom, PUBLIC_SIGNALS } from "./codegen.js";
+import { circuitLayout, generateCircom } from "./codegen.js";
 import { parseCircomStats, runCircom } from "./circom.js";
 import { measureFidelity, type FidelityReport } from "./fidelity.js";
 import { importOnnxFile } from "./onnx/import.js";
-import { quantizeGraph } from "./quantize.js";
+import { quantizeGraph, withPrivateWeights } from "./quantize.js";
 
 export interface CompileOptions {
   outDir?: string;
   calibrationFile?: string;
   bits?: number;
+  /** constants (default): weights are part of the circuit. private: inputs bound by a commitment. */
+  weights?: WeightsMode;
+  /** Salt of the private-weights commitment (default: 31 random bytes). */
+  salt?: bigint;
   progress?: (message: string) => void;
 }
 
@@ -59,7 +65,13 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
     samples = syntheticSamples(inSize);
     calibrationSource = "synthetic: 64 inputs uniform in [-1, 1] (pass --calibration for real scales)";
   }
-  const model = quantizeGraph(graph, { samples, bits: opts.bits });
+  const weights = opts.weights ?? "constants";
+  if (weights !== "constants" && weights !== "private") {
+    throw new ZkmlError("USAGE", `--weights ${String(weights)}: expected constants or private`);
+  }
+  const quantized = quantizeGraph(graph, { samples, bits: opts.bits });
+  // 31 bytes: below the field modulus, so the salt is a field element as it is.
+  const model = weights === "private" ? await withPrivateWeights(quantized, opts.salt ?? BigInt("0x" + randomBytes(31).toString("hex"))) : quantized;
   let source: string;
   try {
     source = generateCircom(model);
@@ -82,7 +94,9 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
     const constraints = (stats["non-linear constraints"] ?? 0) + (stats["linear constraints"] ?? 0);
     const info: CompileInfo = {
       constraints,
-      publicSignals: [...PUBLIC_SIGNALS],
+      publicSignals: publicSignalNames(model),
+      weights,
+      ...(model.privateWeights && { modelCommitment: model.privateWeights.commitment }),
       layout,
       modelId: "0x" + sha256Bytes(qmodelText),
       circomStats: stats,

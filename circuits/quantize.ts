@@ -3,6 +3,7 @@
  * weights per tensor from their own range, activations from calibration samples, biases at
  * the accumulator scale. Scales fixed by the ONNX file (Q/DQ pairs) are kept as they are.
  */
+import { commitWeights } from "../core/commitment.js";
 import { ZkmlError } from "../core/errors.js";
 import type { DenseNode, Graph } from "../core/graph.js";
 import { runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
@@ -140,5 +141,28 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       frac: inFrac,
       bits: last.requant ? bits : last.accBits,
     },
+  };
+}
+
+/**
+ * The same model with its weights as private circuit inputs. Accumulator widths then cannot
+ * come from the actual weights (the circuit must accept any int8 weights the commitment might
+ * hold), so they are the worst case for int8 weights and biases of the recorded width.
+ */
+export async function withPrivateWeights(model: QModel, salt: bigint): Promise<QModel> {
+  const inMag = 2 ** (ACT_BITS - 1);
+  const biasBits = model.layers.map((l) => Math.max(2, bitsForBound(maxAbs(l.bias))));
+  const layers = model.layers.map((l, i) => {
+    let bound = 2 ** (biasBits[i]! - 1) + l.inFeatures * inMag * inMag;
+    if (l.requant && l.requant.shift > 0) bound += 2 ** (l.requant.shift - 1);
+    return { ...l, accBits: bitsForBound(bound) };
+  });
+  const last = layers.at(-1)!;
+  const commitment = await commitWeights(salt, layers, biasBits);
+  return {
+    ...model,
+    layers,
+    output: { ...model.output, bits: last.requant ? ACT_BITS : last.accBits },
+    privateWeights: { salt: salt.toString(), biasBits, commitment: commitment.toString() },
   };
 }

@@ -5,6 +5,9 @@
 import { buildPoseidon } from "circomlibjs";
 import { CHAIN_RATE, packSigned } from "./field.js";
 
+/** Weights are int8 in every zkml model. */
+const WEIGHT_BITS = 8;
+
 type Poseidon = ((inputs: bigint[]) => unknown) & { F: { toObject(x: unknown): bigint } };
 let poseidonPromise: Promise<Poseidon> | undefined;
 
@@ -21,6 +24,22 @@ export async function chainHash(elements: readonly bigint[]): Promise<bigint> {
     state = p.F.toObject(p([state, ...elements.slice(i, i + CHAIN_RATE)]));
   }
   return state;
+}
+
+/**
+ * The salted commitment to a model's weights (private-weights circuits): chain Poseidon over
+ * [salt, packed int8 weights of layer 0, packed biases of layer 0, layer 1, ...].
+ */
+export async function commitWeights(
+  salt: bigint,
+  layers: readonly { weights: readonly number[]; bias: readonly number[] }[],
+  biasBits: readonly number[],
+): Promise<bigint> {
+  const elements: bigint[] = [salt];
+  layers.forEach((l, i) => {
+    elements.push(...packSigned(l.weights.map(BigInt), WEIGHT_BITS), ...packSigned(l.bias.map(BigInt), biasBits[i]!));
+  });
+  return chainHash(elements);
 }
 
 export interface CommitmentLayout {

@@ -29,9 +29,16 @@ export interface CircuitLayout {
   packedOutput: number;
 }
 
+/** Where the weights live: in the circuit (constants) or in the witness (private inputs). */
+export type WeightsMode = "constants" | "private";
+
 export interface CompileInfo {
   constraints: number;
   publicSignals: string[];
+  /** Absent in build folders from before the private-weights mode: constants. */
+  weights?: WeightsMode;
+  /** Private weights: the public commitment to them (decimal), the third public signal. */
+  modelCommitment?: string;
   layout: CircuitLayout;
   modelId: string;
   circomStats: Record<string, number>;

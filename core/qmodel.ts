@@ -39,12 +39,26 @@ export interface QDense {
 
 export type QLayer = QDense;
 
+/**
+ * Set when the weights are private circuit inputs (`zkml compile --weights private`) instead of
+ * constants: the circuit range-checks them and exposes a salted Poseidon commitment to them.
+ */
+export interface PrivateWeights {
+  /** Random field element (decimal) that makes the commitment hiding; secret, like the weights. */
+  salt: string;
+  /** Signed bits each layer's biases are range-checked to (public: part of the circuit). */
+  biasBits: number[];
+  /** Poseidon commitment to (salt, weights, biases): the third public signal (decimal). */
+  commitment: string;
+}
+
 export interface QModel {
   format: typeof QMODEL_FORMAT;
   name: string;
   input: { name: string; shape: number[]; frac: number; bits: number };
   layers: QLayer[];
   output: { name: string; shape: number[]; frac: number; bits: number };
+  privateWeights?: PrivateWeights;
 }
 
 export function clampInt(v: number, lo: number, hi: number): number {

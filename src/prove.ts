@@ -4,11 +4,11 @@
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { circuitInput } from "../core/circuit_input.js";
 import { commitInference } from "../core/commitment.js";
 import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
-import { toField } from "../core/field.js";
 import { PROOF_FORMAT, type ProofFile } from "../core/proof_file.js";
 import { dequantize, quantizeInput, runReference } from "../core/qmodel.js";
 import { Groth16Prover } from "../prover/groth16_prove.js";
@@ -46,7 +46,7 @@ export class InferenceProver {
     const q = quantizeInput(m, values);
     const ref = runReference(m, q);
     const t0 = performance.now();
-    const wtns = await this.witness.compute({ x: q.map((v) => toField(v)), ctx: context.value });
+    const wtns = await this.witness.compute(circuitInput(m, q, context.value));
     const t1 = performance.now();
     const { proof, publicSignals } = await this.prover.prove(wtns);
     const t2 = performance.now();
@@ -54,7 +54,8 @@ export class InferenceProver {
     // The circuit and the reference interpreter must agree bit for bit; if not, zkml is wrong.
     const expected = await commitInference(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout);
     const { context: ctx, cls } = splitClassContext(BigInt(publicSignals[1]!));
-    if (BigInt(publicSignals[0]!) !== expected || cls !== ref.argmax || ctx !== context.value) {
+    const modelCommitment = m.privateWeights && BigInt(publicSignals[2]!) !== BigInt(m.privateWeights.commitment);
+    if (BigInt(publicSignals[0]!) !== expected || cls !== ref.argmax || ctx !== context.value || modelCommitment) {
       throw new Error(`internal error: circuit output disagrees with the reference interpreter for model ${m.name}`);
     }
     const file: ProofFile = {

@@ -41,7 +41,7 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
     const keys = await groth16Setup(compiled.file("r1cs"), ptau.path, zkeyTmp);
     const t2 = performance.now();
     opts.progress?.("solidity verifier", 0);
-    const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId);
+    const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, compiled.info.modelCommitment);
     const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
     const t3 = performance.now();
 

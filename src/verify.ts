@@ -13,7 +13,8 @@ import { openReady } from "./build.js";
 export interface VerifyResult {
   valid: boolean;
   /** keys: made against this build folder's current verification key (false after a new setup). */
-  checks: { model: boolean; keys: boolean; proof: boolean; commitment: boolean; class: boolean };
+  /** modelCommitment: private-weights circuits only, the proof's weights commitment is the build's. */
+  checks: { model: boolean; keys: boolean; proof: boolean; commitment: boolean; class: boolean; modelCommitment?: boolean };
   class?: number;
   context?: string;
   ms: number;
@@ -25,6 +26,9 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
   const model = proof.model?.modelId === ready.info.modelId;
   const keys = proof.model?.vkey === ready.setup.outputs[FILES.vkey];
   const ok = await groth16Verify(ready.verificationKey, proof.publicSignals, proof.proof);
+  const expectedWeights = ready.info.modelCommitment;
+  const modelCommitment = expectedWeights === undefined ? undefined : proof.publicSignals[2] === expectedWeights;
+  const signalCount = proof.publicSignals.length === ready.info.publicSignals.length;
   let commitment = false;
   let cls = false;
   let split: { context: bigint; cls: number } | undefined;
@@ -38,8 +42,8 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
     // Revealed values that cannot even be packed do not match any commitment.
   }
   return {
-    valid: model && ok && commitment && cls,
-    checks: { model, keys, proof: ok, commitment, class: cls },
+    valid: model && ok && signalCount && commitment && cls && modelCommitment !== false,
+    checks: { model, keys, proof: ok, commitment, class: cls, ...(modelCommitment !== undefined && { modelCommitment }) },
     class: split?.cls,
     context: split ? "0x" + split.context.toString(16) : undefined,
     ms: performance.now() - t0,

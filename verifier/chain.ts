@@ -82,12 +82,20 @@ export function revertReason(contract: Contract, e: unknown): string | undefined
   return err.shortMessage;
 }
 
+/**
+ * The arguments of verifyInference: the proof and the two signals that vary per inference. A
+ * private-weights circuit's third signal, the weights commitment, is pinned by the contract.
+ */
+export function inferenceCalldata(p: Pick<ProofFile, "proof" | "publicSignals">, nonce: bigint): [G1, G2, G1, bigint[], bigint] {
+  const [pA, pB, pC, pub] = proofCalldata(p);
+  return [pA, pB, pC, pub.slice(0, 2), nonce];
+}
+
 export async function submitInference(signer: Signer, address: string, abi: InterfaceAbi, proof: Pick<ProofFile, "proof" | "publicSignals">, nonce: bigint): Promise<OnchainVerification> {
   const contract = new Contract(address, abi, signer);
-  const [pA, pB, pC, pub] = proofCalldata(proof);
   let receipt: ContractTransactionReceipt | null;
   try {
-    const tx = await contract.getFunction("verifyInference")(pA, pB, pC, pub, nonce);
+    const tx = await contract.getFunction("verifyInference")(...inferenceCalldata(proof, nonce));
     receipt = await tx.wait();
   } catch (e) {
     const reason = revertReason(contract, e);

@@ -4,7 +4,7 @@ import { ms, requirePositional, str, type Verb } from "../io.js";
 export const compileVerb: Verb = {
   name: "compile",
   summary: "ONNX model → quantized model + circom circuit (r1cs, witness wasm)",
-  usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--bits 8] [--json]",
+  usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--bits 8] [--json]",
   help: `Imports the ONNX graph, quantizes it to int8 with power-of-two scales, writes the integer
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
 
@@ -13,10 +13,19 @@ model, generates the circom circuit (weights are circuit constants) and compiles
                       or any input file. With it, compile also reports the quantized model's
                       agreement with the float model (onnxruntime). Without it, 64 synthetic
                       inputs uniform in [-1, 1] are used.
+  --weights MODE      constants (default): the weights are part of the circuit, so dense layers
+                      cost no constraints and the verifying key identifies the model.
+                      private: the weights are private inputs, range-checked to int8, and a
+                      salted Poseidon commitment to them is a third public signal that the
+                      generated contract pins. The model stays secret, yet a verifier knows
+                      which model ran. Every multiply is then a constraint: about 10 per
+                      weight (the product and 8 range-check bits), e.g. 8.7k → ~250k for the
+                      MNIST MLP; see docs/BENCHMARKS.md. Keep the build folder private:
+                      model.quant.json holds the weights and the salt.
   --bits 8            activation/weight bits (only 8 for now)
 
 Prints the constraint count, the public signals and the quantization scales.`,
-  options: { out: { type: "string" }, calibration: { type: "string" }, bits: { type: "string" } },
+  options: { out: { type: "string" }, calibration: { type: "string" }, bits: { type: "string" }, weights: { type: "string" } },
   async run(ctx) {
     const model = requirePositional(ctx, 0, "the ONNX model file", "compile");
     const bits = str(ctx, "bits");
@@ -24,12 +33,14 @@ Prints the constraint count, the public signals and the quantization scales.`,
       outDir: str(ctx, "out"),
       calibrationFile: str(ctx, "calibration"),
       bits: bits === undefined ? undefined : Number(bits),
+      weights: str(ctx, "weights") as "constants" | "private" | undefined,
       progress: (m) => ctx.progress(m),
     });
     const m = r.model;
     ctx.say(`compiled ${m.name} → ${r.outDir}`);
     ctx.say(`  constraints: ${r.info.constraints} (circom2 ${ms(r.info.timingsMs.circom)}, total ${ms(r.info.timingsMs.compile)})`);
     ctx.say(`  public signals: ${r.info.publicSignals.join(", ")}`);
+    if (r.info.modelCommitment) ctx.say(`  weights: private, committed as ${r.info.modelCommitment}`);
     ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
     for (const l of m.layers) {
       ctx.say(`  ${l.node}: dense ${l.inFeatures}→${l.outFeatures}, weights 2^-${l.wFrac}, acc 2^-${l.accFrac} (${l.accBits} bits)` +
@@ -45,6 +56,8 @@ Prints the constraint count, the public signals and the quantization scales.`,
       outDir: r.outDir,
       constraints: r.info.constraints,
       publicSignals: r.info.publicSignals,
+      weights: r.info.weights,
+      modelCommitment: r.info.modelCommitment ?? null,
       modelId: r.info.modelId,
       scales: { input: m.input.frac, layers: m.layers.map((l) => ({ node: l.node, weight: l.wFrac, acc: l.accFrac, out: l.requant?.outFrac ?? l.accFrac })) },
       fidelity: r.fidelity ?? null,

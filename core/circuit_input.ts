@@ -1,0 +1,26 @@
+/**
+ * The circuit's input signals for one inference, as field elements. The names are the contract
+ * between the generated circuit (circuits/codegen.ts) and every prover of it.
+ */
+import { toField } from "./field.js";
+import type { QModel } from "./qmodel.js";
+
+export type CircuitSignals = Record<string, bigint | bigint[]>;
+
+/** Public signals of a circuit, in the order snarkjs lists them. */
+export function publicSignalNames(model: Pick<QModel, "privateWeights">): string[] {
+  return model.privateWeights ? ["commitment", "classContext", "modelCommitment"] : ["commitment", "classContext"];
+}
+
+/** x: the int8 input; ctx: the caller context; with private weights also the weights and salt. */
+export function circuitInput(model: QModel, qInput: readonly number[], ctx: bigint): CircuitSignals {
+  const signals: CircuitSignals = { x: qInput.map((v) => toField(v)), ctx };
+  if (model.privateWeights) {
+    model.layers.forEach((l, i) => {
+      signals[`w${i}`] = l.weights.map((v) => toField(v));
+      signals[`b${i}`] = l.bias.map((v) => toField(v));
+    });
+    signals.salt = BigInt(model.privateWeights.salt);
+  }
+  return signals;
+}
