@@ -21,11 +21,14 @@ export interface ModelSpec {
   onnx: string;
   input: string;
   calibration?: string;
+  /** private: weights as range-checked private inputs (`zkml compile --weights private`). */
+  weights?: "constants" | "private";
 }
 
 export interface CellResult {
   model: string;
   system: "groth16";
+  weights: "constants" | "private";
   constraints: number;
   publicSignals: number;
   compileMs: number;
@@ -84,9 +87,10 @@ async function inferenceTime(onnx: string, values: number[], shape: number[], ru
 }
 
 export async function measureCell(spec: ModelSpec, opts: CellOptions): Promise<CellResult> {
-  const dir = path.join(opts.workDir, spec.name);
-  opts.progress(`${spec.name}: compile`);
-  const c = await compileModel(spec.onnx, { outDir: dir, calibrationFile: spec.calibration });
+  const weights = spec.weights ?? "constants";
+  const dir = path.join(opts.workDir, weights === "private" ? `${spec.name}-private-weights` : spec.name);
+  opts.progress(`${spec.name}: compile (weights ${weights})`);
+  const c = await compileModel(spec.onnx, { outDir: dir, calibrationFile: spec.calibration, weights });
   opts.progress(`${spec.name}: setup (groth16)`);
   const s = await setupModel(dir);
   const setupMs = s.info.timingsMs.ptau + s.info.timingsMs.setup + s.info.timingsMs.solidity;
@@ -146,6 +150,7 @@ export async function measureCell(spec: ModelSpec, opts: CellOptions): Promise<C
   return {
     model: spec.name,
     system: "groth16",
+    weights,
     constraints: c.info.constraints,
     publicSignals: c.info.publicSignals.length,
     compileMs: c.info.timingsMs.compile,

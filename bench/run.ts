@@ -13,7 +13,7 @@ import { gasVsPublicSignals, type PublicSignalsCurve } from "./public_signals.js
 import { fmtStat } from "./stats.js";
 import { sizeSweep, type Sweep } from "./sweep.js";
 import { measureThroughput, type ThroughputPoint } from "./throughput.js";
-import { lineChart } from "./svg.js";
+import { barChart, lineChart } from "./svg.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -38,6 +38,8 @@ export interface BenchOptions {
   signalCounts: number[];
   /** Layer widths of the size sweep's dense networks (empty: skip it). */
   sweepSizes: number[][];
+  /** Models (by name) measured a second time with weights as private inputs, side by side. */
+  privateWeights: string[];
   /** Worker-pool sizes for the throughput measurement on the last model (empty: skip it). */
   throughputWorkers: number[];
   runs: number;
@@ -52,10 +54,57 @@ export interface BenchResult {
   machine: MachineInfo;
   settings: { runs: number; coldRuns: number };
   cells: CellResult[];
+  /** private-weights cell ÷ constants cell, per model measured both ways. */
+  privateVsConstants: PrivateVsConstants[];
   gasVsPublicSignals: PublicSignalsCurve | null;
   sizeSweep: Sweep | null;
   throughput: { model: string; points: ThroughputPoint[] } | null;
   totalMs: number;
+}
+
+export interface PrivateVsConstants {
+  model: string;
+  constraints: [number, number];
+  proveMs: [number, number];
+  peakRssMb: [number, number];
+  setupMs: [number, number];
+  verifyInferenceGas: [number, number];
+}
+
+/** Pairs each private-weights cell with its model's constants cell: [constants, private]. */
+export function comparePrivateWeights(cells: CellResult[]): PrivateVsConstants[] {
+  const out: PrivateVsConstants[] = [];
+  for (const p of cells.filter((c) => c.weights === "private")) {
+    const k = cells.find((c) => c.weights === "constants" && c.model === p.model && c.system === p.system);
+    if (!k) continue;
+    out.push({
+      model: p.model,
+      constraints: [k.constraints, p.constraints],
+      proveMs: [k.warm.proveMs.median, p.warm.proveMs.median],
+      peakRssMb: [k.cold.peakRssMb, p.cold.peakRssMb],
+      setupMs: [k.setupMs, p.setupMs],
+      verifyInferenceGas: [k.gas.verifyInferenceSameWord, p.gas.verifyInferenceSameWord],
+    });
+  }
+  return out;
+}
+
+const ratio = (pair: [number, number]) => pair[1] / pair[0];
+
+export function naiveChart(rows: PrivateVsConstants[]): string {
+  const colors = ["#1f5fbf", "#c0392b", "#27ae60", "#8e44ad"];
+  return barChart({
+    title: "Weights as private signals (every multiply a constraint) ÷ zkml's constants",
+    yLabel: "private ÷ constants (×, log scale)",
+    logRatio: true,
+    categories: ["constraints", "prove (warm)", "peak RSS", "setup", "verify gas"],
+    series: rows.map((r, i) => ({
+      name: r.model,
+      color: colors[i % colors.length]!,
+      values: [r.constraints, r.proveMs, r.peakRssMb, r.setupMs, r.verifyInferenceGas].map(ratio),
+    })),
+    format: (v) => `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}×`,
+  });
 }
 
 export function gasChart(curve: PublicSignalsCurve): string {
@@ -71,7 +120,7 @@ export function gasChart(curve: PublicSignalsCurve): string {
   });
 }
 
-export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string; svgFile: string | null; sweepSvg: string | null }> {
+export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string; svgFile: string | null; sweepSvg: string | null; naiveSvg: string | null }> {
   const t0 = performance.now();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-"));
   const cells: CellResult[] = [];
@@ -79,17 +128,18 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   let sweep: Sweep | null = null;
   let throughput: BenchResult["throughput"] = null;
   try {
-    for (const [i, spec] of opts.models.entries()) {
+    const specs = opts.models.flatMap((m) => (opts.privateWeights.includes(m.name) ? [m, { ...m, weights: "private" as const }] : [m]));
+    for (const [i, spec] of specs.entries()) {
       const started = performance.now();
       const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
       const cell = await measureCell(spec, {
         runs: opts.runs,
         coldRuns: opts.coldRuns,
         workDir,
-        progress: (m) => opts.progress(`[${i + 1}/${opts.models.length} groth16, ${elapsed()}] ${m}`),
+        progress: (m) => opts.progress(`[${i + 1}/${specs.length} groth16, ${elapsed()}] ${m}`),
       });
       cells.push(cell);
-      opts.progress(`[${i + 1}/${opts.models.length}] ${spec.name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      opts.progress(`[${i + 1}/${specs.length}] ${spec.name} (${cell.weights}) done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
     const lastModel = opts.models.at(-1);
     if (opts.throughputWorkers.length && lastModel) {
@@ -114,6 +164,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     machine,
     settings: { runs: opts.runs, coldRuns: opts.coldRuns },
     cells,
+    privateVsConstants: comparePrivateWeights(cells),
     gasVsPublicSignals: curve,
     sizeSweep: sweep,
     throughput,
@@ -127,8 +178,14 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   if (curve && svgFile) await writeFile(svgFile, gasChart(curve));
   const sweepSvg = sweep ? `${base}-prove-vs-constraints.svg` : null;
   if (sweep && sweepSvg) await writeFile(sweepSvg, sweepChart(sweep));
-  await writeFile(`${base}.md`, markdownReport(result, svgFile ? path.basename(svgFile) : null, sweepSvg ? path.basename(sweepSvg) : null));
-  return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile, sweepSvg };
+  const naiveSvg = result.privateVsConstants.length ? `${base}-zkml-vs-naive.svg` : null;
+  if (naiveSvg) await writeFile(naiveSvg, naiveChart(result.privateVsConstants));
+  await writeFile(`${base}.md`, markdownReport(result, {
+    gas: svgFile ? path.basename(svgFile) : null,
+    sweep: sweepSvg ? path.basename(sweepSvg) : null,
+    naive: naiveSvg ? path.basename(naiveSvg) : null,
+  }));
+  return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile, sweepSvg, naiveSvg };
 }
 
 export function sweepChart(sweep: Sweep): string {
@@ -140,10 +197,11 @@ export function sweepChart(sweep: Sweep): string {
   });
 }
 
-export function markdownReport(r: BenchResult, svgName: string | null = null, sweepSvgName: string | null = null): string {
+export function markdownReport(r: BenchResult, charts: { gas: string | null; sweep: string | null; naive: string | null } = { gas: null, sweep: null, naive: null }): string {
   const m = r.machine;
   const rows: [string, (c: CellResult) => string][] = [
     ["constraints", (c) => c.constraints.toLocaleString("en-US")],
+    ["weights", (c) => c.weights],
     ["public signals", (c) => String(c.publicSignals)],
     ["compile", (c) => `${(c.compileMs / 1000).toFixed(1)} s`],
     ["setup (incl. ptau lookup/generation)", (c) => `${(c.setupMs / 1000).toFixed(1)} s`],
@@ -162,7 +220,7 @@ export function markdownReport(r: BenchResult, svgName: string | null = null, sw
     ["float inference (onnxruntime-node)", (c) => fmtStat(c.inferenceMs, "ms", 3)],
     ["overhead: warm witness+prove / inference", (c) => `${Math.round(c.overhead).toLocaleString("en-US")}×`],
   ];
-  const header = `| | ${r.cells.map((c) => `${c.model} (${c.system})`).join(" | ")} |`;
+  const header = `| | ${r.cells.map((c) => `${c.model} (${c.system}${c.weights === "private" ? ", private weights" : ""})`).join(" | ")} |`;
   const sep = `|---|${r.cells.map(() => "---").join("|")}|`;
   return `# zkml bench, ${r.date.slice(0, 10)}
 
@@ -175,7 +233,25 @@ Total bench time ${(r.totalMs / 1000).toFixed(0)} s.
 ${header}
 ${sep}
 ${rows.map(([label, f]) => `| ${label} | ${r.cells.map(f).join(" | ")} |`).join("\n")}
-${r.throughput ? throughputSection(r.throughput) : ""}${r.gasVsPublicSignals ? curveSection(r.gasVsPublicSignals, svgName) : ""}${r.sizeSweep ? sweepSection(r.sizeSweep, sweepSvgName) : ""}`;
+${r.privateVsConstants.length ? naiveSection(r.privateVsConstants, charts.naive) : ""}${r.throughput ? throughputSection(r.throughput) : ""}${r.gasVsPublicSignals ? curveSection(r.gasVsPublicSignals, charts.gas) : ""}${r.sizeSweep ? sweepSection(r.sizeSweep, charts.sweep) : ""}`;
+}
+
+function naiveSection(rows: PrivateVsConstants[], svgName: string | null): string {
+  const pair = (p: [number, number], f: (v: number) => string) => `${f(p[0])} → ${f(p[1])} (${ratio(p).toFixed(1)}×)`;
+  const n = (v: number) => Math.round(v).toLocaleString("en-US");
+  const s = (v: number) => `${(v / 1000).toFixed(1)} s`;
+  return `
+## zkml vs naive: weights as circuit constants vs weights as private signals
+
+The naive construction (as circomlib-ml / keras2circom build circuits) feeds the weights in as
+signals, so every multiply is a constraint. \`zkml compile --weights private\` is that, made sound:
+each weight is also range-checked to int8 (8 constraints) so that the salted Poseidon commitment
+to the weights, the third public signal, binds them. Constants → private:
+
+| model | constraints | prove (warm, median) | peak RSS of \`zkml prove\` | setup | verifyInference gas |
+|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.model} | ${pair(r.constraints, n)} | ${pair(r.proveMs, (v) => `${n(v)} ms`)} | ${pair(r.peakRssMb, (v) => `${n(v)} MB`)} | ${pair(r.setupMs, s)} | ${pair(r.verifyInferenceGas, n)} |`).join("\n")}
+${svgName ? `\n![zkml vs naive](${svgName})\n` : ""}`;
 }
 
 function throughputSection(t: NonNullable<BenchResult["throughput"]>): string {

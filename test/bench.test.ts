@@ -8,8 +8,9 @@ describe("zkml bench", () => {
   it("measures the tiny model end to end and writes sane JSON and Markdown", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-test-"));
     const messages: string[] = [];
-    const { result, jsonFile, markdownFile, svgFile } = await runBench({
+    const { result, jsonFile, markdownFile, svgFile, naiveSvg } = await runBench({
       models: BUNDLED_MODELS.filter((m) => m.name === "tiny-mlp"),
+      privateWeights: ["tiny-mlp"],
       runs: 2,
       coldRuns: 1,
       signalCounts: [1, 3, 6],
@@ -22,8 +23,17 @@ describe("zkml bench", () => {
     const saved = JSON.parse(await readFile(jsonFile, "utf8"));
     expect(saved.machine.cores).toBeGreaterThan(0);
     expect(saved.machine.packages.snarkjs).toMatch(/^\d+\.\d+\.\d+/);
-    const [c] = result.cells;
-    expect(c).toMatchObject({ model: "tiny-mlp", system: "groth16", publicSignals: 2, proofBytes: 256 });
+    const [c, priv] = result.cells;
+    expect(result.cells).toHaveLength(2);
+    expect(c).toMatchObject({ model: "tiny-mlp", system: "groth16", weights: "constants", publicSignals: 2, proofBytes: 256 });
+    expect(priv).toMatchObject({ model: "tiny-mlp", system: "groth16", weights: "private", publicSignals: 3, proofBytes: 256 });
+    // 320 weights: at least a product and 8 range-check bits each on top of the constants circuit.
+    expect(priv!.constraints - c!.constraints).toBeGreaterThanOrEqual(9 * (16 * 16 + 16 * 4));
+    const [cmp] = result.privateVsConstants;
+    expect(cmp).toMatchObject({ model: "tiny-mlp", constraints: [c!.constraints, priv!.constraints] });
+    expect(cmp!.proveMs).toEqual([c!.warm.proveMs.median, priv!.warm.proveMs.median]);
+    const naive = await readFile(naiveSvg!, "utf8");
+    expect(naive.match(/<rect x=/g)).toHaveLength(5);
     expect(c!.constraints).toBeGreaterThan(100);
     expect(c!.warm.proveMs.runs).toBe(2);
     expect(c!.warm.proveMs.median).toBeGreaterThan(0);
@@ -61,6 +71,7 @@ describe("zkml bench", () => {
     expect(Number.isFinite(sweep.proveFit.slope)).toBe(true);
     const md = await readFile(markdownFile, "utf8");
     expect(md).toContain("How cost grows");
+    expect(md).toContain("zkml vs naive");
     expect(md).toContain("Least-squares fit");
     expect(md).toContain("| constraints |");
     expect(md).toContain(saved.machine.cpu);

@@ -7,7 +7,7 @@ import type { ModelSpec } from "../../bench/cell.js";
 export const benchVerb: Verb = {
   name: "bench",
   summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems",
-  usage: "zkml bench [model.onnx --input FILE [--calibration FILE]] [--quick] [--runs N] [--results DIR] [--json]",
+  usage: "zkml bench [model.onnx --input FILE [--calibration FILE] [--private-weights]] [--quick] [--runs N] [--results DIR] [--json]",
   help: `Compiles, sets up, proves (warm in-process and as a cold \`zkml prove\` process), verifies and
 submits to an in-process Hardhat chain each model, and times float inference with onnxruntime-node.
 Without a model: the bundled tiny MLP and MNIST MLP. Proof system: groth16 (PLONK/FFLONK to come).
@@ -25,20 +25,29 @@ prove time and peak memory against constraints with fitted slopes, and a chart.
 
 And throughput: proofs per minute of the last model with 1, 2 and 4 proving processes.
 
-Not measured yet (issue 4): weights as private signals.`,
-  options: { quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" }, results: { type: "string" } },
+And zkml vs naive: each bundled model (--quick: the tiny MLP) is measured a second time with
+\`zkml compile --weights private\` (every multiply a constraint, weights range-checked and
+committed), side by side, with the ratios drawn as a chart. A model passed on the command line
+gets that second cell with --private-weights (it costs about 10 constraints per weight).`,
+  options: {
+    quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" },
+    results: { type: "string" }, "private-weights": { type: "boolean" },
+  },
   async run(ctx) {
     const quick = Boolean(ctx.values.quick);
     const runs = str(ctx, "runs") ? Number(str(ctx, "runs")) : quick ? 3 : 5;
     if (!Number.isInteger(runs) || runs < 1) throw new ZkmlError("USAGE", "--runs must be a positive integer");
     let models: ModelSpec[] = BUNDLED_MODELS;
+    let privateWeights = quick ? ["tiny-mlp"] : BUNDLED_MODELS.map((m) => m.name);
     if (ctx.positionals.length) {
       const input = str(ctx, "input");
       if (!input) throw new ZkmlError("USAGE", "bench: a model on the command line needs --input FILE (one sample to prove)");
       models = ctx.positionals.map((onnx) => ({ name: path.basename(onnx).replace(/\.onnx$/i, ""), onnx, input, calibration: str(ctx, "calibration") }));
+      privateWeights = ctx.values["private-weights"] ? models.map((m) => m.name) : [];
     }
-    const { result, jsonFile, markdownFile, svgFile } = await runBench({
+    const { result, jsonFile, markdownFile, svgFile, naiveSvg } = await runBench({
       models,
+      privateWeights,
       runs,
       coldRuns: quick ? 1 : 3,
       signalCounts: quick ? [1, 2, 4, 8] : [1, 2, 4, 8, 16, 32, 64],
@@ -48,15 +57,18 @@ Not measured yet (issue 4): weights as private signals.`,
       progress: (m) => process.stderr.write(`  … ${m}\n`),
     });
     for (const c of result.cells) {
-      ctx.say(`${c.model} (groth16): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
+      ctx.say(`${c.model} (groth16, weights ${c.weights}): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
     }
     for (const p of result.throughput?.points ?? []) ctx.say(`throughput ${result.throughput!.model}: ${p.workers} worker(s) → ${p.proofsPerMinute.toFixed(1)} proofs/min`);
     const sweep = result.sizeSweep;
     if (sweep) ctx.say(`prove ≈ ${Math.round(sweep.proveFit.intercept)} ms + ${(sweep.proveFit.slope * 1000).toFixed(1)} ms per 1k constraints (${sweep.points.length} sizes)`);
     const curve = result.gasVsPublicSignals;
     if (curve) ctx.say(`verifier gas ≈ ${Math.round(curve.fit.intercept)} + ${Math.round(curve.fit.slope)} × public signals (${curve.points.length} points)`);
-    ctx.say(`results → ${jsonFile}, ${markdownFile}${svgFile ? `, ${svgFile}` : ""}`);
-    ctx.result({ ...result, jsonFile, markdownFile, svgFile });
+    for (const r of result.privateVsConstants) {
+      ctx.say(`${r.model}: private weights cost ${(r.constraints[1] / r.constraints[0]).toFixed(1)}× the constraints, ${(r.proveMs[1] / r.proveMs[0]).toFixed(1)}× the prove time`);
+    }
+    ctx.say(`results → ${[jsonFile, markdownFile, svgFile, naiveSvg].filter(Boolean).join(", ")}`);
+    ctx.result({ ...result, jsonFile, markdownFile, svgFile, naiveSvg });
     return 0;
   },
 };
