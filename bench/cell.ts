@@ -10,9 +10,10 @@ import { Interface } from "ethers";
 import * as ort from "onnxruntime-node";
 import {
   compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, measureVerifierCallGas,
-  inferenceCalldata, proofCalldata, readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
+  inferenceCalldata, PROOF_WORDS, readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
 } from "../src/index.js";
 import { repeat, stat, type Stat } from "./stats.js";
+import type { ProofSystem } from "../core/proof_system.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,11 +24,17 @@ export interface ModelSpec {
   calibration?: string;
   /** private: weights as range-checked private inputs (`zkml compile --weights private`). */
   weights?: "constants" | "private";
+  /** Systems to measure this model with (default groth16); a cell is one model and one system. */
+  systems?: ProofSystem[];
+}
+
+export interface CellSpec extends ModelSpec {
+  system: ProofSystem;
 }
 
 export interface CellResult {
   model: string;
-  system: "groth16";
+  system: ProofSystem;
   weights: "constants" | "private";
   constraints: number;
   publicSignals: number;
@@ -86,13 +93,15 @@ async function inferenceTime(onnx: string, values: number[], shape: number[], ru
   return s;
 }
 
-export async function measureCell(spec: ModelSpec, opts: CellOptions): Promise<CellResult> {
+export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<CellResult> {
   const weights = spec.weights ?? "constants";
-  const dir = path.join(opts.workDir, weights === "private" ? `${spec.name}-private-weights` : spec.name);
+  const system = spec.system;
+  // The constants Groth16 cell keeps the model's plain name: throughput reuses its folder.
+  const dir = path.join(opts.workDir, [spec.name, system === "groth16" ? "" : system, weights === "private" ? "private-weights" : ""].filter(Boolean).join("-"));
   opts.progress(`${spec.name}: compile (weights ${weights})`);
   const c = await compileModel(spec.onnx, { outDir: dir, calibrationFile: spec.calibration, weights });
-  opts.progress(`${spec.name}: setup (groth16)`);
-  const s = await setupModel(dir);
+  opts.progress(`${spec.name}: setup (${system})`);
+  const s = await setupModel(dir, { system });
   const setupMs = s.info.timingsMs.ptau + s.info.timingsMs.setup + s.info.timingsMs.solidity;
   const values = await readInputFile(spec.input);
 
@@ -131,9 +140,8 @@ export async function measureCell(spec: ModelSpec, opts: CellOptions): Promise<C
     };
     const fresh = await submit(0n);
     const same = await submit(1n);
-    const [pA, pB, pC] = proofCalldata(fresh.proof);
-    proofBytes = 32 * (pA.length + pB.flat().length + pC.length);
-    calldataBytes = (new Interface(artifact.abi).encodeFunctionData("verifyInference", inferenceCalldata(fresh.proof, 0n)).length - 2) / 2;
+    proofBytes = 32 * PROOF_WORDS[fresh.proof.system];
+    calldataBytes = (new Interface(artifact.abi).encodeFunctionData("verifyInference", await inferenceCalldata(fresh.proof, 0n)).length - 2) / 2;
     gas = {
       deploy: Number(d.gasUsed),
       verifyProof: Number(await measureVerifierCallGas(chain.signer, d.address, artifact.abi, fresh.proof)),
@@ -149,7 +157,7 @@ export async function measureCell(spec: ModelSpec, opts: CellOptions): Promise<C
   const warmTotal = stat(witness.map((w, i) => w + prove[i]!));
   return {
     model: spec.name,
-    system: "groth16",
+    system,
     weights,
     constraints: c.info.constraints,
     publicSignals: c.info.publicSignals.length,

@@ -1,15 +1,16 @@
 /**
- * Gas of a bare snarkjs Groth16 verifier as a function of the number of public signals: the
- * curve that shows why zkml commits to inputs and outputs instead of exposing them.
+ * Gas of a bare snarkjs verifier (per proof system) as a function of the number of public
+ * signals: the curve that shows why zkml commits to inputs and outputs instead of exposing them.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { runCircom } from "../circuits/circom.js";
-import { groth16Setup } from "../prover/groth16_setup.js";
-import { Groth16Prover } from "../prover/groth16_prove.js";
+import type { ProofSystem } from "../core/proof_system.js";
+import { requiredPtauPower, setupKeys } from "../prover/keys.js";
+import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
-import { requiredPower, resolvePtau } from "../prover/ptau/index.js";
-import { compileSolidity, exportGroth16Verifier } from "../verifier/solidity.js";
+import { resolvePtau } from "../prover/ptau/index.js";
+import { compileSolidity, exportSnarkVerifier } from "../verifier/solidity.js";
 import { connectInProcessChain, deployVerifier, measureVerifierCallGas } from "../src/index.js";
 
 /** EIP-1108: a pairing check of 4 pairings costs 45,000 + 4 × 34,000 gas. */
@@ -21,10 +22,15 @@ export interface PublicSignalsPoint {
   gas: number;
 }
 
-export interface PublicSignalsCurve {
+export interface SystemGasCurve {
+  system: ProofSystem;
   points: PublicSignalsPoint[];
   /** Least-squares fit gas ≈ intercept + slope · publicSignals. */
   fit: { intercept: number; slope: number };
+}
+
+export interface PublicSignalsCurve {
+  systems: SystemGasCurve[];
   pairingFloor: number;
   txFloor: number;
 }
@@ -55,33 +61,38 @@ component main = PublicSignals(${n});
 `;
 }
 
-export async function gasVsPublicSignals(counts: number[], workDir: string, progress: (m: string) => void): Promise<PublicSignalsCurve> {
+export async function gasVsPublicSignals(
+  counts: number[],
+  workDir: string,
+  progress: (m: string) => void,
+  systems: ProofSystem[] = ["groth16"],
+): Promise<PublicSignalsCurve> {
   const chain = await connectInProcessChain();
-  const points: PublicSignalsPoint[] = [];
+  const curves: SystemGasCurve[] = [];
   try {
-    for (const n of counts) {
-      progress(`gas vs public signals: n = ${n}`);
-      const dir = path.join(workDir, `public-signals-${n}`);
-      await mkdir(dir, { recursive: true });
-      await writeFile(path.join(dir, "circuit.circom"), circuitWithPublicSignals(n));
-      await runCircom(path.join(dir, "circuit.circom"), dir, { optimize: "O2" });
-      const ptau = await resolvePtau({ minPower: requiredPower(n, n) });
-      const keys = await groth16Setup(path.join(dir, "circuit.r1cs"), ptau.path, path.join(dir, "circuit.zkey"));
-      const witness = await (await WitnessGenerator.load(path.join(dir, "circuit_js/circuit.wasm"))).compute({ x: 3n });
-      const proof = await (await Groth16Prover.load(keys.zkeyFile)).prove(witness);
-      const name = `Groth16Verifier_n${n}`;
-      const artifact = await compileSolidity({ [`${name}.sol`]: await exportGroth16Verifier(keys.zkeyFile, name) }, `${name}.sol`, name);
-      const { address } = await deployVerifier(chain.signer, artifact);
-      const gas = await measureVerifierCallGas(chain.signer, address, artifact.abi, proof);
-      points.push({ publicSignals: n, gas: Number(gas) });
+    for (const system of systems) {
+      const points: PublicSignalsPoint[] = [];
+      for (const n of counts) {
+        progress(`gas vs public signals: ${system}, n = ${n}`);
+        const dir = path.join(workDir, `public-signals-${system}-${n}`);
+        await mkdir(dir, { recursive: true });
+        await writeFile(path.join(dir, "circuit.circom"), circuitWithPublicSignals(n));
+        await runCircom(path.join(dir, "circuit.circom"), dir, { optimize: "O2" });
+        const r1cs = path.join(dir, "circuit.r1cs");
+        const ptau = await resolvePtau({ minPower: await requiredPtauPower(system, r1cs, n, n) });
+        const keys = await setupKeys(system, r1cs, ptau.path, path.join(dir, "circuit.zkey"));
+        const witness = await (await WitnessGenerator.load(path.join(dir, "circuit_js/circuit.wasm"))).compute({ x: 3n });
+        const proof = await (await SnarkProver.load(system, keys.zkeyFile)).prove(witness);
+        const name = `Verifier_${system}_n${n}`;
+        const artifact = await compileSolidity({ [`${name}.sol`]: await exportSnarkVerifier(system, keys.zkeyFile, name) }, `${name}.sol`, name);
+        const { address } = await deployVerifier(chain.signer, artifact);
+        const gas = await measureVerifierCallGas(chain.signer, address, artifact.abi, { system, ...proof });
+        points.push({ publicSignals: n, gas: Number(gas) });
+      }
+      curves.push({ system, points, fit: linearFit(points.map((p) => p.publicSignals), points.map((p) => p.gas)) });
     }
   } finally {
     await chain.close();
   }
-  return {
-    points,
-    fit: linearFit(points.map((p) => p.publicSignals), points.map((p) => p.gas)),
-    pairingFloor: PAIRING_FLOOR_GAS,
-    txFloor: TX_BASE_GAS + PAIRING_FLOOR_GAS,
-  };
+  return { systems: curves, pairingFloor: PAIRING_FLOOR_GAS, txFloor: TX_BASE_GAS + PAIRING_FLOOR_GAS };
 }

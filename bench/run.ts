@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { releaseCurves } from "../src/index.js";
+import type { ProofSystem } from "../core/proof_system.js";
 import { measureCell, type CellResult, type ModelSpec } from "./cell.js";
 import { machineInfo, machineLabel, type MachineInfo } from "./machine.js";
 import { gasVsPublicSignals, type PublicSignalsCurve } from "./public_signals.js";
@@ -34,6 +35,8 @@ export const BUNDLED_MODELS: ModelSpec[] = [
 
 export interface BenchOptions {
   models: ModelSpec[];
+  /** Systems of the gas curve (default: Groth16 only). */
+  curveSystems?: ProofSystem[];
   /** Public-signal counts for the gas curve (empty: skip it). */
   signalCounts: number[];
   /** Layer widths of the size sweep's dense networks (empty: skip it). */
@@ -107,12 +110,14 @@ export function naiveChart(rows: PrivateVsConstants[]): string {
   });
 }
 
+const SYSTEM_COLORS: Record<ProofSystem, string> = { groth16: "#1f5fbf", plonk: "#27ae60", fflonk: "#8e44ad" };
+
 export function gasChart(curve: PublicSignalsCurve): string {
   return lineChart({
-    title: "Groth16 verifier gas vs public signals (snarkjs, tx gasUsed)",
+    title: "snarkjs verifier gas vs public signals (tx gasUsed)",
     xLabel: "public signals",
     yLabel: "gas",
-    series: [{ name: "verifyProof transaction", color: "#1f5fbf", points: curve.points.map((p) => ({ x: p.publicSignals, y: p.gas })) }],
+    series: curve.systems.map((c) => ({ name: `${c.system} verifyProof transaction`, color: SYSTEM_COLORS[c.system], points: c.points.map((p) => ({ x: p.publicSignals, y: p.gas })) })),
     references: [
       { name: "EIP-1108 pairing floor + tx base (202k)", y: curve.txFloor, color: "#c0392b" },
       { name: "EIP-1108 pairing floor (181k)", y: curve.pairingFloor, color: "#e67e22" },
@@ -128,7 +133,13 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   let sweep: Sweep | null = null;
   let throughput: BenchResult["throughput"] = null;
   try {
-    const specs = opts.models.flatMap((m) => (opts.privateWeights.includes(m.name) ? [m, { ...m, weights: "private" as const }] : [m]));
+    // Every system a model lists, then (Groth16) its private-weights twin beside the constants cell.
+    const specs = opts.models.flatMap((m) =>
+      (m.systems ?? ["groth16"]).flatMap((system) => {
+        const cell = { ...m, system };
+        return system === "groth16" && opts.privateWeights.includes(m.name) ? [cell, { ...cell, weights: "private" as const }] : [cell];
+      }),
+    );
     for (const [i, spec] of specs.entries()) {
       const started = performance.now();
       const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
@@ -136,10 +147,10 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
         runs: opts.runs,
         coldRuns: opts.coldRuns,
         workDir,
-        progress: (m) => opts.progress(`[${i + 1}/${specs.length} groth16, ${elapsed()}] ${m}`),
+        progress: (m) => opts.progress(`[${i + 1}/${specs.length} ${spec.system}, ${elapsed()}] ${m}`),
       });
       cells.push(cell);
-      opts.progress(`[${i + 1}/${specs.length}] ${spec.name} (${cell.weights}) done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      opts.progress(`[${i + 1}/${specs.length}] ${spec.name} (${spec.system}, weights ${cell.weights}) done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
     const lastModel = opts.models.at(-1);
     if (opts.throughputWorkers.length && lastModel) {
@@ -149,7 +160,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
       };
     }
     if (opts.signalCounts.length) {
-      curve = await gasVsPublicSignals(opts.signalCounts, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
+      curve = await gasVsPublicSignals(opts.signalCounts, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`), opts.curveSystems);
     }
     if (opts.sweepSizes.length) {
       sweep = await sizeSweep(opts.sweepSizes, opts.runs, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
@@ -278,15 +289,16 @@ ${svgName ? `\n![prove time vs constraints](${svgName})\n` : ""}`;
 }
 
 function curveSection(c: PublicSignalsCurve, svgName: string | null): string {
+  const counts = c.systems[0]?.points.map((p) => p.publicSignals) ?? [];
   return `
-## Gas vs public signals (bare snarkjs Groth16 verifier, verifyProof transaction)
+## Gas vs public signals (bare snarkjs verifiers, verifyProof transaction)
 
-| public signals | ${c.points.map((p) => p.publicSignals).join(" | ")} |
-|---|${c.points.map(() => "---").join("|")}|
-| gas | ${c.points.map((p) => p.gas.toLocaleString("en-US")).join(" | ")} |
+| public signals | ${counts.join(" | ")} |
+|---|${counts.map(() => "---").join("|")}|
+${c.systems.map((s) => `| ${s.system} | ${s.points.map((p) => p.gas.toLocaleString("en-US")).join(" | ")} |`).join("\n")}
 
-Least-squares fit: gas ≈ ${Math.round(c.fit.intercept).toLocaleString("en-US")} + ${Math.round(c.fit.slope).toLocaleString("en-US")} × public signals.
+Least-squares fits: ${c.systems.map((s) => `${s.system} gas ≈ ${Math.round(s.fit.intercept).toLocaleString("en-US")} + ${Math.round(s.fit.slope).toLocaleString("en-US")} × n`).join("; ")}.
 Floors: EIP-1108 pairing check ${c.pairingFloor.toLocaleString("en-US")}; with the 21,000 transaction base ${c.txFloor.toLocaleString("en-US")}.
-zkml's statement keeps 2 public signals whatever the model's input and output sizes.
+zkml's statement keeps 2 public signals whatever the model's input and output sizes (3 with private weights).
 ${svgName ? `\n![gas vs public signals](${svgName})\n` : ""}`;
 }

@@ -28,14 +28,13 @@ interface IZkmlVerifier {
 
     function nonceUsed(address sender, uint256 nonce) external view returns (bool);
 
+    /// The snarkjs proof system behind this verifier: "groth16", "plonk" or "fflonk".
+    function proofSystem() external view returns (string memory);
+
     /// Verifies a proof made for (msg.sender, nonce), marks the nonce used and emits
     /// InferenceVerified. Reverts with one of the errors above otherwise.
+    /// @param proof the proof's words, ABI-encoded: 8 for Groth16 (pA, pB, pC as the snarkjs
+    /// verifier takes them), 24 for PLONK and FFLONK. zkml's SDK encodes it (encodeProof).
     /// @param pubSignals [commitment, classContext = context * 256 + class]
-    function verifyInference(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[2] calldata pubSignals,
-        uint256 nonce
-    ) external returns (uint8 class);
+    function verifyInference(bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce) external returns (uint8 class);
 }

@@ -5,7 +5,7 @@ import {IZkmlVerifier} from "./IZkmlVerifier.sol";
 
 /// @title Replay-safe, context-bound verification of zkml inference proofs.
 /// @notice zkml generates a contract per model that inherits this one and the snarkjs verifier
-/// of that model's circuit, and implements `_verifyProof` by calling it.
+/// (Groth16, PLONK or FFLONK) of that model's circuit, and implements `_verifyProof` by calling it.
 abstract contract ZkmlInferenceVerifier is IZkmlVerifier {
     /// BN254 scalar field order: every public signal must be below it.
     uint256 internal constant FIELD_R =
@@ -31,13 +31,11 @@ abstract contract ZkmlInferenceVerifier is IZkmlVerifier {
         return usedNonceBits[sender][nonce >> 8] & (uint256(1) << (nonce & 0xff)) != 0;
     }
 
-    function verifyInference(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[2] calldata pubSignals,
-        uint256 nonce
-    ) external override returns (uint8 class) {
+    function verifyInference(bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce)
+        external
+        override
+        returns (uint8 class)
+    {
         if (pubSignals[0] >= FIELD_R) revert PublicSignalNotInField(0);
         if (pubSignals[1] >= FIELD_R) revert PublicSignalNotInField(1);
         uint256 expected = contextOf(msg.sender, nonce);
@@ -46,16 +44,13 @@ abstract contract ZkmlInferenceVerifier is IZkmlVerifier {
         uint256 bit = uint256(1) << (nonce & 0xff);
         uint256 bits = usedNonceBits[msg.sender][word];
         if (bits & bit != 0) revert NonceAlreadyUsed(msg.sender, nonce);
-        if (!_verifyProof(pA, pB, pC, pubSignals)) revert InvalidProof();
+        if (!_verifyProof(proof, pubSignals)) revert InvalidProof();
         usedNonceBits[msg.sender][word] = bits | bit;
         class = uint8(pubSignals[1] & 0xff);
         emit InferenceVerified(modelId, msg.sender, nonce, pubSignals[0], class);
     }
 
-    function _verifyProof(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[2] calldata pubSignals
-    ) internal view virtual returns (bool);
+    /// Decodes `proof` for the model's snarkjs verifier and calls it. A proof of the wrong
+    /// length is not a proof: false, not a revert without a reason.
+    function _verifyProof(bytes calldata proof, uint256[2] calldata pubSignals) internal view virtual returns (bool);
 }

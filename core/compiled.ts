@@ -13,7 +13,8 @@ export const FILES = {
   r1cs: "circuit.r1cs",
   wasm: "circuit_js/circuit.wasm",
   sym: "circuit.sym",
-  zkey: "groth16.zkey",
+  /** Proving key of whichever system `zkml setup` made (the manifest's setup stage says which). */
+  zkey: "circuit.zkey",
   vkey: "verification_key.json",
   verifierArtifact: "verifier.json",
   contractsDir: "contracts",

@@ -6,16 +6,11 @@ import { randomBytes } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
+import type { SystemKeys } from "./keys.js";
 
 const quiet = { info() {}, debug() {}, warn() {}, error() {} };
 
-export interface Groth16Keys {
-  zkeyFile: string;
-  verificationKey: Record<string, unknown>;
-  timingsMs: { newZkey: number; contribute: number; exportVk: number };
-}
-
-export async function groth16Setup(r1csFile: string, ptauFile: string, zkeyFile: string): Promise<Groth16Keys> {
+export async function groth16Setup(r1csFile: string, ptauFile: string, zkeyFile: string): Promise<SystemKeys> {
   const initial = `${zkeyFile}.init-${process.pid}`;
   try {
     const t0 = performance.now();

@@ -11,7 +11,7 @@ import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
 import { PROOF_FORMAT, type ProofFile } from "../core/proof_file.js";
 import { dequantize, quantizeInput, runReference } from "../core/qmodel.js";
-import { Groth16Prover } from "../prover/groth16_prove.js";
+import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { openReady, type ReadyModel } from "./build.js";
 
@@ -33,12 +33,12 @@ export class InferenceProver {
   private constructor(
     readonly model: ReadyModel,
     private readonly witness: WitnessGenerator,
-    private readonly prover: Groth16Prover,
+    private readonly prover: SnarkProver,
   ) {}
 
   static async open(dir: string): Promise<InferenceProver> {
     const model = await openReady(dir);
-    return new InferenceProver(model, await WitnessGenerator.load(model.file("wasm")), await Groth16Prover.load(model.file("zkey")));
+    return new InferenceProver(model, await WitnessGenerator.load(model.file("wasm")), await SnarkProver.load(model.setupInfo.system, model.file("zkey")));
   }
 
   async prove(values: readonly number[], context: ContextDetails = { value: 0n }): Promise<ProveResult> {
@@ -61,7 +61,7 @@ export class InferenceProver {
     const file: ProofFile = {
       format: PROOF_FORMAT,
       model: { name: m.name, modelId: this.model.info.modelId, vkey: this.model.setup.outputs[FILES.vkey]! },
-      system: "groth16",
+      system: this.model.setupInfo.system,
       proof,
       publicSignals,
       input: { values: q, frac: m.input.frac },

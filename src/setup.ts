@@ -1,23 +1,26 @@
 /**
- * The setup stage: powers of tau → Groth16 keys → Solidity verifier, recorded in the manifest
- * against the exact r1cs it was made from.
+ * The setup stage: powers of tau → keys of the chosen proof system → Solidity verifier,
+ * recorded in the manifest against the exact r1cs it was made from.
  */
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { FILES, openCompiled } from "../core/compiled.js";
 import { sha256File, writeFileAtomic, writeManifest } from "../core/manifest.js";
-import { groth16Setup } from "../prover/groth16_setup.js";
-import { requiredPower, resolvePtau, type PtauInfo } from "../prover/ptau/index.js";
+import type { ProofSystem } from "../core/proof_system.js";
+import { requiredPtauPower, setupKeys } from "../prover/keys.js";
+import { resolvePtau, type PtauInfo } from "../prover/ptau/index.js";
 import type { Progress } from "../prover/ptau/dev.js";
 import { compileSolidity, EIP170_LIMIT, generateVerifierSources } from "../verifier/solidity.js";
 
 export interface SetupOptions {
+  /** groth16 (default), plonk or fflonk. */
+  system?: ProofSystem;
   ptauFile?: string;
   progress?: Progress;
 }
 
 export interface SetupInfo {
-  system: "groth16";
+  system: ProofSystem;
   ptau: { path: string; power: number; official: boolean; devOnly: boolean; blake2b: string };
   contract: { name: string; verifierName: string; deployedBytecodeSize: number; fitsEip170: boolean; solc: string; evmVersion: string };
   timingsMs: { ptau: number; setup: number; solidity: number };
@@ -31,17 +34,19 @@ export interface SetupResult {
 
 export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<SetupResult> {
   const compiled = await openCompiled(dir);
+  const system = opts.system ?? "groth16";
   const nPublic = compiled.info.publicSignals.length;
   const t0 = performance.now();
-  const ptau = await resolvePtau({ file: opts.ptauFile, minPower: requiredPower(compiled.info.constraints, nPublic), progress: opts.progress });
+  const minPower = await requiredPtauPower(system, compiled.file("r1cs"), compiled.info.constraints, nPublic);
+  const ptau = await resolvePtau({ file: opts.ptauFile, minPower, progress: opts.progress });
   const t1 = performance.now();
-  opts.progress?.("groth16 setup", 0);
+  opts.progress?.(`${system} setup`, 0);
   const zkeyTmp = path.join(dir, `${FILES.zkey}.tmp-${process.pid}`);
   try {
-    const keys = await groth16Setup(compiled.file("r1cs"), ptau.path, zkeyTmp);
+    const keys = await setupKeys(system, compiled.file("r1cs"), ptau.path, zkeyTmp);
     const t2 = performance.now();
     opts.progress?.("solidity verifier", 0);
-    const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, compiled.info.modelCommitment);
+    const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, { system, modelCommitment: compiled.info.modelCommitment });
     const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
     const t3 = performance.now();
 
@@ -60,7 +65,7 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
       outputs[rel] = await sha256File(path.join(dir, rel));
     }
     const info: SetupInfo = {
-      system: "groth16",
+      system,
       ptau: { path: ptau.path, power: ptau.power, official: ptau.official, devOnly: ptau.devOnly, blake2b: ptau.blake2b },
       contract: {
         name: sol.mainContract,

@@ -1,5 +1,5 @@
 /**
- * Off-chain verification of a proof file: the Groth16 proof against the build folder's
+ * Off-chain verification of a proof file: the proof against the build folder's
  * verification key, and the revealed input/output against the public commitment and class.
  */
 import { commitInference } from "../core/commitment.js";
@@ -7,7 +7,7 @@ import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { argmax } from "../core/qmodel.js";
-import { groth16Verify } from "../verifier/groth16_verify.js";
+import { verifySnark } from "../verifier/verify.js";
 import { openReady } from "./build.js";
 
 export interface VerifyResult {
@@ -25,7 +25,8 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
   const ready = await openReady(dir);
   const model = proof.model?.modelId === ready.info.modelId;
   const keys = proof.model?.vkey === ready.setup.outputs[FILES.vkey];
-  const ok = await groth16Verify(ready.verificationKey, proof.publicSignals, proof.proof);
+  const system = ready.setupInfo.system;
+  const ok = proof.system === system && (await verifySnark(system, ready.verificationKey, proof.publicSignals, proof.proof));
   const expectedWeights = ready.info.modelCommitment;
   const modelCommitment = expectedWeights === undefined ? undefined : proof.publicSignals[2] === expectedWeights;
   const signalCount = proof.publicSignals.length === ready.info.publicSignals.length;

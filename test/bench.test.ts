@@ -47,9 +47,11 @@ describe("zkml bench", () => {
     expect(c!.calldataBytes).toBeGreaterThan(c!.proofBytes);
     expect(c!.inferenceMs.median).toBeGreaterThan(0);
     expect(c!.overhead).toBeGreaterThan(1);
-    const curve = result.gasVsPublicSignals!;
+    const curve = result.gasVsPublicSignals!.systems[0]!;
+    expect(curve.system).toBe("groth16");
+    const floors = result.gasVsPublicSignals!;
     expect(curve.points.map((p) => p.publicSignals)).toEqual([1, 3, 6]);
-    for (const p of curve.points) expect(p.gas).toBeGreaterThan(curve.txFloor);
+    for (const p of curve.points) expect(p.gas).toBeGreaterThan(floors.txFloor);
     expect(curve.points[1]!.gas).toBeGreaterThan(curve.points[0]!.gas);
     expect(curve.points[2]!.gas).toBeGreaterThan(curve.points[1]!.gas);
     // Each public signal is one ecMul (6,000) + ecAdd (150) plus calldata and bookkeeping.

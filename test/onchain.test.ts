@@ -71,7 +71,8 @@ describe("on-chain verification over JSON-RPC (hardhat node)", () => {
   it("rejects a tampered proof, a public signal >= r, a wrong context and another sender", async () => {
     const proof = await proofFor(sender, 2n);
     const tampered = structuredClone(proof);
-    tampered.proof.pi_c[1] = String(BigInt(tampered.proof.pi_c[1]!) + 1n);
+    const piC = tampered.proof.pi_c as string[];
+    piC[1] = String(BigInt(piC[1]!) + 1n);
     expect((await submitInference(chain.signer, address, artifact.abi, tampered, 2n)).reason).toMatch(/^InvalidProof/);
 
     const otherClass = structuredClone(proof);

@@ -40,7 +40,7 @@ describe("MNIST: setup → prove → verify off-chain", () => {
     }
     console.log(`MNIST warm witness+prove: ${times.map((t) => t.toFixed(0)).join(", ")} ms`);
     // Groth16 proofs are randomised (r, s): each differs, while the public signals do not.
-    expect(new Set(runs.map((p) => p.proof.pi_a[0])).size).toBe(3);
+    expect(new Set(runs.map((p) => (p.proof.pi_a as string[])[0])).size).toBe(3);
     for (const p of runs) {
       expect(p.publicSignals).toEqual(runs[0]!.publicSignals);
       expect((await verifyProofFile(dir, p)).valid).toBe(true);
@@ -53,7 +53,7 @@ describe("MNIST: setup → prove → verify off-chain", () => {
       f(p);
       return verifyProofFile(dir, p);
     };
-    expect((await bad((p) => (p.proof.pi_a[0] = String(BigInt(p.proof.pi_a[0]!) + 1n)))).checks.proof).toBe(false);
+    expect((await bad((p) => ((p.proof.pi_a as string[])[0] = String(BigInt((p.proof.pi_a as string[])[0]!) + 1n)))).checks.proof).toBe(false);
     const otherClass = await bad((p) => (p.publicSignals[1] = String(BigInt(p.publicSignals[1]!) + 1n)));
     expect(otherClass).toMatchObject({ valid: false, checks: { proof: false } });
     const swapped = await bad((p) => (p.output.values[2] = p.output.values[2]! + 1));

@@ -7,11 +7,11 @@ import * as snarkjs from "snarkjs";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { releaseCurves } from "../core/curve.js";
 import { groth16Setup } from "../prover/groth16_setup.js";
-import { Groth16Prover } from "../prover/groth16_prove.js";
+import { SnarkProver } from "../prover/prover.js";
 import { generateDevPtau } from "../prover/ptau/dev.js";
 import { readPtauHeader, requiredPower, resolvePtau } from "../prover/ptau/index.js";
 import { OFFICIAL_PTAU_BLAKE2B } from "../prover/ptau/official.js";
-import { groth16Verify } from "../verifier/groth16_verify.js";
+import { verifySnark } from "../verifier/verify.js";
 import { TestCircuit } from "./helpers/circuit.js";
 
 let dir: string;
@@ -58,10 +58,10 @@ describe("development powers of tau", () => {
     const ptau = path.join(dir, "dev8.ptau");
     await generateDevPtau(8, ptau);
     const keys = await groth16Setup(c.r1cs, ptau, path.join(dir, "t.zkey"));
-    const prover = await Groth16Prover.load(keys.zkeyFile);
+    const prover = await SnarkProver.load("groth16", keys.zkeyFile);
     const { proof, publicSignals } = await prover.prove(await c.witness({ in: 12345n }));
-    expect(await groth16Verify(keys.verificationKey, publicSignals, proof)).toBe(true);
-    expect(await groth16Verify(keys.verificationKey, [String(BigInt(publicSignals[0]!) + 1n)], proof)).toBe(false);
+    expect(await verifySnark("groth16", keys.verificationKey, publicSignals, proof)).toBe(true);
+    expect(await verifySnark("groth16", keys.verificationKey, [String(BigInt(publicSignals[0]!) + 1n)], proof)).toBe(false);
   });
 });
 

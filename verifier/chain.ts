@@ -5,6 +5,7 @@
 import { Contract, ContractFactory, type ContractTransactionReceipt, type Signer, type InterfaceAbi, type TransactionReceipt } from "ethers";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
+import { encodeProof, proofWords, verifyProofArgs } from "./calldata.js";
 
 export interface VerifierArtifact {
   contractName: string;
@@ -26,22 +27,15 @@ export async function deployVerifier(signer: Signer, artifact: VerifierArtifact)
   return { address: await contract.getAddress(), gasUsed: receipt.gasUsed, txHash: receipt.hash };
 }
 
-type G1 = [bigint, bigint];
-type G2 = [[bigint, bigint], [bigint, bigint]];
+type ProofLike = Pick<ProofFile, "system" | "proof" | "publicSignals">;
 
-/** The snarkjs proof as the Solidity verifier takes it (G2 coordinates swapped, as snarkjs does). */
-export function proofCalldata(p: Pick<ProofFile, "proof" | "publicSignals">): [G1, G2, G1, bigint[]] {
-  const b = (x: string) => BigInt(x);
-  const { pi_a, pi_b, pi_c } = p.proof;
-  return [
-    [b(pi_a[0]!), b(pi_a[1]!)],
-    [
-      [b(pi_b[0]![1]!), b(pi_b[0]![0]!)],
-      [b(pi_b[1]![1]!), b(pi_b[1]![0]!)],
-    ],
-    [b(pi_c[0]!), b(pi_c[1]!)],
-    p.publicSignals.map(b),
-  ];
+/**
+ * The arguments of verifyInference: the proof as bytes and the two signals that vary per
+ * inference. A private-weights circuit's third signal, the weights commitment, is pinned by
+ * the contract.
+ */
+export async function inferenceCalldata(p: ProofLike, nonce: bigint): Promise<[string, bigint[], bigint]> {
+  return [await encodeProof(p), p.publicSignals.slice(0, 2).map(BigInt), nonce];
 }
 
 export interface OnchainVerification {
@@ -82,20 +76,11 @@ export function revertReason(contract: Contract, e: unknown): string | undefined
   return err.shortMessage;
 }
 
-/**
- * The arguments of verifyInference: the proof and the two signals that vary per inference. A
- * private-weights circuit's third signal, the weights commitment, is pinned by the contract.
- */
-export function inferenceCalldata(p: Pick<ProofFile, "proof" | "publicSignals">, nonce: bigint): [G1, G2, G1, bigint[], bigint] {
-  const [pA, pB, pC, pub] = proofCalldata(p);
-  return [pA, pB, pC, pub.slice(0, 2), nonce];
-}
-
-export async function submitInference(signer: Signer, address: string, abi: InterfaceAbi, proof: Pick<ProofFile, "proof" | "publicSignals">, nonce: bigint): Promise<OnchainVerification> {
+export async function submitInference(signer: Signer, address: string, abi: InterfaceAbi, proof: ProofLike, nonce: bigint): Promise<OnchainVerification> {
   const contract = new Contract(address, abi, signer);
   let receipt: ContractTransactionReceipt | null;
   try {
-    const tx = await contract.getFunction("verifyInference")(...inferenceCalldata(proof, nonce));
+    const tx = await contract.getFunction("verifyInference")(...(await inferenceCalldata(proof, nonce)));
     receipt = await tx.wait();
   } catch (e) {
     const reason = revertReason(contract, e);
@@ -119,10 +104,10 @@ export async function submitInference(signer: Signer, address: string, abi: Inte
  * Gas of calling the bare snarkjs verifier (verifyProof) in a transaction, for comparison. A
  * view call first makes sure the proof verifies: the gas of a rejected proof measures nothing.
  */
-export async function measureVerifierCallGas(signer: Signer, address: string, abi: InterfaceAbi, proof: Pick<ProofFile, "proof" | "publicSignals">): Promise<bigint> {
+export async function measureVerifierCallGas(signer: Signer, address: string, abi: InterfaceAbi, proof: ProofLike): Promise<bigint> {
   const contract = new Contract(address, abi, signer);
-  const [pA, pB, pC, pub] = proofCalldata(proof);
-  const data = contract.interface.encodeFunctionData("verifyProof", [pA, pB, pC, pub]);
+  const args = verifyProofArgs(proof.system, await proofWords(proof), proof.publicSignals);
+  const data = contract.interface.encodeFunctionData("verifyProof", args);
   const [ok] = contract.interface.decodeFunctionResult("verifyProof", await signer.call({ to: address, data }));
   if (ok !== true) throw new Error(`verifyProof at ${address} rejected the proof whose gas was to be measured`);
   const tx = await signer.sendTransaction({ to: address, data });

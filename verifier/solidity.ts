@@ -1,5 +1,5 @@
 /**
- * The on-chain verifier of a model: the snarkjs Groth16 verifier, unmodified but for its
+ * The on-chain verifier of a model: the snarkjs verifier of its system, unmodified but for its
  * contract name (each model gets its own, so several can live in one project), and a contract
  * of ours that inherits it and adds field checks, context binding, replay protection and the
  * InferenceVerified event. Compiled offline with the npm solc.
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { InterfaceAbi } from "ethers";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
+import { PROOF_WORDS, type ProofSystem } from "../core/proof_system.js";
 
 const require = createRequire(import.meta.url);
 const SNARKJS_DIR = path.resolve(path.dirname(require.resolve("snarkjs")), "..");
@@ -32,40 +33,66 @@ export function contractSuffix(modelName: string, modelId: string): string {
   return `${base}_${modelId.replace(/^0x/, "").slice(0, 8)}`;
 }
 
-/** The snarkjs Groth16 verifier of a zkey, unmodified but for its contract name. */
-export async function exportGroth16Verifier(zkeyFile: string, contractName: string): Promise<string> {
-  const template = readFileSync(path.join(SNARKJS_DIR, "templates/verifier_groth16.sol.ejs"), "utf8");
-  const snark: string = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { groth16: template });
-  const renamed = snark.replace(/\bcontract Groth16Verifier\b/, `contract ${contractName}`);
-  if (renamed === snark) throw new Error("snarkjs verifier template changed: no `contract Groth16Verifier` to rename");
+const TEMPLATE_CONTRACT: Record<ProofSystem, string> = { groth16: "Groth16Verifier", plonk: "PlonkVerifier", fflonk: "FflonkVerifier" };
+
+/** The snarkjs verifier of a zkey (its system's template), unmodified but for its contract name. */
+export async function exportSnarkVerifier(system: ProofSystem, zkeyFile: string, contractName: string): Promise<string> {
+  const template = readFileSync(path.join(SNARKJS_DIR, `templates/verifier_${system}.sol.ejs`), "utf8");
+  const snark: string = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { [system]: template });
+  const renamed = snark.replace(new RegExp(`\\bcontract ${TEMPLATE_CONTRACT[system]}\\b`), `contract ${contractName}`);
+  if (renamed === snark) throw new Error(`snarkjs verifier template changed: no \`contract ${TEMPLATE_CONTRACT[system]}\` to rename`);
   return renamed;
 }
 
-/**
- * The wrapper's proof check. With private weights the circuit has a third public signal, the
- * weights commitment; the contract pins it, so callers still pass two signals and the
- * deployed contract says which (hidden) model it accepts.
- */
-function verifyProofBody(modelCommitment: string | undefined): string {
-  const call = `        // The snarkjs verifier ends in an assembly \`return\`, so it must be entered by a call;
-        // a call to this same (already warm) contract costs 100 gas for the account access.
-`;
-  if (modelCommitment === undefined) return `${call}        return this.verifyProof(pA, pB, pC, pubSignals);`;
-  return `${call}        return this.verifyProof(pA, pB, pC, [pubSignals[0], pubSignals[1], MODEL_COMMITMENT]);`;
+export function exportGroth16Verifier(zkeyFile: string, contractName: string): Promise<string> {
+  return exportSnarkVerifier("groth16", zkeyFile, contractName);
 }
 
-export async function generateVerifierSources(zkeyFile: string, modelName: string, modelId: string, modelCommitment?: string): Promise<VerifierSources> {
+/**
+ * The wrapper's proof check: forward the proof words and the public signals, as they are in
+ * calldata, to the inherited snarkjs verifyProof (every argument of it is a static array, so
+ * its ABI encoding is the words in a row). Cheaper than abi.decode and re-encoding.
+ * With private weights the circuit has a third public signal, the weights commitment; the
+ * contract pins it, so callers still pass two signals and the deployed contract says which
+ * (hidden) model it accepts.
+ */
+function verifyProofBody(system: ProofSystem, modelCommitment: string | undefined): string {
+  const proofBytes = PROOF_WORDS[system] * 32;
+  const nSignals = modelCommitment === undefined ? 2 : 3;
+  const pin = modelCommitment === undefined ? "" : `
+            mstore(add(p, ${4 + proofBytes + 64}), MODEL_COMMITMENT)`;
+  return `        if (proof.length != ${proofBytes}) return false;
+        bytes4 selector = this.verifyProof.selector;
+        // The snarkjs verifier ends in an assembly \`return\`, so it must be entered by a call;
+        // a call to this same (already warm) contract costs 100 gas for the account access.
+        assembly {
+            let p := mload(0x40)
+            mstore(p, selector)
+            calldatacopy(add(p, 4), proof.offset, ${proofBytes})
+            calldatacopy(add(p, ${4 + proofBytes}), pubSignals, 64)${pin}
+            let success := staticcall(gas(), address(), p, ${4 + proofBytes + 32 * nSignals}, p, 0x20)
+            ok := and(success, and(eq(returndatasize(), 0x20), eq(mload(p), 1)))
+        }`;
+}
+
+export async function generateVerifierSources(
+  zkeyFile: string,
+  modelName: string,
+  modelId: string,
+  opts: { system?: ProofSystem; modelCommitment?: string } = {},
+): Promise<VerifierSources> {
+  const system = opts.system ?? "groth16";
   const suffix = contractSuffix(modelName, modelId);
-  const verifierContract = `Groth16Verifier_${suffix}`;
+  const verifierContract = `${TEMPLATE_CONTRACT[system]}_${suffix}`;
   const mainContract = `ZkmlVerifier_${suffix}`;
-  const renamed = await exportGroth16Verifier(zkeyFile, verifierContract);
+  const renamed = await exportSnarkVerifier(system, zkeyFile, verifierContract);
   const mainFile = `${mainContract}.sol`;
-  const pinned = modelCommitment === undefined ? "" : `
+  const pinned = opts.modelCommitment === undefined ? "" : `
     /// Poseidon commitment to the model's private weights (salted): the only model this accepts.
-    uint256 public constant MODEL_COMMITMENT = ${modelCommitment};
+    uint256 public constant MODEL_COMMITMENT = ${opts.modelCommitment};
 `;
   const main = `// SPDX-License-Identifier: MIT
-// Generated by zkml for model "${modelName}" (${modelId}). Do not edit: run \`zkml setup\` again.
+// Generated by zkml for model "${modelName}" (${modelId}), ${system}. Do not edit: run \`zkml setup\` again.
 pragma solidity ^0.8.20;
 
 import {${verifierContract}} from "./${verifierContract}.sol";
@@ -74,13 +101,12 @@ import {ZkmlInferenceVerifier} from "./ZkmlInferenceVerifier.sol";
 contract ${mainContract} is ${verifierContract}, ZkmlInferenceVerifier {${pinned}
     constructor() ZkmlInferenceVerifier(${modelId}) {}
 
-    function _verifyProof(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[2] calldata pubSignals
-    ) internal view override returns (bool) {
-${verifyProofBody(modelCommitment)}
+    function proofSystem() external pure override returns (string memory) {
+        return "${system}";
+    }
+
+    function _verifyProof(bytes calldata proof, uint256[2] calldata pubSignals) internal view override returns (bool ok) {
+${verifyProofBody(system, opts.modelCommitment)}
     }
 }
 `;

@@ -57,13 +57,13 @@ gets that second cell with --private-weights (it costs about 10 constraints per 
       progress: (m) => process.stderr.write(`  … ${m}\n`),
     });
     for (const c of result.cells) {
-      ctx.say(`${c.model} (groth16, weights ${c.weights}): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
+      ctx.say(`${c.model} (${c.system}, weights ${c.weights}): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
     }
     for (const p of result.throughput?.points ?? []) ctx.say(`throughput ${result.throughput!.model}: ${p.workers} worker(s) → ${p.proofsPerMinute.toFixed(1)} proofs/min`);
     const sweep = result.sizeSweep;
     if (sweep) ctx.say(`prove ≈ ${Math.round(sweep.proveFit.intercept)} ms + ${(sweep.proveFit.slope * 1000).toFixed(1)} ms per 1k constraints (${sweep.points.length} sizes)`);
     const curve = result.gasVsPublicSignals;
-    if (curve) ctx.say(`verifier gas ≈ ${Math.round(curve.fit.intercept)} + ${Math.round(curve.fit.slope)} × public signals (${curve.points.length} points)`);
+    for (const c of curve?.systems ?? []) ctx.say(`${c.system} verifier gas ≈ ${Math.round(c.fit.intercept)} + ${Math.round(c.fit.slope)} × public signals (${c.points.length} points)`);
     for (const r of result.privateVsConstants) {
       ctx.say(`${r.model}: private weights cost ${(r.constraints[1] / r.constraints[0]).toFixed(1)}× the constraints, ${(r.proveMs[1] / r.proveMs[0]).toFixed(1)}× the prove time`);
     }

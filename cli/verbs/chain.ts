@@ -22,7 +22,7 @@ export const deployVerb: Verb = {
   name: "deploy",
   summary: "deploy the model's verifier contract to a JSON-RPC chain",
   usage: "zkml deploy DIR --rpc URL [--private-key KEY] [--json]",
-  help: `Deploys DIR's verifier (the snarkjs Groth16 verifier + zkml's context/replay wrapper) and
+  help: `Deploys DIR's verifier (the snarkjs verifier of DIR's proof system + zkml's context/replay wrapper) and
 records the address in DIR/deployments.json.\n\n${KEY_HELP}`,
   options: { rpc: { type: "string" }, "private-key": { type: "string" } },
   async run(ctx) {
