@@ -17,6 +17,8 @@ export const FILES = {
   zkey: "circuit.zkey",
   vkey: "verification_key.json",
   verifierArtifact: "verifier.json",
+  /** The bare snarkjs verifier alone (what a registry routes to). */
+  snarkVerifierArtifact: "snark_verifier.json",
   contractsDir: "contracts",
 } as const;
 

@@ -22,5 +22,9 @@ export { deployVerifier, submitInference, measureVerifierCallGas, inferenceCalld
 export { encodeProof, proofWords, verifyProofArgs } from "../verifier/calldata.js";
 export { verifySnark } from "../verifier/verify.js";
 export { PROOF_SYSTEMS, PROOF_WORDS, parseProofSystem, type ProofSystem } from "../core/proof_system.js";
+export {
+  compileRegistry, deployRegistry, registerModel, readModel, readResult, submitToRegistry, type ModelRegistration, type RegisteredModel,
+} from "../verifier/registry.js";
+export { registrationFor, deployAndRegister, type Registered } from "./registry.js";
 export { connectRpc, connectInProcessChain, type ChainConnection } from "../verifier/connect.js";
 export { resolvePtau, requiredPower, ptauCacheDir } from "../prover/ptau/index.js";

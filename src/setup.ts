@@ -10,7 +10,7 @@ import type { ProofSystem } from "../core/proof_system.js";
 import { requiredPtauPower, setupKeys } from "../prover/keys.js";
 import { resolvePtau, type PtauInfo } from "../prover/ptau/index.js";
 import type { Progress } from "../prover/ptau/dev.js";
-import { compileSolidity, EIP170_LIMIT, generateVerifierSources } from "../verifier/solidity.js";
+import { compileSolidity, EIP170_LIMIT, generateVerifierSources, type CompiledContract } from "../verifier/solidity.js";
 
 export interface SetupOptions {
   /** groth16 (default), plonk or fflonk. */
@@ -22,7 +22,17 @@ export interface SetupOptions {
 export interface SetupInfo {
   system: ProofSystem;
   ptau: { path: string; power: number; official: boolean; devOnly: boolean; blake2b: string };
-  contract: { name: string; verifierName: string; deployedBytecodeSize: number; fitsEip170: boolean; solc: string; evmVersion: string };
+  contract: {
+    name: string;
+    verifierName: string;
+    deployedBytecodeSize: number;
+    fitsEip170: boolean;
+    /** The bare snarkjs verifier, deployed alone for a registry. */
+    verifierBytecodeSize: number;
+    verifierFitsEip170: boolean;
+    solc: string;
+    evmVersion: string;
+  };
   timingsMs: { ptau: number; setup: number; solidity: number };
 }
 
@@ -48,6 +58,7 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
     opts.progress?.("solidity verifier", 0);
     const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, { system, modelCommitment: compiled.info.modelCommitment });
     const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
+    const snarkArtifact = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);
     const t3 = performance.now();
 
     // Everything is computed: now put it in place, manifest last.
@@ -56,10 +67,11 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
     await mkdir(compiled.file("contractsDir"), { recursive: true });
     for (const [name, text] of Object.entries(sol.sources)) await writeFile(path.join(compiled.file("contractsDir"), name), text);
     await writeFileAtomic(compiled.file("verifierArtifact"), JSON.stringify(artifact, null, 2) + "\n");
+    await writeFileAtomic(compiled.file("snarkVerifierArtifact"), JSON.stringify(snarkArtifact, null, 2) + "\n");
     await rename(zkeyTmp, compiled.file("zkey"));
 
     const outputs: Record<string, string> = {};
-    for (const f of [FILES.zkey, FILES.vkey, FILES.verifierArtifact]) outputs[f] = await sha256File(path.join(dir, f));
+    for (const f of [FILES.zkey, FILES.vkey, FILES.verifierArtifact, FILES.snarkVerifierArtifact]) outputs[f] = await sha256File(path.join(dir, f));
     for (const name of Object.keys(sol.sources)) {
       const rel = path.join(FILES.contractsDir, name);
       outputs[rel] = await sha256File(path.join(dir, rel));
@@ -72,6 +84,8 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
         verifierName: sol.verifierContract,
         deployedBytecodeSize: artifact.deployedBytecodeSize,
         fitsEip170: artifact.deployedBytecodeSize <= EIP170_LIMIT,
+        verifierBytecodeSize: snarkArtifact.deployedBytecodeSize,
+        verifierFitsEip170: snarkArtifact.deployedBytecodeSize <= EIP170_LIMIT,
         solc: artifact.solcVersion,
         evmVersion: artifact.evmVersion,
       },
@@ -90,7 +104,7 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
   }
 }
 
-/** The verifier contract artifact a build folder's setup produced. */
-export async function readVerifierArtifact(dir: string) {
-  return JSON.parse(await readFile(path.join(dir, FILES.verifierArtifact), "utf8"));
+/** The verifier contract artifact a build folder's setup produced (the wrapper, or the bare snarkjs verifier). */
+export async function readVerifierArtifact(dir: string, which: "wrapper" | "snark" = "wrapper"): Promise<CompiledContract> {
+  return JSON.parse(await readFile(path.join(dir, which === "snark" ? FILES.snarkVerifierArtifact : FILES.verifierArtifact), "utf8"));
 }

@@ -77,15 +77,23 @@ export function revertReason(contract: Contract, e: unknown): string | undefined
 }
 
 export async function submitInference(signer: Signer, address: string, abi: InterfaceAbi, proof: ProofLike, nonce: bigint): Promise<OnchainVerification> {
-  const contract = new Contract(address, abi, signer);
+  return sendVerification(new Contract(address, abi, signer), "verifier", await inferenceCalldata(proof, nonce));
+}
+
+/**
+ * Sends verifyInference(...args) and reads the outcome: the InferenceVerified event, or the
+ * decoded custom error. Only a failure to reach the chain throws.
+ */
+export async function sendVerification(contract: Contract, what: string, args: unknown[]): Promise<OnchainVerification> {
+  const address = await contract.getAddress();
   let receipt: ContractTransactionReceipt | null;
   try {
-    const tx = await contract.getFunction("verifyInference")(...(await inferenceCalldata(proof, nonce)));
+    const tx = await contract.getFunction("verifyInference")(...args);
     receipt = await tx.wait();
   } catch (e) {
     const reason = revertReason(contract, e);
     if (reason === undefined || (e as { code?: string }).code === "NETWORK_ERROR") {
-      throw new ZkmlError("CHAIN", `could not reach the verifier at ${address}: ${(e as Error).message.split("\n")[0]}`);
+      throw new ZkmlError("CHAIN", `could not reach the ${what} at ${address}: ${(e as Error).message.split("\n")[0]}`);
     }
     return { valid: false, gasUsed: 0n, txHash: "", reason };
   }

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {IZkmlRegistry} from "./IZkmlRegistry.sol";
+
+/// @title zkml's model registry: registration, routing to each model's snarkjs verifier,
+/// context binding, replay protection and a record of every verified inference.
+contract ZkmlRegistry is IZkmlRegistry {
+    uint256 internal constant FIELD_R =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+
+    /// What verifyInference needs, in one storage slot: the verifier, the selector of its
+    /// verifyProof (which depends on the system and the number of public signals) and the
+    /// proof length. The rest of the entry lives in `models`.
+    struct Route {
+        address verifier;
+        bytes4 selector;
+        uint16 proofBytes;
+        bool pinsWeights;
+        uint32 index;
+    }
+
+    mapping(bytes32 => Model) private models;
+    mapping(bytes32 => Route) private routes;
+    /// Registration order: a result refers to its model by index, to fit in one slot.
+    bytes32[] public modelIds;
+    /// A 32-bit record per (sender, nonce), eight to a storage slot so that a sender counting
+    /// its nonces up writes a fresh slot once every 8 proofs: bit 31 set once verified (so the
+    /// nonce is used), bits 8..30 the model's index, bits 0..7 the class. The commitment is in
+    /// the event.
+    mapping(address => mapping(uint256 => uint256)) private results;
+    uint256 private constant VERIFIED = 1 << 31;
+    uint256 private constant MAX_MODELS = 1 << 23;
+
+    function modelIdOf(ModelInput calldata m) public pure override returns (bytes32) {
+        return keccak256(abi.encode(m.modelHash, m.circuitHash, m.vkeyHash, m.system, m.verifier, m.weightsCommitment));
+    }
+
+    function register(ModelInput calldata m) external override returns (bytes32 modelId) {
+        modelId = modelIdOf(m);
+        if (routes[modelId].verifier != address(0)) revert ModelAlreadyRegistered(modelId);
+        if (m.verifier.code.length == 0) revert VerifierNotAContract(m.verifier);
+        if (m.weightsCommitment >= FIELD_R) revert PublicSignalNotInField(2);
+        require(modelIds.length < MAX_MODELS, "registry full");
+        bool pins = m.weightsCommitment != 0;
+        routes[modelId] = Route({
+            verifier: m.verifier,
+            selector: _selector(m.system, pins ? 3 : 2),
+            proofBytes: m.system == ProofSystem.Groth16 ? 256 : 768,
+            pinsWeights: pins,
+            index: uint32(modelIds.length)
+        });
+        modelIds.push(modelId);
+        models[modelId] = Model({
+            verifier: m.verifier,
+            system: m.system,
+            owner: msg.sender,
+            registeredAt: uint64(block.timestamp),
+            modelHash: m.modelHash,
+            circuitHash: m.circuitHash,
+            vkeyHash: m.vkeyHash,
+            weightsCommitment: m.weightsCommitment,
+            uri: m.uri
+        });
+        emit ModelRegistered(modelId, msg.sender, m.modelHash, m.system, m.verifier, m.uri);
+    }
+
+    function getModel(bytes32 modelId) external view override returns (Model memory) {
+        if (routes[modelId].verifier == address(0)) revert UnknownModel(modelId);
+        return models[modelId];
+    }
+
+    function contextOf(address sender, uint256 nonce) public view override returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this), sender, nonce))) >> 12;
+    }
+
+    function _record(address sender, uint256 nonce) internal view returns (uint256) {
+        return (results[sender][nonce >> 3] >> ((nonce & 7) * 32)) & 0xffffffff;
+    }
+
+    function nonceUsed(address sender, uint256 nonce) external view override returns (bool) {
+        return _record(sender, nonce) != 0;
+    }
+
+    function resultOf(address sender, uint256 nonce) external view override returns (bool verified, bytes32 modelId, uint8 class) {
+        uint256 r = _record(sender, nonce);
+        if (r == 0) return (false, bytes32(0), 0);
+        return (true, modelIds[(r >> 8) & (MAX_MODELS - 1)], uint8(r));
+    }
+
+    function verifyInference(bytes32 modelId, bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce)
+        external
+        override
+        returns (uint8 class)
+    {
+        Route memory route = routes[modelId];
+        if (route.verifier == address(0)) revert UnknownModel(modelId);
+        if (proof.length != route.proofBytes) revert MalformedProof(proof.length, route.proofBytes);
+        if (pubSignals[0] >= FIELD_R) revert PublicSignalNotInField(0);
+        if (pubSignals[1] >= FIELD_R) revert PublicSignalNotInField(1);
+        uint256 expected = contextOf(msg.sender, nonce);
+        if (pubSignals[1] >> 8 != expected) revert WrongContext(expected, pubSignals[1] >> 8);
+        mapping(uint256 => uint256) storage senderResults = results[msg.sender];
+        uint256 shift = (nonce & 7) * 32;
+        uint256 slot = senderResults[nonce >> 3];
+        if ((slot >> shift) & 0xffffffff != 0) revert NonceAlreadyUsed(msg.sender, nonce);
+        uint256 pinned = route.pinsWeights ? models[modelId].weightsCommitment : 0;
+        if (!_callVerifier(route, proof, pubSignals, pinned)) revert InvalidProof();
+        class = uint8(pubSignals[1] & 0xff);
+        senderResults[nonce >> 3] = slot | ((VERIFIED | (uint256(route.index) << 8) | class) << shift);
+        emit InferenceVerified(modelId, msg.sender, nonce, pubSignals[0], class);
+    }
+
+    /// Every verifyProof argument is a static array, so the call is the selector followed by
+    /// the proof words and the public signals, copied from calldata as they are.
+    function _callVerifier(Route memory route, bytes calldata proof, uint256[2] calldata pubSignals, uint256 pinned)
+        internal
+        view
+        returns (bool ok)
+    {
+        address verifier = route.verifier;
+        bytes4 selector = route.selector;
+        uint256 n = proof.length;
+        bool pins = route.pinsWeights;
+        assembly {
+            let p := mload(0x40)
+            mstore(p, selector)
+            calldatacopy(add(p, 4), proof.offset, n)
+            calldatacopy(add(add(p, 4), n), pubSignals, 64)
+            let len := add(68, n)
+            if pins {
+                mstore(add(p, len), pinned)
+                len := add(len, 32)
+            }
+            let success := staticcall(gas(), verifier, p, len, p, 0x20)
+            ok := and(success, and(eq(returndatasize(), 0x20), eq(mload(p), 1)))
+        }
+    }
+
+    function _selector(ProofSystem system, uint256 nPublic) internal pure returns (bytes4) {
+        bytes1 n = bytes1(uint8(48 + nPublic));
+        if (system == ProofSystem.Groth16) {
+            return bytes4(keccak256(abi.encodePacked("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[", n, "])")));
+        }
+        if (system == ProofSystem.Plonk) return bytes4(keccak256(abi.encodePacked("verifyProof(uint256[24],uint256[", n, "])")));
+        return bytes4(keccak256(abi.encodePacked("verifyProof(bytes32[24],uint256[", n, "])")));
+    }
+}

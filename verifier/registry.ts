@@ -1,0 +1,112 @@
+/**
+ * The model registry (contracts/ZkmlRegistry.sol) from TypeScript: deploy it, register a
+ * model's snarkjs verifier with the hashes that identify the model, submit proofs through it and
+ * read what it recorded. Compiled offline with the npm solc, once per process.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Contract, type ContractTransactionReceipt, type Provider, type Signer } from "ethers";
+import { ZkmlError } from "../core/errors.js";
+import type { ProofFile } from "../core/proof_file.js";
+import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
+import { encodeProof } from "./calldata.js";
+import { deployVerifier, revertReason, sendVerification, type Deployment, type OnchainVerification } from "./chain.js";
+import { compileSolidity, CONTRACTS_DIR, type CompiledContract } from "./solidity.js";
+
+let registryArtifact: Promise<CompiledContract> | undefined;
+
+export function compileRegistry(): Promise<CompiledContract> {
+  const src = (f: string) => readFileSync(path.join(CONTRACTS_DIR, f), "utf8");
+  registryArtifact ??= compileSolidity(
+    { "ZkmlRegistry.sol": src("ZkmlRegistry.sol"), "IZkmlRegistry.sol": src("IZkmlRegistry.sol") },
+    "ZkmlRegistry.sol",
+    "ZkmlRegistry",
+  );
+  return registryArtifact;
+}
+
+export async function deployRegistry(signer: Signer): Promise<Deployment> {
+  return deployVerifier(signer, await compileRegistry());
+}
+
+/** What register() takes: ModelInput in contracts/IZkmlRegistry.sol. */
+export interface ModelRegistration {
+  modelHash: string;
+  circuitHash: string;
+  vkeyHash: string;
+  system: ProofSystem;
+  verifier: string;
+  /** Private-weights models: the weights commitment (decimal); "0" otherwise. */
+  weightsCommitment: string;
+  uri: string;
+}
+
+export interface RegisteredModel extends ModelRegistration {
+  modelId: string;
+  owner: string;
+  registeredAt: number;
+}
+
+const bytes32 = (hex: string) => "0x" + hex.replace(/^0x/, "").padStart(64, "0");
+
+function asTuple(m: ModelRegistration) {
+  return [bytes32(m.modelHash), bytes32(m.circuitHash), bytes32(m.vkeyHash), PROOF_SYSTEMS.indexOf(m.system), m.verifier, BigInt(m.weightsCommitment), m.uri];
+}
+
+async function registry(address: string, runner: Signer | Provider): Promise<Contract> {
+  return new Contract(address, (await compileRegistry()).abi, runner);
+}
+
+/** Registers a model (reverting if that exact entry exists); returns its id and the gas used. */
+export async function registerModel(signer: Signer, registryAddress: string, m: ModelRegistration): Promise<{ modelId: string; gasUsed: bigint; txHash: string }> {
+  const r = await registry(registryAddress, signer);
+  const modelId: string = await r.getFunction("modelIdOf")(asTuple(m));
+  try {
+    const tx = await r.getFunction("register")(asTuple(m));
+    const receipt = (await tx.wait()) as ContractTransactionReceipt;
+    return { modelId, gasUsed: receipt.gasUsed, txHash: receipt.hash };
+  } catch (e) {
+    const reason = revertReason(r, e);
+    throw new ZkmlError("CHAIN", `registering ${m.modelHash} at ${registryAddress} failed: ${reason ?? (e as Error).message.split("\n")[0]}`);
+  }
+}
+
+export async function readModel(runner: Signer | Provider, registryAddress: string, modelId: string): Promise<RegisteredModel | undefined> {
+  const r = await registry(registryAddress, runner);
+  try {
+    const m = await r.getFunction("getModel")(modelId);
+    return {
+      modelId,
+      modelHash: m.modelHash,
+      circuitHash: m.circuitHash,
+      vkeyHash: m.vkeyHash,
+      system: PROOF_SYSTEMS[Number(m.system)]!,
+      verifier: m.verifier,
+      weightsCommitment: String(m.weightsCommitment),
+      uri: m.uri,
+      owner: m.owner,
+      registeredAt: Number(m.registeredAt),
+    };
+  } catch (e) {
+    if (revertReason(r, e)?.startsWith("UnknownModel")) return undefined;
+    throw e;
+  }
+}
+
+/** verifyInference(modelId, proof, [commitment, classContext], nonce) on the registry. */
+export async function submitToRegistry(
+  signer: Signer,
+  registryAddress: string,
+  modelId: string,
+  proof: Pick<ProofFile, "system" | "proof" | "publicSignals">,
+  nonce: bigint,
+): Promise<OnchainVerification> {
+  const r = await registry(registryAddress, signer);
+  return sendVerification(r, "registry", [modelId, await encodeProof(proof), proof.publicSignals.slice(0, 2).map(BigInt), nonce]);
+}
+
+export async function readResult(runner: Signer | Provider, registryAddress: string, sender: string, nonce: bigint): Promise<{ verified: boolean; modelId: string; class: number }> {
+  const r = await registry(registryAddress, runner);
+  const [verified, modelId, cls] = await r.getFunction("resultOf")(sender, nonce);
+  return { verified, modelId, class: Number(cls) };
+}
