@@ -5,18 +5,20 @@
 import { isZkmlError, releaseCurves, ZkmlError } from "../src/index.js";
 import { makeContext, parseVerbArgs, toJson, type Verb } from "./io.js";
 import { compileVerb } from "./verbs/compile.js";
-import { setupVerb } from "./verbs/setup.js";
+import { contributeVerb, setupVerb } from "./verbs/setup.js";
 import { proveVerb } from "./verbs/prove.js";
 import { verifyVerb } from "./verbs/verify.js";
-import { deployVerb, verifyOnchainVerb } from "./verbs/chain.js";
+import { deployRegistryVerb, deployVerb, registerVerb, verifyOnchainVerb } from "./verbs/chain.js";
 import { demoVerb } from "./verbs/demo.js";
 import { benchVerb } from "./verbs/bench.js";
 
-const VERBS: Verb[] = [compileVerb, setupVerb, proveVerb, verifyVerb, deployVerb, verifyOnchainVerb, demoVerb, benchVerb];
+const VERBS: Verb[] = [
+  compileVerb, setupVerb, contributeVerb, proveVerb, verifyVerb, deployVerb, deployRegistryVerb, registerVerb, verifyOnchainVerb, demoVerb, benchVerb,
+];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));
-  return `zkml — prove quantized ONNX inference with circom + snarkjs (Groth16) and verify it on Ethereum
+  return `zkml — prove quantized ONNX inference with circom + snarkjs (Groth16, PLONK, FFLONK) and verify it on Ethereum
 
 Usage: zkml <verb> [options]     zkml <verb> --help for each verb's options
 
@@ -24,7 +26,7 @@ ${VERBS.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`).join("\n")}
 
 Typical flow:
   zkml compile model.onnx --calibration samples.json   # → build/model/
-  zkml setup build/model                                # keys + Solidity verifier
+  zkml setup build/model [--system plonk]               # keys + Solidity verifier
   zkml prove build/model --input input.json             # → build/model/proof.json
   zkml verify build/model build/model/proof.json
 

@@ -16,6 +16,7 @@ export { importOnnxFile } from "../circuits/onnx/import.js";
 export { quantizeGraph } from "../circuits/quantize.js";
 export { setupModel, readVerifierArtifact, type SetupInfo } from "./setup.js";
 export { openReady } from "./build.js";
+export { contribute, verifySetup, type ContributeOptions, type SetupCheck } from "./contribute.js";
 export { InferenceProver, readProofFile, type ContextDetails, type ProveResult } from "./prove.js";
 export { verifyProofFile, type VerifyResult } from "./verify.js";
 export { deployVerifier, submitInference, measureVerifierCallGas, inferenceCalldata, revertReason } from "../verifier/chain.js";

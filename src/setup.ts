@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { FILES, openCompiled } from "../core/compiled.js";
+import { FILES, openCompiled, type CompiledModel } from "../core/compiled.js";
 import { sha256File, writeFileAtomic, writeManifest } from "../core/manifest.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { requiredPtauPower, setupKeys } from "../prover/keys.js";
@@ -33,7 +33,17 @@ export interface SetupInfo {
     solc: string;
     evmVersion: string;
   };
+  /** Groth16 phase-2 contributions, in order (setup adds one local random contribution). */
+  contributions: Contribution[];
   timingsMs: { ptau: number; setup: number; solidity: number };
+}
+
+export interface Contribution {
+  name: string;
+  kind: "random" | "entropy" | "beacon";
+  at: string;
+  /** snarkjs's contribution hash, for participants to check their contribution is included. */
+  hash?: string;
 }
 
 export interface SetupResult {
@@ -56,52 +66,68 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
     const keys = await setupKeys(system, compiled.file("r1cs"), ptau.path, zkeyTmp);
     const t2 = performance.now();
     opts.progress?.("solidity verifier", 0);
-    const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, { system, modelCommitment: compiled.info.modelCommitment });
-    const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
-    const snarkArtifact = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);
-    const t3 = performance.now();
-
-    // Everything is computed: now put it in place, manifest last.
-    await writeFileAtomic(compiled.file("vkey"), JSON.stringify(keys.verificationKey, null, 2) + "\n");
-    await rm(compiled.file("contractsDir"), { recursive: true, force: true });
-    await mkdir(compiled.file("contractsDir"), { recursive: true });
-    for (const [name, text] of Object.entries(sol.sources)) await writeFile(path.join(compiled.file("contractsDir"), name), text);
-    await writeFileAtomic(compiled.file("verifierArtifact"), JSON.stringify(artifact, null, 2) + "\n");
-    await writeFileAtomic(compiled.file("snarkVerifierArtifact"), JSON.stringify(snarkArtifact, null, 2) + "\n");
-    await rename(zkeyTmp, compiled.file("zkey"));
-
-    const outputs: Record<string, string> = {};
-    for (const f of [FILES.zkey, FILES.vkey, FILES.verifierArtifact, FILES.snarkVerifierArtifact]) outputs[f] = await sha256File(path.join(dir, f));
-    for (const name of Object.keys(sol.sources)) {
-      const rel = path.join(FILES.contractsDir, name);
-      outputs[rel] = await sha256File(path.join(dir, rel));
-    }
-    const info: SetupInfo = {
-      system,
-      ptau: { path: ptau.path, power: ptau.power, official: ptau.official, devOnly: ptau.devOnly, blake2b: ptau.blake2b },
-      contract: {
-        name: sol.mainContract,
-        verifierName: sol.verifierContract,
-        deployedBytecodeSize: artifact.deployedBytecodeSize,
-        fitsEip170: artifact.deployedBytecodeSize <= EIP170_LIMIT,
-        verifierBytecodeSize: snarkArtifact.deployedBytecodeSize,
-        verifierFitsEip170: snarkArtifact.deployedBytecodeSize <= EIP170_LIMIT,
-        solc: artifact.solcVersion,
-        evmVersion: artifact.evmVersion,
-      },
-      timingsMs: { ptau: t1 - t0, setup: t2 - t1, solidity: t3 - t2 },
-    };
-    compiled.manifest.stages.setup = {
-      at: new Date().toISOString(),
-      inputs: { [FILES.r1cs]: compiled.compile.outputs[FILES.r1cs]!, ptau: `blake2b:${ptau.blake2b}` },
-      outputs,
-      info: info as unknown as Record<string, unknown>,
-    };
-    await writeManifest(dir, compiled.manifest);
+    const ptauRecord = { path: ptau.path, power: ptau.power, official: ptau.official, devOnly: ptau.devOnly, blake2b: ptau.blake2b };
+    const contributions = system === "groth16" ? [{ name: "zkml local contribution", kind: "random" as const, at: new Date().toISOString() }] : [];
+    const info = await installKeys(compiled, zkeyTmp, keys.verificationKey, { system, ptau: ptauRecord, contributions, timingsMs: { ptau: t1 - t0, setup: t2 - t1, solidity: 0 } });
     return { dir, info, ptau };
   } finally {
     await rm(zkeyTmp, { force: true });
   }
+}
+
+/**
+ * Puts a new proving key in place with everything derived from it (verification key, Solidity
+ * verifiers), manifest last: used by setup and by each phase-2 contribution.
+ */
+export async function installKeys(
+  compiled: CompiledModel,
+  zkeyTmp: string,
+  verificationKey: unknown,
+  base: Omit<SetupInfo, "contract">,
+): Promise<SetupInfo> {
+  const t0 = performance.now();
+  const { system } = base;
+  const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, { system, modelCommitment: compiled.info.modelCommitment });
+  const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
+  const snarkArtifact = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);
+  const dir = compiled.dir;
+
+  await writeFileAtomic(compiled.file("vkey"), JSON.stringify(verificationKey, null, 2) + "\n");
+  await rm(compiled.file("contractsDir"), { recursive: true, force: true });
+  await mkdir(compiled.file("contractsDir"), { recursive: true });
+  for (const [name, text] of Object.entries(sol.sources)) await writeFile(path.join(compiled.file("contractsDir"), name), text);
+  await writeFileAtomic(compiled.file("verifierArtifact"), JSON.stringify(artifact, null, 2) + "\n");
+  await writeFileAtomic(compiled.file("snarkVerifierArtifact"), JSON.stringify(snarkArtifact, null, 2) + "\n");
+  await rename(zkeyTmp, compiled.file("zkey"));
+
+  const outputs: Record<string, string> = {};
+  for (const f of [FILES.zkey, FILES.vkey, FILES.verifierArtifact, FILES.snarkVerifierArtifact]) outputs[f] = await sha256File(path.join(dir, f));
+  for (const name of Object.keys(sol.sources)) {
+    const rel = path.join(FILES.contractsDir, name);
+    outputs[rel] = await sha256File(path.join(dir, rel));
+  }
+  const info: SetupInfo = {
+    ...base,
+    contract: {
+      name: sol.mainContract,
+      verifierName: sol.verifierContract,
+      deployedBytecodeSize: artifact.deployedBytecodeSize,
+      fitsEip170: artifact.deployedBytecodeSize <= EIP170_LIMIT,
+      verifierBytecodeSize: snarkArtifact.deployedBytecodeSize,
+      verifierFitsEip170: snarkArtifact.deployedBytecodeSize <= EIP170_LIMIT,
+      solc: artifact.solcVersion,
+      evmVersion: artifact.evmVersion,
+    },
+    timingsMs: { ...base.timingsMs, solidity: performance.now() - t0 },
+  };
+  compiled.manifest.stages.setup = {
+    at: new Date().toISOString(),
+    inputs: { [FILES.r1cs]: compiled.compile.outputs[FILES.r1cs]!, ptau: `blake2b:${base.ptau.blake2b}` },
+    outputs,
+    info: info as unknown as Record<string, unknown>,
+  };
+  await writeManifest(dir, compiled.manifest);
+  return info;
 }
 
 /** The verifier contract artifact a build folder's setup produced (the wrapper, or the bare snarkjs verifier). */

@@ -1,7 +1,10 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { connectRpc, deployVerifier, openReady, readProofFile, readVerifierArtifact, submitInference, writeFileAtomic, ZkmlError } from "../../src/index.js";
+import {
+  connectRpc, deployAndRegister, deployRegistry, deployVerifier, openReady, readProofFile, readVerifierArtifact, submitInference,
+  submitToRegistry, writeFileAtomic, ZkmlError,
+} from "../../src/index.js";
 import { addressArg, bigintArg, requirePositional, str, toJson, type Verb, type VerbContext } from "../io.js";
 
 const KEY_HELP = `The signing key comes from $ZKML_PRIVATE_KEY (or --private-key, which shell history keeps);
@@ -18,6 +21,29 @@ function rpc(ctx: VerbContext, verb: string): string {
   return url;
 }
 
+interface DeploymentRecord {
+  address?: string;
+  contract?: string;
+  registry?: string;
+  modelId?: string;
+  verifier?: string;
+}
+
+const deploymentsFile = (dir: string) => path.join(dir, "deployments.json");
+
+async function recordedDeployment(dir: string, chainId: bigint): Promise<DeploymentRecord | undefined> {
+  const file = deploymentsFile(dir);
+  return existsSync(file) ? JSON.parse(await readFile(file, "utf8"))[chainId.toString()] : undefined;
+}
+
+/** Merge `fields` into DIR/deployments.json under the chain id (written atomically). */
+async function recordDeployment(dir: string, chainId: bigint, fields: DeploymentRecord & Record<string, unknown>): Promise<void> {
+  const file = deploymentsFile(dir);
+  const all = existsSync(file) ? JSON.parse(await readFile(file, "utf8")) : {};
+  all[chainId.toString()] = { ...all[chainId.toString()], ...fields, at: new Date().toISOString() };
+  await writeFileAtomic(file, toJson(all) + "\n");
+}
+
 export const deployVerb: Verb = {
   name: "deploy",
   summary: "deploy the model's verifier contract to a JSON-RPC chain",
@@ -32,10 +58,7 @@ records the address in DIR/deployments.json.\n\n${KEY_HELP}`,
     const chain = await connectRpc(rpc(ctx, "deploy"), privateKey(ctx));
     try {
       const d = await deployVerifier(chain.signer, artifact);
-      const file = path.join(dir, "deployments.json");
-      const all = existsSync(file) ? JSON.parse(await readFile(file, "utf8")) : {};
-      all[chain.chainId.toString()] = { address: d.address, contract: artifact.contractName, txHash: d.txHash, at: new Date().toISOString() };
-      await writeFileAtomic(file, toJson(all) + "\n");
+      await recordDeployment(dir, chain.chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash });
       ctx.say(`deployed ${artifact.contractName} at ${d.address} on chain ${chain.chainId} (gas ${d.gasUsed})`);
       ctx.result({ address: d.address, chainId: chain.chainId, contract: artifact.contractName, gasUsed: d.gasUsed, txHash: d.txHash });
       return 0;
@@ -47,18 +70,25 @@ records the address in DIR/deployments.json.\n\n${KEY_HELP}`,
 
 export const verifyOnchainVerb: Verb = {
   name: "verify-onchain",
-  summary: "submit a proof to a deployed verifier (exit 0 accepted, 1 rejected)",
-  usage: "zkml verify-onchain DIR proof.json --rpc URL --address ADDR [--nonce N] [--private-key KEY] [--json]",
-  help: `Sends verifyInference(proof, publicSignals, nonce) to the verifier at ADDR. The proof must
-have been made for this chain, contract, sender and nonce (zkml prove --chain-id ... --nonce N);
-the nonce is read from the proof file unless --nonce is given.\n\n${KEY_HELP}`,
-  options: { rpc: { type: "string" }, address: { type: "string" }, nonce: { type: "string" }, "private-key": { type: "string" } },
+  summary: "submit a proof to a deployed verifier or the registry (exit 0 accepted, 1 rejected)",
+  usage: "zkml verify-onchain DIR proof.json --rpc URL (--address ADDR | --registry ADDR [--model-id ID]) [--nonce N] [--private-key KEY] [--json]",
+  help: `Sends verifyInference(proof, publicSignals, nonce) to the model's verifier at ADDR, or
+verifyInference(modelId, proof, publicSignals, nonce) to the registry at --registry ADDR (the
+model id defaults to the one \`zkml register\` recorded in DIR/deployments.json for this chain).
+The proof must have been made for this chain, that contract (the verifier or the registry),
+this sender and nonce (zkml prove --chain-id ... --contract ADDR --nonce N); the nonce is read
+from the proof file unless --nonce is given.\n\n${KEY_HELP}`,
+  options: {
+    rpc: { type: "string" }, address: { type: "string" }, registry: { type: "string" }, "model-id": { type: "string" },
+    nonce: { type: "string" }, "private-key": { type: "string" },
+  },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "verify-onchain");
     const proofPath = requirePositional(ctx, 1, "the proof file", "verify-onchain");
     const addressText = str(ctx, "address");
-    if (!addressText) throw new ZkmlError("USAGE", "verify-onchain: --address ADDR is required");
-    const address = addressArg(addressText, "--address");
+    const registryText = str(ctx, "registry");
+    if (Boolean(addressText) === Boolean(registryText)) throw new ZkmlError("USAGE", "verify-onchain: give either --address ADDR (the model's verifier) or --registry ADDR");
+    const address = addressArg((addressText ?? registryText)!, addressText ? "--address" : "--registry");
     const nonceFlag = str(ctx, "nonce");
     const nonceArg = nonceFlag === undefined ? undefined : bigintArg(nonceFlag, "--nonce");
     const proof = await readProofFile(proofPath);
@@ -72,10 +102,68 @@ the nonce is read from the proof file unless --nonce is given.\n\n${KEY_HELP}`,
       if (proof.context.sender && addressArg(proof.context.sender, "the proof's context sender") !== sender) {
         ctx.say(`warning: the proof was made for sender ${proof.context.sender}, but ${sender} is signing: the contract will reject it`);
       }
-      const r = await submitInference(chain.signer, address, artifact.abi, proof, nonce);
+      let r;
+      if (registryText) {
+        const modelId = str(ctx, "model-id") ?? (await recordedDeployment(dir, chain.chainId))?.modelId;
+        if (!modelId || !/^0x[0-9a-fA-F]{64}$/.test(modelId)) {
+          throw new ZkmlError("USAGE", modelId ? `--model-id ${modelId} is not a 32-byte hex id` : `no model id for chain ${chain.chainId} in ${dir}/deployments.json`, "pass --model-id, or run `zkml register` first");
+        }
+        r = await submitToRegistry(chain.signer, address, modelId, proof, nonce);
+      } else {
+        r = await submitInference(chain.signer, address, artifact.abi, proof, nonce);
+      }
       ctx.say(r.valid ? `accepted on chain ${chain.chainId}: class ${r.class}, gas ${r.gasUsed} (tx ${r.txHash})` : `REJECTED: ${r.reason}`);
       ctx.result({ valid: r.valid, gasUsed: r.gasUsed, txHash: r.txHash, class: r.class ?? null, reason: r.reason ?? null });
       return r.valid ? 0 : 1;
+    } finally {
+      await chain.close();
+    }
+  },
+};
+
+export const deployRegistryVerb: Verb = {
+  name: "deploy-registry",
+  summary: "deploy a zkml model registry (one per chain serves every model)",
+  usage: "zkml deploy-registry --rpc URL [--private-key KEY] [--json]",
+  help: `Deploys contracts/ZkmlRegistry.sol (compiled here with the npm solc). Anyone may then
+register models in it; entries are immutable. Prints the address.\n\n${KEY_HELP}`,
+  options: { rpc: { type: "string" }, "private-key": { type: "string" } },
+  async run(ctx) {
+    const chain = await connectRpc(rpc(ctx, "deploy-registry"), privateKey(ctx));
+    try {
+      const d = await deployRegistry(chain.signer);
+      ctx.say(`deployed ZkmlRegistry at ${d.address} on chain ${chain.chainId} (gas ${d.gasUsed})`);
+      ctx.result({ address: d.address, chainId: chain.chainId, gasUsed: d.gasUsed, txHash: d.txHash });
+      return 0;
+    } finally {
+      await chain.close();
+    }
+  },
+};
+
+export const registerVerb: Verb = {
+  name: "register",
+  summary: "deploy a model's snarkjs verifier and register the model in a registry",
+  usage: "zkml register DIR --registry ADDR --rpc URL [--uri URI] [--private-key KEY] [--json]",
+  help: `Deploys DIR's bare snarkjs verifier and registers the model in the registry at ADDR with
+its hashes (quantized model, r1cs, verification key), proof system, verifier and --uri (where
+users find the model card and artifacts). The signer becomes the entry's owner; the entry can
+never change. Records the model id in DIR/deployments.json for \`zkml verify-onchain --registry\`.
+Proofs for the registry are made with --contract set to the registry's address.\n\n${KEY_HELP}`,
+  options: { rpc: { type: "string" }, registry: { type: "string" }, uri: { type: "string" }, "private-key": { type: "string" } },
+  async run(ctx) {
+    const dir = requirePositional(ctx, 0, "the build folder", "register");
+    const registryText = str(ctx, "registry");
+    if (!registryText) throw new ZkmlError("USAGE", "register: --registry ADDR is required", "deploy one with `zkml deploy-registry`");
+    const registry = addressArg(registryText, "--registry");
+    await openReady(dir);
+    const chain = await connectRpc(rpc(ctx, "register"), privateKey(ctx));
+    try {
+      const r = await deployAndRegister(chain.signer, registry, dir, str(ctx, "uri") ?? "");
+      await recordDeployment(dir, chain.chainId, { registry, modelId: r.modelId, verifier: r.verifier });
+      ctx.say(`registered model ${r.modelId} in ${registry} (verifier ${r.verifier}; gas: verifier ${r.gas.deployVerifier}, register ${r.gas.register})`);
+      ctx.result({ modelId: r.modelId, registry, verifier: r.verifier, chainId: chain.chainId, gas: r.gas });
+      return 0;
     } finally {
       await chain.close();
     }

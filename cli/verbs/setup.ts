@@ -1,10 +1,10 @@
-import { parseProofSystem, setupModel } from "../../src/index.js";
+import { contribute, parseProofSystem, setupModel, verifySetup, ZkmlError } from "../../src/index.js";
 import { ms, requirePositional, str, type Verb } from "../io.js";
 
 export const setupVerb: Verb = {
   name: "setup",
   summary: "proving/verifying keys (Groth16, PLONK or FFLONK) and the Solidity verifier for a build folder",
-  usage: "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE] [--json]",
+  usage: "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE] [--json]\n       zkml setup DIR --verify [--ptau FILE] [--json]",
   help: `Makes the keys of the chosen proof system for the compiled circuit in DIR and the Solidity
 verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wrapper).
 
@@ -24,10 +24,23 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
                 Official Hermez files are recognised by their published blake2b hash.
                 Without it, zkml generates a DEVELOPMENT file of the needed size once and caches
                 it in $ZKML_PTAU_DIR (default ~/.cache/zkml/ptau). Its tau was random and
-                discarded, but nobody else took part: do not use it for anything of value.`,
-  options: { ptau: { type: "string" }, system: { type: "string" } },
+                discarded, but nobody else took part: do not use it for anything of value.
+  --verify      check DIR's existing keys instead of making new ones: the ptau is the one
+                recorded, the key derives from DIR's r1cs and that ptau (Groth16: with every
+                phase-2 contribution valid, as snarkjs \`zkey verify\` checks; PLONK/FFLONK: by
+                recomputing it), and the verification key is the key's. Exit 0 valid, 1 not.`,
+  options: { ptau: { type: "string" }, system: { type: "string" }, verify: { type: "boolean" } },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "setup");
+    if (ctx.values.verify) {
+      if (str(ctx, "system")) throw new ZkmlError("USAGE", "--verify checks the keys DIR has; --system does not apply");
+      const r = await verifySetup(dir, { ptauFile: str(ctx, "ptau") });
+      for (const line of r.log.map((l) => l.trim().split("\n")[0]!).filter((l) => /^contribution #\d+/.test(l))) ctx.say(`  ${line.replace(/:$/, "")}`);
+      const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([k]) => k);
+      ctx.say(r.valid ? `${dir}: ${r.system} keys verified (${Object.keys(r.checks).join(", ")})` : `${dir}: keys do NOT verify: ${failed.join(", ")}`);
+      ctx.result({ valid: r.valid, system: r.system, checks: r.checks });
+      return r.valid ? 0 : 1;
+    }
     const r = await setupModel(dir, { system: parseProofSystem(str(ctx, "system")), ptauFile: str(ctx, "ptau"), progress: (m, f) => ctx.progress(`${m} ${(100 * f).toFixed(0)}%`) });
     const p = r.info.ptau;
     ctx.say(`set up ${dir} (${r.info.system})`);
@@ -35,6 +48,38 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
     if (r.ptau.generatedMs > 0) ctx.say(`  generated the dev ptau in ${ms(r.ptau.generatedMs)}`);
     ctx.say(`  keys in ${ms(r.info.timingsMs.setup)}; verifier ${r.info.contract.name} (${r.info.contract.deployedBytecodeSize} bytes${r.info.contract.fitsEip170 ? "" : ", OVER the EIP-170 limit: will not deploy on mainnet"})`);
     ctx.result({ system: r.info.system, ptau: { ...p, generatedMs: r.ptau.generatedMs }, contract: r.info.contract, timingsMs: r.info.timingsMs });
+    return 0;
+  },
+};
+
+export const contributeVerb: Verb = {
+  name: "contribute",
+  summary: "add a Groth16 phase-2 contribution (or a closing random beacon) to a build folder's key",
+  usage: "zkml contribute DIR [--name NAME] [--entropy TEXT | --beacon HEX --iterations N] [--json]",
+  help: `A Groth16 key is safe if at least one phase-2 contributor destroyed their randomness.
+\`zkml setup\` adds one contribution from this machine; each participant runs
+\`zkml contribute\` on the folder in turn (pass the folder along), and a final --beacon (a
+public random value fixed in advance, e.g. a future block hash) closes the ceremony. The
+verification key and Solidity verifiers are regenerated; deploy after the last contribution.
+Check the result with \`zkml setup DIR --verify\`.
+
+  --name NAME       recorded in the key with the contribution
+  --entropy TEXT    extra entropy, mixed with 32 random bytes from this machine
+  --beacon HEX      a public random beacon instead of private randomness
+  --iterations N    the beacon is hashed 2^N times (10..63; 10 is quick, ceremonies use ~40)
+
+PLONK and FFLONK keys are universal (the ptau alone): there is nothing to contribute.`,
+  options: { name: { type: "string" }, entropy: { type: "string" }, beacon: { type: "string" }, iterations: { type: "string" } },
+  async run(ctx) {
+    const dir = requirePositional(ctx, 0, "the build folder", "contribute");
+    const beaconHex = str(ctx, "beacon");
+    if (beaconHex && str(ctx, "entropy")) throw new ZkmlError("USAGE", "give --entropy or --beacon, not both");
+    if (str(ctx, "iterations") && !beaconHex) throw new ZkmlError("USAGE", "--iterations goes with --beacon");
+    const beacon = beaconHex ? { hash: beaconHex, iterationsExp: Number(str(ctx, "iterations") ?? "10") } : undefined;
+    const r = await contribute(dir, { name: str(ctx, "name"), entropy: str(ctx, "entropy"), beacon });
+    ctx.say(`contributed to ${dir} (${r.contribution.kind}, "${r.contribution.name}"): contribution hash ${r.contribution.hash}`);
+    ctx.say(`  ${r.info.contributions.length} contribution(s) in total; the verifier contracts were regenerated: deploy them anew`);
+    ctx.result({ contribution: r.contribution, contributions: r.info.contributions.length });
     return 0;
   },
 };

@@ -1,0 +1,71 @@
+/** Groth16 phase 2 after setup: contributions, a beacon, and `setup --verify` catching a bad key. */
+import { copyFile, cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileModel, contribute, InferenceProver, readManifest, releaseCurves, setupModel, verifyProofFile, verifySetup } from "../src/index.js";
+import { FILES } from "../core/compiled.js";
+import { sha256File, writeManifest } from "../core/manifest.js";
+import { randomMlp } from "./helpers/models.js";
+
+let work: string;
+let dir: string;
+let otherDir: string;
+const input = [0.1, -0.2, 0.3, 0.4, -0.5, 0.6];
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), "zkml-ceremony-"));
+  for (const [name, seed] of [["a", 3], ["b", 4]] as const) {
+    const onnx = path.join(work, `${name}.onnx`);
+    await writeFile(onnx, randomMlp([6, 5, 3], seed));
+    await compileModel(onnx, { outDir: path.join(work, name) });
+    await setupModel(path.join(work, name));
+  }
+  [dir, otherDir] = [path.join(work, "a"), path.join(work, "b")];
+}, 300_000);
+
+afterAll(async () => {
+  await releaseCurves();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("Groth16 phase 2", () => {
+  it("verifies the key setup made, then takes contributions and a beacon, each verified", async () => {
+    expect(await verifySetup(dir)).toMatchObject({ valid: true, checks: { ptau: true, zkey: true, verificationKey: true } });
+    const before = await InferenceProver.open(dir);
+    const oldProof = (await before.prove(input)).proof;
+
+    const alice = await contribute(dir, { name: "alice", entropy: "alice's dice" });
+    const beacon = await contribute(dir, { beacon: { hash: "0x" + "ab".repeat(32), iterationsExp: 10 } });
+    expect(alice.contribution).toMatchObject({ name: "alice", kind: "entropy" });
+    expect(beacon.info.contributions.map((c) => c.kind)).toEqual(["random", "entropy", "beacon"]);
+    expect(alice.contribution.hash).toMatch(/^[0-9a-f]{128}$/);
+    const check = await verifySetup(dir);
+    expect(check.valid).toBe(true);
+    expect(check.log.join("\n")).toContain("contribution #2 alice");
+
+    // The key changed: proofs from the old key no longer verify, new ones do.
+    expect((await verifyProofFile(dir, oldProof)).valid).toBe(false);
+    const after = await InferenceProver.open(dir);
+    expect((await verifyProofFile(dir, (await after.prove(input)).proof)).valid).toBe(true);
+  });
+
+  it("refuses a key made for another circuit even when the manifest was updated to match it", async () => {
+    const forged = path.join(work, "forged");
+    await rm(forged, { recursive: true, force: true });
+    await cp(dir, forged, { recursive: true });
+    await copyFile(path.join(otherDir, FILES.zkey), path.join(forged, FILES.zkey));
+    const manifest = await readManifest(forged);
+    manifest.stages.setup!.outputs[FILES.zkey] = await sha256File(path.join(forged, FILES.zkey));
+    await writeManifest(forged, manifest);
+    expect(await verifySetup(forged)).toMatchObject({ valid: false, checks: { zkey: false } });
+  });
+
+  it("has nothing to contribute to for a universal (PLONK) key", async () => {
+    const plonkDir = path.join(work, "plonk");
+    await cp(otherDir, plonkDir, { recursive: true });
+    await setupModel(plonkDir, { system: "plonk" });
+    await expect(contribute(plonkDir)).rejects.toMatchObject({ code: "USAGE", message: expect.stringContaining("universal") });
+    expect(await verifySetup(plonkDir)).toMatchObject({ valid: true, system: "plonk" });
+  });
+});
