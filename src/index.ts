@@ -27,5 +27,7 @@ export {
   compileRegistry, deployRegistry, registerModel, readModel, readResult, submitToRegistry, type ModelRegistration, type RegisteredModel,
 } from "../verifier/registry.js";
 export { registrationFor, deployAndRegister, type Registered } from "./registry.js";
+export { revealedValues, type RevealedValues } from "./reveal.js";
+export { compileProjectContract, compileSolidity, type CompiledContract } from "../verifier/solidity.js";
 export { connectRpc, connectInProcessChain, type ChainConnection } from "../verifier/connect.js";
 export { resolvePtau, requiredPower, ptauCacheDir } from "../prover/ptau/index.js";

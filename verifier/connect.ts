@@ -15,7 +15,9 @@ export interface ChainConnection {
  * (as a local Hardhat node offers).
  */
 export async function connectRpc(url: string, privateKey?: string): Promise<ChainConnection> {
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: false });
+  // cacheTimeout -1: ethers otherwise answers an identical request within 250 ms from a cache,
+  // so a call that reverted just before a state change keeps "reverting" after it.
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: false, cacheTimeout: -1 });
   let chainId: bigint;
   try {
     chainId = (await withTimeout(provider.getNetwork(), 10_000)).chainId;
@@ -56,7 +58,7 @@ export async function connectInProcessChain(): Promise<ChainConnection> {
     networks: { default: { type: "edr-simulated", chainType: "l1", hardfork: "cancun" } },
   });
   const conn = await hre.network.connect();
-  const provider = new BrowserProvider(conn.provider as never);
+  const provider = new BrowserProvider(conn.provider as never, undefined, { cacheTimeout: -1 });
   const signer = await provider.getSigner(0);
   const chainId = (await provider.getNetwork()).chainId;
   return { provider, signer, chainId, close: async () => { await conn.close(); } };

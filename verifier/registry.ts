@@ -3,25 +3,18 @@
  * model's snarkjs verifier with the hashes that identify the model, submit proofs through it and
  * read what it recorded. Compiled offline with the npm solc, once per process.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { Contract, type ContractTransactionReceipt, type Provider, type Signer } from "ethers";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
 import { encodeProof } from "./calldata.js";
 import { deployVerifier, revertReason, sendVerification, type Deployment, type OnchainVerification } from "./chain.js";
-import { compileSolidity, CONTRACTS_DIR, type CompiledContract } from "./solidity.js";
+import { compileProjectContract, type CompiledContract } from "./solidity.js";
 
 let registryArtifact: Promise<CompiledContract> | undefined;
 
 export function compileRegistry(): Promise<CompiledContract> {
-  const src = (f: string) => readFileSync(path.join(CONTRACTS_DIR, f), "utf8");
-  registryArtifact ??= compileSolidity(
-    { "ZkmlRegistry.sol": src("ZkmlRegistry.sol"), "IZkmlRegistry.sol": src("IZkmlRegistry.sol") },
-    "ZkmlRegistry.sol",
-    "ZkmlRegistry",
-  );
+  registryArtifact ??= compileProjectContract("ZkmlRegistry.sol", "ZkmlRegistry");
   return registryArtifact;
 }
 

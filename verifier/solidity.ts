@@ -4,7 +4,7 @@
  * of ours that inherits it and adds field checks, context binding, replay protection and the
  * InferenceVerified event. Compiled offline with the npm solc.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -160,4 +160,23 @@ export async function compileSolidity(sources: Record<string, string>, file: str
     solcVersion: SOLC_VERSION,
     evmVersion: EVM_VERSION,
   };
+}
+
+/** Every .sol file under contracts/, keyed by its path there (how the files import each other). */
+export function projectSources(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of readdirSync(path.join(CONTRACTS_DIR, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.name.endsWith(".sol")) out[r] = readFileSync(path.join(CONTRACTS_DIR, r), "utf8");
+    }
+  };
+  walk("");
+  return out;
+}
+
+/** A contract of the project's contracts/ folder (e.g. "examples/ClassBounty.sol", "ClassBounty"). */
+export function compileProjectContract(file: string, contractName: string): Promise<CompiledContract> {
+  return compileSolidity(projectSources(), file, contractName);
 }
