@@ -24,12 +24,16 @@ export const BUNDLED_MODELS: ModelSpec[] = [
     onnx: path.join(ROOT, "examples/tiny-mlp/tiny-mlp.onnx"),
     input: path.join(ROOT, "examples/tiny-mlp/input.json"),
     calibration: path.join(ROOT, "examples/tiny-mlp/calibration.json"),
+    systems: ["groth16", "plonk", "fflonk"],
   },
   {
     name: "mnist-mlp",
     onnx: path.join(ROOT, "examples/mnist/mnist-mlp.onnx"),
     input: path.join(ROOT, "examples/mnist/digits/digit-7.json"),
     calibration: path.join(ROOT, "examples/mnist/calibration.json"),
+    // PLONK/FFLONK: the MLP's free linear layers become 130,460 PLONK gates (2^17 domain; FFLONK
+    // would need a 2^20 ptau). Measured once by hand, see docs/BENCHMARKS.md, not per bench run.
+    systems: ["groth16"],
   },
 ];
 
@@ -41,6 +45,8 @@ export interface BenchOptions {
   signalCounts: number[];
   /** Layer widths of the size sweep's dense networks (empty: skip it). */
   sweepSizes: number[][];
+  /** Only these systems (default: every system each model lists). */
+  systems?: ProofSystem[];
   /** Models (by name) measured a second time with weights as private inputs, side by side. */
   privateWeights: string[];
   /** Worker-pool sizes for the throughput measurement on the last model (empty: skip it). */
@@ -135,7 +141,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   try {
     // Every system a model lists, then (Groth16) its private-weights twin beside the constants cell.
     const specs = opts.models.flatMap((m) =>
-      (m.systems ?? ["groth16"]).flatMap((system) => {
+      (m.systems ?? ["groth16"]).filter((x) => !opts.systems || opts.systems.includes(x)).flatMap((system) => {
         const cell = { ...m, system };
         return system === "groth16" && opts.privateWeights.includes(m.name) ? [cell, { ...cell, weights: "private" as const }] : [cell];
       }),

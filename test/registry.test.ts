@@ -16,6 +16,7 @@ import {
 import { FIELD_R } from "../core/field.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
 import { randomMlp } from "./helpers/models.js";
+import { runCli } from "./helpers/cli.js";
 
 interface SystemUnderTest {
   dir: string;
@@ -146,4 +147,28 @@ describe("model registry", () => {
       });
     });
   }
+
+  it("works from the CLI: deploy-registry, register, prove for the registry, verify-onchain --registry", async () => {
+    const dir = systems.fflonk.dir;
+    const deployed = await runCli(["deploy-registry", "--rpc", node.url, "--json"]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const reg = deployed.json().address as string;
+    const registered = await runCli(["register", dir, "--registry", reg, "--rpc", node.url, "--uri", "ipfs://x", "--json"]);
+    expect(registered.code, registered.stderr).toBe(0);
+    expect(registered.json().modelId).toMatch(/^0x[0-9a-f]{64}$/);
+    const out = path.join(work, "cli-registry-proof.json");
+    const inputFile = path.join(work, "input.json");
+    await writeFile(inputFile, JSON.stringify({ input }));
+    const proved = await runCli(["prove", dir, "--input", inputFile, "--out", out, "--chain-id", String(chain.chainId), "--contract", reg, "--sender", sender, "--nonce", "3", "--json"]);
+    expect(proved.code, proved.stderr).toBe(0);
+    const ok = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--registry", reg, "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json()).toMatchObject({ valid: true, class: proved.json().output.class });
+    const replay = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--registry", reg, "--json"]);
+    expect(replay.code).toBe(1);
+    expect(replay.json().reason).toMatch(/^NonceAlreadyUsed/);
+    const both = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--registry", reg, "--address", reg]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/either --address/);
+  });
 });

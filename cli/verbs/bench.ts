@@ -1,23 +1,26 @@
 import path from "node:path";
 import { BUNDLED_MODELS, runBench } from "../../bench/run.js";
-import { ZkmlError } from "../../src/index.js";
+import { parseProofSystem, ZkmlError, type ProofSystem } from "../../src/index.js";
 import { str, type Verb } from "../io.js";
 import type { ModelSpec } from "../../bench/cell.js";
 
 export const benchVerb: Verb = {
   name: "bench",
   summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems",
-  usage: "zkml bench [model.onnx --input FILE [--calibration FILE] [--private-weights]] [--quick] [--runs N] [--results DIR] [--json]",
+  usage: "zkml bench [model.onnx --input FILE [--calibration FILE] [--private-weights]] [--systems LIST] [--quick] [--runs N] [--results DIR] [--json]",
   help: `Compiles, sets up, proves (warm in-process and as a cold \`zkml prove\` process), verifies and
 submits to an in-process Hardhat chain each model, and times float inference with onnxruntime-node.
-Without a model: the bundled tiny MLP and MNIST MLP. Proof system: groth16 (PLONK/FFLONK to come).
+Without a model: the bundled tiny MLP (Groth16, PLONK, FFLONK) and MNIST MLP (Groth16).
 Writes bench/results/<date>-<machine>.json and .md (or --results DIR).
 
-  --quick      1 cold run, 3 warm runs (under 5 minutes here)
+  --quick      1 cold run, 3 warm runs, no FFLONK (under 5 minutes here)
+  --systems L  comma-separated subset of groth16,plonk,fflonk (a model passed on the command
+               line is measured with each; default groth16)
   --runs N     warm runs per measurement (default 5; cold runs: 3)
   --input FILE, --calibration FILE   for a model passed on the command line
 
-Also: gas of a bare Groth16 verifier against the number of public signals (1..64, --quick 1..8),
+Also: gas of each system's bare snarkjs verifier against the number of public signals (1..64;
+--quick: Groth16 only, 1..8),
 with a fitted line and the EIP-1108 floor, drawn as an SVG beside the results.
 
 And a size sweep: dense networks of growing width (--quick: 3 sizes, else 6, up to 784-64-10),
@@ -31,7 +34,7 @@ committed), side by side, with the ratios drawn as a chart. A model passed on th
 gets that second cell with --private-weights (it costs about 10 constraints per weight).`,
   options: {
     quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" },
-    results: { type: "string" }, "private-weights": { type: "boolean" },
+    results: { type: "string" }, "private-weights": { type: "boolean" }, systems: { type: "string" },
   },
   async run(ctx) {
     const quick = Boolean(ctx.values.quick);
@@ -39,14 +42,18 @@ gets that second cell with --private-weights (it costs about 10 constraints per 
     if (!Number.isInteger(runs) || runs < 1) throw new ZkmlError("USAGE", "--runs must be a positive integer");
     let models: ModelSpec[] = BUNDLED_MODELS;
     let privateWeights = quick ? ["tiny-mlp"] : BUNDLED_MODELS.map((m) => m.name);
+    const systemsText = str(ctx, "systems");
+    const systems = systemsText ? systemsText.split(",").map((x) => parseProofSystem(x.trim())) : quick ? (["groth16", "plonk"] as ProofSystem[]) : undefined;
     if (ctx.positionals.length) {
       const input = str(ctx, "input");
       if (!input) throw new ZkmlError("USAGE", "bench: a model on the command line needs --input FILE (one sample to prove)");
-      models = ctx.positionals.map((onnx) => ({ name: path.basename(onnx).replace(/\.onnx$/i, ""), onnx, input, calibration: str(ctx, "calibration") }));
+      models = ctx.positionals.map((onnx) => ({ name: path.basename(onnx).replace(/\.onnx$/i, ""), onnx, input, calibration: str(ctx, "calibration"), systems: systems ?? ["groth16"] }));
       privateWeights = ctx.values["private-weights"] ? models.map((m) => m.name) : [];
     }
     const { result, jsonFile, markdownFile, svgFile, naiveSvg } = await runBench({
       models,
+      systems,
+      curveSystems: quick ? ["groth16"] : (systems ?? ["groth16", "plonk", "fflonk"]),
       privateWeights,
       runs,
       coldRuns: quick ? 1 : 3,

@@ -32,7 +32,8 @@ off-chain; the commitment binds them).
   --context HEX  the context to bind (below 2^244), as the verifier's contextOf(sender, nonce) gives
   --chain-id N --contract ADDR --sender ADDR --nonce N
                  compute that context here: keccak256(chainId, contract, sender, nonce) >> 12.
-                 Only this sender can then submit the proof to that contract, once.
+                 Only this sender can then submit the proof to that contract, once. ADDR is
+                 the model's verifier (zkml deploy) or the registry (zkml deploy-registry).
 Without a context the proof carries context 0 (fine off-chain, rejected on-chain).`,
   options: {
     input: { type: "string" }, out: { type: "string" }, context: { type: "string" },
