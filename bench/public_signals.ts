@@ -10,7 +10,7 @@ import { requiredPtauPower, setupKeys } from "../prover/keys.js";
 import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { resolvePtau } from "../prover/ptau/index.js";
-import { compileSolidity, exportSnarkVerifier } from "../verifier/solidity.js";
+import { compileSolidity, EIP170_LIMIT, exportSnarkVerifier } from "../verifier/solidity.js";
 import { connectInProcessChain, deployVerifier, measureVerifierCallGas } from "../src/index.js";
 
 /** EIP-1108: a pairing check of 4 pairings costs 45,000 + 4 × 34,000 gas. */
@@ -20,11 +20,19 @@ export const TX_BASE_GAS = 21_000;
 export interface PublicSignalsPoint {
   publicSignals: number;
   gas: number;
+  verifierBytes: number;
+}
+
+/** A point whose verifier exceeds EIP-170: it cannot be deployed, so it has no gas. */
+export interface UndeployablePoint {
+  publicSignals: number;
+  verifierBytes: number;
 }
 
 export interface SystemGasCurve {
   system: ProofSystem;
   points: PublicSignalsPoint[];
+  undeployable: UndeployablePoint[];
   /** Least-squares fit gas ≈ intercept + slope · publicSignals. */
   fit: { intercept: number; slope: number };
 }
@@ -72,6 +80,7 @@ export async function gasVsPublicSignals(
   try {
     for (const system of systems) {
       const points: PublicSignalsPoint[] = [];
+      const undeployable: UndeployablePoint[] = [];
       for (const n of counts) {
         progress(`gas vs public signals: ${system}, n = ${n}`);
         const dir = path.join(workDir, `public-signals-${system}-${n}`);
@@ -85,11 +94,15 @@ export async function gasVsPublicSignals(
         const proof = await (await SnarkProver.load(system, keys.zkeyFile)).prove(witness);
         const name = `Verifier_${system}_n${n}`;
         const artifact = await compileSolidity({ [`${name}.sol`]: await exportSnarkVerifier(system, keys.zkeyFile, name) }, `${name}.sol`, name);
+        if (artifact.deployedBytecodeSize > EIP170_LIMIT) {
+          undeployable.push({ publicSignals: n, verifierBytes: artifact.deployedBytecodeSize });
+          continue;
+        }
         const { address } = await deployVerifier(chain.signer, artifact);
         const gas = await measureVerifierCallGas(chain.signer, address, artifact.abi, { system, ...proof });
-        points.push({ publicSignals: n, gas: Number(gas) });
+        points.push({ publicSignals: n, gas: Number(gas), verifierBytes: artifact.deployedBytecodeSize });
       }
-      curves.push({ system, points, fit: linearFit(points.map((p) => p.publicSignals), points.map((p) => p.gas)) });
+      curves.push({ system, points, undeployable, fit: linearFit(points.map((p) => p.publicSignals), points.map((p) => p.gas)) });
     }
   } finally {
     await chain.close();

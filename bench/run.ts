@@ -10,7 +10,7 @@ import { releaseCurves } from "../src/index.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { measureCell, type CellResult, type ModelSpec } from "./cell.js";
 import { machineInfo, machineLabel, type MachineInfo } from "./machine.js";
-import { gasVsPublicSignals, type PublicSignalsCurve } from "./public_signals.js";
+import { gasVsPublicSignals, type PublicSignalsCurve, type SystemGasCurve } from "./public_signals.js";
 import { fmtStat } from "./stats.js";
 import { sizeSweep, type Sweep } from "./sweep.js";
 import { measureThroughput, type ThroughputPoint } from "./throughput.js";
@@ -68,6 +68,8 @@ export interface BenchResult {
   gasVsPublicSignals: PublicSignalsCurve | null;
   sizeSweep: Sweep | null;
   throughput: { model: string; points: ThroughputPoint[] } | null;
+  /** Parts of the run that failed (their sections are missing). */
+  errors: string[];
   totalMs: number;
 }
 
@@ -138,6 +140,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   let curve: PublicSignalsCurve | null = null;
   let sweep: Sweep | null = null;
   let throughput: BenchResult["throughput"] = null;
+  const errors: string[] = [];
   try {
     // Every system a model lists, then (Groth16) its private-weights twin beside the constants cell.
     const specs = opts.models.flatMap((m) =>
@@ -158,18 +161,33 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
       cells.push(cell);
       opts.progress(`[${i + 1}/${specs.length}] ${spec.name} (${spec.system}, weights ${cell.weights}) done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
+    // A failure in one of these must not throw away the cells measured before it.
+    const attempt = async (what: string, f: () => Promise<void>) => {
+      try {
+        await f();
+      } catch (e) {
+        errors.push(`${what}: ${(e as Error).message.split("\n")[0]!.slice(0, 300)}`);
+        opts.progress(`${what} FAILED: ${errors.at(-1)}`);
+      }
+    };
     const lastModel = opts.models.at(-1);
     if (opts.throughputWorkers.length && lastModel) {
-      throughput = {
-        model: lastModel.name,
-        points: await measureThroughput(path.join(workDir, lastModel.name), lastModel.input, opts.throughputWorkers, opts.runs, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${lastModel.name} ${m}`)),
-      };
+      await attempt("throughput", async () => {
+        throughput = {
+          model: lastModel.name,
+          points: await measureThroughput(path.join(workDir, lastModel.name), lastModel.input, opts.throughputWorkers, opts.runs, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${lastModel.name} ${m}`)),
+        };
+      });
     }
     if (opts.signalCounts.length) {
-      curve = await gasVsPublicSignals(opts.signalCounts, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`), opts.curveSystems);
+      await attempt("gas vs public signals", async () => {
+        curve = await gasVsPublicSignals(opts.signalCounts, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`), opts.curveSystems);
+      });
     }
     if (opts.sweepSizes.length) {
-      sweep = await sizeSweep(opts.sweepSizes, opts.runs, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
+      await attempt("size sweep", async () => {
+        sweep = await sizeSweep(opts.sweepSizes, opts.runs, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
+      });
     }
   } finally {
     await releaseCurves();
@@ -185,6 +203,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     gasVsPublicSignals: curve,
     sizeSweep: sweep,
     throughput,
+    errors,
     totalMs: performance.now() - t0,
   };
   const dir = opts.resultsDir ?? path.join(ROOT, "bench/results");
@@ -245,7 +264,7 @@ Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m
 ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(", ")}.
 Timings: median (min–max, n runs); warm = keys in memory, ${r.settings.runs} runs after one warm-up; cold = a fresh
 \`zkml prove\` process, ${r.settings.coldRuns} run(s). Gas: transaction gasUsed on an in-process Hardhat chain.
-Total bench time ${(r.totalMs / 1000).toFixed(0)} s.
+Total bench time ${(r.totalMs / 1000).toFixed(0)} s.${r.errors.length ? `\n\n**Failed parts of this run:** ${r.errors.join("; ")}` : ""}
 
 ${header}
 ${sep}
@@ -294,16 +313,28 @@ peak RSS ≈ ${Math.round(s.memoryFit.intercept)} MB + ${(s.memoryFit.slope * 10
 ${svgName ? `\n![prove time vs constraints](${svgName})\n` : ""}`;
 }
 
+function gasCell(s: SystemGasCurve, n: number): string {
+  const p = s.points.find((x) => x.publicSignals === n);
+  if (p) return p.gas.toLocaleString("en-US");
+  return s.undeployable.some((x) => x.publicSignals === n) ? "over EIP-170" : "–";
+}
+
+function bytesAt(s: SystemGasCurve, n: number): string {
+  const b = s.points.find((x) => x.publicSignals === n)?.verifierBytes ?? s.undeployable.find((x) => x.publicSignals === n)?.verifierBytes;
+  return b === undefined ? "–" : `${(b / 1000).toFixed(1)}k`;
+}
+
 function curveSection(c: PublicSignalsCurve, svgName: string | null): string {
-  const counts = c.systems[0]?.points.map((p) => p.publicSignals) ?? [];
+  const counts = [...new Set(c.systems.flatMap((s) => [...s.points, ...s.undeployable].map((p) => p.publicSignals)))].sort((a, b) => a - b);
   return `
 ## Gas vs public signals (bare snarkjs verifiers, verifyProof transaction)
 
 | public signals | ${counts.join(" | ")} |
 |---|${counts.map(() => "---").join("|")}|
-${c.systems.map((s) => `| ${s.system} | ${s.points.map((p) => p.gas.toLocaleString("en-US")).join(" | ")} |`).join("\n")}
+${c.systems.map((s) => `| ${s.system} | ${counts.map((n) => gasCell(s, n)).join(" | ")} |`).join("\n")}
+| verifier bytecode | ${counts.map((n) => c.systems.map((s) => `${s.system[0]!.toUpperCase()} ${bytesAt(s, n)}`).join(", ")).join(" | ")} |
 
-Least-squares fits: ${c.systems.map((s) => `${s.system} gas ≈ ${Math.round(s.fit.intercept).toLocaleString("en-US")} + ${Math.round(s.fit.slope).toLocaleString("en-US")} × n`).join("; ")}.
+${c.systems.flatMap((s) => s.undeployable.map((u) => `Not deployable: the ${s.system} verifier for ${u.publicSignals} public signals is ${u.verifierBytes.toLocaleString("en-US")} bytes, over EIP-170's 24,576.\n`)).join("")}Least-squares fits: ${c.systems.map((s) => `${s.system} gas ≈ ${Math.round(s.fit.intercept).toLocaleString("en-US")} + ${Math.round(s.fit.slope).toLocaleString("en-US")} × n`).join("; ")}.
 Floors: EIP-1108 pairing check ${c.pairingFloor.toLocaleString("en-US")}; with the 21,000 transaction base ${c.txFloor.toLocaleString("en-US")}.
 zkml's statement keeps 2 public signals whatever the model's input and output sizes (3 with private weights).
 ${svgName ? `\n![gas vs public signals](${svgName})\n` : ""}`;

@@ -16,7 +16,8 @@ export type ZkmlErrorCode =
   | "CIRCOM_FAILED"
   | "SOLC_FAILED"
   | "PROOF_INVALID"
-  | "CHAIN";
+  | "CHAIN"
+  | "CONTRACT_TOO_LARGE";
 
 export class ZkmlError extends Error {
   readonly code: ZkmlErrorCode;

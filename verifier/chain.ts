@@ -20,7 +20,17 @@ export interface Deployment {
   txHash: string;
 }
 
+/** EIP-170: the largest runtime bytecode Ethereum accepts. */
+const EIP170_BYTES = 24576;
+
 export async function deployVerifier(signer: Signer, artifact: VerifierArtifact): Promise<Deployment> {
+  if (artifact.deployedBytecodeSize > EIP170_BYTES) {
+    throw new ZkmlError(
+      "CONTRACT_TOO_LARGE",
+      `${artifact.contractName} is ${artifact.deployedBytecodeSize} bytes of runtime code, over EIP-170's ${EIP170_BYTES}: no EIP-170 chain (mainnet, Sepolia, a default Hardhat node) will deploy it`,
+      "fewer public signals (commit to values instead of exposing them), or Groth16, whose verifier is smallest",
+    );
+  }
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   const contract = await factory.deploy();
   const receipt = (await contract.deploymentTransaction()!.wait()) as TransactionReceipt;

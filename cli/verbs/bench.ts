@@ -75,7 +75,8 @@ gets that second cell with --private-weights (it costs about 10 constraints per 
       ctx.say(`${r.model}: private weights cost ${(r.constraints[1] / r.constraints[0]).toFixed(1)}× the constraints, ${(r.proveMs[1] / r.proveMs[0]).toFixed(1)}× the prove time`);
     }
     ctx.say(`results → ${[jsonFile, markdownFile, svgFile, naiveSvg].filter(Boolean).join(", ")}`);
+    for (const e of result.errors) ctx.say(`FAILED: ${e}`);
     ctx.result({ ...result, jsonFile, markdownFile, svgFile, naiveSvg });
-    return 0;
+    return result.errors.length ? 1 : 0;
   },
 };

@@ -46,7 +46,10 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
     ctx.say(`set up ${dir} (${r.info.system})`);
     ctx.say(`  ptau: ${p.path} (2^${p.power}) ${p.devOnly ? "— DEVELOPMENT ONLY, not a ceremony" : p.official ? "— official Hermez file (hash verified)" : "— not an official file: its security is yours to judge"}`);
     if (r.ptau.generatedMs > 0) ctx.say(`  generated the dev ptau in ${ms(r.ptau.generatedMs)}`);
-    ctx.say(`  keys in ${ms(r.info.timingsMs.setup)}; verifier ${r.info.contract.name} (${r.info.contract.deployedBytecodeSize} bytes${r.info.contract.fitsEip170 ? "" : ", OVER the EIP-170 limit: will not deploy on mainnet"})`);
+    const c = r.info.contract;
+    const over = (fits: boolean) => (fits ? "" : ", OVER the EIP-170 limit of 24,576 bytes: will not deploy on mainnet");
+    ctx.say(`  keys in ${ms(r.info.timingsMs.setup)}; verifier ${c.name} (${c.deployedBytecodeSize} bytes${over(c.fitsEip170)}),`);
+    ctx.say(`  bare snarkjs verifier for a registry ${c.verifierName} (${c.verifierBytecodeSize} bytes${over(c.verifierFitsEip170)})`);
     ctx.result({ system: r.info.system, ptau: { ...p, generatedMs: r.ptau.generatedMs }, contract: r.info.contract, timingsMs: r.info.timingsMs });
     return 0;
   },
