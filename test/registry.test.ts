@@ -81,6 +81,11 @@ describe("model registry", () => {
     expect(writers.sort()).toEqual(["register", "verifyInference"]);
   });
 
+  it("refuses to deploy a verifier over EIP-170 before sending anything", async () => {
+    const artifact = { ...(await readVerifierArtifact(systems.fflonk.dir)), deployedBytecodeSize: 32_025 };
+    await expect(deployVerifier(chain.signer, artifact)).rejects.toMatchObject({ code: "CONTRACT_TOO_LARGE", message: expect.stringContaining("EIP-170") });
+  });
+
   for (const system of PROOF_SYSTEMS) {
     describe(system, () => {
       it("proves and verifies off-chain", async () => {
