@@ -69,7 +69,7 @@ const report = {
     deployVerifier: Number(reg.gas.deployVerifier),
     register: Number(reg.gas.register),
   },
-  // maxRSS is in KiB: the largest resident set this whole process reached.
+  // maxRSS is in KiB: the largest resident set this whole process reached (run it directly).
   peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
 };
 await releaseCurves();
