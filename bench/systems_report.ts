@@ -11,6 +11,7 @@ import {
   parseProofSystem, PROOF_WORDS, readInputFile, readVerifierArtifact, releaseCurves, setupModel, submitInference, submitToRegistry,
 } from "../src/index.js";
 import { machineInfo } from "./machine.js";
+import { peakRssMb } from "../core/memory.js";
 
 const [compiledDir, systemArg, inputFile, outFile] = process.argv.slice(2);
 if (!compiledDir || !systemArg || !inputFile) {
@@ -69,8 +70,7 @@ const report = {
     deployVerifier: Number(reg.gas.deployVerifier),
     register: Number(reg.gas.register),
   },
-  // maxRSS is in KiB: the largest resident set this whole process reached (run it directly).
-  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  peakRssMb: peakRssMb(),
 };
 await releaseCurves();
 const text = JSON.stringify(report, null, 2) + "\n";

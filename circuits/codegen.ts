@@ -8,10 +8,9 @@
 import type { CircuitLayout } from "../core/compiled.js";
 import { packedLength } from "../core/field.js";
 import { sizeOf } from "../core/graph.js";
-import type { QModel } from "../core/qmodel.js";
+import { WEIGHT_BITS, type QModel } from "../core/qmodel.js";
 
 export const CIRCUIT_TEMPLATE = "ZkmlModel";
-const WEIGHT_BITS = 8;
 
 export function circuitLayout(model: QModel): CircuitLayout {
   const inputSize = sizeOf(model.input.shape);

@@ -1,5 +1,4 @@
 /** What every verb shares: argument parsing, JSON-or-human output, progress on stderr. */
-import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { getAddress } from "ethers";
 import { ZkmlError } from "../core/errors.js";
@@ -94,20 +93,7 @@ export function ms(v: number): string {
   return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`;
 }
 
-/**
- * Peak resident memory of this process so far, in MB. On Linux from VmHWM, which belongs to the
- * address space this program got at exec: getrusage's maxRSS survives exec, so a process spawned
- * by a big parent (the bench) would report the parent's size, not its own.
- */
-export function peakRssMb(): number {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
-    if (m) return Math.round(Number(m[1]) / 1024);
-  } catch {
-    // not Linux
-  }
-  return Math.round(process.resourceUsage().maxRSS / 1024);
-}
+export { peakRssMb } from "../core/memory.js";
 
 export function timer() {
   const t0 = performance.now();

@@ -4,9 +4,7 @@
  */
 import { buildPoseidon } from "circomlibjs";
 import { CHAIN_RATE, packSigned } from "./field.js";
-
-/** Weights are int8 in every zkml model. */
-const WEIGHT_BITS = 8;
+import { WEIGHT_BITS } from "./qmodel.js";
 
 type Poseidon = ((inputs: bigint[]) => unknown) & { F: { toObject(x: unknown): bigint } };
 let poseidonPromise: Promise<Poseidon> | undefined;

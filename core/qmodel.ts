@@ -13,6 +13,8 @@ export const QMODEL_FORMAT = "zkml-qmodel/1";
 export const ACT_BITS = 8;
 export const ACT_MIN = -128;
 export const ACT_MAX = 127;
+/** Weights are int8 in every zkml model (also when they are private circuit inputs). */
+export const WEIGHT_BITS = 8;
 
 export interface Requant {
   shift: number;

@@ -21,13 +21,13 @@ export interface Deployment {
 }
 
 /** EIP-170: the largest runtime bytecode Ethereum accepts. */
-const EIP170_BYTES = 24576;
+export const EIP170_LIMIT = 24576;
 
 export async function deployVerifier(signer: Signer, artifact: VerifierArtifact): Promise<Deployment> {
-  if (artifact.deployedBytecodeSize > EIP170_BYTES) {
+  if (artifact.deployedBytecodeSize > EIP170_LIMIT) {
     throw new ZkmlError(
       "CONTRACT_TOO_LARGE",
-      `${artifact.contractName} is ${artifact.deployedBytecodeSize} bytes of runtime code, over EIP-170's ${EIP170_BYTES}: no EIP-170 chain (mainnet, Sepolia, a default Hardhat node) will deploy it`,
+      `${artifact.contractName} is ${artifact.deployedBytecodeSize} bytes of runtime code, over EIP-170's ${EIP170_LIMIT}: no EIP-170 chain (mainnet, Sepolia, a default Hardhat node) will deploy it`,
       "fewer public signals (commit to values instead of exposing them), or Groth16, whose verifier is smallest",
     );
   }

@@ -7,8 +7,7 @@ import { Contract, type ContractTransactionReceipt, type Provider, type Signer }
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
-import { encodeProof } from "./calldata.js";
-import { deployVerifier, revertReason, sendVerification, type Deployment, type OnchainVerification } from "./chain.js";
+import { deployVerifier, inferenceCalldata, revertReason, sendVerification, type Deployment, type OnchainVerification } from "./chain.js";
 import { compileProjectContract, type CompiledContract } from "./solidity.js";
 
 let registryArtifact: Promise<CompiledContract> | undefined;
@@ -95,7 +94,7 @@ export async function submitToRegistry(
   nonce: bigint,
 ): Promise<OnchainVerification> {
   const r = await registry(registryAddress, signer);
-  return sendVerification(r, "registry", [modelId, await encodeProof(proof), proof.publicSignals.slice(0, 2).map(BigInt), nonce]);
+  return sendVerification(r, "registry", [modelId, ...(await inferenceCalldata(proof, nonce))]);
 }
 
 export async function readResult(runner: Signer | Provider, registryAddress: string, sender: string, nonce: bigint): Promise<{ verified: boolean; modelId: string; class: number }> {

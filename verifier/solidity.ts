@@ -132,8 +132,7 @@ export interface CompiledContract {
   evmVersion: string;
 }
 
-/** EIP-170: the largest runtime bytecode mainnet accepts. */
-export const EIP170_LIMIT = 24576;
+export { EIP170_LIMIT } from "./chain.js";
 
 export async function compileSolidity(sources: Record<string, string>, file: string, contractName: string): Promise<CompiledContract> {
   const solc = (await import("solc")).default;

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   connectRpc, deployAndRegister, deployRegistry, deployVerifier, openReady, readProofFile, readVerifierArtifact, submitInference,
-  submitToRegistry, writeFileAtomic, ZkmlError,
+  submitToRegistry, writeFileAtomic, ZkmlError, type ChainConnection,
 } from "../../src/index.js";
 import { addressArg, bigintArg, requirePositional, str, toJson, type Verb, type VerbContext } from "../io.js";
 
@@ -19,6 +19,16 @@ function rpc(ctx: VerbContext, verb: string): string {
   const url = str(ctx, "rpc");
   if (!url) throw new ZkmlError("USAGE", `${verb}: --rpc URL is required`, `e.g. --rpc http://127.0.0.1:8545; see \`zkml ${verb} --help\``);
   return url;
+}
+
+/** Connects with --rpc and the key, runs `f`, and always closes the connection. */
+async function withChain<T>(ctx: VerbContext, verb: string, f: (chain: ChainConnection) => Promise<T>): Promise<T> {
+  const chain = await connectRpc(rpc(ctx, verb), privateKey(ctx));
+  try {
+    return await f(chain);
+  } finally {
+    await chain.close();
+  }
 }
 
 interface DeploymentRecord {
@@ -55,16 +65,13 @@ records the address in DIR/deployments.json.\n\n${KEY_HELP}`,
     const dir = requirePositional(ctx, 0, "the build folder", "deploy");
     await openReady(dir);
     const artifact = await readVerifierArtifact(dir);
-    const chain = await connectRpc(rpc(ctx, "deploy"), privateKey(ctx));
-    try {
+    return withChain(ctx, "deploy", async (chain) => {
       const d = await deployVerifier(chain.signer, artifact);
       await recordDeployment(dir, chain.chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash });
       ctx.say(`deployed ${artifact.contractName} at ${d.address} on chain ${chain.chainId} (gas ${d.gasUsed})`);
       ctx.result({ address: d.address, chainId: chain.chainId, contract: artifact.contractName, gasUsed: d.gasUsed, txHash: d.txHash });
       return 0;
-    } finally {
-      await chain.close();
-    }
+    });
   },
 };
 
@@ -95,9 +102,7 @@ from the proof file unless --nonce is given.\n\n${KEY_HELP}`,
     const nonce = nonceArg ?? (proof.context.nonce === undefined ? undefined : BigInt(proof.context.nonce));
     if (nonce === undefined) throw new ZkmlError("USAGE", "the proof file has no nonce: pass --nonce N (the one the context was made with)");
     await openReady(dir);
-    const artifact = await readVerifierArtifact(dir);
-    const chain = await connectRpc(rpc(ctx, "verify-onchain"), privateKey(ctx));
-    try {
+    return withChain(ctx, "verify-onchain", async (chain) => {
       const sender = await chain.signer.getAddress();
       if (proof.context.sender && addressArg(proof.context.sender, "the proof's context sender") !== sender) {
         ctx.say(`warning: the proof was made for sender ${proof.context.sender}, but ${sender} is signing: the contract will reject it`);
@@ -110,14 +115,12 @@ from the proof file unless --nonce is given.\n\n${KEY_HELP}`,
         }
         r = await submitToRegistry(chain.signer, address, modelId, proof, nonce);
       } else {
-        r = await submitInference(chain.signer, address, artifact.abi, proof, nonce);
+        r = await submitInference(chain.signer, address, (await readVerifierArtifact(dir)).abi, proof, nonce);
       }
       ctx.say(r.valid ? `accepted on chain ${chain.chainId}: class ${r.class}, gas ${r.gasUsed} (tx ${r.txHash})` : `REJECTED: ${r.reason}`);
       ctx.result({ valid: r.valid, gasUsed: r.gasUsed, txHash: r.txHash, class: r.class ?? null, reason: r.reason ?? null });
       return r.valid ? 0 : 1;
-    } finally {
-      await chain.close();
-    }
+    });
   },
 };
 
@@ -129,15 +132,12 @@ export const deployRegistryVerb: Verb = {
 register models in it; entries are immutable. Prints the address.\n\n${KEY_HELP}`,
   options: { rpc: { type: "string" }, "private-key": { type: "string" } },
   async run(ctx) {
-    const chain = await connectRpc(rpc(ctx, "deploy-registry"), privateKey(ctx));
-    try {
+    return withChain(ctx, "deploy-registry", async (chain) => {
       const d = await deployRegistry(chain.signer);
       ctx.say(`deployed ZkmlRegistry at ${d.address} on chain ${chain.chainId} (gas ${d.gasUsed})`);
       ctx.result({ address: d.address, chainId: chain.chainId, gasUsed: d.gasUsed, txHash: d.txHash });
       return 0;
-    } finally {
-      await chain.close();
-    }
+    });
   },
 };
 
@@ -156,16 +156,13 @@ Proofs for the registry are made with --contract set to the registry's address.\
     const registryText = str(ctx, "registry");
     if (!registryText) throw new ZkmlError("USAGE", "register: --registry ADDR is required", "deploy one with `zkml deploy-registry`");
     const registry = addressArg(registryText, "--registry");
-    await openReady(dir);
-    const chain = await connectRpc(rpc(ctx, "register"), privateKey(ctx));
-    try {
-      const r = await deployAndRegister(chain.signer, registry, dir, str(ctx, "uri") ?? "");
+    const ready = await openReady(dir);
+    return withChain(ctx, "register", async (chain) => {
+      const r = await deployAndRegister(chain.signer, registry, ready, str(ctx, "uri") ?? "");
       await recordDeployment(dir, chain.chainId, { registry, modelId: r.modelId, verifier: r.verifier });
       ctx.say(`registered model ${r.modelId} in ${registry} (verifier ${r.verifier}; gas: verifier ${r.gas.deployVerifier}, register ${r.gas.register})`);
       ctx.result({ modelId: r.modelId, registry, verifier: r.verifier, chainId: chain.chainId, gas: r.gas });
       return 0;
-    } finally {
-      await chain.close();
-    }
+    });
   },
 };
