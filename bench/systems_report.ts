@@ -2,7 +2,7 @@
  * One model through one proof system, the numbers issue 5 asks for: setup and prove time,
  * proof size, bytecode, deployment gas, verification gas (bare verifier, the model's wrapper,
  * and through the registry). Slow systems on large circuits take long: a command of its own,
- *   node --import tsx bench/systems_report.ts <build-dir-compiled> <groth16|plonk|fflonk> <input.json> [out.json]
+ *   [ZKML_PROVE_RUNS=3] node --import tsx bench/systems_report.ts <build-dir-compiled> <groth16|plonk|fflonk> <input.json> [out.json]
  */
 import { cp, rm, writeFile } from "node:fs/promises";
 import { plonkGateCount } from "../prover/plonk_gates.js";
@@ -31,10 +31,11 @@ log(`setup done: ptau 2^${s.info.ptau.power} (${(s.info.timingsMs.ptau / 1000).t
 const prover = await InferenceProver.open(dir);
 const values = await readInputFile(inputFile);
 const proveMs: number[] = [];
-for (let i = 0; i < 3; i++) {
+const runs = Number(process.env.ZKML_PROVE_RUNS ?? 3);
+for (let i = 0; i < runs; i++) {
   const r = await prover.prove(values);
   proveMs.push(r.timingsMs.witness + r.timingsMs.prove);
-  log(`prove ${i + 1}/3: ${proveMs.at(-1)!.toFixed(0)} ms`);
+  log(`prove ${i + 1}/${runs}: ${proveMs.at(-1)!.toFixed(0)} ms`);
 }
 const chain = await connectInProcessChain();
 const sender = await chain.signer.getAddress();

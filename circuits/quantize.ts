@@ -5,9 +5,12 @@
  */
 import { commitWeights } from "../core/commitment.js";
 import { ZkmlError } from "../core/errors.js";
-import type { DenseNode, Graph } from "../core/graph.js";
-import { runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
-import { ACT_BITS, ACT_MAX, ACT_MIN, clampInt, QMODEL_FORMAT, type QDense, type QModel } from "../core/qmodel.js";
+import type { ActivationFn, ActivationNode, ConvNode, DenseNode, Graph, GraphNode } from "../core/graph.js";
+import { activationValue, runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
+import {
+  ACT_BITS, ACT_MAX, ACT_MIN, clampInt, isLinear, layerOutFrac, layerOutSize, QMODEL_FORMAT,
+  type QDense, type QLayer, type QModel, type QTable, type Requant,
+} from "../core/qmodel.js";
 
 /** Largest frac with maxAbs * 2^frac <= 128: the range fills int8, saturating by < 1 step. */
 export function fracForRange(maxAbs: number): number {
@@ -32,38 +35,63 @@ export interface QuantizeOptions {
   bits?: number;
 }
 
-interface LayerGroup {
-  dense: DenseNode;
-  relu: boolean;
-  fixedOutFrac?: number;
-  /** Index in graph.nodes of the group's last node (whose float output calibrates it). */
-  lastIndex: number;
+/** Largest frac the values allow, never more than the accumulator has (a shift is a division). */
+function outFracFor(fixed: number | undefined, maxAbsValue: number, accFrac = Infinity): number {
+  return Math.min(fixed ?? fracForRange(maxAbsValue), accFrac);
 }
 
-function groupLayers(graph: Graph): { inputFrac?: number; groups: LayerGroup[] } {
-  const groups: LayerGroup[] = [];
-  let inputFrac: number | undefined;
-  graph.nodes.forEach((node, i) => {
-    const last = groups.at(-1);
-    if (node.op === "dense") {
-      groups.push({ dense: node, relu: false, lastIndex: i });
-    } else if (node.op === "relu") {
-      if (!last || last.lastIndex !== i - 1 || last.relu || last.fixedOutFrac !== undefined) {
-        throw new ZkmlError("UNSUPPORTED_OP", `model ${graph.name}, node "${node.name}" (${node.onnxOp}): Relu is supported right after a Gemm/MatMul for now`);
-      }
-      last.relu = true;
-      last.lastIndex = i;
-    } else if (!last) {
-      inputFrac = node.frac;
-    } else {
-      if (last.lastIndex !== i - 1) {
-        throw new ZkmlError("UNSUPPORTED_OP", `model ${graph.name}, node "${node.name}" (${node.onnxOp}): a QuantizeLinear must follow a layer directly`);
-      }
-      last.fixedOutFrac = node.frac;
-      last.lastIndex = i;
+function quantizeWeights(graph: Graph, node: DenseNode | ConvNode): { weights: number[]; wFrac: number } {
+  const wFrac = node.weightQuant?.frac ?? fracForRange(maxAbs(node.weight.data));
+  const weights = node.weightQuant
+    ? Array.from(node.weightQuant.data)
+    : Array.from(node.weight.data, (w) => clampInt(roundHalfEven(w * 2 ** wFrac), ACT_MIN, ACT_MAX));
+  if (weights.some((w) => w < ACT_MIN || w > ACT_MAX)) {
+    throw new ZkmlError("BAD_MODEL", `model ${graph.name}, node "${node.name}" (${node.onnxOp}): pre-quantized weights are not int8`);
+  }
+  return { weights, wFrac };
+}
+
+/** Worst-case accumulator bound of a linear layer: |bias| + Σ|w|·128 per output, plus rounding. */
+function accumulatorBits(graph: Graph, node: GraphNode, weights: number[], bias: number[], rowLength: number, rowOf: (o: number) => number, requant: Requant | null): number {
+  const inMag = 2 ** (ACT_BITS - 1);
+  const rows = weights.length / rowLength;
+  let bound = 0;
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = 0; i < rowLength; i++) s += Math.abs(weights[r * rowLength + i]!) * inMag;
+    bound = Math.max(bound, s + Math.abs(bias[rowOf(r)]!));
+  }
+  if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
+  if (!Number.isSafeInteger(bound) || bound >= 2 ** 200) {
+    throw new ZkmlError("BAD_MODEL", `model ${graph.name}, node "${node.name}" (${node.onnxOp}): accumulator bound ${bound} is too large`);
+  }
+  return bitsForBound(bound);
+}
+
+/** The exact int8 table of an elementwise function for inputs at 2^-inFrac, outputs at 2^-outFrac. */
+export function activationTable(fn: ActivationFn, inFrac: number, outFrac: number, element = 0): number[] {
+  return Array.from({ length: 256 }, (_, k) =>
+    clampInt(roundHalfEven(activationValue(fn, (k - 128) / 2 ** inFrac, element) * 2 ** outFrac), ACT_MIN, ACT_MAX));
+}
+
+function tableLayer(node: ActivationNode, size: number, inFrac: number, outFrac: number): QTable {
+  const fn = node.fn;
+  if (fn.kind !== "prelu") {
+    return { op: "table", node: node.name, fn: fn.kind, size, inFrac, outFrac, tables: [activationTable(fn, inFrac, outFrac)] };
+  }
+  // One table per distinct slope (PRelu's slope is per channel in practice).
+  const bySlope = new Map<number, number>();
+  const tables: number[][] = [];
+  const select = Array.from(fn.slope, (slope, i) => {
+    let t = bySlope.get(slope);
+    if (t === undefined) {
+      t = tables.length;
+      bySlope.set(slope, t);
+      tables.push(activationTable(fn, inFrac, outFrac, i));
     }
+    return t;
   });
-  return { inputFrac, groups };
+  return { op: "table", node: node.name, fn: fn.kind, size, inFrac, outFrac, tables, ...(tables.length > 1 && { select }) };
 }
 
 export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
@@ -78,58 +106,106 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       throw new ZkmlError("BAD_INPUT", `model ${graph.name}: calibration sample has ${s.length} values, the input "${graph.input.name}" needs ${inSize}`);
     }
   }
-  const { inputFrac: fixedInputFrac, groups } = groupLayers(graph);
-
-  // Float ranges of the input and of each group's output over the calibration set.
+  const nodes = graph.nodes;
+  // Float range of the input and of every node's output over the calibration set.
   const inputMax = Math.max(...opts.samples.map(maxAbs));
-  const groupMax = groups.map(() => 0);
-  for (const s of opts.samples) {
-    const acts = runFloat(graph, s);
-    groups.forEach((g, gi) => (groupMax[gi] = Math.max(groupMax[gi]!, maxAbs(acts[g.lastIndex]!))));
+  const nodeMax = nodes.map(() => 0);
+  for (const s of opts.samples) runFloat(graph, s).forEach((a, i) => (nodeMax[i] = Math.max(nodeMax[i]!, maxAbs(a))));
+
+  let start = 0;
+  let inputFrac = fracForRange(inputMax);
+  if (nodes[0]?.op === "fixscale") {
+    inputFrac = nodes[0].frac;
+    start = 1;
   }
-
-  const inputFrac = fixedInputFrac ?? fracForRange(inputMax);
-  let inFrac = inputFrac;
-  const layers: QDense[] = [];
-  groups.forEach((g, gi) => {
-    const d = g.dense;
-    const [outF, inF] = d.weight.dims as [number, number];
-    const wFrac = d.weightQuant?.frac ?? fracForRange(maxAbs(d.weight.data));
-    const weights = d.weightQuant
-      ? Array.from(d.weightQuant.data)
-      : Array.from(d.weight.data, (w) => clampInt(roundHalfEven(w * 2 ** wFrac), ACT_MIN, ACT_MAX));
-    if (weights.some((w) => w < ACT_MIN || w > ACT_MAX)) {
-      throw new ZkmlError("BAD_MODEL", `model ${graph.name}, node "${d.name}" (${d.onnxOp}): pre-quantized weights are not int8`);
+  const layers: QLayer[] = [];
+  let frac = inputFrac;
+  let size = inSize;
+  const refuse = (node: GraphNode, why: string): never => {
+    throw new ZkmlError("UNSUPPORTED_OP", `model ${graph.name}, node "${node.name}" (${node.onnxOp}): ${why}`);
+  };
+  for (let i = start; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const next = nodes[i + 1];
+    switch (node.op) {
+      case "dense":
+      case "conv": {
+        // A ReLU and/or a Q/DQ pair right after a linear layer fold into its requantization.
+        let last = i;
+        let relu = false;
+        let fixed: number | undefined;
+        if (next?.op === "activation" && next.fn.kind === "relu") {
+          relu = true;
+          last++;
+        }
+        const after = nodes[last + 1];
+        if (after?.op === "fixscale") {
+          fixed = after.frac;
+          last++;
+        }
+        const { weights, wFrac } = quantizeWeights(graph, node);
+        const accFrac = frac + wFrac;
+        const bias = Array.from(node.bias, (b) => roundHalfEven(b * 2 ** accFrac));
+        // The output layer keeps its exact accumulators unless the model asked for int8 there.
+        const isLast = last === nodes.length - 1;
+        const requant: Requant | null = !isLast || relu || fixed !== undefined
+          ? (() => {
+              const outFrac = outFracFor(fixed, nodeMax[last]!, accFrac);
+              return { shift: accFrac - outFrac, outFrac, relu };
+            })()
+          : null;
+        if (node.op === "dense") {
+          const [outF, inF] = node.weight.dims as [number, number];
+          const accBits = accumulatorBits(graph, node, weights, bias, inF, (o) => o, requant);
+          layers.push({ op: "dense", node: node.name, inFeatures: inF, outFeatures: outF, weights, bias, inFrac: frac, wFrac, accFrac, accBits, requant });
+        } else {
+          const rowLength = (node.inShape[0] / node.group) * node.kernel[0] * node.kernel[1];
+          const accBits = accumulatorBits(graph, node, weights, bias, rowLength, (o) => o, requant);
+          const { inShape, outShape, kernel, strides, pads, group } = node;
+          layers.push({ op: "conv", node: node.name, inShape, outShape, kernel, strides, pads, group, weights, bias, inFrac: frac, wFrac, accFrac, accBits, requant });
+        }
+        const l = layers.at(-1)!;
+        frac = layerOutFrac(l);
+        size = layerOutSize(l);
+        i = last;
+        break;
+      }
+      case "maxpool":
+      case "avgpool": {
+        const { inShape, outShape, kernel, strides, pads } = node;
+        layers.push(node.op === "maxpool"
+          ? { op: "maxpool", node: node.name, inShape, outShape, kernel, strides, pads, frac }
+          : { op: "avgpool", node: node.name, inShape, outShape, kernel, strides, pads, countIncludePad: node.countIncludePad, frac });
+        size = sizeOf(outShape);
+        break;
+      }
+      case "select":
+        layers.push({ op: "select", node: node.name, inSize: size, index: Array.from(node.index), frac });
+        size = node.index.length;
+        break;
+      case "activation": {
+        if (node.fn.kind === "relu") {
+          layers.push({ op: "relu", node: node.name, size, frac });
+          break;
+        }
+        let fixed: number | undefined;
+        if (next?.op === "fixscale") {
+          fixed = next.frac;
+          i++;
+        }
+        const outFrac = outFracFor(fixed, nodeMax[i]!);
+        layers.push(tableLayer(node, size, frac, outFrac));
+        frac = outFrac;
+        break;
+      }
+      case "fixscale":
+        // Re-quantizing an int8 tensor to another scale is not a layer zkml has; the same scale is a no-op.
+        if (node.frac !== frac) refuse(node, `a QuantizeLinear at 2^-${node.frac} on a value at 2^-${frac} must follow a Gemm/MatMul/Conv or an activation directly`);
+        break;
     }
-    const accFrac = inFrac + wFrac;
-    const bias = Array.from(d.bias, (b) => roundHalfEven(b * 2 ** accFrac));
-    const isLast = gi === groups.length - 1;
-    // The output layer keeps its exact accumulators unless the model asked for int8 there.
-    const requant = !isLast || g.relu || g.fixedOutFrac !== undefined
-      ? (() => {
-          const outFrac = Math.min(g.fixedOutFrac ?? fracForRange(groupMax[gi]!), accFrac);
-          return { shift: accFrac - outFrac, outFrac, relu: g.relu };
-        })()
-      : null;
-    const inMag = 2 ** (bits - 1);
-    let bound = 0;
-    for (let o = 0; o < outF; o++) {
-      let s = Math.abs(bias[o]!);
-      for (let i = 0; i < inF; i++) s += Math.abs(weights[o * inF + i]!) * inMag;
-      bound = Math.max(bound, s);
-    }
-    if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
-    if (!Number.isSafeInteger(bound) || bound >= 2 ** 200) {
-      throw new ZkmlError("BAD_MODEL", `model ${graph.name}, node "${d.name}" (${d.onnxOp}): accumulator bound ${bound} is too large`);
-    }
-    layers.push({
-      op: "dense", node: d.name, inFeatures: inF, outFeatures: outF, weights, bias,
-      inFrac, wFrac, accFrac, accBits: bitsForBound(bound), requant,
-    });
-    inFrac = requant ? requant.outFrac : accFrac;
-  });
-
-  const last = layers.at(-1)!;
+  }
+  // No layers (a Flatten, a Reshape, a final Softmax) is a model too: it proves its int8 input.
+  const last = layers.at(-1);
   return {
     format: QMODEL_FORMAT,
     name: graph.name,
@@ -138,8 +214,9 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
     output: {
       name: graph.output.name,
       shape: graph.output.shape,
-      frac: inFrac,
-      bits: last.requant ? bits : last.accBits,
+      frac,
+      bits: last && isLinear(last) && !last.requant ? last.accBits : bits,
+      ...(graph.outputTransform && { transform: graph.outputTransform }),
     },
   };
 }
@@ -150,9 +227,14 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
  * hold), so they are the worst case for int8 weights and biases of the recorded width.
  */
 export async function withPrivateWeights(model: QModel, salt: bigint): Promise<QModel> {
+  const other = model.layers.find((l) => l.op !== "dense");
+  if (other) {
+    throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${other.node}" (${other.op}): --weights private supports dense layers only for now`, "compile with --weights constants (the default)");
+  }
+  const dense = model.layers as QDense[];
   const inMag = 2 ** (ACT_BITS - 1);
-  const biasBits = model.layers.map((l) => Math.max(2, bitsForBound(maxAbs(l.bias))));
-  const layers = model.layers.map((l, i) => {
+  const biasBits = dense.map((l) => Math.max(2, bitsForBound(maxAbs(l.bias))));
+  const layers = dense.map((l, i) => {
     let bound = 2 ** (biasBits[i]! - 1) + l.inFeatures * inMag * inMag;
     if (l.requant && l.requant.shift > 0) bound += 2 ** (l.requant.shift - 1);
     return { ...l, accBits: bitsForBound(bound) };

@@ -3,7 +3,7 @@
  * between the generated circuit (circuits/codegen.ts) and every prover of it.
  */
 import { toField } from "./field.js";
-import type { QModel } from "./qmodel.js";
+import { denseLayers, type QModel } from "./qmodel.js";
 
 export type CircuitSignals = Record<string, bigint | bigint[]>;
 
@@ -16,7 +16,7 @@ export function publicSignalNames(model: Pick<QModel, "privateWeights">): string
 export function circuitInput(model: QModel, qInput: readonly number[], ctx: bigint): CircuitSignals {
   const signals: CircuitSignals = { x: qInput.map((v) => toField(v)), ctx };
   if (model.privateWeights) {
-    model.layers.forEach((l, i) => {
+    denseLayers(model).forEach((l, i) => {
       signals[`w${i}`] = l.weights.map((v) => toField(v));
       signals[`b${i}`] = l.bias.map((v) => toField(v));
     });

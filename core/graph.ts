@@ -1,7 +1,8 @@
 /**
  * The float graph IR: what the ONNX importer produces and the quantizer consumes. It is
  * deliberately small: ONNX's shape plumbing is folded away at import, and what is left are
- * the operations zkml knows how to prove.
+ * the operations zkml knows how to prove, as a chain (each node reads the previous output).
+ * Activations are flat row-major arrays; spatial ops carry their [C, H, W] shapes.
  */
 export interface FloatTensor {
   dims: number[];
@@ -14,13 +15,16 @@ export interface ExactQuant {
   frac: number;
 }
 
-export interface DenseNode {
-  op: "dense";
+interface NodeBase {
   /** ONNX node name (or a generated one) for error messages. */
   name: string;
   onnxOp: string;
   input: string;
   output: string;
+}
+
+export interface DenseNode extends NodeBase {
+  op: "dense";
   /** Row-major [outFeatures][inFeatures]. */
   weight: FloatTensor;
   bias: Float64Array;
@@ -28,25 +32,61 @@ export interface DenseNode {
   weightQuant?: ExactQuant;
 }
 
-export interface ReluNode {
-  op: "relu";
-  name: string;
-  onnxOp: string;
-  input: string;
-  output: string;
+/** 2-D geometry shared by convolutions and pools. pads: [top, left, bottom, right]. */
+export interface Window2d {
+  inShape: [number, number, number];
+  outShape: [number, number, number];
+  kernel: [number, number];
+  strides: [number, number];
+  pads: [number, number, number, number];
+}
+
+export interface ConvNode extends NodeBase, Window2d {
+  op: "conv";
+  /** [outChannels][inChannels / group][kh][kw]. */
+  weight: FloatTensor;
+  bias: Float64Array;
+  group: number;
+  weightQuant?: ExactQuant;
+}
+
+export interface PoolNode extends NodeBase, Window2d {
+  op: "maxpool" | "avgpool";
+  /** AveragePool: whether padded cells count in the divisor. */
+  countIncludePad: boolean;
+}
+
+/**
+ * Free rearrangement: out[i] = in[index[i]], or 0 where index[i] = -1. Pad, Gather, Slice and
+ * Transpose of an activation all become this, and cost no constraint.
+ */
+export interface SelectNode extends NodeBase {
+  op: "select";
+  index: Int32Array;
+}
+
+export type ActivationFn =
+  | { kind: "relu" }
+  | { kind: "leakyrelu"; alpha: number }
+  | { kind: "sigmoid" }
+  | { kind: "tanh" }
+  | { kind: "clip"; min: number; max: number }
+  | { kind: "hardsigmoid"; alpha: number; beta: number }
+  /** slope[i] per element (broadcast from ONNX's slope tensor). */
+  | { kind: "prelu"; slope: Float64Array };
+
+export interface ActivationNode extends NodeBase {
+  op: "activation";
+  fn: ActivationFn;
 }
 
 /** A Quantize→Dequantize pair on an activation: the model fixes that tensor's scale. */
-export interface FixScaleNode {
+export interface FixScaleNode extends NodeBase {
   op: "fixscale";
-  name: string;
-  onnxOp: string;
-  input: string;
-  output: string;
   frac: number;
 }
 
-export type GraphNode = DenseNode | ReluNode | FixScaleNode;
+export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | FixScaleNode;
 
 export interface ValueInfo {
   name: string;
@@ -60,10 +100,98 @@ export interface Graph {
   output: ValueInfo;
   /** In execution order; each node reads the previous one's output (a chain). */
   nodes: GraphNode[];
+  /**
+   * A monotone op removed from the end (Softmax): the circuit proves the values before it, whose
+   * argmax is the same; consumers apply it off-chain if they need probabilities.
+   */
+  outputTransform?: "softmax";
 }
 
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+export function activationValue(fn: ActivationFn, x: number, i: number): number {
+  switch (fn.kind) {
+    case "relu": return x > 0 ? x : 0;
+    case "leakyrelu": return x >= 0 ? x : fn.alpha * x;
+    case "sigmoid": return 1 / (1 + Math.exp(-x));
+    case "tanh": return Math.tanh(x);
+    case "clip": return Math.min(fn.max, Math.max(fn.min, x));
+    case "hardsigmoid": return Math.max(0, Math.min(1, fn.alpha * x + fn.beta));
+    case "prelu": return x >= 0 ? x : fn.slope[i]! * x;
+  }
+}
+
+/** Calls f(outIndex, inIndex | -1 for padding, weightOffset) for every cell of every window. */
+export function forEachWindowCell(
+  w: Window2d,
+  f: (oy: number, ox: number, c: number, iy: number, ix: number, ky: number, kx: number, inside: boolean) => void,
+  channels: number[] = [...Array(w.inShape[0]).keys()],
+): void {
+  const [, H, W] = w.inShape;
+  const [, OH, OW] = w.outShape;
+  for (const c of channels) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let ky = 0; ky < w.kernel[0]; ky++) {
+          for (let kx = 0; kx < w.kernel[1]; kx++) {
+            const iy = oy * w.strides[0] - w.pads[0] + ky;
+            const ix = ox * w.strides[1] - w.pads[1] + kx;
+            f(oy, ox, c, iy, ix, ky, kx, iy >= 0 && iy < H && ix >= 0 && ix < W);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Convolution of flat [C][H][W] data with [OC][C/group][KH][KW] weights, accumulating in `acc`. */
+export function convolve(
+  node: Pick<ConvNode, keyof Window2d | "group">,
+  weights: ArrayLike<number>,
+  bias: ArrayLike<number>,
+  x: ArrayLike<number>,
+): number[] {
+  const [C, H, W] = node.inShape;
+  const [OC, OH, OW] = node.outShape;
+  const [KH, KW] = node.kernel;
+  const cpg = C / node.group;
+  const opg = OC / node.group;
+  const out = new Array<number>(OC * OH * OW);
+  for (let oc = 0; oc < OC; oc++) {
+    const g = Math.floor(oc / opg);
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        let s = bias[oc]!;
+        for (let ic = 0; ic < cpg; ic++) {
+          const c = g * cpg + ic;
+          for (let ky = 0; ky < KH; ky++) {
+            const iy = oy * node.strides[0] - node.pads[0] + ky;
+            if (iy < 0 || iy >= H) continue;
+            for (let kx = 0; kx < KW; kx++) {
+              const ix = ox * node.strides[1] - node.pads[1] + kx;
+              if (ix < 0 || ix >= W) continue;
+              s += weights[((oc * cpg + ic) * KH + ky) * KW + kx]! * x[(c * H + iy) * W + ix]!;
+            }
+          }
+        }
+        out[(oc * OH + oy) * OW + ox] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/** Window cells of each pool output: input indices inside the image, and the full window size. */
+export function poolWindows(w: Window2d): { cells: number[][]; windowSize: number } {
+  const [C, H, W] = w.inShape;
+  const [, OH, OW] = w.outShape;
+  const cells: number[][] = Array.from({ length: C * OH * OW }, () => []);
+  forEachWindowCell(w, (oy, ox, c, iy, ix, _ky, _kx, inside) => {
+    if (inside) cells[(c * OH + oy) * OW + ox]!.push((c * H + iy) * W + ix);
+  });
+  return { cells, windowSize: w.kernel[0] * w.kernel[1] };
 }
 
 /** Float forward pass of the IR (used for calibration; onnxruntime is the outside referee). */
@@ -71,21 +199,48 @@ export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[]
   const activations: Float64Array[] = [];
   let x = Float64Array.from(input);
   for (const node of graph.nodes) {
-    if (node.op === "dense") {
-      const [outF, inF] = node.weight.dims as [number, number];
-      const y = new Float64Array(outF);
-      for (let o = 0; o < outF; o++) {
-        let s = node.bias[o]!;
-        const row = o * inF;
-        for (let i = 0; i < inF; i++) s += node.weight.data[row + i]! * x[i]!;
-        y[o] = s;
+    switch (node.op) {
+      case "dense": {
+        const [outF, inF] = node.weight.dims as [number, number];
+        const y = new Float64Array(outF);
+        for (let o = 0; o < outF; o++) {
+          let s = node.bias[o]!;
+          const row = o * inF;
+          for (let i = 0; i < inF; i++) s += node.weight.data[row + i]! * x[i]!;
+          y[o] = s;
+        }
+        x = y;
+        break;
       }
-      x = y;
-    } else if (node.op === "relu") {
-      x = x.map((v) => (v > 0 ? v : 0));
-    } else {
-      const s = 2 ** node.frac;
-      x = x.map((v) => Math.min(127, Math.max(-128, roundHalfEven(v * s))) / s);
+      case "conv":
+        x = Float64Array.from(convolve(node, node.weight.data, node.bias, x));
+        break;
+      case "maxpool":
+      case "avgpool": {
+        const { cells, windowSize } = poolWindows(node);
+        const src = x;
+        x = Float64Array.from(cells, (cs) => {
+          if (node.op === "maxpool") return Math.max(...cs.map((i) => src[i]!));
+          const sum = cs.reduce((s, i) => s + src[i]!, 0);
+          return sum / (node.countIncludePad ? windowSize : cs.length);
+        });
+        break;
+      }
+      case "select": {
+        const src = x;
+        x = Float64Array.from(node.index, (i) => (i < 0 ? 0 : src[i]!));
+        break;
+      }
+      case "activation": {
+        const fn = node.fn;
+        x = x.map((v, i) => activationValue(fn, v, i));
+        break;
+      }
+      case "fixscale": {
+        const s = 2 ** node.frac;
+        x = x.map((v) => Math.min(127, Math.max(-128, roundHalfEven(v * s))) / s);
+        break;
+      }
     }
     activations.push(x);
   }

@@ -6,7 +6,7 @@
  * A dense layer accumulates in exact integers, then either stays an accumulator (the model's
  * output) or is requantized: add 2^(shift-1), floor-divide by 2^shift, optionally ReLU, clamp.
  */
-import { roundHalfEven, sizeOf } from "./graph.js";
+import { convolve, poolWindows, roundHalfEven, sizeOf, type Window2d } from "./graph.js";
 import { ZkmlError } from "./errors.js";
 
 export const QMODEL_FORMAT = "zkml-qmodel/1";
@@ -22,14 +22,12 @@ export interface Requant {
   relu: boolean;
 }
 
-export interface QDense {
-  op: "dense";
+/** What dense and conv layers share: int8 weights, exact accumulation, optional requantization. */
+interface LinearParams {
   node: string;
-  inFeatures: number;
-  outFeatures: number;
-  /** int8, row-major [outFeatures][inFeatures]. */
+  /** int8; dense: row-major [outFeatures][inFeatures]; conv: [outChannels][inChannels / group][kh][kw]. */
   weights: number[];
-  /** Integers at the accumulator scale. */
+  /** Per output feature/channel, integers at the accumulator scale. */
   bias: number[];
   inFrac: number;
   wFrac: number;
@@ -39,7 +37,102 @@ export interface QDense {
   requant: Requant | null;
 }
 
-export type QLayer = QDense;
+export interface QDense extends LinearParams {
+  op: "dense";
+  inFeatures: number;
+  outFeatures: number;
+}
+
+/** A convolution: a dense layer with shared weights, so the same accumulate/requantize. */
+export interface QConv extends LinearParams, Window2d {
+  op: "conv";
+  group: number;
+}
+
+/** Max over each window of int8 values (padding excluded); the scale is unchanged. */
+export interface QMaxPool extends Window2d {
+  op: "maxpool";
+  node: string;
+  frac: number;
+}
+
+/**
+ * Average over each window, rounded half up: floor((2·sum + n) / 2n), where n is the window
+ * size, or the number of cells inside the image when padding does not count.
+ */
+export interface QAvgPool extends Window2d {
+  op: "avgpool";
+  node: string;
+  countIncludePad: boolean;
+  frac: number;
+}
+
+/** out[i] = in[index[i]], or 0 where index[i] = -1 (Pad, Gather, Slice, Transpose): free. */
+export interface QSelect {
+  op: "select";
+  node: string;
+  inSize: number;
+  index: number[];
+  frac: number;
+}
+
+/** max(x, 0) on int8 values that are not the output of a dense/conv layer (there it is fused). */
+export interface QRelu {
+  op: "relu";
+  node: string;
+  size: number;
+  frac: number;
+}
+
+/**
+ * Any elementwise function of one int8 value, as an exact 256-entry table computed at compile
+ * time: table[q + 128] is the int8 output for input q. `select[i]` picks element i's table
+ * (PRelu has one per distinct slope); absent, every element uses table 0.
+ */
+export interface QTable {
+  op: "table";
+  node: string;
+  fn: string;
+  size: number;
+  inFrac: number;
+  outFrac: number;
+  tables: number[][];
+  select?: number[];
+}
+
+export type QLinear = QDense | QConv;
+export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable;
+
+export function isLinear(l: QLayer): l is QLinear {
+  return l.op === "dense" || l.op === "conv";
+}
+
+export function layerInSize(l: QLayer): number {
+  switch (l.op) {
+    case "dense": return l.inFeatures;
+    case "select": return l.inSize;
+    case "relu": case "table": return l.size;
+    default: return sizeOf(l.inShape);
+  }
+}
+
+export function layerOutSize(l: QLayer): number {
+  switch (l.op) {
+    case "dense": return l.outFeatures;
+    case "select": return l.index.length;
+    case "relu": case "table": return l.size;
+    default: return sizeOf(l.outShape);
+  }
+}
+
+/** Scale of a layer's output values (an unrequantized linear layer keeps its accumulator scale). */
+export function layerOutFrac(l: QLayer): number {
+  switch (l.op) {
+    case "dense": case "conv": return l.requant ? l.requant.outFrac : l.accFrac;
+    case "table": return l.outFrac;
+    default: return l.frac;
+  }
+}
 
 /**
  * Set when the weights are private circuit inputs (`zkml compile --weights private`) instead of
@@ -59,7 +152,7 @@ export interface QModel {
   name: string;
   input: { name: string; shape: number[]; frac: number; bits: number };
   layers: QLayer[];
-  output: { name: string; shape: number[]; frac: number; bits: number };
+  output: { name: string; shape: number[]; frac: number; bits: number; transform?: "softmax" };
   privateWeights?: PrivateWeights;
 }
 
@@ -98,6 +191,41 @@ export function denseAccumulators(layer: QDense, x: readonly number[]): number[]
   return acc;
 }
 
+/** Divisor of each average-pool output. */
+export function avgPoolDivisors(l: QAvgPool): number[] {
+  const { cells, windowSize } = poolWindows(l);
+  return cells.map((cs) => (l.countIncludePad ? windowSize : cs.length));
+}
+
+/** Average of int8 values, rounded half up: floor((2·sum + n) / 2n). */
+export function roundedAverage(sum: number, n: number): number {
+  return Math.floor((2 * sum + n) / (2 * n));
+}
+
+/** Output of one layer, exactly. */
+export function runLayer(layer: QLayer, x: readonly number[]): number[] {
+  switch (layer.op) {
+    case "dense":
+    case "conv": {
+      const acc = layer.op === "dense" ? denseAccumulators(layer, x) : convolve(layer, layer.weights, layer.bias, x);
+      const r = layer.requant;
+      return r ? acc.map((a) => requantize(a, r)) : acc;
+    }
+    case "maxpool":
+      return poolWindows(layer).cells.map((cs) => Math.max(...cs.map((i) => x[i]!)));
+    case "avgpool": {
+      const divisors = avgPoolDivisors(layer);
+      return poolWindows(layer).cells.map((cs, o) => roundedAverage(cs.reduce((s, i) => s + x[i]!, 0), divisors[o]!));
+    }
+    case "select":
+      return layer.index.map((i) => (i < 0 ? 0 : x[i]!));
+    case "relu":
+      return x.map((v) => (v > 0 ? v : 0));
+    case "table":
+      return x.map((v, i) => layer.tables[layer.select?.[i] ?? 0]![v + 128]!);
+  }
+}
+
 export function requantize(acc: number, r: Requant): number {
   const rounded = r.shift > 0 ? acc + 2 ** (r.shift - 1) : acc;
   const q = Math.floor(rounded / 2 ** r.shift);
@@ -119,9 +247,7 @@ export function runReference(model: QModel, qInput: readonly number[]): Referenc
   let x = [...qInput];
   const layers: number[][] = [];
   for (const layer of model.layers) {
-    const acc = denseAccumulators(layer, x);
-    const r = layer.requant;
-    x = r ? acc.map((a) => requantize(a, r)) : acc;
+    x = runLayer(layer, x);
     layers.push(x);
   }
   return { input: [...qInput], layers, output: x, argmax: argmax(x) };
@@ -135,4 +261,27 @@ export function argmax(values: readonly number[]): number {
 
 export function dequantize(values: readonly number[], frac: number): number[] {
   return values.map((v) => v / 2 ** frac);
+}
+
+/** The layers of a model that must be all dense (private weights support nothing else yet). */
+export function denseLayers(model: QModel): QDense[] {
+  return model.layers.map((l) => {
+    if (l.op !== "dense") throw new ZkmlError("BAD_MODEL", `model ${model.name}, node "${l.node}" (${l.op}): expected only dense layers here`);
+    return l;
+  });
+}
+
+/** One line per layer for people: what it computes and at which scales. */
+export function describeLayer(l: QLayer): string {
+  const linear = (what: string, r: QLinear) =>
+    `${what}, weights 2^-${r.wFrac}, acc 2^-${r.accFrac} (${r.accBits} bits)` +
+    (r.requant ? `, requant >>${r.requant.shift}${r.requant.relu ? " + relu" : ""} → int8 at 2^-${r.requant.outFrac}` : ", output exact");
+  switch (l.op) {
+    case "dense": return linear(`dense ${l.inFeatures}→${l.outFeatures}`, l);
+    case "conv": return linear(`conv [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")} group ${l.group}`, l);
+    case "maxpool": case "avgpool": return `${l.op} [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")}`;
+    case "select": return `rearrange ${l.inSize}→${l.index.length} values (free)`;
+    case "relu": return `relu on ${l.size} values`;
+    case "table": return `${l.fn} on ${l.size} values: ${l.tables.length} exact table(s), 2^-${l.inFrac} → 2^-${l.outFrac}`;
+  }
 }

@@ -7,7 +7,10 @@ export { computeContext, parseContext, splitClassContext, CONTEXT_BITS } from ".
 export { readInputFile, readCalibrationFile } from "../core/input.js";
 export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
-export { runReference, quantizeInput, dequantize, type QModel } from "../core/qmodel.js";
+export {
+  runReference, runLayer, quantizeInput, dequantize, describeLayer, denseLayers, isLinear, layerOutFrac, layerOutSize,
+  type QModel, type QLayer,
+} from "../core/qmodel.js";
 export { commitInference, commitWeights } from "../core/commitment.js";
 export { circuitInput, publicSignalNames } from "../core/circuit_input.js";
 export type { ProofFile } from "../core/proof_file.js";

@@ -5,7 +5,7 @@ import { quantizeGraph } from "../circuits/quantize.js";
 import { commitInference } from "../core/commitment.js";
 import { openCompiled } from "../core/compiled.js";
 import { toField } from "../core/field.js";
-import { quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { denseLayers, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
 import { readCalibrationFile } from "../core/input.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { TestCircuit, witnessValue } from "./helpers/circuit.js";
@@ -31,7 +31,7 @@ describe("generated circuit == reference interpreter, bit for bit", () => {
   const samples = Array.from({ length: 16 }, () => Array.from({ length: 10 }, () => rand() * 2 - 1));
   const model = quantizeGraph(importOnnx(randomMlp([10, 8, 6, 5], 4, [true, false, false]), "rnd"), { samples });
   it("has the layer kinds this test means to cover", () => {
-    expect(model.layers.map((l) => (l.requant ? (l.requant.relu ? "relu" : "signed") : "exact"))).toEqual(["relu", "signed", "exact"]);
+    expect(denseLayers(model).map((l) => (l.requant ? (l.requant.relu ? "relu" : "signed") : "exact"))).toEqual(["relu", "signed", "exact"]);
   });
   let o1: TestCircuit;
   let o2: TestCircuit;

@@ -20,7 +20,7 @@ import { quantizeGraph, withPrivateWeights } from "../circuits/quantize.js";
 import { circuitInput } from "../core/circuit_input.js";
 import { commitInference, commitWeights } from "../core/commitment.js";
 import { packSigned } from "../core/field.js";
-import { runReference, type QModel } from "../core/qmodel.js";
+import { denseLayers, runReference, type QModel } from "../core/qmodel.js";
 import { circuitLayout } from "../circuits/codegen.js";
 import { TestCircuit } from "./helpers/circuit.js";
 import { mulberry32, randomMlp } from "./helpers/models.js";
@@ -44,7 +44,7 @@ describe("private weights circuit", () => {
   });
 
   it("computes what the reference interpreter computes, and commits to the weights it used", async () => {
-    expect(model.privateWeights!.commitment).toBe(String(await commitWeights(SALT, constants.layers, model.privateWeights!.biasBits)));
+    expect(model.privateWeights!.commitment).toBe(String(await commitWeights(SALT, denseLayers(constants), model.privateWeights!.biasBits)));
     const inputs = [Array(6).fill(127), Array(6).fill(-128), ...Array.from({ length: 10 }, () => Array.from({ length: 6 }, () => Math.floor(rand() * 256) - 128))];
     for (const q of inputs) {
       const w = await c.witness(circuitInput(model, q, 9n));
@@ -60,11 +60,11 @@ describe("private weights circuit", () => {
   it("other weights give another commitment; the salt changes it too", async () => {
     const q = [1, -2, 3, -4, 5, -6];
     const other = structuredClone(model);
-    other.layers[0]!.weights[0] = other.layers[0]!.weights[0]! === 127 ? 126 : other.layers[0]!.weights[0]! + 1;
+    denseLayers(other)[0]!.weights[0] = denseLayers(other)[0]!.weights[0]! === 127 ? 126 : denseLayers(other)[0]!.weights[0]! + 1;
     const w = await c.witness(circuitInput(other, q, 0n));
     expect(await c.check(w)).toBe(true);
     expect(c.get(w, "modelCommitment")).not.toBe(BigInt(model.privateWeights!.commitment));
-    expect(await commitWeights(SALT + 1n, constants.layers, model.privateWeights!.biasBits)).not.toBe(BigInt(model.privateWeights!.commitment));
+    expect(await commitWeights(SALT + 1n, denseLayers(constants), model.privateWeights!.biasBits)).not.toBe(BigInt(model.privateWeights!.commitment));
   });
 
   it("rejects a forged product, output, commitment, or a weight outside int8", async () => {
@@ -80,18 +80,18 @@ describe("private weights circuit", () => {
   it("refuses the packing alias that would keep the commitment but change two weights", async () => {
     // (w0 + 256, w1 - 1) packs to the same field element as (w0, w1): only the int8 range
     // checks make the commitment binding.
-    const [a, b] = model.layers[0]!.weights as [number, number];
+    const [a, b] = denseLayers(model)[0]!.weights as [number, number];
     const honest = packSigned([BigInt(a), BigInt(b)], 8)[0]!;
     const aliasPacked = BigInt(a + 256 + 128) + (BigInt(b - 1 + 128) << 8n);
     expect(aliasPacked).toBe(honest);
     const alias = structuredClone(model);
-    alias.layers[0]!.weights[0] = a + 256;
-    alias.layers[0]!.weights[1] = b - 1;
+    denseLayers(alias)[0]!.weights[0] = a + 256;
+    denseLayers(alias)[0]!.weights[1] = b - 1;
     await expect(c.witness(circuitInput(alias, [1, 1, 1, 1, 1, 1], 0n))).rejects.toThrow();
   });
 
   it("costs about one constraint per multiply plus 8 per weight for its range check", () => {
-    const weights = model.layers.reduce((s, l) => s + l.weights.length, 0);
+    const weights = denseLayers(model).reduce((s, l) => s + l.weights.length, 0);
     console.log(`private weights: ${c.constraints} constraints (--O1) vs ${constantsCircuit.constraints} (constants, --O2), ${weights} weights`);
     expect(c.constraints - constantsCircuit.constraints).toBeGreaterThanOrEqual(9 * weights);
   });

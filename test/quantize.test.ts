@@ -4,7 +4,7 @@ import { importOnnx, importOnnxFile } from "../circuits/onnx/import.js";
 import { fracForRange, quantizeGraph } from "../circuits/quantize.js";
 import { ZkmlError } from "../core/errors.js";
 import { readCalibrationFile } from "../core/input.js";
-import { argmax, denseAccumulators, quantizeInput, requantize, runReference } from "../core/qmodel.js";
+import { argmax, denseLayers, denseAccumulators, quantizeInput, requantize, runReference } from "../core/qmodel.js";
 import { digit, EVAL_START, loadMnist, mnistAvailable } from "../examples/mnist/mnist.js";
 import { mulberry32, qdqModel, randomMlp } from "./helpers/models.js";
 
@@ -40,7 +40,7 @@ describe("integer semantics", () => {
 
   it("derives accumulator widths that hold every reachable accumulator", () => {
     const model = quantizeGraph(importOnnx(randomMlp([20, 10, 4], 3), "m"), { samples: [Array(20).fill(1)] });
-    const layer = model.layers[0]!;
+    const layer = denseLayers(model)[0]!;
     const worst = Array.from({ length: layer.outFeatures }, (_, o) =>
       denseAccumulators(layer, Array.from({ length: 20 }, (_, i) => (layer.weights[o * 20 + i]! >= 0 ? 127 : -128))),
     );

@@ -1,20 +1,29 @@
 /**
- * ONNX → float graph IR. Constants and shape-only ops are folded here; what remains is a chain
- * of dense/relu/fixscale nodes. Anything zkml cannot prove is refused with the node, its op and
- * the supported list, before anything is written.
+ * ONNX → float graph IR. Constants and shape-only ops are folded here (Shape, Gather,
+ * Unsqueeze, Concat, ... on constants); affine ops on a linear layer's output (Add, Sub, Mul,
+ * Div by constants, BatchNormalization) fold into its weights; Pad, Transpose and Gather of an
+ * activation become free index maps. What remains is a chain of provable nodes. Anything else
+ * is refused with the node, its op and the supported list, before anything is written.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ZkmlError } from "../../core/errors.js";
-import type { DenseNode, ExactQuant, Graph, GraphNode } from "../../core/graph.js";
+import type { ActivationFn, ConvNode, DenseNode, ExactQuant, Graph, GraphNode } from "../../core/graph.js";
 import { sizeOf } from "../../core/graph.js";
 import type onnxProto from "onnx-proto";
 import { decodeTensor, DT, onnx, toNum, type DecodedTensor } from "./tensor.js";
+import {
+  attr, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, padIndex, stringAttr, transposeIndex, windowGeometry,
+  type IndexMap,
+} from "./shapes.js";
 
 export const SUPPORTED_OPS = [
-  "Gemm", "MatMul", "Add", "Relu", "Flatten", "Reshape", "Identity", "Dropout", "Constant",
-  "QuantizeLinear", "DequantizeLinear",
+  "Gemm", "MatMul", "Conv", "Add", "Sub", "Mul", "Div", "BatchNormalization",
+  "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Pad",
+  "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "Softmax (as the last op)",
+  "Flatten", "Reshape", "Transpose", "Gather", "Squeeze", "Unsqueeze", "Shape", "Concat", "ConstantOfShape",
+  "Cast", "Identity", "Dropout", "Constant", "QuantizeLinear", "DequantizeLinear",
 ] as const;
 
 type NodeProto = onnxProto.onnx.INodeProto;
@@ -37,18 +46,6 @@ export async function importOnnxFile(file: string): Promise<Graph> {
   return importOnnx(bytes, name);
 }
 
-function attr(node: NodeProto, name: string) {
-  return (node.attribute ?? []).find((a) => a.name === name);
-}
-function intAttr(node: NodeProto, name: string, dflt: number): number {
-  const a = attr(node, name);
-  return a ? toNum(a.i) : dflt;
-}
-function floatAttr(node: NodeProto, name: string, dflt: number): number {
-  const a = attr(node, name);
-  return a ? (a.f ?? dflt) : dflt;
-}
-
 /** log2 of 1/scale when it is an integer power of two, else null. */
 export function powerOfTwoFrac(scale: number): number | null {
   if (!(scale > 0) || !Number.isFinite(scale)) return null;
@@ -56,6 +53,13 @@ export function powerOfTwoFrac(scale: number): number | null {
   const r = Math.round(f);
   return Math.abs(f - r) < 1e-9 ? r : null;
 }
+
+const ELEMENTWISE: Record<string, (a: number, b: number) => number> = {
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  Div: (a, b) => a / b,
+};
 
 export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   let model: InstanceType<typeof onnx.ModelProto>;
@@ -69,6 +73,9 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
     throw new ZkmlError("BAD_ONNX", `${modelName}: not an ONNX model (no graph or no nodes)`, "pass a .onnx file exported by PyTorch, skl2onnx or onnx");
   }
   const where = (n: NodeProto) => `model ${modelName}, node "${n.name || n.output?.[0] || "?"}" (${n.opType})`;
+  const unsupported = (n: NodeProto, why: string): never => {
+    throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: ${why}`, `supported ops: ${SUPPORTED_OPS.join(", ")}`);
+  };
 
   const values = new Map<string, Value>();
   for (const init of g.initializer ?? []) {
@@ -96,72 +103,224 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
 
   const nodes: GraphNode[] = [];
   let current = inputInfo.name!;
-  let pendingDense: DenseNode | null = null; // a MatMul whose bias may follow as Add
+  let outputTransform: Graph["outputTransform"];
 
-  const constOf = (n: NodeProto, name: string, role: string): Constant => {
+  const valueOf = (n: NodeProto, name: string): Value => {
     const v = values.get(name);
     if (!v) throw new ZkmlError("BAD_MODEL", `${where(n)}: input "${name}" is not defined before use (missing initializer, or the graph is not in topological order / has a cycle)`);
-    if (v.kind !== "const") throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: ${role} "${name}" must be a constant; zkml proves models with fixed weights`);
     return v;
+  };
+  const constOf = (n: NodeProto, name: string, role: string): Constant => {
+    const v = valueOf(n, name);
+    if (v.kind !== "const") unsupported(n, `${role} "${name}" must be a constant; zkml proves models with fixed weights`);
+    return v as Constant;
   };
   const actOf = (n: NodeProto, name: string): Activation => {
-    const v = values.get(name);
-    if (!v) throw new ZkmlError("BAD_MODEL", `${where(n)}: input "${name}" is not defined before use (missing initializer, or the graph is not in topological order / has a cycle)`);
-    if (v.kind !== "act") throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: expected an activation for "${name}", got a constant`);
-    if (name !== current) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: reads "${name}" but the chain is at "${current}"; graphs with branches are not supported yet`);
-    return v;
+    const v = valueOf(n, name);
+    if (v.kind !== "act") unsupported(n, `expected an activation for "${name}", got a constant`);
+    if (name !== current) unsupported(n, `reads "${name}" but the chain is at "${current}"; graphs with branches are not supported yet`);
+    return v as Activation;
   };
+  const spatial = (n: NodeProto, a: Activation): [number, number, number] => {
+    if (a.shape.length !== 4 || a.shape[0] !== 1) unsupported(n, `needs a [1, C, H, W] input, got [${a.shape}]`);
+    return a.shape.slice(1) as [number, number, number];
+  };
+  const out0 = (n: NodeProto) => n.output![0]!;
+  const nameOf = (n: NodeProto) => n.name || out0(n);
   const emit = (node: GraphNode, shape: number[]) => {
     nodes.push(node);
     values.set(node.output, { kind: "act", shape });
     current = node.output;
   };
   const alias = (n: NodeProto, shape: number[]) => {
-    const out = n.output![0]!;
+    const out = out0(n);
     values.set(out, { kind: "act", shape });
     // Rename the producing node's output so the chain stays a chain of names.
     const last = nodes.at(-1);
     if (last && last.output === current) last.output = out;
     current = out;
   };
+  const select = (n: NodeProto, map: IndexMap) =>
+    emit({ op: "select", name: nameOf(n), onnxOp: n.opType!, input: current, output: out0(n), index: map.index }, map.shape);
+  /** Applies an index map: folded on a constant, a rename when it is the identity, else a select node. */
+  const rearrange = (n: NodeProto, v: Value, map: IndexMap) => {
+    if (v.kind === "const") {
+      setConst(n, { dims: map.shape, dataType: v.tensor.dataType, data: Float64Array.from(map.index, (i) => v.tensor.data[i]!) });
+      return;
+    }
+    actOf(n, n.input![0]!);
+    if (map.index.every((x, i) => x === i)) alias(n, map.shape); // e.g. taking batch 0 of a batch of one
+    else select(n, map);
+  };
+  const setConst = (n: NodeProto, tensor: DecodedTensor) => values.set(out0(n), { kind: "const", tensor });
+  /** The linear node whose output is the chain's head: affine ops after it fold into it. */
+  const foldTarget = (): DenseNode | ConvNode | null => {
+    const last = nodes.at(-1);
+    return last && last.output === current && (last.op === "dense" || last.op === "conv") ? last : null;
+  };
+  /** Per-output-channel values of a constant broadcast against the linear node's output, or null. */
+  const perChannel = (target: DenseNode | ConvNode, shape: number[], c: DecodedTensor): Float64Array | null => {
+    const full = broadcastTo(c, shape);
+    if (!full || full.length !== sizeOf(shape)) return null;
+    const channels = target.bias.length;
+    const per = full.length / channels;
+    const values = new Float64Array(channels);
+    for (let ch = 0; ch < channels; ch++) {
+      values[ch] = full[ch * per]!;
+      for (let k = 1; k < per; k++) if (full[ch * per + k] !== values[ch]) return null;
+    }
+    return values;
+  };
+  /** y = x·scale + shift per output channel, folded into the linear node's weights and bias. */
+  const foldAffine = (target: DenseNode | ConvNode, scale: Float64Array | null, shift: Float64Array | null) => {
+    const channels = target.bias.length;
+    const row = target.weight.data.length / channels;
+    for (let ch = 0; ch < channels; ch++) {
+      const s = scale ? scale[ch]! : 1;
+      if (s !== 1) {
+        for (let k = 0; k < row; k++) target.weight.data[ch * row + k]! *= s;
+        target.bias[ch]! *= s;
+        target.weightQuant = undefined;
+      }
+      if (shift) target.bias[ch]! += shift[ch]!;
+    }
+  };
+  const activation = (n: NodeProto, fn: ActivationFn) => {
+    const a = actOf(n, n.input![0]!);
+    emit({ op: "activation", name: nameOf(n), onnxOp: n.opType!, input: current, output: out0(n), fn }, a.shape);
+  };
+  const optionalConst = (n: NodeProto, i: number): DecodedTensor | undefined => {
+    const name = n.input?.[i];
+    return name ? constOf(n, name, `input ${i}`).tensor : undefined;
+  };
 
-  for (const n of g.node) {
+  for (const [index, n] of g.node.entries()) {
     const op = n.opType ?? "";
     const ins = n.input ?? [];
-    if (op !== "Add") pendingDense = null;
+    const allConst = ins.filter((x) => x).every((x) => values.get(x)?.kind === "const");
     switch (op) {
       case "Constant": {
         const a = attr(n, "value");
         const t = a?.t ? decodeTensor(a.t) : null;
-        if (!t) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: only tensor-valued Constant nodes are supported`);
-        values.set(n.output![0]!, { kind: "const", tensor: t });
+        if (!t) unsupported(n, "only tensor-valued Constant nodes are supported");
+        setConst(n, t!);
         break;
       }
       case "Identity":
       case "Dropout": {
-        const v = values.get(ins[0]!);
-        if (v?.kind === "const") values.set(n.output![0]!, v);
+        const v = valueOf(n, ins[0]!);
+        if (v.kind === "const") values.set(out0(n), v);
         else alias(n, actOf(n, ins[0]!).shape);
         break;
       }
+      case "Cast": {
+        const to = intAttr(n, "to", DT.FLOAT);
+        const v = valueOf(n, ins[0]!);
+        if (v.kind === "const") {
+          const isInt = to !== DT.FLOAT && to !== DT.DOUBLE && to !== DT.FLOAT16;
+          setConst(n, { ...v.tensor, dataType: to, data: isInt ? v.tensor.data.map(Math.trunc) : v.tensor.data });
+        } else if (to === DT.FLOAT || to === DT.DOUBLE) {
+          alias(n, actOf(n, ins[0]!).shape);
+        } else {
+          unsupported(n, `a Cast of an activation to data type ${to} is not supported (only to float)`);
+        }
+        break;
+      }
+      case "Shape": {
+        const v = valueOf(n, ins[0]!);
+        const shape = v.kind === "act" ? v.shape : v.tensor.dims;
+        setConst(n, constTensor([shape.length], shape, DT.INT64));
+        break;
+      }
+      case "ConstantOfShape": {
+        const shape = Array.from(constOf(n, ins[0]!, "shape").tensor.data);
+        const a = attr(n, "value");
+        const fill = a?.t ? (decodeTensor(a.t)?.data[0] ?? 0) : 0;
+        setConst(n, constTensor(shape, new Float64Array(sizeOf(shape)).fill(fill)));
+        break;
+      }
+      case "Unsqueeze":
+      case "Squeeze": {
+        const v = valueOf(n, ins[0]!);
+        const shape = v.kind === "act" ? v.shape : v.tensor.dims;
+        const axesIn = intsAttr(n, "axes") ?? (ins[1] ? Array.from(constOf(n, ins[1], "axes").tensor.data) : undefined);
+        let newShape: number[];
+        if (op === "Unsqueeze") {
+          if (!axesIn) unsupported(n, "Unsqueeze needs axes");
+          const rank = shape.length + axesIn!.length;
+          const axes = axesIn!.map((x) => (x < 0 ? x + rank : x));
+          newShape = [];
+          let src = 0;
+          for (let d = 0; d < rank; d++) newShape.push(axes.includes(d) ? 1 : shape[src++]!);
+        } else {
+          const axes = (axesIn ?? shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((x) => (x < 0 ? x + shape.length : x));
+          if (axes.some((x) => shape[x] !== 1)) throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot squeeze axes [${axes}] of [${shape}]`);
+          newShape = shape.filter((_, i) => !axes.includes(i));
+        }
+        if (v.kind === "const") setConst(n, { ...v.tensor, dims: newShape });
+        else alias(n, (actOf(n, ins[0]!), newShape));
+        break;
+      }
+      case "Concat": {
+        if (!allConst) unsupported(n, "Concat of activations (a branch) is not supported; only of constants (shape arithmetic)");
+        const parts = ins.map((x) => constOf(n, x, "input").tensor);
+        const rank = parts[0]!.dims.length;
+        let axis = intAttr(n, "axis", 0);
+        if (axis < 0) axis += rank;
+        const outer = sizeOf(parts[0]!.dims.slice(0, axis));
+        const data: number[] = [];
+        for (let o = 0; o < outer; o++) {
+          for (const p of parts) {
+            const chunk = sizeOf(p.dims.slice(axis));
+            data.push(...p.data.subarray(o * chunk, (o + 1) * chunk));
+          }
+        }
+        const dimsOut = [...parts[0]!.dims];
+        dimsOut[axis] = parts.reduce((s, p) => s + p.dims[axis]!, 0);
+        setConst(n, { dims: dimsOut, dataType: parts[0]!.dataType, data: Float64Array.from(data) });
+        break;
+      }
+      case "Gather": {
+        const v = valueOf(n, ins[0]!);
+        const indices = constOf(n, ins[1]!, "indices").tensor;
+        const shape = v.kind === "act" ? v.shape : v.tensor.dims;
+        let axis = intAttr(n, "axis", 0);
+        if (axis < 0) axis += shape.length;
+        const map = gatherIndex(shape, axis, indices);
+        if (!map) throw new ZkmlError("BAD_MODEL", `${where(n)}: an index in [${Array.from(indices.data)}] is out of range for axis ${axis} of [${shape}]`);
+        rearrange(n, v, map);
+        break;
+      }
+      case "Transpose": {
+        const v = valueOf(n, ins[0]!);
+        const shape = v.kind === "act" ? v.shape : v.tensor.dims;
+        const perm = intsAttr(n, "perm") ?? shape.map((_, i) => shape.length - 1 - i);
+        rearrange(n, v, transposeIndex(shape, perm));
+        break;
+      }
       case "Flatten": {
-        const a = actOf(n, ins[0]!);
+        const v = valueOf(n, ins[0]!);
+        const shape = v.kind === "act" ? v.shape : v.tensor.dims;
         let axis = intAttr(n, "axis", 1);
-        if (axis < 0) axis += a.shape.length;
-        alias(n, [sizeOf(a.shape.slice(0, axis)), sizeOf(a.shape.slice(axis))]);
+        if (axis < 0) axis += shape.length;
+        const flat = [sizeOf(shape.slice(0, axis)), sizeOf(shape.slice(axis))];
+        if (v.kind === "const") setConst(n, { ...v.tensor, dims: flat });
+        else alias(n, (actOf(n, ins[0]!), flat));
         break;
       }
       case "Reshape": {
-        const a = actOf(n, ins[0]!);
+        const v = valueOf(n, ins[0]!);
+        const shape = v.kind === "act" ? v.shape : v.tensor.dims;
         const target = Array.from(constOf(n, ins[1]!, "shape").tensor.data);
-        const total = sizeOf(a.shape);
-        const shape = target.map((d, i) => (d === 0 ? a.shape[i]! : d));
-        const known = shape.filter((d) => d !== -1).reduce((x, y) => x * y, 1);
-        const resolved = shape.map((d) => (d === -1 ? total / known : d));
+        const total = sizeOf(shape);
+        const withZeros = target.map((d, i) => (d === 0 ? shape[i]! : d));
+        const known = withZeros.filter((d) => d !== -1).reduce((x, y) => x * y, 1);
+        const resolved = withZeros.map((d) => (d === -1 ? total / known : d));
         if (sizeOf(resolved) !== total || resolved.some((d) => !Number.isInteger(d) || d <= 0)) {
-          throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot reshape [${a.shape}] to [${target}]`);
+          throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot reshape [${shape}] to [${target}]`);
         }
-        alias(n, resolved);
+        if (v.kind === "const") setConst(n, { ...v.tensor, dims: resolved });
+        else alias(n, (actOf(n, ins[0]!), resolved));
         break;
       }
       case "Gemm":
@@ -170,12 +329,12 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         const w = constOf(n, ins[1]!, "weight");
         const transA = op === "Gemm" && intAttr(n, "transA", 0) !== 0;
         const transB = op === "Gemm" && intAttr(n, "transB", 0) !== 0;
-        if (w.tensor.dims.length !== 2) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: weight must be 2-D, got [${w.tensor.dims}]`);
+        if (w.tensor.dims.length !== 2) unsupported(n, `weight must be 2-D, got [${w.tensor.dims}]`);
         const [r, c] = w.tensor.dims as [number, number];
         const [inF, outF] = transB ? [c, r] : [r, c];
         // One sample: A is a row [1, K], or with transA a column [K, 1] holding the same values.
         const features = transA ? a.shape[0]! : a.shape.at(-1)!;
-        if (transA && a.shape.length !== 2) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: transA=1 needs a 2-D input, got [${a.shape}]`);
+        if (transA && a.shape.length !== 2) unsupported(n, `transA=1 needs a 2-D input, got [${a.shape}]`);
         if (sizeOf(a.shape) !== features || features !== inF) {
           throw new ZkmlError("BAD_MODEL", `${where(n)}: input shape [${a.shape}] does not match weight [${w.tensor.dims}]${transB ? " (transB)" : ""}`);
         }
@@ -192,77 +351,210 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         }
         const bias = new Float64Array(outF);
         if (op === "Gemm" && ins[2]) {
-          const c = constOf(n, ins[2], "bias").tensor;
-          if (c.data.length !== outF && c.data.length !== 1) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: bias of shape [${c.dims}] does not broadcast to [${outF}]`);
-          for (let o = 0; o < outF; o++) bias[o] = beta * c.data[c.data.length === 1 ? 0 : o]!;
+          const cT = constOf(n, ins[2], "bias").tensor;
+          if (cT.data.length !== outF && cT.data.length !== 1) unsupported(n, `bias of shape [${cT.dims}] does not broadcast to [${outF}]`);
+          for (let o = 0; o < outF; o++) bias[o] = beta * cT.data[cT.data.length === 1 ? 0 : o]!;
         }
-        const dense: DenseNode = {
-          op: "dense", name: n.name || n.output![0]!, onnxOp: op, input: current, output: n.output![0]!,
+        emit({
+          op: "dense", name: nameOf(n), onnxOp: op, input: current, output: out0(n),
           weight: { dims: [outF, inF], data: weight }, bias,
           weightQuant: wq && alpha === 1 ? { data: wq, frac: w.quant!.frac } : undefined,
-        };
-        emit(dense, [1, outF]);
-        if (op === "MatMul") pendingDense = dense;
+        }, [1, outF]);
         break;
       }
-      case "Add": {
-        const firstIsConst = values.get(ins[0]!)?.kind === "const";
-        const constName = firstIsConst ? ins[0]! : ins[1]!;
-        const actName = firstIsConst ? ins[1]! : ins[0]!;
-        if (!pendingDense || actName !== current || values.get(constName)?.kind !== "const") {
-          throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: Add is supported only as the bias right after a MatMul for now`, `supported ops: ${SUPPORTED_OPS.join(", ")}`);
-        }
-        const c = constOf(n, constName, "bias").tensor;
-        const outF = pendingDense.bias.length;
-        if (c.data.length !== outF && c.data.length !== 1) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: bias of shape [${c.dims}] does not broadcast to [${outF}]`);
-        for (let o = 0; o < outF; o++) pendingDense.bias[o]! += c.data[c.data.length === 1 ? 0 : o]!;
-        alias(n, [1, outF]);
-        pendingDense = null;
-        break;
-      }
-      case "Relu": {
+      case "Conv": {
         const a = actOf(n, ins[0]!);
-        emit({ op: "relu", name: n.name || n.output![0]!, onnxOp: op, input: current, output: n.output![0]! }, a.shape);
+        const inShape = spatial(n, a);
+        const w = constOf(n, ins[1]!, "weight");
+        if (w.tensor.dims.length !== 4) unsupported(n, `only 2-D convolutions are supported (weight [${w.tensor.dims}])`);
+        const [OC, cpg, KH, KW] = w.tensor.dims as [number, number, number, number];
+        const group = intAttr(n, "group", 1);
+        if (group < 1 || inShape[0] % group !== 0 || OC % group !== 0 || inShape[0] / group !== cpg) {
+          throw new ZkmlError("BAD_MODEL", `${where(n)}: group ${group} does not fit input channels ${inShape[0]}, weight [${w.tensor.dims}]`);
+        }
+        const geometry = windowGeometry(n, inShape, [KH, KW], where(n), OC);
+        const bias = new Float64Array(OC);
+        if (ins[2]) {
+          const b = constOf(n, ins[2], "bias").tensor;
+          if (b.data.length !== OC) throw new ZkmlError("BAD_MODEL", `${where(n)}: bias has ${b.data.length} values for ${OC} output channels`);
+          bias.set(b.data);
+        }
+        emit({
+          op: "conv", name: nameOf(n), onnxOp: op, input: current, output: out0(n), ...geometry, group,
+          weight: { dims: w.tensor.dims, data: Float64Array.from(w.tensor.data) }, bias,
+          weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
+        }, [1, ...geometry.outShape]);
+        break;
+      }
+      case "MaxPool":
+      case "AveragePool":
+      case "GlobalAveragePool":
+      case "GlobalMaxPool": {
+        const a = actOf(n, ins[0]!);
+        const inShape = spatial(n, a);
+        if ((n.output ?? []).filter((x) => x).length > 1) unsupported(n, "MaxPool's Indices output is not supported");
+        if (intAttr(n, "storage_order", 0) !== 0) unsupported(n, "storage_order=1 is not supported");
+        const global = op.startsWith("Global");
+        const kernel = (global ? [inShape[1], inShape[2]] : intsAttr(n, "kernel_shape")) as [number, number] | undefined;
+        if (!kernel || kernel.length !== 2) unsupported(n, "only 2-D pooling with a kernel_shape is supported");
+        const geometry = global
+          ? { inShape, outShape: [inShape[0], 1, 1] as [number, number, number], kernel: kernel!, strides: [1, 1] as [number, number], pads: [0, 0, 0, 0] as [number, number, number, number] }
+          : windowGeometry(n, inShape, kernel!, where(n));
+        const kind = op.includes("Max") ? "maxpool" : "avgpool";
+        if (kind === "maxpool" && geometry.pads.some((p, i) => p >= kernel![i % 2]!)) {
+          throw new ZkmlError("BAD_MODEL", `${where(n)}: pads [${geometry.pads}] as large as the kernel leave windows with no cell`);
+        }
+        emit({
+          op: kind, name: nameOf(n), onnxOp: op, input: current, output: out0(n), ...geometry,
+          countIncludePad: intAttr(n, "count_include_pad", 0) !== 0,
+        }, [1, ...geometry.outShape]);
+        break;
+      }
+      case "Pad": {
+        const a = actOf(n, ins[0]!);
+        const mode = stringAttr(n, "mode", "constant");
+        if (mode !== "constant") unsupported(n, `Pad mode "${mode}" is not supported (only constant)`);
+        const pads = intsAttr(n, "pads") ?? (ins[1] ? Array.from(constOf(n, ins[1], "pads").tensor.data) : undefined);
+        const value = ins[2] ? (optionalConst(n, 2)?.data[0] ?? 0) : floatAttr(n, "value", 0);
+        if (ins[3]) unsupported(n, "Pad with axes is not supported");
+        if (!pads || pads.length !== 2 * a.shape.length) throw new ZkmlError("BAD_MODEL", `${where(n)}: pads [${pads ?? ""}] do not match the rank of [${a.shape}]`);
+        if (value !== 0) unsupported(n, `Pad with value ${value} is not supported (only 0)`);
+        select(n, padIndex(a.shape, pads));
+        break;
+      }
+      case "Add":
+      case "Sub":
+      case "Mul":
+      case "Div": {
+        const [x, y] = [valueOf(n, ins[0]!), valueOf(n, ins[1]!)];
+        const f = ELEMENTWISE[op]!;
+        if (x.kind === "const" && y.kind === "const") {
+          const shape = broadcastShape(x.tensor.dims, y.tensor.dims);
+          const xa = shape && broadcastTo(x.tensor, shape);
+          const ya = shape && broadcastTo(y.tensor, shape);
+          if (!shape || !xa || !ya) throw new ZkmlError("BAD_MODEL", `${where(n)}: shapes [${x.tensor.dims}] and [${y.tensor.dims}] do not broadcast`);
+          const isInt = x.tensor.dataType === DT.INT64 || x.tensor.dataType === DT.INT32;
+          setConst(n, { dims: shape, dataType: x.tensor.dataType, data: xa.map((v, i) => (isInt && op === "Div" ? Math.trunc(f(v, ya[i]!)) : f(v, ya[i]!))) });
+          break;
+        }
+        const constFirst = x.kind === "const";
+        const actName = constFirst ? ins[1]! : ins[0]!;
+        const c = (constFirst ? x : y) as Value;
+        const a = actOf(n, actName);
+        const target = foldTarget();
+        if (c.kind !== "const") unsupported(n, `${op} of two activations is not supported yet`);
+        const per = target && perChannel(target, a.shape, (c as Constant).tensor);
+        if (!target || !per || (constFirst && op === "Div")) {
+          unsupported(n, `${op} by a constant is supported right after a Gemm/MatMul/Conv, per output channel`);
+        }
+        if (op === "Add") foldAffine(target!, null, per);
+        else if (op === "Sub") foldAffine(target!, constFirst ? per!.map(() => -1) : null, constFirst ? per : per!.map((v) => -v));
+        else if (op === "Mul") foldAffine(target!, per, null);
+        else foldAffine(target!, per!.map((v) => 1 / v), null);
+        alias(n, a.shape);
+        break;
+      }
+      case "BatchNormalization": {
+        const a = actOf(n, ins[0]!);
+        const [scale, b, mean, variance] = [1, 2, 3, 4].map((i) => constOf(n, ins[i]!, "parameter").tensor.data);
+        const eps = floatAttr(n, "epsilon", 1e-5);
+        const C = a.shape[1]!;
+        if (a.shape[0] !== 1 || scale!.length !== C) throw new ZkmlError("BAD_MODEL", `${where(n)}: ${scale!.length} parameters for input [${a.shape}]`);
+        const factor = Float64Array.from(scale!, (s, c) => s / Math.sqrt(variance![c]! + eps));
+        const shift = Float64Array.from(b!, (v, c) => v - mean![c]! * factor[c]!);
+        const target = foldTarget();
+        if (target && target.bias.length === C) {
+          foldAffine(target, factor, shift);
+          alias(n, a.shape);
+        } else if (a.shape.length === 4) {
+          // No layer to fold into: a per-channel affine map is a depthwise 1x1 convolution.
+          const inShape = a.shape.slice(1) as [number, number, number];
+          emit({
+            op: "conv", name: nameOf(n), onnxOp: op, input: current, output: out0(n),
+            inShape, outShape: inShape, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: C,
+            weight: { dims: [C, 1, 1, 1], data: factor }, bias: shift,
+          }, a.shape);
+        } else if (a.shape.length === 2) {
+          const weight = new Float64Array(C * C);
+          for (let c = 0; c < C; c++) weight[c * C + c] = factor[c]!;
+          emit({ op: "dense", name: nameOf(n), onnxOp: op, input: current, output: out0(n), weight: { dims: [C, C], data: weight }, bias: shift }, a.shape);
+        } else {
+          unsupported(n, `BatchNormalization of a [${a.shape}] tensor is not supported`);
+        }
+        break;
+      }
+      case "Relu":
+        activation(n, { kind: "relu" });
+        break;
+      case "LeakyRelu":
+        activation(n, { kind: "leakyrelu", alpha: floatAttr(n, "alpha", 0.01) });
+        break;
+      case "Sigmoid":
+        activation(n, { kind: "sigmoid" });
+        break;
+      case "Tanh":
+        activation(n, { kind: "tanh" });
+        break;
+      case "HardSigmoid":
+        activation(n, { kind: "hardsigmoid", alpha: floatAttr(n, "alpha", 0.2), beta: floatAttr(n, "beta", 0.5) });
+        break;
+      case "Clip": {
+        const min = attr(n, "min") ? floatAttr(n, "min", -Infinity) : (optionalConst(n, 1)?.data[0] ?? -Infinity);
+        const max = attr(n, "max") ? floatAttr(n, "max", Infinity) : (optionalConst(n, 2)?.data[0] ?? Infinity);
+        activation(n, { kind: "clip", min, max });
+        break;
+      }
+      case "PRelu": {
+        const a = actOf(n, ins[0]!);
+        const slopeT = constOf(n, ins[1]!, "slope").tensor;
+        const slope = broadcastTo(slopeT, a.shape);
+        if (!slope) throw new ZkmlError("BAD_MODEL", `${where(n)}: slope [${slopeT.dims}] does not broadcast to [${a.shape}]`);
+        activation(n, { kind: "prelu", slope });
+        break;
+      }
+      case "Softmax": {
+        const a = actOf(n, ins[0]!);
+        const isLast = (g.output ?? []).some((o) => o.name === out0(n)) && index === g.node.length - 1;
+        if (!isLast) unsupported(n, "Softmax is supported only as the last op (zkml proves the logits before it, which have the same argmax)");
+        outputTransform = "softmax";
+        alias(n, a.shape);
         break;
       }
       case "QuantizeLinear":
       case "DequantizeLinear": {
         const scaleT = constOf(n, ins[1]!, "scale").tensor;
-        if (scaleT.data.length !== 1) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: per-channel scales are not supported yet`);
+        if (scaleT.data.length !== 1) unsupported(n, "per-channel scales are not supported yet");
         const frac = powerOfTwoFrac(scaleT.data[0]!);
         if (frac === null) {
           throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: scale ${scaleT.data[0]} is not a power of two`, "re-quantize the model with power-of-two scales, or give zkml the float model and let it quantize");
         }
         if (ins[2]) {
           const zp = constOf(n, ins[2], "zero point").tensor;
-          if (zp.data.some((z) => z !== 0)) throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: zero point must be 0 (symmetric quantization)`);
+          if (zp.data.some((z) => z !== 0)) unsupported(n, "zero point must be 0 (symmetric quantization)");
         }
-        const src = values.get(ins[0]!);
-        if (op === "DequantizeLinear" && src?.kind === "const") {
+        const src = valueOf(n, ins[0]!);
+        if (op === "DequantizeLinear" && src.kind === "const") {
           // Pre-quantized weights: keep the integers exactly.
           const t = src.tensor;
-          const data = t.data.map((v) => v * 2 ** -frac);
-          values.set(n.output![0]!, { kind: "const", tensor: { ...t, dataType: DT.FLOAT, data }, quant: { data: Int32Array.from(t.data), frac } });
-        } else if (op === "QuantizeLinear" && src?.kind === "const") {
+          const data = t.data.map((v) => v * 2 ** -frac!);
+          values.set(out0(n), { kind: "const", tensor: { ...t, dataType: DT.FLOAT, data }, quant: { data: Int32Array.from(t.data), frac: frac! } });
+        } else if (op === "QuantizeLinear" && src.kind === "const") {
           const t = src.tensor;
-          const q = t.data.map((v) => Math.max(-128, Math.min(127, Math.round(v * 2 ** frac))));
-          values.set(n.output![0]!, { kind: "const", tensor: { ...t, dataType: DT.INT8, data: q } });
+          setConst(n, { ...t, dataType: DT.INT8, data: t.data.map((v) => Math.max(-128, Math.min(127, Math.round(v * 2 ** frac!)))) });
         } else if (op === "QuantizeLinear") {
           const a = actOf(n, ins[0]!);
-          emit({ op: "fixscale", name: n.name || n.output![0]!, onnxOp: op, input: current, output: n.output![0]!, frac }, a.shape);
+          emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: current, output: out0(n), frac: frac! }, a.shape);
         } else {
           // Dequantize of an activation quantized just before: the pair is one fixscale node.
           const a = actOf(n, ins[0]!);
           const last = nodes.at(-1);
-          if (!last || last.op !== "fixscale" || last.frac !== frac) {
-            throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: DequantizeLinear must follow a QuantizeLinear with the same scale`);
-          }
+          if (!last || last.op !== "fixscale" || last.frac !== frac) unsupported(n, "DequantizeLinear must follow a QuantizeLinear with the same scale");
           alias(n, a.shape);
         }
         break;
       }
       default:
-        throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: op ${op || "(empty)"} is not supported`, `supported ops: ${SUPPORTED_OPS.join(", ")}`);
+        unsupported(n, `op ${op || "(empty)"} is not supported`);
     }
   }
 
@@ -273,8 +565,15 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   if (!outVal || outVal.kind !== "act" || outName !== current) {
     throw new ZkmlError("BAD_MODEL", `model ${modelName}: output "${outName}" is not the end of the computation chain`);
   }
-  if (!nodes.some((nd) => nd.op === "dense")) {
-    throw new ZkmlError("UNSUPPORTED_OP", `model ${modelName}: has no Gemm/MatMul layer; zkml proves networks with at least one dense layer for now`);
-  }
-  return { name: modelName, input: { name: inputInfo.name!, shape: inputShape }, output: { name: outName, shape: outVal.shape }, nodes };
+  return {
+    name: modelName,
+    input: { name: inputInfo.name!, shape: inputShape },
+    output: { name: outName, shape: outVal.shape },
+    nodes,
+    ...(outputTransform && { outputTransform }),
+  };
+}
+
+function constTensor(dims: number[], data: ArrayLike<number>, dataType: number = DT.FLOAT): DecodedTensor {
+  return { dims, dataType, data: Float64Array.from(data) };
 }

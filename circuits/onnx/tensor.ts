@@ -63,3 +63,24 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto): DecodedTensor | nu
 export function floatTensorProto(name: string, dims: number[], values: ArrayLike<number>): InstanceType<typeof onnx.TensorProto> {
   return onnx.TensorProto.create({ name, dims, dataType: DT.FLOAT, floatData: Array.from(values) });
 }
+
+/** A whole model as zkml's writers emit it: opset 13, one graph. */
+export function encodeModel(graph: {
+  name: string;
+  docString?: string;
+  node: onnxProto.onnx.INodeProto[];
+  initializer: onnxProto.onnx.ITensorProto[];
+  input: onnxProto.onnx.IValueInfoProto[];
+  output: onnxProto.onnx.IValueInfoProto[];
+}): Uint8Array {
+  const { docString, ...rest } = graph;
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: "zkml",
+    producerVersion: "0.1.0",
+    docString: docString ?? "",
+    opsetImport: [{ domain: "", version: 13 }],
+    graph: rest,
+  });
+  return onnx.ModelProto.encode(model).finish();
+}

@@ -4,7 +4,7 @@
  */
 import type onnxProto from "onnx-proto";
 import { writeFileAtomic } from "../../core/manifest.js";
-import { floatTensorProto, onnx, DT } from "./tensor.js";
+import { encodeModel, floatTensorProto, onnx, DT } from "./tensor.js";
 
 export interface DenseLayerSpec {
   /** Row-major [out][in]. */
@@ -79,21 +79,14 @@ export function encodeMlp(spec: MlpSpec): Uint8Array {
       current = reluOut;
     }
   });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: "zkml",
-    producerVersion: "0.1.0",
-    docString: spec.docString ?? "",
-    opsetImport: [{ domain: "", version: 13 }],
-    graph: {
-      name: spec.name,
-      node: nodes,
-      initializer: initializers,
-      input: [valueInfo(spec.inputName, spec.layers[0]!.inFeatures)],
-      output: [valueInfo(spec.outputName, spec.layers.at(-1)!.outFeatures)],
-    },
+  return encodeModel({
+    name: spec.name,
+    docString: spec.docString,
+    node: nodes,
+    initializer: initializers,
+    input: [valueInfo(spec.inputName, spec.layers[0]!.inFeatures)],
+    output: [valueInfo(spec.outputName, spec.layers.at(-1)!.outFeatures)],
   });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 export async function writeMlp(file: string, spec: MlpSpec): Promise<void> {

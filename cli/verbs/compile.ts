@@ -1,4 +1,4 @@
-import { compileModel } from "../../src/index.js";
+import { compileModel, describeLayer, isLinear, layerOutFrac } from "../../src/index.js";
 import { ms, requirePositional, str, type Verb } from "../io.js";
 
 export const compileVerb: Verb = {
@@ -42,10 +42,8 @@ Prints the constraint count, the public signals and the quantization scales.`,
     ctx.say(`  public signals: ${r.info.publicSignals.join(", ")}`);
     if (r.info.modelCommitment) ctx.say(`  weights: private, committed as ${r.info.modelCommitment}`);
     ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
-    for (const l of m.layers) {
-      ctx.say(`  ${l.node}: dense ${l.inFeatures}→${l.outFeatures}, weights 2^-${l.wFrac}, acc 2^-${l.accFrac} (${l.accBits} bits)` +
-        (l.requant ? `, requant >>${l.requant.shift}${l.requant.relu ? " + relu" : ""} → int8 at 2^-${l.requant.outFrac}` : ", output exact"));
-    }
+    for (const l of m.layers) ctx.say(`  ${l.node}: ${describeLayer(l)}`);
+    if (m.output.transform) ctx.say(`  output: the values before the final ${m.output.transform} are proven (same argmax); apply it off-chain for probabilities`);
     ctx.say(`  calibration: ${r.calibration.source} (${r.calibration.samples} samples)`);
     if (r.fidelity) {
       const f = r.fidelity;
@@ -59,7 +57,7 @@ Prints the constraint count, the public signals and the quantization scales.`,
       weights: r.info.weights,
       modelCommitment: r.info.modelCommitment ?? null,
       modelId: r.info.modelId,
-      scales: { input: m.input.frac, layers: m.layers.map((l) => ({ node: l.node, weight: l.wFrac, acc: l.accFrac, out: l.requant?.outFrac ?? l.accFrac })) },
+      scales: { input: m.input.frac, layers: m.layers.map((l) => ({ node: l.node, op: l.op, ...(isLinear(l) && { weight: l.wFrac, acc: l.accFrac }), out: layerOutFrac(l) })) },
       fidelity: r.fidelity ?? null,
       timingsMs: r.info.timingsMs,
     });

@@ -1,0 +1,150 @@
+/**
+ * Shape arithmetic of the import: broadcasting, window geometry, and the index maps that turn
+ * Pad, Transpose and Gather of an activation into a free rearrangement.
+ */
+import type onnxProto from "onnx-proto";
+import { ZkmlError } from "../../core/errors.js";
+import { sizeOf, type Window2d } from "../../core/graph.js";
+import { toNum, type DecodedTensor } from "./tensor.js";
+
+type NodeProto = onnxProto.onnx.INodeProto;
+
+export function attr(node: NodeProto, name: string) {
+  return (node.attribute ?? []).find((a) => a.name === name);
+}
+export function intAttr(node: NodeProto, name: string, dflt: number): number {
+  const a = attr(node, name);
+  return a ? toNum(a.i) : dflt;
+}
+export function floatAttr(node: NodeProto, name: string, dflt: number): number {
+  const a = attr(node, name);
+  return a ? (a.f ?? dflt) : dflt;
+}
+export function intsAttr(node: NodeProto, name: string): number[] | undefined {
+  const a = attr(node, name);
+  return a ? (a.ints ?? []).map(toNum) : undefined;
+}
+export function stringAttr(node: NodeProto, name: string, dflt: string): string {
+  const a = attr(node, name);
+  return a?.s && a.s.length ? new TextDecoder().decode(a.s) : dflt;
+}
+
+/** Row-major strides of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) st[d] = st[d + 1]! * shape[d + 1]!;
+  return st;
+}
+
+/** Numpy broadcast of `t` to `shape` (t's dims aligned right), or null when it does not broadcast. */
+export function broadcastTo(t: DecodedTensor, shape: readonly number[]): Float64Array | null {
+  if (t.dims.length > shape.length) return null;
+  const dims = [...Array<number>(shape.length - t.dims.length).fill(1), ...t.dims];
+  if (dims.some((d, i) => d !== 1 && d !== shape[i])) return null;
+  const src = stridesOf(dims);
+  const dst = stridesOf(shape);
+  const out = new Float64Array(sizeOf(shape));
+  for (let k = 0; k < out.length; k++) {
+    let from = 0;
+    for (let d = 0; d < shape.length; d++) {
+      if (dims[d] !== 1) from += (Math.floor(k / dst[d]!) % shape[d]!) * src[d]!;
+    }
+    out[k] = t.data[from]!;
+  }
+  return out;
+}
+
+/** Shape of numpy broadcasting two shapes, or null. */
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | null {
+  const n = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return null;
+    out.push(Math.max(x, y));
+  }
+  return out;
+}
+
+/** Spatial geometry of a 2-D window op on [C, H, W], honouring auto_pad (ONNX's formulas). */
+export function windowGeometry(n: NodeProto, inShape: [number, number, number], kernel: [number, number], where: string, outChannels = inShape[0]): Window2d {
+  const [, H, W] = inShape;
+  const strides = (intsAttr(n, "strides") ?? [1, 1]) as [number, number];
+  const dil = intsAttr(n, "dilations") ?? [1, 1];
+  if (dil.some((d) => d !== 1)) throw new ZkmlError("UNSUPPORTED_OP", `${where}: dilations [${dil}] are not supported (only 1)`);
+  if (intAttr(n, "ceil_mode", 0) !== 0) throw new ZkmlError("UNSUPPORTED_OP", `${where}: ceil_mode=1 is not supported`, "export with ceil_mode=False");
+  const autoPad = stringAttr(n, "auto_pad", "NOTSET");
+  let pads = intsAttr(n, "pads") ?? [0, 0, 0, 0];
+  if (pads.length !== 4 || strides.length !== 2) {
+    throw new ZkmlError("UNSUPPORTED_OP", `${where}: only 2-D windows are supported (pads [${pads}], strides [${strides}])`);
+  }
+  if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    const total = [H, W].map((x, d) => Math.max((Math.ceil(x / strides[d]!) - 1) * strides[d]! + kernel[d]! - x, 0));
+    const begin = total.map((t) => (autoPad === "SAME_UPPER" ? Math.floor(t / 2) : Math.ceil(t / 2)));
+    pads = [begin[0]!, begin[1]!, total[0]! - begin[0]!, total[1]! - begin[1]!];
+  } else if (autoPad === "VALID") {
+    pads = [0, 0, 0, 0];
+  } else if (autoPad !== "NOTSET") {
+    throw new ZkmlError("BAD_MODEL", `${where}: unknown auto_pad "${autoPad}"`);
+  }
+  if (pads.some((p) => p < 0)) throw new ZkmlError("BAD_MODEL", `${where}: negative pads [${pads}]`);
+  const OH = Math.floor((H + pads[0]! + pads[2]! - kernel[0]) / strides[0]) + 1;
+  const OW = Math.floor((W + pads[1]! + pads[3]! - kernel[1]) / strides[1]) + 1;
+  if (!(OH >= 1 && OW >= 1)) throw new ZkmlError("BAD_MODEL", `${where}: a ${kernel.join("x")} window does not fit the ${H}x${W} input`);
+  return { inShape, outShape: [outChannels, OH, OW], kernel, strides, pads: pads as [number, number, number, number] };
+}
+
+export interface IndexMap {
+  index: Int32Array;
+  shape: number[];
+}
+
+/** Select map of a constant-zero Pad (negative pads crop): in coordinate = out coordinate - begin. */
+export function padIndex(shape: readonly number[], pads: readonly number[]): IndexMap {
+  const r = shape.length;
+  const out = shape.map((d, i) => d + pads[i]! + pads[i + r]!);
+  const inSt = stridesOf(shape);
+  const outSt = stridesOf(out);
+  const index = new Int32Array(sizeOf(out));
+  for (let k = 0; k < index.length; k++) {
+    let from = 0;
+    for (let d = 0; d < r; d++) {
+      const c = (Math.floor(k / outSt[d]!) % out[d]!) - pads[d]!;
+      if (c < 0 || c >= shape[d]!) {
+        from = -1;
+        break;
+      }
+      from += c * inSt[d]!;
+    }
+    index[k] = from;
+  }
+  return { index, shape: out };
+}
+
+/** Select map of a Transpose. */
+export function transposeIndex(shape: readonly number[], perm: readonly number[]): IndexMap {
+  const out = perm.map((p) => shape[p]!);
+  const inSt = stridesOf(shape);
+  const outSt = stridesOf(out);
+  const index = new Int32Array(sizeOf(out));
+  for (let k = 0; k < index.length; k++) {
+    let from = 0;
+    for (let d = 0; d < out.length; d++) from += (Math.floor(k / outSt[d]!) % out[d]!) * inSt[perm[d]!]!;
+    index[k] = from;
+  }
+  return { index, shape: out };
+}
+
+/** Select map of a Gather along `axis` with constant indices, or null for an index out of range. */
+export function gatherIndex(shape: readonly number[], axis: number, indices: DecodedTensor): IndexMap | null {
+  const outer = sizeOf(shape.slice(0, axis));
+  const inner = sizeOf(shape.slice(axis + 1));
+  const dim = shape[axis]!;
+  const idx = Array.from(indices.data, (i) => (i < 0 ? i + dim : i));
+  if (idx.some((i) => !Number.isInteger(i) || i < 0 || i >= dim)) return null;
+  const index = new Int32Array(outer * idx.length * inner);
+  let k = 0;
+  for (let o = 0; o < outer; o++) for (const i of idx) for (let j = 0; j < inner; j++) index[k++] = (o * dim + i) * inner + j;
+  return { index, shape: [...shape.slice(0, axis), ...indices.dims, ...shape.slice(axis + 1)] };
+}
