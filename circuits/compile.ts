@@ -78,7 +78,7 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
   } catch (e) {
     throw new ZkmlError("BAD_MODEL", `model ${model.name}: ${(e as Error).message}`);
   }
-  const fidelity = opts.calibrationFile ? await measureFidelity(onnxFile, model, samples, labels) : undefined;
+  const fidelity = opts.calibrationFile ? await measureFidelity(onnxFile, model, samples, labels, graph) : undefined;
   const outDir = opts.outDir ?? defaultOutDir(onnxFile);
   const layout = circuitLayout(model);
   const qmodelText = JSON.stringify(model) + "\n";

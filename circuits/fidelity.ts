@@ -3,7 +3,8 @@
  * file, the reference interpreter runs the quantized model, on the same samples.
  */
 import * as ort from "onnxruntime-node";
-import { argmax, dequantize, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { runFloat, type Graph } from "../core/graph.js";
+import { argmax, dequantize, isLinear, layerOutFrac, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
 
 export interface FidelityReport {
   samples: number;
@@ -11,9 +12,58 @@ export interface FidelityReport {
   argmaxAgreement: number;
   maxAbsError: number;
   meanAbsError: number;
+  /** Each layer's dequantized output against the float graph's value at the same point. */
+  layers?: LayerFidelity[];
   /** With labels: accuracy of each. */
   floatAccuracy?: number;
   quantizedAccuracy?: number;
+}
+
+export interface LayerFidelity {
+  node: string;
+  op: string;
+  maxAbsError: number;
+  meanAbsError: number;
+}
+
+/**
+ * For each quantized layer, the index of the float graph node whose output it stands for: its
+ * own node, moved past a ReLU or Q/DQ pair it absorbed.
+ */
+export function layerGraphIndex(model: QModel, graph: Graph): number[] {
+  let at = 0;
+  return model.layers.map((l) => {
+    while (at < graph.nodes.length && graph.nodes[at]!.name !== l.node) at++;
+    let i = at;
+    const next = graph.nodes[i + 1];
+    if (isLinear(l) && l.requant?.relu && next?.op === "activation" && next.fn.kind === "relu") i++;
+    if (graph.nodes[i + 1]?.op === "fixscale") i++;
+    at = i + 1;
+    return i;
+  });
+}
+
+/** Per-layer error of the integer model against the float graph over the samples. */
+export function layerFidelity(model: QModel, graph: Graph, samples: number[][]): LayerFidelity[] {
+  const index = layerGraphIndex(model, graph);
+  const stats = model.layers.map((l) => ({ node: l.node, op: l.op, maxAbsError: 0, sum: 0, count: 0 }));
+  for (const s of samples) {
+    const float = runFloat(graph, s);
+    const ref = runReference(model, quantizeInput(model, s));
+    model.layers.forEach((l, li) => {
+      const f = float[index[li]!];
+      if (!f) return;
+      const q = dequantize(ref.layers[li]!, layerOutFrac(l));
+      const st = stats[li]!;
+      q.forEach((v, j) => {
+        const e = Math.abs(v - f[j]!);
+        st.maxAbsError = Math.max(st.maxAbsError, e);
+        st.sum += e;
+        st.count++;
+      });
+    });
+  }
+  return stats.map(({ node, op, maxAbsError, sum, count }) => ({ node, op, maxAbsError, meanAbsError: count ? sum / count : 0 }));
 }
 
 export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel, samples: number[][]): Promise<number[][]> {
@@ -33,12 +83,14 @@ export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel,
   }
 }
 
-export async function measureFidelity(onnxFile: string, model: QModel, samples: number[][], labels?: number[]): Promise<FidelityReport> {
+export async function measureFidelity(onnxFile: string, model: QModel, samples: number[][], labels?: number[], graph?: Graph): Promise<FidelityReport> {
   const floats = await floatOutputs(onnxFile, model, samples);
   let agree = 0, maxAbs = 0, sumAbs = 0, count = 0, floatOk = 0, quantOk = 0;
   samples.forEach((s, i) => {
     const ref = runReference(model, quantizeInput(model, s));
-    const deq = dequantize(ref.output, model.output.frac);
+    const logits = dequantize(ref.output, model.output.frac);
+    // A final Softmax is not proven (same argmax); compare like with like.
+    const deq = model.output.transform === "softmax" ? softmax(logits) : logits;
     const f = floats[i]!;
     if (argmax(f) === ref.argmax) agree++;
     f.forEach((v, j) => {
@@ -58,9 +110,17 @@ export async function measureFidelity(onnxFile: string, model: QModel, samples: 
     maxAbsError: maxAbs,
     meanAbsError: sumAbs / count,
   };
+  if (graph) report.layers = layerFidelity(model, graph, samples);
   if (labels) {
     report.floatAccuracy = floatOk / samples.length;
     report.quantizedAccuracy = quantOk / samples.length;
   }
   return report;
+}
+
+export function softmax(v: readonly number[]): number[] {
+  const m = Math.max(...v);
+  const e = v.map((x) => Math.exp(x - m));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / sum);
 }

@@ -9,7 +9,7 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { floatOutputs } from "../circuits/fidelity.js";
+import { floatOutputs, softmax } from "../circuits/fidelity.js";
 import { compileModel, InferenceProver, readInputFile, releaseCurves, setupModel, verifyProofFile, ZkmlError } from "../src/index.js";
 
 const MODELS = path.resolve("../shared/onnx-models");
@@ -19,12 +19,6 @@ const SUPPORTED = present ? readdirSync(MODELS).filter((d) => existsSync(path.jo
 
 afterAll(releaseCurves);
 
-function softmax(v: readonly number[]): number[] {
-  const m = Math.max(...v);
-  const e = v.map((x) => Math.exp(x - m));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / sum);
-}
 
 describe.skipIf(!present)("conformance: ../shared/onnx-models", () => {
   for (const name of SUPPORTED) {

@@ -48,6 +48,7 @@ Prints the constraint count, the public signals and the quantization scales.`,
     if (r.fidelity) {
       const f = r.fidelity;
       ctx.say(`  fidelity vs float (onnxruntime): argmax agreement ${(100 * f.argmaxAgreement).toFixed(1)}%, max |err| ${f.maxAbsError.toFixed(4)}, mean |err| ${f.meanAbsError.toFixed(4)}`);
+      for (const l of f.layers ?? []) ctx.say(`    ${l.node} (${l.op}): max |err| ${l.maxAbsError.toFixed(4)}, mean |err| ${l.meanAbsError.toFixed(4)}`);
       if (f.argmaxAgreement < 0.95) ctx.say(`  warning: argmax agreement below 95%: the quantized model often disagrees with the float one`);
     }
     ctx.result({
