@@ -9,6 +9,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeSequential } from "../../circuits/onnx/write_sequential.js";
 import { mulberry32 } from "../../core/random.js";
+import { Adam, shuffle } from "../mnist/adam.js";
 import { digit, EVAL_START, loadMnist, REPO_ROOT, TRAIN_COUNT, type Digits } from "../mnist/mnist.js";
 
 const SEED = 20261126;
@@ -91,24 +92,17 @@ export function train(data: Digits): Cnn {
     wd: Float32Array.from({ length: 10 * FEATURES }, () => gauss() * Math.sqrt(1 / FEATURES)),
     bd: new Float32Array(10),
   };
-  const params = [m.wc, m.bc, m.wd, m.bd];
-  const grads = params.map((p) => new Float32Array(p.length));
-  const mom = params.map((p) => new Float32Array(p.length));
-  const vel = params.map((p) => new Float32Array(p.length));
-  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-  let step = 0;
+  const adam = new Adam([m.wc, m.bc, m.wd, m.bd]);
+  const grads = adam.grads;
   const order = Array.from({ length: TRAIN_COUNT }, (_, i) => i);
   const a = newActivations();
   const dPool = new Float32Array(FEATURES);
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    shuffle(order, rand);
     const lr = 0.003 * (epoch < EPOCHS / 2 ? 1 : epoch < (3 * EPOCHS) / 4 ? 0.3 : 0.1);
     let loss = 0;
     for (let start = 0; start < order.length; start += BATCH) {
-      grads.forEach((g) => g.fill(0));
+      adam.zeroGrad();
       const batch = order.slice(start, start + BATCH);
       for (const idx of batch) {
         const x = data.images.subarray(idx * 784, (idx + 1) * 784);
@@ -142,15 +136,7 @@ export function train(data: Digits): Cnn {
           }
         }
       }
-      step++;
-      params.forEach((p, pi) => {
-        const g = grads[pi]!, mo = mom[pi]!, ve = vel[pi]!;
-        for (let i = 0; i < p.length; i++) {
-          mo[i] = b1 * mo[i]! + (1 - b1) * g[i]!;
-          ve[i] = b2 * ve[i]! + (1 - b2) * g[i]! * g[i]!;
-          p[i]! -= (lr * (mo[i]! / (1 - b1 ** step))) / (Math.sqrt(ve[i]! / (1 - b2 ** step)) + eps);
-        }
-      });
+      adam.step(lr);
     }
     console.log(`epoch ${epoch + 1}/${EPOCHS}: loss ${(loss / order.length).toFixed(4)}, held-out accuracy ${(100 * accuracy(m, data)).toFixed(2)}%`);
   }

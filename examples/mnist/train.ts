@@ -9,6 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeMlp } from "../../circuits/onnx/write.js";
 import { mulberry32 } from "../../core/random.js";
+import { Adam, shuffle } from "./adam.js";
 import { digit, EVAL_START, loadMnist, REPO_ROOT, TRAIN_COUNT } from "./mnist.js";
 
 const SEED = 20261125;
@@ -53,26 +54,19 @@ export function train(): { model: Mlp; log: string[] } {
     b2: new Float32Array(10),
   };
   // Adam state, one per parameter tensor.
-  const params = [m.w1, m.b1, m.w2, m.b2];
-  const grads = params.map((p) => new Float32Array(p.length));
-  const mom = params.map((p) => new Float32Array(p.length));
-  const vel = params.map((p) => new Float32Array(p.length));
-  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-  let step = 0;
+  const adam = new Adam([m.w1, m.b1, m.w2, m.b2]);
+  const grads = adam.grads;
   const order = Array.from({ length: TRAIN_COUNT }, (_, i) => i);
   const h = new Float32Array(HIDDEN);
   const out = new Float32Array(10);
   const dh = new Float32Array(HIDDEN);
   const log: string[] = [];
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    shuffle(order, rand);
     const lr = 0.002 * (epoch < EPOCHS / 2 ? 1 : 0.3);
     let loss = 0;
     for (let start = 0; start < order.length; start += BATCH) {
-      grads.forEach((g) => g.fill(0));
+      adam.zeroGrad();
       const batch = order.slice(start, start + BATCH);
       for (const idx of batch) {
         const x = data.images.subarray(idx * 784, (idx + 1) * 784);
@@ -99,17 +93,7 @@ export function train(): { model: Mlp; log: string[] } {
           for (let i = 0; i < 784; i++) if (x[i]! !== 0) grads[0]![row + i]! += d * x[i]!;
         }
       }
-      step++;
-      params.forEach((p, pi) => {
-        const g = grads[pi]!, mo = mom[pi]!, ve = vel[pi]!;
-        for (let i = 0; i < p.length; i++) {
-          mo[i] = b1 * mo[i]! + (1 - b1) * g[i]!;
-          ve[i] = b2 * ve[i]! + (1 - b2) * g[i]! * g[i]!;
-          const mh = mo[i]! / (1 - b1 ** step);
-          const vh = ve[i]! / (1 - b2 ** step);
-          p[i]! -= (lr * mh) / (Math.sqrt(vh) + eps);
-        }
-      });
+      adam.step(lr);
     }
     log.push(`epoch ${epoch + 1}/${EPOCHS}: loss ${(loss / order.length).toFixed(4)}, held-out accuracy ${(100 * accuracy(m, data)).toFixed(2)}%`);
     console.log(log.at(-1));
