@@ -74,24 +74,31 @@ export function activationTable(fn: ActivationFn, inFrac: number, outFrac: numbe
     clampInt(roundHalfEven(activationValue(fn, (k - 128) / 2 ** inFrac, element) * 2 ** outFrac), ACT_MIN, ACT_MAX));
 }
 
+/** The parameters that make element i's function differ from another's (per-element ops only). */
+function elementKey(fn: ActivationFn, i: number): string | null {
+  if (fn.kind === "prelu") return String(fn.slope[i]);
+  if (fn.kind === "affine") return `${fn.scale[i]},${fn.shift[i]}`;
+  return null;
+}
+
 function tableLayer(node: ActivationNode, size: number, inFrac: number, outFrac: number): QTable {
   const fn = node.fn;
-  if (fn.kind !== "prelu") {
-    return { op: "table", node: node.name, fn: fn.kind, size, inFrac, outFrac, tables: [activationTable(fn, inFrac, outFrac)] };
-  }
-  // One table per distinct slope (PRelu's slope is per channel in practice).
-  const bySlope = new Map<number, number>();
+  const base = { op: "table" as const, node: node.name, fn: fn.kind, size, inFrac, outFrac };
+  if (elementKey(fn, 0) === null) return { ...base, tables: [activationTable(fn, inFrac, outFrac)] };
+  // One table per distinct parameter (PRelu's slope is per channel in practice).
+  const byKey = new Map<string, number>();
   const tables: number[][] = [];
-  const select = Array.from(fn.slope, (slope, i) => {
-    let t = bySlope.get(slope);
+  const select = Array.from({ length: size }, (_, i) => {
+    const key = elementKey(fn, i)!;
+    let t = byKey.get(key);
     if (t === undefined) {
       t = tables.length;
-      bySlope.set(slope, t);
+      byKey.set(key, t);
       tables.push(activationTable(fn, inFrac, outFrac, i));
     }
     return t;
   });
-  return { op: "table", node: node.name, fn: fn.kind, size, inFrac, outFrac, tables, ...(tables.length > 1 && { select }) };
+  return { ...base, tables, ...(tables.length > 1 && { select }) };
 }
 
 export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {

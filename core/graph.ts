@@ -73,7 +73,9 @@ export type ActivationFn =
   | { kind: "clip"; min: number; max: number }
   | { kind: "hardsigmoid"; alpha: number; beta: number }
   /** slope[i] per element (broadcast from ONNX's slope tensor). */
-  | { kind: "prelu"; slope: Float64Array };
+  | { kind: "prelu"; slope: Float64Array }
+  /** x·scale[i] + shift[i] per element: Add/Sub/Mul/Div by a constant with no layer to fold into. */
+  | { kind: "affine"; scale: Float64Array; shift: Float64Array };
 
 export interface ActivationNode extends NodeBase {
   op: "activation";
@@ -120,6 +122,7 @@ export function activationValue(fn: ActivationFn, x: number, i: number): number 
     case "clip": return Math.min(fn.max, Math.max(fn.min, x));
     case "hardsigmoid": return Math.max(0, Math.min(1, fn.alpha * x + fn.beta));
     case "prelu": return x >= 0 ? x : fn.slope[i]! * x;
+    case "affine": return x * fn.scale[i]! + fn.shift[i]!;
   }
 }
 

@@ -72,6 +72,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   if (!g || !g.node || g.node.length === 0) {
     throw new ZkmlError("BAD_ONNX", `${modelName}: not an ONNX model (no graph or no nodes)`, "pass a .onnx file exported by PyTorch, skl2onnx or onnx");
   }
+  const opset = toNum((model.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx")?.version ?? 13);
   const where = (n: NodeProto) => `model ${modelName}, node "${n.name || n.output?.[0] || "?"}" (${n.opType})`;
   const unsupported = (n: NodeProto, why: string): never => {
     throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: ${why}`, `supported ops: ${SUPPORTED_OPS.join(", ")}`);
@@ -445,7 +446,18 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         if (c.kind !== "const") unsupported(n, `${op} of two activations is not supported yet`);
         const per = target && perChannel(target, a.shape, (c as Constant).tensor);
         if (!target || !per || (constFirst && op === "Div")) {
-          unsupported(n, `${op} by a constant is supported right after a Gemm/MatMul/Conv, per output channel`);
+          // Nothing to fold into: an elementwise function of one int8 value, so an exact table.
+          const k = broadcastTo((c as Constant).tensor, a.shape);
+          if (!k) throw new ZkmlError("BAD_MODEL", `${where(n)}: constant [${(c as Constant).tensor.dims}] does not broadcast to [${a.shape}]`);
+          if (constFirst && op === "Div") unsupported(n, "a constant divided by an activation is not supported");
+          const ones = k.map(() => 1);
+          const zeros = k.map(() => 0);
+          const fn: ActivationFn = op === "Add" ? { kind: "affine", scale: ones, shift: k }
+            : op === "Sub" ? (constFirst ? { kind: "affine", scale: ones.map(() => -1), shift: k } : { kind: "affine", scale: ones, shift: k.map((v) => -v) })
+            : op === "Mul" ? { kind: "affine", scale: k, shift: zeros }
+            : { kind: "affine", scale: k.map((v) => 1 / v), shift: zeros };
+          emit({ op: "activation", name: nameOf(n), onnxOp: op, input: current, output: out0(n), fn }, a.shape);
+          break;
         }
         if (op === "Add") foldAffine(target!, null, per);
         else if (op === "Sub") foldAffine(target!, constFirst ? per!.map(() => -1) : null, constFirst ? per : per!.map((v) => -v));
@@ -516,6 +528,13 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         const a = actOf(n, ins[0]!);
         const isLast = (g.output ?? []).some((o) => o.name === out0(n)) && index === g.node.length - 1;
         if (!isLast) unsupported(n, "Softmax is supported only as the last op (zkml proves the logits before it, which have the same argmax)");
+        // Before opset 13 Softmax normalises over the dims from `axis` on, since 13 over `axis` alone;
+        // either way the proven argmax is the softmax's only if it normalises over every value.
+        const rank = a.shape.length;
+        const axisRaw = intAttr(n, "axis", opset >= 13 ? -1 : 1);
+        const axis = axisRaw < 0 ? axisRaw + rank : axisRaw;
+        const others = opset >= 13 ? sizeOf(a.shape) / a.shape[axis]! : sizeOf(a.shape.slice(0, axis));
+        if (others !== 1) unsupported(n, `Softmax over axis ${axisRaw} of [${a.shape}] normalises groups of values separately; only a Softmax over the whole output is supported`);
         outputTransform = "softmax";
         alias(n, a.shape);
         break;
