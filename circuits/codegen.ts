@@ -9,8 +9,8 @@ import type { CircuitLayout } from "../core/compiled.js";
 import { packedLength } from "../core/field.js";
 import { poolWindows, sizeOf } from "../core/graph.js";
 import {
-  avgPoolDivisors, layerOutSize, WEIGHT_BITS,
-  type QAvgPool, type QConv, type QDense, type QLayer, type QMaxPool, type QModel, type QSelect, type QTable,
+  avgPoolDivisors, layerOutSize, layerSources, WEIGHT_BITS,
+  type QAvgPool, type QBinary, type QConv, type QDense, type QLayer, type QMaxPool, type QModel, type QSelect, type QTable,
 } from "../core/qmodel.js";
 
 export const CIRCUIT_TEMPLATE = "ZkmlModel";
@@ -73,12 +73,12 @@ export function generateCircom(model: QModel): string {
   out.push(`        inputRange[i] = SignedRange(${layout.inputBits});`);
   out.push(`        inputRange[i].in <== x[i];`);
   out.push(`    }`);
-  let prev = "x";
+  const signalOf = (k: number) => (k < 0 ? "x" : `a${k}`);
   model.layers.forEach((l, i) => {
     out.push(``);
-    out.push(...layerCode(l, i, prev, priv?.biasBits[i]));
-    prev = `a${i}`;
+    out.push(...(l.op === "binary" ? binaryCode(l, i, signalOf(l.a), signalOf(l.b)) : layerCode(l, i, signalOf(layerSources(l, i)[0]!), priv?.biasBits[i])));
   });
+  const prev = signalOf(model.layers.length - 1);
   out.push(``);
   out.push(`    component argmax = ArgMax(${layout.outputSize}, ${layout.outputBits});`);
   out.push(`    argmax.in <== ${prev};`);
@@ -157,11 +157,12 @@ function constantFunctions(l: QLayer, i: number, weightsAreConstants: boolean): 
       return fns;
     }
     case "relu":
+    case "binary":
       return [];
   }
 }
 
-function requantLines(l: QDense | QConv, i: number, target: string, indent: string): string[] {
+function requantLines(l: QDense | QConv | QBinary, i: number, target: string, indent: string): string[] {
   if (!l.requant) return [`${indent}${target} <== acc;`];
   return [
     `${indent}rq${i}[o] = RequantInt8(${l.accBits}, ${l.requant.shift}, ${l.requant.relu ? 1 : 0});`,
@@ -170,12 +171,31 @@ function requantLines(l: QDense | QConv, i: number, target: string, indent: stri
   ];
 }
 
-function describeRequant(l: QDense | QConv): string {
+function describeRequant(l: QDense | QConv | QBinary): string {
   return l.requant ? `, requant >> ${l.requant.shift}${l.requant.relu ? ", relu" : ""}` : ", exact accumulators";
 }
 
 /** biasBits: set when the weights are private inputs (then only dense layers exist). */
-function layerCode(l: QLayer, i: number, prev: string, biasBits: number | undefined): string[] {
+function binaryCode(l: QBinary, i: number, a: string, b: string): string[] {
+  const out = [
+    `    // ${l.node}: ${l.fn} of ${a} and ${b}, ${l.size} values${describeRequant(l)}`,
+    `    signal a${i}[${l.size}];`,
+  ];
+  if (l.requant) out.push(`    component rq${i}[${l.size}];`);
+  if (l.fn === "mul") out.push(`    signal prod${i}[${l.size}];`);
+  out.push(`    for (var o = 0; o < ${l.size}; o++) {`);
+  if (l.fn === "mul") {
+    out.push(`        prod${i}[o] <== ${a}[o] * ${b}[o];`);
+    out.push(`        var acc = prod${i}[o];`);
+  } else {
+    out.push(`        var acc = ${a}[o] * ${2 ** l.aShift} ${l.fn === "add" ? "+" : "-"} ${b}[o] * ${2 ** l.bShift};`);
+  }
+  out.push(...requantLines(l, i, `a${i}[o]`, "        "));
+  out.push(`    }`);
+  return out;
+}
+
+function layerCode(l: Exclude<QLayer, QBinary>, i: number, prev: string, biasBits: number | undefined): string[] {
   const a = `a${i}`;
   const n = layerOutSize(l);
   switch (l.op) {

@@ -31,15 +31,15 @@ export interface LayerFidelity {
  * own node, moved past a ReLU or Q/DQ pair it absorbed.
  */
 export function layerGraphIndex(model: QModel, graph: Graph): number[] {
-  let at = 0;
+  const readerOf = (i: number, ok: (n: Graph["nodes"][number]) => boolean) => {
+    const j = graph.nodes.findIndex((n) => n.input === graph.nodes[i]!.output && ok(n));
+    return j >= 0 ? j : i;
+  };
   return model.layers.map((l) => {
-    while (at < graph.nodes.length && graph.nodes[at]!.name !== l.node) at++;
-    let i = at;
-    const next = graph.nodes[i + 1];
-    if (isLinear(l) && l.requant?.relu && next?.op === "activation" && next.fn.kind === "relu") i++;
-    if (graph.nodes[i + 1]?.op === "fixscale") i++;
-    at = i + 1;
-    return i;
+    let i = graph.nodes.findIndex((n) => n.name === l.node);
+    if (i < 0) return -1;
+    if ((isLinear(l) || l.op === "binary") && l.requant?.relu) i = readerOf(i, (n) => n.op === "activation" && n.fn.kind === "relu");
+    return readerOf(i, (n) => n.op === "fixscale");
   });
 }
 
@@ -51,7 +51,7 @@ export function layerFidelity(model: QModel, graph: Graph, samples: number[][]):
     const float = runFloat(graph, s);
     const ref = runReference(model, quantizeInput(model, s));
     model.layers.forEach((l, li) => {
-      const f = float[index[li]!];
+      const f = index[li]! >= 0 ? float[index[li]!] : undefined;
       if (!f) return;
       const q = dequantize(ref.layers[li]!, layerOutFrac(l));
       const st = stats[li]!;

@@ -5,8 +5,8 @@
  */
 import { commitWeights } from "../core/commitment.js";
 import { ZkmlError } from "../core/errors.js";
-import type { ActivationFn, ActivationNode, ConvNode, DenseNode, Graph, GraphNode } from "../core/graph.js";
-import { activationValue, runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
+import type { ActivationFn, ActivationNode, ConvNode, DenseNode, FixScaleNode, Graph, GraphNode } from "../core/graph.js";
+import { activationValue, readers, runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
 import {
   ACT_BITS, ACT_MAX, ACT_MIN, clampInt, isLinear, layerOutFrac, layerOutSize, QMODEL_FORMAT,
   type QDense, type QLayer, type QModel, type QTable, type Requant,
@@ -52,14 +52,14 @@ function quantizeWeights(graph: Graph, node: DenseNode | ConvNode): { weights: n
 }
 
 /** Worst-case accumulator bound of a linear layer: |bias| + Σ|w|·128 per output, plus rounding. */
-function accumulatorBits(graph: Graph, node: GraphNode, weights: number[], bias: number[], rowLength: number, rowOf: (o: number) => number, requant: Requant | null): number {
+function accumulatorBits(graph: Graph, node: GraphNode, weights: number[], bias: number[], rowLength: number, requant: Requant | null): number {
   const inMag = 2 ** (ACT_BITS - 1);
   const rows = weights.length / rowLength;
   let bound = 0;
   for (let r = 0; r < rows; r++) {
     let s = 0;
     for (let i = 0; i < rowLength; i++) s += Math.abs(weights[r * rowLength + i]!) * inMag;
-    bound = Math.max(bound, s + Math.abs(bias[rowOf(r)]!));
+    bound = Math.max(bound, s + Math.abs(bias[r]!));
   }
   if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
   if (!Number.isSafeInteger(bound) || bound >= 2 ** 200) {
@@ -119,98 +119,145 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   const nodeMax = nodes.map(() => 0);
   for (const s of opts.samples) runFloat(graph, s).forEach((a, i) => (nodeMax[i] = Math.max(nodeMax[i]!, maxAbs(a))));
 
-  let start = 0;
+  const reads = readers(graph);
+  /** The node that is the only reader of a tensor, or -1. */
+  const soleReader = (name: string): number =>
+    reads.get(name) === 1 ? nodes.findIndex((n) => n.input === name || (n.op === "binary" && n.input2 === name)) : -1;
+  const consumed = new Set<number>();
   let inputFrac = fracForRange(inputMax);
-  if (nodes[0]?.op === "fixscale") {
-    inputFrac = nodes[0].frac;
-    start = 1;
+  const first = soleReader(graph.input.name);
+  if (first >= 0 && nodes[first]!.op === "fixscale") {
+    inputFrac = (nodes[first] as FixScaleNode).frac;
+    consumed.add(first);
   }
+  // Where each tensor's integers live: a layer's output (-1: the circuit input), their scale and size.
+  const tensors = new Map<string, { layer: number; frac: number; size: number }>([[graph.input.name, { layer: -1, frac: inputFrac, size: inSize }]]);
+  for (const i of consumed) tensors.set(nodes[i]!.output, tensors.get(graph.input.name)!);
   const layers: QLayer[] = [];
-  let frac = inputFrac;
-  let size = inSize;
   const refuse = (node: GraphNode, why: string): never => {
     throw new ZkmlError("UNSUPPORTED_OP", `model ${graph.name}, node "${node.name}" (${node.onnxOp}): ${why}`);
   };
-  for (let i = start; i < nodes.length; i++) {
+  /** `from` is stored only when a layer does not read the layer just before it (chains stay as they were). */
+  const fromField = (layer: number) => (layer === layers.length - 1 ? {} : { from: layer });
+  /** A ReLU and/or a Q/DQ pair that alone read a layer's output fold into its requantization. */
+  const absorb = (i: number): { last: number; relu: boolean; fixed?: number } => {
+    let last = i;
+    let relu = false;
+    let fixed: number | undefined;
+    const r = soleReader(nodes[last]!.output);
+    const rn = nodes[r];
+    if (rn?.op === "activation" && rn.fn.kind === "relu") {
+      relu = true;
+      consumed.add(r);
+      last = r;
+    }
+    const q = soleReader(nodes[last]!.output);
+    const qn = nodes[q];
+    if (qn?.op === "fixscale") {
+      fixed = qn.frac;
+      consumed.add(q);
+      last = q;
+    }
+    return { last, relu, fixed };
+  };
+  const requantFor = (last: number, relu: boolean, fixed: number | undefined, accFrac: number): Requant | null => {
+    // The output layer keeps its exact accumulators unless the model asked for int8 there.
+    if (last === nodes.length - 1 && !relu && fixed === undefined) return null;
+    const outFrac = outFracFor(fixed, nodeMax[last]!, accFrac);
+    return { shift: accFrac - outFrac, outFrac, relu };
+  };
+  const produce = (i: number, layer: QLayer) => {
+    layers.push(layer);
+    tensors.set(nodes[i]!.output, { layer: layers.length - 1, frac: layerOutFrac(layer), size: layerOutSize(layer) });
+  };
+  for (let i = 0; i < nodes.length; i++) {
+    if (consumed.has(i)) continue;
     const node = nodes[i]!;
-    const next = nodes[i + 1];
+    const src = tensors.get(node.input);
+    if (!src) refuse(node, `reads "${node.input}", which no earlier node computes`);
+    const { frac, size, layer: from } = src!;
     switch (node.op) {
       case "dense":
       case "conv": {
-        // A ReLU and/or a Q/DQ pair right after a linear layer fold into its requantization.
-        let last = i;
-        let relu = false;
-        let fixed: number | undefined;
-        if (next?.op === "activation" && next.fn.kind === "relu") {
-          relu = true;
-          last++;
-        }
-        const after = nodes[last + 1];
-        if (after?.op === "fixscale") {
-          fixed = after.frac;
-          last++;
-        }
+        const { last, relu, fixed } = absorb(i);
         const { weights, wFrac } = quantizeWeights(graph, node);
         const accFrac = frac + wFrac;
         const bias = Array.from(node.bias, (b) => roundHalfEven(b * 2 ** accFrac));
-        // The output layer keeps its exact accumulators unless the model asked for int8 there.
-        const isLast = last === nodes.length - 1;
-        const requant: Requant | null = !isLast || relu || fixed !== undefined
-          ? (() => {
-              const outFrac = outFracFor(fixed, nodeMax[last]!, accFrac);
-              return { shift: accFrac - outFrac, outFrac, relu };
-            })()
-          : null;
+        const requant = requantFor(last, relu, fixed, accFrac);
+        let layer: QLayer;
         if (node.op === "dense") {
           const [outF, inF] = node.weight.dims as [number, number];
-          const accBits = accumulatorBits(graph, node, weights, bias, inF, (o) => o, requant);
-          layers.push({ op: "dense", node: node.name, inFeatures: inF, outFeatures: outF, weights, bias, inFrac: frac, wFrac, accFrac, accBits, requant });
+          const accBits = accumulatorBits(graph, node, weights, bias, inF, requant);
+          layer = { op: "dense", node: node.name, ...fromField(from), inFeatures: inF, outFeatures: outF, weights, bias, inFrac: frac, wFrac, accFrac, accBits, requant };
         } else {
           const rowLength = (node.inShape[0] / node.group) * node.kernel[0] * node.kernel[1];
-          const accBits = accumulatorBits(graph, node, weights, bias, rowLength, (o) => o, requant);
+          const accBits = accumulatorBits(graph, node, weights, bias, rowLength, requant);
           const { inShape, outShape, kernel, strides, pads, group } = node;
-          layers.push({ op: "conv", node: node.name, inShape, outShape, kernel, strides, pads, group, weights, bias, inFrac: frac, wFrac, accFrac, accBits, requant });
+          layer = { op: "conv", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, group, weights, bias, inFrac: frac, wFrac, accFrac, accBits, requant };
         }
-        const l = layers.at(-1)!;
-        frac = layerOutFrac(l);
-        size = layerOutSize(l);
-        i = last;
+        produce(last, layer);
+        break;
+      }
+      case "binary": {
+        const other = tensors.get(node.input2);
+        if (!other) refuse(node, `reads "${node.input2}", which no earlier node computes`);
+        const { last, relu, fixed } = absorb(i);
+        // Add/Sub align both operands to the finer scale (exact shifts); Mul multiplies scales.
+        const accFrac = node.fn === "mul" ? frac + other!.frac : Math.max(frac, other!.frac);
+        const aShift = node.fn === "mul" ? 0 : accFrac - frac;
+        const bShift = node.fn === "mul" ? 0 : accFrac - other!.frac;
+        const requant = requantFor(last, relu, fixed, accFrac);
+        const inMag = 2 ** (ACT_BITS - 1);
+        let bound = node.fn === "mul" ? inMag * inMag : inMag * 2 ** aShift + inMag * 2 ** bShift;
+        if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
+        produce(last, {
+          op: "binary", fn: node.fn, node: node.name, a: from, b: other!.layer, size,
+          aShift, bShift, accFrac, accBits: bitsForBound(bound), requant,
+        });
         break;
       }
       case "maxpool":
       case "avgpool": {
         const { inShape, outShape, kernel, strides, pads } = node;
-        layers.push(node.op === "maxpool"
-          ? { op: "maxpool", node: node.name, inShape, outShape, kernel, strides, pads, frac }
-          : { op: "avgpool", node: node.name, inShape, outShape, kernel, strides, pads, countIncludePad: node.countIncludePad, frac });
-        size = sizeOf(outShape);
+        produce(i, node.op === "maxpool"
+          ? { op: "maxpool", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, frac }
+          : { op: "avgpool", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, countIncludePad: node.countIncludePad, frac });
         break;
       }
       case "select":
-        layers.push({ op: "select", node: node.name, inSize: size, index: Array.from(node.index), frac });
-        size = node.index.length;
+        produce(i, { op: "select", node: node.name, ...fromField(from), inSize: size, index: Array.from(node.index), frac });
         break;
       case "activation": {
         if (node.fn.kind === "relu") {
-          layers.push({ op: "relu", node: node.name, size, frac });
+          produce(i, { op: "relu", node: node.name, ...fromField(from), size, frac });
           break;
         }
+        let last = i;
         let fixed: number | undefined;
-        if (next?.op === "fixscale") {
-          fixed = next.frac;
-          i++;
+        const q = soleReader(node.output);
+        const qn = nodes[q];
+        if (qn?.op === "fixscale") {
+          fixed = qn.frac;
+          consumed.add(q);
+          last = q;
         }
-        const outFrac = outFracFor(fixed, nodeMax[i]!);
-        layers.push(tableLayer(node, size, frac, outFrac));
-        frac = outFrac;
+        const outFrac = outFracFor(fixed, nodeMax[last]!);
+        produce(last, { ...tableLayer(node, size, frac, outFrac), ...fromField(from) });
         break;
       }
       case "fixscale":
         // Re-quantizing an int8 tensor to another scale is not a layer zkml has; the same scale is a no-op.
         if (node.frac !== frac) refuse(node, `a QuantizeLinear at 2^-${node.frac} on a value at 2^-${frac} must follow a Gemm/MatMul/Conv or an activation directly`);
+        tensors.set(node.output, src!);
         break;
     }
   }
+  const outputTensor = nodes.at(-1)?.output ?? graph.input.name;
+  const produced = tensors.get(outputTensor)!;
+  if (produced.layer !== layers.length - 1) {
+    throw new ZkmlError("BAD_MODEL", `model ${graph.name}: the output "${graph.output.name}" is not the last layer computed (nodes whose results nothing reads?)`);
+  }
+  const frac = produced.frac;
   // No layers (a Flatten, a Reshape, a final Softmax) is a model too: it proves its int8 input.
   const last = layers.at(-1);
   return {
@@ -222,7 +269,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       name: graph.output.name,
       shape: graph.output.shape,
       frac,
-      bits: last && isLinear(last) && !last.requant ? last.accBits : bits,
+      bits: last && (isLinear(last) || last.op === "binary") && !last.requant ? last.accBits : bits,
       ...(graph.outputTransform && { transform: graph.outputTransform }),
     },
   };

@@ -1,8 +1,9 @@
 /**
  * The float graph IR: what the ONNX importer produces and the quantizer consumes. It is
  * deliberately small: ONNX's shape plumbing is folded away at import, and what is left are
- * the operations zkml knows how to prove, as a chain (each node reads the previous output).
- * Activations are flat row-major arrays; spatial ops carry their [C, H, W] shapes.
+ * the operations zkml knows how to prove, in topological order: a node reads the graph input or
+ * any earlier node's output (residual connections, x·x activations). Activations are flat
+ * row-major arrays; spatial ops carry their [C, H, W] shapes.
  */
 export interface FloatTensor {
   dims: number[];
@@ -82,13 +83,20 @@ export interface ActivationNode extends NodeBase {
   fn: ActivationFn;
 }
 
+/** Elementwise op on two activations of the same shape: a residual Add, an x·y activation. */
+export interface BinaryNode extends NodeBase {
+  op: "binary";
+  fn: "add" | "sub" | "mul";
+  input2: string;
+}
+
 /** A Quantize→Dequantize pair on an activation: the model fixes that tensor's scale. */
 export interface FixScaleNode extends NodeBase {
   op: "fixscale";
   frac: number;
 }
 
-export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | FixScaleNode;
+export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | BinaryNode | FixScaleNode;
 
 export interface ValueInfo {
   name: string;
@@ -100,13 +108,25 @@ export interface Graph {
   name: string;
   input: ValueInfo;
   output: ValueInfo;
-  /** In execution order; each node reads the previous one's output (a chain). */
+  /** In execution order; the last node's output is the graph output. */
   nodes: GraphNode[];
   /**
    * A monotone op removed from the end (Softmax): the circuit proves the values before it, whose
    * argmax is the same; consumers apply it off-chain if they need probabilities.
    */
   outputTransform?: "softmax";
+}
+
+/** How many nodes read each tensor (the graph output counts as a reader). */
+export function readers(graph: Graph): Map<string, number> {
+  const count = new Map<string, number>();
+  const add = (name: string) => count.set(name, (count.get(name) ?? 0) + 1);
+  for (const n of graph.nodes) {
+    add(n.input);
+    if (n.op === "binary") add(n.input2);
+  }
+  add(graph.nodes.at(-1)?.output ?? graph.input.name);
+  return count;
 }
 
 export function sizeOf(shape: readonly number[]): number {
@@ -200,8 +220,14 @@ export function poolWindows(w: Window2d): { cells: number[][]; windowSize: numbe
 /** Float forward pass of the IR (used for calibration; onnxruntime is the outside referee). */
 export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[] {
   const activations: Float64Array[] = [];
-  let x = Float64Array.from(input);
+  const tensors = new Map<string, Float64Array>([[graph.input.name, Float64Array.from(input)]]);
+  const read = (name: string) => {
+    const t = tensors.get(name);
+    if (!t) throw new Error(`graph ${graph.name}: tensor "${name}" is read before it is computed`);
+    return t;
+  };
   for (const node of graph.nodes) {
+    let x = read(node.input);
     switch (node.op) {
       case "dense": {
         const [outF, inF] = node.weight.dims as [number, number];
@@ -239,12 +265,19 @@ export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[]
         x = x.map((v, i) => activationValue(fn, v, i));
         break;
       }
+      case "binary": {
+        const y = read(node.input2);
+        const f = node.fn;
+        x = x.map((v, i) => (f === "add" ? v + y[i]! : f === "sub" ? v - y[i]! : v * y[i]!));
+        break;
+      }
       case "fixscale": {
         const s = 2 ** node.frac;
         x = x.map((v) => Math.min(127, Math.max(-128, roundHalfEven(v * s))) / s);
         break;
       }
     }
+    tensors.set(node.output, x);
     activations.push(x);
   }
   return activations;

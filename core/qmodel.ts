@@ -22,9 +22,15 @@ export interface Requant {
   relu: boolean;
 }
 
-/** What dense and conv layers share: int8 weights, exact accumulation, optional requantization. */
-interface LinearParams {
+/** Every layer reads one earlier layer's output: the one before it unless `from` says otherwise. */
+interface LayerBase {
   node: string;
+  /** Index of the layer whose output this one reads; -1 is the circuit input. Absent: the previous layer. */
+  from?: number;
+}
+
+/** What dense and conv layers share: int8 weights, exact accumulation, optional requantization. */
+interface LinearParams extends LayerBase {
   /** int8; dense: row-major [outFeatures][inFeatures]; conv: [outChannels][inChannels / group][kh][kw]. */
   weights: number[];
   /** Per output feature/channel, integers at the accumulator scale. */
@@ -50,9 +56,8 @@ export interface QConv extends LinearParams, Window2d {
 }
 
 /** Max over each window of int8 values (padding excluded); the scale is unchanged. */
-export interface QMaxPool extends Window2d {
+export interface QMaxPool extends Window2d, LayerBase {
   op: "maxpool";
-  node: string;
   frac: number;
 }
 
@@ -60,26 +65,23 @@ export interface QMaxPool extends Window2d {
  * Average over each window, rounded half up: floor((2·sum + n) / 2n), where n is the window
  * size, or the number of cells inside the image when padding does not count.
  */
-export interface QAvgPool extends Window2d {
+export interface QAvgPool extends Window2d, LayerBase {
   op: "avgpool";
-  node: string;
   countIncludePad: boolean;
   frac: number;
 }
 
 /** out[i] = in[index[i]], or 0 where index[i] = -1 (Pad, Gather, Slice, Transpose): free. */
-export interface QSelect {
+export interface QSelect extends LayerBase {
   op: "select";
-  node: string;
   inSize: number;
   index: number[];
   frac: number;
 }
 
 /** max(x, 0) on int8 values that are not the output of a dense/conv layer (there it is fused). */
-export interface QRelu {
+export interface QRelu extends LayerBase {
   op: "relu";
-  node: string;
   size: number;
   frac: number;
 }
@@ -89,9 +91,8 @@ export interface QRelu {
  * time: table[q + 128] is the int8 output for input q. `select[i]` picks element i's table
  * (PRelu has one per distinct slope); absent, every element uses table 0.
  */
-export interface QTable {
+export interface QTable extends LayerBase {
   op: "table";
-  node: string;
   fn: string;
   size: number;
   inFrac: number;
@@ -100,8 +101,32 @@ export interface QTable {
   select?: number[];
 }
 
+/**
+ * Elementwise op on two int8 tensors of one size (layers `a` and `b`; -1 is the input):
+ * add/sub: acc = a·2^aShift ± b·2^bShift, both at 2^-accFrac exactly; mul: acc = a·b (one
+ * constraint each). Then requantized like a linear layer (ReLU fused), or exact if last.
+ */
+export interface QBinary {
+  op: "binary";
+  fn: "add" | "sub" | "mul";
+  node: string;
+  a: number;
+  b: number;
+  size: number;
+  aShift: number;
+  bShift: number;
+  accFrac: number;
+  accBits: number;
+  requant: Requant | null;
+}
+
 export type QLinear = QDense | QConv;
-export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable;
+export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QBinary;
+
+/** The layers a layer reads (-1: the circuit input). */
+export function layerSources(l: QLayer, index: number): number[] {
+  return l.op === "binary" ? [l.a, l.b] : [l.from ?? index - 1];
+}
 
 export function isLinear(l: QLayer): l is QLinear {
   return l.op === "dense" || l.op === "conv";
@@ -111,7 +136,7 @@ export function layerInSize(l: QLayer): number {
   switch (l.op) {
     case "dense": return l.inFeatures;
     case "select": return l.inSize;
-    case "relu": case "table": return l.size;
+    case "relu": case "table": case "binary": return l.size;
     default: return sizeOf(l.inShape);
   }
 }
@@ -120,7 +145,7 @@ export function layerOutSize(l: QLayer): number {
   switch (l.op) {
     case "dense": return l.outFeatures;
     case "select": return l.index.length;
-    case "relu": case "table": return l.size;
+    case "relu": case "table": case "binary": return l.size;
     default: return sizeOf(l.outShape);
   }
 }
@@ -128,7 +153,7 @@ export function layerOutSize(l: QLayer): number {
 /** Scale of a layer's output values (an unrequantized linear layer keeps its accumulator scale). */
 export function layerOutFrac(l: QLayer): number {
   switch (l.op) {
-    case "dense": case "conv": return l.requant ? l.requant.outFrac : l.accFrac;
+    case "dense": case "conv": case "binary": return l.requant ? l.requant.outFrac : l.accFrac;
     case "table": return l.outFrac;
     default: return l.frac;
   }
@@ -202,9 +227,15 @@ export function roundedAverage(sum: number, n: number): number {
   return Math.floor((2 * sum + n) / (2 * n));
 }
 
-/** Output of one layer, exactly. */
-export function runLayer(layer: QLayer, x: readonly number[]): number[] {
+/** Output of one layer, exactly; `y` is the second operand of a binary layer. */
+export function runLayer(layer: QLayer, x: readonly number[], y: readonly number[] = []): number[] {
   switch (layer.op) {
+    case "binary": {
+      const [sa, sb] = [2 ** layer.aShift, 2 ** layer.bShift];
+      const acc = x.map((v, i) => (layer.fn === "add" ? v * sa + y[i]! * sb : layer.fn === "sub" ? v * sa - y[i]! * sb : v * y[i]!));
+      const r = layer.requant;
+      return r ? acc.map((a) => requantize(a, r)) : acc;
+    }
     case "dense":
     case "conv": {
       const acc = layer.op === "dense" ? denseAccumulators(layer, x) : convolve(layer, layer.weights, layer.bias, x);
@@ -246,10 +277,12 @@ export interface ReferenceRun {
 export function runReference(model: QModel, qInput: readonly number[]): ReferenceRun {
   let x = [...qInput];
   const layers: number[][] = [];
-  for (const layer of model.layers) {
-    x = runLayer(layer, x);
+  const outputOf = (k: number) => (k < 0 ? qInput : layers[k]!);
+  model.layers.forEach((layer, i) => {
+    const [a, b] = layerSources(layer, i).map(outputOf);
+    x = runLayer(layer, a!, b);
     layers.push(x);
-  }
+  });
   return { input: [...qInput], layers, output: x, argmax: argmax(x) };
 }
 
@@ -283,5 +316,7 @@ export function describeLayer(l: QLayer): string {
     case "select": return `rearrange ${l.inSize}→${l.index.length} values (free)`;
     case "relu": return `relu on ${l.size} values`;
     case "table": return `${l.fn} on ${l.size} values: ${l.tables.length} exact table(s), 2^-${l.inFrac} → 2^-${l.outFrac}`;
+    case "binary": return `${l.fn} of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values), acc 2^-${l.accFrac} (${l.accBits} bits)` +
+      (l.requant ? `, requant >>${l.requant.shift}${l.requant.relu ? " + relu" : ""} → int8 at 2^-${l.requant.outFrac}` : ", output exact");
   }
 }

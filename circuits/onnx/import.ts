@@ -1,8 +1,9 @@
 /**
  * ONNX → float graph IR. Constants and shape-only ops are folded here (Shape, Gather,
  * Unsqueeze, Concat, ... on constants); affine ops on a linear layer's output (Add, Sub, Mul,
- * Div by constants, BatchNormalization) fold into its weights; Pad, Transpose and Gather of an
- * activation become free index maps. What remains is a chain of provable nodes. Anything else
+ * Div by constants, BatchNormalization) fold into its weights when nothing else reads it; Pad,
+ * Transpose and Gather of an activation become free index maps; Add/Sub/Mul of two activations
+ * and Pow become binary nodes. What remains is a DAG of provable nodes in topological order. Anything else
  * is refused with the node, its op and the supported list, before anything is written.
  */
 import { existsSync } from "node:fs";
@@ -19,7 +20,7 @@ import {
 } from "./shapes.js";
 
 export const SUPPORTED_OPS = [
-  "Gemm", "MatMul", "Conv", "Add", "Sub", "Mul", "Div", "BatchNormalization",
+  "Gemm", "MatMul", "Conv", "Add", "Sub", "Mul", "Div", "Pow (2, 3)", "BatchNormalization",
   "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Pad",
   "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "Softmax (as the last op)",
   "Flatten", "Reshape", "Transpose", "Gather", "Squeeze", "Unsqueeze", "Shape", "Concat", "ConstantOfShape",
@@ -103,7 +104,15 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   values.set(inputInfo.name!, { kind: "act", shape: inputShape });
 
   const nodes: GraphNode[] = [];
-  let current = inputInfo.name!;
+  /** Renames (Flatten, Reshape, Identity, ...) point at the tensor that holds the values. */
+  const canonical = new Map<string, string>([[inputInfo.name!, inputInfo.name!]]);
+  const canon = (name: string) => canonical.get(name) ?? name;
+  // Folding an op into the layer before it is only sound when nothing else reads that layer's
+  // output: count the readers of every ONNX tensor, and whether a rename chain had only one.
+  const onnxReaders = new Map<string, number>();
+  for (const nd of g.node) for (const i of nd.input ?? []) if (i) onnxReaders.set(i, (onnxReaders.get(i) ?? 0) + 1);
+  for (const o of g.output ?? []) onnxReaders.set(o.name!, (onnxReaders.get(o.name!) ?? 0) + 1);
+  const soleReader = new Map<string, boolean>();
   let outputTransform: Graph["outputTransform"];
 
   const valueOf = (n: NodeProto, name: string): Value => {
@@ -119,7 +128,6 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   const actOf = (n: NodeProto, name: string): Activation => {
     const v = valueOf(n, name);
     if (v.kind !== "act") unsupported(n, `expected an activation for "${name}", got a constant`);
-    if (name !== current) unsupported(n, `reads "${name}" but the chain is at "${current}"; graphs with branches are not supported yet`);
     return v as Activation;
   };
   const spatial = (n: NodeProto, a: Activation): [number, number, number] => {
@@ -128,21 +136,20 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   };
   const out0 = (n: NodeProto) => n.output![0]!;
   const nameOf = (n: NodeProto) => n.name || out0(n);
+  const srcOf = (n: NodeProto, i = 0) => canon(n.input![i]!);
   const emit = (node: GraphNode, shape: number[]) => {
     nodes.push(node);
     values.set(node.output, { kind: "act", shape });
-    current = node.output;
+    canonical.set(node.output, node.output);
   };
-  const alias = (n: NodeProto, shape: number[]) => {
+  const alias = (n: NodeProto, shape: number[], from = n.input![0]!) => {
     const out = out0(n);
     values.set(out, { kind: "act", shape });
-    // Rename the producing node's output so the chain stays a chain of names.
-    const last = nodes.at(-1);
-    if (last && last.output === current) last.output = out;
-    current = out;
+    canonical.set(out, canon(from));
+    soleReader.set(out, (soleReader.get(from) ?? true) && onnxReaders.get(from) === 1);
   };
   const select = (n: NodeProto, map: IndexMap) =>
-    emit({ op: "select", name: nameOf(n), onnxOp: n.opType!, input: current, output: out0(n), index: map.index }, map.shape);
+    emit({ op: "select", name: nameOf(n), onnxOp: n.opType!, input: srcOf(n), output: out0(n), index: map.index }, map.shape);
   /** Applies an index map: folded on a constant, a rename when it is the identity, else a select node. */
   const rearrange = (n: NodeProto, v: Value, map: IndexMap) => {
     if (v.kind === "const") {
@@ -154,10 +161,11 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
     else select(n, map);
   };
   const setConst = (n: NodeProto, tensor: DecodedTensor) => values.set(out0(n), { kind: "const", tensor });
-  /** The linear node whose output is the chain's head: affine ops after it fold into it. */
-  const foldTarget = (): DenseNode | ConvNode | null => {
-    const last = nodes.at(-1);
-    return last && last.output === current && (last.op === "dense" || last.op === "conv") ? last : null;
+  /** The linear node that produced `name`, when this op is its only reader: affine ops fold into it. */
+  const foldTarget = (name: string): DenseNode | ConvNode | null => {
+    if (onnxReaders.get(name) !== 1 || soleReader.get(name) === false) return null;
+    const node = nodes.find((nd) => nd.output === canon(name));
+    return node && (node.op === "dense" || node.op === "conv") ? node : null;
   };
   /** Per-output-channel values of a constant broadcast against the linear node's output, or null. */
   const perChannel = (target: DenseNode | ConvNode, shape: number[], c: DecodedTensor): Float64Array | null => {
@@ -188,7 +196,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   };
   const activation = (n: NodeProto, fn: ActivationFn) => {
     const a = actOf(n, n.input![0]!);
-    emit({ op: "activation", name: nameOf(n), onnxOp: n.opType!, input: current, output: out0(n), fn }, a.shape);
+    emit({ op: "activation", name: nameOf(n), onnxOp: n.opType!, input: srcOf(n), output: out0(n), fn }, a.shape);
   };
   const optionalConst = (n: NodeProto, i: number): DecodedTensor | undefined => {
     const name = n.input?.[i];
@@ -357,7 +365,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
           for (let o = 0; o < outF; o++) bias[o] = beta * cT.data[cT.data.length === 1 ? 0 : o]!;
         }
         emit({
-          op: "dense", name: nameOf(n), onnxOp: op, input: current, output: out0(n),
+          op: "dense", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n),
           weight: { dims: [outF, inF], data: weight }, bias,
           weightQuant: wq && alpha === 1 ? { data: wq, frac: w.quant!.frac } : undefined,
         }, [1, outF]);
@@ -381,7 +389,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
           bias.set(b.data);
         }
         emit({
-          op: "conv", name: nameOf(n), onnxOp: op, input: current, output: out0(n), ...geometry, group,
+          op: "conv", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), ...geometry, group,
           weight: { dims: w.tensor.dims, data: Float64Array.from(w.tensor.data) }, bias,
           weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
         }, [1, ...geometry.outShape]);
@@ -406,7 +414,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
           throw new ZkmlError("BAD_MODEL", `${where(n)}: pads [${geometry.pads}] as large as the kernel leave windows with no cell`);
         }
         emit({
-          op: kind, name: nameOf(n), onnxOp: op, input: current, output: out0(n), ...geometry,
+          op: kind, name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), ...geometry,
           countIncludePad: intAttr(n, "count_include_pad", 0) !== 0,
         }, [1, ...geometry.outShape]);
         break;
@@ -438,12 +446,19 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
           setConst(n, { dims: shape, dataType: x.tensor.dataType, data: xa.map((v, i) => (isInt && op === "Div" ? Math.trunc(f(v, ya[i]!)) : f(v, ya[i]!))) });
           break;
         }
+        if (x.kind === "act" && y.kind === "act") {
+          if (op === "Div") unsupported(n, "Div of two activations is not supported");
+          if (sizeOf(x.shape) !== sizeOf(y.shape) || x.shape.filter((d) => d !== 1).join() !== y.shape.filter((d) => d !== 1).join()) {
+            unsupported(n, `${op} of activations of shapes [${x.shape}] and [${y.shape}]: only equal shapes (no broadcasting)`);
+          }
+          emit({ op: "binary", fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul", name: nameOf(n), onnxOp: op, input: srcOf(n, 0), input2: srcOf(n, 1), output: out0(n) }, x.shape);
+          break;
+        }
         const constFirst = x.kind === "const";
         const actName = constFirst ? ins[1]! : ins[0]!;
         const c = (constFirst ? x : y) as Value;
         const a = actOf(n, actName);
-        const target = foldTarget();
-        if (c.kind !== "const") unsupported(n, `${op} of two activations is not supported yet`);
+        const target = foldTarget(actName);
         const per = target && perChannel(target, a.shape, (c as Constant).tensor);
         if (!target || !per || (constFirst && op === "Div")) {
           // Nothing to fold into: an elementwise function of one int8 value, so an exact table.
@@ -456,14 +471,14 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
             : op === "Sub" ? (constFirst ? { kind: "affine", scale: ones.map(() => -1), shift: k } : { kind: "affine", scale: ones, shift: k.map((v) => -v) })
             : op === "Mul" ? { kind: "affine", scale: k, shift: zeros }
             : { kind: "affine", scale: k.map((v) => 1 / v), shift: zeros };
-          emit({ op: "activation", name: nameOf(n), onnxOp: op, input: current, output: out0(n), fn }, a.shape);
+          emit({ op: "activation", name: nameOf(n), onnxOp: op, input: canon(actName), output: out0(n), fn }, a.shape);
           break;
         }
         if (op === "Add") foldAffine(target!, null, per);
         else if (op === "Sub") foldAffine(target!, constFirst ? per!.map(() => -1) : null, constFirst ? per : per!.map((v) => -v));
         else if (op === "Mul") foldAffine(target!, per, null);
         else foldAffine(target!, per!.map((v) => 1 / v), null);
-        alias(n, a.shape);
+        alias(n, a.shape, actName);
         break;
       }
       case "BatchNormalization": {
@@ -474,7 +489,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         if (a.shape[0] !== 1 || scale!.length !== C) throw new ZkmlError("BAD_MODEL", `${where(n)}: ${scale!.length} parameters for input [${a.shape}]`);
         const factor = Float64Array.from(scale!, (s, c) => s / Math.sqrt(variance![c]! + eps));
         const shift = Float64Array.from(b!, (v, c) => v - mean![c]! * factor[c]!);
-        const target = foldTarget();
+        const target = foldTarget(ins[0]!);
         if (target && target.bias.length === C) {
           foldAffine(target, factor, shift);
           alias(n, a.shape);
@@ -482,17 +497,31 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
           // No layer to fold into: a per-channel affine map is a depthwise 1x1 convolution.
           const inShape = a.shape.slice(1) as [number, number, number];
           emit({
-            op: "conv", name: nameOf(n), onnxOp: op, input: current, output: out0(n),
+            op: "conv", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n),
             inShape, outShape: inShape, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: C,
             weight: { dims: [C, 1, 1, 1], data: factor }, bias: shift,
           }, a.shape);
         } else if (a.shape.length === 2) {
           const weight = new Float64Array(C * C);
           for (let c = 0; c < C; c++) weight[c * C + c] = factor[c]!;
-          emit({ op: "dense", name: nameOf(n), onnxOp: op, input: current, output: out0(n), weight: { dims: [C, C], data: weight }, bias: shift }, a.shape);
+          emit({ op: "dense", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), weight: { dims: [C, C], data: weight }, bias: shift }, a.shape);
         } else {
           unsupported(n, `BatchNormalization of a [${a.shape}] tensor is not supported`);
         }
+        break;
+      }
+      case "Pow": {
+        const a = actOf(n, ins[0]!);
+        const e = constOf(n, ins[1]!, "exponent").tensor.data;
+        if (e.length !== 1 || ![1, 2, 3].includes(e[0]!)) unsupported(n, `Pow with exponent [${Array.from(e)}]: only a constant 1, 2 or 3`);
+        if (e[0] === 1) {
+          alias(n, a.shape);
+          break;
+        }
+        // x² is x·x; x³ is (x·x)·x, with the square requantized in between.
+        const square = e[0] === 2 ? out0(n) : `${out0(n)}/square`;
+        emit({ op: "binary", fn: "mul", name: e[0] === 2 ? nameOf(n) : `${nameOf(n)}/square`, onnxOp: op, input: srcOf(n), input2: srcOf(n), output: square }, a.shape);
+        if (e[0] === 3) emit({ op: "binary", fn: "mul", name: nameOf(n), onnxOp: op, input: square, input2: srcOf(n), output: out0(n) }, a.shape);
         break;
       }
       case "Relu":
@@ -562,7 +591,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
           setConst(n, { ...t, dataType: DT.INT8, data: t.data.map((v) => Math.max(-128, Math.min(127, Math.round(v * 2 ** frac!)))) });
         } else if (op === "QuantizeLinear") {
           const a = actOf(n, ins[0]!);
-          emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: current, output: out0(n), frac: frac! }, a.shape);
+          emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), frac: frac! }, a.shape);
         } else {
           // Dequantize of an activation quantized just before: the pair is one fixscale node.
           const a = actOf(n, ins[0]!);
@@ -581,8 +610,9 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   if (outs.length !== 1) throw new ZkmlError("BAD_MODEL", `model ${modelName}: has ${outs.length} outputs; zkml takes exactly one for now`);
   const outName = outs[0]!.name!;
   const outVal = values.get(outName);
-  if (!outVal || outVal.kind !== "act" || outName !== current) {
-    throw new ZkmlError("BAD_MODEL", `model ${modelName}: output "${outName}" is not the end of the computation chain`);
+  const last = nodes.at(-1)?.output ?? inputInfo.name!;
+  if (!outVal || outVal.kind !== "act" || canon(outName) !== last) {
+    throw new ZkmlError("BAD_MODEL", `model ${modelName}: output "${outName}" is not computed by the graph's last op (a constant output, or ops after it that nothing reads)`);
   }
   return {
     name: modelName,

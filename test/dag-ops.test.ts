@@ -1,0 +1,97 @@
+/**
+ * Graphs with branches: a residual Add, a polynomial activation x·x + x, Pow, Sub of two
+ * activations, and a layer whose output is read twice (so its ReLU must not be fused). Same
+ * three checks as the CNN ops: float import == onnxruntime, circuit == reference at every
+ * layer, forged outputs (and a forged product) rejected.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateCircom } from "../circuits/codegen.js";
+import { floatOutputs } from "../circuits/fidelity.js";
+import { importOnnx } from "../circuits/onnx/import.js";
+import { quantizeGraph } from "../circuits/quantize.js";
+import { releaseCurves } from "../core/curve.js";
+import { toField } from "../core/field.js";
+import { runFloat } from "../core/graph.js";
+import { quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { TestCircuit } from "./helpers/circuit.js";
+import { mulberry32, rawModel, type RawNode } from "./helpers/models.js";
+
+afterAll(releaseCurves);
+
+const F = 6;
+function gemm(name: string, input: string, output: string, outF: number, inF: number): RawNode {
+  return { op: "Gemm", inputs: [input, `${name}.w`, `${name}.b`], outputs: [output], attrs: { transB: 1 }, name };
+}
+
+const CASES: { name: string; nodes: RawNode[]; gemms: [string, number, number][]; layers: string[]; extra?: { name: string; dims: number[]; values: number[] }[] }[] = [
+  {
+    name: "residual: h = relu(W1 x); y = W3 (W2 h + h)",
+    nodes: [gemm("g1", "input", "t1", F, F), { op: "Relu", inputs: ["t1"], outputs: ["h"] }, gemm("g2", "h", "t2", F, F),
+      { op: "Add", inputs: ["t2", "h"], outputs: ["r"] }, gemm("g3", "r", "y", 3, F)],
+    gemms: [["g1", F, F], ["g2", F, F], ["g3", 3, F]],
+    layers: ["dense", "dense", "binary", "dense"],
+  },
+  {
+    name: "polynomial activation: y = W2 (t·t + t), t = W1 x",
+    nodes: [gemm("g1", "input", "t", F, F), { op: "Mul", inputs: ["t", "t"], outputs: ["sq"] }, { op: "Add", inputs: ["sq", "t"], outputs: ["p"] }, gemm("g2", "p", "y", 3, F)],
+    gemms: [["g1", F, F], ["g2", 3, F]],
+    layers: ["dense", "binary", "binary", "dense"],
+  },
+  {
+    name: "Pow 2 and 3, Sub of activations, a linear output read twice (ReLU not fused)",
+    nodes: [gemm("g1", "input", "t", F, F), { op: "Relu", inputs: ["t"], outputs: ["rt"] }, { op: "Sub", inputs: ["t", "rt"], outputs: ["neg"] },
+      { op: "Pow", inputs: ["neg", "two"], outputs: ["sq"] }, { op: "Pow", inputs: ["rt", "three"], outputs: ["cube"] },
+      { op: "Add", inputs: ["sq", "cube"], outputs: ["y"] }],
+    gemms: [["g1", F, F]],
+    layers: ["dense", "relu", "binary", "binary", "binary", "binary", "binary"],
+    extra: [{ name: "two", dims: [], values: [2] }, { name: "three", dims: [], values: [3] }],
+  },
+];
+
+for (const [ci, cs] of CASES.entries()) {
+  describe(`graph with branches: ${cs.name}`, () => {
+    const rand = mulberry32(300 + ci);
+    const u = (n: number, s: number) => Array.from({ length: n }, () => (rand() * 2 - 1) * s);
+    const initializers = [
+      ...cs.gemms.flatMap(([name, outF, inF]) => [
+        { name: `${name}.w`, dims: [outF, inF], values: u(outF * inF, 1 / Math.sqrt(inF)) },
+        { name: `${name}.b`, dims: [outF], values: u(outF, 0.1) },
+      ]),
+      ...(cs.extra ?? []),
+    ];
+    const bytes = rawModel({ inputShape: [1, F], outputShape: [1, cs.gemms.at(-1)![0] === "g1" ? F : 3], nodes: cs.nodes, initializers });
+    const graph = importOnnx(bytes, `dag${ci}`);
+    const samples = Array.from({ length: 24 }, () => u(F, 1));
+    const model: QModel = quantizeGraph(graph, { samples });
+    let c: TestCircuit;
+    beforeAll(async () => {
+      c = await TestCircuit.compile(generateCircom(model).split("\n").slice(1).join("\n"), "O1");
+    });
+
+    it("imports as the intended layers, with onnxruntime's float semantics", async () => {
+      expect(model.layers.map((l) => l.op)).toEqual(cs.layers);
+      const ort = await floatOutputs(bytes, model, samples.slice(0, 8));
+      samples.slice(0, 8).forEach((s, i) => runFloat(graph, s).at(-1)!.forEach((v, j) => expect(Math.abs(v - ort[i]![j]!)).toBeLessThan(1e-4)));
+    });
+
+    it("circuit == reference interpreter, every layer", async () => {
+      const inputs = [Array(F).fill(127), Array(F).fill(-128), ...samples.slice(0, 8).map((s) => quantizeInput(model, s))];
+      for (const q of inputs) {
+        const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 9n });
+        expect(await c.check(w)).toBe(true);
+        const ref = runReference(model, q);
+        ref.layers.forEach((values, li) => values.forEach((v, j) => expect(c.getSigned(w, `a${li}[${j}]`), `layer ${li} [${j}]`).toBe(BigInt(v))));
+      }
+    });
+
+    it("rejects forged outputs and a forged product", async () => {
+      const w = await c.witness({ x: quantizeInput(model, samples[0]!).map((v) => toField(v)), ctx: 9n });
+      for (const li of model.layers.keys()) {
+        const v = c.getSigned(w, `a${li}[1]`);
+        expect(await c.check(c.forge(w, { [`a${li}[1]`]: v === 127n ? 126n : v + 1n })), `layer ${li}`).toBe(false);
+      }
+      const mul = model.layers.findIndex((l) => l.op === "binary" && l.fn === "mul");
+      if (mul >= 0) expect(await c.check(c.forge(w, { [`prod${mul}[0]`]: c.getSigned(w, `prod${mul}[0]`) + 1n }))).toBe(false);
+    });
+  });
+}
