@@ -70,10 +70,17 @@ export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel,
   // Two overloads (path, bytes): the union has to be narrowed for the compiler.
   const session = typeof onnxFile === "string" ? await ort.InferenceSession.create(onnxFile) : await ort.InferenceSession.create(onnxFile);
   try {
-    const name = session.inputNames[0]!;
+    const parts = model.input.parts ?? [{ name: session.inputNames[0]!, shape: model.input.shape }];
     const out: number[][] = [];
     for (const s of samples) {
-      const feeds = { [name]: new ort.Tensor("float32", Float32Array.from(s), model.input.shape) };
+      // Several graph inputs travel as one concatenated vector: split it back.
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+      let offset = 0;
+      for (const p of parts) {
+        const size = p.shape.reduce((a, b) => a * b, 1);
+        feeds[p.name] = new ort.Tensor("float32", Float32Array.from(s.slice(offset, offset + size)), p.shape);
+        offset += size;
+      }
       const res = await session.run(feeds);
       out.push(Array.from(res[session.outputNames[0]!]!.data as Float32Array));
     }

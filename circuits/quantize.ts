@@ -263,7 +263,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   return {
     format: QMODEL_FORMAT,
     name: graph.name,
-    input: { name: graph.input.name, shape: graph.input.shape, frac: inputFrac, bits },
+    input: { name: graph.input.name, shape: graph.input.shape, frac: inputFrac, bits, ...(graph.inputs && { parts: graph.inputs }) },
     layers,
     output: {
       name: graph.output.name,

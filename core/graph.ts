@@ -106,7 +106,10 @@ export interface ValueInfo {
 
 export interface Graph {
   name: string;
+  /** The circuit's one input: with several graph inputs, their concatenation (see `inputs`). */
   input: ValueInfo;
+  /** The graph inputs, in order, when there are several. */
+  inputs?: ValueInfo[];
   output: ValueInfo;
   /** In execution order; the last node's output is the graph output. */
   nodes: GraphNode[];

@@ -37,8 +37,8 @@ export function inputValues(doc: unknown, file: string): number[] {
   } else if (d && typeof d === "object" && "input_data" in d) {
     const arrays = d.input_data;
     if (!Array.isArray(arrays) || arrays.length === 0) throw new ZkmlError("BAD_INPUT", `${file}: "input_data" must be a non-empty array of arrays`);
-    if (arrays.length > 1) throw new ZkmlError("BAD_INPUT", `${file}: "input_data" has ${arrays.length} arrays; this model has one input`);
-    values = flatten(arrays[0], file);
+    // One array per graph input, in graph order: the circuit input is their concatenation.
+    values = flatten(arrays, file);
   } else {
     throw new ZkmlError("BAD_INPUT", `${file}: expected {"input": [...]} or {"input_data": [[...]]}`);
   }

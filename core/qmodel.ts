@@ -175,7 +175,8 @@ export interface PrivateWeights {
 export interface QModel {
   format: typeof QMODEL_FORMAT;
   name: string;
-  input: { name: string; shape: number[]; frac: number; bits: number };
+  /** With several graph inputs: their concatenation, and `parts` the inputs in order (one scale for all). */
+  input: { name: string; shape: number[]; frac: number; bits: number; parts?: { name: string; shape: number[] }[] };
   layers: QLayer[];
   output: { name: string; shape: number[]; frac: number; bits: number; transform?: "softmax" };
   privateWeights?: PrivateWeights;

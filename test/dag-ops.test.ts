@@ -12,6 +12,7 @@ import { quantizeGraph } from "../circuits/quantize.js";
 import { releaseCurves } from "../core/curve.js";
 import { toField } from "../core/field.js";
 import { runFloat } from "../core/graph.js";
+import { inputValues } from "../core/input.js";
 import { quantizeInput, runReference, type QModel } from "../core/qmodel.js";
 import { TestCircuit } from "./helpers/circuit.js";
 import { mulberry32, rawModel, type RawNode } from "./helpers/models.js";
@@ -23,7 +24,22 @@ function gemm(name: string, input: string, output: string, outF: number, inF: nu
   return { op: "Gemm", inputs: [input, `${name}.w`, `${name}.b`], outputs: [output], attrs: { transB: 1 }, name };
 }
 
-const CASES: { name: string; nodes: RawNode[]; gemms: [string, number, number][]; layers: string[]; extra?: { name: string; dims: number[]; values: number[] }[] }[] = [
+const CASES: {
+  name: string;
+  nodes: RawNode[];
+  gemms: [string, number, number][];
+  layers: string[];
+  extra?: { name: string; dims: number[]; values: number[] }[];
+  extraInputs?: { name: string; shape: number[] }[];
+}[] = [
+  {
+    name: "two graph inputs: y = W3 relu(W1 a + W2 b)",
+    nodes: [gemm("g1", "input", "ta", F, F), gemm("g2", "b", "tb", F, F), { op: "Add", inputs: ["ta", "tb"], outputs: ["s"] },
+      { op: "Relu", inputs: ["s"], outputs: ["r"] }, gemm("g3", "r", "y", 3, F)],
+    gemms: [["g1", F, F], ["g2", F, F], ["g3", 3, F]],
+    layers: ["select", "select", "dense", "dense", "binary", "dense"],
+    extraInputs: [{ name: "b", shape: [1, F] }],
+  },
   {
     name: "residual: h = relu(W1 x); y = W3 (W2 h + h)",
     nodes: [gemm("g1", "input", "t1", F, F), { op: "Relu", inputs: ["t1"], outputs: ["h"] }, gemm("g2", "h", "t2", F, F),
@@ -59,9 +75,10 @@ for (const [ci, cs] of CASES.entries()) {
       ]),
       ...(cs.extra ?? []),
     ];
-    const bytes = rawModel({ inputShape: [1, F], outputShape: [1, cs.gemms.at(-1)![0] === "g1" ? F : 3], nodes: cs.nodes, initializers });
+    const bytes = rawModel({ inputShape: [1, F], outputShape: [1, cs.gemms.at(-1)![0] === "g1" ? F : 3], nodes: cs.nodes, initializers, extraInputs: cs.extraInputs });
+    const inSize = F * (1 + (cs.extraInputs?.length ?? 0));
     const graph = importOnnx(bytes, `dag${ci}`);
-    const samples = Array.from({ length: 24 }, () => u(F, 1));
+    const samples = Array.from({ length: 24 }, () => u(inSize, 1));
     const model: QModel = quantizeGraph(graph, { samples });
     let c: TestCircuit;
     beforeAll(async () => {
@@ -75,18 +92,21 @@ for (const [ci, cs] of CASES.entries()) {
     });
 
     it("circuit == reference interpreter, every layer", async () => {
-      const inputs = [Array(F).fill(127), Array(F).fill(-128), ...samples.slice(0, 8).map((s) => quantizeInput(model, s))];
+      const inputs = [Array(inSize).fill(127), Array(inSize).fill(-128), ...samples.slice(0, 8).map((s) => quantizeInput(model, s))];
       for (const q of inputs) {
         const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 9n });
         expect(await c.check(w)).toBe(true);
         const ref = runReference(model, q);
-        ref.layers.forEach((values, li) => values.forEach((v, j) => expect(c.getSigned(w, `a${li}[${j}]`), `layer ${li} [${j}]`).toBe(BigInt(v))));
+        ref.layers.forEach((values, li) => {
+          if (model.layers[li]!.op !== "select") values.forEach((v, j) => expect(c.getSigned(w, `a${li}[${j}]`), `layer ${li} [${j}]`).toBe(BigInt(v)));
+        });
       }
     });
 
     it("rejects forged outputs and a forged product", async () => {
       const w = await c.witness({ x: quantizeInput(model, samples[0]!).map((v) => toField(v)), ctx: 9n });
       for (const li of model.layers.keys()) {
+        if (model.layers[li]!.op === "select") continue; // a free slice: no signal of its own
         const v = c.getSigned(w, `a${li}[1]`);
         expect(await c.check(c.forge(w, { [`a${li}[1]`]: v === 127n ? 126n : v + 1n })), `layer ${li}`).toBe(false);
       }
@@ -95,3 +115,9 @@ for (const [ci, cs] of CASES.entries()) {
     });
   });
 }
+
+describe("several graph inputs in an input file", () => {
+  it("reads {\"input_data\": [[a…], [b…]]} as the concatenation, in graph order", () => {
+    expect(inputValues({ input_data: [[1, 2], [[3], [4]]] }, "f.json")).toEqual([1, 2, 3, 4]);
+  });
+});

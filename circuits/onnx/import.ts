@@ -87,25 +87,38 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   }
 
   const dataInputs = (g.input ?? []).filter((i) => !values.has(i.name!));
-  if (dataInputs.length !== 1) {
-    throw new ZkmlError("BAD_MODEL", `model ${modelName}: has ${dataInputs.length} data inputs (${dataInputs.map((i) => i.name).join(", ")}); zkml takes exactly one for now`);
-  }
-  const inputInfo = dataInputs[0]!;
-  const elemType = inputInfo.type?.tensorType?.elemType;
-  if (elemType !== undefined && elemType !== DT.FLOAT && elemType !== DT.DOUBLE) {
-    throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${inputInfo.name}" has element type ${elemType}; zkml takes float inputs`);
-  }
-  const dims = inputInfo.type?.tensorType?.shape?.dim ?? [];
-  const inputShape = dims.map((d, i) => {
-    if (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) > 0) return toNum(d.dimValue);
-    if (i === 0) return 1; // symbolic batch dimension
-    throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${inputInfo.name}" dimension ${i} is symbolic ("${d.dimParam ?? ""}"); only the batch dimension may be`);
+  if (dataInputs.length === 0) throw new ZkmlError("BAD_MODEL", `model ${modelName}: has no data input`);
+  const parts = dataInputs.map((info) => {
+    const elemType = info.type?.tensorType?.elemType;
+    if (elemType !== undefined && elemType !== DT.FLOAT && elemType !== DT.DOUBLE) {
+      throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" has element type ${elemType}; zkml takes float inputs`);
+    }
+    const shape = (info.type?.tensorType?.shape?.dim ?? []).map((d, i) => {
+      if (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) > 0) return toNum(d.dimValue);
+      if (i === 0) return 1; // symbolic batch dimension
+      throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" dimension ${i} is symbolic ("${d.dimParam ?? ""}"); only the batch dimension may be`);
+    });
+    return { name: info.name!, shape };
   });
-  values.set(inputInfo.name!, { kind: "act", shape: inputShape });
+  // Several graph inputs are one circuit input: their concatenation, in graph order. Each is a
+  // free slice of it, so every later op sees the tensor it expects.
+  const inputName = parts.length === 1 ? parts[0]!.name : parts.map((p) => p.name).join("+");
+  const inputShape = parts.length === 1 ? parts[0]!.shape : [parts.reduce((n, p) => n + sizeOf(p.shape), 0)];
+  values.set(inputName, { kind: "act", shape: inputShape });
 
   const nodes: GraphNode[] = [];
   /** Renames (Flatten, Reshape, Identity, ...) point at the tensor that holds the values. */
-  const canonical = new Map<string, string>([[inputInfo.name!, inputInfo.name!]]);
+  const canonical = new Map<string, string>([[inputName, inputName]]);
+  if (parts.length > 1) {
+    let offset = 0;
+    for (const p of parts) {
+      const size = sizeOf(p.shape);
+      nodes.push({ op: "select", name: `input ${p.name}`, onnxOp: "(graph input)", input: inputName, output: p.name, index: Int32Array.from({ length: size }, (_, i) => offset + i) });
+      values.set(p.name, { kind: "act", shape: p.shape });
+      canonical.set(p.name, p.name);
+      offset += size;
+    }
+  }
   const canon = (name: string) => canonical.get(name) ?? name;
   // Folding an op into the layer before it is only sound when nothing else reads that layer's
   // output: count the readers of every ONNX tensor, and whether a rename chain had only one.
@@ -610,13 +623,14 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   if (outs.length !== 1) throw new ZkmlError("BAD_MODEL", `model ${modelName}: has ${outs.length} outputs; zkml takes exactly one for now`);
   const outName = outs[0]!.name!;
   const outVal = values.get(outName);
-  const last = nodes.at(-1)?.output ?? inputInfo.name!;
+  const last = nodes.at(-1)?.output ?? inputName;
   if (!outVal || outVal.kind !== "act" || canon(outName) !== last) {
     throw new ZkmlError("BAD_MODEL", `model ${modelName}: output "${outName}" is not computed by the graph's last op (a constant output, or ops after it that nothing reads)`);
   }
   return {
     name: modelName,
-    input: { name: inputInfo.name!, shape: inputShape },
+    input: { name: inputName, shape: inputShape },
+    ...(parts.length > 1 && { inputs: parts }),
     output: { name: outName, shape: outVal.shape },
     nodes,
     ...(outputTransform && { outputTransform }),

@@ -29,6 +29,8 @@ export interface RawGraph {
   /** List initializers among the graph inputs too, as old PyTorch exports do. */
   initializersAsInputs?: boolean;
   inputElemType?: number;
+  /** More graph inputs after "input". */
+  extraInputs?: { name: string; shape: number[] }[];
 }
 
 /** Any graph, for import tests: ops zkml supports, ops it refuses, malformed wiring. */
@@ -59,7 +61,7 @@ export function rawModel(g: RawGraph): Uint8Array {
       ),
     }),
   );
-  const inputs = [info("input", g.inputShape, g.inputElemType)];
+  const inputs = [info("input", g.inputShape, g.inputElemType), ...(g.extraInputs ?? []).map((x) => info(x.name, x.shape))];
   if (g.initializersAsInputs) for (const t of g.initializers) inputs.push(info(t.name, t.dims));
   const lastOut = g.nodes.at(-1)!.outputs[0]!;
   const model = onnx.ModelProto.create({
