@@ -46,6 +46,18 @@ function syntheticSamples(size: number, count = 64): number[][] {
   return Array.from({ length: count }, () => Array.from({ length: size }, () => rand() * 2 - 1));
 }
 
+/** Above this many multiply-adds, circom's older simplification heuristics are the faster ones. */
+const OLD_SIMPLIFICATION_ABOVE = 100_000;
+
+/** Multiply-adds of the linear layers: the size of the linear combinations circom must simplify. */
+export function multiplyAdds(model: QModel): number {
+  return model.layers.reduce((n, l) => {
+    if (l.op === "dense") return n + l.inFeatures * l.outFeatures;
+    if (l.op === "conv") return n + sizeOf(l.outShape) * (l.inShape[0] / l.group) * l.kernel[0] * l.kernel[1];
+    return n;
+  }, 0);
+}
+
 export function defaultOutDir(onnxFile: string): string {
   return path.join("build", path.basename(onnxFile).replace(/\.onnx$/i, ""));
 }
@@ -89,7 +101,8 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
     progress(`circom2: compiling ${FILES.circom}:`);
     const started = Date.now();
     const ticker = setInterval(() => progress(`circom2: compiling, ${Math.round((Date.now() - started) / 1000)} s`), 5000);
-    const circom = await runCircom(path.join(tmp, FILES.circom), tmp, { optimize: "O2" }).finally(() => clearInterval(ticker));
+    const oldSimplification = multiplyAdds(model) >= OLD_SIMPLIFICATION_ABOVE;
+    const circom = await runCircom(path.join(tmp, FILES.circom), tmp, { optimize: "O2", oldSimplification }).finally(() => clearInterval(ticker));
     const stats = parseCircomStats(circom.stdout);
     const constraints = (stats["non-linear constraints"] ?? 0) + (stats["linear constraints"] ?? 0);
     const info: CompileInfo = {

@@ -1,6 +1,7 @@
 pragma circom 2.1.6;
 
 include "circomlib/circuits/bitify.circom";
+include "offset_bits.circom";
 include "circomlib/circuits/comparators.circom";
 
 // Requantization of an accumulator to int8:
@@ -15,8 +16,8 @@ template RequantInt8(B, k, relu) {
     signal output out;
 
     var roundingConst = k > 0 ? 1 << (k - 1) : 0;
-    component bits = Num2Bits(B);
-    bits.in <== in + roundingConst + (1 << (B - 1));
+    component bits = OffsetBits(B, roundingConst + (1 << (B - 1)));
+    bits.in <== in;
 
     signal nonneg <== bits.out[B - 1];
     var nq = B - 1 - k;              // quotient q lies in [-2^nq, 2^nq)

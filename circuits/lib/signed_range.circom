@@ -1,6 +1,6 @@
 pragma circom 2.1.6;
 
-include "circomlib/circuits/bitify.circom";
+include "offset_bits.circom";
 
 // Constrains `in` to the signed range [-2^(n-1), 2^(n-1)) by decomposing in + 2^(n-1) into n
 // bits. n <= 252 keeps 2^n below the field modulus, so the decomposition is unique (no alias).
@@ -9,7 +9,7 @@ template SignedRange(n) {
     signal input in;
     signal output bits[n];
 
-    component b = Num2Bits(n);
-    b.in <== in + (1 << (n - 1));
+    component b = OffsetBits(n, 1 << (n - 1));
+    b.in <== in;
     bits <== b.out;
 }

@@ -22,3 +22,17 @@ describe("SignedRange(8)", () => {
     expect(await c.check(c.forge(w, { "bits[1]": b1 - 1n, "bits[0]": b0 + 2n }))).toBe(false);
   });
 });
+
+describe("OffsetBits(9, 255) (the decomposition under SignedRange, RequantInt8, ReluInt8)", () => {
+  it("decomposes in + offset, and rejects bits that do not sum to it or are not boolean", async () => {
+    const c = await TestCircuit.compile(`include "lib/offset_bits.circom";\ncomponent main = OffsetBits(9, 255);`);
+    const w = await c.witness({ in: -200n });
+    expect(await c.check(w)).toBe(true);
+    const bits = Array.from({ length: 9 }, (_, i) => Number(c.get(w, `out[${i}]`)));
+    expect(bits.reduce((s, b, i) => s + b * 2 ** i, 0)).toBe(55);
+    expect(await c.check(c.forge(w, { "out[0]": 0n }))).toBe(false);
+    // 55 = 0b000110111: replacing bit 1 by 2 and bit 0 by -1 keeps the sum but not booleanity.
+    expect(await c.check(c.forge(w, { "out[0]": -1n, "out[1]": 2n }))).toBe(false);
+    await expect(c.witness({ in: 300n })).rejects.toThrow();
+  });
+});
