@@ -287,6 +287,16 @@ export function runReference(model: QModel, qInput: readonly number[]): Referenc
   return { input: [...qInput], layers, output: x, argmax: argmax(x) };
 }
 
+/**
+ * The class a proof carries in classContext's low byte: the argmax, for outputs of at most 256
+ * values. Larger outputs (an embedding, a 1,000-way vector) prove no class (0); their values
+ * travel in the commitment, revealed off-chain with the proof.
+ */
+export const MAX_CLASSES = 256;
+export function provenClass(values: readonly number[]): number {
+  return values.length > MAX_CLASSES ? 0 : argmax(values);
+}
+
 export function argmax(values: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;

@@ -10,7 +10,7 @@ import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
 import { PROOF_FORMAT, type ProofFile } from "../core/proof_file.js";
-import { dequantize, quantizeInput, runReference } from "../core/qmodel.js";
+import { dequantize, provenClass, quantizeInput, runReference } from "../core/qmodel.js";
 import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { openReady, type ReadyModel } from "./build.js";
@@ -55,7 +55,7 @@ export class InferenceProver {
     const expected = await commitInference(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout);
     const { context: ctx, cls } = splitClassContext(BigInt(publicSignals[1]!));
     const modelCommitment = m.privateWeights && BigInt(publicSignals[2]!) !== BigInt(m.privateWeights.commitment);
-    if (BigInt(publicSignals[0]!) !== expected || cls !== ref.argmax || ctx !== context.value || modelCommitment) {
+    if (BigInt(publicSignals[0]!) !== expected || cls !== provenClass(ref.output) || ctx !== context.value || modelCommitment) {
       throw new Error(`internal error: circuit output disagrees with the reference interpreter for model ${m.name}`);
     }
     const file: ProofFile = {
@@ -65,7 +65,7 @@ export class InferenceProver {
       proof,
       publicSignals,
       input: { values: q, frac: m.input.frac },
-      output: { values: ref.output, frac: m.output.frac, class: ref.argmax, dequantized: dequantize(ref.output, m.output.frac) },
+      output: { values: ref.output, frac: m.output.frac, class: provenClass(ref.output), dequantized: dequantize(ref.output, m.output.frac) },
       context: {
         value: "0x" + context.value.toString(16),
         ...(context.chainId !== undefined && { chainId: context.chainId.toString() }),

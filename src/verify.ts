@@ -6,7 +6,7 @@ import { commitInference } from "../core/commitment.js";
 import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import type { ProofFile } from "../core/proof_file.js";
-import { argmax } from "../core/qmodel.js";
+import { provenClass } from "../core/qmodel.js";
 import { verifySnark } from "../verifier/verify.js";
 import { openReady } from "./build.js";
 
@@ -38,7 +38,7 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
     const c = await commitInference(proof.input.values.map(BigInt), proof.output.values.map(BigInt), { inputBits, outputBits });
     commitment = c === BigInt(proof.publicSignals[0]!);
     split = splitClassContext(BigInt(proof.publicSignals[1]!));
-    cls = split.cls === proof.output.class && argmax(proof.output.values) === proof.output.class;
+    cls = split.cls === proof.output.class && provenClass(proof.output.values) === proof.output.class;
   } catch {
     // Revealed values that cannot even be packed do not match any commitment.
   }

@@ -121,3 +121,33 @@ describe("several graph inputs in an input file", () => {
     expect(inputValues({ input_data: [[1, 2], [[3], [4]]] }, "f.json")).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe("a large output (300 values)", () => {
+  it("is committed, not classified: class byte 0, the values revealed with the proof and checked against the commitment", async () => {
+    const { compileModel, setupModel, InferenceProver, verifyProofFile } = await import("../src/index.js");
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const rand = mulberry32(11);
+    const u = (n: number, s: number) => Array.from({ length: n }, () => (rand() * 2 - 1) * s);
+    const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-wide-"));
+    const onnxFile = path.join(dir, "wide.onnx");
+    await writeFile(onnxFile, rawModel({
+      inputShape: [1, 4], outputShape: [1, 300],
+      nodes: [gemm("g", "input", "y", 300, 4)],
+      initializers: [{ name: "g.w", dims: [300, 4], values: u(1200, 0.5) }, { name: "g.b", dims: [300], values: u(300, 0.1) }],
+    }));
+    const out = path.join(dir, "build");
+    const c = await compileModel(onnxFile, { outDir: out });
+    expect(c.info.layout.outputSize).toBe(300);
+    await setupModel(out);
+    const prover = await InferenceProver.open(out);
+    const { proof } = await prover.prove([0.5, -0.25, 0.75, -1], { value: 3n });
+    expect(proof.output.values).toHaveLength(300);
+    expect(proof.output.class).toBe(0);
+    expect(BigInt(proof.publicSignals[1]!)).toBe(3n * 256n);
+    expect((await verifyProofFile(out, proof)).valid).toBe(true);
+    const tampered = { ...proof, output: { ...proof.output, values: proof.output.values.map((v, i) => (i === 299 ? v + 1 : v)) } };
+    expect((await verifyProofFile(out, tampered)).valid).toBe(false);
+  }, 120_000);
+});

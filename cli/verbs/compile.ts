@@ -7,12 +7,18 @@ export const compileVerb: Verb = {
   usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--bits 8] [--json]",
   help: `Imports the ONNX graph, quantizes it to int8 with power-of-two scales, writes the integer
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
+Takes PyTorch / skl2onnx exports: Gemm, MatMul, Conv, pools, BatchNormalization (folded),
+ReLU and exact int8 tables for Sigmoid, Tanh, LeakyRelu, PRelu, Clip, HardSigmoid, residual
+Add/Sub/Mul, Pow, a final Softmax, and the shape plumbing exporters emit. Each op's cost in
+constraints and its limits: docs/OPS.md. An op outside the list is refused by name.
 
   --out DIR           build folder (default: build/<model-name>/); replaced only on success
   --calibration FILE  sample inputs that choose the activation scales: {"samples": [input, ...]}
-                      or any input file. With it, compile also reports the quantized model's
-                      agreement with the float model (onnxruntime). Without it, 64 synthetic
-                      inputs uniform in [-1, 1] are used.
+                      (optionally "labels": [...]) or any input file. With it, compile also
+                      reports the quantized model's agreement with the float model
+                      (onnxruntime): argmax agreement, output error, and each layer's error;
+                      it warns below 95% agreement. Without it, 64 synthetic inputs uniform
+                      in [-1, 1] are used.
   --weights MODE      constants (default): the weights are part of the circuit, so dense layers
                       cost no constraints and the verifying key identifies the model.
                       private: the weights are private inputs, range-checked to int8, and a
@@ -21,7 +27,7 @@ model, generates the circom circuit (weights are circuit constants) and compiles
                       which model ran. Every multiply is then a constraint: about 10 per
                       weight (the product and 8 range-check bits), e.g. 8.7k → ~250k for the
                       MNIST MLP; see docs/BENCHMARKS.md. Keep the build folder private:
-                      model.quant.json holds the weights and the salt.
+                      model.quant.json holds the weights and the salt. Dense layers only.
   --bits 8            activation/weight bits (only 8 for now)
 
 Prints the constraint count, the public signals and the quantization scales.`,
