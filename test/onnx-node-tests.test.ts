@@ -14,7 +14,7 @@ import { runFloat } from "../core/graph.js";
 import { dequantize, quantizeInput, runReference } from "../core/qmodel.js";
 import { loadNodeTest, nodeTestNames } from "./helpers/onnx_node_tests.js";
 
-const OPS = /^test_(conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
+const OPS = /^test_(conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
 const names = nodeTestNames().filter((n) => OPS.test(n) && !n.endsWith("_expanded"));
 
 /** Those that must import and agree: one or more per supported op and attribute. */

@@ -15,7 +15,7 @@ import { sizeOf } from "../../core/graph.js";
 import type onnxProto from "onnx-proto";
 import { decodeTensor, DT, onnx, toNum, type DecodedTensor } from "./tensor.js";
 import {
-  attr, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, padIndex, stringAttr, transposeIndex, windowGeometry,
+  attr, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, windowGeometry,
   type IndexMap,
 } from "./shapes.js";
 
@@ -23,7 +23,7 @@ export const SUPPORTED_OPS = [
   "Gemm", "MatMul", "Conv", "Add", "Sub", "Mul", "Div", "Pow (2, 3)", "BatchNormalization",
   "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Pad",
   "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "Softmax (as the last op)",
-  "Flatten", "Reshape", "Transpose", "Gather", "Squeeze", "Unsqueeze", "Shape", "Concat", "ConstantOfShape",
+  "Flatten", "Reshape", "Transpose", "Gather", "Slice", "Squeeze", "Unsqueeze", "Shape", "Concat", "ConstantOfShape", "Expand", "Tile",
   "Cast", "Identity", "Dropout", "Constant", "QuantizeLinear", "DequantizeLinear",
 ] as const;
 
@@ -170,7 +170,8 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       return;
     }
     actOf(n, n.input![0]!);
-    if (map.index.every((x, i) => x === i)) alias(n, map.shape); // e.g. taking batch 0 of a batch of one
+    const inputSize = sizeOf((values.get(n.input![0]!) as Activation).shape);
+    if (map.index.length === inputSize && map.index.every((x, i) => x === i)) alias(n, map.shape); // e.g. batch 0 of a batch of one
     else select(n, map);
   };
   const setConst = (n: NodeProto, tensor: DecodedTensor) => values.set(out0(n), { kind: "const", tensor });
@@ -310,6 +311,36 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         if (axis < 0) axis += shape.length;
         const map = gatherIndex(shape, axis, indices);
         if (!map) throw new ZkmlError("BAD_MODEL", `${where(n)}: an index in [${Array.from(indices.data)}] is out of range for axis ${axis} of [${shape}]`);
+        rearrange(n, v, map);
+        break;
+      }
+      case "Slice": {
+        const v = valueOf(n, ins[0]!);
+        const shape = v.kind === "act" ? v.shape : v.tensor.dims;
+        // Since opset 10 the bounds are inputs; before, attributes.
+        const list = (i: number, name: string) => intsAttr(n, name) ?? (ins[i] ? Array.from(constOf(n, ins[i], name).tensor.data) : undefined);
+        const starts = list(1, "starts");
+        const ends = list(2, "ends");
+        if (!starts || !ends) throw new ZkmlError("BAD_MODEL", `${where(n)}: Slice needs starts and ends`);
+        const map = sliceIndex(shape, starts, ends, list(3, "axes"), list(4, "steps"));
+        if (!map) throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot slice [${shape}] with starts [${starts}], ends [${ends}]`);
+        rearrange(n, v, map);
+        break;
+      }
+      case "Tile":
+      case "Expand": {
+        const v = valueOf(n, ins[0]!);
+        const shape = v.kind === "act" ? v.shape : v.tensor.dims;
+        const arg = Array.from(constOf(n, ins[1]!, op === "Tile" ? "repeats" : "shape").tensor.data);
+        let map: IndexMap | null;
+        if (op === "Tile") {
+          map = arg.length === shape.length ? tileIndex(shape, arg) : null;
+        } else {
+          const target = broadcastShape(shape, arg);
+          const probe = target && broadcastTo({ dims: shape, dataType: DT.FLOAT, data: Float64Array.from({ length: sizeOf(shape) }, (_, i) => i) }, target);
+          map = target && probe ? { index: Int32Array.from(probe), shape: target } : null;
+        }
+        if (!map) throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot ${op.toLowerCase()} [${shape}] by [${arg}]`);
         rearrange(n, v, map);
         break;
       }

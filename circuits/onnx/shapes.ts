@@ -148,3 +148,47 @@ export function gatherIndex(shape: readonly number[], axis: number, indices: Dec
   for (let o = 0; o < outer; o++) for (const i of idx) for (let j = 0; j < inner; j++) index[k++] = (o * dim + i) * inner + j;
   return { index, shape: [...shape.slice(0, axis), ...indices.dims, ...shape.slice(axis + 1)] };
 }
+
+/** Select map of a Slice (starts, ends, axes, steps as ONNX gives them, negatives and clamping included). */
+export function sliceIndex(shape: readonly number[], starts: number[], ends: number[], axes?: number[], steps?: number[]): IndexMap | null {
+  const r = shape.length;
+  const begin = shape.map(() => 0);
+  const stride = shape.map(() => 1);
+  const count = [...shape];
+  const ax = (axes ?? starts.map((_, i) => i)).map((a) => (a < 0 ? a + r : a));
+  for (let k = 0; k < ax.length; k++) {
+    const d = ax[k]!;
+    const dim = shape[d]!;
+    const step = steps?.[k] ?? 1;
+    if (step === 0 || d < 0 || d >= r) return null;
+    const norm = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + dim : v, lo), hi);
+    const s0 = step > 0 ? norm(starts[k]!, 0, dim) : norm(starts[k]!, -1, dim - 1);
+    const e0 = step > 0 ? norm(ends[k]!, 0, dim) : norm(ends[k]!, -1, dim - 1);
+    begin[d] = s0;
+    stride[d] = step;
+    count[d] = Math.max(0, Math.ceil((e0 - s0) / step));
+  }
+  const inSt = stridesOf(shape);
+  const outSt = stridesOf(count);
+  const index = new Int32Array(sizeOf(count));
+  for (let k = 0; k < index.length; k++) {
+    let from = 0;
+    for (let d = 0; d < r; d++) from += (begin[d]! + (Math.floor(k / outSt[d]!) % count[d]!) * stride[d]!) * inSt[d]!;
+    index[k] = from;
+  }
+  return { index, shape: count };
+}
+
+/** Select map of a Tile (repeats per axis). */
+export function tileIndex(shape: readonly number[], repeats: readonly number[]): IndexMap {
+  const out = shape.map((d, i) => d * repeats[i]!);
+  const inSt = stridesOf(shape);
+  const outSt = stridesOf(out);
+  const index = new Int32Array(sizeOf(out));
+  for (let k = 0; k < index.length; k++) {
+    let from = 0;
+    for (let d = 0; d < out.length; d++) from += ((Math.floor(k / outSt[d]!) % out[d]!) % shape[d]!) * inSt[d]!;
+    index[k] = from;
+  }
+  return { index, shape: out };
+}
