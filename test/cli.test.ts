@@ -44,12 +44,12 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
     expectUserError(await runCli(["compile", path.join(tmp, "missing.onnx"), "--out", out]), /model file not found/);
     await writeFile(path.join(tmp, "notes.onnx"), "these are my notes, not a model\n");
     expectUserError(await runCli(["compile", path.join(tmp, "notes.onnx"), "--out", out]), /not an ONNX model/);
-    await writeFile(path.join(tmp, "sig.onnx"), rawModel({
+    await writeFile(path.join(tmp, "erf.onnx"), rawModel({
       inputShape: [1, 3], outputShape: [1, 3], initializers: [],
-      nodes: [{ op: "Sigmoid", inputs: ["input"], outputs: ["y"], name: "head/sigmoid" }],
+      nodes: [{ op: "Erf", inputs: ["input"], outputs: ["y"], name: "head/erf" }],
     }));
-    const r = await runCli(["compile", path.join(tmp, "sig.onnx"), "--out", out, "--json"]);
-    expectUserError(r, /node "head\/sigmoid" \(Sigmoid\): op Sigmoid is not supported/);
+    const r = await runCli(["compile", path.join(tmp, "erf.onnx"), "--out", out, "--json"]);
+    expectUserError(r, /node "head\/erf" \(Erf\): op Erf is not supported/);
     expect(r.json().error.code).toBe("UNSUPPORTED_OP");
     expect(existsSync(out)).toBe(false);
     expect((await readdir(tmp)).filter((f) => f.includes("partial"))).toEqual([]);
