@@ -82,7 +82,7 @@ export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel,
         offset += size;
       }
       const res = await session.run(feeds);
-      out.push(Array.from(res[session.outputNames[0]!]!.data as Float32Array));
+      out.push(Array.from(res[session.outputNames[0]!]!.data as ArrayLike<number | bigint>, Number));
     }
     return out;
   } finally {
@@ -96,10 +96,12 @@ export async function measureFidelity(onnxFile: string, model: QModel, samples: 
   samples.forEach((s, i) => {
     const ref = runReference(model, quantizeInput(model, s));
     const logits = dequantize(ref.output, model.output.frac);
-    // A final Softmax is not proven (same argmax); compare like with like.
-    const deq = model.output.transform === "softmax" ? softmax(logits) : logits;
+    // A final Softmax or ArgMax is not in the circuit (the argmax is the proof's class): compare like with like.
+    const transform = model.output.transform;
+    const deq = transform === "softmax" ? softmax(logits) : transform === "argmax" ? [ref.argmax] : logits;
     const f = floats[i]!;
-    if (argmax(f) === ref.argmax) agree++;
+    const floatClass = transform === "argmax" ? f[0]! : argmax(f);
+    if (floatClass === ref.argmax) agree++;
     f.forEach((v, j) => {
       const e = Math.abs(v - deq[j]!);
       maxAbs = Math.max(maxAbs, e);
@@ -107,7 +109,7 @@ export async function measureFidelity(onnxFile: string, model: QModel, samples: 
       count++;
     });
     if (labels) {
-      if (argmax(f) === labels[i]) floatOk++;
+      if (floatClass === labels[i]) floatOk++;
       if (ref.argmax === labels[i]) quantOk++;
     }
   });

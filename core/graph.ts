@@ -114,10 +114,11 @@ export interface Graph {
   /** In execution order; the last node's output is the graph output. */
   nodes: GraphNode[];
   /**
-   * A monotone op removed from the end (Softmax): the circuit proves the values before it, whose
-   * argmax is the same; consumers apply it off-chain if they need probabilities.
+   * An op removed from the end: Softmax (monotone, so the circuit proves the logits, whose argmax
+   * is the same; consumers apply it off-chain for probabilities) or ArgMax (the circuit proves the
+   * values and their argmax is the proof's public class).
    */
-  outputTransform?: "softmax";
+  outputTransform?: "softmax" | "argmax";
 }
 
 /** How many nodes read each tensor (the graph output counts as a reader). */

@@ -178,7 +178,7 @@ export interface QModel {
   /** With several graph inputs: their concatenation, and `parts` the inputs in order (one scale for all). */
   input: { name: string; shape: number[]; frac: number; bits: number; parts?: { name: string; shape: number[] }[] };
   layers: QLayer[];
-  output: { name: string; shape: number[]; frac: number; bits: number; transform?: "softmax" };
+  output: { name: string; shape: number[]; frac: number; bits: number; transform?: "softmax" | "argmax" };
   privateWeights?: PrivateWeights;
 }
 

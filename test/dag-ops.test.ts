@@ -151,3 +151,27 @@ describe("a large output (300 values)", () => {
     expect((await verifyProofFile(out, tampered)).valid).toBe(false);
   }, 120_000);
 });
+
+describe("a graph that ends in ArgMax", () => {
+  it("proves the values before it; their argmax (the proof's class) matches onnxruntime's ArgMax output", async () => {
+    const rand = mulberry32(12);
+    const u = (n: number, s: number) => Array.from({ length: n }, () => (rand() * 2 - 1) * s);
+    const bytes = rawModel({
+      inputShape: [1, F], outputShape: [1, 1], outputElemType: 7,
+      nodes: [gemm("g", "input", "logits", 5, F), { op: "ArgMax", inputs: ["logits"], outputs: ["y"], attrs: { axis: 1, keepdims: 1 } }],
+      initializers: [{ name: "g.w", dims: [5, F], values: u(5 * F, 0.5) }, { name: "g.b", dims: [5], values: u(5, 0.1) }],
+    });
+    const graph = importOnnx(bytes, "argmax");
+    expect(graph.outputTransform).toBe("argmax");
+    const samples = Array.from({ length: 16 }, () => u(F, 1));
+    const model = quantizeGraph(graph, { samples });
+    expect(model.output.transform).toBe("argmax");
+    const ort = await floatOutputs(bytes, model, samples);
+    let agree = 0;
+    samples.forEach((s, i) => {
+      expect(ort[i]).toHaveLength(1);
+      if (runReference(model, quantizeInput(model, s)).argmax === ort[i]![0]) agree++;
+    });
+    expect(agree).toBeGreaterThanOrEqual(14);
+  });
+});

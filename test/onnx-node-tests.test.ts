@@ -11,10 +11,10 @@ import { importOnnx } from "../circuits/onnx/import.js";
 import { quantizeGraph } from "../circuits/quantize.js";
 import { ZkmlError } from "../core/errors.js";
 import { runFloat } from "../core/graph.js";
-import { dequantize, quantizeInput, runReference } from "../core/qmodel.js";
+import { argmax, dequantize, quantizeInput, runReference } from "../core/qmodel.js";
 import { loadNodeTest, nodeTestNames } from "./helpers/onnx_node_tests.js";
 
-const OPS = /^test_(conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
+const OPS = /^test_(argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
 const names = nodeTestNames().filter((n) => OPS.test(n) && !n.endsWith("_expanded"));
 
 /** Those that must import and agree: one or more per supported op and attribute. */
@@ -49,14 +49,14 @@ describe.skipIf(names.length === 0)("ONNX golden op tests (libonnx-testdata)", (
       const x = Array.from(t.input.data);
       const expected = Array.from(t.expected.data);
       const lastFloat = Array.from(runFloat(graph, x).at(-1) ?? x);
-      const float = graph.outputTransform === "softmax" ? softmax(lastFloat) : lastFloat;
+      const float = graph.outputTransform === "softmax" ? softmax(lastFloat) : graph.outputTransform === "argmax" ? [argmax(lastFloat)] : lastFloat;
       expect(float).toHaveLength(expected.length);
       float.forEach((v, i) => expect(Math.abs(v - expected[i]!), `float [${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[i]!))));
 
       const model = quantizeGraph(graph, { samples: [x] });
       const out = runReference(model, quantizeInput(model, x)).output;
       const deq = dequantize(out, model.output.frac);
-      const quant = model.output.transform === "softmax" ? softmax(deq) : deq;
+      const quant = model.output.transform === "softmax" ? softmax(deq) : model.output.transform === "argmax" ? [argmax(deq)] : deq;
       const scale = Math.max(...expected.map(Math.abs), 1e-9);
       quant.forEach((v, i) => expect(Math.abs(v - expected[i]!), `quantized [${i}]`).toBeLessThanOrEqual(0.05 * scale));
     });

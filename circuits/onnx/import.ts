@@ -22,7 +22,7 @@ import {
 export const SUPPORTED_OPS = [
   "Gemm", "MatMul", "Conv", "Add", "Sub", "Mul", "Div", "Pow (2, 3)", "BatchNormalization",
   "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Pad",
-  "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "Softmax (as the last op)",
+  "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "Softmax / ArgMax (as the last op)",
   "Flatten", "Reshape", "Transpose", "Gather", "Slice", "Squeeze", "Unsqueeze", "Shape", "Concat", "ConstantOfShape", "Expand", "Tile",
   "Cast", "Identity", "Dropout", "Constant", "QuantizeLinear", "DequantizeLinear",
 ] as const;
@@ -597,18 +597,21 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         activation(n, { kind: "prelu", slope });
         break;
       }
-      case "Softmax": {
+      case "Softmax":
+      case "ArgMax": {
         const a = actOf(n, ins[0]!);
         const isLast = (g.output ?? []).some((o) => o.name === out0(n)) && index === g.node.length - 1;
-        if (!isLast) unsupported(n, "Softmax is supported only as the last op (zkml proves the logits before it, which have the same argmax)");
-        // Before opset 13 Softmax normalises over the dims from `axis` on, since 13 over `axis` alone;
-        // either way the proven argmax is the softmax's only if it normalises over every value.
+        if (!isLast) unsupported(n, `${op} is supported only as the last op (zkml proves the values before it; their argmax is the proof's class)`);
+        // Softmax before opset 13 normalises over the dims from `axis` on, since 13 over `axis`
+        // alone; ArgMax reduces `axis`. Either way the proof's one class is right only if the op
+        // covers every value.
         const rank = a.shape.length;
-        const axisRaw = intAttr(n, "axis", opset >= 13 ? -1 : 1);
+        const axisRaw = intAttr(n, "axis", op === "ArgMax" ? 0 : opset >= 13 ? -1 : 1);
         const axis = axisRaw < 0 ? axisRaw + rank : axisRaw;
-        const others = opset >= 13 ? sizeOf(a.shape) / a.shape[axis]! : sizeOf(a.shape.slice(0, axis));
-        if (others !== 1) unsupported(n, `Softmax over axis ${axisRaw} of [${a.shape}] normalises groups of values separately; only a Softmax over the whole output is supported`);
-        outputTransform = "softmax";
+        const others = op === "Softmax" && opset < 13 ? sizeOf(a.shape.slice(0, axis)) : sizeOf(a.shape) / a.shape[axis]!;
+        if (others !== 1) unsupported(n, `${op} over axis ${axisRaw} of [${a.shape}] treats groups of values separately; only one over the whole output is supported`);
+        if (op === "ArgMax" && intAttr(n, "select_last_index", 0) !== 0) unsupported(n, "select_last_index=1 is not supported (the circuit proves the first maximum)");
+        outputTransform = op === "Softmax" ? "softmax" : "argmax";
         alias(n, a.shape);
         break;
       }

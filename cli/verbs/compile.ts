@@ -49,7 +49,8 @@ Prints the constraint count, the public signals and the quantization scales.`,
     if (r.info.modelCommitment) ctx.say(`  weights: private, committed as ${r.info.modelCommitment}`);
     ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
     for (const l of m.layers) ctx.say(`  ${l.node}: ${describeLayer(l)}`);
-    if (m.output.transform) ctx.say(`  output: the values before the final ${m.output.transform} are proven (same argmax); apply it off-chain for probabilities`);
+    if (m.output.transform === "softmax") ctx.say(`  output: the logits before the final Softmax are proven (same argmax); apply it off-chain for probabilities`);
+    if (m.output.transform === "argmax") ctx.say(`  output: the values before the final ArgMax are proven; their argmax is the proof's class`);
     ctx.say(`  calibration: ${r.calibration.source} (${r.calibration.samples} samples)`);
     if (r.fidelity) {
       const f = r.fidelity;

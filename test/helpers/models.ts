@@ -29,6 +29,7 @@ export interface RawGraph {
   /** List initializers among the graph inputs too, as old PyTorch exports do. */
   initializersAsInputs?: boolean;
   inputElemType?: number;
+  outputElemType?: number;
   /** More graph inputs after "input". */
   extraInputs?: { name: string; shape: number[] }[];
 }
@@ -67,7 +68,7 @@ export function rawModel(g: RawGraph): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: "", version: 13 }],
-    graph: { name: "raw", node: nodes, initializer: inits, input: inputs, output: [info(lastOut, g.outputShape)] },
+    graph: { name: "raw", node: nodes, initializer: inits, input: inputs, output: [info(lastOut, g.outputShape, g.outputElemType)] },
   });
   return onnx.ModelProto.encode(model).finish();
 }
