@@ -150,30 +150,7 @@ export function activationValue(fn: ActivationFn, x: number, i: number): number 
   }
 }
 
-/** Calls f(outIndex, inIndex | -1 for padding, weightOffset) for every cell of every window. */
-export function forEachWindowCell(
-  w: Window2d,
-  f: (oy: number, ox: number, c: number, iy: number, ix: number, ky: number, kx: number, inside: boolean) => void,
-  channels: number[] = [...Array(w.inShape[0]).keys()],
-): void {
-  const [, H, W] = w.inShape;
-  const [, OH, OW] = w.outShape;
-  for (const c of channels) {
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        for (let ky = 0; ky < w.kernel[0]; ky++) {
-          for (let kx = 0; kx < w.kernel[1]; kx++) {
-            const iy = oy * w.strides[0] - w.pads[0] + ky;
-            const ix = ox * w.strides[1] - w.pads[1] + kx;
-            f(oy, ox, c, iy, ix, ky, kx, iy >= 0 && iy < H && ix >= 0 && ix < W);
-          }
-        }
-      }
-    }
-  }
-}
-
-/** Convolution of flat [C][H][W] data with [OC][C/group][KH][KW] weights, accumulating in `acc`. */
+/** Convolution of flat [C][H][W] data with [OC][C/group][KH][KW] weights and a bias per output channel. */
 export function convolve(
   node: Pick<ConvNode, keyof Window2d | "group">,
   weights: ArrayLike<number>,
@@ -210,15 +187,37 @@ export function convolve(
   return out;
 }
 
-/** Window cells of each pool output: input indices inside the image, and the full window size. */
+/**
+ * Window cells of each pool output: input indices inside the image, and the full window size.
+ * The reference interpreter and the codegen both use this, so the geometry is defined once;
+ * it is cached per layer object because the interpreter runs once per inference.
+ */
+const windowCache = new WeakMap<Window2d, { cells: number[][]; windowSize: number }>();
 export function poolWindows(w: Window2d): { cells: number[][]; windowSize: number } {
+  const cached = windowCache.get(w);
+  if (cached) return cached;
   const [C, H, W] = w.inShape;
   const [, OH, OW] = w.outShape;
-  const cells: number[][] = Array.from({ length: C * OH * OW }, () => []);
-  forEachWindowCell(w, (oy, ox, c, iy, ix, _ky, _kx, inside) => {
-    if (inside) cells[(c * OH + oy) * OW + ox]!.push((c * H + iy) * W + ix);
-  });
-  return { cells, windowSize: w.kernel[0] * w.kernel[1] };
+  const cells: number[][] = [];
+  for (let c = 0; c < C; c++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const cell: number[] = [];
+        for (let ky = 0; ky < w.kernel[0]; ky++) {
+          const iy = oy * w.strides[0] - w.pads[0] + ky;
+          if (iy < 0 || iy >= H) continue;
+          for (let kx = 0; kx < w.kernel[1]; kx++) {
+            const ix = ox * w.strides[1] - w.pads[1] + kx;
+            if (ix >= 0 && ix < W) cell.push((c * H + iy) * W + ix);
+          }
+        }
+        cells.push(cell);
+      }
+    }
+  }
+  const result = { cells, windowSize: w.kernel[0] * w.kernel[1] };
+  windowCache.set(w, result);
+  return result;
 }
 
 /** Float forward pass of the IR (used for calibration; onnxruntime is the outside referee). */
