@@ -181,12 +181,11 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
     const node = nodes.find((nd) => nd.output === canon(name));
     return node && (node.op === "dense" || node.op === "conv") ? node : null;
   };
-  /** Per-output-channel values of a constant broadcast against the linear node's output, or null. */
-  const perChannel = (target: DenseNode | ConvNode, shape: number[], c: DecodedTensor): Float64Array | null => {
-    const full = broadcastTo(c, shape);
-    if (!full || full.length !== sizeOf(shape)) return null;
+  /** Per-output-channel values of a per-element array over the linear node's output, or null if they vary within a channel. */
+  const perChannel = (target: DenseNode | ConvNode, full: Float64Array): Float64Array | null => {
     const channels = target.bias.length;
     const per = full.length / channels;
+    if (!Number.isInteger(per)) return null;
     const values = new Float64Array(channels);
     for (let ch = 0; ch < channels; ch++) {
       values[ch] = full[ch * per]!;
@@ -500,29 +499,27 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         }
         const constFirst = x.kind === "const";
         const actName = constFirst ? ins[1]! : ins[0]!;
-        const c = (constFirst ? x : y) as Value;
+        const c = (constFirst ? x : y) as Constant;
         const a = actOf(n, actName);
+        if (constFirst && op === "Div") unsupported(n, "a constant divided by an activation is not supported");
+        const k = broadcastTo(c.tensor, a.shape);
+        if (!k) throw new ZkmlError("BAD_MODEL", `${where(n)}: constant [${c.tensor.dims}] does not broadcast to [${a.shape}]`);
+        // Every form is x·scale + shift per element.
+        const fill = (v: number) => k.map(() => v);
+        const [scale, shift] = op === "Add" ? [fill(1), k]
+          : op === "Sub" ? (constFirst ? [fill(-1), k] : [fill(1), k.map((v) => -v)])
+          : op === "Mul" ? [k, fill(0)]
+          : [k.map((v) => 1 / v), fill(0)];
         const target = foldTarget(actName);
-        const per = target && perChannel(target, a.shape, (c as Constant).tensor);
-        if (!target || !per || (constFirst && op === "Div")) {
+        const perScale = target && perChannel(target, scale);
+        const perShift = target && perChannel(target, shift);
+        if (target && perScale && perShift) {
+          foldAffine(target, perScale, perShift);
+          alias(n, a.shape, actName);
+        } else {
           // Nothing to fold into: an elementwise function of one int8 value, so an exact table.
-          const k = broadcastTo((c as Constant).tensor, a.shape);
-          if (!k) throw new ZkmlError("BAD_MODEL", `${where(n)}: constant [${(c as Constant).tensor.dims}] does not broadcast to [${a.shape}]`);
-          if (constFirst && op === "Div") unsupported(n, "a constant divided by an activation is not supported");
-          const ones = k.map(() => 1);
-          const zeros = k.map(() => 0);
-          const fn: ActivationFn = op === "Add" ? { kind: "affine", scale: ones, shift: k }
-            : op === "Sub" ? (constFirst ? { kind: "affine", scale: ones.map(() => -1), shift: k } : { kind: "affine", scale: ones, shift: k.map((v) => -v) })
-            : op === "Mul" ? { kind: "affine", scale: k, shift: zeros }
-            : { kind: "affine", scale: k.map((v) => 1 / v), shift: zeros };
-          emit({ op: "activation", name: nameOf(n), onnxOp: op, input: canon(actName), output: out0(n), fn }, a.shape);
-          break;
+          emit({ op: "activation", name: nameOf(n), onnxOp: op, input: canon(actName), output: out0(n), fn: { kind: "affine", scale, shift } }, a.shape);
         }
-        if (op === "Add") foldAffine(target!, null, per);
-        else if (op === "Sub") foldAffine(target!, constFirst ? per!.map(() => -1) : null, constFirst ? per : per!.map((v) => -v));
-        else if (op === "Mul") foldAffine(target!, per, null);
-        else foldAffine(target!, per!.map((v) => 1 / v), null);
-        alias(n, a.shape, actName);
         break;
       }
       case "BatchNormalization": {
