@@ -17,6 +17,8 @@ export type { ProofFile } from "../core/proof_file.js";
 export { compileModel, type CompileOptions, type CompileResult } from "../circuits/compile.js";
 export { importOnnxFile } from "../circuits/onnx/import.js";
 export { quantizeGraph } from "../circuits/quantize.js";
+export { measureFidelity, floatOutputs, type FidelityReport, type LayerFidelity } from "../circuits/fidelity.js";
+export { encodeSequential, writeSequential, type SequentialLayer, type SequentialSpec } from "../circuits/onnx/write_sequential.js";
 export { setupModel, readVerifierArtifact, type SetupInfo } from "./setup.js";
 export { openReady } from "./build.js";
 export { contribute, verifySetup, type ContributeOptions, type SetupCheck } from "./contribute.js";
