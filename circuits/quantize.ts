@@ -139,14 +139,17 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   };
   /** `from` is stored only when a layer does not read the layer just before it (chains stay as they were). */
   const fromField = (layer: number) => (layer === layers.length - 1 ? {} : { from: layer });
-  /** A ReLU and/or a Q/DQ pair that alone read a layer's output fold into its requantization. */
-  const absorb = (i: number): { last: number; relu: boolean; fixed?: number } => {
+  /**
+   * A ReLU (when the layer can fuse one) and/or a Q/DQ pair that alone read a layer's output
+   * fold into it: the ReLU into the requantization, the Q/DQ pair as its output scale.
+   */
+  const absorb = (i: number, fuseRelu: boolean): { last: number; relu: boolean; fixed?: number } => {
     let last = i;
     let relu = false;
     let fixed: number | undefined;
     const r = soleReader(nodes[last]!.output);
     const rn = nodes[r];
-    if (rn?.op === "activation" && rn.fn.kind === "relu") {
+    if (fuseRelu && rn?.op === "activation" && rn.fn.kind === "relu") {
       relu = true;
       consumed.add(r);
       last = r;
@@ -179,7 +182,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
     switch (node.op) {
       case "dense":
       case "conv": {
-        const { last, relu, fixed } = absorb(i);
+        const { last, relu, fixed } = absorb(i, true);
         const { weights, wFrac } = quantizeWeights(graph, node);
         const accFrac = frac + wFrac;
         const bias = Array.from(node.bias, (b) => roundHalfEven(b * 2 ** accFrac));
@@ -201,7 +204,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       case "binary": {
         const other = tensors.get(node.input2);
         if (!other) refuse(node, `reads "${node.input2}", which no earlier node computes`);
-        const { last, relu, fixed } = absorb(i);
+        const { last, relu, fixed } = absorb(i, true);
         // Add/Sub align both operands to the finer scale (exact shifts); Mul multiplies scales.
         const accFrac = node.fn === "mul" ? frac + other!.frac : Math.max(frac, other!.frac);
         const aShift = node.fn === "mul" ? 0 : accFrac - frac;
@@ -232,15 +235,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
           produce(i, { op: "relu", node: node.name, ...fromField(from), size, frac });
           break;
         }
-        let last = i;
-        let fixed: number | undefined;
-        const q = soleReader(node.output);
-        const qn = nodes[q];
-        if (qn?.op === "fixscale") {
-          fixed = qn.frac;
-          consumed.add(q);
-          last = q;
-        }
+        const { last, fixed } = absorb(i, false);
         const outFrac = outFracFor(fixed, nodeMax[last]!);
         produce(last, { ...tableLayer(node, size, frac, outFrac), ...fromField(from) });
         break;

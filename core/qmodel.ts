@@ -132,15 +132,6 @@ export function isLinear(l: QLayer): l is QLinear {
   return l.op === "dense" || l.op === "conv";
 }
 
-export function layerInSize(l: QLayer): number {
-  switch (l.op) {
-    case "dense": return l.inFeatures;
-    case "select": return l.inSize;
-    case "relu": case "table": case "binary": return l.size;
-    default: return sizeOf(l.inShape);
-  }
-}
-
 export function layerOutSize(l: QLayer): number {
   switch (l.op) {
     case "dense": return l.outFeatures;

@@ -9,7 +9,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeSequential } from "../../circuits/onnx/write_sequential.js";
 import { mulberry32 } from "../../core/random.js";
-import { Adam, shuffle } from "../mnist/adam.js";
+import { Adam, gaussian, shuffle } from "../mnist/adam.js";
 import { digit, EVAL_START, loadMnist, REPO_ROOT, TRAIN_COUNT, type Digits } from "../mnist/mnist.js";
 
 const SEED = 20261126;
@@ -85,7 +85,7 @@ export function accuracy(m: Cnn, data: Digits): number {
 
 export function train(data: Digits): Cnn {
   const rand = mulberry32(SEED);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const gauss = gaussian(rand);
   const m: Cnn = {
     wc: Float32Array.from({ length: CH * K * K }, () => gauss() * Math.sqrt(2 / (K * K))),
     bc: new Float32Array(CH),

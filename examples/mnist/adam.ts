@@ -33,6 +33,11 @@ export class Adam {
   }
 }
 
+/** Standard normal samples (Box–Muller) from a uniform random source. */
+export function gaussian(rand: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+}
+
 /** Fisher–Yates in place with the given random source. */
 export function shuffle(order: number[], rand: () => number): void {
   for (let i = order.length - 1; i > 0; i--) {

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeMlp } from "../../circuits/onnx/write.js";
 import { mulberry32 } from "../../core/random.js";
-import { Adam, shuffle } from "./adam.js";
+import { Adam, gaussian, shuffle } from "./adam.js";
 import { digit, EVAL_START, loadMnist, REPO_ROOT, TRAIN_COUNT } from "./mnist.js";
 
 const SEED = 20261125;
@@ -46,7 +46,7 @@ function argmax(v: ArrayLike<number>): number {
 export function train(): { model: Mlp; log: string[] } {
   const data = loadMnist();
   const rand = mulberry32(SEED);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const gauss = gaussian(rand);
   const m: Mlp = {
     w1: Float32Array.from({ length: HIDDEN * 784 }, () => gauss() * Math.sqrt(2 / 784)),
     b1: new Float32Array(HIDDEN),
