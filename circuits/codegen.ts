@@ -166,14 +166,14 @@ function constantFunctions(l: QLayer, i: number, weightsAreConstants: boolean): 
 function requantLines(l: QDense | QConv | QBinary, i: number, target: string, indent: string): string[] {
   if (!l.requant) return [`${indent}${target} <== acc;`];
   return [
-    `${indent}rq${i}[o] = RequantInt8(${l.accBits}, ${l.requant.shift}, ${l.requant.relu ? 1 : 0});`,
+    `${indent}rq${i}[o] = RequantInt8(${l.accBits}, ${l.requant.shift}, ${l.requant.relu ? 1 : 0}, ${l.requant.halfEven ? 1 : 0});`,
     `${indent}rq${i}[o].in <== acc;`,
     `${indent}${target} <== rq${i}[o].out;`,
   ];
 }
 
 function describeRequant(l: QDense | QConv | QBinary): string {
-  return l.requant ? `, requant >> ${l.requant.shift}${l.requant.relu ? ", relu" : ""}` : ", exact accumulators";
+  return l.requant ? `, requant >> ${l.requant.shift}${l.requant.relu ? ", relu" : ""}${l.requant.halfEven ? ", half to even" : ""}` : ", exact accumulators";
 }
 
 /** biasBits: set when the weights are private inputs (then only dense layers exist). */

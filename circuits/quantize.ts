@@ -45,9 +45,9 @@ function quantizeWeights(graph: Graph, node: DenseNode | ConvNode): { weights: n
   const weights = node.weightQuant
     ? Array.from(node.weightQuant.data)
     : Array.from(node.weight.data, (w) => clampInt(roundHalfEven(w * 2 ** wFrac), ACT_MIN, ACT_MAX));
-  if (weights.some((w) => w < ACT_MIN || w > ACT_MAX)) {
-    throw new ZkmlError("BAD_MODEL", `model ${graph.name}, node "${node.name}" (${node.onnxOp}): pre-quantized weights are not int8`);
-  }
+  // Pre-quantized weights may be wider than int8 (per-channel scales put on one scale, or
+  // MatMulInteger's weights times the input scale): as circuit constants that costs only
+  // accumulator bits, which accumulatorBits() bounds.
   return { weights, wFrac };
 }
 
@@ -141,7 +141,8 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   const fromField = (layer: number) => (layer === layers.length - 1 ? {} : { from: layer });
   /**
    * A ReLU (when the layer can fuse one) and/or a Q/DQ pair that alone read a layer's output
-   * fold into it: the ReLU into the requantization, the Q/DQ pair as its output scale.
+   * fold into it: the ReLU into the requantization (before or after the Q/DQ pair: rounding
+   * is monotone and keeps 0), the Q/DQ pair as its output scale.
    */
   const absorb = (i: number, fuseRelu: boolean): { last: number; relu: boolean; fixed?: number } => {
     let last = i;
@@ -160,6 +161,14 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       fixed = qn.frac;
       consumed.add(q);
       last = q;
+      // An int8 ReLU after the requantization (QLinearConv → Relu) is the same clamp at 0.
+      const r2 = soleReader(nodes[last]!.output);
+      const r2n = nodes[r2];
+      if (fuseRelu && !relu && r2n?.op === "activation" && r2n.fn.kind === "relu") {
+        relu = true;
+        consumed.add(r2);
+        last = r2;
+      }
     }
     return { last, relu, fixed };
   };
@@ -167,7 +176,9 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
     // The output layer keeps its exact accumulators unless the model asked for int8 there.
     if (last === nodes.length - 1 && !relu && fixed === undefined) return null;
     const outFrac = outFracFor(fixed, nodeMax[last]!, accFrac);
-    return { shift: accFrac - outFrac, outFrac, relu };
+    // A scale the ONNX file fixed comes with ONNX's rounding (half to even), so the circuit
+    // equals onnxruntime bit for bit there.
+    return { shift: accFrac - outFrac, outFrac, relu, ...(fixed !== undefined && { halfEven: true }) };
   };
   const produce = (i: number, layer: QLayer) => {
     layers.push(layer);
@@ -281,6 +292,10 @@ export async function withPrivateWeights(model: QModel, salt: bigint): Promise<Q
     throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${other.node}" (${other.op}): --weights private supports dense layers only for now`, "compile with --weights constants (the default)");
   }
   const dense = model.layers as QDense[];
+  const wide = dense.find((l) => l.weights.some((w) => w < ACT_MIN || w > ACT_MAX));
+  if (wide) {
+    throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${wide.node}": its pre-quantized weights do not fit int8 (per-channel scales on one scale), which --weights private range-checks`, "compile with --weights constants (the default)");
+  }
   const inMag = 2 ** (ACT_BITS - 1);
   const biasBits = dense.map((l) => Math.max(2, bitsForBound(maxAbs(l.bias))));
   const layers = dense.map((l, i) => {

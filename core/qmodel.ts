@@ -4,7 +4,8 @@
  *
  * Numbers: int8 activations with power-of-two scales (value = q * 2^-frac), zero point 0.
  * A dense layer accumulates in exact integers, then either stays an accumulator (the model's
- * output) or is requantized: add 2^(shift-1), floor-divide by 2^shift, optionally ReLU, clamp.
+ * output) or is requantized: add 2^(shift-1), floor-divide by 2^shift (round half up, or half to
+ * even where the ONNX file fixed the scale), optionally ReLU, clamp.
  */
 import { convolve, poolWindows, roundHalfEven, sizeOf, type Window2d } from "./graph.js";
 import { ZkmlError } from "./errors.js";
@@ -20,6 +21,12 @@ export interface Requant {
   shift: number;
   outFrac: number;
   relu: boolean;
+  /**
+   * Ties to the even quotient, as ONNX QuantizeLinear and onnxruntime's QLinear ops round. Set
+   * where the model's own Q/DQ or QLinear op fixed the output scale; zkml's own scales round half
+   * up (3 constraints cheaper).
+   */
+  halfEven?: boolean;
 }
 
 /** Every layer reads one earlier layer's output: the one before it unless `from` says otherwise. */
@@ -31,7 +38,10 @@ interface LayerBase {
 
 /** What dense and conv layers share: int8 weights, exact accumulation, optional requantization. */
 interface LinearParams extends LayerBase {
-  /** int8; dense: row-major [outFeatures][inFeatures]; conv: [outChannels][inChannels / group][kh][kw]. */
+  /**
+   * Integers, int8 unless the ONNX file's own quantization made them wider (per-channel scales
+   * on one scale); dense: row-major [outFeatures][inFeatures]; conv: [outChannels][inChannels / group][kh][kw].
+   */
   weights: number[];
   /** Per output feature/channel, integers at the accumulator scale. */
   bias: number[];
@@ -251,7 +261,9 @@ export function runLayer(layer: QLayer, x: readonly number[], y: readonly number
 
 export function requantize(acc: number, r: Requant): number {
   const rounded = r.shift > 0 ? acc + 2 ** (r.shift - 1) : acc;
-  const q = Math.floor(rounded / 2 ** r.shift);
+  let q = Math.floor(rounded / 2 ** r.shift);
+  const tie = r.shift > 0 && rounded - q * 2 ** r.shift === 0;
+  if (r.halfEven && tie && q % 2 !== 0) q -= 1;
   return clampInt(q, r.relu ? 0 : ACT_MIN, ACT_MAX);
 }
 
@@ -306,11 +318,15 @@ export function denseLayers(model: QModel): QDense[] {
   });
 }
 
+function requantText(r: Requant | null): string {
+  return r ? `, requant >>${r.shift}${r.halfEven ? " (ties to even)" : ""}${r.relu ? " + relu" : ""} → int8 at 2^-${r.outFrac}` : ", output exact";
+}
+
 /** One line per layer for people: what it computes and at which scales. */
 export function describeLayer(l: QLayer): string {
   const linear = (what: string, r: QLinear) =>
     `${what}, weights 2^-${r.wFrac}, acc 2^-${r.accFrac} (${r.accBits} bits)` +
-    (r.requant ? `, requant >>${r.requant.shift}${r.requant.relu ? " + relu" : ""} → int8 at 2^-${r.requant.outFrac}` : ", output exact");
+    requantText(r.requant);
   switch (l.op) {
     case "dense": return linear(`dense ${l.inFeatures}→${l.outFeatures}`, l);
     case "conv": return linear(`conv [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")} group ${l.group}`, l);
@@ -319,6 +335,6 @@ export function describeLayer(l: QLayer): string {
     case "relu": return `relu on ${l.size} values`;
     case "table": return `${l.fn} on ${l.size} values: ${l.tables.length} exact table(s), 2^-${l.inFrac} → 2^-${l.outFrac}`;
     case "binary": return `${l.fn} of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values), acc 2^-${l.accFrac} (${l.accBits} bits)` +
-      (l.requant ? `, requant >>${l.requant.shift}${l.requant.relu ? " + relu" : ""} → int8 at 2^-${l.requant.outFrac}` : ", output exact");
+      requantText(l.requant);
   }
 }

@@ -54,7 +54,7 @@ describe("development powers of tau", () => {
   });
 
   it("supports a Groth16 setup, proof and verification", async () => {
-    const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(20, 6, 1);`);
+    const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(20, 6, 1, 0);`);
     const ptau = path.join(dir, "dev8.ptau");
     await generateDevPtau(8, ptau);
     const keys = await groth16Setup(c.r1cs, ptau, path.join(dir, "t.zkey"));

@@ -13,18 +13,38 @@ function randomAccs(n: number): number[] {
   return out;
 }
 
-for (const relu of [1, 0] as const) {
-  describe(`RequantInt8(${B}, ${K}, relu=${relu})`, () => {
+for (const [relu, halfEven] of [[1, 0], [0, 0], [1, 1], [0, 1]] as const) {
+  describe(`RequantInt8(${B}, ${K}, relu=${relu}, halfEven=${halfEven})`, () => {
     let c: TestCircuit;
+    const r = { shift: K, outFrac: 0, relu: relu === 1, halfEven: halfEven === 1 };
     beforeAll(async () => {
-      c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(${B}, ${K}, ${relu});`);
+      c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(${B}, ${K}, ${relu}, ${halfEven});`);
     });
 
-    it("matches the reference requantization (floor, round half up, clamp) exactly", async () => {
-      for (const acc of randomAccs(40)) {
+    it(`matches the reference requantization (floor, round half ${halfEven ? "to even" : "up"}, clamp) exactly`, async () => {
+      // Every tie in [-40, 40] (acc ≡ 8 mod 16), odd and even quotients, signs both ways.
+      const ties = Array.from({ length: 6 }, (_, i) => (i - 3) * 16 + 8);
+      for (const acc of [...randomAccs(40), ...ties]) {
         const w = await c.witness({ in: BigInt(acc) });
         expect(await c.check(w)).toBe(true);
-        expect(Number(c.getSigned(w, "out")), `acc ${acc}`).toBe(requantize(acc, { shift: K, outFrac: 0, relu: relu === 1 }));
+        expect(Number(c.getSigned(w, "out")), `acc ${acc}`).toBe(requantize(acc, r));
+      }
+    });
+
+    it("rounds a tie the way its mode says (24/16 = 1.5 → 2 either way, 40/16 = 2.5 → 3 up, 2 even)", async () => {
+      expect(Number(c.getSigned(await c.witness({ in: 24n }), "out"))).toBe(2);
+      expect(Number(c.getSigned(await c.witness({ in: 40n }), "out"))).toBe(halfEven ? 2 : 3);
+      expect(Number(c.getSigned(await c.witness({ in: -40n }), "out"))).toBe(relu ? 0 : halfEven ? -2 : -2);
+      expect(Number(c.getSigned(await c.witness({ in: -24n }), "out"))).toBe(relu ? 0 : halfEven ? -2 : -1);
+    });
+
+    it("rejects the other rounding of a tie", async () => {
+      const w = await c.witness({ in: 40n });
+      const out = c.getSigned(w, "out");
+      expect(await c.check(c.forge(w, { out: halfEven ? out + 1n : out - 1n }))).toBe(false);
+      if (halfEven) {
+        // A prover denying the tie (tie flag 0, quotient bit kept) to round up is caught by IsZero.
+        expect(await c.check(c.forge(w, { "tie.out": 0n, lsb: 1n, out: 3n }))).toBe(false);
       }
     });
 
@@ -38,8 +58,10 @@ for (const relu of [1, 0] as const) {
     it("rejects a remainder outside [0, 2^k) (quotient + 1, remainder - 2^k)", async () => {
       const w = await c.witness({ in: 1000n });
       const b0 = c.get(w, "bits.out[0]");
-      const bk = c.get(w, `bits.out[${K}]`);
-      const forged = c.forge(w, { "bits.out[0]": b0 - 2n ** BigInt(K), [`bits.out[${K}]`]: bk + 1n, out: c.getSigned(w, "out") + 1n });
+      // O1 may keep the quotient's lowest bit under the name `lsb` only.
+      const bkName = c.has(`bits.out[${K}]`) ? `bits.out[${K}]` : "lsb";
+      const bk = c.get(w, bkName);
+      const forged = c.forge(w, { "bits.out[0]": b0 - 2n ** BigInt(K), [bkName]: bk + 1n, out: c.getSigned(w, "out") + 1n });
       expect(await c.check(forged)).toBe(false);
     });
 
@@ -67,7 +89,7 @@ for (const relu of [1, 0] as const) {
 
 describe("RequantInt8 where the quotient always fits int8", () => {
   it("is exact without the clamping logic (B - 1 - k <= 7)", async () => {
-    const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(10, 3, 0);`);
+    const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(10, 3, 0, 0);`);
     for (let acc = -508; acc < 508; acc += 7) {
       const w = await c.witness({ in: BigInt(acc) });
       expect(Number(c.getSigned(w, "out"))).toBe(requantize(acc, { shift: 3, outFrac: 0, relu: false }));
