@@ -9,8 +9,8 @@ import type { CircuitLayout } from "../core/compiled.js";
 import { packedLength } from "../core/field.js";
 import { poolWindows, sizeOf } from "../core/graph.js";
 import {
-  avgPoolDivisors, layerOutSize, layerSources, MAX_CLASSES, WEIGHT_BITS,
-  type QAvgPool, type QBinary, type QConv, type QDense, type QLayer, type QMaxPool, type QModel, type QSelect, type QTable,
+  avgPoolDivisors, layerOutSize, layerSources, MAX_CLASSES, rescaleBits, WEIGHT_BITS,
+  type QAvgPool, type QBinary, type QConcat, type QConv, type QDense, type QLayer, type QMaxPool, type QModel, type QSelect, type QTable,
 } from "../core/qmodel.js";
 
 export const CIRCUIT_TEMPLATE = "ZkmlModel";
@@ -73,7 +73,9 @@ export function generateCircom(model: QModel): string {
   const signalOf = (k: number) => (k < 0 ? "x" : `a${k}`);
   model.layers.forEach((l, i) => {
     out.push(``);
-    out.push(...(l.op === "binary" ? binaryCode(l, i, signalOf(l.a), signalOf(l.b)) : layerCode(l, i, signalOf(layerSources(l, i)[0]!), priv?.biasBits[i])));
+    out.push(...(l.op === "binary" ? binaryCode(l, i, signalOf(l.a), signalOf(l.b))
+      : l.op === "concat" ? concatCode(l, i, l.parts.map((p) => signalOf(p.from)))
+      : layerCode(l, i, signalOf(layerSources(l, i)[0]!), priv?.biasBits[i])));
   });
   const prev = signalOf(model.layers.length - 1);
   out.push(``);
@@ -159,7 +161,10 @@ function constantFunctions(l: QLayer, i: number, weightsAreConstants: boolean): 
     }
     case "relu":
     case "binary":
+    case "rescale":
       return [];
+    case "concat":
+      return l.parts.map((p, k) => arrayFunction(`Dest${i}_${k}`, p.dest, `Layer ${i}: ${l.node}, output position of every value of part ${k}.`));
   }
 }
 
@@ -196,7 +201,17 @@ function binaryCode(l: QBinary, i: number, a: string, b: string): string[] {
   return out;
 }
 
-function layerCode(l: Exclude<QLayer, QBinary>, i: number, prev: string, biasBits: number | undefined): string[] {
+/** Concat: a var array (no constraints) filled from each part's positions. */
+function concatCode(l: QConcat, i: number, parts: string[]): string[] {
+  const out = [`    // ${l.node}: concat of ${parts.join(", ")} into ${l.size} values (no constraints)`, `    var a${i}[${l.size}];`];
+  l.parts.forEach((p, k) => {
+    out.push(`    var dest${i}_${k}[${p.dest.length}] = Dest${i}_${k}();`);
+    out.push(`    for (var j = 0; j < ${p.dest.length}; j++) a${i}[dest${i}_${k}[j]] = ${parts[k]}[j];`);
+  });
+  return out;
+}
+
+function layerCode(l: Exclude<QLayer, QBinary | QConcat>, i: number, prev: string, biasBits: number | undefined): string[] {
   const a = `a${i}`;
   const n = layerOutSize(l);
   switch (l.op) {
@@ -229,6 +244,17 @@ function layerCode(l: Exclude<QLayer, QBinary>, i: number, prev: string, biasBit
       ];
     case "table":
       return tableCode(l, i, prev);
+    case "rescale":
+      return [
+        `    // ${l.node}: ${n} int8 values 2^-${l.inFrac} -> 2^-${l.outFrac} (requant >> ${l.shift})`,
+        `    signal ${a}[${n}];`,
+        `    component rq${i}[${n}];`,
+        `    for (var o = 0; o < ${n}; o++) {`,
+        `        rq${i}[o] = RequantInt8(${rescaleBits(l.shift)}, ${l.shift}, 0, 0);`,
+        `        rq${i}[o].in <== ${prev}[o];`,
+        `        ${a}[o] <== rq${i}[o].out;`,
+        `    }`,
+      ];
   }
 }
 

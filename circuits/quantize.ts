@@ -6,7 +6,7 @@
 import { commitWeights } from "../core/commitment.js";
 import { ZkmlError } from "../core/errors.js";
 import type { ActivationFn, ActivationNode, ConvNode, DenseNode, FixScaleNode, Graph, GraphNode } from "../core/graph.js";
-import { activationValue, readers, runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
+import { activationValue, nodeInputs, readers, runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
 import {
   ACT_BITS, ACT_MAX, ACT_MIN, clampInt, isLinear, layerOutFrac, layerOutSize, QMODEL_FORMAT,
   type QDense, type QLayer, type QModel, type QTable, type Requant,
@@ -122,7 +122,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   const reads = readers(graph);
   /** The node that is the only reader of a tensor, or -1. */
   const soleReader = (name: string): number =>
-    reads.get(name) === 1 ? nodes.findIndex((n) => n.input === name || (n.op === "binary" && n.input2 === name)) : -1;
+    reads.get(name) === 1 ? nodes.findIndex((n) => nodeInputs(n).includes(name)) : -1;
   const consumed = new Set<number>();
   let inputFrac = fracForRange(inputMax);
   const first = soleReader(graph.input.name);
@@ -241,6 +241,23 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       case "select":
         produce(i, { op: "select", node: node.name, ...fromField(from), inSize: size, index: Array.from(node.index), frac });
         break;
+      case "concat": {
+        // The parts join on the coarsest of their scales: finer ones are rescaled (rounded),
+        // which never saturates; parts already there cost nothing.
+        const parts = node.inputs.map((name) => {
+          const t = tensors.get(name);
+          if (!t) refuse(node, `reads "${name}", which no earlier node computes`);
+          return t!;
+        });
+        const outFrac = Math.min(...parts.map((p) => p.frac));
+        const sources = parts.map((p, k) => {
+          if (p.frac === outFrac) return p.layer;
+          layers.push({ op: "rescale", node: `${node.name}/rescale ${k}`, ...fromField(p.layer), size: p.size, shift: p.frac - outFrac, inFrac: p.frac, outFrac });
+          return layers.length - 1;
+        });
+        produce(i, { op: "concat", node: node.name, parts: sources.map((from, k) => ({ from, dest: Array.from(node.dest[k]!) })), size: node.size, frac: outFrac });
+        break;
+      }
       case "activation": {
         if (node.fn.kind === "relu") {
           produce(i, { op: "relu", node: node.name, ...fromField(from), size, frac });

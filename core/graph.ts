@@ -90,13 +90,29 @@ export interface BinaryNode extends NodeBase {
   input2: string;
 }
 
+/**
+ * Concat of activations (branches joined): part k's element j lands at output position
+ * dest[k][j]. `input` is the first part; `inputs` all of them, in order.
+ */
+export interface ConcatNode extends NodeBase {
+  op: "concat";
+  inputs: string[];
+  dest: Int32Array[];
+  size: number;
+}
+
 /** A Quantize→Dequantize pair on an activation: the model fixes that tensor's scale. */
 export interface FixScaleNode extends NodeBase {
   op: "fixscale";
   frac: number;
 }
 
-export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | BinaryNode | FixScaleNode;
+export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | BinaryNode | ConcatNode | FixScaleNode;
+
+/** The tensors a node reads. */
+export function nodeInputs(n: GraphNode): string[] {
+  return n.op === "binary" ? [n.input, n.input2] : n.op === "concat" ? n.inputs : [n.input];
+}
 
 export interface ValueInfo {
   name: string;
@@ -125,10 +141,7 @@ export interface Graph {
 export function readers(graph: Graph): Map<string, number> {
   const count = new Map<string, number>();
   const add = (name: string) => count.set(name, (count.get(name) ?? 0) + 1);
-  for (const n of graph.nodes) {
-    add(n.input);
-    if (n.op === "binary") add(n.input2);
-  }
+  for (const n of graph.nodes) for (const t of nodeInputs(n)) add(t);
   add(graph.nodes.at(-1)?.output ?? graph.input.name);
   return count;
 }
@@ -266,6 +279,12 @@ export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[]
       case "activation": {
         const fn = node.fn;
         x = x.map((v, i) => activationValue(fn, v, i));
+        break;
+      }
+      case "concat": {
+        const out = new Float64Array(node.size);
+        node.inputs.forEach((name, k) => read(name).forEach((v, j) => (out[node.dest[k]![j]!] = v)));
+        x = out;
         break;
       }
       case "binary": {

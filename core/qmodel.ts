@@ -130,12 +130,38 @@ export interface QBinary {
   requant: Requant | null;
 }
 
+/**
+ * int8 values moved to a coarser scale, 2^-inFrac → 2^-outFrac: requantize by
+ * shift = inFrac − outFrac (round half up). Aligns the parts of a Concat.
+ */
+export interface QRescale extends LayerBase {
+  op: "rescale";
+  size: number;
+  shift: number;
+  inFrac: number;
+  outFrac: number;
+}
+
+/** Concat: part k (a layer's output, -1 the input) fills output positions dest; all parts at one scale. Free. */
+export interface QConcat {
+  op: "concat";
+  node: string;
+  parts: { from: number; dest: number[] }[];
+  size: number;
+  frac: number;
+}
+
 export type QLinear = QDense | QConv;
-export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QBinary;
+export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QBinary | QRescale | QConcat;
+
+/** A rescale's accumulator width: |x + 2^(shift-1)| < 2^(B-1) for int8 x, and shift < B - 1. */
+export function rescaleBits(shift: number): number {
+  return Math.max(ACT_BITS + 1, shift + 2);
+}
 
 /** The layers a layer reads (-1: the circuit input). */
 export function layerSources(l: QLayer, index: number): number[] {
-  return l.op === "binary" ? [l.a, l.b] : [l.from ?? index - 1];
+  return l.op === "binary" ? [l.a, l.b] : l.op === "concat" ? l.parts.map((p) => p.from) : [l.from ?? index - 1];
 }
 
 export function isLinear(l: QLayer): l is QLinear {
@@ -146,7 +172,7 @@ export function layerOutSize(l: QLayer): number {
   switch (l.op) {
     case "dense": return l.outFeatures;
     case "select": return l.index.length;
-    case "relu": case "table": case "binary": return l.size;
+    case "relu": case "table": case "binary": case "rescale": case "concat": return l.size;
     default: return sizeOf(l.outShape);
   }
 }
@@ -155,7 +181,7 @@ export function layerOutSize(l: QLayer): number {
 export function layerOutFrac(l: QLayer): number {
   switch (l.op) {
     case "dense": case "conv": case "binary": return l.requant ? l.requant.outFrac : l.accFrac;
-    case "table": return l.outFrac;
+    case "table": case "rescale": return l.outFrac;
     default: return l.frac;
   }
 }
@@ -229,9 +255,17 @@ export function roundedAverage(sum: number, n: number): number {
   return Math.floor((2 * sum + n) / (2 * n));
 }
 
-/** Output of one layer, exactly; `y` is the second operand of a binary layer. */
-export function runLayer(layer: QLayer, x: readonly number[], y: readonly number[] = []): number[] {
+/** Output of one layer, exactly, from the outputs of its sources (layerSources) in order. */
+export function runLayer(layer: QLayer, x: readonly number[], ...others: (readonly number[])[]): number[] {
+  const y = others[0] ?? [];
   switch (layer.op) {
+    case "rescale":
+      return x.map((v) => requantize(v, { shift: layer.shift, outFrac: layer.outFrac, relu: false }));
+    case "concat": {
+      const out = new Array<number>(layer.size).fill(0);
+      [x, ...others].forEach((part, k) => layer.parts[k]!.dest.forEach((d, j) => (out[d] = part[j]!)));
+      return out;
+    }
     case "binary": {
       const [sa, sb] = [2 ** layer.aShift, 2 ** layer.bShift];
       const acc = x.map((v, i) => (layer.fn === "add" ? v * sa + y[i]! * sb : layer.fn === "sub" ? v * sa - y[i]! * sb : v * y[i]!));
@@ -283,8 +317,8 @@ export function runReference(model: QModel, qInput: readonly number[]): Referenc
   const layers: number[][] = [];
   const outputOf = (k: number) => (k < 0 ? qInput : layers[k]!);
   model.layers.forEach((layer, i) => {
-    const [a, b] = layerSources(layer, i).map(outputOf);
-    x = runLayer(layer, a!, b);
+    const [a, ...others] = layerSources(layer, i).map(outputOf);
+    x = runLayer(layer, a!, ...others);
     layers.push(x);
   });
   return { input: [...qInput], layers, output: x, argmax: argmax(x) };
@@ -332,6 +366,8 @@ export function describeLayer(l: QLayer): string {
     case "conv": return linear(`conv [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")} group ${l.group}`, l);
     case "maxpool": case "avgpool": return `${l.op} [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")}`;
     case "select": return `rearrange ${l.inSize}→${l.index.length} values (free)`;
+    case "rescale": return `rescale ${l.size} values 2^-${l.inFrac} → 2^-${l.outFrac} (requant >>${l.shift})`;
+    case "concat": return `concat of ${l.parts.map((p) => (p.from < 0 ? "input" : `layer ${p.from}`)).join(", ")} → ${l.size} values (free)`;
     case "relu": return `relu on ${l.size} values`;
     case "table": return `${l.fn} on ${l.size} values: ${l.tables.length} exact table(s), 2^-${l.inFrac} → 2^-${l.outFrac}`;
     case "binary": return `${l.fn} of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values), acc 2^-${l.accFrac} (${l.accBits} bits)` +

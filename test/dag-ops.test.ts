@@ -1,6 +1,7 @@
 /**
  * Graphs with branches: a residual Add, a polynomial activation x·x + x, Pow, Sub of two
- * activations, and a layer whose output is read twice (so its ReLU must not be fused). Same
+ * activations, a layer whose output is read twice (so its ReLU must not be fused), and Concat
+ * of branches at different scales (the finer ones rescaled). Same
  * three checks as the CNN ops: float import == onnxruntime, circuit == reference at every
  * layer, forged outputs (and a forged product) rejected.
  */
@@ -29,7 +30,7 @@ const CASES: {
   nodes: RawNode[];
   gemms: [string, number, number][];
   layers: string[];
-  extra?: { name: string; dims: number[]; values: number[] }[];
+  extra?: { name: string; dims: number[]; values: number[]; dataType?: number }[];
   extraInputs?: { name: string; shape: number[] }[];
 }[] = [
   {
@@ -62,7 +63,21 @@ const CASES: {
     layers: ["dense", "relu", "binary", "binary", "binary", "binary", "binary"],
     extra: [{ name: "two", dims: [], values: [2] }, { name: "three", dims: [], values: [3] }],
   },
+  {
+    name: "Concat of branches at different scales, inner axis then outer: y = W2 [[relu(W1 x) | 4x] on axis 2 | x]",
+    nodes: [gemm("g1", "input", "t", F, F), { op: "Relu", inputs: ["t"], outputs: ["a"] }, { op: "Mul", inputs: ["input", "four"], outputs: ["s"] },
+      { op: "Reshape", inputs: ["a", "shape3"], outputs: ["a3"] }, { op: "Reshape", inputs: ["s", "shape3"], outputs: ["s3"] },
+      { op: "Concat", inputs: ["a3", "s3"], outputs: ["c"], attrs: { axis: 2 } }, { op: "Flatten", inputs: ["c"], outputs: ["f"] },
+      { op: "Concat", inputs: ["f", "input"], outputs: ["c2"], attrs: { axis: 1 } }, gemm("g2", "c2", "y", 3, 3 * F)],
+    gemms: [["g1", F, F], ["g2", 3, 3 * F]],
+    layers: ["dense", "table", "rescale", "concat", "rescale", "concat", "dense"],
+    // 4x (a table, ±4 at 2^-5) is coarser than relu(W1 x) and x: both get rescaled to it.
+    extra: [{ name: "shape3", dims: [3], values: [1, 2, 3], dataType: 7 }, { name: "four", dims: [], values: [4] }],
+  },
 ];
+
+/** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */
+const isFree = (op: string) => op === "select" || op === "concat";
 
 for (const [ci, cs] of CASES.entries()) {
   describe(`graph with branches: ${cs.name}`, () => {
@@ -98,7 +113,7 @@ for (const [ci, cs] of CASES.entries()) {
         expect(await c.check(w)).toBe(true);
         const ref = runReference(model, q);
         ref.layers.forEach((values, li) => {
-          if (model.layers[li]!.op !== "select") values.forEach((v, j) => expect(c.getSigned(w, `a${li}[${j}]`), `layer ${li} [${j}]`).toBe(BigInt(v)));
+          if (!isFree(model.layers[li]!.op)) values.forEach((v, j) => expect(c.getSigned(w, `a${li}[${j}]`), `layer ${li} [${j}]`).toBe(BigInt(v)));
         });
       }
     });
@@ -106,7 +121,7 @@ for (const [ci, cs] of CASES.entries()) {
     it("rejects forged outputs and a forged product", async () => {
       const w = await c.witness({ x: quantizeInput(model, samples[0]!).map((v) => toField(v)), ctx: 9n });
       for (const li of model.layers.keys()) {
-        if (model.layers[li]!.op === "select") continue; // a free slice: no signal of its own
+        if (isFree(model.layers[li]!.op)) continue; // a free rearrangement: no signal of its own
         const v = c.getSigned(w, `a${li}[1]`);
         expect(await c.check(c.forge(w, { [`a${li}[1]`]: v === 127n ? 126n : v + 1n })), `layer ${li}`).toBe(false);
       }

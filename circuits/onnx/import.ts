@@ -282,6 +282,30 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
     }, [1, ...geometry.outShape]);
   };
+  /** Concat of activations (branches joined): where each part's values land in the output. */
+  const concatActivations = (n: NodeProto) => {
+    const ins = (n.input ?? []).filter((x) => x);
+    const shapes = ins.map((x) => {
+      const v = valueOf(n, x);
+      if (v.kind !== "act") unsupported(n, `Concat of an activation with the constant "${x}" is not supported`);
+      return (v as Activation).shape;
+    });
+    const rank = shapes[0]!.length;
+    let axis = intAttr(n, "axis", 0);
+    if (axis < 0) axis += rank;
+    const fits = axis >= 0 && axis < rank && shapes.every((s) => s.length === rank && s.every((d, i) => i === axis || d === shapes[0]![i]));
+    if (!fits) throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot concatenate [${shapes.map((s) => `[${s}]`).join(", ")}] on axis ${axis}`);
+    const outer = sizeOf(shapes[0]!.slice(0, axis));
+    const chunks = shapes.map((s) => sizeOf(s.slice(axis)));
+    const row = chunks.reduce((a, b) => a + b, 0);
+    const dest = chunks.map((chunk, k) => {
+      const start = chunks.slice(0, k).reduce((a, b) => a + b, 0);
+      return Int32Array.from({ length: outer * chunk }, (_, j) => Math.floor(j / chunk) * row + start + (j % chunk));
+    });
+    const shape = [...shapes[0]!];
+    shape[axis] = shapes.reduce((s, x) => s + x[axis]!, 0);
+    emit({ op: "concat", name: nameOf(n), onnxOp: "Concat", input: canon(ins[0]!), inputs: ins.map(canon), output: out0(n), dest, size: outer * row }, shape);
+  };
   /** The power-of-two fracs of a scale input, or the error that says why zkml cannot keep it exact. */
   const fracsOf = (n: NodeProto, scaleName: string): number[] => {
     const r = scaleFracs(constOf(n, scaleName, "scale").tensor);
@@ -392,7 +416,10 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         break;
       }
       case "Concat": {
-        if (!allConst) unsupported(n, "Concat of activations (a branch) is not supported; only of constants (shape arithmetic)");
+        if (!allConst) {
+          concatActivations(n);
+          break;
+        }
         const parts = ins.map((x) => constOf(n, x, "input").tensor);
         const rank = parts[0]!.dims.length;
         let axis = intAttr(n, "axis", 0);
