@@ -10,7 +10,7 @@ import { packedLength } from "../core/field.js";
 import { poolWindows, sizeOf } from "../core/graph.js";
 import {
   avgPoolDivisors, layerOutSize, layerSources, MAX_CLASSES, rescaleBits, WEIGHT_BITS,
-  type QAvgPool, type QBinary, type QConcat, type QConv, type QDense, type QLayer, type QMaxPool, type QModel, type QSelect, type QTable,
+  type QAvgPool, type QBinary, type QConcat, type QMatMul, type QConv, type QDense, type QLayer, type QMaxPool, type QModel, type QSelect, type QTable,
 } from "../core/qmodel.js";
 
 export const CIRCUIT_TEMPLATE = "ZkmlModel";
@@ -75,6 +75,7 @@ export function generateCircom(model: QModel): string {
     out.push(``);
     out.push(...(l.op === "binary" ? binaryCode(l, i, signalOf(l.a), signalOf(l.b))
       : l.op === "concat" ? concatCode(l, i, l.parts.map((p) => signalOf(p.from)))
+      : l.op === "matmul" ? matmulCode(l, i, signalOf(l.a), signalOf(l.b))
       : layerCode(l, i, signalOf(layerSources(l, i)[0]!), priv?.biasBits[i])));
   });
   const prev = signalOf(model.layers.length - 1);
@@ -163,12 +164,15 @@ function constantFunctions(l: QLayer, i: number, weightsAreConstants: boolean): 
     case "binary":
     case "rescale":
       return [];
+    case "matmul":
+      return [arrayFunction(`AIndex${i}`, l.aIndex, `Layer ${i}: ${l.node}, first factor of every product.`),
+              arrayFunction(`BIndex${i}`, l.bIndex, `Layer ${i}: ${l.node}, second factor of every product.`)];
     case "concat":
       return l.parts.map((p, k) => arrayFunction(`Dest${i}_${k}`, p.dest, `Layer ${i}: ${l.node}, output position of every value of part ${k}.`));
   }
 }
 
-function requantLines(l: QDense | QConv | QBinary, i: number, target: string, indent: string): string[] {
+function requantLines(l: QDense | QConv | QBinary | QMatMul, i: number, target: string, indent: string): string[] {
   if (!l.requant) return [`${indent}${target} <== acc;`];
   return [
     `${indent}rq${i}[o] = RequantInt8(${l.accBits}, ${l.requant.shift}, ${l.requant.relu ? 1 : 0}, ${l.requant.halfEven ? 1 : 0});`,
@@ -177,7 +181,7 @@ function requantLines(l: QDense | QConv | QBinary, i: number, target: string, in
   ];
 }
 
-function describeRequant(l: QDense | QConv | QBinary): string {
+function describeRequant(l: QDense | QConv | QBinary | QMatMul): string {
   return l.requant ? `, requant >> ${l.requant.shift}${l.requant.relu ? ", relu" : ""}${l.requant.halfEven ? ", half to even" : ""}` : ", exact accumulators";
 }
 
@@ -201,6 +205,27 @@ function binaryCode(l: QBinary, i: number, a: string, b: string): string[] {
   return out;
 }
 
+/** MatMul of two activations: one constraint per product, then the requantization. */
+function matmulCode(l: QMatMul, i: number, a: string, b: string): string[] {
+  const n = l.size * l.k;
+  return [
+    `    // ${l.node}: matmul of ${a} and ${b}, ${l.size} values of ${l.k} products${describeRequant(l)}`,
+    `    var ai${i}[${n}] = AIndex${i}();`,
+    `    var bi${i}[${n}] = BIndex${i}();`,
+    `    signal a${i}[${l.size}];`,
+    `    signal prod${i}[${n}];`,
+    ...(l.requant ? [`    component rq${i}[${l.size}];`] : []),
+    `    for (var o = 0; o < ${l.size}; o++) {`,
+    `        var acc = 0;`,
+    `        for (var j = o * ${l.k}; j < (o + 1) * ${l.k}; j++) {`,
+    `            prod${i}[j] <== ${a}[ai${i}[j]] * ${b}[bi${i}[j]];`,
+    `            acc += prod${i}[j];`,
+    `        }`,
+    ...requantLines(l, i, `a${i}[o]`, "        "),
+    `    }`,
+  ];
+}
+
 /** Concat: a var array (no constraints) filled from each part's positions. */
 function concatCode(l: QConcat, i: number, parts: string[]): string[] {
   const out = [`    // ${l.node}: concat of ${parts.join(", ")} into ${l.size} values (no constraints)`, `    var a${i}[${l.size}];`];
@@ -211,7 +236,7 @@ function concatCode(l: QConcat, i: number, parts: string[]): string[] {
   return out;
 }
 
-function layerCode(l: Exclude<QLayer, QBinary | QConcat>, i: number, prev: string, biasBits: number | undefined): string[] {
+function layerCode(l: Exclude<QLayer, QBinary | QConcat | QMatMul>, i: number, prev: string, biasBits: number | undefined): string[] {
   const a = `a${i}`;
   const n = layerOutSize(l);
   switch (l.op) {

@@ -38,7 +38,7 @@ export function layerGraphIndex(model: QModel, graph: Graph): number[] {
   return model.layers.map((l) => {
     let i = graph.nodes.findIndex((n) => n.name === l.node);
     if (i < 0) return -1;
-    if ((isLinear(l) || l.op === "binary") && l.requant?.relu) i = readerOf(i, (n) => n.op === "activation" && n.fn.kind === "relu");
+    if ((isLinear(l) || l.op === "binary" || l.op === "matmul") && l.requant?.relu) i = readerOf(i, (n) => n.op === "activation" && n.fn.kind === "relu");
     return readerOf(i, (n) => n.op === "fixscale");
   });
 }

@@ -241,6 +241,20 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       case "select":
         produce(i, { op: "select", node: node.name, ...fromField(from), inSize: size, index: Array.from(node.index), frac });
         break;
+      case "matmul": {
+        const other = tensors.get(node.input2);
+        if (!other) refuse(node, `reads "${node.input2}", which no earlier node computes`);
+        const { last, relu, fixed } = absorb(i, true);
+        const accFrac = frac + other!.frac;
+        const requant = requantFor(last, relu, fixed, accFrac);
+        let bound = node.k * 2 ** (2 * (ACT_BITS - 1));
+        if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
+        produce(last, {
+          op: "matmul", node: node.name, a: from, b: other!.layer, size: node.aIndex.length / node.k, k: node.k,
+          aIndex: Array.from(node.aIndex), bIndex: Array.from(node.bIndex), accFrac, accBits: bitsForBound(bound), requant,
+        });
+        break;
+      }
       case "concat": {
         // The parts join on the coarsest of their scales: finer ones are rescaled (rounded),
         // which never saturates; parts already there cost nothing.
@@ -292,7 +306,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       name: graph.output.name,
       shape: graph.output.shape,
       frac,
-      bits: last && (isLinear(last) || last.op === "binary") && !last.requant ? last.accBits : bits,
+      bits: last && (isLinear(last) || last.op === "binary" || last.op === "matmul") && !last.requant ? last.accBits : bits,
       ...(graph.outputTransform && { transform: graph.outputTransform }),
     },
   };

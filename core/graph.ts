@@ -91,6 +91,18 @@ export interface BinaryNode extends NodeBase {
 }
 
 /**
+ * MatMul of two activations (attention's Q·Kᵀ): output o is Σ_k input[aIndex[o·k + j]] ·
+ * input2[bIndex[o·k + j]] over j < k.
+ */
+export interface MatMulNode extends NodeBase {
+  op: "matmul";
+  input2: string;
+  k: number;
+  aIndex: Int32Array;
+  bIndex: Int32Array;
+}
+
+/**
  * Concat of activations (branches joined): part k's element j lands at output position
  * dest[k][j]. `input` is the first part; `inputs` all of them, in order.
  */
@@ -107,11 +119,11 @@ export interface FixScaleNode extends NodeBase {
   frac: number;
 }
 
-export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | BinaryNode | ConcatNode | FixScaleNode;
+export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | BinaryNode | MatMulNode | ConcatNode | FixScaleNode;
 
 /** The tensors a node reads. */
 export function nodeInputs(n: GraphNode): string[] {
-  return n.op === "binary" ? [n.input, n.input2] : n.op === "concat" ? n.inputs : [n.input];
+  return n.op === "binary" || n.op === "matmul" ? [n.input, n.input2] : n.op === "concat" ? n.inputs : [n.input];
 }
 
 export interface ValueInfo {
@@ -279,6 +291,17 @@ export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[]
       case "activation": {
         const fn = node.fn;
         x = x.map((v, i) => activationValue(fn, v, i));
+        break;
+      }
+      case "matmul": {
+        const a = x;
+        const b = read(node.input2);
+        const { k, aIndex, bIndex } = node;
+        x = Float64Array.from({ length: aIndex.length / k }, (_, o) => {
+          let s = 0;
+          for (let j = o * k; j < (o + 1) * k; j++) s += a[aIndex[j]!]! * b[bIndex[j]!]!;
+          return s;
+        });
         break;
       }
       case "concat": {

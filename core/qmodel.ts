@@ -131,6 +131,24 @@ export interface QBinary {
 }
 
 /**
+ * MatMul of two int8 tensors (layers `a` and `b`): acc[o] = Σ_j a[aIndex[o·k + j]]·b[bIndex[o·k + j]]
+ * exactly at 2^-(fa + fb) (k constraints per output), then requantized like a linear layer.
+ */
+export interface QMatMul {
+  op: "matmul";
+  node: string;
+  a: number;
+  b: number;
+  size: number;
+  k: number;
+  aIndex: number[];
+  bIndex: number[];
+  accFrac: number;
+  accBits: number;
+  requant: Requant | null;
+}
+
+/**
  * int8 values moved to a coarser scale, 2^-inFrac → 2^-outFrac: requantize by
  * shift = inFrac − outFrac (round half up). Aligns the parts of a Concat.
  */
@@ -152,7 +170,7 @@ export interface QConcat {
 }
 
 export type QLinear = QDense | QConv;
-export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QBinary | QRescale | QConcat;
+export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QBinary | QMatMul | QRescale | QConcat;
 
 /** A rescale's accumulator width: |x + 2^(shift-1)| < 2^(B-1) for int8 x, and shift < B - 1. */
 export function rescaleBits(shift: number): number {
@@ -161,7 +179,7 @@ export function rescaleBits(shift: number): number {
 
 /** The layers a layer reads (-1: the circuit input). */
 export function layerSources(l: QLayer, index: number): number[] {
-  return l.op === "binary" ? [l.a, l.b] : l.op === "concat" ? l.parts.map((p) => p.from) : [l.from ?? index - 1];
+  return l.op === "binary" || l.op === "matmul" ? [l.a, l.b] : l.op === "concat" ? l.parts.map((p) => p.from) : [l.from ?? index - 1];
 }
 
 export function isLinear(l: QLayer): l is QLinear {
@@ -172,7 +190,7 @@ export function layerOutSize(l: QLayer): number {
   switch (l.op) {
     case "dense": return l.outFeatures;
     case "select": return l.index.length;
-    case "relu": case "table": case "binary": case "rescale": case "concat": return l.size;
+    case "relu": case "table": case "binary": case "matmul": case "rescale": case "concat": return l.size;
     default: return sizeOf(l.outShape);
   }
 }
@@ -180,7 +198,7 @@ export function layerOutSize(l: QLayer): number {
 /** Scale of a layer's output values (an unrequantized linear layer keeps its accumulator scale). */
 export function layerOutFrac(l: QLayer): number {
   switch (l.op) {
-    case "dense": case "conv": case "binary": return l.requant ? l.requant.outFrac : l.accFrac;
+    case "dense": case "conv": case "binary": case "matmul": return l.requant ? l.requant.outFrac : l.accFrac;
     case "table": case "rescale": return l.outFrac;
     default: return l.frac;
   }
@@ -261,6 +279,16 @@ export function runLayer(layer: QLayer, x: readonly number[], ...others: (readon
   switch (layer.op) {
     case "rescale":
       return x.map((v) => requantize(v, { shift: layer.shift, outFrac: layer.outFrac, relu: false }));
+    case "matmul": {
+      const { k, aIndex, bIndex } = layer;
+      const acc = Array.from({ length: layer.size }, (_, o) => {
+        let s = 0;
+        for (let j = o * k; j < (o + 1) * k; j++) s += x[aIndex[j]!]! * y[bIndex[j]!]!;
+        return s;
+      });
+      const r = layer.requant;
+      return r ? acc.map((a) => requantize(a, r)) : acc;
+    }
     case "concat": {
       const out = new Array<number>(layer.size).fill(0);
       [x, ...others].forEach((part, k) => layer.parts[k]!.dest.forEach((d, j) => (out[d] = part[j]!)));
@@ -366,6 +394,7 @@ export function describeLayer(l: QLayer): string {
     case "conv": return linear(`conv [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")} group ${l.group}`, l);
     case "maxpool": case "avgpool": return `${l.op} [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")}`;
     case "select": return `rearrange ${l.inSize}→${l.index.length} values (free)`;
+    case "matmul": return `matmul of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values, ${l.k} products each), acc 2^-${l.accFrac} (${l.accBits} bits)${requantText(l.requant)}`;
     case "rescale": return `rescale ${l.size} values 2^-${l.inFrac} → 2^-${l.outFrac} (requant >>${l.shift})`;
     case "concat": return `concat of ${l.parts.map((p) => (p.from < 0 ? "input" : `layer ${p.from}`)).join(", ")} → ${l.size} values (free)`;
     case "relu": return `relu on ${l.size} values`;

@@ -1,7 +1,7 @@
 /**
  * Graphs with branches: a residual Add, a polynomial activation x·x + x, Pow, Sub of two
  * activations, a layer whose output is read twice (so its ReLU must not be fused), and Concat
- * of branches at different scales (the finer ones rescaled). Same
+ * of branches at different scales (the finer ones rescaled), MatMul of two activations. Same
  * three checks as the CNN ops: float import == onnxruntime, circuit == reference at every
  * layer, forged outputs (and a forged product) rejected.
  */
@@ -74,6 +74,17 @@ const CASES: {
     // 4x (a table, ±4 at 2^-5) is coarser than relu(W1 x) and x: both get rescaled to it.
     extra: [{ name: "shape3", dims: [3], values: [1, 2, 3], dataType: 7 }, { name: "four", dims: [], values: [4] }],
   },
+  {
+    name: "MatMul of two activations, batch broadcast: relu([2,1,3] × [1,3,2]) → W3",
+    nodes: [gemm("g1", "input", "q", F, F), gemm("g2", "input", "k", F, F),
+      { op: "Reshape", inputs: ["q", "shapeQ"], outputs: ["q3"] }, { op: "Reshape", inputs: ["k", "shapeK"], outputs: ["k3"] },
+      { op: "MatMul", inputs: ["q3", "k3"], outputs: ["att"] }, { op: "Relu", inputs: ["att"], outputs: ["r"] },
+      { op: "Reshape", inputs: ["r", "shapeFlat"], outputs: ["f"] }, gemm("g3", "f", "y", 3, 4)],
+    gemms: [["g1", F, F], ["g2", F, F], ["g3", 3, 4]],
+    layers: ["dense", "dense", "matmul", "dense"],
+    extra: [{ name: "shapeQ", dims: [3], values: [2, 1, 3], dataType: 7 }, { name: "shapeK", dims: [3], values: [1, 3, 2], dataType: 7 },
+      { name: "shapeFlat", dims: [2], values: [1, 4], dataType: 7 }],
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */
@@ -125,7 +136,7 @@ for (const [ci, cs] of CASES.entries()) {
         const v = c.getSigned(w, `a${li}[1]`);
         expect(await c.check(c.forge(w, { [`a${li}[1]`]: v === 127n ? 126n : v + 1n })), `layer ${li}`).toBe(false);
       }
-      const mul = model.layers.findIndex((l) => l.op === "binary" && l.fn === "mul");
+      const mul = model.layers.findIndex((l) => (l.op === "binary" && l.fn === "mul") || l.op === "matmul");
       if (mul >= 0) expect(await c.check(c.forge(w, { [`prod${mul}[0]`]: c.getSigned(w, `prod${mul}[0]`) + 1n }))).toBe(false);
     });
   });

@@ -3,7 +3,8 @@
  * Unsqueeze, Concat, ... on constants); affine ops on a linear layer's output (Add, Sub, Mul,
  * Div by constants, BatchNormalization) fold into its weights when nothing else reads it; Pad,
  * Transpose and Gather of an activation become free index maps; Add/Sub/Mul of two activations
- * and Pow become binary nodes. What remains is a DAG of provable nodes in topological order. Anything else
+ * and Pow become binary nodes, MatMul of two a matmul node, Concat of activations a concat
+ * node; pre-quantized ops (QLinear*, *Integer, Q/DQ) keep their integers. What remains is a DAG of provable nodes in topological order. Anything else
  * is refused with the node, its op and the supported list, before anything is written.
  */
 import { existsSync } from "node:fs";
@@ -16,7 +17,7 @@ import type onnxProto from "onnx-proto";
 import { decodeTensor, DT, onnx, toNum, type DecodedTensor } from "./tensor.js";
 import { activationZeroPointProblem, exactConstant, scaleExactly, scaleFracs } from "./quant_params.js";
 import {
-  attr, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, windowGeometry,
+  attr, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, matmulIndex, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, windowGeometry,
   type IndexMap,
 } from "./shapes.js";
 
@@ -512,6 +513,14 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       }
       case "Gemm":
       case "MatMul": {
+        if (op === "MatMul" && valueOf(n, ins[0]!).kind === "act" && valueOf(n, ins[1]!).kind === "act") {
+          // Two activations (attention's Q·Kᵀ): every product is a constraint.
+          const [a, b] = [actOf(n, ins[0]!), actOf(n, ins[1]!)];
+          const m = matmulIndex(a.shape, b.shape);
+          if (!m) throw new ZkmlError("BAD_MODEL", `${where(n)}: [${a.shape}] × [${b.shape}] do not multiply (MatMul of activations needs rank ≥ 2, A [..., M, K] × B [..., K, N])`);
+          emit({ op: "matmul", name: nameOf(n), onnxOp: op, input: srcOf(n, 0), input2: srcOf(n, 1), output: out0(n), k: m!.k, aIndex: m!.aIndex, bIndex: m!.bIndex }, m!.shape);
+          break;
+        }
         const w = constOf(n, ins[1]!, "weight");
         const bias = op === "Gemm" && ins[2] ? constOf(n, ins[2], "bias").tensor : undefined;
         emitDense(n, ins[0]!, w, {

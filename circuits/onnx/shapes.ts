@@ -192,3 +192,34 @@ export function tileIndex(shape: readonly number[], repeats: readonly number[]):
   }
   return { index, shape: out };
 }
+
+/**
+ * MatMul of two activations, A [..., M, K] × B [..., K, N] (batch dims broadcast): for output
+ * element o and k < K, the flat indices of its k-th pair of factors, aIndex[o·K + k] and
+ * bIndex[o·K + k]. Null when the shapes do not multiply.
+ */
+export function matmulIndex(a: readonly number[], b: readonly number[]): { shape: number[]; k: number; aIndex: Int32Array; bIndex: Int32Array } | null {
+  if (a.length < 2 || b.length < 2) return null;
+  const [M, K] = a.slice(-2) as [number, number];
+  const [K2, N] = b.slice(-2) as [number, number];
+  if (K !== K2) return null;
+  const batch = broadcastShape(a.slice(0, -2), b.slice(0, -2));
+  if (!batch) return null;
+  const iota = (dims: readonly number[]): DecodedTensor => ({ dims: [...dims], dataType: 1, data: Float64Array.from({ length: sizeOf(dims) }, (_, i) => i) });
+  // Which batch of A and of B each output batch reads.
+  const aBatch = broadcastTo(iota(a.slice(0, -2)), batch)!;
+  const bBatch = broadcastTo(iota(b.slice(0, -2)), batch)!;
+  const outSize = sizeOf(batch) * M * N;
+  const aIndex = new Int32Array(outSize * K);
+  const bIndex = new Int32Array(outSize * K);
+  for (let o = 0; o < outSize; o++) {
+    const t = Math.floor(o / (M * N));
+    const i = Math.floor(o / N) % M;
+    const j = o % N;
+    for (let k = 0; k < K; k++) {
+      aIndex[o * K + k] = aBatch[t]! * M * K + i * K + k;
+      bIndex[o * K + k] = bBatch[t]! * K * N + k * N + j;
+    }
+  }
+  return { shape: [...batch, M, N], k: K, aIndex, bIndex };
+}
