@@ -130,6 +130,18 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
     inputFrac = (nodes[first] as FixScaleNode).frac;
     consumed.add(first);
   }
+  // Several graph inputs (an image and a few numbers, say) each get a scale of their own: their
+  // own range, or their own QuantizeLinear. The circuit input is their concatenation.
+  const partFrac = new Map<string, number>();
+  let offset = 0;
+  for (const p of graph.inputs ?? []) {
+    const size = sizeOf(p.shape);
+    const q = soleReader(p.name);
+    const fixedPart = q >= 0 && nodes[q]!.op === "fixscale" ? (nodes[q] as FixScaleNode).frac : undefined;
+    partFrac.set(p.name, fixedPart ?? fracForRange(Math.max(...opts.samples.map((s) => maxAbs(s.slice(offset, offset + size))))));
+    offset += size;
+  }
+  if (graph.inputs) inputFrac = partFrac.get(graph.inputs[0]!.name)!;
   // Where each tensor's integers live: a layer's output (-1: the circuit input), their scale and size.
   const tensors = new Map<string, { layer: number; frac: number; size: number }>([[graph.input.name, { layer: -1, frac: inputFrac, size: inSize }]]);
   for (const i of consumed) tensors.set(nodes[i]!.output, tensors.get(graph.input.name)!);
@@ -239,7 +251,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
         break;
       }
       case "select":
-        produce(i, { op: "select", node: node.name, ...fromField(from), inSize: size, index: Array.from(node.index), frac });
+        produce(i, { op: "select", node: node.name, ...fromField(from), inSize: size, index: Array.from(node.index), frac: (from < 0 ? partFrac.get(node.output) : undefined) ?? frac });
         break;
       case "matmul": {
         const other = tensors.get(node.input2);
@@ -300,7 +312,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   return {
     format: QMODEL_FORMAT,
     name: graph.name,
-    input: { name: graph.input.name, shape: graph.input.shape, frac: inputFrac, bits, ...(graph.inputs && { parts: graph.inputs }) },
+    input: { name: graph.input.name, shape: graph.input.shape, frac: inputFrac, bits, ...(graph.inputs && { parts: graph.inputs.map((p) => ({ ...p, frac: partFrac.get(p.name)! })) }) },
     layers,
     output: {
       name: graph.output.name,

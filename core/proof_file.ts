@@ -15,7 +15,7 @@ export interface ProofFile {
   proof: Record<string, unknown> & { protocol: string; curve: string };
   /** [commitment, classContext], and with private weights the weights commitment. */
   publicSignals: string[];
-  /** The int8 input the circuit saw (the float input quantized at 2^-input.frac). */
+  /** The int8 input the circuit saw (the float input quantized at 2^-input.frac; with several graph inputs on scales of their own, frac is the first one's: the model's input.parts has each). */
   input: { values: number[]; frac: number };
   output: { values: number[]; frac: number; class: number; dequantized: number[] };
   context: { value: string; chainId?: string; contract?: string; sender?: string; nonce?: string };

@@ -220,8 +220,11 @@ export interface PrivateWeights {
 export interface QModel {
   format: typeof QMODEL_FORMAT;
   name: string;
-  /** With several graph inputs: their concatenation, and `parts` the inputs in order (one scale for all). */
-  input: { name: string; shape: number[]; frac: number; bits: number; parts?: { name: string; shape: number[] }[] };
+  /**
+   * With several graph inputs: their concatenation, and `parts` the inputs in order, each with
+   * its own scale when it has `frac` (then `frac` here is the first part's).
+   */
+  input: { name: string; shape: number[]; frac: number; bits: number; parts?: { name: string; shape: number[]; frac?: number }[] };
   layers: QLayer[];
   output: { name: string; shape: number[]; frac: number; bits: number; transform?: "softmax" | "argmax" };
   privateWeights?: PrivateWeights;
@@ -241,13 +244,20 @@ export function quantizeInput(model: QModel, values: readonly number[]): number[
       "pass {\"input\": [...]} with the model's input shape, nested or flat",
     );
   }
-  const scale = 2 ** model.input.frac;
+  const fracs = inputFracs(model);
   return values.map((v, i) => {
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new ZkmlError("BAD_INPUT", `model ${model.name}: input value #${i} is ${String(v)}, not a finite number`);
     }
-    return clampInt(roundHalfEven(v * scale), ACT_MIN, ACT_MAX);
+    return clampInt(roundHalfEven(v * 2 ** fracs[i]!), ACT_MIN, ACT_MAX);
   });
+}
+
+/** The scale (frac) of every input value: one for all, or one per graph input. */
+export function inputFracs(model: QModel): number[] {
+  const parts = model.input.parts;
+  if (!parts || parts.every((p) => p.frac === undefined)) return new Array<number>(sizeOf(model.input.shape)).fill(model.input.frac);
+  return parts.flatMap((p) => new Array<number>(sizeOf(p.shape)).fill(p.frac ?? model.input.frac));
 }
 
 /** Accumulator of one dense layer for one input vector, exactly. */

@@ -142,6 +142,32 @@ for (const [ci, cs] of CASES.entries()) {
   });
 }
 
+describe("several graph inputs with different ranges", () => {
+  it("gives each its own scale, so a ±0.1 input is not crushed by a ±10 one", async () => {
+    const rand = mulberry32(77);
+    const u = (n: number, s: number) => Array.from({ length: n }, () => (rand() * 2 - 1) * s);
+    const bytes = rawModel({
+      inputShape: [1, F], outputShape: [1, 3], extraInputs: [{ name: "b", shape: [1, F] }],
+      nodes: [gemm("g1", "input", "ta", 3, F), gemm("g2", "b", "tb", 3, F), { op: "Add", inputs: ["ta", "tb"], outputs: ["y"] }],
+      initializers: [
+        { name: "g1.w", dims: [3, F], values: u(3 * F, 0.05) }, { name: "g1.b", dims: [3], values: u(3, 0.1) },
+        { name: "g2.w", dims: [3, F], values: u(3 * F, 5) }, { name: "g2.b", dims: [3], values: u(3, 0.1) },
+      ],
+    });
+    const samples = Array.from({ length: 32 }, () => [...u(F, 10), ...u(F, 0.1)]);
+    const model = quantizeGraph(importOnnx(bytes, "two-ranges"), { samples });
+    expect(model.input.parts!.map((p) => p.frac)).toEqual([3, 10]);
+    const q = quantizeInput(model, samples[0]!);
+    expect(Math.max(...q.slice(F).map(Math.abs))).toBeGreaterThan(40); // b uses int8's range
+    const ort = await floatOutputs(bytes, model, samples);
+    samples.forEach((s, i) => {
+      const out = runReference(model, quantizeInput(model, s)).output.map((v) => v * 2 ** -model.output.frac);
+      // b's branch alone spans ±3: at one shared scale (2^-3) its inputs would round to 0.
+      out.forEach((v, j) => expect(Math.abs(v - ort[i]![j]!), `sample ${i} [${j}]`).toBeLessThan(0.1));
+    });
+  });
+});
+
 describe("several graph inputs in an input file", () => {
   it("reads {\"input_data\": [[a…], [b…]]} as the concatenation, in graph order", () => {
     expect(inputValues({ input_data: [[1, 2], [[3], [4]]] }, "f.json")).toEqual([1, 2, 3, 4]);

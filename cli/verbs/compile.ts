@@ -47,7 +47,9 @@ Prints the constraint count, the public signals and the quantization scales.`,
     ctx.say(`  constraints: ${r.info.constraints} (circom2 ${ms(r.info.timingsMs.circom)}, total ${ms(r.info.timingsMs.compile)})`);
     ctx.say(`  public signals: ${r.info.publicSignals.join(", ")}`);
     if (r.info.modelCommitment) ctx.say(`  weights: private, committed as ${r.info.modelCommitment}`);
-    ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
+    const parts = m.input.parts?.filter((p) => p.frac !== undefined) ?? [];
+    if (parts.length) for (const p of parts) ctx.say(`  input ${p.name} [${p.shape}]: int8 at 2^-${p.frac}`);
+    else ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
     for (const l of m.layers) ctx.say(`  ${l.node}: ${describeLayer(l)}`);
     if (m.output.transform === "softmax") ctx.say(`  output: the logits before the final Softmax are proven (same argmax); apply it off-chain for probabilities`);
     if (m.output.transform === "argmax") ctx.say(`  output: the values before the final ArgMax are proven; their argmax is the proof's class`);
