@@ -394,7 +394,7 @@ function poolCode(l: QMaxPool | QAvgPool, i: number, prev: string): string[] {
     `    for (var o = 0; o < ${n}; o++) {`,
     `        var sum = 0;`,
     `        for (var k = start${i}[o]; k < start${i}[o + 1]; k++) sum += ${prev}[cells${i}[k]];`,
-    `        avg${i}[o] = DivRoundInt8(divisor${i}[o]);`,
+    `        avg${i}[o] = DivRoundInt8(divisor${i}[o], ${l.halfEven ? 1 : 0});`,
     `        avg${i}[o].in <== sum;`,
     `        ${a}[o] <== avg${i}[o].out;`,
     `    }`,

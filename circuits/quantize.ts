@@ -245,9 +245,19 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       case "maxpool":
       case "avgpool": {
         const { inShape, outShape, kernel, strides, pads } = node;
-        produce(i, node.op === "maxpool"
-          ? { op: "maxpool", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, frac }
-          : { op: "avgpool", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, countIncludePad: node.countIncludePad, frac });
+        if (node.op === "maxpool") {
+          produce(i, { op: "maxpool", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, frac });
+          break;
+        }
+        // A QDQ AveragePool (Q/DQ at the input's scale right after it): ONNX rounds the average
+        // half to even, and so does the layer then.
+        const q = soleReader(node.output);
+        const qdq = q >= 0 && nodes[q]!.op === "fixscale" && (nodes[q] as FixScaleNode).frac === frac;
+        if (qdq) consumed.add(q);
+        produce(qdq ? q : i, {
+          op: "avgpool", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, countIncludePad: node.countIncludePad, frac,
+          ...(qdq && { halfEven: true }),
+        });
         break;
       }
       case "select":

@@ -79,6 +79,8 @@ export interface QAvgPool extends Window2d, LayerBase {
   op: "avgpool";
   countIncludePad: boolean;
   frac: number;
+  /** Ties to even (a QDQ AveragePool: onnxruntime averages in float, QuantizeLinear rounds); else half up. */
+  halfEven?: boolean;
 }
 
 /** out[i] = in[index[i]], or 0 where index[i] = -1 (Pad, Gather, Slice, Transpose): free. */
@@ -279,8 +281,11 @@ export function avgPoolDivisors(l: QAvgPool): number[] {
 }
 
 /** Average of int8 values, rounded half up: floor((2·sum + n) / 2n). */
-export function roundedAverage(sum: number, n: number): number {
-  return Math.floor((2 * sum + n) / (2 * n));
+/** sum / n rounded half up, or with halfEven ties to the even neighbour. */
+export function roundedAverage(sum: number, n: number, halfEven = false): number {
+  const q = Math.floor((2 * sum + n) / (2 * n));
+  const tie = (2 * sum + n) % (2 * n) === 0;
+  return halfEven && tie && q % 2 !== 0 ? q - 1 : q;
 }
 
 /** Output of one layer, exactly, from the outputs of its sources (layerSources) in order. */
@@ -320,7 +325,7 @@ export function runLayer(layer: QLayer, x: readonly number[], ...others: (readon
       return poolWindows(layer).cells.map((cs) => Math.max(...cs.map((i) => x[i]!)));
     case "avgpool": {
       const divisors = avgPoolDivisors(layer);
-      return poolWindows(layer).cells.map((cs, o) => roundedAverage(cs.reduce((s, i) => s + x[i]!, 0), divisors[o]!));
+      return poolWindows(layer).cells.map((cs, o) => roundedAverage(cs.reduce((s, i) => s + x[i]!, 0), divisors[o]!, layer.halfEven));
     }
     case "select":
       return layer.index.map((i) => (i < 0 ? 0 : x[i]!));
@@ -402,7 +407,7 @@ export function describeLayer(l: QLayer): string {
   switch (l.op) {
     case "dense": return linear(`dense ${l.inFeatures}→${l.outFeatures}`, l);
     case "conv": return linear(`conv [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")} group ${l.group}`, l);
-    case "maxpool": case "avgpool": return `${l.op} [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")}`;
+    case "maxpool": case "avgpool": return `${l.op} [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")}${l.op === "avgpool" && l.halfEven ? " (ties to even)" : ""}`;
     case "select": return `rearrange ${l.inSize}→${l.index.length} values (free)`;
     case "matmul": return `matmul of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values, ${l.k} products each), acc 2^-${l.accFrac} (${l.accBits} bits)${requantText(l.requant)}`;
     case "rescale": return `rescale ${l.size} values 2^-${l.inFrac} → 2^-${l.outFrac} (requant >>${l.shift})`;

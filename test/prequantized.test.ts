@@ -15,7 +15,7 @@ import { releaseCurves } from "../core/curve.js";
 import { sizeOf } from "../core/graph.js";
 import { quantizeInput, runReference, type QLayer, type QModel } from "../core/qmodel.js";
 import { TestCircuit } from "./helpers/circuit.js";
-import { matMulIntegerModel, mulberry32, qdqPerChannelModel, qlinearCnnModel, rawModel, type RawGraph } from "./helpers/models.js";
+import { matMulIntegerModel, mulberry32, qdqAveragePoolModel, qdqPerChannelModel, qlinearCnnModel, rawModel, type RawGraph } from "./helpers/models.js";
 
 afterAll(releaseCurves);
 
@@ -23,6 +23,7 @@ const CASES = [
   { name: "QLinearConv → Relu → MaxPool → QLinearMatMul (int8, per-channel)", bytes: qlinearCnnModel(), ops: ["conv", "maxpool", "dense"] },
   { name: "MatMulInteger (uint8, zero point 128) → Cast → Mul → Add → Q/DQ", bytes: matMulIntegerModel(), ops: ["dense"] },
   { name: "QDQ Gemm, per-channel weights and int32 bias", bytes: qdqPerChannelModel(), ops: ["dense"] },
+  { name: "QDQ AveragePool 2×2", bytes: qdqAveragePoolModel(), ops: ["avgpool"] },
 ];
 
 /** Inputs on a 2^-5 grid: half of them are ties for the 2^-4 input quantization. */
@@ -33,7 +34,8 @@ function gridSamples(size: number, count: number, seed: number): number[][] {
 
 /** The same model rounding ties half up everywhere (zkml's rounding where it picks the scales). */
 function halfUp(model: QModel): QModel {
-  const layers = model.layers.map((l): QLayer => ("requant" in l && l.requant ? { ...l, requant: { ...l.requant, halfEven: false } } : l));
+  const layers = model.layers.map((l): QLayer =>
+    "requant" in l && l.requant ? { ...l, requant: { ...l.requant, halfEven: false } } : l.op === "avgpool" ? { ...l, halfEven: false } : l);
   return { ...model, layers };
 }
 
@@ -47,7 +49,10 @@ for (const cs of CASES) {
     it("keeps the file's integers: one layer per linear op, its scales, half-to-even requantization", () => {
       expect(model.layers.map((l) => l.op)).toEqual(cs.ops);
       expect(model.input.frac).toBe(4);
-      for (const l of model.layers) if ("requant" in l && l.requant) expect(l.requant.halfEven).toBe(true);
+      for (const l of model.layers) {
+        if ("requant" in l && l.requant) expect(l.requant.halfEven).toBe(true);
+        if (l.op === "avgpool") expect(l.halfEven).toBe(true);
+      }
     });
 
     it("equals onnxruntime bit for bit on 300 inputs, rounding ties included", async () => {

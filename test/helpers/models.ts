@@ -203,3 +203,18 @@ export function qdqPerChannelModel(seed = 5): Uint8Array {
     ],
   });
 }
+
+/** QDQ around an AveragePool 2×2 (input [1, 1, 4, 4] at 2^-4): onnxruntime rounds the average half to even. */
+export function qdqAveragePoolModel(): Uint8Array {
+  return rawModel({
+    inputShape: [1, 1, 4, 4], outputShape: [1, 1, 2, 2],
+    nodes: [
+      { op: "QuantizeLinear", inputs: ["input", "s", "zp"], outputs: ["xq"] },
+      { op: "DequantizeLinear", inputs: ["xq", "s", "zp"], outputs: ["x"] },
+      { op: "AveragePool", inputs: ["x"], outputs: ["p"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+      { op: "QuantizeLinear", inputs: ["p", "s", "zp"], outputs: ["pq"] },
+      { op: "DequantizeLinear", inputs: ["pq", "s", "zp"], outputs: ["output"] },
+    ],
+    initializers: [{ name: "s", dims: [], values: [2 ** -4] }, { name: "zp", dims: [], values: [0], dataType: INT8 }],
+  });
+}
