@@ -330,6 +330,6 @@ export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[]
 
 /** Round half to even, as ONNX QuantizeLinear does. */
 export function roundHalfEven(v: number): number {
-  const r = Math.round(v);
+  const r = Math.round(v) + 0; // + 0: no -0 among the integers
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -71,6 +71,31 @@ for (const cs of CASES) {
   });
 }
 
+describe("QDQ around a nonlinear op: its exact table equals onnxruntime on all 256 int8 inputs", () => {
+  for (const op of ["Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid"]) {
+    for (const [fIn, fOut] of [[4, 7], [3, 4]] as const) {
+      it(`${op}, input 2^-${fIn}, output 2^-${fOut}`, async () => {
+        const bytes = rawModel({
+          inputShape: [1, 256], outputShape: [1, 256],
+          nodes: [
+            { op: "QuantizeLinear", inputs: ["input", "s", "zp"], outputs: ["xq"] },
+            { op: "DequantizeLinear", inputs: ["xq", "s", "zp"], outputs: ["x"] },
+            { op, inputs: ["x"], outputs: ["f"] },
+            { op: "QuantizeLinear", inputs: ["f", "so", "zp"], outputs: ["fq"] },
+            { op: "DequantizeLinear", inputs: ["fq", "so", "zp"], outputs: ["y"] },
+          ],
+          initializers: [{ name: "s", dims: [], values: [2 ** -fIn] }, { name: "so", dims: [], values: [2 ** -fOut] }, { name: "zp", dims: [], values: [0], dataType: 3 }],
+        });
+        const every = [Array.from({ length: 256 }, (_, k) => (k - 128) / 2 ** fIn)];
+        const model = quantizeGraph(importOnnx(bytes, op), { samples: every });
+        expect(model.layers.map((l) => l.op)).toEqual(["table"]);
+        const [ort] = await floatOutputs(bytes, model, every);
+        expect(runReference(model, quantizeInput(model, every[0]!)).output.map((v) => v * 2 ** -fOut)).toEqual(ort);
+      });
+    }
+  }
+});
+
 describe("pre-quantized CNN circuit", () => {
   const bytes = qlinearCnnModel();
   const graph = importOnnx(bytes, "qlinear-cnn");
