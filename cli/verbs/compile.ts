@@ -9,8 +9,11 @@ export const compileVerb: Verb = {
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
 Takes PyTorch / skl2onnx exports: Gemm, MatMul, Conv, pools, BatchNormalization (folded),
 ReLU and exact int8 tables for Sigmoid, Tanh, LeakyRelu, PRelu, Clip, HardSigmoid, residual
-Add/Sub/Mul, Pow, a final Softmax, and the shape plumbing exporters emit. Each op's cost in
-constraints and its limits: docs/OPS.md. An op outside the list is refused by name.
+Add/Sub/Mul, Pow, MatMul and Concat of branches, a final Softmax, and the shape plumbing
+exporters emit. Pre-quantized models (onnxruntime's QDQ, QLinearConv/QLinearMatMul,
+ConvInteger/MatMulInteger) keep their own integers and scales, which must be powers of two,
+and are proven bit for bit as onnxruntime computes them. Each op's cost in constraints and its
+limits: docs/OPS.md. An op outside the list is refused by name.
 
   --out DIR           build folder (default: build/<model-name>/); replaced only on success
   --calibration FILE  sample inputs that choose the activation scales: {"samples": [input, ...]}
