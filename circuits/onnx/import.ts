@@ -4,55 +4,26 @@
  * Div by constants, BatchNormalization) fold into its weights when nothing else reads it; Pad,
  * Transpose and Gather of an activation become free index maps; Add/Sub/Mul of two activations
  * and Pow become binary nodes, MatMul of two a matmul node, Concat of activations a concat
- * node; pre-quantized ops (QLinear*, *Integer, Q/DQ) keep their integers. What remains is a DAG of provable nodes in topological order. Anything else
+ * node; pre-quantized ops (QLinear*, *Integer, Q/DQ: quantized_ops.ts) keep their integers.
+ * The moves every handler makes (look up, emit, rename, fold) live in graph_builder.ts. What remains is a DAG of provable nodes in topological order. Anything else
  * is refused with the node, its op and the supported list, before anything is written.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ZkmlError } from "../../core/errors.js";
-import type { ActivationFn, ConvNode, DenseNode, ExactQuant, Graph, GraphNode } from "../../core/graph.js";
-import { roundHalfEven, sizeOf } from "../../core/graph.js";
-import type onnxProto from "onnx-proto";
+import type { Graph } from "../../core/graph.js";
+import { sizeOf } from "../../core/graph.js";
 import { decodeTensor, DT, onnx, toNum, type DecodedTensor } from "./tensor.js";
-import { activationZeroPointProblem, exactConstant, scaleExactly, scaleFracs } from "./quant_params.js";
 import {
   attr, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, matmulIndex, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, windowGeometry,
   type IndexMap,
 } from "./shapes.js";
+import { graphBuilder, INT8_READERS, type Constant } from "./graph_builder.js";
+import { importQuantizedOp, QUANTIZED_OPS } from "./quantized_ops.js";
 
-export const SUPPORTED_OPS = [
-  "Gemm", "MatMul", "Conv", "Add", "Sub", "Mul", "Div", "Pow (2, 3)", "BatchNormalization",
-  "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Pad",
-  "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "Softmax / ArgMax (as the last op)",
-  "Flatten", "Reshape", "Transpose", "Gather", "Slice", "Squeeze", "Unsqueeze", "Shape", "Concat", "ConstantOfShape", "Expand", "Tile",
-  "Cast", "Identity", "Dropout", "Constant", "QuantizeLinear", "DequantizeLinear",
-  "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger", "Relu / MaxPool on int8",
-] as const;
+export { SUPPORTED_OPS } from "./graph_builder.js";
 
-/** Ops that may read an int8 (quantized) tensor: they move, compare or dequantize its values. */
-const INT8_READERS = new Set([
-  "Identity", "Dropout", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Gather", "Slice", "Tile", "Expand", "Pad", "Shape",
-  "MaxPool", "GlobalMaxPool", "Relu", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
-]);
-
-type NodeProto = onnxProto.onnx.INodeProto;
-
-interface Activation {
-  kind: "act";
-  shape: number[];
-  /**
-   * Set on an int8 tensor of the ONNX graph (after a QuantizeLinear or a QLinear op). zkml
-   * carries its real value, int · 2^-frac; `uint8` marks the zero-point-128 form of the same values.
-   */
-  int8?: { frac: number; uint8: boolean };
-}
-interface Constant {
-  kind: "const";
-  tensor: DecodedTensor;
-  quant?: ExactQuant;
-}
-type Value = Activation | Constant;
 
 export async function importOnnxFile(file: string): Promise<Graph> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `model file not found: ${file}`);
@@ -80,12 +51,13 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
     throw new ZkmlError("BAD_ONNX", `${modelName}: not an ONNX model (no graph or no nodes)`, "pass a .onnx file exported by PyTorch, skl2onnx or onnx");
   }
   const opset = toNum((model.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx")?.version ?? 13);
-  const where = (n: NodeProto) => `model ${modelName}, node "${n.name || n.output?.[0] || "?"}" (${n.opType})`;
-  const unsupported = (n: NodeProto, why: string): never => {
-    throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: ${why}`, `supported ops: ${SUPPORTED_OPS.join(", ")}`);
-  };
 
-  const values = new Map<string, Value>();
+  const b = graphBuilder(modelName, g);
+  const {
+    where, unsupported, values, nodes, canonical, canon,
+    valueOf, constOf, actOf, spatial, out0, nameOf, srcOf, emit, int8Of, alias, select, rearrange, setConst,
+    foldTarget, perChannel, foldAffine, activation, optionalConst, emitDense, emitConv, concatActivations,
+  } = b;
   for (const init of g.initializer ?? []) {
     const t = decodeTensor(init);
     if (!t) throw new ZkmlError("BAD_MODEL", `model ${modelName}: initializer "${init.name}" has data type ${init.dataType} that zkml cannot read`);
@@ -112,9 +84,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   const inputShape = parts.length === 1 ? parts[0]!.shape : [parts.reduce((n, p) => n + sizeOf(p.shape), 0)];
   values.set(inputName, { kind: "act", shape: inputShape });
 
-  const nodes: GraphNode[] = [];
-  /** Renames (Flatten, Reshape, Identity, ...) point at the tensor that holds the values. */
-  const canonical = new Map<string, string>([[inputName, inputName]]);
+  canonical.set(inputName, inputName);
   if (parts.length > 1) {
     let offset = 0;
     for (const p of parts) {
@@ -125,225 +95,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       offset += size;
     }
   }
-  const canon = (name: string) => canonical.get(name) ?? name;
-  // Folding an op into the layer before it is only sound when nothing else reads that layer's
-  // output: count the readers of every ONNX tensor, and whether a rename chain had only one.
-  const onnxReaders = new Map<string, number>();
-  for (const nd of g.node) for (const i of nd.input ?? []) if (i) onnxReaders.set(i, (onnxReaders.get(i) ?? 0) + 1);
-  for (const o of g.output ?? []) onnxReaders.set(o.name!, (onnxReaders.get(o.name!) ?? 0) + 1);
-  const soleReader = new Map<string, boolean>();
   let outputTransform: Graph["outputTransform"];
-
-  const valueOf = (n: NodeProto, name: string): Value => {
-    const v = values.get(name);
-    if (!v) throw new ZkmlError("BAD_MODEL", `${where(n)}: input "${name}" is not defined before use (missing initializer, or the graph is not in topological order / has a cycle)`);
-    return v;
-  };
-  const constOf = (n: NodeProto, name: string, role: string): Constant => {
-    const v = valueOf(n, name);
-    if (v.kind !== "const") unsupported(n, `${role} "${name}" must be a constant; zkml proves models with fixed weights`);
-    return v as Constant;
-  };
-  const actOf = (n: NodeProto, name: string): Activation => {
-    const v = valueOf(n, name);
-    if (v.kind !== "act") unsupported(n, `expected an activation for "${name}", got a constant`);
-    return v as Activation;
-  };
-  const spatial = (n: NodeProto, a: Activation): [number, number, number] => {
-    if (a.shape.length !== 4 || a.shape[0] !== 1) unsupported(n, `needs a [1, C, H, W] input, got [${a.shape}]`);
-    return a.shape.slice(1) as [number, number, number];
-  };
-  const out0 = (n: NodeProto) => n.output![0]!;
-  const nameOf = (n: NodeProto) => n.name || out0(n);
-  const srcOf = (n: NodeProto, i = 0) => canon(n.input![i]!);
-  const emit = (node: GraphNode, shape: number[], int8?: Activation["int8"]) => {
-    nodes.push(node);
-    values.set(node.output, { kind: "act", shape, ...(int8 && { int8 }) });
-    canonical.set(node.output, node.output);
-  };
-  const int8Of = (name: string) => (values.get(name) as Activation | undefined)?.int8;
-  const alias = (n: NodeProto, shape: number[], from = n.input![0]!) => {
-    const out = out0(n);
-    const int8 = int8Of(from);
-    values.set(out, { kind: "act", shape, ...(int8 && { int8 }) });
-    canonical.set(out, canon(from));
-    soleReader.set(out, (soleReader.get(from) ?? true) && onnxReaders.get(from) === 1);
-  };
-  const select = (n: NodeProto, map: IndexMap) =>
-    emit({ op: "select", name: nameOf(n), onnxOp: n.opType!, input: srcOf(n), output: out0(n), index: map.index }, map.shape, int8Of(n.input![0]!));
-  /** Applies an index map: folded on a constant, a rename when it is the identity, else a select node. */
-  const rearrange = (n: NodeProto, v: Value, map: IndexMap) => {
-    if (v.kind === "const") {
-      setConst(n, { dims: map.shape, dataType: v.tensor.dataType, data: Float64Array.from(map.index, (i) => v.tensor.data[i]!) });
-      return;
-    }
-    actOf(n, n.input![0]!);
-    const inputSize = sizeOf((values.get(n.input![0]!) as Activation).shape);
-    if (map.index.length === inputSize && map.index.every((x, i) => x === i)) alias(n, map.shape); // e.g. batch 0 of a batch of one
-    else select(n, map);
-  };
-  const setConst = (n: NodeProto, tensor: DecodedTensor) => values.set(out0(n), { kind: "const", tensor });
-  /** The linear node that produced `name`, when this op is its only reader: affine ops fold into it. */
-  const foldTarget = (name: string): DenseNode | ConvNode | null => {
-    if (onnxReaders.get(name) !== 1 || soleReader.get(name) === false) return null;
-    const node = nodes.find((nd) => nd.output === canon(name));
-    return node && (node.op === "dense" || node.op === "conv") ? node : null;
-  };
-  /** Per-output-channel values of a per-element array over the linear node's output, or null if they vary within a channel. */
-  const perChannel = (target: DenseNode | ConvNode, full: Float64Array): Float64Array | null => {
-    const channels = target.bias.length;
-    const per = full.length / channels;
-    if (!Number.isInteger(per)) return null;
-    const values = new Float64Array(channels);
-    for (let ch = 0; ch < channels; ch++) {
-      values[ch] = full[ch * per]!;
-      for (let k = 1; k < per; k++) if (full[ch * per + k] !== values[ch]) return null;
-    }
-    return values;
-  };
-  /** y = x·scale + shift per output channel, folded into the linear node's weights and bias. */
-  const foldAffine = (target: DenseNode | ConvNode, scale: Float64Array | null, shift: Float64Array | null) => {
-    const channels = target.bias.length;
-    const row = target.weight.data.length / channels;
-    // Pre-quantized weights stay exact under ± power-of-two factors (MatMulInteger → Cast → Mul).
-    if (scale && target.weightQuant) target.weightQuant = scaleExactly(target.weightQuant, scale, channels) ?? undefined;
-    for (let ch = 0; ch < channels; ch++) {
-      const s = scale ? scale[ch]! : 1;
-      if (s !== 1) {
-        for (let k = 0; k < row; k++) target.weight.data[ch * row + k]! *= s;
-        target.bias[ch]! *= s;
-      }
-      if (shift) target.bias[ch]! += shift[ch]!;
-    }
-  };
-  const activation = (n: NodeProto, fn: ActivationFn) => {
-    const a = actOf(n, n.input![0]!);
-    emit({ op: "activation", name: nameOf(n), onnxOp: n.opType!, input: srcOf(n), output: out0(n), fn }, a.shape, a.int8);
-  };
-  const optionalConst = (n: NodeProto, i: number): DecodedTensor | undefined => {
-    const name = n.input?.[i];
-    return name ? constOf(n, name, `input ${i}`).tensor : undefined;
-  };
-
-  /** Gemm / MatMul with constant weights: a dense node. */
-  const emitDense = (
-    n: NodeProto, xName: string, w: Constant,
-    o: { transA: boolean; transB: boolean; alpha: number; beta: number; bias?: DecodedTensor },
-    out: string, name: string,
-  ) => {
-    const a = actOf(n, xName);
-    if (w.tensor.dims.length !== 2) unsupported(n, `weight must be 2-D, got [${w.tensor.dims}]`);
-    const [r, c] = w.tensor.dims as [number, number];
-    const [inF, outF] = o.transB ? [c, r] : [r, c];
-    // One sample: A is a row [1, K], or with transA a column [K, 1] holding the same values.
-    const features = o.transA ? a.shape[0]! : a.shape.at(-1)!;
-    if (o.transA && a.shape.length !== 2) unsupported(n, `transA=1 needs a 2-D input, got [${a.shape}]`);
-    if (sizeOf(a.shape) !== features || features !== inF) {
-      throw new ZkmlError("BAD_MODEL", `${where(n)}: input shape [${a.shape}] does not match weight [${w.tensor.dims}]${o.transB ? " (transB)" : ""}`);
-    }
-    const weight = new Float64Array(outF * inF);
-    const wq = w.quant ? new Int32Array(outF * inF) : undefined;
-    for (let oF = 0; oF < outF; oF++) {
-      for (let i = 0; i < inF; i++) {
-        const src = o.transB ? oF * inF + i : i * outF + oF;
-        weight[oF * inF + i] = o.alpha * w.tensor.data[src]!;
-        if (wq) wq[oF * inF + i] = w.quant!.data[src]!;
-      }
-    }
-    const bias = new Float64Array(outF);
-    if (o.bias) {
-      if (o.bias.data.length !== outF && o.bias.data.length !== 1) unsupported(n, `bias of shape [${o.bias.dims}] does not broadcast to [${outF}]`);
-      for (let oF = 0; oF < outF; oF++) bias[oF] = o.beta * o.bias.data[o.bias.data.length === 1 ? 0 : oF]!;
-    }
-    emit({
-      op: "dense", name, onnxOp: n.opType!, input: canon(xName), output: out,
-      weight: { dims: [outF, inF], data: weight }, bias,
-      weightQuant: wq && o.alpha === 1 ? { data: wq, frac: w.quant!.frac } : undefined,
-    }, [1, outF]);
-  };
-  /** Conv with constant weights: a conv node. */
-  const emitConv = (n: NodeProto, xName: string, w: Constant, biasData: ArrayLike<number> | undefined, out: string, name: string) => {
-    const a = actOf(n, xName);
-    const inShape = spatial(n, a);
-    if (w.tensor.dims.length !== 4) unsupported(n, `only 2-D convolutions are supported (weight [${w.tensor.dims}])`);
-    const [OC, cpg, KH, KW] = w.tensor.dims as [number, number, number, number];
-    const group = intAttr(n, "group", 1);
-    if (group < 1 || inShape[0] % group !== 0 || OC % group !== 0 || inShape[0] / group !== cpg) {
-      throw new ZkmlError("BAD_MODEL", `${where(n)}: group ${group} does not fit input channels ${inShape[0]}, weight [${w.tensor.dims}]`);
-    }
-    const geometry = windowGeometry(n, inShape, [KH, KW], where(n), OC);
-    const bias = new Float64Array(OC);
-    if (biasData) {
-      if (biasData.length !== OC) throw new ZkmlError("BAD_MODEL", `${where(n)}: bias has ${biasData.length} values for ${OC} output channels`);
-      bias.set(biasData);
-    }
-    emit({
-      op: "conv", name, onnxOp: n.opType!, input: canon(xName), output: out, ...geometry, group,
-      weight: { dims: w.tensor.dims, data: Float64Array.from(w.tensor.data) }, bias,
-      weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
-    }, [1, ...geometry.outShape]);
-  };
-  /** Concat of activations (branches joined): where each part's values land in the output. */
-  const concatActivations = (n: NodeProto) => {
-    const ins = (n.input ?? []).filter((x) => x);
-    const shapes = ins.map((x) => {
-      const v = valueOf(n, x);
-      if (v.kind !== "act") unsupported(n, `Concat of an activation with the constant "${x}" is not supported`);
-      return (v as Activation).shape;
-    });
-    const rank = shapes[0]!.length;
-    let axis = intAttr(n, "axis", 0);
-    if (axis < 0) axis += rank;
-    const fits = axis >= 0 && axis < rank && shapes.every((s) => s.length === rank && s.every((d, i) => i === axis || d === shapes[0]![i]));
-    if (!fits) throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot concatenate [${shapes.map((s) => `[${s}]`).join(", ")}] on axis ${axis}`);
-    const outer = sizeOf(shapes[0]!.slice(0, axis));
-    const chunks = shapes.map((s) => sizeOf(s.slice(axis)));
-    const row = chunks.reduce((a, b) => a + b, 0);
-    const dest = chunks.map((chunk, k) => {
-      const start = chunks.slice(0, k).reduce((a, b) => a + b, 0);
-      return Int32Array.from({ length: outer * chunk }, (_, j) => Math.floor(j / chunk) * row + start + (j % chunk));
-    });
-    const shape = [...shapes[0]!];
-    shape[axis] = shapes.reduce((s, x) => s + x[axis]!, 0);
-    emit({ op: "concat", name: nameOf(n), onnxOp: "Concat", input: canon(ins[0]!), inputs: ins.map(canon), output: out0(n), dest, size: outer * row }, shape);
-  };
-  /** The power-of-two fracs of a scale input, or the error that says why zkml cannot keep it exact. */
-  const fracsOf = (n: NodeProto, scaleName: string): number[] => {
-    const r = scaleFracs(constOf(n, scaleName, "scale").tensor);
-    if ("notPowerOfTwo" in r) {
-      throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: scale ${Number(r.notPowerOfTwo.toPrecision(7))} is not a power of two`,
-        "zkml keeps a model's own quantization exact, which needs power-of-two scales: re-quantize with power-of-two scales, or give zkml the float model and let it quantize");
-    }
-    return r.fracs;
-  };
-  /** An activation's (per-tensor, symmetric) quantization from inputs scaleAt / zpAt: its int8 form. */
-  const activationQuant = (n: NodeProto, scaleAt: number, zpAt: number): { frac: number; uint8: boolean } => {
-    const fracs = fracsOf(n, n.input![scaleAt]!);
-    if (fracs.length !== 1) unsupported(n, "per-channel scales on an activation are not supported (only on weights)");
-    const zp = n.input?.[zpAt] ? optionalConst(n, zpAt) : undefined;
-    const problem = activationZeroPointProblem(zp);
-    if (problem) unsupported(n, `the quantization ${problem}`);
-    return { frac: fracs[0]!, uint8: zp!.dataType === DT.UINT8 };
-  };
-  /** A QLinear op's int8 input at position at, whose scale and zero point must be the ones it was quantized with. */
-  const int8Input = (n: NodeProto, at: number, scaleAt: number, zpAt: number): number => {
-    const x = actOf(n, n.input![at]!);
-    const q = activationQuant(n, scaleAt, zpAt);
-    if (!x.int8) unsupported(n, `input "${n.input![at]}" is not an int8 tensor from a QuantizeLinear or QLinear op`);
-    if (x.int8!.frac !== q.frac || x.int8!.uint8 !== q.uint8) {
-      throw new ZkmlError("BAD_MODEL", `${where(n)}: input "${n.input![at]}" was quantized at scale 2^-${x.int8!.frac}${x.int8!.uint8 ? " (uint8)" : ""} but is read at 2^-${q.frac}${q.uint8 ? " (uint8)" : ""}`);
-    }
-    return q.frac;
-  };
-  /** Quantized weights (int8/uint8 data, scale per tensor or per channel along axis, any zero point) as exact integers. */
-  const quantizedConstant = (n: NodeProto, data: DecodedTensor, scaleName: string, zpName: string | undefined, axis: number, role: string): Constant => {
-    const fracs = fracsOf(n, scaleName);
-    const zp = zpName ? constOf(n, zpName, "zero point").tensor : undefined;
-    const exact = exactConstant(data, fracs, zp, axis);
-    if (typeof exact === "string") unsupported(n, `${role} ${exact}`);
-    const q = exact as ExactQuant;
-    return { kind: "const", tensor: { dims: data.dims, dataType: DT.FLOAT, data: Float64Array.from(q.data, (v) => v * 2 ** -q.frac) }, quant: q };
-  };
 
   for (const [index, n] of g.node.entries()) {
     const op = n.opType ?? "";
@@ -352,6 +104,10 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
     const int8In = ins.find((x) => x && int8Of(x));
     if (int8In && !INT8_READERS.has(op)) {
       unsupported(n, `reads the int8 tensor "${int8In}"; zkml takes an int8 tensor into QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger, MaxPool, Relu, shape ops and DequantizeLinear only: dequantize it first`);
+    }
+    if (QUANTIZED_OPS.has(op)) {
+      importQuantizedOp(b, n);
+      continue;
     }
     switch (op) {
       case "Constant": {
@@ -535,52 +291,6 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       case "Conv":
         emitConv(n, ins[0]!, constOf(n, ins[1]!, "weight"), ins[2] ? constOf(n, ins[2], "bias").tensor.data : undefined, out0(n), nameOf(n));
         break;
-      case "QLinearConv":
-      case "QLinearMatMul": {
-        // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, bias]: an int8 linear layer whose
-        // output onnxruntime requantizes to y's scale (half to even), here a layer + fixscale.
-        const xFrac = int8Input(n, 0, 1, 2);
-        const wConst = constOf(n, ins[3]!, "weight");
-        const axis = op === "QLinearConv" ? 0 : 1;
-        const w = quantizedConstant(n, wConst.tensor, ins[4]!, ins[5], axis, "weight");
-        const yFrac = activationQuant(n, 6, 7);
-        const acc = `${out0(n)}/accumulator`;
-        if (op === "QLinearConv") {
-          // The bias is int32 at the accumulator scale s_x·s_w (per output channel).
-          const b = optionalConst(n, 8);
-          const wScales = constOf(n, ins[4]!, "scale").tensor.data;
-          const bias = b && Float64Array.from(b.data, (v, c) => v * 2 ** -xFrac * wScales[wScales.length === 1 ? 0 : c]!);
-          emitConv(n, ins[0]!, w, bias, acc, `${nameOf(n)}/conv`);
-        } else {
-          emitDense(n, ins[0]!, w, { transA: false, transB: false, alpha: 1, beta: 1 }, acc, `${nameOf(n)}/matmul`);
-        }
-        emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: acc, output: out0(n), frac: yFrac.frac }, (values.get(acc) as Activation).shape, yFrac);
-        break;
-      }
-      case "MatMulInteger":
-      case "ConvInteger": {
-        // x, w[, x_zp, w_zp] → int32 Σ x_q·w_q. zkml carries x's real value x_q·2^-f, so the
-        // layer's weights are w_q·2^f: exact, with frac -f. A Cast and Mul by the scales after
-        // it fold back into the weights, still exact.
-        const x = actOf(n, ins[0]!);
-        if (!x.int8) unsupported(n, `input "${ins[0]}" is not an int8 tensor from a QuantizeLinear`);
-        const zpProblem = activationZeroPointProblem(ins[2] ? optionalConst(n, 2) : { dims: [], dataType: x.int8!.uint8 ? DT.UINT8 : DT.INT8, data: Float64Array.of(x.int8!.uint8 ? 128 : 0) });
-        if (zpProblem) unsupported(n, `input zero point ${zpProblem}`);
-        const wConst = constOf(n, ins[1]!, "weight");
-        const wZp = ins[3] ? optionalConst(n, 3) : undefined;
-        const exact = exactConstant(wConst.tensor, [0], wZp && wZp.data.length === 1 ? wZp : undefined, 0);
-        if (typeof exact === "string" || (wZp && wZp.data.length !== 1)) unsupported(n, `weight ${typeof exact === "string" ? exact : "zero point must be one value"}`);
-        const q = exact as ExactQuant;
-        const f = x.int8!.frac;
-        const w: Constant = {
-          kind: "const",
-          tensor: { dims: wConst.tensor.dims, dataType: DT.FLOAT, data: Float64Array.from(q.data, (v) => v * 2 ** f) },
-          quant: { data: q.data, frac: -f },
-        };
-        if (op === "ConvInteger") emitConv(n, ins[0]!, w, undefined, out0(n), nameOf(n));
-        else emitDense(n, ins[0]!, w, { transA: false, transB: false, alpha: 1, beta: 1 }, out0(n), nameOf(n));
-        break;
-      }
       case "MaxPool":
       case "AveragePool":
       case "GlobalAveragePool":
@@ -757,37 +467,6 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         alias(n, a.shape);
         break;
       }
-      case "QuantizeLinear":
-      case "DequantizeLinear": {
-        const src = valueOf(n, ins[0]!);
-        if (src.kind === "const" && op === "DequantizeLinear") {
-          // Pre-quantized weights: the integers are kept exactly (per-channel scales put on one).
-          values.set(out0(n), quantizedConstant(n, src.tensor, ins[1]!, ins[2], intAttr(n, "axis", 1), "input"));
-        } else if (src.kind === "const") {
-          const fracs = fracsOf(n, ins[1]!);
-          if (fracs.length !== 1) unsupported(n, "a QuantizeLinear of a constant with per-channel scales is not supported");
-          const zp = optionalConst(n, 2);
-          const z = zp?.data[0] ?? 0;
-          const [lo, hi] = zp?.dataType === DT.INT8 ? [-128, 127] : [0, 255];
-          const data = src.tensor.data.map((v) => Math.max(lo, Math.min(hi, roundHalfEven(v * 2 ** fracs[0]!) + z)));
-          setConst(n, { ...src.tensor, dataType: zp?.dataType ?? DT.UINT8, data });
-        } else if (op === "QuantizeLinear") {
-          const a = actOf(n, ins[0]!);
-          const q = activationQuant(n, 1, 2);
-          emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), frac: q.frac }, a.shape, q);
-        } else {
-          // zkml carries the real value of an int8 tensor already: dequantizing it is a rename,
-          // once the scale is checked to be the one it was quantized with.
-          const a = actOf(n, ins[0]!);
-          int8Input(n, 0, 1, 2);
-          alias(n, a.shape);
-          delete (values.get(out0(n)) as Activation).int8;
-        }
-        break;
-      }
-      case "DynamicQuantizeLinear":
-        unsupported(n, "dynamic quantization computes its scale from the data at run time, which a circuit fixed at compile time cannot follow; quantize with onnxruntime's quantize_static (QDQ or QOperator) and power-of-two scales, or give zkml the float model");
-        break;
       default:
         unsupported(n, `op ${op || "(empty)"} is not supported`);
     }
