@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCircom } from "../circuits/codegen.js";
-import { floatOutputs } from "../circuits/fidelity.js";
+import { floatOutputs, layerFidelity } from "../circuits/fidelity.js";
 import { importOnnx } from "../circuits/onnx/import.js";
 import { quantizeGraph } from "../circuits/quantize.js";
 import { releaseCurves } from "../core/curve.js";
@@ -116,6 +116,14 @@ for (const [ci, cs] of CASES.entries()) {
       const ort = await floatOutputs(bytes, model, samples.slice(0, 8));
       samples.slice(0, 8).forEach((s, i) => runFloat(graph, s).at(-1)!.forEach((v, j) => expect(Math.abs(v - ort[i]![j]!)).toBeLessThan(1e-4)));
     });
+
+    if (cs.layers.includes("rescale")) {
+      it("reports fidelity for every graph node, not for the rescales zkml added", () => {
+        const report = layerFidelity(model, graph, samples.slice(0, 4));
+        expect(report.map((l) => l.op)).toEqual(cs.layers.filter((op) => op !== "rescale"));
+        for (const l of report) expect(l.maxAbsError).toBeLessThan(0.1);
+      });
+    }
 
     it("circuit == reference interpreter, every layer", async () => {
       const inputs = [Array(inSize).fill(127), Array(inSize).fill(-128), ...samples.slice(0, 8).map((s) => quantizeInput(model, s))];
