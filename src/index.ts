@@ -8,7 +8,7 @@ export { readInputFile, readCalibrationFile } from "../core/input.js";
 export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
 export {
-  runReference, runLayer, quantizeInput, dequantize, describeLayer, denseLayers, isLinear, layerOutFrac, layerOutSize,
+  runReference, runLayer, quantizeInput, inputFracs, dequantize, describeLayer, denseLayers, isLinear, layerOutFrac, layerOutSize,
   type QModel, type QLayer,
 } from "../core/qmodel.js";
 export { commitInference, commitWeights } from "../core/commitment.js";

@@ -179,6 +179,16 @@ describe("pre-quantized graphs zkml cannot keep exact are refused by name", () =
     g.initializers.push({ name: "s2", dims: [], values: [1 / 8] });
     refused(g, /quantized at scale 2\^-4 but is read at 2\^-3/);
   });
+  it("a Pad of a uint8 tensor with anything but its real 0 (128)", () => {
+    const padded = (value: number): RawGraph => {
+      const g = base({ scale: 1 / 16, zp: { v: 128, t: UINT8 } }, [{ op: "Pad", inputs: ["xq", "pads", "pv"], outputs: ["xp"] }]);
+      g.outputShape = [1, 6];
+      g.initializers.push({ name: "pads", dims: [4], values: [0, 1, 0, 1], dataType: 7 }, { name: "pv", dims: [], values: [value], dataType: UINT8 });
+      return g;
+    };
+    expect(importOnnx(rawModel(padded(128)), "ok").nodes.map((n) => n.op)).toEqual(["fixscale", "select"]);
+    refused(padded(0), /Pad with value 0 is not supported \(only 128, a real 0\)/);
+  });
   it("dynamic quantization (scales computed at run time)", () => {
     refused({
       inputShape: [1, 4], outputShape: [1, 4],
