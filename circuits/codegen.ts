@@ -168,16 +168,21 @@ function constantFunctions(l: QLayer, i: number, weightsAreConstants: boolean): 
       return [arrayFunction(`AIndex${i}`, l.aIndex, `Layer ${i}: ${l.node}, first factor of every product.`),
               arrayFunction(`BIndex${i}`, l.bIndex, `Layer ${i}: ${l.node}, second factor of every product.`)];
     case "concat":
-      return l.parts.map((p, k) => arrayFunction(`Dest${i}_${k}`, p.dest, `Layer ${i}: ${l.node}, output position of every value of part ${k}.`));
+      return [
+        ...l.parts.map((p, k) => arrayFunction(`Dest${i}_${k}`, p.dest, `Layer ${i}: ${l.node}, output position of every value of part ${k}.`)),
+        ...(l.fill ? [arrayFunction(`FillDest${i}`, l.fill.dest, `Layer ${i}: ${l.node}, output positions of the constant parts.`),
+                      arrayFunction(`FillValue${i}`, l.fill.values, `Layer ${i}: ${l.node}, the constant parts, int8 at 2^-${l.frac}.`)] : []),
+      ];
   }
 }
 
-function requantLines(l: QDense | QConv | QBinary | QMatMul, i: number, target: string, indent: string): string[] {
+/** `index`: the loop variable numbering the layer's outputs. */
+function requantLines(l: QDense | QConv | QBinary | QMatMul, i: number, target: string, indent: string, index = "o"): string[] {
   if (!l.requant) return [`${indent}${target} <== acc;`];
   return [
-    `${indent}rq${i}[o] = RequantInt8(${l.accBits}, ${l.requant.shift}, ${l.requant.relu ? 1 : 0}, ${l.requant.halfEven ? 1 : 0});`,
-    `${indent}rq${i}[o].in <== acc;`,
-    `${indent}${target} <== rq${i}[o].out;`,
+    `${indent}rq${i}[${index}] = RequantInt8(${l.accBits}, ${l.requant.shift}, ${l.requant.relu ? 1 : 0}, ${l.requant.halfEven ? 1 : 0});`,
+    `${indent}rq${i}[${index}].in <== acc;`,
+    `${indent}${target} <== rq${i}[${index}].out;`,
   ];
 }
 
@@ -228,7 +233,12 @@ function matmulCode(l: QMatMul, i: number, a: string, b: string): string[] {
 
 /** Concat: a var array (no constraints) filled from each part's positions. */
 function concatCode(l: QConcat, i: number, parts: string[]): string[] {
-  const out = [`    // ${l.node}: concat of ${parts.join(", ")} into ${l.size} values (no constraints)`, `    var a${i}[${l.size}];`];
+  const out = [`    // ${l.node}: concat of ${parts.join(", ")}${l.fill ? " and constants" : ""} into ${l.size} values (no constraints)`, `    var a${i}[${l.size}];`];
+  if (l.fill) {
+    const n = l.fill.dest.length;
+    out.push(`    var fillDest${i}[${n}] = FillDest${i}();`, `    var fillValue${i}[${n}] = FillValue${i}();`);
+    out.push(`    for (var j = 0; j < ${n}; j++) a${i}[fillDest${i}[j]] = fillValue${i}[j];`);
+  }
   l.parts.forEach((p, k) => {
     out.push(`    var dest${i}_${k}[${p.dest.length}] = Dest${i}_${k}();`);
     out.push(`    for (var j = 0; j < ${p.dest.length}; j++) a${i}[dest${i}_${k}[j]] = ${parts[k]}[j];`);
@@ -304,19 +314,24 @@ function denseCode(l: QDense, i: number, prev: string, biasBits: number | undefi
     out.push(`    var w${i}[${l.weights.length}] = Weights${i}();`);
     out.push(`    var b${i}[${l.outFeatures}] = Bias${i}();`);
   }
-  out.push(`    signal ${a}[${l.outFeatures}];`);
-  if (l.requant) out.push(`    component rq${i}[${l.outFeatures}];`);
-  out.push(`    for (var o = 0; o < ${l.outFeatures}; o++) {`);
+  // Rows (a MatMul over a sequence) share the weights: output r·outFeatures + o reads input row r.
+  const rows = l.rows ?? 1;
+  const n = rows * l.outFeatures;
+  out.push(`    signal ${a}[${n}];`);
+  if (l.requant) out.push(`    component rq${i}[${n}];`);
+  out.push(`    for (var ro = 0; ro < ${n}; ro++) {`);
+  out.push(`        var o = ro % ${l.outFeatures};`);
+  out.push(`        var x0 = (ro \\ ${l.outFeatures}) * ${l.inFeatures};`);
   out.push(`        var acc = b${i}[o];`);
   out.push(`        for (var i = 0; i < ${l.inFeatures}; i++) {`);
   if (priv) {
-    out.push(`            p${i}[o][i] <== w${i}[o * ${l.inFeatures} + i] * ${prev}[i];`);
+    out.push(`            p${i}[o][i] <== w${i}[o * ${l.inFeatures} + i] * ${prev}[x0 + i];`);
     out.push(`            acc += p${i}[o][i];`);
   } else {
-    out.push(`            acc += w${i}[o * ${l.inFeatures} + i] * ${prev}[i];`);
+    out.push(`            acc += w${i}[o * ${l.inFeatures} + i] * ${prev}[x0 + i];`);
   }
   out.push(`        }`);
-  out.push(...requantLines(l, i, `${a}[o]`, "        "));
+  out.push(...requantLines(l, i, `${a}[ro]`, "        ", "ro"));
   out.push(`    }`);
   return out;
 }

@@ -214,7 +214,10 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
         if (node.op === "dense") {
           const [outF, inF] = node.weight.dims as [number, number];
           const accBits = accumulatorBits(graph, node, weights, bias, inF, requant);
-          layer = { op: "dense", node: node.name, ...fromField(from), inFeatures: inF, outFeatures: outF, weights, bias, inFrac: frac, wFrac, accFrac, accBits, requant };
+          layer = {
+            op: "dense", node: node.name, ...fromField(from), inFeatures: inF, outFeatures: outF, ...(node.rows && node.rows > 1 && { rows: node.rows }),
+            weights, bias, inFrac: frac, wFrac, accFrac, accBits, requant,
+          };
         } else {
           const rowLength = (node.inShape[0] / node.group) * node.kernel[0] * node.kernel[1];
           const accBits = accumulatorBits(graph, node, weights, bias, rowLength, requant);
@@ -285,13 +288,18 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
           if (!t) refuse(node, `reads "${name}", which no earlier node computes`);
           return t!;
         });
-        const outFrac = Math.min(...parts.map((p) => p.frac));
+        // Constant parts must fit too: they are int8 at the same scale.
+        const outFrac = Math.min(...parts.map((p) => p.frac), ...(node.fill ? [fracForRange(maxAbs(node.fill.values))] : []));
         const sources = parts.map((p, k) => {
           if (p.frac === outFrac) return p.layer;
           layers.push({ op: "rescale", node: `${node.name}/rescale ${k}`, ...fromField(p.layer), size: p.size, shift: p.frac - outFrac, inFrac: p.frac, outFrac });
           return layers.length - 1;
         });
-        produce(i, { op: "concat", node: node.name, parts: sources.map((from, k) => ({ from, dest: Array.from(node.dest[k]!) })), size: node.size, frac: outFrac });
+        const fill = node.fill && {
+          dest: Array.from(node.fill.dest),
+          values: Array.from(node.fill.values, (v) => clampInt(roundHalfEven(v * 2 ** outFrac), ACT_MIN, ACT_MAX)),
+        };
+        produce(i, { op: "concat", node: node.name, parts: sources.map((from, k) => ({ from, dest: Array.from(node.dest[k]!) })), ...(fill && { fill }), size: node.size, frac: outFrac });
         break;
       }
       case "activation": {
@@ -345,6 +353,10 @@ export async function withPrivateWeights(model: QModel, salt: bigint): Promise<Q
     throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${other.node}" (${other.op}): --weights private supports dense layers only for now`, "compile with --weights constants (the default)");
   }
   const dense = model.layers as QDense[];
+  const rows = dense.find((l) => (l.rows ?? 1) > 1);
+  if (rows) {
+    throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${rows.node}": a MatMul over ${rows.rows} rows is not supported with --weights private yet`, "compile with --weights constants (the default)");
+  }
   const wide = dense.find((l) => l.weights.some((w) => w < ACT_MIN || w > ACT_MAX));
   if (wide) {
     throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${wide.node}": its pre-quantized weights do not fit int8 (per-channel scales on one scale), which --weights private range-checks`, "compile with --weights constants (the default)");

@@ -31,6 +31,8 @@ export interface DenseNode extends NodeBase {
   bias: Float64Array;
   /** Set when the ONNX file carried the weights already quantized (DequantizeLinear). */
   weightQuant?: ExactQuant;
+  /** Rows of an [M, K] input, each multiplied by the same weights (a MatMul over a sequence); absent: 1. */
+  rows?: number;
 }
 
 /** 2-D geometry shared by convolutions and pools. pads: [top, left, bottom, right]. */
@@ -104,13 +106,15 @@ export interface MatMulNode extends NodeBase {
 
 /**
  * Concat of activations (branches joined): part k's element j lands at output position
- * dest[k][j]. `input` is the first part; `inputs` all of them, in order.
+ * dest[k][j]. `input` is the first part; `inputs` all of them, in order. Constant parts, if
+ * any, are one `fill`: values[j] at position dest[j].
  */
 export interface ConcatNode extends NodeBase {
   op: "concat";
   inputs: string[];
   dest: Int32Array[];
   size: number;
+  fill?: { dest: Int32Array; values: Float64Array };
 }
 
 /** A Quantize→Dequantize pair on an activation: the model fixes that tensor's scale. */
@@ -259,12 +263,15 @@ export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[]
     switch (node.op) {
       case "dense": {
         const [outF, inF] = node.weight.dims as [number, number];
-        const y = new Float64Array(outF);
-        for (let o = 0; o < outF; o++) {
-          let s = node.bias[o]!;
-          const row = o * inF;
-          for (let i = 0; i < inF; i++) s += node.weight.data[row + i]! * x[i]!;
-          y[o] = s;
+        const rows = node.rows ?? 1;
+        const y = new Float64Array(rows * outF);
+        for (let r = 0; r < rows; r++) {
+          for (let o = 0; o < outF; o++) {
+            let s = node.bias[o]!;
+            const row = o * inF;
+            for (let i = 0; i < inF; i++) s += node.weight.data[row + i]! * x[r * inF + i]!;
+            y[r * outF + o] = s;
+          }
         }
         x = y;
         break;
@@ -306,6 +313,7 @@ export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[]
       }
       case "concat": {
         const out = new Float64Array(node.size);
+        node.fill?.dest.forEach((d, j) => (out[d] = node.fill!.values[j]!));
         node.inputs.forEach((name, k) => read(name).forEach((v, j) => (out[node.dest[k]![j]!] = v)));
         x = out;
         break;

@@ -57,6 +57,8 @@ export interface QDense extends LinearParams {
   op: "dense";
   inFeatures: number;
   outFeatures: number;
+  /** Rows of the input, each through the same weights: input rows·inFeatures, output rows·outFeatures. Absent: 1. */
+  rows?: number;
 }
 
 /** A convolution: a dense layer with shared weights, so the same accumulate/requantize. */
@@ -162,11 +164,15 @@ export interface QRescale extends LayerBase {
   outFrac: number;
 }
 
-/** Concat: part k (a layer's output, -1 the input) fills output positions dest; all parts at one scale. Free. */
+/**
+ * Concat: part k (a layer's output, -1 the input) fills output positions dest, and constant
+ * int8 values (`fill`) the rest; all at one scale. Free.
+ */
 export interface QConcat {
   op: "concat";
   node: string;
   parts: { from: number; dest: number[] }[];
+  fill?: { dest: number[]; values: number[] };
   size: number;
   frac: number;
 }
@@ -190,7 +196,7 @@ export function isLinear(l: QLayer): l is QLinear {
 
 export function layerOutSize(l: QLayer): number {
   switch (l.op) {
-    case "dense": return l.outFeatures;
+    case "dense": return (l.rows ?? 1) * l.outFeatures;
     case "select": return l.index.length;
     case "relu": case "table": case "binary": case "matmul": case "rescale": case "concat": return l.size;
     default: return sizeOf(l.outShape);
@@ -264,12 +270,16 @@ export function inputFracs(model: QModel): number[] {
 
 /** Accumulator of one dense layer for one input vector, exactly. */
 export function denseAccumulators(layer: QDense, x: readonly number[]): number[] {
-  const acc = new Array<number>(layer.outFeatures);
-  for (let o = 0; o < layer.outFeatures; o++) {
-    let s = layer.bias[o]!;
-    const row = o * layer.inFeatures;
-    for (let i = 0; i < layer.inFeatures; i++) s += layer.weights[row + i]! * x[i]!;
-    acc[o] = s;
+  const { inFeatures: inF, outFeatures: outF } = layer;
+  const rows = layer.rows ?? 1;
+  const acc = new Array<number>(rows * outF);
+  for (let r = 0; r < rows; r++) {
+    for (let o = 0; o < outF; o++) {
+      let s = layer.bias[o]!;
+      const row = o * inF;
+      for (let i = 0; i < inF; i++) s += layer.weights[row + i]! * x[r * inF + i]!;
+      acc[r * outF + o] = s;
+    }
   }
   return acc;
 }
@@ -306,6 +316,7 @@ export function runLayer(layer: QLayer, x: readonly number[], ...others: (readon
     }
     case "concat": {
       const out = new Array<number>(layer.size).fill(0);
+      layer.fill?.dest.forEach((d, j) => (out[d] = layer.fill!.values[j]!));
       [x, ...others].forEach((part, k) => layer.parts[k]!.dest.forEach((d, j) => (out[d] = part[j]!)));
       return out;
     }
@@ -405,7 +416,7 @@ export function describeLayer(l: QLayer): string {
     `${what}, weights 2^-${r.wFrac}, acc 2^-${r.accFrac} (${r.accBits} bits)` +
     requantText(r.requant);
   switch (l.op) {
-    case "dense": return linear(`dense ${l.inFeatures}→${l.outFeatures}`, l);
+    case "dense": return linear(`dense ${l.rows ? `${l.rows} rows × ` : ""}${l.inFeatures}→${l.outFeatures}`, l);
     case "conv": return linear(`conv [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")} group ${l.group}`, l);
     case "maxpool": case "avgpool": return `${l.op} [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")}${l.op === "avgpool" && l.halfEven ? " (ties to even)" : ""}`;
     case "select": return `rearrange ${l.inSize}→${l.index.length} values (free)`;

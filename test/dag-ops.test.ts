@@ -85,6 +85,19 @@ const CASES: {
     extra: [{ name: "shapeQ", dims: [3], values: [2, 1, 3], dataType: 7 }, { name: "shapeK", dims: [3], values: [1, 3, 2], dataType: 7 },
       { name: "shapeFlat", dims: [2], values: [1, 4], dataType: 7 }],
   },
+  {
+    name: "a sequence: relu([2,3] × W + b) with a constant token concatenated → W3",
+    nodes: [{ op: "Reshape", inputs: ["input", "shapeSeq"], outputs: ["seq"] }, { op: "MatMul", inputs: ["seq", "W"], outputs: ["proj"] },
+      { op: "Add", inputs: ["proj", "bias"], outputs: ["biased"] }, { op: "Relu", inputs: ["biased"], outputs: ["h"] },
+      { op: "Concat", inputs: ["token", "h"], outputs: ["tokens"], attrs: { axis: 0 } }, { op: "Reshape", inputs: ["tokens", "shapeFlat"], outputs: ["f"] },
+      gemm("g3", "f", "y", 3, 12)],
+    gemms: [["g3", 3, 12]],
+    // The bias folds per column into the rows' dense layer, the ReLU into its requantization.
+    layers: ["dense", "concat", "dense"],
+    extra: [{ name: "shapeSeq", dims: [2], values: [2, 3], dataType: 7 }, { name: "shapeFlat", dims: [2], values: [1, 12], dataType: 7 },
+      { name: "W", dims: [3, 4], values: [0.5, -0.3, 0.2, 0.8, -0.6, 0.4, 0.1, -0.2, 0.3, 0.7, -0.5, 0.25] },
+      { name: "bias", dims: [4], values: [0.1, -0.2, 0.05, 0.3] }, { name: "token", dims: [1, 4], values: [0.5, -0.25, 0.75, -1] }],
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */

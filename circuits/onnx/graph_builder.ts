@@ -124,10 +124,12 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto) {
     const channels = target.bias.length;
     const per = full.length / channels;
     if (!Number.isInteger(per)) return null;
+    // Conv outputs are channel-major [C, H, W]; a dense node over rows is row-major [M, N].
+    const at = target.op === "dense" && target.rows ? (ch: number, k: number) => k * channels + ch : (ch: number, k: number) => ch * per + k;
     const values = new Float64Array(channels);
     for (let ch = 0; ch < channels; ch++) {
-      values[ch] = full[ch * per]!;
-      for (let k = 1; k < per; k++) if (full[ch * per + k] !== values[ch]) return null;
+      values[ch] = full[at(ch, 0)]!;
+      for (let k = 1; k < per; k++) if (full[at(ch, k)] !== values[ch]) return null;
     }
     return values;
   };
@@ -165,10 +167,12 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto) {
     if (w.tensor.dims.length !== 2) unsupported(n, `weight must be 2-D, got [${w.tensor.dims}]`);
     const [r, c] = w.tensor.dims as [number, number];
     const [inF, outF] = o.transB ? [c, r] : [r, c];
-    // One sample: A is a row [1, K], or with transA a column [K, 1] holding the same values.
+    // A is a row [1, K], or with transA a column [K, 1] holding the same values; or M rows
+    // [..., M, K] (a sequence), each through the same weights.
     const features = o.transA ? a.shape[0]! : a.shape.at(-1)!;
     if (o.transA && a.shape.length !== 2) unsupported(n, `transA=1 needs a 2-D input, got [${a.shape}]`);
-    if (sizeOf(a.shape) !== features || features !== inF) {
+    const rows = o.transA ? 1 : sizeOf(a.shape) / features;
+    if (features !== inF || (o.transA && sizeOf(a.shape) !== features)) {
       throw new ZkmlError("BAD_MODEL", `${where(n)}: input shape [${a.shape}] does not match weight [${w.tensor.dims}]${o.transB ? " (transB)" : ""}`);
     }
     const weight = new Float64Array(outF * inF);
@@ -189,7 +193,8 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto) {
       op: "dense", name, onnxOp: n.opType!, input: canon(xName), output: out,
       weight: { dims: [outF, inF], data: weight }, bias,
       weightQuant: wq && o.alpha === 1 ? { data: wq, frac: w.quant!.frac } : undefined,
-    }, [1, outF]);
+      ...(rows > 1 && { rows }),
+    }, rows > 1 ? [...a.shape.slice(0, -1), outF] : [1, outF]);
   };
   /** Conv with constant weights: a conv node. */
   const emitConv = (n: NodeProto, xName: string, w: Constant, biasData: ArrayLike<number> | undefined, out: string, name: string) => {
@@ -216,11 +221,8 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto) {
   /** Concat of activations (branches joined): where each part's values land in the output. */
   const concatActivations = (n: NodeProto) => {
     const ins = (n.input ?? []).filter((x) => x);
-    const shapes = ins.map((x) => {
-      const v = valueOf(n, x);
-      if (v.kind !== "act") unsupported(n, `Concat of an activation with the constant "${x}" is not supported`);
-      return (v as Activation).shape;
-    });
+    const parts = ins.map((x) => valueOf(n, x));
+    const shapes = parts.map((v) => (v.kind === "act" ? v.shape : v.tensor.dims));
     const rank = shapes[0]!.length;
     let axis = intAttr(n, "axis", 0);
     if (axis < 0) axis += rank;
@@ -235,7 +237,16 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto) {
     });
     const shape = [...shapes[0]!];
     shape[axis] = shapes.reduce((s, x) => s + x[axis]!, 0);
-    emit({ op: "concat", name: nameOf(n), onnxOp: "Concat", input: canon(ins[0]!), inputs: ins.map(canon), output: out0(n), dest, size: outer * row }, shape);
+    // Constant parts (a learned token, a fixed feature) become one fill of fixed values.
+    const acts = parts.flatMap((v, k) => (v.kind === "act" ? [k] : []));
+    const consts = parts.flatMap((v, k) => (v.kind === "const" ? [k] : []));
+    const fill = consts.length
+      ? { dest: Int32Array.from(consts.flatMap((k) => Array.from(dest[k]!))), values: Float64Array.from(consts.flatMap((k) => Array.from((parts[k] as Constant).tensor.data))) }
+      : undefined;
+    emit({
+      op: "concat", name: nameOf(n), onnxOp: "Concat", input: canon(ins[acts[0]!]!), inputs: acts.map((k) => canon(ins[k]!)), output: out0(n),
+      dest: acts.map((k) => dest[k]!), size: outer * row, ...(fill && { fill }),
+    }, shape);
   };
 
   return {
