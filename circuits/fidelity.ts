@@ -38,8 +38,15 @@ export function layerGraphIndex(model: QModel, graph: Graph): number[] {
   return model.layers.map((l) => {
     let i = graph.nodes.findIndex((n) => n.name === l.node);
     if (i < 0) return -1;
-    if ((isLinear(l) || l.op === "binary" || l.op === "matmul") && l.requant?.relu) i = readerOf(i, (n) => n.op === "activation" && n.fn.kind === "relu");
-    return readerOf(i, (n) => n.op === "fixscale");
+    // The quantizer absorbs a ReLU before or after a Q/DQ pair (QLinearConv → Relu), and the pair.
+    const relu = (isLinear(l) || l.op === "binary" || l.op === "matmul") && l.requant?.relu === true;
+    const absorbed = (n: Graph["nodes"][number]) => n.op === "fixscale" || (relu && n.op === "activation" && n.fn.kind === "relu");
+    for (let step = 0; step < 3; step++) {
+      const next = readerOf(i, absorbed);
+      if (next === i) break;
+      i = next;
+    }
+    return i;
   });
 }
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCircom } from "../circuits/codegen.js";
-import { floatOutputs } from "../circuits/fidelity.js";
+import { floatOutputs, layerFidelity } from "../circuits/fidelity.js";
 import { importOnnx } from "../circuits/onnx/import.js";
 import { quantizeGraph } from "../circuits/quantize.js";
 import { ZkmlError } from "../core/errors.js";
@@ -67,6 +67,12 @@ for (const cs of CASES) {
       });
       // The test can tell the roundings apart: half up would have missed onnxruntime here.
       expect(tiesThatMatter).toBeGreaterThan(0);
+    });
+
+    it("reports zero error at every layer in the fidelity report (each compared after what it absorbed)", () => {
+      const report = layerFidelity(model, graph, samples.slice(0, 50));
+      expect(report.map((l) => l.op)).toEqual(cs.ops);
+      for (const l of report) expect(l.maxAbsError, l.node).toBe(0);
     });
   });
 }
