@@ -195,6 +195,12 @@ describe("pre-quantized graphs zkml cannot keep exact are refused by name", () =
     expect(importOnnx(rawModel(padded(128)), "ok").nodes.map((n) => n.op)).toEqual(["fixscale", "select"]);
     refused(padded(0), /Pad with value 0 is not supported \(only 128, a real 0\)/);
   });
+  it("a MatMulInteger on uint8 values without their zero point (ONNX then takes 0, not 128)", () => {
+    const g = base({ scale: 1 / 16, zp: { v: 128, t: UINT8 } }, [{ op: "MatMulInteger", inputs: ["xq", "W"], outputs: ["acc"] }]);
+    g.nodes.pop(); // the int32 result is the output
+    g.initializers.push({ name: "W", dims: [4, 4], values: Array.from({ length: 16 }, (_, i) => i - 8), dataType: INT8 });
+    refused(g, /input zero point has uint8 zero point 0/);
+  });
   it("dynamic quantization (scales computed at run time)", () => {
     refused({
       inputShape: [1, 4], outputShape: [1, 4],

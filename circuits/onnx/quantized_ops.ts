@@ -58,82 +58,83 @@ export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
   const op = n.opType ?? "";
   const ins = n.input ?? [];
   switch (op) {
-      case "QLinearConv":
-      case "QLinearMatMul": {
-        // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, bias]: an int8 linear layer whose
-        // output onnxruntime requantizes to y's scale (half to even), here a layer + fixscale.
-        const xFrac = int8Input(n, 0, 1, 2);
-        const wConst = constOf(n, ins[3]!, "weight");
-        const axis = op === "QLinearConv" ? 0 : 1;
-        const w = quantizedConstant(n, wConst.tensor, ins[4]!, ins[5], axis, "weight");
-        const yFrac = activationQuant(n, 6, 7);
-        const acc = `${out0(n)}/accumulator`;
-        if (op === "QLinearConv") {
-          // The bias is int32 at the accumulator scale s_x·s_w (per output channel).
-          const b = optionalConst(n, 8);
-          const wScales = constOf(n, ins[4]!, "scale").tensor.data;
-          const bias = b && Float64Array.from(b.data, (v, c) => v * 2 ** -xFrac * wScales[wScales.length === 1 ? 0 : c]!);
-          emitConv(n, ins[0]!, w, bias, acc, `${nameOf(n)}/conv`);
-        } else {
-          emitDense(n, ins[0]!, w, { transA: false, transB: false, alpha: 1, beta: 1 }, acc, `${nameOf(n)}/matmul`);
-        }
-        emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: acc, output: out0(n), frac: yFrac.frac }, (values.get(acc) as Activation).shape, yFrac);
-        break;
+    case "QLinearConv":
+    case "QLinearMatMul": {
+      // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, bias]: an int8 linear layer whose
+      // output onnxruntime requantizes to y's scale (half to even), here a layer + fixscale.
+      const xFrac = int8Input(n, 0, 1, 2);
+      const wConst = constOf(n, ins[3]!, "weight");
+      const axis = op === "QLinearConv" ? 0 : 1;
+      const w = quantizedConstant(n, wConst.tensor, ins[4]!, ins[5], axis, "weight");
+      const yFrac = activationQuant(n, 6, 7);
+      const acc = `${out0(n)}/accumulator`;
+      if (op === "QLinearConv") {
+        // The bias is int32 at the accumulator scale s_x·s_w (per output channel).
+        const b = optionalConst(n, 8);
+        const wScales = constOf(n, ins[4]!, "scale").tensor.data;
+        const bias = b && Float64Array.from(b.data, (v, c) => v * 2 ** -xFrac * wScales[wScales.length === 1 ? 0 : c]!);
+        emitConv(n, ins[0]!, w, bias, acc, `${nameOf(n)}/conv`);
+      } else {
+        emitDense(n, ins[0]!, w, { transA: false, transB: false, alpha: 1, beta: 1 }, acc, `${nameOf(n)}/matmul`);
       }
-      case "MatMulInteger":
-      case "ConvInteger": {
-        // x, w[, x_zp, w_zp] → int32 Σ x_q·w_q. zkml carries x's real value x_q·2^-f, so the
-        // layer's weights are w_q·2^f: exact, with frac -f. A Cast and Mul by the scales after
-        // it fold back into the weights, still exact.
-        const x = actOf(n, ins[0]!);
-        if (!x.int8) unsupported(n, `input "${ins[0]}" is not an int8 tensor from a QuantizeLinear`);
-        const zpProblem = activationZeroPointProblem(ins[2] ? optionalConst(n, 2) : { dims: [], dataType: x.int8!.uint8 ? DT.UINT8 : DT.INT8, data: Float64Array.of(x.int8!.uint8 ? 128 : 0) });
-        if (zpProblem) unsupported(n, `input zero point ${zpProblem}`);
-        const wConst = constOf(n, ins[1]!, "weight");
-        const wZp = ins[3] ? optionalConst(n, 3) : undefined;
-        const exact = exactConstant(wConst.tensor, [0], wZp && wZp.data.length === 1 ? wZp : undefined, 0);
-        if (typeof exact === "string" || (wZp && wZp.data.length !== 1)) unsupported(n, `weight ${typeof exact === "string" ? exact : "zero point must be one value"}`);
-        const q = exact as ExactQuant;
-        const f = x.int8!.frac;
-        const w: Constant = {
-          kind: "const",
-          tensor: { dims: wConst.tensor.dims, dataType: DT.FLOAT, data: Float64Array.from(q.data, (v) => v * 2 ** f) },
-          quant: { data: q.data, frac: -f },
-        };
-        if (op === "ConvInteger") emitConv(n, ins[0]!, w, undefined, out0(n), nameOf(n));
-        else emitDense(n, ins[0]!, w, { transA: false, transB: false, alpha: 1, beta: 1 }, out0(n), nameOf(n));
-        break;
+      emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: acc, output: out0(n), frac: yFrac.frac }, (values.get(acc) as Activation).shape, yFrac);
+      break;
+    }
+    case "MatMulInteger":
+    case "ConvInteger": {
+      // x, w[, x_zp, w_zp] → int32 Σ x_q·w_q. zkml carries x's real value x_q·2^-f, so the
+      // layer's weights are w_q·2^f: exact, with frac -f. A Cast and Mul by the scales after
+      // it fold back into the weights, still exact.
+      const x = actOf(n, ins[0]!);
+      if (!x.int8) unsupported(n, `input "${ins[0]}" is not an int8 tensor from a QuantizeLinear`);
+      // Absent, the zero point is 0 of the input's type: right for int8, not for uint8 (whose 0 is 128).
+      const zpProblem = activationZeroPointProblem(ins[2] ? optionalConst(n, 2) : { dims: [], dataType: x.int8!.uint8 ? DT.UINT8 : DT.INT8, data: Float64Array.of(0) });
+      if (zpProblem) unsupported(n, `input zero point ${zpProblem}`);
+      const wConst = constOf(n, ins[1]!, "weight");
+      const wZp = ins[3] ? optionalConst(n, 3) : undefined;
+      const exact = exactConstant(wConst.tensor, [0], wZp && wZp.data.length === 1 ? wZp : undefined, 0);
+      if (typeof exact === "string" || (wZp && wZp.data.length !== 1)) unsupported(n, `weight ${typeof exact === "string" ? exact : "zero point must be one value"}`);
+      const q = exact as ExactQuant;
+      const f = x.int8!.frac;
+      const w: Constant = {
+        kind: "const",
+        tensor: { dims: wConst.tensor.dims, dataType: DT.FLOAT, data: Float64Array.from(q.data, (v) => v * 2 ** f) },
+        quant: { data: q.data, frac: -f },
+      };
+      if (op === "ConvInteger") emitConv(n, ins[0]!, w, undefined, out0(n), nameOf(n));
+      else emitDense(n, ins[0]!, w, { transA: false, transB: false, alpha: 1, beta: 1 }, out0(n), nameOf(n));
+      break;
+    }
+    case "QuantizeLinear":
+    case "DequantizeLinear": {
+      const src = valueOf(n, ins[0]!);
+      if (src.kind === "const" && op === "DequantizeLinear") {
+        // Pre-quantized weights: the integers are kept exactly (per-channel scales put on one).
+        values.set(out0(n), quantizedConstant(n, src.tensor, ins[1]!, ins[2], intAttr(n, "axis", 1), "input"));
+      } else if (src.kind === "const") {
+        const fracs = fracsOf(n, ins[1]!);
+        if (fracs.length !== 1) unsupported(n, "a QuantizeLinear of a constant with per-channel scales is not supported");
+        const zp = optionalConst(n, 2);
+        const z = zp?.data[0] ?? 0;
+        const [lo, hi] = zp?.dataType === DT.INT8 ? [-128, 127] : [0, 255];
+        const data = src.tensor.data.map((v) => Math.max(lo, Math.min(hi, roundHalfEven(v * 2 ** fracs[0]!) + z)));
+        setConst(n, { ...src.tensor, dataType: zp?.dataType ?? DT.UINT8, data });
+      } else if (op === "QuantizeLinear") {
+        const a = actOf(n, ins[0]!);
+        const q = activationQuant(n, 1, 2);
+        emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), frac: q.frac }, a.shape, q);
+      } else {
+        // zkml carries the real value of an int8 tensor already: dequantizing it is a rename,
+        // once the scale is checked to be the one it was quantized with.
+        const a = actOf(n, ins[0]!);
+        int8Input(n, 0, 1, 2);
+        alias(n, a.shape);
+        delete (values.get(out0(n)) as Activation).int8;
       }
-      case "QuantizeLinear":
-      case "DequantizeLinear": {
-        const src = valueOf(n, ins[0]!);
-        if (src.kind === "const" && op === "DequantizeLinear") {
-          // Pre-quantized weights: the integers are kept exactly (per-channel scales put on one).
-          values.set(out0(n), quantizedConstant(n, src.tensor, ins[1]!, ins[2], intAttr(n, "axis", 1), "input"));
-        } else if (src.kind === "const") {
-          const fracs = fracsOf(n, ins[1]!);
-          if (fracs.length !== 1) unsupported(n, "a QuantizeLinear of a constant with per-channel scales is not supported");
-          const zp = optionalConst(n, 2);
-          const z = zp?.data[0] ?? 0;
-          const [lo, hi] = zp?.dataType === DT.INT8 ? [-128, 127] : [0, 255];
-          const data = src.tensor.data.map((v) => Math.max(lo, Math.min(hi, roundHalfEven(v * 2 ** fracs[0]!) + z)));
-          setConst(n, { ...src.tensor, dataType: zp?.dataType ?? DT.UINT8, data });
-        } else if (op === "QuantizeLinear") {
-          const a = actOf(n, ins[0]!);
-          const q = activationQuant(n, 1, 2);
-          emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), frac: q.frac }, a.shape, q);
-        } else {
-          // zkml carries the real value of an int8 tensor already: dequantizing it is a rename,
-          // once the scale is checked to be the one it was quantized with.
-          const a = actOf(n, ins[0]!);
-          int8Input(n, 0, 1, 2);
-          alias(n, a.shape);
-          delete (values.get(out0(n)) as Activation).int8;
-        }
-        break;
-      }
-      case "DynamicQuantizeLinear":
-        unsupported(n, "dynamic quantization computes its scale from the data at run time, which a circuit fixed at compile time cannot follow; quantize with onnxruntime's quantize_static (QDQ or QOperator) and power-of-two scales, or give zkml the float model");
-        break;
+      break;
+    }
+    case "DynamicQuantizeLinear":
+      unsupported(n, "dynamic quantization computes its scale from the data at run time, which a circuit fixed at compile time cannot follow; quantize with onnxruntime's quantize_static (QDQ or QOperator) and power-of-two scales, or give zkml the float model");
+      break;
   }
 }
