@@ -125,6 +125,16 @@ export interface FixScaleNode extends NodeBase {
 
 export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | BinaryNode | MatMulNode | ConcatNode | FixScaleNode;
 
+/** MatMul of two tensors by its index pairs: out[o] = Σ_j a[aIndex[o·k + j]]·b[bIndex[o·k + j]]. */
+export function sumOfProducts(a: ArrayLike<number>, b: ArrayLike<number>, m: { k: number; aIndex: ArrayLike<number>; bIndex: ArrayLike<number> }): number[] {
+  const { k, aIndex, bIndex } = m;
+  return Array.from({ length: aIndex.length / k }, (_, o) => {
+    let s = 0;
+    for (let j = o * k; j < (o + 1) * k; j++) s += a[aIndex[j]!]! * b[bIndex[j]!]!;
+    return s;
+  });
+}
+
 /** The tensors a node reads. */
 export function nodeInputs(n: GraphNode): string[] {
   return n.op === "binary" || n.op === "matmul" ? [n.input, n.input2] : n.op === "concat" ? n.inputs : [n.input];
@@ -300,17 +310,9 @@ export function runFloat(graph: Graph, input: ArrayLike<number>): Float64Array[]
         x = x.map((v, i) => activationValue(fn, v, i));
         break;
       }
-      case "matmul": {
-        const a = x;
-        const b = read(node.input2);
-        const { k, aIndex, bIndex } = node;
-        x = Float64Array.from({ length: aIndex.length / k }, (_, o) => {
-          let s = 0;
-          for (let j = o * k; j < (o + 1) * k; j++) s += a[aIndex[j]!]! * b[bIndex[j]!]!;
-          return s;
-        });
+      case "matmul":
+        x = Float64Array.from(sumOfProducts(x, read(node.input2), node));
         break;
-      }
       case "concat": {
         const out = new Float64Array(node.size);
         node.fill?.dest.forEach((d, j) => (out[d] = node.fill!.values[j]!));

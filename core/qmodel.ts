@@ -7,7 +7,7 @@
  * output) or is requantized: add 2^(shift-1), floor-divide by 2^shift (round half up, or half to
  * even where the ONNX file fixed the scale), optionally ReLU, clamp.
  */
-import { convolve, poolWindows, roundHalfEven, sizeOf, type Window2d } from "./graph.js";
+import { convolve, poolWindows, roundHalfEven, sizeOf, sumOfProducts, type Window2d } from "./graph.js";
 import { ZkmlError } from "./errors.js";
 
 export const QMODEL_FORMAT = "zkml-qmodel/1";
@@ -305,12 +305,7 @@ export function runLayer(layer: QLayer, x: readonly number[], ...others: (readon
     case "rescale":
       return x.map((v) => requantize(v, { shift: layer.shift, outFrac: layer.outFrac, relu: false }));
     case "matmul": {
-      const { k, aIndex, bIndex } = layer;
-      const acc = Array.from({ length: layer.size }, (_, o) => {
-        let s = 0;
-        for (let j = o * k; j < (o + 1) * k; j++) s += x[aIndex[j]!]! * y[bIndex[j]!]!;
-        return s;
-      });
+      const acc = sumOfProducts(x, y, layer);
       const r = layer.requant;
       return r ? acc.map((a) => requantize(a, r)) : acc;
     }
