@@ -9,7 +9,7 @@ import type { CircuitLayout } from "../core/compiled.js";
 import { packedLength } from "../core/field.js";
 import { poolWindows, sizeOf } from "../core/graph.js";
 import {
-  avgPoolDivisors, layerOutSize, layerSources, MAX_CLASSES, rescaleBits, WEIGHT_BITS,
+  avgPoolDivisors, layerOutSize, layerSources, MAX_CLASSES, requantText, rescaleBits, WEIGHT_BITS,
   type QAvgPool, type QBinary, type QConcat, type QMatMul, type QConv, type QDense, type QLayer, type QMaxPool, type QModel, type QSelect, type QTable,
 } from "../core/qmodel.js";
 
@@ -186,14 +186,10 @@ function requantLines(l: QDense | QConv | QBinary | QMatMul, i: number, target: 
   ];
 }
 
-function describeRequant(l: QDense | QConv | QBinary | QMatMul): string {
-  return l.requant ? `, requant >> ${l.requant.shift}${l.requant.relu ? ", relu" : ""}${l.requant.halfEven ? ", half to even" : ""}` : ", exact accumulators";
-}
-
 /** biasBits: set when the weights are private inputs (then only dense layers exist). */
 function binaryCode(l: QBinary, i: number, a: string, b: string): string[] {
   const out = [
-    `    // ${l.node}: ${l.fn} of ${a} and ${b}, ${l.size} values${describeRequant(l)}`,
+    `    // ${l.node}: ${l.fn} of ${a} and ${b}, ${l.size} values${requantText(l.requant)}`,
     `    signal a${i}[${l.size}];`,
   ];
   if (l.requant) out.push(`    component rq${i}[${l.size}];`);
@@ -214,7 +210,7 @@ function binaryCode(l: QBinary, i: number, a: string, b: string): string[] {
 function matmulCode(l: QMatMul, i: number, a: string, b: string): string[] {
   const n = l.size * l.k;
   return [
-    `    // ${l.node}: matmul of ${a} and ${b}, ${l.size} values of ${l.k} products${describeRequant(l)}`,
+    `    // ${l.node}: matmul of ${a} and ${b}, ${l.size} values of ${l.k} products${requantText(l.requant)}`,
     `    var ai${i}[${n}] = AIndex${i}();`,
     `    var bi${i}[${n}] = BIndex${i}();`,
     `    signal a${i}[${l.size}];`,
@@ -296,7 +292,7 @@ function layerCode(l: Exclude<QLayer, QBinary | QConcat | QMatMul>, i: number, p
 function denseCode(l: QDense, i: number, prev: string, biasBits: number | undefined): string[] {
   const priv = biasBits !== undefined;
   const a = `a${i}`;
-  const out: string[] = [`    // ${l.node}: dense ${l.inFeatures} -> ${l.outFeatures}${describeRequant(l)}`];
+  const out: string[] = [`    // ${l.node}: dense ${l.inFeatures} -> ${l.outFeatures}${requantText(l.requant)}`];
   if (priv) {
     // The commitment packs these, and packing is injective only for range-checked values.
     out.push(`    component wRange${i}[${l.weights.length}];`);
@@ -345,7 +341,7 @@ function convCode(l: QConv, i: number, prev: string): string[] {
   const a = `a${i}`;
   const n = OC * OH * OW;
   return [
-    `    // ${l.node}: conv [${l.inShape}] -> [${l.outShape}], kernel ${KH}x${KW}, stride ${l.strides}, pads ${l.pads}, group ${l.group}${describeRequant(l)}`,
+    `    // ${l.node}: conv [${l.inShape}] -> [${l.outShape}], kernel ${KH}x${KW}, stride ${l.strides}, pads ${l.pads}, group ${l.group}${requantText(l.requant)}`,
     `    var w${i}[${l.weights.length}] = Weights${i}();`,
     `    var b${i}[${OC}] = Bias${i}();`,
     `    signal ${a}[${n}];`,

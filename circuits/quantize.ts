@@ -160,27 +160,15 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
     let last = i;
     let relu = false;
     let fixed: number | undefined;
-    const r = soleReader(nodes[last]!.output);
-    const rn = nodes[r];
-    if (fuseRelu && rn?.op === "activation" && rn.fn.kind === "relu") {
-      relu = true;
+    // At most one of each, in either order (QLinearConv → Relu puts the ReLU after the pair).
+    for (;;) {
+      const r = soleReader(nodes[last]!.output);
+      const rn = nodes[r];
+      if (fuseRelu && !relu && rn?.op === "activation" && rn.fn.kind === "relu") relu = true;
+      else if (fixed === undefined && rn?.op === "fixscale") fixed = rn.frac;
+      else break;
       consumed.add(r);
       last = r;
-    }
-    const q = soleReader(nodes[last]!.output);
-    const qn = nodes[q];
-    if (qn?.op === "fixscale") {
-      fixed = qn.frac;
-      consumed.add(q);
-      last = q;
-      // An int8 ReLU after the requantization (QLinearConv → Relu) is the same clamp at 0.
-      const r2 = soleReader(nodes[last]!.output);
-      const r2n = nodes[r2];
-      if (fuseRelu && !relu && r2n?.op === "activation" && r2n.fn.kind === "relu") {
-        relu = true;
-        consumed.add(r2);
-        last = r2;
-      }
     }
     return { last, relu, fixed };
   };
@@ -252,14 +240,13 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
           produce(i, { op: "maxpool", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, frac });
           break;
         }
-        // A QDQ AveragePool (Q/DQ at the input's scale right after it): ONNX rounds the average
-        // half to even, and so does the layer then.
-        const q = soleReader(node.output);
-        const qdq = q >= 0 && nodes[q]!.op === "fixscale" && (nodes[q] as FixScaleNode).frac === frac;
-        if (qdq) consumed.add(q);
-        produce(qdq ? q : i, {
+        // A QDQ AveragePool (a Q/DQ pair right after it): ONNX rounds the average half to even,
+        // and so does the layer then. The average stays at its input's scale.
+        const { last, fixed } = absorb(i, false);
+        if (fixed !== undefined && fixed !== frac) refuse(node, `a QuantizeLinear at 2^-${fixed} after an average at 2^-${frac}: the average keeps its input's scale`);
+        produce(last, {
           op: "avgpool", node: node.name, ...fromField(from), inShape, outShape, kernel, strides, pads, countIncludePad: node.countIncludePad, frac,
-          ...(qdq && { halfEven: true }),
+          ...(fixed !== undefined && { halfEven: true }),
         });
         break;
       }

@@ -401,7 +401,8 @@ export function denseLayers(model: QModel): QDense[] {
   });
 }
 
-function requantText(r: Requant | null): string {
+/** ", requant >>k (ties to even) + relu → int8 at 2^-f", or ", output exact". */
+export function requantText(r: Requant | null): string {
   return r ? `, requant >>${r.shift}${r.halfEven ? " (ties to even)" : ""}${r.relu ? " + relu" : ""} → int8 at 2^-${r.outFrac}` : ", output exact";
 }
 

@@ -10,7 +10,7 @@ import { sizeOf } from "../../core/graph.js";
 import type onnxProto from "onnx-proto";
 import type { DecodedTensor } from "./tensor.js";
 import { scaleExactly } from "./quant_params.js";
-import { intAttr, windowGeometry, type IndexMap } from "./shapes.js";
+import { concatIndex, intAttr, windowGeometry, type IndexMap } from "./shapes.js";
 
 export const SUPPORTED_OPS = [
   "Gemm", "MatMul", "Conv", "Add", "Sub", "Mul", "Div", "Pow (2, 3)", "BatchNormalization",
@@ -218,26 +218,24 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto) {
       weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
     }, [1, ...geometry.outShape]);
   };
-  /** Concat of activations (branches joined): where each part's values land in the output. */
-  const concatActivations = (n: NodeProto) => {
+  /**
+   * Concat: of constants (shape arithmetic), folded; with activations (branches joined), a
+   * concat node whose constant parts (a learned token, a fixed feature) are one fill.
+   */
+  const concat = (n: NodeProto) => {
     const ins = (n.input ?? []).filter((x) => x);
     const parts = ins.map((x) => valueOf(n, x));
     const shapes = parts.map((v) => (v.kind === "act" ? v.shape : v.tensor.dims));
-    const rank = shapes[0]!.length;
-    let axis = intAttr(n, "axis", 0);
-    if (axis < 0) axis += rank;
-    const fits = axis >= 0 && axis < rank && shapes.every((s) => s.length === rank && s.every((d, i) => i === axis || d === shapes[0]![i]));
-    if (!fits) throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot concatenate [${shapes.map((s) => `[${s}]`).join(", ")}] on axis ${axis}`);
-    const outer = sizeOf(shapes[0]!.slice(0, axis));
-    const chunks = shapes.map((s) => sizeOf(s.slice(axis)));
-    const row = chunks.reduce((a, b) => a + b, 0);
-    const dest = chunks.map((chunk, k) => {
-      const start = chunks.slice(0, k).reduce((a, b) => a + b, 0);
-      return Int32Array.from({ length: outer * chunk }, (_, j) => Math.floor(j / chunk) * row + start + (j % chunk));
-    });
-    const shape = [...shapes[0]!];
-    shape[axis] = shapes.reduce((s, x) => s + x[axis]!, 0);
-    // Constant parts (a learned token, a fixed feature) become one fill of fixed values.
+    const axis = intAttr(n, "axis", 0);
+    const layout = concatIndex(shapes, axis);
+    if (!layout) throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot concatenate [${shapes.map((s) => `[${s}]`).join(", ")}] on axis ${axis}`);
+    const { shape, dest } = layout;
+    if (parts.every((v) => v.kind === "const")) {
+      const data = new Float64Array(sizeOf(shape));
+      parts.forEach((v, k) => (v as Constant).tensor.data.forEach((x, j) => (data[dest[k]![j]!] = x)));
+      setConst(n, { dims: shape, dataType: (parts[0] as Constant).tensor.dataType, data });
+      return;
+    }
     const acts = parts.flatMap((v, k) => (v.kind === "act" ? [k] : []));
     const consts = parts.flatMap((v, k) => (v.kind === "const" ? [k] : []));
     const fill = consts.length
@@ -245,13 +243,13 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto) {
       : undefined;
     emit({
       op: "concat", name: nameOf(n), onnxOp: "Concat", input: canon(ins[acts[0]!]!), inputs: acts.map((k) => canon(ins[k]!)), output: out0(n),
-      dest: acts.map((k) => dest[k]!), size: outer * row, ...(fill && { fill }),
+      dest: acts.map((k) => dest[k]!), size: sizeOf(shape), ...(fill && { fill }),
     }, shape);
   };
 
   return {
     modelName, where, unsupported, values, nodes, canonical, canon, onnxReaders, soleReader,
     valueOf, constOf, actOf, spatial, out0, nameOf, srcOf, emit, int8Of, alias, select, rearrange, setConst,
-    foldTarget, perChannel, foldAffine, activation, optionalConst, emitDense, emitConv, concatActivations,
+    foldTarget, perChannel, foldAffine, activation, optionalConst, emitDense, emitConv, concat,
   };
 }

@@ -16,7 +16,7 @@ import type { Graph } from "../../core/graph.js";
 import { sizeOf } from "../../core/graph.js";
 import { decodeTensor, DT, onnx, toNum, type DecodedTensor } from "./tensor.js";
 import {
-  attr, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, matmulIndex, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, windowGeometry,
+  attr, broadcastIndex, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, matmulIndex, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, windowGeometry,
   type IndexMap,
 } from "./shapes.js";
 import { graphBuilder, INT8_READERS, type Constant } from "./graph_builder.js";
@@ -56,7 +56,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   const {
     where, unsupported, values, nodes, canonical, canon,
     valueOf, constOf, actOf, spatial, out0, nameOf, srcOf, emit, int8Of, alias, select, rearrange, setConst,
-    foldTarget, perChannel, foldAffine, activation, optionalConst, emitDense, emitConv, concatActivations,
+    foldTarget, perChannel, foldAffine, activation, optionalConst, emitDense, emitConv, concat,
   } = b;
   for (const init of g.initializer ?? []) {
     const t = decodeTensor(init);
@@ -100,7 +100,6 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   for (const [index, n] of g.node.entries()) {
     const op = n.opType ?? "";
     const ins = n.input ?? [];
-    const allConst = ins.filter((x) => x).every((x) => values.get(x)?.kind === "const");
     const int8In = ins.find((x) => x && int8Of(x));
     if (int8In && !INT8_READERS.has(op)) {
       unsupported(n, `reads the int8 tensor "${int8In}"; zkml takes an int8 tensor into QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger, MaxPool, Relu, shape ops and DequantizeLinear only: dequantize it first`);
@@ -172,28 +171,9 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         else alias(n, (actOf(n, ins[0]!), newShape));
         break;
       }
-      case "Concat": {
-        if (!allConst) {
-          concatActivations(n);
-          break;
-        }
-        const parts = ins.map((x) => constOf(n, x, "input").tensor);
-        const rank = parts[0]!.dims.length;
-        let axis = intAttr(n, "axis", 0);
-        if (axis < 0) axis += rank;
-        const outer = sizeOf(parts[0]!.dims.slice(0, axis));
-        const data: number[] = [];
-        for (let o = 0; o < outer; o++) {
-          for (const p of parts) {
-            const chunk = sizeOf(p.dims.slice(axis));
-            data.push(...p.data.subarray(o * chunk, (o + 1) * chunk));
-          }
-        }
-        const dimsOut = [...parts[0]!.dims];
-        dimsOut[axis] = parts.reduce((s, p) => s + p.dims[axis]!, 0);
-        setConst(n, { dims: dimsOut, dataType: parts[0]!.dataType, data: Float64Array.from(data) });
+      case "Concat":
+        concat(n);
         break;
-      }
       case "Gather": {
         const v = valueOf(n, ins[0]!);
         const indices = constOf(n, ins[1]!, "indices").tensor;
@@ -228,8 +208,8 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
           map = arg.length === shape.length ? tileIndex(shape, arg) : null;
         } else {
           const target = broadcastShape(shape, arg);
-          const probe = target && broadcastTo({ dims: shape, dataType: DT.FLOAT, data: Float64Array.from({ length: sizeOf(shape) }, (_, i) => i) }, target);
-          map = target && probe ? { index: Int32Array.from(probe), shape: target } : null;
+          const index = target && broadcastIndex(shape, target);
+          map = target && index ? { index, shape: target } : null;
         }
         if (!map) throw new ZkmlError("BAD_MODEL", `${where(n)}: cannot ${op.toLowerCase()} [${shape}] by [${arg}]`);
         rearrange(n, v, map);

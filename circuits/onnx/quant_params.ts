@@ -60,14 +60,23 @@ export function exactConstant(q: DecodedTensor, fracs: number[], zp: DecodedTens
     return `has ${channels} scales for axis ${axis} of a [${q.dims}] tensor`;
   }
   if (zp && zp.data.length !== 1 && zp.data.length !== channels) return `has ${zp.data.length} zero points for ${channels} scales`;
-  const F = Math.max(...fracs);
   const channel = channels === 1 ? () => 0 : channelOf(q.dims, ax);
-  const data = new Int32Array(q.data.length);
-  for (let i = 0; i < q.data.length; i++) {
+  const zeroOf = (c: number) => (zp ? zp.data[zp.data.length === 1 ? 0 : c]! : 0);
+  return onOneScale(q.data, fracs, channel, (v, c) => v - zeroOf(c))
+    ?? `per-channel scales span 2^${Math.max(...fracs) - Math.min(...fracs)}, too wide to put on one scale`;
+}
+
+/**
+ * Integers whose channel c is at 2^-fracs[c], moved to the finest scale F = max fracs: value i
+ * becomes adjust(v, c)·2^(F − fracs[c]). Exact, or null when an integer would leave int32.
+ */
+function onOneScale(ints: ArrayLike<number>, fracs: number[], channel: (i: number) => number, adjust: (v: number, c: number) => number): ExactQuant | null {
+  const F = Math.max(...fracs);
+  const data = new Int32Array(ints.length);
+  for (let i = 0; i < ints.length; i++) {
     const c = channel(i);
-    const z = zp ? zp.data[zp.data.length === 1 ? 0 : c]! : 0;
-    const v = (q.data[i]! - z) * 2 ** (F - fracs[c]!);
-    if (!Number.isSafeInteger(v) || Math.abs(v) >= 2 ** 31) return `per-channel scales span 2^${F - Math.min(...fracs)}, too wide to put on one scale`;
+    const v = adjust(ints[i]!, c) * 2 ** (F - fracs[c]!);
+    if (!Number.isSafeInteger(v) || Math.abs(v) >= 2 ** 31) return null;
     data[i] = v;
   }
   return { data, frac: F };
@@ -84,14 +93,7 @@ export function scaleExactly(q: ExactQuant, factors: ArrayLike<number>, channels
     if (f === null) return null;
     shifts.push(f);
   }
-  const F = Math.max(...shifts);
+  // value = q·2^-frac · ±2^-shift_c: channel c's integers ±q at 2^-(frac + shift_c).
   const per = q.data.length / channels;
-  const data = new Int32Array(q.data.length);
-  for (let i = 0; i < q.data.length; i++) {
-    const c = Math.floor(i / per);
-    const v = q.data[i]! * Math.sign(factors[c]!) * 2 ** (F - shifts[c]!);
-    if (!Number.isSafeInteger(v) || Math.abs(v) >= 2 ** 31) return null;
-    data[i] = v;
-  }
-  return { data, frac: q.frac + F };
+  return onOneScale(q.data, shifts.map((s) => q.frac + s), (i) => Math.floor(i / per), (v, c) => v * Math.sign(factors[c]!));
 }

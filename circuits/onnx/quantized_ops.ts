@@ -18,7 +18,7 @@ export const QUANTIZED_OPS = new Set(["QuantizeLinear", "DequantizeLinear", "QLi
 export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
   const { where, unsupported, values, constOf, actOf, valueOf, optionalConst, emit, alias, setConst, emitConv, emitDense, out0, nameOf, srcOf } = b;
   /** The power-of-two fracs of a scale input, or the error that says why zkml cannot keep it exact. */
-  const fracsOf = (n: NodeProto, scaleName: string): number[] => {
+  const fracsOf = (scaleName: string): number[] => {
     const r = scaleFracs(constOf(n, scaleName, "scale").tensor);
     if ("notPowerOfTwo" in r) {
       throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: scale ${Number(r.notPowerOfTwo.toPrecision(7))} is not a power of two`,
@@ -27,8 +27,8 @@ export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
     return r.fracs;
   };
   /** An activation's (per-tensor, symmetric) quantization from inputs scaleAt / zpAt: its int8 form. */
-  const activationQuant = (n: NodeProto, scaleAt: number, zpAt: number): { frac: number; uint8: boolean } => {
-    const fracs = fracsOf(n, n.input![scaleAt]!);
+  const activationQuant = (scaleAt: number, zpAt: number): { frac: number; uint8: boolean } => {
+    const fracs = fracsOf(n.input![scaleAt]!);
     if (fracs.length !== 1) unsupported(n, "per-channel scales on an activation are not supported (only on weights)");
     const zp = n.input?.[zpAt] ? optionalConst(n, zpAt) : undefined;
     const problem = activationZeroPointProblem(zp);
@@ -36,9 +36,9 @@ export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
     return { frac: fracs[0]!, uint8: zp!.dataType === DT.UINT8 };
   };
   /** A QLinear op's int8 input at position at, whose scale and zero point must be the ones it was quantized with. */
-  const int8Input = (n: NodeProto, at: number, scaleAt: number, zpAt: number): number => {
+  const int8Input = (at: number, scaleAt: number, zpAt: number): number => {
     const x = actOf(n, n.input![at]!);
-    const q = activationQuant(n, scaleAt, zpAt);
+    const q = activationQuant(scaleAt, zpAt);
     if (!x.int8) unsupported(n, `input "${n.input![at]}" is not an int8 tensor from a QuantizeLinear or QLinear op`);
     if (x.int8!.frac !== q.frac || x.int8!.uint8 !== q.uint8) {
       throw new ZkmlError("BAD_MODEL", `${where(n)}: input "${n.input![at]}" was quantized at scale 2^-${x.int8!.frac}${x.int8!.uint8 ? " (uint8)" : ""} but is read at 2^-${q.frac}${q.uint8 ? " (uint8)" : ""}`);
@@ -46,8 +46,8 @@ export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
     return q.frac;
   };
   /** Quantized weights (int8/uint8 data, scale per tensor or per channel along axis, any zero point) as exact integers. */
-  const quantizedConstant = (n: NodeProto, data: DecodedTensor, scaleName: string, zpName: string | undefined, axis: number, role: string): Constant => {
-    const fracs = fracsOf(n, scaleName);
+  const quantizedConstant = (data: DecodedTensor, scaleName: string, zpName: string | undefined, axis: number, role: string): Constant => {
+    const fracs = fracsOf(scaleName);
     const zp = zpName ? constOf(n, zpName, "zero point").tensor : undefined;
     const exact = exactConstant(data, fracs, zp, axis);
     if (typeof exact === "string") unsupported(n, `${role} ${exact}`);
@@ -62,11 +62,11 @@ export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
     case "QLinearMatMul": {
       // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, bias]: an int8 linear layer whose
       // output onnxruntime requantizes to y's scale (half to even), here a layer + fixscale.
-      const xFrac = int8Input(n, 0, 1, 2);
+      const xFrac = int8Input(0, 1, 2);
       const wConst = constOf(n, ins[3]!, "weight");
       const axis = op === "QLinearConv" ? 0 : 1;
-      const w = quantizedConstant(n, wConst.tensor, ins[4]!, ins[5], axis, "weight");
-      const yFrac = activationQuant(n, 6, 7);
+      const w = quantizedConstant(wConst.tensor, ins[4]!, ins[5], axis, "weight");
+      const yFrac = activationQuant(6, 7);
       const acc = `${out0(n)}/accumulator`;
       if (op === "QLinearConv") {
         // The bias is int32 at the accumulator scale s_x·s_w (per output channel).
@@ -110,9 +110,9 @@ export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
       const src = valueOf(n, ins[0]!);
       if (src.kind === "const" && op === "DequantizeLinear") {
         // Pre-quantized weights: the integers are kept exactly (per-channel scales put on one).
-        values.set(out0(n), quantizedConstant(n, src.tensor, ins[1]!, ins[2], intAttr(n, "axis", 1), "input"));
+        values.set(out0(n), quantizedConstant(src.tensor, ins[1]!, ins[2], intAttr(n, "axis", 1), "input"));
       } else if (src.kind === "const") {
-        const fracs = fracsOf(n, ins[1]!);
+        const fracs = fracsOf(ins[1]!);
         if (fracs.length !== 1) unsupported(n, "a QuantizeLinear of a constant with per-channel scales is not supported");
         const zp = optionalConst(n, 2);
         const z = zp?.data[0] ?? 0;
@@ -121,13 +121,13 @@ export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
         setConst(n, { ...src.tensor, dataType: zp?.dataType ?? DT.UINT8, data });
       } else if (op === "QuantizeLinear") {
         const a = actOf(n, ins[0]!);
-        const q = activationQuant(n, 1, 2);
+        const q = activationQuant(1, 2);
         emit({ op: "fixscale", name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), frac: q.frac }, a.shape, q);
       } else {
         // zkml carries the real value of an int8 tensor already: dequantizing it is a rename,
         // once the scale is checked to be the one it was quantized with.
         const a = actOf(n, ins[0]!);
-        int8Input(n, 0, 1, 2);
+        int8Input(0, 1, 2);
         alias(n, a.shape);
         delete (values.get(out0(n)) as Activation).int8;
       }

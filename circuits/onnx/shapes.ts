@@ -205,10 +205,9 @@ export function matmulIndex(a: readonly number[], b: readonly number[]): { shape
   if (K !== K2) return null;
   const batch = broadcastShape(a.slice(0, -2), b.slice(0, -2));
   if (!batch) return null;
-  const iota = (dims: readonly number[]): DecodedTensor => ({ dims: [...dims], dataType: 1, data: Float64Array.from({ length: sizeOf(dims) }, (_, i) => i) });
   // Which batch of A and of B each output batch reads.
-  const aBatch = broadcastTo(iota(a.slice(0, -2)), batch)!;
-  const bBatch = broadcastTo(iota(b.slice(0, -2)), batch)!;
+  const aBatch = broadcastIndex(a.slice(0, -2), batch)!;
+  const bBatch = broadcastIndex(b.slice(0, -2), batch)!;
   const outSize = sizeOf(batch) * M * N;
   const aIndex = new Int32Array(outSize * K);
   const bIndex = new Int32Array(outSize * K);
@@ -222,4 +221,34 @@ export function matmulIndex(a: readonly number[], b: readonly number[]): { shape
     }
   }
   return { shape: [...batch, M, N], k: K, aIndex, bIndex };
+}
+
+/** For each element of `shape` broadcast to `target`, the index it is read from; null if it does not broadcast. */
+export function broadcastIndex(shape: readonly number[], target: readonly number[]): Int32Array | null {
+  const iota = Float64Array.from({ length: sizeOf(shape) }, (_, i) => i);
+  const read = broadcastTo({ dims: [...shape], dataType: 1, data: iota }, target);
+  return read && Int32Array.from(read);
+}
+
+/**
+ * Concat on an axis: the output shape, and for each part where its elements land in the
+ * output (dest[k][j]); null when the shapes do not fit together on that axis.
+ */
+export function concatIndex(shapes: readonly (readonly number[])[], axisIn: number): { shape: number[]; dest: Int32Array[] } | null {
+  const rank = shapes[0]!.length;
+  const axis = axisIn < 0 ? axisIn + rank : axisIn;
+  const fits = axis >= 0 && axis < rank && shapes.every((s) => s.length === rank && s.every((d, i) => i === axis || d === shapes[0]![i]));
+  if (!fits) return null;
+  const outer = sizeOf(shapes[0]!.slice(0, axis));
+  const chunks = shapes.map((s) => sizeOf(s.slice(axis)));
+  const row = chunks.reduce((a, b) => a + b, 0);
+  let start = 0;
+  const dest = chunks.map((chunk) => {
+    const at = start;
+    start += chunk;
+    return Int32Array.from({ length: outer * chunk }, (_, j) => Math.floor(j / chunk) * row + at + (j % chunk));
+  });
+  const shape = [...shapes[0]!];
+  shape[axis] = shapes.reduce((s, x) => s + x[axis]!, 0);
+  return { shape, dest };
 }
