@@ -5,6 +5,7 @@
  */
 import { commitWeights } from "../core/commitment.js";
 import { ZkmlError } from "../core/errors.js";
+import { LIMITS } from "../core/limits.js";
 import type { ActivationFn, ActivationNode, ConvNode, DenseNode, FixScaleNode, Graph, GraphNode } from "../core/graph.js";
 import { activationValue, nodeInputs, readers, runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
 import {
@@ -25,8 +26,11 @@ function maxAbs(values: ArrayLike<number>): number {
 }
 
 export function bitsForBound(bound: number): number {
-  // Signed width holding [-bound, bound].
-  return Math.ceil(Math.log2(bound + 1)) + 1;
+  // Signed width holding [-bound, bound]: B - 1 magnitude bits, 2^(B-1) > bound. Counted on the
+  // integer's bits, not with log2, whose rounding made 2^49..2^52 one bit short.
+  if (!Number.isFinite(bound) || bound < 0 || bound > Number.MAX_SAFE_INTEGER) throw new RangeError(`bound ${bound} is not a safe non-negative integer`);
+  const b = Math.ceil(bound);
+  return (b === 0 ? 0 : b.toString(2).length) + 1;
 }
 
 export interface QuantizeOptions {
@@ -101,6 +105,64 @@ function tableLayer(node: ActivationNode, size: number, inFrac: number, outFrac:
   return { ...base, tables, ...(tables.length > 1 && { select }) };
 }
 
+/**
+ * Multiply-adds and element moves of one float inference: what calibration and the circuit's
+ * linear combinations grow with. Refused over the limit before any of it is computed, so a
+ * hostile graph of small tensors with huge windows cannot run for hours.
+ */
+export function graphWork(graph: Graph): { work: number; constraints: number } {
+  let work = 0;
+  let constraints = 0;
+  for (const n of graph.nodes) {
+    switch (n.op) {
+      case "dense":
+        work += n.weight.data.length * (n.rows ?? 1);
+        constraints += (n.weight.dims[0] ?? 1) * (n.rows ?? 1) * 32;
+        break;
+      case "conv": {
+        const out = sizeOf(n.outShape);
+        work += out * (n.weight.data.length / n.outShape[0]);
+        constraints += out * 32;
+        break;
+      }
+      case "maxpool":
+      case "avgpool": {
+        const cells = sizeOf(n.outShape) * n.kernel[0] * n.kernel[1];
+        work += cells;
+        constraints += cells * 12;
+        break;
+      }
+      case "matmul":
+        work += n.aIndex.length;
+        constraints += n.aIndex.length + (n.aIndex.length / n.k) * 32;
+        break;
+      case "select":
+      case "concat":
+      case "fixscale":
+        work += graph.nodes.length; // free in the circuit; the index maps are bounded by LIMITS.tensorElements
+        break;
+      case "activation":
+      case "binary":
+        work += 1;
+        constraints += 64;
+        break;
+      default:
+        n satisfies never;
+    }
+  }
+  return { work, constraints };
+}
+
+function checkGraphWork(graph: Graph): void {
+  const { work, constraints } = graphWork(graph);
+  if (work > LIMITS.multiplyAdds) {
+    throw new ZkmlError("BAD_MODEL", `model ${graph.name}: one inference takes about ${work.toExponential(2)} multiply-adds, over zkml's limit of ${LIMITS.multiplyAdds} (2^27)`);
+  }
+  if (constraints > LIMITS.estimatedConstraints) {
+    throw new ZkmlError("BAD_MODEL", `model ${graph.name}: its circuit would need about ${constraints.toExponential(2)} constraints, over zkml's limit of ${LIMITS.estimatedConstraints} (2^23)`);
+  }
+}
+
 export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   const bits = opts.bits ?? ACT_BITS;
   if (bits !== ACT_BITS) {
@@ -113,6 +175,7 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       throw new ZkmlError("BAD_INPUT", `model ${graph.name}: calibration sample has ${s.length} values, the input "${graph.input.name}" needs ${inSize}`);
     }
   }
+  checkGraphWork(graph);
   const nodes = graph.nodes;
   // Float range of the input and of every node's output over the calibration set.
   const inputMax = Math.max(...opts.samples.map(maxAbs));

@@ -1,4 +1,5 @@
 /** What every verb shares: argument parsing, JSON-or-human output, progress on stderr. */
+import { terminalText } from "../core/inert.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { getAddress } from "ethers";
 import { ZkmlError } from "../core/errors.js";
@@ -45,13 +46,14 @@ export function makeContext(positionals: string[], values: VerbContext["values"]
   return {
     positionals,
     values,
-    say: (line) => (json ? process.stderr : process.stdout).write(line + "\n"),
+    // No escape sequence from a name in a model or proof file reaches the terminal.
+    say: (line) => (json ? process.stderr : process.stdout).write(line.split("\n").map((l) => terminalText(l)).join("\n") + "\n"),
     progress: (line) => {
       // Throttle: one progress line per 2 s unless it is a new phase.
       const now = Date.now();
       if (now - lastProgress < 2000 && !line.endsWith(":")) return;
       lastProgress = now;
-      process.stderr.write(`  … ${line}\n`);
+      process.stderr.write(`  … ${terminalText(line)}\n`);
     },
     result: (obj) => {
       if (json) process.stdout.write(toJson(obj) + "\n");

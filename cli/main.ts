@@ -8,12 +8,13 @@ import { compileVerb } from "./verbs/compile.js";
 import { contributeVerb, setupVerb } from "./verbs/setup.js";
 import { proveVerb } from "./verbs/prove.js";
 import { verifyVerb } from "./verbs/verify.js";
+import { checkVerb } from "./verbs/check.js";
 import { deployRegistryVerb, deployVerb, registerVerb, verifyOnchainVerb } from "./verbs/chain.js";
 import { demoVerb } from "./verbs/demo.js";
 import { benchVerb } from "./verbs/bench.js";
 
 const VERBS: Verb[] = [
-  compileVerb, setupVerb, contributeVerb, proveVerb, verifyVerb, deployVerb, deployRegistryVerb, registerVerb, verifyOnchainVerb, demoVerb, benchVerb,
+  compileVerb, checkVerb, setupVerb, contributeVerb, proveVerb, verifyVerb, deployVerb, deployRegistryVerb, registerVerb, verifyOnchainVerb, demoVerb, benchVerb,
 ];
 
 function mainHelp(): string {

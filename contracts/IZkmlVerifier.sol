@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+// The class byte of a model whose output has more than 255 values: it proves no class. A class
+// output has at most 255 values, so its argmax is never 255 and "no class" is never class 0.
+uint8 constant ZKML_NO_CLASS = 255;
+
 /// @title What a dApp needs from a zkml inference verifier.
 /// @notice A proof shows that model `modelId` maps a committed input to a committed output whose
-/// argmax is `class`. The commitment is Poseidon over the packed int8 input and the output vector
-/// (see docs/CIRCUIT.md); the values themselves travel off-chain with the proof.
+/// argmax is `class` (or ZKML_NO_CLASS). The commitment is a blinded Poseidon hash of the packed
+/// int8 input and output vector and their layout (see docs/CIRCUIT.md): it hides the input; the
+/// values and the blinding travel off-chain with the proof.
 interface IZkmlVerifier {
     /// Emitted once per accepted proof.
     event InferenceVerified(

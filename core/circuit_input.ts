@@ -12,9 +12,12 @@ export function publicSignalNames(model: Pick<QModel, "privateWeights">): string
   return model.privateWeights ? ["commitment", "classContext", "modelCommitment"] : ["commitment", "classContext"];
 }
 
-/** x: the int8 input; ctx: the caller context; with private weights also the weights and salt. */
-export function circuitInput(model: QModel, qInput: readonly number[], ctx: bigint): CircuitSignals {
-  const signals: CircuitSignals = { x: qInput.map((v) => toField(v)), ctx };
+/**
+ * x: the int8 input; ctx: the caller context; blinding: the commitment's fresh random factor;
+ * with private weights also the weights and salt.
+ */
+export function circuitInput(model: QModel, qInput: readonly number[], ctx: bigint, blinding: bigint): CircuitSignals {
+  const signals: CircuitSignals = { x: qInput.map((v) => toField(v)), ctx, blinding };
   if (model.privateWeights) {
     denseLayers(model).forEach((l, i) => {
       signals[`w${i}`] = l.weights.map((v) => toField(v));

@@ -1,9 +1,10 @@
 /**
  * The Poseidon commitment to an inference's input and output vectors, computed exactly as the
- * circuit computes it (circuits/lib/commitment.circom): pack, then chain Poseidon over chunks.
+ * generated circuit computes it (circuits/codegen.ts, circuits/lib/chain_hash.circom): blinding,
+ * layout, then the packed values, chained through Poseidon.
  */
 import { buildPoseidon } from "circomlibjs";
-import { CHAIN_RATE, packSigned } from "./field.js";
+import { CHAIN_RATE, FIELD_R, packSigned } from "./field.js";
 import { WEIGHT_BITS } from "./qmodel.js";
 
 type Poseidon = ((inputs: bigint[]) => unknown) & { F: { toObject(x: unknown): bigint } };
@@ -41,14 +42,48 @@ export async function commitWeights(
 }
 
 export interface CommitmentLayout {
+  inputSize: number;
   inputBits: number;
+  outputSize: number;
   outputBits: number;
 }
 
+/**
+ * The commitment's structure element: the input and output lengths and bit widths, hashed with
+ * the values so that moving a value from the input to the output, or appending one that packs
+ * to 0 (a trailing -128), gives another commitment. The circuit hashes the same constant.
+ */
+export function layoutTag(layout: CommitmentLayout): bigint {
+  return BigInt(layout.inputSize) + (BigInt(layout.outputSize) << 32n) + (BigInt(layout.inputBits) << 64n) + (BigInt(layout.outputBits) << 72n);
+}
+
+/**
+ * A fresh blinding factor: uniform below the field order (rejection sampling over 254 random
+ * bits, so at least 253 bits of entropy). Web Crypto, so the same code runs in Node and browsers.
+ */
+export function randomBlinding(): bigint {
+  for (;;) {
+    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
+    bytes[0]! &= 0x3f;
+    const v = BigInt("0x" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+    if (v < FIELD_R) return v;
+  }
+}
+
+/**
+ * commitment = chainHash([blinding, layoutTag, pack(input), pack(output)]): hiding thanks to the
+ * blinding (a private circuit input drawn per proof), binding to the values and their layout.
+ * Values whose count differs from the layout's are refused: they match no commitment.
+ */
 export async function commitInference(
   input: readonly bigint[],
   output: readonly bigint[],
   layout: CommitmentLayout,
+  blinding: bigint,
 ): Promise<bigint> {
-  return chainHash([...packSigned(input, layout.inputBits), ...packSigned(output, layout.outputBits)]);
+  if (input.length !== layout.inputSize || output.length !== layout.outputSize) {
+    throw new RangeError(`${input.length} input and ${output.length} output values; the circuit has ${layout.inputSize} and ${layout.outputSize}`);
+  }
+  if (blinding < 0n || blinding >= FIELD_R) throw new RangeError("the blinding factor is not a field element");
+  return chainHash([blinding, layoutTag(layout), ...packSigned(input, layout.inputBits), ...packSigned(output, layout.outputBits)]);
 }

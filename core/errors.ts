@@ -3,6 +3,8 @@
  * message that names the model/node/op at fault, and a hint that says what to do about it.
  * Anything else that escapes is a bug in zkml, and the CLI says so.
  */
+import { terminalText } from "./inert.js";
+
 export type ZkmlErrorCode =
   | "USAGE"
   | "FILE_NOT_FOUND"
@@ -19,14 +21,19 @@ export type ZkmlErrorCode =
   | "CHAIN"
   | "CONTRACT_TOO_LARGE";
 
+function oneInertLine(text: string): string {
+  return terminalText(String(text).replace(/\s*\r?\n\s*/g, " | "));
+}
+
 export class ZkmlError extends Error {
   readonly code: ZkmlErrorCode;
   readonly hint?: string;
   constructor(code: ZkmlErrorCode, message: string, hint?: string) {
-    super(message);
+    // Messages quote names from files a user was handed: kept to one inert line here, once.
+    super(oneInertLine(message));
     this.name = "ZkmlError";
     this.code = code;
-    this.hint = hint;
+    this.hint = hint === undefined ? undefined : oneInertLine(hint);
   }
   /** One line for a terminal: the message, then what to do. */
   oneLine(): string {

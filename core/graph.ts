@@ -5,6 +5,8 @@
  * any earlier node's output (residual connections, x·x activations). Activations are flat
  * row-major arrays; spatial ops carry their [C, H, W] shapes.
  */
+import { checkedSize } from "./limits.js";
+
 export interface FloatTensor {
   dims: number[];
   data: Float64Array;
@@ -172,8 +174,9 @@ export function readers(graph: Graph): Map<string, number> {
   return count;
 }
 
+/** Values of a tensor of this shape; refuses a shape that is no size or over LIMITS.tensorElements. */
 export function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+  return checkedSize(shape, () => "a tensor");
 }
 
 export function activationValue(fn: ActivationFn, x: number, i: number): number {

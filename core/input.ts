@@ -4,22 +4,57 @@
  * Calibration files: {"samples": [input, input, ...]} or any input file (one sample).
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { ZkmlError } from "./errors.js";
+import { terminalText } from "./inert.js";
+import { LIMITS } from "./limits.js";
 
-function flatten(value: unknown, file: string, out: number[] = []): number[] {
-  if (Array.isArray(value)) {
-    for (const v of value) flatten(v, file, out);
-  } else if (typeof value === "number") {
-    out.push(value);
-  } else {
-    throw new ZkmlError("BAD_INPUT", `${file}: input value ${JSON.stringify(value)} is not a number`, "inputs must be finite numbers");
+/**
+ * The numbers of a nested array, in order, and the array's shape (undefined when it is ragged).
+ * Iterative with a depth limit: a hostile 200,000-deep array must not overflow the stack.
+ */
+function flatten(value: unknown, file: string): { values: number[]; shape?: number[] } {
+  const values: number[] = [];
+  const shapeAt: (number | undefined)[] = [];
+  let rectangular = true;
+  let leafDepth: number | undefined;
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
+  while (stack.length) {
+    const { v, depth } = stack.pop()!;
+    if (Array.isArray(v)) {
+      if (depth >= LIMITS.inputDepth) throw new ZkmlError("BAD_INPUT", `${file}: input nested deeper than ${LIMITS.inputDepth} levels`);
+      if (shapeAt[depth] === undefined) shapeAt[depth] = v.length;
+      else if (shapeAt[depth] !== v.length) rectangular = false;
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1 });
+    } else if (typeof v === "number") {
+      if (leafDepth === undefined) leafDepth = depth;
+      else if (leafDepth !== depth) rectangular = false;
+      values.push(v);
+      if (values.length > LIMITS.tensorElements) throw new ZkmlError("BAD_INPUT", `${file}: over ${LIMITS.tensorElements} input values`);
+    } else {
+      throw new ZkmlError("BAD_INPUT", `${file}: input value ${terminalText(JSON.stringify(v) ?? String(v), 40)} is not a number`, "inputs must be finite numbers");
+    }
   }
-  return out;
+  const shape = shapeAt.slice(0, leafDepth ?? shapeAt.length) as number[];
+  return { values, shape: rectangular ? shape : undefined };
+}
+
+/**
+ * A nested input must have the model's shape (a leading batch dimension of 1 may be there or
+ * not); a flat array only needs the right count, which quantizeInput checks.
+ */
+function checkShape(got: number[] | undefined, want: readonly number[] | undefined, file: string, what: string): void {
+  if (!want || (got && got.length === 1)) return;
+  const strip = (s: readonly number[]) => (s.length > 1 && s[0] === 1 ? s.slice(1) : [...s]);
+  if (!got || strip(got).join(",") !== strip(want).join(",")) {
+    throw new ZkmlError("BAD_INPUT", `${file}: ${what} is nested as [${got ?? "ragged"}], the model takes [${want.join(", ")}]`, "give the values flat, or nested in the model's shape");
+  }
 }
 
 async function readJson(file: string, what: string): Promise<unknown> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `${what} file not found: ${file}`);
+  const { size } = await stat(file);
+  if (size > LIMITS.jsonBytes) throw new ZkmlError("BAD_INPUT", `${file}: ${size} bytes, over zkml's limit of ${LIMITS.jsonBytes} for a JSON file`);
   const text = await readFile(file, "utf8");
   try {
     return JSON.parse(text);
@@ -28,17 +63,30 @@ async function readJson(file: string, what: string): Promise<unknown> {
   }
 }
 
-/** The flat input values of one inference, from an already-parsed input object. */
-export function inputValues(doc: unknown, file: string): number[] {
+/**
+ * The flat input values of one inference, from an already-parsed input object. With `shapes`
+ * (the model's input shapes, one per graph input), nested arrays are checked against them.
+ */
+export function inputValues(doc: unknown, file: string, shapes?: readonly (readonly number[])[]): number[] {
   const d = doc as Record<string, unknown> | null;
   let values: number[];
   if (d && typeof d === "object" && "input" in d) {
-    values = flatten(d.input, file);
+    const flat = flatten(d.input, file);
+    if (shapes?.length === 1) checkShape(flat.shape, shapes[0], file, `"input"`);
+    values = flat.values;
   } else if (d && typeof d === "object" && "input_data" in d) {
     const arrays = d.input_data;
     if (!Array.isArray(arrays) || arrays.length === 0) throw new ZkmlError("BAD_INPUT", `${file}: "input_data" must be a non-empty array of arrays`);
     // One array per graph input, in graph order: the circuit input is their concatenation.
-    values = flatten(arrays, file);
+    if (shapes && shapes.length > 1 && arrays.length !== shapes.length) {
+      throw new ZkmlError("BAD_INPUT", `${file}: "input_data" has ${arrays.length} arrays, the model has ${shapes.length} inputs`);
+    }
+    values = [];
+    arrays.forEach((a, k) => {
+      const flat = flatten(a, file);
+      if (shapes && shapes.length === arrays.length) checkShape(flat.shape, shapes[k], file, `"input_data"[${k}]`);
+      values.push(...flat.values);
+    });
   } else {
     throw new ZkmlError("BAD_INPUT", `${file}: expected {"input": [...]} or {"input_data": [[...]]}`);
   }
@@ -48,8 +96,8 @@ export function inputValues(doc: unknown, file: string): number[] {
   return values;
 }
 
-export async function readInputFile(file: string): Promise<number[]> {
-  return inputValues(await readJson(file, "input"), file);
+export async function readInputFile(file: string, shapes?: readonly (readonly number[])[]): Promise<number[]> {
+  return inputValues(await readJson(file, "input"), file, shapes);
 }
 
 export async function readCalibrationFile(file: string): Promise<{ samples: number[][]; labels?: number[] }> {

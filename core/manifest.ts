@@ -4,7 +4,7 @@
  * and refuse it instead of silently proving against the wrong key.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, rmSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ZkmlError } from "./errors.js";
@@ -114,6 +114,7 @@ export async function buildFolderAtomically<T>(dir: string, build: (tmpDir: stri
   const tmp = `${abs}.partial-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
+  removeOnSignal(tmp);
   try {
     const result = await build(tmp);
     const old = `${abs}.old-${process.pid}`;
@@ -124,5 +125,28 @@ export async function buildFolderAtomically<T>(dir: string, build: (tmpDir: stri
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw e;
+  } finally {
+    keepOnSignal(tmp);
+  }
+}
+
+/** Temporary build folders to remove if the user stops the process (Ctrl-C) mid-build. */
+const inFlight = new Set<string>();
+function onStopSignal(signal: NodeJS.Signals): void {
+  for (const d of inFlight) rmSync(d, { recursive: true, force: true });
+  process.exit(signal === "SIGINT" ? 130 : 143);
+}
+function removeOnSignal(tmp: string): void {
+  if (inFlight.size === 0) {
+    process.on("SIGINT", onStopSignal);
+    process.on("SIGTERM", onStopSignal);
+  }
+  inFlight.add(tmp);
+}
+function keepOnSignal(tmp: string): void {
+  inFlight.delete(tmp);
+  if (inFlight.size === 0) {
+    process.off("SIGINT", onStopSignal);
+    process.off("SIGTERM", onStopSignal);
   }
 }

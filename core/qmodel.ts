@@ -262,6 +262,11 @@ export function quantizeInput(model: QModel, values: readonly number[]): number[
 }
 
 /** The scale (frac) of every input value: one for all, or one per graph input. */
+/** The shape of each graph input, in graph order (what a nested input file must match). */
+export function inputShapes(model: QModel): number[][] {
+  return model.input.parts ? model.input.parts.map((p) => p.shape) : [model.input.shape];
+}
+
 export function inputFracs(model: QModel): number[] {
   const parts = model.input.parts;
   if (!parts || parts.every((p) => p.frac === undefined)) return new Array<number>(sizeOf(model.input.shape)).fill(model.input.frac);
@@ -374,13 +379,15 @@ export function runReference(model: QModel, qInput: readonly number[]): Referenc
 }
 
 /**
- * The class a proof carries in classContext's low byte: the argmax, for outputs of at most 256
- * values. Larger outputs (an embedding, a 1,000-way vector) prove no class (0); their values
- * travel in the commitment, revealed off-chain with the proof.
+ * The class a proof carries in classContext's low byte: the argmax, for outputs of at most 255
+ * values. Larger outputs (an embedding, a 1,000-way vector) prove no class: the byte is
+ * NO_CLASS (255), which no argmax of a provable class output can be, so "no class" cannot be
+ * read as class 0 on-chain. Their values travel in the commitment, revealed off-chain.
  */
-export const MAX_CLASSES = 256;
+export const NO_CLASS = 255;
+export const MAX_CLASSES = 255;
 export function provenClass(values: readonly number[]): number {
-  return values.length > MAX_CLASSES ? 0 : argmax(values);
+  return values.length > MAX_CLASSES ? NO_CLASS : argmax(values);
 }
 
 export function argmax(values: readonly number[]): number {

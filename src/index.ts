@@ -3,15 +3,17 @@
  *   compileModel → setupModel → InferenceProver.prove → verifyProofFile / deployVerifier + submitInference
  */
 export { ZkmlError, isZkmlError, type ZkmlErrorCode } from "../core/errors.js";
+export { terminalText, commentText, identifierText } from "../core/inert.js";
 export { computeContext, parseContext, splitClassContext, CONTEXT_BITS } from "../core/context.js";
 export { readInputFile, readCalibrationFile } from "../core/input.js";
 export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
 export {
-  runReference, runLayer, quantizeInput, inputFracs, dequantize, describeLayer, denseLayers, isLinear, layerOutFrac, layerOutSize,
+  runReference, runLayer, quantizeInput, inputFracs, inputShapes, NO_CLASS, dequantize, describeLayer, denseLayers, isLinear, layerOutFrac, layerOutSize,
   type QModel, type QLayer,
 } from "../core/qmodel.js";
-export { commitInference, commitWeights } from "../core/commitment.js";
+export { commitInference, commitWeights, layoutTag, randomBlinding, type CommitmentLayout } from "../core/commitment.js";
+export { FIELD_R } from "../core/field.js";
 export { circuitInput, publicSignalNames } from "../core/circuit_input.js";
 export type { ProofFile } from "../core/proof_file.js";
 export { compileModel, type CompileOptions, type CompileResult } from "../circuits/compile.js";
@@ -24,6 +26,8 @@ export { openReady } from "./build.js";
 export { contribute, verifySetup, type ContributeOptions, type SetupCheck } from "./contribute.js";
 export { InferenceProver, readProofFile, type ContextDetails, type ProveResult } from "./prove.js";
 export { verifyProofFile, type VerifyResult } from "./verify.js";
+export { checkCircuit, type CircuitCheck } from "./check.js";
+export { checkConstraints, KNOWN_EXCEPTIONS, type ConstraintCheckReport } from "../circuits/constraint_check.js";
 export { deployVerifier, submitInference, measureVerifierCallGas, inferenceCalldata, revertReason } from "../verifier/chain.js";
 export { encodeProof, proofWords, verifyProofArgs } from "../verifier/calldata.js";
 export { verifySnark } from "../verifier/verify.js";

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { circuitInput } from "../core/circuit_input.js";
-import { commitInference } from "../core/commitment.js";
+import { commitInference, randomBlinding } from "../core/commitment.js";
 import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
@@ -45,14 +45,15 @@ export class InferenceProver {
     const m = this.model.model;
     const q = quantizeInput(m, values);
     const ref = runReference(m, q);
+    const blinding = randomBlinding();
     const t0 = performance.now();
-    const wtns = await this.witness.compute(circuitInput(m, q, context.value));
+    const wtns = await this.witness.compute(circuitInput(m, q, context.value, blinding));
     const t1 = performance.now();
     const { proof, publicSignals } = await this.prover.prove(wtns);
     const t2 = performance.now();
 
     // The circuit and the reference interpreter must agree bit for bit; if not, zkml is wrong.
-    const expected = await commitInference(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout);
+    const expected = await commitInference(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout, blinding);
     const { context: ctx, cls } = splitClassContext(BigInt(publicSignals[1]!));
     const modelCommitment = m.privateWeights && BigInt(publicSignals[2]!) !== BigInt(m.privateWeights.commitment);
     if (BigInt(publicSignals[0]!) !== expected || cls !== provenClass(ref.output) || ctx !== context.value || modelCommitment) {
@@ -73,6 +74,7 @@ export class InferenceProver {
         ...(context.sender && { sender: context.sender }),
         ...(context.nonce !== undefined && { nonce: context.nonce.toString() }),
       },
+      blinding: "0x" + blinding.toString(16),
     };
     return { proof: file, timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
   }

@@ -1,12 +1,16 @@
 /**
  * What a consumer contract needs to check revealed values against a proof's commitment: the
- * input and output packed exactly as the circuit packs them, and the output's scale.
+ * blinding, the layout element, the input and output packed exactly as the circuit packs them,
+ * and the output's scale. commitment = chainHash([blinding, layoutTag, ...packedInput, ...packedOutput]).
  */
 import { packSigned } from "../core/field.js";
 import type { ProofFile } from "../core/proof_file.js";
-import type { CircuitLayout } from "../core/compiled.js";
+import { layoutTag, type CommitmentLayout } from "../core/commitment.js";
 
 export interface RevealedValues {
+  /** The commitment's blinding factor and layout element: hashed before the packed values. */
+  blinding: bigint;
+  layoutTag: bigint;
   packedInput: bigint[];
   packedOutput: bigint[];
   /** The output integers; value = q · 2^-outputFrac. */
@@ -15,9 +19,11 @@ export interface RevealedValues {
   outputBits: number;
 }
 
-export function revealedValues(layout: Pick<CircuitLayout, "inputBits" | "outputBits">, proof: Pick<ProofFile, "input" | "output">): RevealedValues {
+export function revealedValues(layout: CommitmentLayout, proof: Pick<ProofFile, "input" | "output" | "blinding">): RevealedValues {
   const outputs = proof.output.values.map(BigInt);
   return {
+    blinding: BigInt(proof.blinding),
+    layoutTag: layoutTag(layout),
     packedInput: packSigned(proof.input.values.map(BigInt), layout.inputBits),
     packedOutput: packSigned(outputs, layout.outputBits),
     outputs,

@@ -17,10 +17,10 @@ function body(model: QModel): string {
 }
 
 async function expectBitExact(c: TestCircuit, model: QModel, q: number[], ctx: bigint) {
-  const w = await c.witness({ x: q.map((v) => toField(v)), ctx });
+  const w = await c.witness({ x: q.map((v) => toField(v)), ctx, blinding: 11n });
   const ref = runReference(model, q);
   expect(await c.check(w)).toBe(true);
-  expect(c.get(w, "commitment")).toBe(await commitInference(q.map(BigInt), ref.output.map(BigInt), circuitLayout(model)));
+  expect(c.get(w, "commitment")).toBe(await commitInference(q.map(BigInt), ref.output.map(BigInt), circuitLayout(model), 11n));
   expect(c.get(w, "classContext")).toBe(ctx * 256n + BigInt(ref.argmax));
   return { w, ref };
 }
@@ -59,7 +59,7 @@ describe("generated circuit == reference interpreter, bit for bit", () => {
     const o1w = (await expectBitExact(o1, model, q, 7n)).w;
     expect(await o1.check(o1.forge(o1w, { "a2[0]": o1.getSigned(o1w, "a2[0]") + 1n }))).toBe(false);
     expect(await o1.check(o1.forge(o1w, { "a0[3]": o1.getSigned(o1w, "a0[3]") + 1n }))).toBe(false);
-    await expect(o2.witness({ x: [200, ...q.slice(1)].map((v) => toField(v)), ctx: 7n })).rejects.toThrow();
+    await expect(o2.witness({ x: [200, ...q.slice(1)].map((v) => toField(v)), ctx: 7n, blinding: 11n })).rejects.toThrow();
     expect(await o1.check(o1.forge(o1w, { "x[0]": 200n }))).toBe(false);
   });
 
@@ -80,8 +80,8 @@ describe("bundled MNIST circuit", () => {
     for (const s of samples) {
       const q = quantizeInput(compiled.model, s);
       const ref = runReference(compiled.model, q);
-      const w = await gen.compute({ x: q.map((v) => toField(v)), ctx: 5n });
-      expect(witnessValue(w, 1)).toBe(await commitInference(q.map(BigInt), ref.output.map(BigInt), compiled.info.layout));
+      const w = await gen.compute({ x: q.map((v) => toField(v)), ctx: 5n, blinding: 11n });
+      expect(witnessValue(w, 1)).toBe(await commitInference(q.map(BigInt), ref.output.map(BigInt), compiled.info.layout, 11n));
       expect(witnessValue(w, 2)).toBe(5n * 256n + BigInt(ref.argmax));
     }
   });

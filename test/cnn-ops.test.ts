@@ -110,7 +110,7 @@ for (const [ci, cs] of CASES.entries()) {
       const inputs = [Array(size).fill(127), Array(size).fill(-128), ...samples.slice(0, 6).map((s) => quantizeInput(model, s))];
       for (let k = 0; k < 4; k++) inputs.push(Array.from({ length: size }, () => Math.floor(rand() * 256) - 128));
       for (const q of inputs) {
-        const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 5n });
+        const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 5n, blinding: 11n });
         expect(await c.check(w)).toBe(true);
         const ref = runReference(model, q);
         let compared = 0;
@@ -126,7 +126,7 @@ for (const [ci, cs] of CASES.entries()) {
 
     it("rejects a forged output of every layer", async () => {
       const q = quantizeInput(model, samples[0]!);
-      const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 5n });
+      const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 5n, blinding: 11n });
       for (const li of model.layers.keys()) {
         if (!c.has(`a${li}[0]`)) continue;
         const v = c.getSigned(w, `a${li}[0]`);

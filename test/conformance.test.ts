@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { floatOutputs, softmax } from "../circuits/fidelity.js";
-import { compileModel, InferenceProver, readInputFile, releaseCurves, setupModel, verifyProofFile, ZkmlError } from "../src/index.js";
+import { checkCircuit, compileModel, InferenceProver, readInputFile, releaseCurves, setupModel, verifyProofFile, ZkmlError } from "../src/index.js";
 
 const MODELS = path.resolve("../shared/onnx-models");
 const present = existsSync(MODELS);
@@ -22,11 +22,14 @@ afterAll(releaseCurves);
 
 describe.skipIf(!present)("conformance: ../shared/onnx-models", () => {
   for (const name of SUPPORTED) {
-    it(`${name}: compiles, proves, verifies, and stays within 5% of onnxruntime`, async () => {
+    it(`${name}: compiles with every wire pinned, proves, verifies, and stays within 5% of onnxruntime`, async () => {
       const onnx = path.join(MODELS, name, "network.onnx");
       const input = path.join(MODELS, name, "input.json");
       const out = path.join(await mkdtemp(path.join(os.tmpdir(), "zkml-conf-")), name);
       const c = await compileModel(onnx, { outDir: out, calibrationFile: input });
+      const check = await checkCircuit(out);
+      expect(check.problems, JSON.stringify(check.problems.slice(0, 3))).toEqual([]);
+      expect(check.publicPinned && check.satisfied).toBe(true);
       await setupModel(out);
       const prover = await InferenceProver.open(out);
       const values = await readInputFile(input);

@@ -6,11 +6,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { poseidonContract } from "circomlibjs";
-import { BrowserProvider, Contract, ContractFactory, parseEther, type Signer } from "ethers";
+import { AbiCoder, BrowserProvider, Contract, ContractFactory, keccak256, parseEther, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   compileModel, compileProjectContract, compileRegistry, computeContext, connectInProcessChain, deployAndRegister, deployRegistry, encodeProof,
-  InferenceProver, readInputFile, readResult, releaseCurves, revealedValues, revertReason, setupModel, submitToRegistry, type ChainConnection,
+  FIELD_R, InferenceProver, layoutTag, readInputFile, readResult, releaseCurves, revealedValues, revertReason, setupModel, submitToRegistry, type ChainConnection,
 } from "../src/index.js";
 
 let chain: ChainConnection;
@@ -73,35 +73,48 @@ describe("AppraisalOracle: posts a proven regression output, with its scale", ()
     const compiled = await compileModel("examples/appraisal/appraisal.onnx", { outDir: dir, calibrationFile: "examples/appraisal/calibration.json" });
     await setupModel(dir);
     const { modelId } = await deployAndRegister(chain.signer, registry, dir, "zkml:examples/appraisal");
-    const poseidon = await new ContractFactory(poseidonContract.generateABI(3), poseidonContract.createCode(3), chain.signer).deploy();
+    const poseidon = await new ContractFactory(poseidonContract.generateABI(5), poseidonContract.createCode(5), chain.signer).deploy();
     await poseidon.waitForDeployment();
     const layout = compiled.info.layout;
-    const oracle = await deploy("examples/AppraisalOracle.sol", "AppraisalOracle", [registry, modelId, await poseidon.getAddress(), layout.outputBits, compiled.model.output.frac]);
+    const oracle = await deploy("examples/AppraisalOracle.sol", "AppraisalOracle", [
+      registry, modelId, await poseidon.getAddress(), layoutTag(layout), layout.outputBits, compiled.model.output.frac,
+    ]);
     const oracleAddress = await oracle.getAddress();
+    const poster = await chain.signer.getAddress();
+    const registryNonce = (who: string, n: bigint) => BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [who, n])));
 
     const prover = await InferenceProver.open(dir);
     const features = await readInputFile("examples/appraisal/input.json");
     const proveFor = async (nonce: bigint) =>
       (await prover.prove(features, { value: computeContext({ chainId: chain.chainId, contract: registry, sender: oracleAddress, nonce }) })).proof;
-    const proof = await proveFor(5n);
+    const proof = await proveFor(registryNonce(poster, 5n));
     const r = revealedValues(layout, proof);
     expect(r.packedInput).toHaveLength(1);
     const q = r.outputs[0]!;
-    const post = (value: bigint, nonce: bigint, p = proof) =>
-      encodeProof(p).then((bytes) => oracle.getFunction("post")(bytes, p.publicSignals.slice(0, 2).map(BigInt), nonce, r.packedInput[0]!, value));
+    const post = (value: bigint, nonce: bigint, opts: { p?: typeof proof; as?: Contract; blinding?: bigint; packedInput?: bigint } = {}) => {
+      const p = opts.p ?? proof;
+      return encodeProof(p).then((bytes) => (opts.as ?? oracle).getFunction("post")(
+        bytes, p.publicSignals.slice(0, 2).map(BigInt), nonce, opts.packedInput ?? r.packedInput[0]!, value, opts.blinding ?? r.blinding));
+    };
+    const reason = (tx: Promise<unknown>, c: Contract = oracle) => tx.then(() => "no revert", (e) => revertReason(c, e));
 
-    const wrong = await post(q + 1n, 5n).then(() => "no revert", (e) => revertReason(oracle, e));
-    expect(wrong).toMatch(/^CommitmentMismatch/);
+    expect(await reason(post(q + 1n, 5n))).toMatch(/^CommitmentMismatch/);
+    expect(await reason(post(q, 5n, { blinding: r.blinding + 1n }))).toMatch(/^CommitmentMismatch/);
+    expect(await reason(post(q, 5n, { packedInput: r.packedInput[0]! + FIELD_R }))).toBe("NotInField()");
+    // A copier front-running the post (same calldata, another sender) derives another nonce:
+    // the proof's context is not theirs, and the poster's nonce stays unspent.
+    const registryContract = new Contract(registry, (await compileRegistry()).abi, chain.provider);
+    expect(await reason(post(q, 5n, { as: oracle.connect(claimant) as Contract }), registryContract)).toMatch(/^WrongContext/);
     await (await post(q, 5n)).wait();
     const stored = await oracle.getFunction("appraisals")(r.packedInput[0]!);
     expect(stored.value).toBe(q);
+    expect(stored.poster).toBe(poster);
     // 3.0 + [1.2, 0.4, -0.5, -0.8, 0.3, 0.2] · [0.5, 0.25, -0.4, -0.6, 0.8, 0.1] = 4.64 (×100k)
     const price = Number(stored.value) / 2 ** Number(await oracle.getFunction("outputFrac")());
     expect(price).toBeCloseTo(4.64, 1);
     console.log(`appraisal: proven price ${price} (q = ${q} at 2^-${r.outputFrac}), float 4.64`);
     // The registry spent the nonce: the same proof cannot be posted twice.
-    const registryContract = new Contract(registry, (await compileRegistry()).abi, chain.provider);
-    expect(await post(q, 5n).then(() => "no revert", (e) => revertReason(registryContract, e))).toBe(`NonceAlreadyUsed(${oracleAddress}, 5)`);
+    expect(await reason(post(q, 5n), registryContract)).toBe(`NonceAlreadyUsed(${oracleAddress}, ${registryNonce(poster, 5n)})`);
   });
 });
 

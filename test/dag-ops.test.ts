@@ -14,7 +14,7 @@ import { releaseCurves } from "../core/curve.js";
 import { toField } from "../core/field.js";
 import { runFloat } from "../core/graph.js";
 import { inputValues } from "../core/input.js";
-import { quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { NO_CLASS, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
 import { TestCircuit } from "./helpers/circuit.js";
 import { mulberry32, rawModel, type RawNode } from "./helpers/models.js";
 
@@ -141,7 +141,7 @@ for (const [ci, cs] of CASES.entries()) {
     it("circuit == reference interpreter, every layer", async () => {
       const inputs = [Array(inSize).fill(127), Array(inSize).fill(-128), ...samples.slice(0, 8).map((s) => quantizeInput(model, s))];
       for (const q of inputs) {
-        const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 9n });
+        const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 9n, blinding: 11n });
         expect(await c.check(w)).toBe(true);
         const ref = runReference(model, q);
         ref.layers.forEach((values, li) => {
@@ -151,7 +151,7 @@ for (const [ci, cs] of CASES.entries()) {
     });
 
     it("rejects forged outputs and a forged product", async () => {
-      const w = await c.witness({ x: quantizeInput(model, samples[0]!).map((v) => toField(v)), ctx: 9n });
+      const w = await c.witness({ x: quantizeInput(model, samples[0]!).map((v) => toField(v)), ctx: 9n, blinding: 11n });
       for (const li of model.layers.keys()) {
         if (isFree(model.layers[li]!.op)) continue; // a free rearrangement: no signal of its own
         const v = c.getSigned(w, `a${li}[1]`);
@@ -196,7 +196,7 @@ describe("several graph inputs in an input file", () => {
 });
 
 describe("a large output (300 values)", () => {
-  it("is committed, not classified: class byte 0, the values revealed with the proof and checked against the commitment", async () => {
+  it("is committed, not classified: class byte NO_CLASS (255, never an argmax of a class output), the values revealed with the proof and checked against the commitment", async () => {
     const { compileModel, setupModel, InferenceProver, verifyProofFile } = await import("../src/index.js");
     const { mkdtemp, writeFile } = await import("node:fs/promises");
     const os = await import("node:os");
@@ -217,8 +217,9 @@ describe("a large output (300 values)", () => {
     const prover = await InferenceProver.open(out);
     const { proof } = await prover.prove([0.5, -0.25, 0.75, -1], { value: 3n });
     expect(proof.output.values).toHaveLength(300);
-    expect(proof.output.class).toBe(0);
-    expect(BigInt(proof.publicSignals[1]!)).toBe(3n * 256n);
+    expect(proof.output.class).toBe(NO_CLASS);
+    expect(NO_CLASS).toBe(255);
+    expect(BigInt(proof.publicSignals[1]!)).toBe(3n * 256n + 255n);
     expect((await verifyProofFile(out, proof)).valid).toBe(true);
     const tampered = { ...proof, output: { ...proof.output, values: proof.output.values.map((v, i) => (i === 299 ? v + 1 : v)) } };
     expect((await verifyProofFile(out, tampered)).valid).toBe(false);

@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateCnn, CNN_CALIBRATION, CNN_ONNX } from "../examples/mnist-cnn/evaluate.js";
 import { mnistAvailable } from "../examples/mnist/mnist.js";
-import { compileModel, InferenceProver, readInputFile, releaseCurves, runReference, quantizeInput, setupModel, verifyProofFile, type CompileResult } from "../src/index.js";
+import { checkCircuit, compileModel, InferenceProver, readInputFile, releaseCurves, runReference, quantizeInput, setupModel, verifyProofFile, type CompileResult } from "../src/index.js";
 
 afterAll(releaseCurves);
 
@@ -23,9 +23,12 @@ describe("bundled MNIST CNN", () => {
     compiled = await compileModel(CNN_ONNX, { outDir: dir, calibrationFile: CNN_CALIBRATION });
   });
 
-  it("is a conv → maxpool → dense circuit of under 50k constraints", () => {
+  it("is a conv → maxpool → dense circuit of under 50k constraints, every wire pinned", async () => {
     expect(compiled.model.layers.map((l) => l.op)).toEqual(["conv", "maxpool", "dense"]);
     expect(compiled.info.constraints).toBeLessThan(50_000);
+    const check = await checkCircuit(dir);
+    expect(check).toMatchObject({ satisfied: true, publicPinned: true, problems: [], counts: { unused: 0, undetermined: 0 } });
+    console.log(`MNIST CNN check: ${check.wires} wires, ${check.counts.excepted} IsZero inverses excepted, ${check.ms.toFixed(0)} ms`);
   });
 
   it("proves every bundled digit's class as the reference computes it, and the proof verifies", async () => {

@@ -39,10 +39,15 @@ describe("MNIST: setup → prove → verify off-chain", () => {
       times.push(r.timingsMs.witness + r.timingsMs.prove);
     }
     console.log(`MNIST warm witness+prove: ${times.map((t) => t.toFixed(0)).join(", ")} ms`);
-    // Groth16 proofs are randomised (r, s): each differs, while the public signals do not.
+    // Groth16 proofs are randomised (r, s), and so is the commitment's blinding: one input gives
+    // three different commitments (an observer cannot tell that it was proven three times),
+    // while the class and context are the same.
     expect(new Set(runs.map((p) => (p.proof.pi_a as string[])[0])).size).toBe(3);
+    expect(new Set(runs.map((p) => p.publicSignals[0])).size).toBe(3);
+    expect(new Set(runs.map((p) => p.blinding)).size).toBe(3);
     for (const p of runs) {
-      expect(p.publicSignals).toEqual(runs[0]!.publicSignals);
+      expect(p.publicSignals[1]).toEqual(runs[0]!.publicSignals[1]);
+      expect(p.input.values).toEqual(runs[0]!.input.values);
       expect((await verifyProofFile(dir, p)).valid).toBe(true);
     }
   });

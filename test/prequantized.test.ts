@@ -116,7 +116,7 @@ describe("pre-quantized CNN circuit", () => {
     const rand = mulberry32(13);
     const inputs = [...samples.map((s) => quantizeInput(model, s)), Array(72).fill(127), Array.from({ length: 72 }, () => Math.floor(rand() * 256) - 128)];
     for (const q of inputs) {
-      const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 1n });
+      const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 1n, blinding: 11n });
       expect(await c.check(w)).toBe(true);
       const ref = runReference(model, q);
       ref.layers.forEach((values, li) => values.forEach((v, j) => expect(c.getSigned(w, `a${li}[${j}]`), `layer ${li} [${j}]`).toBe(BigInt(v))));
@@ -131,7 +131,7 @@ describe("pre-quantized CNN circuit", () => {
       const even = runReference(model, q).layers[0]!;
       const j = runReference(up, q).layers[0]!.findIndex((v, k) => v !== even[k]);
       if (j < 0) continue;
-      const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 1n });
+      const w = await c.witness({ x: q.map((v) => toField(v)), ctx: 1n, blinding: 11n });
       expect(c.getSigned(w, `a0[${j}]`)).toBe(BigInt(even[j]!));
       expect(await c.check(c.forge(w, { [`a0[${j}]`]: BigInt(even[j]! + 1) }))).toBe(false);
       return;

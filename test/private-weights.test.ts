@@ -47,10 +47,10 @@ describe("private weights circuit", () => {
     expect(model.privateWeights!.commitment).toBe(String(await commitWeights(SALT, denseLayers(constants), model.privateWeights!.biasBits)));
     const inputs = [Array(6).fill(127), Array(6).fill(-128), ...Array.from({ length: 10 }, () => Array.from({ length: 6 }, () => Math.floor(rand() * 256) - 128))];
     for (const q of inputs) {
-      const w = await c.witness(circuitInput(model, q, 9n));
+      const w = await c.witness(circuitInput(model, q, 9n, 11n));
       const ref = runReference(constants, q);
       expect(await c.check(w)).toBe(true);
-      expect(c.get(w, "commitment")).toBe(await commitInference(q.map(BigInt), ref.output.map(BigInt), circuitLayout(model)));
+      expect(c.get(w, "commitment")).toBe(await commitInference(q.map(BigInt), ref.output.map(BigInt), circuitLayout(model), 11n));
       expect(c.get(w, "classContext")).toBe(9n * 256n + BigInt(ref.argmax));
       expect(c.get(w, "modelCommitment")).toBe(BigInt(model.privateWeights!.commitment));
       ref.layers.forEach((values, li) => values.forEach((v, j) => expect(c.getSigned(w, `a${li}[${j}]`)).toBe(BigInt(v))));
@@ -61,7 +61,7 @@ describe("private weights circuit", () => {
     const q = [1, -2, 3, -4, 5, -6];
     const other = structuredClone(model);
     denseLayers(other)[0]!.weights[0] = denseLayers(other)[0]!.weights[0]! === 127 ? 126 : denseLayers(other)[0]!.weights[0]! + 1;
-    const w = await c.witness(circuitInput(other, q, 0n));
+    const w = await c.witness(circuitInput(other, q, 0n, 11n));
     expect(await c.check(w)).toBe(true);
     expect(c.get(w, "modelCommitment")).not.toBe(BigInt(model.privateWeights!.commitment));
     expect(await commitWeights(SALT + 1n, denseLayers(constants), model.privateWeights!.biasBits)).not.toBe(BigInt(model.privateWeights!.commitment));
@@ -69,7 +69,7 @@ describe("private weights circuit", () => {
 
   it("rejects a forged product, output, commitment, or a weight outside int8", async () => {
     const q = [10, 20, -30, 40, -50, 60];
-    const w = await c.witness(circuitInput(model, q, 3n));
+    const w = await c.witness(circuitInput(model, q, 3n, 11n));
     expect(await c.check(c.forge(w, { "p0[0][0]": c.getSigned(w, "p0[0][0]") + 1n }))).toBe(false);
     expect(await c.check(c.forge(w, { "a1[0]": c.getSigned(w, "a1[0]") + 1n }))).toBe(false);
     expect(await c.check(c.forge(w, { modelCommitment: c.get(w, "modelCommitment") + 1n }))).toBe(false);
@@ -87,7 +87,7 @@ describe("private weights circuit", () => {
     const alias = structuredClone(model);
     denseLayers(alias)[0]!.weights[0] = a + 256;
     denseLayers(alias)[0]!.weights[1] = b - 1;
-    await expect(c.witness(circuitInput(alias, [1, 1, 1, 1, 1, 1], 0n))).rejects.toThrow();
+    await expect(c.witness(circuitInput(alias, [1, 1, 1, 1, 1, 1], 0n, 11n))).rejects.toThrow();
   });
 
   it("costs about one constraint per multiply plus 8 per weight for its range check", () => {

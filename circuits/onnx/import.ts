@@ -9,9 +9,10 @@
  * is refused with the node, its op and the supported list, before anything is written.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ZkmlError } from "../../core/errors.js";
+import { checkedSize, LIMITS } from "../../core/limits.js";
 import type { Graph } from "../../core/graph.js";
 import { sizeOf } from "../../core/graph.js";
 import { decodeTensor, DT, onnx, toNum, type DecodedTensor } from "./tensor.js";
@@ -27,6 +28,8 @@ export { SUPPORTED_OPS } from "./graph_builder.js";
 
 export async function importOnnxFile(file: string): Promise<Graph> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `model file not found: ${file}`);
+  const { size } = await stat(file);
+  if (size > LIMITS.onnxBytes) throw new ZkmlError("BAD_ONNX", `${file}: ${size} bytes, over zkml's limit of ${LIMITS.onnxBytes} for an ONNX file`);
   const bytes = await readFile(file);
   const name = path.basename(file).replace(/\.onnx$/i, "");
   return importOnnx(bytes, name);
@@ -50,6 +53,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   if (!g || !g.node || g.node.length === 0) {
     throw new ZkmlError("BAD_ONNX", `${modelName}: not an ONNX model (no graph or no nodes)`, "pass a .onnx file exported by PyTorch, skl2onnx or onnx");
   }
+  if (g.node.length > LIMITS.nodes) throw new ZkmlError("BAD_MODEL", `model ${modelName}: ${g.node.length} nodes, over zkml's limit of ${LIMITS.nodes}`);
   const opset = toNum((model.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx")?.version ?? 13);
 
   const b = graphBuilder(modelName, g);
@@ -72,10 +76,17 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" has element type ${elemType}; zkml takes float inputs`);
     }
     const shape = (info.type?.tensorType?.shape?.dim ?? []).map((d, i) => {
-      if (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) > 0) return toNum(d.dimValue);
+      if (d.dimValue !== undefined && d.dimValue !== null) {
+        const v = toNum(d.dimValue);
+        if (!Number.isSafeInteger(v) || v < 1) {
+          throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" dimension ${i} is ${v}, not a positive size`);
+        }
+        return v;
+      }
       if (i === 0) return 1; // symbolic batch dimension
       throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" dimension ${i} is symbolic ("${d.dimParam ?? ""}"); only the batch dimension may be`);
     });
+    checkedSize(shape, () => `model ${modelName}: input "${info.name}"`);
     return { name: info.name!, shape };
   });
   // Several graph inputs are one circuit input: their concatenation, in graph order. Each is a
@@ -286,12 +297,14 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
           ? { inShape, outShape: [inShape[0], 1, 1] as [number, number, number], kernel: kernel!, strides: [1, 1] as [number, number], pads: [0, 0, 0, 0] as [number, number, number, number] }
           : windowGeometry(n, inShape, kernel!, where(n));
         const kind = op.includes("Max") ? "maxpool" : "avgpool";
-        if (kind === "maxpool" && geometry.pads.some((p, i) => p >= kernel![i % 2]!)) {
+        const countIncludePad = intAttr(n, "count_include_pad", 0) !== 0;
+        // A window wholly in the padding has no cell: no max, and an average over 0 values.
+        if ((kind === "maxpool" || !countIncludePad) && geometry.pads.some((p, i) => p >= kernel![i % 2]!)) {
           throw new ZkmlError("BAD_MODEL", `${where(n)}: pads [${geometry.pads}] as large as the kernel leave windows with no cell`);
         }
         emit({
           op: kind, name: nameOf(n), onnxOp: op, input: srcOf(n), output: out0(n), ...geometry,
-          countIncludePad: intAttr(n, "count_include_pad", 0) !== 0,
+          countIncludePad,
         }, [1, ...geometry.outShape], a.int8);
         break;
       }

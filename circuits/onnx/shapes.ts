@@ -2,6 +2,7 @@
  * Shape arithmetic of the import: broadcasting, window geometry, and the index maps that turn
  * Pad, Transpose and Gather of an activation into a free rearrangement.
  */
+import { LIMITS } from "../../core/limits.js";
 import type onnxProto from "onnx-proto";
 import { ZkmlError } from "../../core/errors.js";
 import { sizeOf, type Window2d } from "../../core/graph.js";
@@ -89,6 +90,12 @@ export function windowGeometry(n: NodeProto, inShape: [number, number, number], 
     throw new ZkmlError("BAD_MODEL", `${where}: unknown auto_pad "${autoPad}"`);
   }
   if (pads.some((p) => p < 0)) throw new ZkmlError("BAD_MODEL", `${where}: negative pads [${pads}]`);
+  const side = LIMITS.windowSide;
+  for (const [what, v] of [["kernel", kernel], ["strides", strides], ["pads", pads]] as const) {
+    if (v.some((x) => !Number.isSafeInteger(x) || x < (what === "pads" ? 0 : 1) || x > side)) {
+      throw new ZkmlError("BAD_MODEL", `${where}: ${what} [${v}] must be whole numbers from ${what === "pads" ? 0 : 1} to ${side} (zkml's limit)`);
+    }
+  }
   const OH = Math.floor((H + pads[0]! + pads[2]! - kernel[0]) / strides[0]) + 1;
   const OW = Math.floor((W + pads[1]! + pads[3]! - kernel[1]) / strides[1]) + 1;
   if (!(OH >= 1 && OW >= 1)) throw new ZkmlError("BAD_MODEL", `${where}: a ${kernel.join("x")} window does not fit the ${H}x${W} input`);

@@ -1,5 +1,7 @@
 /** ONNX TensorProto ↔ plain arrays. */
 import onnxProto from "onnx-proto";
+import { ZkmlError } from "../../core/errors.js";
+import { checkedSize } from "../../core/limits.js";
 
 export const { onnx } = onnxProto;
 export const DT = onnx.TensorProto.DataType;
@@ -32,13 +34,17 @@ const RAW_READERS: Record<number, { size: number; read: (v: DataView, o: number)
 /** Decode a TensorProto; null for a data type or storage (external data) zkml cannot read. */
 export function decodeTensor(t: onnxProto.onnx.ITensorProto): DecodedTensor | null {
   const dims = (t.dims ?? []).map(toNum);
-  const count = dims.reduce((a, b) => a * b, 1);
+  // Checked before anything is allocated: a hostile file may claim 2^60 values.
+  const count = checkedSize(dims, () => `tensor "${t.name ?? ""}"`);
   const dataType = t.dataType ?? 0;
   let data: Float64Array;
   if (t.rawData && t.rawData.length > 0) {
     const reader = RAW_READERS[dataType];
     if (!reader) return null;
     const raw = t.rawData;
+    if (raw.length !== count * reader.size) {
+      throw new ZkmlError("BAD_MODEL", `tensor "${t.name ?? ""}": raw_data has ${raw.length} bytes, its shape [${dims.join(", ")}] needs ${count * reader.size}`);
+    }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     data = new Float64Array(count);
     for (let i = 0; i < count; i++) data[i] = reader.read(view, i * reader.size);

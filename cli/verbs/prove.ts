@@ -1,5 +1,6 @@
+import { terminalText } from "../../src/index.js";
 import path from "node:path";
-import { computeContext, InferenceProver, parseContext, readInputFile, ZkmlError, writeFileAtomic, type ContextDetails } from "../../src/index.js";
+import { computeContext, InferenceProver, inputShapes, parseContext, readInputFile, ZkmlError, writeFileAtomic, type ContextDetails } from "../../src/index.js";
 import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
 
 /** --context HEX, or the four values the verifier contract hashes into it. */
@@ -44,15 +45,15 @@ Without a context the proof carries context 0 (fine off-chain, rejected on-chain
     const inputFile = str(ctx, "input");
     if (!inputFile) throw new ZkmlError("USAGE", "prove: --input FILE is required", "see `zkml prove --help`");
     const context = contextFromArgs(ctx);
-    const values = await readInputFile(inputFile);
     const load = timer();
     const prover = await InferenceProver.open(dir);
     const loadMs = load();
+    const values = await readInputFile(inputFile, inputShapes(prover.model.model));
     const r = await prover.prove(values, context);
     const out = str(ctx, "out") ?? path.join(dir, "proof.json");
     await writeFileAtomic(out, toJson(r.proof) + "\n");
     const o = r.proof.output;
-    ctx.say(`proved ${r.proof.model.name}: class ${o.class}`);
+    ctx.say(`proved ${terminalText(r.proof.model.name)}: class ${o.class}`);
     ctx.say(`  logits (dequantized): [${o.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
     ctx.say(`  witness ${ms(r.timingsMs.witness)}, prove ${ms(r.timingsMs.prove)} (keys loaded in ${ms(loadMs)})`);
     ctx.say(`  proof → ${out}`);

@@ -5,8 +5,11 @@ export const verifyVerb: Verb = {
   name: "verify",
   summary: "verify a proof off-chain (exit 0 valid, 1 invalid)",
   usage: "zkml verify DIR proof.json [--json]",
-  help: `Checks the Groth16 proof against DIR's verification key, that it was made for DIR's model,
-and that the revealed input and output hash to the public commitment with the public class.`,
+  help: `Checks the proof (Groth16, PLONK or FFLONK: DIR's keys say which) against DIR's verification
+key, that it was made for DIR's model, that the revealed input, output and blinding open the
+public commitment, and that every other field of the file (class, scales, dequantized values,
+context and what it was derived from) is what the proof and the model make it. Each failed
+check is named by its field.`,
   options: {},
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "verify");
@@ -15,7 +18,8 @@ and that the revealed input and output hash to the public commitment with the pu
     const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([k]) => k);
     const why = !r.checks.keys && !r.checks.proof ? " (the proof was made with other keys: `zkml setup` has been run again since)" : "";
     ctx.say(r.valid ? `valid: class ${r.class}, context ${r.context} (${ms(r.ms)})` : `INVALID: failed ${failed.join(", ")}${why}`);
-    ctx.result({ valid: r.valid, checks: r.checks, class: r.class ?? null, context: r.context ?? null, ms: r.ms });
+    if (!r.valid) for (const p of r.problems) ctx.say(`  ${p}`);
+    ctx.result({ valid: r.valid, checks: r.checks, problems: r.problems, class: r.class ?? null, context: r.context ?? null, ms: r.ms });
     return r.valid ? 0 : 1;
   },
 };

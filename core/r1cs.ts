@@ -1,0 +1,86 @@
+/**
+ * Readers of circom's binary files, for checking a circuit against a witness without snarkjs:
+ * .r1cs (header and constraints) and .wtns (witness values). Both are iden3 "binfile"s: a magic,
+ * a version, then sections of (type u32, size u64, bytes); sections may come in any order.
+ */
+import { ZkmlError } from "./errors.js";
+
+/** A linear combination: wire index → coefficient. */
+export type LinearCombination = Map<number, bigint>;
+
+export interface R1cs {
+  prime: bigint;
+  nWires: number;
+  nPubOut: number;
+  nPubIn: number;
+  nPrvIn: number;
+  /** A · B = C, each over the witness. */
+  constraints: { a: LinearCombination; b: LinearCombination; c: LinearCombination }[];
+}
+
+function sections(bytes: Uint8Array, magic: string, file: string): Map<number, { start: number; size: number }> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const got = String.fromCharCode(...bytes.subarray(0, 4));
+  if (got !== magic || bytes.length < 12) throw new ZkmlError("BAD_INPUT", `${file} is not a ${magic} file`);
+  const n = view.getUint32(8, true);
+  const out = new Map<number, { start: number; size: number }>();
+  let pos = 12;
+  for (let i = 0; i < n; i++) {
+    if (pos + 12 > bytes.length) throw new ZkmlError("BAD_INPUT", `${file}: truncated`);
+    const type = view.getUint32(pos, true);
+    const size = Number(view.getBigUint64(pos + 4, true));
+    if (pos + 12 + size > bytes.length) throw new ZkmlError("BAD_INPUT", `${file}: section ${type} runs past the end`);
+    out.set(type, { start: pos + 12, size });
+    pos += 12 + size;
+  }
+  return out;
+}
+
+function readLE(bytes: Uint8Array, at: number, n8: number): bigint {
+  let v = 0n;
+  for (let b = n8 - 1; b >= 0; b--) v = (v << 8n) | BigInt(bytes[at + b]!);
+  return v;
+}
+
+export function parseR1cs(bytes: Uint8Array, file = "circuit.r1cs"): R1cs {
+  const s = sections(bytes, "r1cs", file);
+  const header = s.get(1);
+  const body = s.get(2);
+  if (!header || !body) throw new ZkmlError("BAD_INPUT", `${file}: no header or constraints section`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = header.start;
+  const n8 = view.getUint32(pos, true);
+  const prime = readLE(bytes, pos + 4, n8);
+  pos += 4 + n8;
+  const nWires = view.getUint32(pos, true);
+  const nPubOut = view.getUint32(pos + 4, true);
+  const nPubIn = view.getUint32(pos + 8, true);
+  const nPrvIn = view.getUint32(pos + 12, true);
+  const nConstraints = view.getUint32(pos + 24, true);
+  pos = body.start;
+  const lc = (): LinearCombination => {
+    const terms = view.getUint32(pos, true);
+    pos += 4;
+    const m: LinearCombination = new Map();
+    for (let t = 0; t < terms; t++) {
+      m.set(view.getUint32(pos, true), readLE(bytes, pos + 4, n8));
+      pos += 4 + n8;
+    }
+    return m;
+  };
+  const constraints: R1cs["constraints"] = [];
+  for (let i = 0; i < nConstraints; i++) constraints.push({ a: lc(), b: lc(), c: lc() });
+  return { prime, nWires, nPubOut, nPubIn, nPrvIn, constraints };
+}
+
+/** The witness values of a .wtns file (index 0 is the constant 1). */
+export function parseWtns(bytes: Uint8Array, file = "witness.wtns"): bigint[] {
+  const s = sections(bytes, "wtns", file);
+  const header = s.get(1);
+  const body = s.get(2);
+  if (!header || !body) throw new ZkmlError("BAD_INPUT", `${file}: no header or values section`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n8 = view.getUint32(header.start, true);
+  const count = body.size / n8;
+  return Array.from({ length: count }, (_, i) => readLE(bytes, body.start + i * n8, n8));
+}

@@ -1,0 +1,206 @@
+/**
+ * What a hostile file must not do (docs/CIRCUIT.md, threat model): names in an ONNX file never
+ * become code; the commitment hides the input and binds its layout; `zkml verify` checks every
+ * field of a proof file it reports.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  checkCircuit, commitInference, compileModel, computeContext, compileSolidity, FIELD_R, importOnnxFile, InferenceProver, isZkmlError, readInputFile, releaseCurves,
+  verifyProofFile, type ProofFile,
+} from "../src/index.js";
+import { generateVerifierSources } from "../verifier/solidity.js";
+import { runCircom } from "../circuits/circom.js";
+import { checkConstraints, symbolNames } from "../circuits/constraint_check.js";
+import { circuitInput } from "../core/circuit_input.js";
+import { quantizeInput } from "../core/qmodel.js";
+import { parseR1cs, parseWtns } from "../core/r1cs.js";
+import { WitnessGenerator } from "../prover/witness.js";
+import { FILES } from "../core/compiled.js";
+import { mulberry32, rawModel, type RawNode } from "./helpers/models.js";
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), "zkml-trust-"));
+});
+afterAll(async () => {
+  await releaseCurves();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** A name that would close a `//` comment, a template and a string, and colour a terminal. */
+const EVIL = '"\n}\ntemplate Evil() { signal input a; signal output b; b <-- a; }\n/* */ */ \u001b[31mRED\u001b[0m\r\u2028x';
+
+function tinyModel(name: (k: string) => string): Uint8Array {
+  const rand = mulberry32(5);
+  const u = (n: number) => Array.from({ length: n }, () => rand() * 2 - 1);
+  const nodes: RawNode[] = [
+    { op: "Gemm", inputs: ["input", "w1", "b1"], outputs: ["h"], attrs: { transB: 1 }, name: name("gemm1") },
+    { op: "Relu", inputs: ["h"], outputs: ["r"], name: name("relu") },
+    { op: "Gemm", inputs: ["r", "w2", "b2"], outputs: ["y"], attrs: { transB: 1 }, name: name("gemm2") },
+  ];
+  return rawModel({
+    inputShape: [1, 4], outputShape: [1, 3], nodes,
+    initializers: [{ name: "w1", dims: [5, 4], values: u(20) }, { name: "b1", dims: [5], values: u(5) }, { name: "w2", dims: [3, 5], values: u(15) }, { name: "b2", dims: [3], values: u(3) }],
+  });
+}
+
+const sha256 = async (file: string) => createHash("sha256").update(await readFile(file)).digest("hex");
+const withoutComments = (src: string) => src.split("\n").map((l) => l.replace(/\/\/.*$/, "").trimEnd()).filter((l) => l !== "").join("\n");
+
+describe("names from an ONNX file never become code", () => {
+  it("a model whose node and file names carry newlines, comment ends, quotes, template code and ANSI escapes compiles to the same r1cs", async () => {
+    const plainFile = path.join(work, "plain.onnx");
+    const evilFile = path.join(work, `evil${EVIL.replace(/\//g, "|")}.onnx`);
+    await writeFile(plainFile, tinyModel((k) => k));
+    await writeFile(evilFile, tinyModel((k) => `${k}${EVIL}`));
+    const plain = await compileModel(plainFile, { outDir: path.join(work, "plain") });
+    const evil = await compileModel(evilFile, { outDir: path.join(work, "evil") });
+    expect(evil.model.layers.map((l) => l.node).join("")).toContain("template Evil");
+    expect(await sha256(path.join(evil.outDir, FILES.r1cs))).toBe(await sha256(path.join(plain.outDir, FILES.r1cs)));
+    const evilSrc = await readFile(path.join(evil.outDir, FILES.circom), "utf8");
+    const plainSrc = await readFile(path.join(plain.outDir, FILES.circom), "utf8");
+    // Apart from comments, the two circuits are the same text; no control character survives.
+    expect(withoutComments(evilSrc)).toBe(withoutComments(plainSrc));
+    expect(evilSrc).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+    expect(evilSrc).not.toMatch(/\/\*|\*\//);
+    for (const line of evilSrc.split("\n").filter((l) => l.includes("Evil"))) expect(line.trimStart().startsWith("//") || /^\s*[^/]*\/\//.test(line)).toBe(true);
+  }, 120_000);
+
+  it("the Solidity verifier and wrapper carry a hostile model name only as an inert comment and identifier", async () => {
+    const mnistDir = inject("mnistDir");
+    const modelId = "0x" + "ab".repeat(32);
+    const g = await generateVerifierSources(path.join(mnistDir, FILES.zkey), EVIL, modelId);
+    const main = g.sources[g.mainFile]!;
+    expect(main).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\uffff]/);
+    expect(withoutComments(main)).not.toMatch(/Evil\(|RED|<--/);
+    expect(g.mainContract).toMatch(/^[A-Za-z0-9_]+$/);
+    const c = await compileSolidity(g.sources, g.mainFile, g.mainContract);
+    expect(c.bytecode.length).toBeGreaterThan(1000);
+    // A model id or commitment that is not what it claims to be is refused, not pasted in.
+    await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", "0x1) {} function x() {}")).rejects.toMatchObject({ code: "BAD_MODEL" });
+    await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", modelId, { modelCommitment: "1; uint x" })).rejects.toMatchObject({ code: "BAD_MODEL" });
+  }, 120_000);
+
+  it("an error naming a hostile node is one line without control characters", async () => {
+    const file = path.join(work, "refused.onnx");
+    await writeFile(file, rawModel({ inputShape: [1, 4], outputShape: [1, 4], nodes: [{ op: "Erf", inputs: ["input"], outputs: ["y"], name: `erf${EVIL}` }], initializers: [] }));
+    const e = await importOnnxFile(file).then(() => undefined, (e: unknown) => e);
+    expect(isZkmlError(e)).toBe(true);
+    const err = e as Error & { oneLine(): string };
+    expect(err.message).toContain("template Evil");
+    expect(err.oneLine()).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028]/);
+  });
+});
+
+describe("the commitment hides the input and binds its layout", () => {
+  const layout = { inputSize: 3, inputBits: 8, outputSize: 2, outputBits: 19 };
+  it("depends on the blinding, on where the input ends and on trailing -128 values", async () => {
+    const x = [5n, -7n, 100n];
+    const y = [12345n, -3n];
+    const c = await commitInference(x, y, layout, 1n);
+    expect(await commitInference(x, y, layout, 2n)).not.toBe(c);
+    // Moving an element from the input to the output, or appending a -128 (which packs to 0).
+    const moved = await commitInference([5n, -7n], [100n, 12345n, -3n], { ...layout, inputSize: 2, outputSize: 3 }, 1n);
+    expect(moved).not.toBe(c);
+    const padded = await commitInference([...x, -128n], y, { ...layout, inputSize: 4 }, 1n);
+    expect(padded).not.toBe(c);
+    await expect(commitInference([...x, -128n], y, layout, 1n)).rejects.toThrow(RangeError);
+    await expect(commitInference(x, y, layout, FIELD_R)).rejects.toThrow(RangeError);
+  });
+});
+
+describe("zkml verify checks every field it reports", () => {
+  let dir: string;
+  let proof: ProofFile;
+  beforeAll(async () => {
+    dir = inject("mnistDir");
+    const prover = await InferenceProver.open(dir);
+    const params = { chainId: 31337n, contract: "0x" + "11".repeat(20), sender: "0x" + "22".repeat(20), nonce: 4n };
+    proof = (await prover.prove(await readInputFile("examples/mnist/digits/digit-7.json"), { value: computeContext(params), ...params })).proof;
+  });
+
+  it("accepts the honest file", async () => {
+    const v = await verifyProofFile(dir, structuredClone(proof));
+    expect(v.problems).toEqual([]);
+    expect(v.valid).toBe(true);
+  });
+
+  const cases: [string, (p: ProofFile) => void, string][] = [
+    ["a trailing -128 on the input", (p) => p.input.values.push(-128), "input.values"],
+    ["an input with no values and 17 outputs", (p) => { p.input.values = []; p.output.values = Array(17).fill(0); }, "input.values"],
+    ["a replaced dequantized output", (p) => (p.output.dequantized[0] = 99), "output.dequantized"],
+    ["a changed input scale", (p) => (p.input.frac += 1), "input.frac"],
+    ["a changed output scale", (p) => (p.output.frac += 1), "output.frac"],
+    ["a fake chain id beside the right context", (p) => (p.context.chainId = "11155111"), "context.chainId"],
+    ["a fake sender beside the right context", (p) => (p.context.sender = "0x" + "33".repeat(20)), "context.chainId/contract/sender/nonce"],
+    ["another context value", (p) => (p.context.value = "0x1"), "context.value"],
+    ["another blinding", (p) => (p.blinding = "0x" + (BigInt(p.blinding) + 1n).toString(16)), "commitment"],
+    ["another class", (p) => (p.output.class = (p.output.class + 1) % 10), "output.class"],
+    ["a non-canonical public signal (signal + r)", (p) => (p.publicSignals[0] = String(BigInt(p.publicSignals[0]!) + FIELD_R)), "publicSignals"],
+    ["an input value out of int8", (p) => (p.input.values[0] = 300), "input.values"],
+    ["a non-integer output value", (p) => (p.output.values[0] = 0.5), "output.values"],
+    ["another model name", (p) => (p.model.name = "other"), "model"],
+    ["an older format", (p) => ((p as { format: string }).format = "zkml-proof/1"), "format"],
+  ];
+  for (const [what, tamper, field] of cases) {
+    it(`refuses ${what}, naming ${field}`, async () => {
+      const p = structuredClone(proof);
+      tamper(p);
+      const v = await verifyProofFile(dir, p);
+      expect(v.valid).toBe(false);
+      expect(v.problems.some((x) => x.startsWith(field)), v.problems.join(" / ")).toBe(true);
+    });
+  }
+});
+
+describe("zkml check: every wire is pinned", () => {
+  it("passes the bundled MNIST model: no unused, unpinned or undetermined wire; public signals pinned", async () => {
+    const r = await checkCircuit(inject("mnistDir"));
+    expect(r.satisfied).toBe(true);
+    expect(r.problems).toEqual([]);
+    expect(r.publicPinned).toBe(true);
+    expect(r.counts).toMatchObject({ unused: 0, undetermined: 0 });
+    // Only circomlib IsZero inverses (free when the input is 0) are excepted.
+    expect(new Set(r.excepted.map((e) => e.gadget))).toEqual(new Set(r.excepted.length ? ["circomlib IsZero"] : []));
+    console.log(`MNIST check: ${r.wires} wires, ${r.constraints} constraints, ${r.counts.excepted} excepted, ${r.ms.toFixed(0)} ms`);
+  });
+
+  /** The tiny model's circuit with its class made an unconstrained hint, as the injection of a hostile name did. */
+  async function hinted(edit: (src: string) => string) {
+    const plainFile = path.join(work, "hint.onnx");
+    await writeFile(plainFile, tinyModel((k) => k));
+    const c = await compileModel(plainFile, { outDir: path.join(work, "hint-honest") });
+    const src = edit(await readFile(path.join(c.outDir, FILES.circom), "utf8"));
+    const dir = path.join(work, `hint-${Math.random().toString(36).slice(2)}`);
+    await mkdir(dir);
+    await writeFile(path.join(dir, "circuit.circom"), src);
+    await runCircom(path.join(dir, "circuit.circom"), dir, { optimize: "O2" });
+    const gen = await WitnessGenerator.load(path.join(dir, "circuit_js", "circuit.wasm"));
+    const q = quantizeInput(c.model, [0.5, -0.25, 0.1, 0.9]);
+    const w = parseWtns(await gen.compute(circuitInput(c.model, q, 77n, 5n)));
+    const r1cs = parseR1cs(await readFile(path.join(dir, "circuit.r1cs")));
+    return checkConstraints(r1cs, w, symbolNames(await readFile(path.join(dir, "circuit.sym"), "utf8")));
+  }
+
+  it("catches a class that is an unconstrained hint (the backdoor a hostile node name injected before names were made inert)", async () => {
+    const honest = await hinted((s) => s);
+    expect(honest.problems).toEqual([]);
+    const r = await hinted((s) => {
+      expect(s).toContain("binding.cls <== argmax.idx;");
+      return s.replace("binding.cls <== argmax.idx;", "signal hint;\n    hint <-- argmax.idx;\n    binding.cls <== hint;");
+    });
+    expect(r.satisfied).toBe(true);
+    expect(r.publicPinned).toBe(false);
+    expect(r.problems.map((p) => p.name)).toContain("main.classContext");
+  }, 120_000);
+
+  it("catches a wire that no constraint uses", async () => {
+    const r = await hinted((s) => s.replace("    commitment <== hash.out;", "    commitment <== hash.out;\n    signal loose;\n    loose <-- ctx + 1;\n    signal output echo;\n    echo <-- ctx;"));
+    expect(r.publicPinned).toBe(false);
+    expect(r.problems.some((p) => p.name === "main.echo")).toBe(true);
+  }, 120_000);
+});
