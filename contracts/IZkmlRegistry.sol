@@ -16,19 +16,30 @@ interface IZkmlRegistry {
         Fflonk
     }
 
+    /// What a registrant states about a model. The registry enforces none of the hashes (it
+    /// cannot see the model, circuit or key): they are CLAIMS, which anyone can check off-chain
+    /// against the build folder (`zkml verify` recomputes them). What it ENFORCES: the verifier
+    /// is a contract whose code hash is recorded and checked on every verification, the
+    /// weights commitment is pinned into every proof check, and each (sender, nonce) is used once.
     struct ModelInput {
-        /// sha256 of the quantized model (zkml's modelId).
+        /// Claim: sha256 of the quantized model (zkml's modelId of the build folder).
         bytes32 modelHash;
-        /// sha256 of the circuit's r1cs.
+        /// Claim: sha256 of the circuit's r1cs.
         bytes32 circuitHash;
-        /// sha256 of the verification key.
+        /// Claim: sha256 of the verification key.
         bytes32 vkeyHash;
         ProofSystem system;
-        /// The bare snarkjs verifier of the circuit.
+        /// Enforced: the bare snarkjs verifier of the circuit; its code hash (extcodehash) is part
+        /// of the model id and checked on every verification, so a verifier destroyed and
+        /// redeployed with other code at the same address is refused. A proxy's code hash does
+        /// not change with its implementation: check off-chain that the recorded code hash is
+        /// that of the verifier built from the verification key (zkml register does).
         address verifier;
-        /// Private-weights models: the Poseidon commitment to the weights (the circuit's third
-        /// public signal), pinned here. 0 for models whose weights are circuit constants.
+        /// Enforced: private-weights models' Poseidon commitment to the weights (the circuit's
+        /// third public signal), pinned in every proof check. 0 for weights as circuit constants.
         uint256 weightsCommitment;
+        /// Claim: the keys come from a development powers of tau (one party: forgeable by it).
+        bool devKeys;
         /// Where the model card, verification key and artifacts can be found.
         string uri;
     }
@@ -38,6 +49,9 @@ interface IZkmlRegistry {
         ProofSystem system;
         address owner;
         uint64 registeredAt;
+        bool devKeys;
+        /// extcodehash(verifier) at registration, checked on every verification.
+        bytes32 verifierCodeHash;
         bytes32 modelHash;
         bytes32 circuitHash;
         bytes32 vkeyHash;
@@ -56,9 +70,11 @@ interface IZkmlRegistry {
     error NonceAlreadyUsed(address sender, uint256 nonce);
     error MalformedProof(uint256 length, uint256 expected);
     error InvalidProof();
+    error VerifierCodeChanged(address verifier, bytes32 registered, bytes32 current);
 
-    /// keccak256(abi.encode(modelHash, circuitHash, vkeyHash, system, verifier, weightsCommitment)).
-    function modelIdOf(ModelInput calldata m) external pure returns (bytes32);
+    /// keccak256(abi.encode(modelHash, circuitHash, vkeyHash, system, verifier,
+    /// extcodehash(verifier), weightsCommitment, devKeys)).
+    function modelIdOf(ModelInput calldata m) external view returns (bytes32);
 
     function register(ModelInput calldata m) external returns (bytes32 modelId);
 

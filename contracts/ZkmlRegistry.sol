@@ -32,8 +32,8 @@ contract ZkmlRegistry is IZkmlRegistry {
     uint256 private constant VERIFIED = 1 << 31;
     uint256 private constant MAX_MODELS = 1 << 23;
 
-    function modelIdOf(ModelInput calldata m) public pure override returns (bytes32) {
-        return keccak256(abi.encode(m.modelHash, m.circuitHash, m.vkeyHash, m.system, m.verifier, m.weightsCommitment));
+    function modelIdOf(ModelInput calldata m) public view override returns (bytes32) {
+        return keccak256(abi.encode(m.modelHash, m.circuitHash, m.vkeyHash, m.system, m.verifier, m.verifier.codehash, m.weightsCommitment, m.devKeys));
     }
 
     function register(ModelInput calldata m) external override returns (bytes32 modelId) {
@@ -56,6 +56,8 @@ contract ZkmlRegistry is IZkmlRegistry {
             system: m.system,
             owner: msg.sender,
             registeredAt: uint64(block.timestamp),
+            devKeys: m.devKeys,
+            verifierCodeHash: m.verifier.codehash,
             modelHash: m.modelHash,
             circuitHash: m.circuitHash,
             vkeyHash: m.vkeyHash,
@@ -104,6 +106,10 @@ contract ZkmlRegistry is IZkmlRegistry {
         uint256 shift = (nonce & 7) * 32;
         uint256 slot = senderResults[nonce >> 3];
         if ((slot >> shift) & 0xffffffff != 0) revert NonceAlreadyUsed(msg.sender, nonce);
+        // The code that verifies must be the code registered (a metamorphic redeploy is refused).
+        // extcodehash warms the verifier's account, so the call below pays 100, not 2,600.
+        bytes32 registeredCode = models[modelId].verifierCodeHash;
+        if (route.verifier.codehash != registeredCode) revert VerifierCodeChanged(route.verifier, registeredCode, route.verifier.codehash);
         uint256 pinned = route.pinsWeights ? models[modelId].weightsCommitment : 0;
         if (!_callVerifier(route, proof, pubSignals, pinned)) revert InvalidProof();
         class = uint8(pubSignals[1] & 0xff);

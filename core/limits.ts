@@ -11,14 +11,16 @@ export const LIMITS = {
   onnxBytes: 512 * 2 ** 20,
   /** Values of any one tensor (a weight, an activation, an index map). */
   tensorElements: 2 ** 24,
+  /** Values of the model's input (each is range-checked in the circuit; calibration holds 64 samples of it). */
+  inputElements: 2 ** 18,
   /** Rank of any tensor. */
   tensorRank: 8,
   /** Nodes of an ONNX graph. */
   nodes: 20_000,
   /** Side of a convolution or pooling window, and a stride or pad. */
   windowSide: 4096,
-  /** Multiply-adds of one float inference (calibration runs it per sample). */
-  multiplyAdds: 2 ** 27,
+  /** Multiply-adds and values moved in one float inference (calibration runs it per sample). */
+  multiplyAdds: 2 ** 26,
   /** Constraints a circuit is estimated to need (2^23: a 2^24 powers of tau, beyond this machine). */
   estimatedConstraints: 2 ** 23,
   /** Bytes of an input, calibration or proof JSON file. */

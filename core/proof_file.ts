@@ -3,6 +3,7 @@
  * commitment hides, revealed off-chain (the int8 input, the output vector and the blinding), and
  * the context. Everything in it is checked by `zkml verify`: no field is taken on trust.
  */
+import { LIMITS } from "./limits.js";
 import type { ProofSystem } from "./proof_system.js";
 
 /** 2: the commitment is blinded and binds the layout (zkml-proof/1 files verify against no build of today). */
@@ -26,4 +27,38 @@ export interface ProofFile {
    * the values can open the commitment; without it the public signals say nothing of the input.
    */
   blinding: string;
+}
+
+/**
+ * What is wrong with the shape of a would-be proof file, or undefined: every field of the right
+ * type and size, checked before any of it is used (a proof file may be hostile: 10,000-deep
+ * arrays, megabytes of signals, numbers where strings belong).
+ */
+export function proofFileShapeProblem(doc: unknown): string | undefined {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const str = (v: unknown, max = 200) => typeof v === "string" && v.length <= max;
+  const nums = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === "number");
+  if (!isObj(doc)) return "not a JSON object";
+  if (doc.format !== PROOF_FORMAT) return `format: expected ${PROOF_FORMAT}`;
+  const m = doc.model;
+  if (!isObj(m) || !str(m.name, 1000) || !str(m.modelId) || !str(m.vkey)) return "model: expected {name, modelId, vkey} strings";
+  if (!str(doc.system, 20)) return "system: expected a string";
+  // snarkjs proofs are objects of strings and (up to 2-deep) arrays of strings.
+  const p = doc.proof;
+  const words = (v: unknown, depth: number): boolean =>
+    typeof v === "string" ? v.length <= 100 : Array.isArray(v) && depth < 3 && v.length <= 4 && v.every((x) => words(x, depth + 1));
+  if (!isObj(p) || Object.keys(p).length > 40 || !Object.values(p).every((v) => words(v, 0))) return "proof: expected snarkjs's proof object (strings and short arrays of strings)";
+  if (!Array.isArray(doc.publicSignals) || doc.publicSignals.length > 16 || !doc.publicSignals.every((s) => str(s, 100))) return "publicSignals: expected at most 16 decimal strings";
+  const i = doc.input;
+  if (!isObj(i) || !nums(i.values, LIMITS.inputElements) || typeof i.frac !== "number") return "input: expected {values: numbers, frac: number}";
+  const o = doc.output;
+  if (!isObj(o) || !nums(o.values, LIMITS.tensorElements) || typeof o.frac !== "number" || typeof o.class !== "number" || !nums(o.dequantized, LIMITS.tensorElements)) {
+    return "output: expected {values: numbers, frac: number, class: number, dequantized: numbers}";
+  }
+  const c = doc.context;
+  if (!isObj(c) || !str(c.value, 100) || !["chainId", "contract", "sender", "nonce"].every((k) => c[k] === undefined || str(c[k], 100))) {
+    return "context: expected {value, and optionally chainId, contract, sender, nonce} strings";
+  }
+  if (!str(doc.blinding, 100)) return "blinding: expected a 0x hex string";
+  return undefined;
 }

@@ -5,16 +5,21 @@
  * checking one means recomputing it.
  */
 import { randomBytes } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { FILES } from "../core/compiled.js";
 import { ZkmlError } from "../core/errors.js";
 import { sha256File } from "../core/manifest.js";
 import { setupKeys } from "../prover/keys.js";
-import { blake2b } from "../prover/ptau/index.js";
-import { openReady } from "./build.js";
-import { installKeys, type Contribution, type SetupInfo } from "./setup.js";
+import { blake2b, readPtauHeader } from "../prover/ptau/index.js";
+import { OFFICIAL_PTAU_BLAKE2B } from "../prover/ptau/official.js";
+import { compileModel } from "../circuits/compile.js";
+import { compileSolidity, generateVerifierSources } from "../verifier/solidity.js";
+import { openReady, type ReadyModel } from "./build.js";
+import { installKeys, readVerifierArtifact, type Contribution, type SetupInfo } from "./setup.js";
 
 export interface ContributeOptions {
   name?: string;
@@ -73,20 +78,48 @@ export async function contribute(dir: string, opts: ContributeOptions = {}): Pro
 export interface SetupCheck {
   valid: boolean;
   system: string;
+  /**
+   * What the ptau is, derived from its own hash (not from the manifest): an official Hermez
+   * file, or not, in which case the keys are development-only unless that file is the output
+   * of a ceremony you trust.
+   */
+  ptauKind: "official" | "not official";
   /** What was checked, each true or false. */
   checks: Record<string, boolean>;
-  /** snarkjs's account of the key (Groth16: the contributions it verified). */
+  /** snarkjs's account of the key (Groth16: the contributions it verified), and what was skipped. */
   log: string[];
 }
 
-/** Is DIR's key the one its r1cs and the ptau give (plus, for Groth16, valid contributions)? */
-export async function verifySetup(dir: string, opts: { ptauFile?: string } = {}): Promise<SetupCheck> {
+export interface VerifySetupOptions {
+  ptauFile?: string;
+  /** The ONNX file to recompile (default: the one the manifest names, if its hash matches). */
+  onnxFile?: string;
+  /** The calibration file it was compiled with (default: the one the manifest names). */
+  calibrationFile?: string;
+}
+
+/**
+ * What a ceremony participant or a verifier's deployer needs, trusting nothing in DIR's
+ * manifest: the ptau's kind from its hash; the key from DIR's r1cs and that ptau (Groth16 with
+ * every phase-2 contribution, as snarkjs `zkey verify`; PLONK/FFLONK by recomputing it); the
+ * verification key from the key; the Solidity verifier and wrapper regenerated from the key and
+ * compared, source and bytecode, with what `deploy` and `register` would ship; and the circuit
+ * recompiled from the ONNX file and compared with DIR's r1cs.
+ */
+export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): Promise<SetupCheck> {
   const ready = await openReady(dir);
   const system = ready.setupInfo.system;
   const ptauFile = opts.ptauFile ?? ready.setupInfo.ptau.path;
   const checks: Record<string, boolean> = {};
-  checks.ptau = (await blake2b(ptauFile)) === ready.setupInfo.ptau.blake2b;
   const log: string[] = [];
+  if (!existsSync(ptauFile)) throw new ZkmlError("FILE_NOT_FOUND", `ptau file not found: ${ptauFile}`, "pass the one the keys were made with: --ptau FILE");
+  const hash = await blake2b(ptauFile);
+  checks.ptau = hash === ready.setupInfo.ptau.blake2b;
+  const { power } = await readPtauHeader(ptauFile);
+  const official = OFFICIAL_PTAU_BLAKE2B[power] === hash;
+  // The manifest's word on the ptau must be what the file is (a rewritten "official" is caught).
+  checks.ptauKind = official === ready.setupInfo.ptau.official && !(official && ready.setupInfo.ptau.devOnly);
+
   const logger = { info: (m: string) => log.push(m), debug() {}, warn: (m: string) => log.push(m), error: (m: string) => log.push(m) };
   if (system === "groth16") {
     checks.zkey = (await snarkjs.zKey.verifyFromR1cs(ready.file("r1cs"), ptauFile, ready.file("zkey"), logger)) === true;
@@ -102,5 +135,56 @@ export async function verifySetup(dir: string, opts: { ptauFile?: string } = {})
   }
   const vk = await snarkjs.zKey.exportVerificationKey(await readFile(ready.file("zkey")));
   checks.verificationKey = JSON.stringify(vk) === JSON.stringify(ready.verificationKey);
-  return { valid: Object.values(checks).every(Boolean), system, checks, log };
+
+  // What deploy and register would ship, regenerated from the key.
+  const sol = await generateVerifierSources(ready.file("zkey"), ready.model.name, ready.info.modelId, {
+    system, modelCommitment: ready.info.modelCommitment, devKeys: ready.setupInfo.ptau.devOnly,
+  });
+  const wrapper = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
+  const bare = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);
+  const shipped = await readVerifierArtifact(dir);
+  const shippedBare = await readVerifierArtifact(dir, "snark");
+  checks.solidity =
+    shipped.bytecode === wrapper.bytecode && shippedBare.bytecode === bare.bytecode &&
+    JSON.stringify(shipped.abi) === JSON.stringify(wrapper.abi) && JSON.stringify(shippedBare.abi) === JSON.stringify(bare.abi);
+  for (const [name, text] of Object.entries(sol.sources)) {
+    const file = path.join(ready.file("contractsDir"), name);
+    if (!existsSync(file) || (await readFile(file, "utf8")) !== text) {
+      checks.solidity = false;
+      log.push(`${FILES.contractsDir}/${name} differs from the source regenerated from the key`);
+    }
+  }
+
+  checks.circuit = await recompiledCircuitMatches(ready, opts, log);
+  return { valid: Object.values(checks).every(Boolean), system, ptauKind: official ? "official" : "not official", checks, log };
+}
+
+/** Recompiles the model from its ONNX file into a temporary folder and compares the r1cs. */
+async function recompiledCircuitMatches(ready: ReadyModel, opts: VerifySetupOptions, log: string[]): Promise<boolean> {
+  const onnx = opts.onnxFile ?? ready.manifest.model.source;
+  if (!onnx || !existsSync(onnx)) {
+    log.push(`circuit: the ONNX file ${onnx ?? "(none recorded)"} is not there to recompile; pass --onnx FILE`);
+    return false;
+  }
+  if ((await sha256File(onnx)) !== ready.manifest.model.sha256) {
+    log.push(`circuit: ${onnx} is not the ONNX file ${ready.dir} was compiled from (sha256 differs)`);
+    return false;
+  }
+  const info = ready.compile.info as { calibration?: string };
+  const recordedCalibration = ready.compile.inputs.calibration;
+  const calibrationFile = opts.calibrationFile ?? (recordedCalibration ? info.calibration : undefined);
+  if (recordedCalibration && (!calibrationFile || !existsSync(calibrationFile) || (await sha256File(calibrationFile)) !== recordedCalibration)) {
+    log.push(`circuit: the calibration file ${calibrationFile ?? "(none)"} is missing or not the one it was compiled with; pass --calibration FILE`);
+    return false;
+  }
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-verify-"));
+  try {
+    const again = await compileModel(onnx, { outDir: path.join(tmp, "m"), calibrationFile, weights: ready.info.weights ?? "constants" });
+    const r1cs = await sha256File(path.join(again.outDir, FILES.r1cs));
+    const same = r1cs === ready.compile.outputs[FILES.r1cs] && r1cs === (await sha256File(ready.file("r1cs")));
+    if (!same) log.push(`circuit: recompiling ${onnx} gives another r1cs (${r1cs.slice(0, 16)}…)`);
+    return same;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }

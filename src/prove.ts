@@ -3,13 +3,14 @@
  * signals against the reference interpreter before handing the proof out.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { circuitInput } from "../core/circuit_input.js";
 import { commitInference, randomBlinding } from "../core/commitment.js";
 import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
-import { PROOF_FORMAT, type ProofFile } from "../core/proof_file.js";
+import { LIMITS } from "../core/limits.js";
+import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantize, provenClass, quantizeInput, runReference } from "../core/qmodel.js";
 import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
@@ -81,15 +82,15 @@ export class InferenceProver {
 }
 
 export function assertProofFile(doc: unknown, file: string): ProofFile {
-  const p = doc as ProofFile;
-  if (!p || p.format !== PROOF_FORMAT || !Array.isArray(p.publicSignals) || !p.proof) {
-    throw new ZkmlError("BAD_INPUT", `${file} is not a zkml proof file (format ${PROOF_FORMAT})`);
-  }
-  return p;
+  const problem = proofFileShapeProblem(doc);
+  if (problem) throw new ZkmlError("BAD_INPUT", `${file} is not a zkml proof file (${PROOF_FORMAT}): ${problem}`);
+  return doc as ProofFile;
 }
 
 export async function readProofFile(file: string): Promise<ProofFile> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `proof file not found: ${file}`);
+  const { size } = await stat(file);
+  if (size > LIMITS.jsonBytes) throw new ZkmlError("BAD_INPUT", `${file}: ${size} bytes, over zkml's limit of ${LIMITS.jsonBytes} for a JSON file`);
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, "utf8"));

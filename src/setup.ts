@@ -87,7 +87,7 @@ export async function installKeys(
 ): Promise<SetupInfo> {
   const t0 = performance.now();
   const { system } = base;
-  const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, { system, modelCommitment: compiled.info.modelCommitment });
+  const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, { system, modelCommitment: compiled.info.modelCommitment, devKeys: base.ptau.devOnly });
   const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
   const snarkArtifact = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);
   const dir = compiled.dir;
@@ -96,8 +96,10 @@ export async function installKeys(
   await rm(compiled.file("contractsDir"), { recursive: true, force: true });
   await mkdir(compiled.file("contractsDir"), { recursive: true });
   for (const [name, text] of Object.entries(sol.sources)) await writeFile(path.join(compiled.file("contractsDir"), name), text);
-  await writeFileAtomic(compiled.file("verifierArtifact"), JSON.stringify(artifact, null, 2) + "\n");
-  await writeFileAtomic(compiled.file("snarkVerifierArtifact"), JSON.stringify(snarkArtifact, null, 2) + "\n");
+  // The artifacts say whether their keys are development-only: deployVerifier reads it.
+  const devKeys = base.ptau.devOnly;
+  await writeFileAtomic(compiled.file("verifierArtifact"), JSON.stringify({ ...artifact, devKeys }, null, 2) + "\n");
+  await writeFileAtomic(compiled.file("snarkVerifierArtifact"), JSON.stringify({ ...snarkArtifact, devKeys }, null, 2) + "\n");
   await rename(zkeyTmp, compiled.file("zkey"));
 
   const outputs: Record<string, string> = {};
@@ -131,6 +133,6 @@ export async function installKeys(
 }
 
 /** The verifier contract artifact a build folder's setup produced (the wrapper, or the bare snarkjs verifier). */
-export async function readVerifierArtifact(dir: string, which: "wrapper" | "snark" = "wrapper"): Promise<CompiledContract> {
+export async function readVerifierArtifact(dir: string, which: "wrapper" | "snark" = "wrapper"): Promise<CompiledContract & { devKeys?: boolean }> {
   return JSON.parse(await readFile(path.join(dir, which === "snark" ? FILES.snarkVerifierArtifact : FILES.verifierArtifact), "utf8"));
 }

@@ -9,7 +9,7 @@ import { FILES } from "../core/compiled.js";
 import { computeContext, splitClassContext } from "../core/context.js";
 import { FIELD_R } from "../core/field.js";
 import { terminalText } from "../core/inert.js";
-import { PROOF_FORMAT, type ProofFile } from "../core/proof_file.js";
+import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantize, provenClass } from "../core/qmodel.js";
 import { verifySnark } from "../verifier/verify.js";
 import { openReady } from "./build.js";
@@ -48,21 +48,19 @@ function sameNumbers(a: unknown, b: readonly number[]): boolean {
 }
 
 function show(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return terminalText(s, 60);
+  return terminalText(typeof v === "string" || typeof v === "number" ? JSON.stringify(v) : typeof v, 60);
 }
 
 export async function verifyProofFile(dir: string, proof: ProofFile): Promise<VerifyResult> {
   const t0 = performance.now();
   const ready = await openReady(dir);
+  // The shape first: nothing below touches a field of the wrong type or size.
+  const shape = proofFileShapeProblem(proof);
+  if (shape) {
+    return { valid: false, checks: { model: false, keys: false, proof: false, commitment: false, class: false, fields: false }, problems: [shape], ms: performance.now() - t0 };
+  }
   const problems: string[] = [];
-  const p = (proof ?? {}) as Partial<ProofFile>;
-  if (p.format !== PROOF_FORMAT) problems.push(`format: ${show(p.format)}, expected ${PROOF_FORMAT}`);
+  const p = proof as Partial<ProofFile>;
 
   const model = p.model?.modelId === ready.info.modelId && p.model?.name === ready.model.name;
   if (!model) problems.push(`model: made for ${show(p.model?.name)} ${show(p.model?.modelId)}, this build is ${show(ready.model.name)} ${ready.info.modelId}`);

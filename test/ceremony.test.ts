@@ -1,5 +1,5 @@
 /** Groth16 phase 2 after setup: contributions, a beacon, and `setup --verify` catching a bad key. */
-import { copyFile, cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +59,42 @@ describe("Groth16 phase 2", () => {
     manifest.stages.setup!.outputs[FILES.zkey] = await sha256File(path.join(forged, FILES.zkey));
     await writeManifest(forged, manifest);
     expect(await verifySetup(forged)).toMatchObject({ valid: false, checks: { zkey: false } });
+  });
+
+  it("catches a swapped verifier, a false 'official' claim and another circuit, each after the manifest was re-hashed", async () => {
+    const honest = await verifySetup(otherDir);
+    expect(honest).toMatchObject({ valid: true, ptauKind: "not official", checks: { solidity: true, circuit: true, ptauKind: true } });
+    const tamper = async (name: string, change: (d: string, m: Awaited<ReturnType<typeof readManifest>>) => Promise<void>) => {
+      const d = path.join(work, name);
+      await rm(d, { recursive: true, force: true });
+      await cp(otherDir, d, { recursive: true });
+      const m = await readManifest(d);
+      await change(d, m);
+      await writeManifest(d, m);
+      return verifySetup(d);
+    };
+    // Another contract's bytecode in verifier.json, its hash put in the manifest.
+    const swapped = await tamper("swapped", async (d, m) => {
+      const file = path.join(d, FILES.verifierArtifact);
+      const art = JSON.parse(await readFile(file, "utf8"));
+      art.bytecode = (JSON.parse(await readFile(path.join(dir, FILES.verifierArtifact), "utf8")) as { bytecode: string }).bytecode;
+      await writeFile(file, JSON.stringify(art));
+      m.stages.setup!.outputs[FILES.verifierArtifact] = await sha256File(file);
+    });
+    expect(swapped).toMatchObject({ valid: false, checks: { solidity: false, zkey: true } });
+    // The manifest says the development ptau is an official one.
+    const claimed = await tamper("claimed", async (_d, m) => {
+      const info = m.stages.setup!.info as { ptau: { official: boolean; devOnly: boolean } };
+      info.ptau.official = true;
+      info.ptau.devOnly = false;
+    });
+    expect(claimed).toMatchObject({ valid: false, ptauKind: "not official", checks: { ptauKind: false } });
+    // The circuit recompiled from another ONNX file: the r1cs differs (and with the right
+    // file, the recorded one matches).
+    const otherOnnx = path.join(work, "a.onnx");
+    const recompiled = await verifySetup(otherDir, { onnxFile: otherOnnx });
+    expect(recompiled).toMatchObject({ valid: false, checks: { circuit: false } });
+    expect(recompiled.log.join(" ")).toMatch(/not the ONNX file/);
   });
 
   it("has nothing to contribute to for a universal (PLONK) key", async () => {

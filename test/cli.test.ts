@@ -25,7 +25,7 @@ describe("zkml CLI: help and usage", () => {
   it("explains itself", async () => {
     const top = await runCli(["--help"]);
     expect(top.code).toBe(0);
-    for (const verb of ["compile", "setup", "prove", "verify", "deploy", "verify-onchain", "demo"]) expect(top.stdout).toContain(verb);
+    for (const verb of ["compile", "check", "setup", "prove", "verify", "deploy", "verify-onchain", "demo"]) expect(top.stdout).toContain(verb);
     const setup = await runCli(["setup", "--help"]);
     expect(setup.code).toBe(0);
     expect(setup.stdout).toMatch(/DEVELOPMENT/);

@@ -6,12 +6,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Contract, JsonRpcProvider, type Signer } from "ethers";
+import { Contract, JsonRpcProvider, keccak256, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compileModel, compileRegistry, computeContext, connectRpc, deployAndRegister, deployRegistry, deployVerifier, InferenceProver,
   measureVerifierCallGas, readModel, readResult, readVerifierArtifact, registerModel, registrationFor, releaseCurves, setupModel,
-  submitInference, submitToRegistry, verifyProofFile, PROOF_SYSTEMS, type ChainConnection, type ProofFile, type ProofSystem,
+  submitInference, submitToRegistry, verifyProofFile, proofWords, verifyProofArgs, PROOF_SYSTEMS, type ChainConnection, type ProofFile, type ProofSystem,
 } from "../src/index.js";
 import { FIELD_R } from "../core/field.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
@@ -81,6 +81,19 @@ describe("model registry", () => {
     expect(writers.sort()).toEqual(["register", "verifyInference"]);
   });
 
+  it("pins the verifier's code: the entry records its code hash and refuses other code at that address", async () => {
+    const s = systems.groth16;
+    const reg = await deployAndRegister(chain.signer, registry, s.dir, "ipfs://pinned");
+    const m = await readModel(chain.provider, registry, reg.modelId);
+    expect(m!.verifierCodeHash).toBe(keccak256(await chain.provider.getCode(reg.verifier)));
+    expect(m!.devKeys).toBe(true);
+    const p = await proofFor(s, sender, 9000n);
+    // Another contract's code put at the verifier's address (what a metamorphic redeploy does).
+    await (chain.provider as JsonRpcProvider).send("hardhat_setCode", [reg.verifier, await chain.provider.getCode(registry)]);
+    const r = await submitToRegistry(chain.signer, registry, reg.modelId, p, 9000n);
+    expect(r.reason).toMatch(/^VerifierCodeChanged/);
+  });
+
   it("refuses to deploy a verifier over EIP-170 before sending anything", async () => {
     const artifact = { ...(await readVerifierArtifact(systems.fflonk.dir)), deployedBytecodeSize: 32_025 };
     await expect(deployVerifier(chain.signer, artifact)).rejects.toMatchObject({ code: "CONTRACT_TOO_LARGE", message: expect.stringContaining("EIP-170") });
@@ -112,9 +125,10 @@ describe("model registry", () => {
         expect(inUse.valid).toBe(true);
         const bare = await measureVerifierCallGas(chain.signer, s.verifier, (await readVerifierArtifact(s.dir, "snark")).abi, fresh);
         console.log(`${system}: registry verifyInference ${r.gasUsed} gas (fresh record slot), ${inUse.gasUsed} (slot in use); bare verifyProof ${bare}`);
-        // 8 records share a slot: 7 of 8 sequential nonces write to a slot already in use.
+        // 8 records share a slot: 7 of 8 sequential nonces write to a slot already in use. The
+        // verifier's code-hash check costs ~2.2k (a cold SLOAD; its EXTCODEHASH warms the call).
         expect(inUse.gasUsed - bare).toBeLessThanOrEqual(30_000n);
-        expect(r.gasUsed - bare).toBeLessThanOrEqual(35_000n);
+        expect(r.gasUsed - bare).toBeLessThanOrEqual(37_500n);
       });
 
       it("rejects a tampered proof, a signal >= r, a wrong or unknown model, a wrong context, another sender and a replay", async () => {
@@ -150,6 +164,15 @@ describe("model registry", () => {
         tampered.publicSignals[0] = String(BigInt(p.publicSignals[0]!) ^ 1n);
         expect((await submitInference(chain.signer, address, artifact.abi, tampered, 7n)).reason).toBe("InvalidProof()");
         expect(await submitInference(chain.signer, address, artifact.abi, p, 7n)).toMatchObject({ valid: true, class: p.output.class });
+        // The inherited public verifyProof refuses an unreduced alias of a signal (snarkjs's
+        // PLONK and FFLONK templates alone would accept signal + r).
+        const wrapper = new Contract(address, artifact.abi, chain.provider);
+        const words = await proofWords(p);
+        expect(await wrapper.getFunction("verifyProof")(...verifyProofArgs(system, words, p.publicSignals))).toBe(true);
+        const aliased = [String(BigInt(p.publicSignals[0]!) + FIELD_R), ...p.publicSignals.slice(1)];
+        const aliasedOk = await wrapper.getFunction("verifyProof")(...verifyProofArgs(system, words, aliased)).catch(() => false);
+        expect(aliasedOk).toBe(false);
+        expect(await wrapper.getFunction("DEVELOPMENT_KEYS")()).toBe(true);
       });
     });
   }

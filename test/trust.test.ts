@@ -204,3 +204,110 @@ describe("zkml check: every wire is pinned", () => {
     expect(r.problems.some((p) => p.name === "main.echo")).toBe(true);
   }, 120_000);
 });
+
+describe("bad input: a one-line refusal that states the limit, before anything is allocated", () => {
+  const conv = (attrs: Record<string, number | number[]>, op = "MaxPool"): Uint8Array => rawModel({
+    inputShape: [1, 1, 4, 4], outputShape: [1, 1, 2, 2],
+    nodes: [{ op, inputs: ["input"], outputs: ["y"], attrs: { kernel_shape: [2, 2], ...attrs } }],
+    initializers: [],
+  });
+  const refusal = async (bytes: Uint8Array) => {
+    const { importOnnx } = await import("../circuits/onnx/import.js");
+    try {
+      importOnnx(bytes, "m");
+    } catch (e) {
+      expect(isZkmlError(e), (e as Error).stack).toBe(true);
+      expect((e as Error).message).not.toContain("\n");
+      return e as Error & { code: string };
+    }
+    throw new Error("accepted");
+  };
+
+  it("MaxPool strides [0, 0], a kernel of 10^9, and pads as large as the kernel with count_include_pad=0", async () => {
+    expect((await refusal(conv({ strides: [0, 0] }))).message).toMatch(/strides \[0,0\] must be whole numbers from 1 to 4096/);
+    expect((await refusal(conv({ kernel_shape: [1e9, 2] }))).message).toMatch(/kernel/);
+    const avg = await refusal(conv({ pads: [2, 2, 2, 2], count_include_pad: 0 }, "AveragePool"));
+    expect(avg.code).toBe("BAD_MODEL");
+    expect(avg.message).toMatch(/no cell/);
+  });
+
+  it("input dims of 0, -1, 10^9 and 2^53; tensors claiming 2^60 values; truncated raw_data", async () => {
+    for (const d of [0, -1]) expect((await refusal(rawModel({ inputShape: [1, d], outputShape: [1, 4], nodes: [{ op: "Relu", inputs: ["input"], outputs: ["y"] }], initializers: [] }))).message).toMatch(/not a positive size/);
+    for (const d of [1e9, 2 ** 53]) expect((await refusal(rawModel({ inputShape: [1, d], outputShape: [1, 4], nodes: [{ op: "Relu", inputs: ["input"], outputs: ["y"] }], initializers: [] }))).message).toMatch(/limit|not a positive size/);
+    const huge = rawModel({ inputShape: [1, 4], outputShape: [1, 4], nodes: [{ op: "Add", inputs: ["input", "c"], outputs: ["y"] }], initializers: [{ name: "c", dims: [4], values: [1, 2, 3, 4] }] });
+    const { onnx } = (await import("onnx-proto")).default;
+    const m = onnx.ModelProto.decode(huge);
+    m.graph!.initializer![0]!.dims = [2 ** 30, 2 ** 30];
+    expect((await refusal(onnx.ModelProto.encode(m).finish())).message).toMatch(/zkml's limit per tensor/);
+    const t = onnx.ModelProto.decode(huge);
+    t.graph!.initializer![0]!.rawData = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer).slice(0, 13);
+    t.graph!.initializer![0]!.floatData = [];
+    expect((await refusal(onnx.ModelProto.encode(t).finish())).message).toMatch(/raw_data has 13 bytes/);
+  });
+
+  it("a 200,000-deep input JSON and a ragged or wrongly nested input", async () => {
+    const { inputValues } = await import("../core/input.js");
+    let deep: unknown = [1];
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(() => inputValues({ input: deep }, "deep.json")).toThrow(/deeper than 16 levels/);
+    expect(() => inputValues({ input: [[1, 2], [3]] }, "ragged.json", [[1, 3]])).toThrow(/nested as \[ragged\]/);
+    expect(() => inputValues({ input: [[1, 2], [3, 4]] }, "shape.json", [[1, 4]])).toThrow(/nested as \[2,2\], the model takes \[1, 4\]/);
+    expect(inputValues({ input: [[1, 2, 3, 4]] }, "ok.json", [[1, 4]])).toEqual([1, 2, 3, 4]);
+    expect(inputValues({ input: [1, 2, 3, 4] }, "flat.json", [[1, 2, 2]])).toEqual([1, 2, 3, 4]);
+  });
+
+  it("bitsForBound is exact at 2^49..2^52 (log2 made them one bit short)", async () => {
+    const { bitsForBound } = await import("../circuits/quantize.js");
+    for (let k = 1; k <= 52; k++) {
+      const b = 2 ** k;
+      expect(bitsForBound(b)).toBe(k + 2); // 2^k needs k + 1 magnitude bits and a sign
+      expect(bitsForBound(b - 1)).toBe(k + 1);
+    }
+  });
+
+  it("Ctrl-C during circom leaves no partial build folder", async () => {
+    const { spawn } = await import("node:child_process");
+    const out = path.join(work, "interrupted");
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "compile", "examples/mnist/mnist-mlp.onnx", "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      if (/circom2: compiling/.test(stderr)) child.kill("SIGINT");
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code).toBe(130);
+    const { readdir } = await import("node:fs/promises");
+    expect((await readdir(work)).filter((f) => f.startsWith("interrupted"))).toEqual([]);
+  }, 120_000);
+});
+
+describe("development keys stay off public chains", () => {
+  it("deploy and register refuse them on chain 11155111 unless allowed, then warn and record it", async () => {
+    const { connectInProcessChain, deployVerifier, deployRegistry, deployAndRegister, readModel, readVerifierArtifact } = await import("../src/index.js");
+    const { Contract } = await import("ethers");
+    const dir = inject("mnistDir");
+    const sepolia = await connectInProcessChain({ chainId: 11155111 });
+    const local = await connectInProcessChain();
+    try {
+      expect(sepolia.chainId).toBe(11155111n);
+      const artifact = await readVerifierArtifact(dir);
+      expect(artifact.devKeys).toBe(true);
+      await expect(deployVerifier(sepolia.signer, artifact)).rejects.toMatchObject({ code: "CHAIN", message: expect.stringMatching(/development keys.*11155111/) });
+      const forced = await deployVerifier(sepolia.signer, artifact, { allowDevKeys: true });
+      expect(forced.warnings?.[0]).toMatch(/DEVELOPMENT keys on chain 11155111/);
+      expect(await new Contract(forced.address, artifact.abi, sepolia.provider).getFunction("DEVELOPMENT_KEYS")()).toBe(true);
+      // The registry itself has no keys; registering the model's development keys is refused.
+      const registry = (await deployRegistry(sepolia.signer)).address;
+      await expect(deployAndRegister(sepolia.signer, registry, dir)).rejects.toMatchObject({ code: "CHAIN" });
+      const reg = await deployAndRegister(sepolia.signer, registry, dir, "", { allowDevKeys: true });
+      expect(reg.warnings?.length).toBe(2);
+      expect((await readModel(sepolia.provider, registry, reg.modelId))!.devKeys).toBe(true);
+      // A local chain takes them without a word.
+      const d = await deployVerifier(local.signer, artifact);
+      expect(d.warnings).toBeUndefined();
+    } finally {
+      await sepolia.close();
+      await local.close();
+    }
+  }, 120_000);
+});

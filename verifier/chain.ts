@@ -12,18 +12,49 @@ export interface VerifierArtifact {
   abi: InterfaceAbi;
   bytecode: string;
   deployedBytecodeSize: number;
+  /** Keys made on the development powers of tau (one party): forgeable, for local chains only. */
+  devKeys?: boolean;
 }
 
 export interface Deployment {
   address: string;
   gasUsed: bigint;
   txHash: string;
+  /** What the caller must show the user (development keys deployed with allowDevKeys). */
+  warnings?: string[];
+}
+
+/** Chains where development keys may go without an opt-in: Hardhat's and Ganache/Geth dev's. */
+export const LOCAL_CHAIN_IDS: readonly bigint[] = [31337n, 1337n];
+
+export interface DevKeyPolicy {
+  /** Deploy or register development keys on a chain that is not local anyway (a warning is returned). */
+  allowDevKeys?: boolean;
+}
+
+/**
+ * Development keys stay off public chains: refused on any chain but a local one unless the
+ * caller opts in, and then a warning to show. Keys from one party's powers of tau can be
+ * forged by that party, so a verifier with them proves nothing to anyone else.
+ */
+export function devKeysWarning(devKeys: boolean | undefined, chainId: bigint, what: string, policy: DevKeyPolicy = {}): string | undefined {
+  if (!devKeys || LOCAL_CHAIN_IDS.includes(chainId)) return undefined;
+  if (!policy.allowDevKeys) {
+    throw new ZkmlError(
+      "CHAIN",
+      `${what} uses development keys (a one-party powers of tau: whoever made them can forge proofs) and chain ${chainId} is not a local development chain (31337, 1337)`,
+      "make production keys first (docs/SEPOLIA.md: an official ptau, phase-2 contributions, a beacon, zkml setup --verify), or pass --allow-dev-keys (allowDevKeys: true) to deploy them anyway",
+    );
+  }
+  return `warning: ${what} uses DEVELOPMENT keys on chain ${chainId}: whoever made them can forge proofs it accepts`;
 }
 
 /** EIP-170: the largest runtime bytecode Ethereum accepts. */
 export const EIP170_LIMIT = 24576;
 
-export async function deployVerifier(signer: Signer, artifact: VerifierArtifact): Promise<Deployment> {
+export async function deployVerifier(signer: Signer, artifact: VerifierArtifact, policy: DevKeyPolicy = {}): Promise<Deployment> {
+  const chainId = signer.provider ? (await signer.provider.getNetwork()).chainId : 0n;
+  const warning = devKeysWarning(artifact.devKeys, chainId, artifact.contractName, policy);
   if (artifact.deployedBytecodeSize > EIP170_LIMIT) {
     throw new ZkmlError(
       "CONTRACT_TOO_LARGE",
@@ -34,7 +65,7 @@ export async function deployVerifier(signer: Signer, artifact: VerifierArtifact)
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   const contract = await factory.deploy();
   const receipt = (await contract.deploymentTransaction()!.wait()) as TransactionReceipt;
-  return { address: await contract.getAddress(), gasUsed: receipt.gasUsed, txHash: receipt.hash };
+  return { address: await contract.getAddress(), gasUsed: receipt.gasUsed, txHash: receipt.hash, ...(warning && { warnings: [warning] }) };
 }
 
 type ProofLike = Pick<ProofFile, "system" | "proof" | "publicSignals">;

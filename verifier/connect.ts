@@ -51,11 +51,11 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** An in-process Hardhat (EDR) chain: no ports, no node process. Needs Node >= 22. */
-export async function connectInProcessChain(): Promise<ChainConnection> {
+/** An in-process Hardhat (EDR) chain: no ports, no node process (31337 unless `chainId` says). Needs Node >= 22. */
+export async function connectInProcessChain(opts: { chainId?: number } = {}): Promise<ChainConnection> {
   const { createHardhatRuntimeEnvironment } = await import("hardhat/hre");
   const hre = await createHardhatRuntimeEnvironment({
-    networks: { default: { type: "edr-simulated", chainType: "l1", hardfork: "cancun" } },
+    networks: { default: { type: "edr-simulated", chainType: "l1", hardfork: "cancun", ...(opts.chainId !== undefined && { chainId: opts.chainId }) } },
   });
   const conn = await hre.network.connect();
   const provider = new BrowserProvider(conn.provider as never, undefined, { cacheTimeout: -1 });

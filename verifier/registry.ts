@@ -7,7 +7,7 @@ import { Contract, type ContractTransactionReceipt, type Provider, type Signer }
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
-import { deployVerifier, inferenceCalldata, revertReason, sendVerification, type Deployment, type OnchainVerification } from "./chain.js";
+import { deployVerifier, devKeysWarning, inferenceCalldata, type DevKeyPolicy, revertReason, sendVerification, type Deployment, type OnchainVerification } from "./chain.js";
 import { compileProjectContract, type CompiledContract } from "./solidity.js";
 
 let registryArtifact: Promise<CompiledContract> | undefined;
@@ -30,11 +30,15 @@ export interface ModelRegistration {
   verifier: string;
   /** Private-weights models: the weights commitment (decimal); "0" otherwise. */
   weightsCommitment: string;
+  /** The keys come from a development powers of tau (recorded in the entry). */
+  devKeys: boolean;
   uri: string;
 }
 
 export interface RegisteredModel extends ModelRegistration {
   modelId: string;
+  /** extcodehash of the verifier when it was registered; the registry refuses any other code. */
+  verifierCodeHash: string;
   owner: string;
   registeredAt: number;
 }
@@ -42,7 +46,7 @@ export interface RegisteredModel extends ModelRegistration {
 const bytes32 = (hex: string) => "0x" + hex.replace(/^0x/, "").padStart(64, "0");
 
 function asTuple(m: ModelRegistration) {
-  return [bytes32(m.modelHash), bytes32(m.circuitHash), bytes32(m.vkeyHash), PROOF_SYSTEMS.indexOf(m.system), m.verifier, BigInt(m.weightsCommitment), m.uri];
+  return [bytes32(m.modelHash), bytes32(m.circuitHash), bytes32(m.vkeyHash), PROOF_SYSTEMS.indexOf(m.system), m.verifier, BigInt(m.weightsCommitment), m.devKeys, m.uri];
 }
 
 async function registry(address: string, runner: Signer | Provider): Promise<Contract> {
@@ -50,13 +54,20 @@ async function registry(address: string, runner: Signer | Provider): Promise<Con
 }
 
 /** Registers a model (reverting if that exact entry exists); returns its id and the gas used. */
-export async function registerModel(signer: Signer, registryAddress: string, m: ModelRegistration): Promise<{ modelId: string; gasUsed: bigint; txHash: string }> {
+export async function registerModel(
+  signer: Signer,
+  registryAddress: string,
+  m: ModelRegistration,
+  policy: DevKeyPolicy = {},
+): Promise<{ modelId: string; gasUsed: bigint; txHash: string; warnings?: string[] }> {
+  const chainId = signer.provider ? (await signer.provider.getNetwork()).chainId : 0n;
+  const warning = devKeysWarning(m.devKeys, chainId, `model ${m.modelHash}`, policy);
   const r = await registry(registryAddress, signer);
   const modelId: string = await r.getFunction("modelIdOf")(asTuple(m));
   try {
     const tx = await r.getFunction("register")(asTuple(m));
     const receipt = (await tx.wait()) as ContractTransactionReceipt;
-    return { modelId, gasUsed: receipt.gasUsed, txHash: receipt.hash };
+    return { modelId, gasUsed: receipt.gasUsed, txHash: receipt.hash, ...(warning && { warnings: [warning] }) };
   } catch (e) {
     const reason = revertReason(r, e);
     throw new ZkmlError("CHAIN", `registering ${m.modelHash} at ${registryAddress} failed: ${reason ?? (e as Error).message.split("\n")[0]}`);
@@ -75,6 +86,8 @@ export async function readModel(runner: Signer | Provider, registryAddress: stri
       system: PROOF_SYSTEMS[Number(m.system)]!,
       verifier: m.verifier,
       weightsCommitment: String(m.weightsCommitment),
+      devKeys: m.devKeys,
+      verifierCodeHash: m.verifierCodeHash,
       uri: m.uri,
       owner: m.owner,
       registeredAt: Number(m.registeredAt),

@@ -54,7 +54,25 @@ export async function exportSnarkVerifier(system: ProofSystem, zkeyFile: string,
   const snark: string = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { [system]: template });
   const renamed = snark.replace(new RegExp(`\\bcontract ${TEMPLATE_CONTRACT[system]}\\b`), `contract ${contractName}`);
   if (renamed === snark) throw new Error(`snarkjs verifier template changed: no \`contract ${TEMPLATE_CONTRACT[system]}\` to rename`);
-  return renamed;
+  return system === "groth16" ? renamed : withSignalFieldCheck(renamed);
+}
+
+/**
+ * snarkjs's PLONK and FFLONK verifiers do not check that the public signals are below r (its
+ * Groth16 verifier does), so `signal + r` verifies as `signal`: anyone calling the inherited
+ * public verifyProof would accept an unreduced alias. The one change zkml makes to them: return
+ * false for such a signal before anything else.
+ */
+function withSignalFieldCheck(source: string): string {
+  const m = /function verifyProof\([^,]+,\s*uint256\[\d+\] calldata (\w+)\) public view returns \(bool\) \{/.exec(source);
+  if (!m) throw new Error("snarkjs verifier template changed: no verifyProof(proof, uint256[n] signals) to guard");
+  const signals = m[1]!;
+  const guard = `
+        // zkml: every public signal must be a field element (snarkjs checks only the proof's).
+        for (uint256 i = 0; i < ${signals}.length; i++) {
+            if (${signals}[i] >= ${FIELD_R}) return false;
+        }`;
+  return source.slice(0, m.index + m[0].length) + guard + source.slice(m.index + m[0].length);
 }
 
 export function exportGroth16Verifier(zkeyFile: string, contractName: string): Promise<string> {
@@ -92,7 +110,7 @@ export async function generateVerifierSources(
   zkeyFile: string,
   modelName: string,
   modelId: string,
-  opts: { system?: ProofSystem; modelCommitment?: string } = {},
+  opts: { system?: ProofSystem; modelCommitment?: string; devKeys?: boolean } = {},
 ): Promise<VerifierSources> {
   const system = opts.system ?? "groth16";
   if (!Object.hasOwn(TEMPLATE_CONTRACT, system)) throw new ZkmlError("USAGE", `unknown proof system ${commentText(system)}`);
@@ -113,6 +131,11 @@ import {${verifierContract}} from "./${verifierContract}.sol";
 import {ZkmlInferenceVerifier} from "./ZkmlInferenceVerifier.sol";
 
 contract ${mainContract} is ${verifierContract}, ZkmlInferenceVerifier {${pinned}
+    /// True when the keys come from a development powers of tau (one party, no ceremony):
+    /// whoever made them can forge proofs. zkml refuses to deploy such keys off local chains
+    /// unless told to (--allow-dev-keys).
+    bool public constant DEVELOPMENT_KEYS = ${opts.devKeys === true};
+
     constructor() ZkmlInferenceVerifier(${hex32(modelId)}) {}
 
     function proofSystem() external pure override returns (string memory) {
@@ -142,6 +165,8 @@ export interface CompiledContract {
   abi: InterfaceAbi;
   bytecode: string;
   deployedBytecodeSize: number;
+  /** The runtime code (0x hex) a deployment must leave at its address. */
+  deployedBytecode: string;
   solcVersion: string;
   evmVersion: string;
 }
@@ -170,6 +195,7 @@ export async function compileSolidity(sources: Record<string, string>, file: str
     abi: c.abi,
     bytecode: "0x" + c.evm.bytecode.object,
     deployedBytecodeSize: c.evm.deployedBytecode.object.length / 2,
+    deployedBytecode: "0x" + c.evm.deployedBytecode.object,
     solcVersion: SOLC_VERSION,
     evmVersion: EVM_VERSION,
   };

@@ -7,6 +7,11 @@ import {
 } from "../../src/index.js";
 import { addressArg, bigintArg, requirePositional, str, toJson, type Verb, type VerbContext } from "../io.js";
 
+const DEV_KEYS_HELP = `Keys built on the development powers of tau (zkml setup without --ptau) are forgeable by
+whoever made them: they deploy to local chains (31337, 1337) only, unless --allow-dev-keys is
+given, which prints a warning (the contract's DEVELOPMENT_KEYS and the registry entry's devKeys
+record it). Production keys: docs/SEPOLIA.md.`;
+
 const KEY_HELP = `The signing key comes from $ZKML_PRIVATE_KEY (or --private-key, which shell history keeps);
 it is never printed. Without one, the node's first unlocked account signs (a local
 \`npx hardhat node --hostname 127.0.0.1\` has funded ones).`;
@@ -57,16 +62,17 @@ async function recordDeployment(dir: string, chainId: bigint, fields: Deployment
 export const deployVerb: Verb = {
   name: "deploy",
   summary: "deploy the model's verifier contract to a JSON-RPC chain",
-  usage: "zkml deploy DIR --rpc URL [--private-key KEY] [--json]",
+  usage: "zkml deploy DIR --rpc URL [--allow-dev-keys] [--private-key KEY] [--json]",
   help: `Deploys DIR's verifier (the snarkjs verifier of DIR's proof system + zkml's context/replay wrapper) and
-records the address in DIR/deployments.json.\n\n${KEY_HELP}`,
-  options: { rpc: { type: "string" }, "private-key": { type: "string" } },
+records the address in DIR/deployments.json.\n\n${DEV_KEYS_HELP}\n\n${KEY_HELP}`,
+  options: { rpc: { type: "string" }, "private-key": { type: "string" }, "allow-dev-keys": { type: "boolean" } },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "deploy");
     await openReady(dir);
     const artifact = await readVerifierArtifact(dir);
     return withChain(ctx, "deploy", async (chain) => {
-      const d = await deployVerifier(chain.signer, artifact);
+      const d = await deployVerifier(chain.signer, artifact, { allowDevKeys: Boolean(ctx.values["allow-dev-keys"]) });
+      for (const w of d.warnings ?? []) ctx.say(w);
       await recordDeployment(dir, chain.chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash });
       ctx.say(`deployed ${artifact.contractName} at ${d.address} on chain ${chain.chainId} (gas ${d.gasUsed})`);
       ctx.result({ address: d.address, chainId: chain.chainId, contract: artifact.contractName, gasUsed: d.gasUsed, txHash: d.txHash });
@@ -144,13 +150,13 @@ register models in it; entries are immutable. Prints the address.\n\n${KEY_HELP}
 export const registerVerb: Verb = {
   name: "register",
   summary: "deploy a model's snarkjs verifier and register the model in a registry",
-  usage: "zkml register DIR --registry ADDR --rpc URL [--uri URI] [--private-key KEY] [--json]",
+  usage: "zkml register DIR --registry ADDR --rpc URL [--uri URI] [--allow-dev-keys] [--private-key KEY] [--json]",
   help: `Deploys DIR's bare snarkjs verifier and registers the model in the registry at ADDR with
 its hashes (quantized model, r1cs, verification key), proof system, verifier and --uri (where
 users find the model card and artifacts). The signer becomes the entry's owner; the entry can
 never change. Records the model id in DIR/deployments.json for \`zkml verify-onchain --registry\`.
-Proofs for the registry are made with --contract set to the registry's address.\n\n${KEY_HELP}`,
-  options: { rpc: { type: "string" }, registry: { type: "string" }, uri: { type: "string" }, "private-key": { type: "string" } },
+Proofs for the registry are made with --contract set to the registry's address.\n\n${DEV_KEYS_HELP}\n\n${KEY_HELP}`,
+  options: { rpc: { type: "string" }, registry: { type: "string" }, uri: { type: "string" }, "private-key": { type: "string" }, "allow-dev-keys": { type: "boolean" } },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "register");
     const registryText = str(ctx, "registry");
@@ -158,7 +164,8 @@ Proofs for the registry are made with --contract set to the registry's address.\
     const registry = addressArg(registryText, "--registry");
     const ready = await openReady(dir);
     return withChain(ctx, "register", async (chain) => {
-      const r = await deployAndRegister(chain.signer, registry, ready, str(ctx, "uri") ?? "");
+      const r = await deployAndRegister(chain.signer, registry, ready, str(ctx, "uri") ?? "", { allowDevKeys: Boolean(ctx.values["allow-dev-keys"]) });
+      for (const w of r.warnings ?? []) ctx.say(w);
       await recordDeployment(dir, chain.chainId, { registry, modelId: r.modelId, verifier: r.verifier });
       ctx.say(`registered model ${r.modelId} in ${registry} (verifier ${r.verifier}; gas: verifier ${r.gas.deployVerifier}, register ${r.gas.register})`);
       ctx.result({ modelId: r.modelId, registry, verifier: r.verifier, chainId: chain.chainId, gas: r.gas });

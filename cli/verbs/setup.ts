@@ -4,7 +4,7 @@ import { ms, requirePositional, str, type Verb } from "../io.js";
 export const setupVerb: Verb = {
   name: "setup",
   summary: "proving/verifying keys (Groth16, PLONK or FFLONK) and the Solidity verifier for a build folder",
-  usage: "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE] [--json]\n       zkml setup DIR --verify [--ptau FILE] [--json]",
+  usage: "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE] [--json]\n       zkml setup DIR --verify [--ptau FILE] [--onnx FILE] [--calibration FILE] [--json]",
   help: `Makes the keys of the chosen proof system for the compiled circuit in DIR and the Solidity
 verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wrapper).
 
@@ -25,20 +25,28 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
                 Without it, zkml generates a DEVELOPMENT file of the needed size once and caches
                 it in $ZKML_PTAU_DIR (default ~/.cache/zkml/ptau). Its tau was random and
                 discarded, but nobody else took part: do not use it for anything of value.
-  --verify      check DIR's existing keys instead of making new ones: the ptau is the one
-                recorded, the key derives from DIR's r1cs and that ptau (Groth16: with every
+  --verify      check DIR's existing keys instead of making new ones, trusting nothing its
+                manifest says: the ptau is the one recorded, and official or not by its own
+                hash; the key derives from DIR's r1cs and that ptau (Groth16: with every
                 phase-2 contribution valid, as snarkjs \`zkey verify\` checks; PLONK/FFLONK: by
-                recomputing it), and the verification key is the key's. Exit 0 valid, 1 not.`,
-  options: { ptau: { type: "string" }, system: { type: "string" }, verify: { type: "boolean" } },
+                recomputing it); the verification key is the key's; the Solidity verifier and
+                wrapper regenerated from the key equal what deploy/register would ship; and
+                the circuit recompiled from the ONNX file equals DIR's r1cs. Exit 0 valid, 1 not.
+  --onnx FILE, --calibration FILE
+                with --verify: the model and calibration to recompile (default: the files the
+                manifest names, used only if their hashes match).`,
+  options: { ptau: { type: "string" }, system: { type: "string" }, verify: { type: "boolean" }, onnx: { type: "string" }, calibration: { type: "string" } },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "setup");
     if (ctx.values.verify) {
       if (str(ctx, "system")) throw new ZkmlError("USAGE", "--verify checks the keys DIR has; --system does not apply");
-      const r = await verifySetup(dir, { ptauFile: str(ctx, "ptau") });
-      for (const line of r.log.map((l) => l.trim().split("\n")[0]!).filter((l) => /^contribution #\d+/.test(l))) ctx.say(`  ${line.replace(/:$/, "")}`);
+      const r = await verifySetup(dir, { ptauFile: str(ctx, "ptau"), onnxFile: str(ctx, "onnx"), calibrationFile: str(ctx, "calibration") });
+      for (const line of r.log.map((l) => l.trim().split("\n")[0]!).filter((l) => /^contribution #\d+|^circuit:|differs/.test(l))) ctx.say(`  ${line.replace(/:$/, "")}`);
       const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([k]) => k);
-      ctx.say(r.valid ? `${dir}: ${r.system} keys verified (${Object.keys(r.checks).join(", ")})` : `${dir}: keys do NOT verify: ${failed.join(", ")}`);
-      ctx.result({ valid: r.valid, system: r.system, checks: r.checks });
+      // Never "verified" alone for keys on a ptau that is not an official ceremony's.
+      const kind = r.ptauKind === "official" ? "on an official Hermez ptau" : "DEVELOPMENT ONLY unless its ptau is the output of a ceremony you trust (not an official Hermez file)";
+      ctx.say(r.valid ? `${dir}: ${r.system} keys verified (${Object.keys(r.checks).join(", ")}), ${kind}` : `${dir}: keys do NOT verify: ${failed.join(", ")}`);
+      ctx.result({ valid: r.valid, system: r.system, ptauKind: r.ptauKind, developmentOnly: r.ptauKind !== "official", checks: r.checks });
       return r.valid ? 0 : 1;
     }
     const r = await setupModel(dir, { system: parseProofSystem(str(ctx, "system")), ptauFile: str(ctx, "ptau"), progress: (m, f) => ctx.progress(`${m} ${(100 * f).toFixed(0)}%`) });
