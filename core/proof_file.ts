@@ -43,11 +43,14 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
   const m = doc.model;
   if (!isObj(m) || !str(m.name, 1000) || !str(m.modelId) || !str(m.vkey)) return "model: expected {name, modelId, vkey} strings";
   if (!str(doc.system, 20)) return "system: expected a string";
-  // snarkjs proofs are objects of strings and (up to 2-deep) arrays of strings.
+  // snarkjs proofs are objects of strings, short arrays of strings (Groth16, PLONK points) and,
+  // for FFLONK, objects of those (polynomials, evaluations): bounded in depth and size.
   const p = doc.proof;
   const words = (v: unknown, depth: number): boolean =>
-    typeof v === "string" ? v.length <= 100 : Array.isArray(v) && depth < 3 && v.length <= 4 && v.every((x) => words(x, depth + 1));
-  if (!isObj(p) || Object.keys(p).length > 40 || !Object.values(p).every((v) => words(v, 0))) return "proof: expected snarkjs's proof object (strings and short arrays of strings)";
+    typeof v === "string"
+      ? v.length <= 100
+      : depth < 3 && (Array.isArray(v) ? v.length <= 4 && v.every((x) => words(x, depth + 1)) : isObj(v) && Object.keys(v).length <= 40 && Object.values(v).every((x) => words(x, depth + 1)));
+  if (!isObj(p) || Object.keys(p).length > 40 || !Object.values(p).every((v) => words(v, 0))) return "proof: expected snarkjs's proof object (strings, short arrays and small objects of them)";
   if (!Array.isArray(doc.publicSignals) || doc.publicSignals.length > 16 || !doc.publicSignals.every((s) => str(s, 100))) return "publicSignals: expected at most 16 decimal strings";
   const i = doc.input;
   if (!isObj(i) || !nums(i.values, LIMITS.inputElements) || typeof i.frac !== "number") return "input: expected {values: numbers, frac: number}";

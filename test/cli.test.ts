@@ -89,6 +89,9 @@ describe("zkml CLI: a small model end to end with --json", () => {
     expect(compiled.json()).toMatchObject({ outDir: out, publicSignals: ["commitment", "classContext"] });
     expect(compiled.json().constraints).toBeGreaterThan(50);
     expect(compiled.stderr).toMatch(/synthetic/);
+    const check = await runCli(["check", out, "--json"]);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.json()).toMatchObject({ pinned: true, satisfied: true, publicPinned: true, problems: [], counts: { unused: 0, undetermined: 0 } });
 
     const setup = await runCli(["setup", out, "--json"]);
     expect(setup.code, setup.stderr).toBe(0);

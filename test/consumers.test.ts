@@ -9,7 +9,7 @@ import { poseidonContract } from "circomlibjs";
 import { AbiCoder, BrowserProvider, Contract, ContractFactory, keccak256, parseEther, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  compileModel, compileProjectContract, compileRegistry, computeContext, connectInProcessChain, deployAndRegister, deployRegistry, encodeProof,
+  checkCircuit, compileModel, compileProjectContract, compileRegistry, computeContext, connectInProcessChain, deployAndRegister, deployRegistry, encodeProof,
   FIELD_R, InferenceProver, layoutTag, readInputFile, readResult, releaseCurves, revealedValues, revertReason, setupModel, submitToRegistry, type ChainConnection,
 } from "../src/index.js";
 
@@ -71,6 +71,7 @@ describe("AppraisalOracle: posts a proven regression output, with its scale", ()
   it("stores the model's exact output for the revealed input, and refuses another value", async () => {
     const dir = path.join(work, "appraisal");
     const compiled = await compileModel("examples/appraisal/appraisal.onnx", { outDir: dir, calibrationFile: "examples/appraisal/calibration.json" });
+    expect(await checkCircuit(dir)).toMatchObject({ satisfied: true, publicPinned: true, problems: [] });
     await setupModel(dir);
     const { modelId } = await deployAndRegister(chain.signer, registry, dir, "zkml:examples/appraisal");
     const poseidon = await new ContractFactory(poseidonContract.generateABI(5), poseidonContract.createCode(5), chain.signer).deploy();

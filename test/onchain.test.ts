@@ -58,6 +58,13 @@ describe("on-chain verification over JSON-RPC (hardhat node)", () => {
     console.log(`gas: verifyInference tx ${r.gasUsed} (first nonce of a word), bare verifyProof tx ${verifierGas}`);
     expect(r.gasUsed).toBeGreaterThan(181_000n); // the pairing floor alone
     expect(verifierGas).toBeLessThan(r.gasUsed);
+    // The nonce word is in use now: the steady-state cost. Both within 2k of what they were
+    // before the blinded commitment and DEVELOPMENT_KEYS (248.6k fresh, 231.5k in use).
+    const second = await proofFor(sender, 100n);
+    const inUse = await submitInference(chain.signer, address, artifact.abi, second, 100n);
+    console.log(`gas: verifyInference tx ${inUse.gasUsed} (nonce word in use)`);
+    expect(r.gasUsed).toBeLessThanOrEqual(250_600n);
+    expect(inUse.gasUsed).toBeLessThanOrEqual(233_500n);
   });
 
   it("rejects a replayed nonce", async () => {
