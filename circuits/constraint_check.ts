@@ -114,7 +114,7 @@ export function checkConstraints(
     for (const r2 of rowsOf[wire]!) if (--open[r2]! === 1) queue.push(r2);
   }
 
-  settleBySystems(rows, rowsOf, determined, witness.length, r1cs, witness, p);
+  settleBySystems(rows, rowsOf, determined, r1cs, witness, p);
 
   const problems: ConstraintCheckReport["problems"] = [];
   const excepted: ConstraintCheckReport["excepted"] = [];
@@ -179,7 +179,6 @@ function settleBySystems(
   rows: readonly number[][],
   rowsOf: readonly number[][],
   determined: Uint8Array,
-  _n: number,
   r1cs: R1cs,
   witness: readonly bigint[],
   p: bigint,
