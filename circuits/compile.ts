@@ -27,6 +27,8 @@ export interface CompileOptions {
   bits?: number;
   /** constants (default): weights are part of the circuit. private: inputs bound by a commitment. */
   weights?: WeightsMode;
+  /** Measure agreement with onnxruntime when a calibration file is given (default true; a recompile that only compares the r1cs skips it). */
+  fidelity?: boolean;
   /** Salt of the private-weights commitment (default: 31 random bytes). */
   salt?: bigint;
   progress?: (message: string) => void;
@@ -90,7 +92,7 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
   } catch (e) {
     throw new ZkmlError("BAD_MODEL", `model ${model.name}: ${(e as Error).message}`);
   }
-  const fidelity = opts.calibrationFile ? await measureFidelity(onnxFile, model, samples, labels, graph) : undefined;
+  const fidelity = opts.calibrationFile && opts.fidelity !== false ? await measureFidelity(onnxFile, model, samples, labels, graph) : undefined;
   const outDir = opts.outDir ?? defaultOutDir(onnxFile);
   const layout = circuitLayout(model);
   const qmodelText = JSON.stringify(model) + "\n";

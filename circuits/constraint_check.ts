@@ -77,8 +77,9 @@ export function checkConstraints(
   const used = new Uint8Array(r1cs.nWires);
   const pinned = new Uint8Array(r1cs.nWires);
   let satisfied = true;
-  // For (d): per constraint, the wires with a non-zero derivative; per wire, its constraints.
-  const rows: number[][] = [];
+  // For (d): per constraint, the wires with a non-zero derivative and that derivative (the
+  // Jacobian's row at the witness); per wire, its constraints.
+  const rows: Map<number, bigint>[] = [];
   const rowsOf: number[][] = Array.from({ length: r1cs.nWires }, () => []);
   for (const { a, b, c } of r1cs.constraints) {
     const A = evalLc(a, witness, p);
@@ -86,7 +87,7 @@ export function checkConstraints(
     const C = evalLc(c, witness, p);
     if ((A * B - C) % p !== 0n) satisfied = false;
     const wires = new Set<number>([...a.keys(), ...b.keys(), ...c.keys()]);
-    const row: number[] = [];
+    const row = new Map<number, bigint>();
     for (const i of wires) {
       used[i] = 1;
       const ai = a.get(i) ?? 0n;
@@ -95,26 +96,26 @@ export function checkConstraints(
       const d = (((ai * B + bi * A - ci) % p) + p) % p;
       // (A + δa)(B + δb) - (C + δc) = δ·d + δ²·a·b when A·B = C.
       if ((((delta * d + delta * delta * ((ai * bi) % p)) % p) + p) % p !== 0n) pinned[i] = 1;
-      if (d !== 0n) row.push(i);
+      if (d !== 0n) row.set(i, d);
     }
     rows.push(row);
   }
-  rows.forEach((row, r) => row.forEach((i) => rowsOf[i]!.push(r)));
+  rows.forEach((row, r) => row.forEach((_, i) => rowsOf[i]!.push(r)));
 
   const determined = new Uint8Array(r1cs.nWires);
-  const open = rows.map((row) => row.filter((i) => !isInput(i)).length);
+  const open = rows.map((row) => [...row.keys()].filter((i) => !isInput(i)).length);
   for (let i = 0; i < r1cs.nWires; i++) if (isInput(i)) determined[i] = 1;
   const queue: number[] = [];
   open.forEach((n, r) => n === 1 && queue.push(r));
   while (queue.length) {
     const r = queue.pop()!;
-    const wire = rows[r]!.find((i) => !determined[i]);
+    const wire = [...rows[r]!.keys()].find((i) => !determined[i]);
     if (wire === undefined) continue;
     determined[wire] = 1;
     for (const r2 of rowsOf[wire]!) if (--open[r2]! === 1) queue.push(r2);
   }
 
-  settleBySystems(rows, rowsOf, determined, r1cs, witness, p);
+  settleBySystems(rows, rowsOf, determined, p);
 
   const problems: ConstraintCheckReport["problems"] = [];
   const excepted: ConstraintCheckReport["excepted"] = [];
@@ -175,31 +176,17 @@ function modPow(b: bigint, e: bigint, p: bigint): bigint {
  * is a free direction. Columns are taken from the last wire back, so that when a hint is copied
  * into a public output (a low wire index), the output is the one reported free.
  */
-function settleBySystems(
-  rows: readonly number[][],
-  rowsOf: readonly number[][],
-  determined: Uint8Array,
-  r1cs: R1cs,
-  witness: readonly bigint[],
-  p: bigint,
-): void {
+function settleBySystems(rows: readonly ReadonlyMap<number, bigint>[], rowsOf: readonly number[][], determined: Uint8Array, p: bigint): void {
   const open = new Set<number>();
   for (let i = 0; i < determined.length; i++) if (!determined[i]) open.add(i);
   if (open.size === 0) return;
+  // The Jacobian restricted to the open wires, over the rows that hold any (copied: eliminated in place).
   const matrix = new Map<number, Map<number, bigint>>();
   const colRows = new Map<number, Set<number>>();
   for (const wire of open) {
-    for (const r of rowsOf[wire] ?? []) {
+    for (const r of rowsOf[wire]!) {
       if (matrix.has(r)) continue;
-      const { a, b, c } = r1cs.constraints[r]!;
-      const A = evalLc(a, witness, p);
-      const B = evalLc(b, witness, p);
-      const row = new Map<number, bigint>();
-      for (const i of rows[r]!) {
-        if (!open.has(i)) continue;
-        const d = ((((a.get(i) ?? 0n) * B + (b.get(i) ?? 0n) * A - (c.get(i) ?? 0n)) % p) + p) % p;
-        if (d !== 0n) row.set(i, d);
-      }
+      const row = new Map([...rows[r]!].filter(([i]) => open.has(i)));
       matrix.set(r, row);
       for (const i of row.keys()) {
         if (!colRows.has(i)) colRows.set(i, new Set());

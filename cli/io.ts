@@ -46,8 +46,9 @@ export function makeContext(positionals: string[], values: VerbContext["values"]
   return {
     positionals,
     values,
-    // No escape sequence from a name in a model or proof file reaches the terminal.
-    say: (line) => (json ? process.stderr : process.stdout).write(line.split("\n").map((l) => terminalText(l)).join("\n") + "\n"),
+    // One line each, with no control character: no name from a model or proof file can
+    // recolour the terminal or forge a line of output.
+    say: (line) => (json ? process.stderr : process.stdout).write(terminalText(line) + "\n"),
     progress: (line) => {
       // Throttle: one progress line per 2 s unless it is a new phase.
       const now = Date.now();

@@ -6,7 +6,6 @@
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { ZkmlError } from "./errors.js";
-import { terminalText } from "./inert.js";
 import { LIMITS } from "./limits.js";
 
 /**
@@ -32,7 +31,7 @@ function flatten(value: unknown, file: string): { values: number[]; shape?: numb
       values.push(v);
       if (values.length > LIMITS.tensorElements) throw new ZkmlError("BAD_INPUT", `${file}: over ${LIMITS.tensorElements} input values`);
     } else {
-      throw new ZkmlError("BAD_INPUT", `${file}: input value ${terminalText(JSON.stringify(v) ?? String(v), 40)} is not a number`, "inputs must be finite numbers");
+      throw new ZkmlError("BAD_INPUT", `${file}: input value ${String(JSON.stringify(v) ?? v).slice(0, 40)} is not a number`, "inputs must be finite numbers");
     }
   }
   const shape = shapeAt.slice(0, leafDepth ?? shapeAt.length) as number[];
@@ -51,7 +50,10 @@ function checkShape(got: number[] | undefined, want: readonly number[] | undefin
   }
 }
 
-async function readJson(file: string, what: string): Promise<unknown> {
+const FINITE_HINT = "NaN and Infinity are not JSON; inputs must be finite numbers";
+
+/** A JSON file of at most LIMITS.jsonBytes, parsed; `what` names it in errors. */
+export async function readJsonFile(file: string, what: string, hint?: string): Promise<unknown> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `${what} file not found: ${file}`);
   const { size } = await stat(file);
   if (size > LIMITS.jsonBytes) throw new ZkmlError("BAD_INPUT", `${file}: ${size} bytes, over zkml's limit of ${LIMITS.jsonBytes} for a JSON file`);
@@ -59,7 +61,7 @@ async function readJson(file: string, what: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ZkmlError("BAD_INPUT", `${file} is not valid JSON (${(e as Error).message})`, "NaN and Infinity are not JSON; inputs must be finite numbers");
+    throw new ZkmlError("BAD_INPUT", `${file} is not valid JSON (${(e as Error).message})`, hint);
   }
 }
 
@@ -97,11 +99,11 @@ export function inputValues(doc: unknown, file: string, shapes?: readonly (reado
 }
 
 export async function readInputFile(file: string, shapes?: readonly (readonly number[])[]): Promise<number[]> {
-  return inputValues(await readJson(file, "input"), file, shapes);
+  return inputValues(await readJsonFile(file, "input", FINITE_HINT), file, shapes);
 }
 
 export async function readCalibrationFile(file: string): Promise<{ samples: number[][]; labels?: number[] }> {
-  const doc = (await readJson(file, "calibration")) as Record<string, unknown>;
+  const doc = (await readJsonFile(file, "calibration", FINITE_HINT)) as Record<string, unknown>;
   if (doc && Array.isArray(doc.samples)) {
     const samples = doc.samples.map((s, i) => inputValues({ input: s }, `${file} sample #${i}`));
     const labels = Array.isArray(doc.labels) ? (doc.labels as number[]) : undefined;

@@ -261,12 +261,12 @@ export function quantizeInput(model: QModel, values: readonly number[]): number[
   });
 }
 
-/** The scale (frac) of every input value: one for all, or one per graph input. */
 /** The shape of each graph input, in graph order (what a nested input file must match). */
 export function inputShapes(model: QModel): number[][] {
   return model.input.parts ? model.input.parts.map((p) => p.shape) : [model.input.shape];
 }
 
+/** The scale (frac) of every input value: one for all, or one per graph input. */
 export function inputFracs(model: QModel): number[] {
   const parts = model.input.parts;
   if (!parts || parts.every((p) => p.frac === undefined)) return new Array<number>(sizeOf(model.input.shape)).fill(model.input.frac);

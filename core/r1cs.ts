@@ -73,14 +73,24 @@ export function parseR1cs(bytes: Uint8Array, file = "circuit.r1cs"): R1cs {
   return { prime, nWires, nPubOut, nPubIn, nPrvIn, constraints };
 }
 
-/** The witness values of a .wtns file (index 0 is the constant 1). */
-export function parseWtns(bytes: Uint8Array, file = "witness.wtns"): bigint[] {
+/** Where a .wtns file's values are: byte offset of value 0, bytes per value, and how many. */
+export function wtnsLayout(bytes: Uint8Array, file = "witness.wtns"): { offset: number; n8: number; count: number } {
   const s = sections(bytes, "wtns", file);
   const header = s.get(1);
   const body = s.get(2);
   if (!header || !body) throw new ZkmlError("BAD_INPUT", `${file}: no header or values section`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n8 = view.getUint32(header.start, true);
-  const count = body.size / n8;
-  return Array.from({ length: count }, (_, i) => readLE(bytes, body.start + i * n8, n8));
+  const n8 = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(header.start, true);
+  return { offset: body.start, n8, count: body.size / n8 };
+}
+
+/** Witness value i of a .wtns file (0 is the constant 1). */
+export function wtnsValue(bytes: Uint8Array, i: number): bigint {
+  const { offset, n8 } = wtnsLayout(bytes);
+  return readLE(bytes, offset + i * n8, n8);
+}
+
+/** The witness values of a .wtns file (index 0 is the constant 1). */
+export function parseWtns(bytes: Uint8Array, file = "witness.wtns"): bigint[] {
+  const { offset, n8, count } = wtnsLayout(bytes, file);
+  return Array.from({ length: count }, (_, i) => readLE(bytes, offset + i * n8, n8));
 }

@@ -179,7 +179,7 @@ async function recompiledCircuitMatches(ready: ReadyModel, opts: VerifySetupOpti
   }
   const tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-verify-"));
   try {
-    const again = await compileModel(onnx, { outDir: path.join(tmp, "m"), calibrationFile, weights: ready.info.weights ?? "constants" });
+    const again = await compileModel(onnx, { outDir: path.join(tmp, "m"), calibrationFile, weights: ready.info.weights ?? "constants", fidelity: false });
     const r1cs = await sha256File(path.join(again.outDir, FILES.r1cs));
     const same = r1cs === ready.compile.outputs[FILES.r1cs] && r1cs === (await sha256File(ready.file("r1cs")));
     if (!same) log.push(`circuit: recompiling ${onnx} gives another r1cs (${r1cs.slice(0, 16)}…)`);

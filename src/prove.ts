@@ -2,14 +2,12 @@
  * Proving an inference: quantize the input, compute the witness, prove, and check the public
  * signals against the reference interpreter before handing the proof out.
  */
-import { existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
 import { circuitInput } from "../core/circuit_input.js";
 import { commitInference, randomBlinding } from "../core/commitment.js";
 import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
-import { LIMITS } from "../core/limits.js";
+import { readJsonFile } from "../core/input.js";
 import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantize, provenClass, quantizeInput, runReference } from "../core/qmodel.js";
 import { SnarkProver } from "../prover/prover.js";
@@ -88,14 +86,5 @@ export function assertProofFile(doc: unknown, file: string): ProofFile {
 }
 
 export async function readProofFile(file: string): Promise<ProofFile> {
-  if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `proof file not found: ${file}`);
-  const { size } = await stat(file);
-  if (size > LIMITS.jsonBytes) throw new ZkmlError("BAD_INPUT", `${file}: ${size} bytes, over zkml's limit of ${LIMITS.jsonBytes} for a JSON file`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(await readFile(file, "utf8"));
-  } catch {
-    throw new ZkmlError("BAD_INPUT", `${file} is not valid JSON`);
-  }
-  return assertProofFile(doc, file);
+  return assertProofFile(await readJsonFile(file, "proof"), file);
 }

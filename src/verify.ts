@@ -9,7 +9,7 @@ import { FILES } from "../core/compiled.js";
 import { computeContext, splitClassContext } from "../core/context.js";
 import { FIELD_R } from "../core/field.js";
 import { terminalText } from "../core/inert.js";
-import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
+import { proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantize, provenClass } from "../core/qmodel.js";
 import { verifySnark } from "../verifier/verify.js";
 import { openReady } from "./build.js";
@@ -54,83 +54,74 @@ function show(v: unknown): string {
 export async function verifyProofFile(dir: string, proof: ProofFile): Promise<VerifyResult> {
   const t0 = performance.now();
   const ready = await openReady(dir);
-  // The shape first: nothing below touches a field of the wrong type or size.
+  // The shape first (types, sizes, depth, format): below, every field is what its type says.
   const shape = proofFileShapeProblem(proof);
   if (shape) {
     return { valid: false, checks: { model: false, keys: false, proof: false, commitment: false, class: false, fields: false }, problems: [shape], ms: performance.now() - t0 };
   }
   const problems: string[] = [];
-  const p = proof as Partial<ProofFile>;
+  const { info, model: m } = ready;
 
-  const model = p.model?.modelId === ready.info.modelId && p.model?.name === ready.model.name;
-  if (!model) problems.push(`model: made for ${show(p.model?.name)} ${show(p.model?.modelId)}, this build is ${show(ready.model.name)} ${ready.info.modelId}`);
-  const keys = p.model?.vkey === ready.setup.outputs[FILES.vkey];
+  const model = proof.model.modelId === info.modelId && proof.model.name === m.name;
+  if (!model) problems.push(`model: made for ${show(proof.model.name)} ${show(proof.model.modelId)}, this build is ${show(m.name)} ${info.modelId}`);
+  const keys = proof.model.vkey === ready.setup.outputs[FILES.vkey];
   if (!keys) problems.push(`model.vkey: not this build's verification key (was \`zkml setup\` run again since?)`);
   const system = ready.setupInfo.system;
-  if (p.system !== system) problems.push(`system: ${show(p.system)}, this build's keys are ${system}`);
+  if (proof.system !== system) problems.push(`system: ${show(proof.system)}, this build's keys are ${system}`);
 
-  const signalNames = ready.info.publicSignals;
-  const signals = Array.isArray(p.publicSignals) ? p.publicSignals.map(fieldSignal) : [];
-  const signalsOk = signals.length === signalNames.length && signals.every((s) => s !== undefined);
-  if (!signalsOk) problems.push(`publicSignals: expected ${signalNames.length} canonical decimal field elements (${signalNames.join(", ")})`);
-  const ok = signalsOk && p.system === system && (await verifySnark(system, ready.verificationKey, p.publicSignals!, p.proof));
+  const signals = proof.publicSignals.map(fieldSignal);
+  const signalsOk = signals.length === info.publicSignals.length && signals.every((s) => s !== undefined);
+  if (!signalsOk) problems.push(`publicSignals: expected ${info.publicSignals.length} canonical decimal field elements (${info.publicSignals.join(", ")})`);
+  const ok = signalsOk && proof.system === system && (await verifySnark(system, ready.verificationKey, proof.publicSignals, proof.proof));
   if (signalsOk && !ok) problems.push(`proof: does not verify against this build's verification key with these public signals`);
 
-  const expectedWeights = ready.info.modelCommitment;
-  const modelCommitment = expectedWeights === undefined ? undefined : signalsOk && signals[2] === BigInt(expectedWeights);
+  const modelCommitment = info.modelCommitment === undefined ? undefined : signalsOk && signals[2] === BigInt(info.modelCommitment);
   if (modelCommitment === false) problems.push(`publicSignals[2]: the weights commitment is not this build's`);
 
-  const { layout } = ready.info;
-  const m = ready.model;
-  let commitment = false;
-  let cls = false;
+  const { layout } = info;
   let fields = true;
-  const field = (ok: boolean, what: string) => {
-    if (!ok) {
+  const field = (fieldOk: boolean, what: string) => {
+    if (!fieldOk) {
       fields = false;
       problems.push(what);
     }
   };
-  const inputOk = intsInRange(p.input?.values, layout.inputSize, layout.inputBits);
+  const { input, output, context } = proof;
+  const inputOk = intsInRange(input.values, layout.inputSize, layout.inputBits);
   field(inputOk, `input.values: expected ${layout.inputSize} integers of ${layout.inputBits} signed bits`);
-  field(p.input?.frac === m.input.frac, `input.frac: ${show(p.input?.frac)}, the model's input is at 2^-${m.input.frac}`);
-  const outputOk = intsInRange(p.output?.values, layout.outputSize, layout.outputBits);
+  field(input.frac === m.input.frac, `input.frac: ${show(input.frac)}, the model's input is at 2^-${m.input.frac}`);
+  const outputOk = intsInRange(output.values, layout.outputSize, layout.outputBits);
   field(outputOk, `output.values: expected ${layout.outputSize} integers of ${layout.outputBits} signed bits`);
-  field(p.output?.frac === m.output.frac, `output.frac: ${show(p.output?.frac)}, the model's output is at 2^-${m.output.frac}`);
-  if (outputOk) {
-    const values = p.output!.values;
-    field(sameNumbers(p.output?.dequantized, dequantize(values, m.output.frac)), `output.dequantized: not output.values · 2^-${m.output.frac}`);
-  }
-  const blinding = fieldSignal(typeof p.blinding === "string" && /^0x[0-9a-f]{1,64}$/.test(p.blinding) ? BigInt(p.blinding).toString() : undefined);
-  field(blinding !== undefined, `blinding: expected a 0x hex field element`);
+  field(output.frac === m.output.frac, `output.frac: ${show(output.frac)}, the model's output is at 2^-${m.output.frac}`);
+  if (outputOk) field(sameNumbers(output.dequantized, dequantize(output.values, m.output.frac)), `output.dequantized: not output.values · 2^-${m.output.frac}`);
+  const blinding = /^0x[0-9a-f]{1,64}$/.test(proof.blinding) ? BigInt(proof.blinding) : undefined;
+  field(blinding !== undefined && blinding < FIELD_R, `blinding: expected a 0x hex field element`);
 
+  let commitment = false;
+  let cls = false;
   let split: { context: bigint; cls: number } | undefined;
   if (signalsOk) {
     split = splitClassContext(signals[1]!);
-    if (inputOk && outputOk && blinding !== undefined) {
-      const c = await commitInference(p.input!.values.map(BigInt), p.output!.values.map(BigInt), layout, blinding);
-      commitment = c === signals[0];
+    if (inputOk && outputOk && blinding !== undefined && blinding < FIELD_R) {
+      commitment = (await commitInference(input.values.map(BigInt), output.values.map(BigInt), layout, blinding)) === signals[0];
     }
     if (!commitment) problems.push(`commitment: input.values, output.values and blinding do not open publicSignals[0]`);
-    cls = outputOk && split.cls === provenClass(p.output!.values) && p.output?.class === split.cls;
-    if (!cls) problems.push(`output.class: ${show(p.output?.class)}; the proof's class is ${split.cls}${outputOk ? `, the output's ${provenClass(p.output!.values)}` : ""}`);
-    const ctx = p.context ?? ({} as ProofFile["context"]);
-    field(ctx.value === "0x" + split.context.toString(16), `context.value: ${show(ctx.value)}, the proof's context is 0x${split.context.toString(16)}`);
-    const parts = [ctx.chainId, ctx.contract, ctx.sender, ctx.nonce];
-    if (parts.some((x) => x !== undefined)) {
+    cls = outputOk && split.cls === provenClass(output.values) && output.class === split.cls;
+    if (!cls) problems.push(`output.class: ${show(output.class)}; the proof's class is ${split.cls}${outputOk ? `, the output's ${provenClass(output.values)}` : ""}`);
+    field(context.value === "0x" + split.context.toString(16), `context.value: ${show(context.value)}, the proof's context is 0x${split.context.toString(16)}`);
+    const { chainId, contract, sender, nonce } = context;
+    if ([chainId, contract, sender, nonce].some((x) => x !== undefined)) {
       let derived: bigint | undefined;
       try {
-        derived = parts.every((x) => typeof x === "string")
-          ? computeContext({ chainId: BigInt(ctx.chainId!), contract: ctx.contract!, sender: ctx.sender!, nonce: BigInt(ctx.nonce!) })
-          : undefined;
+        derived = computeContext({ chainId: BigInt(chainId!), contract: contract!, sender: sender!, nonce: BigInt(nonce!) });
       } catch {
-        derived = undefined;
+        // A missing part, a non-number or a bad address derives nothing.
       }
       field(derived === split.context, `context.chainId/contract/sender/nonce: they do not derive the proof's context`);
     }
   }
   return {
-    valid: model && keys && ok && signalsOk && commitment && cls && fields && modelCommitment !== false && p.format === PROOF_FORMAT,
+    valid: model && keys && ok && commitment && cls && fields && modelCommitment !== false,
     checks: { model, keys, proof: ok, commitment, class: cls, fields, ...(modelCommitment !== undefined && { modelCommitment }) },
     problems,
     class: ok ? split?.cls : undefined,
@@ -138,4 +129,3 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
     ms: performance.now() - t0,
   };
 }
-

@@ -22,6 +22,8 @@ async function expectBitExact(c: TestCircuit, model: QModel, q: number[], ctx: b
   expect(await c.check(w)).toBe(true);
   expect(c.get(w, "commitment")).toBe(await commitInference(q.map(BigInt), ref.output.map(BigInt), circuitLayout(model), 11n));
   expect(c.get(w, "classContext")).toBe(ctx * 256n + BigInt(ref.argmax));
+  // The public commitment is pinned to the blinding: another blinding under it is rejected.
+  expect(await c.check(c.forge(w, { blinding: 12n }))).toBe(false);
   return { w, ref };
 }
 

@@ -67,7 +67,6 @@ describe("names from an ONNX file never become code", () => {
     expect(withoutComments(evilSrc)).toBe(withoutComments(plainSrc));
     expect(evilSrc).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(evilSrc).not.toMatch(/\/\*|\*\//);
-    for (const line of evilSrc.split("\n").filter((l) => l.includes("Evil"))) expect(line.trimStart().startsWith("//") || /^\s*[^/]*\/\//.test(line)).toBe(true);
   }, 120_000);
 
   it("the Solidity verifier and wrapper carry a hostile model name only as an inert comment and identifier", async () => {

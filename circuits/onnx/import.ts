@@ -93,8 +93,9 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   // free slice of it, so every later op sees the tensor it expects.
   const inputName = parts.length === 1 ? parts[0]!.name : parts.map((p) => p.name).join("+");
   const inputShape = parts.length === 1 ? parts[0]!.shape : [parts.reduce((n, p) => n + sizeOf(p.shape), 0)];
-  if (sizeOf(inputShape) > LIMITS.inputElements) {
-    throw new ZkmlError("BAD_MODEL", `model ${modelName}: the input has ${sizeOf(inputShape)} values, over zkml's limit of ${LIMITS.inputElements} (2^18)`);
+  const inputValuesCount = sizeOf(inputShape);
+  if (inputValuesCount > LIMITS.inputElements) {
+    throw new ZkmlError("BAD_MODEL", `model ${modelName}: the input has ${inputValuesCount} values, over zkml's limit of ${LIMITS.inputElements} (2^18)`);
   }
   values.set(inputName, { kind: "act", shape: inputShape });
 

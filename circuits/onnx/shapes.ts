@@ -89,7 +89,6 @@ export function windowGeometry(n: NodeProto, inShape: [number, number, number], 
   } else if (autoPad !== "NOTSET") {
     throw new ZkmlError("BAD_MODEL", `${where}: unknown auto_pad "${autoPad}"`);
   }
-  if (pads.some((p) => p < 0)) throw new ZkmlError("BAD_MODEL", `${where}: negative pads [${pads}]`);
   const side = LIMITS.windowSide;
   for (const [what, v] of [["kernel", kernel], ["strides", strides], ["pads", pads]] as const) {
     if (v.some((x) => !Number.isSafeInteger(x) || x < (what === "pads" ? 0 : 1) || x > side)) {

@@ -1,4 +1,3 @@
-import { terminalText } from "../../src/index.js";
 import { compileModel, describeLayer, isLinear, layerOutFrac } from "../../src/index.js";
 import { ms, requirePositional, str, type Verb } from "../io.js";
 
@@ -47,21 +46,21 @@ Prints the constraint count, the public signals and the quantization scales.`,
       progress: (m) => ctx.progress(m),
     });
     const m = r.model;
-    ctx.say(`compiled ${terminalText(m.name)} → ${r.outDir}`);
+    ctx.say(`compiled ${m.name} → ${r.outDir}`);
     ctx.say(`  constraints: ${r.info.constraints} (circom2 ${ms(r.info.timingsMs.circom)}, total ${ms(r.info.timingsMs.compile)})`);
     ctx.say(`  public signals: ${r.info.publicSignals.join(", ")}`);
     if (r.info.modelCommitment) ctx.say(`  weights: private, committed as ${r.info.modelCommitment}`);
     const parts = m.input.parts?.filter((p) => p.frac !== undefined) ?? [];
-    if (parts.length) for (const p of parts) ctx.say(`  input ${terminalText(p.name)} [${p.shape}]: int8 at 2^-${p.frac}`);
-    else ctx.say(`  input ${terminalText(m.input.name)} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
-    for (const l of m.layers) ctx.say(`  ${terminalText(l.node)}: ${describeLayer(l)}`);
+    if (parts.length) for (const p of parts) ctx.say(`  input ${p.name} [${p.shape}]: int8 at 2^-${p.frac}`);
+    else ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
+    for (const l of m.layers) ctx.say(`  ${l.node}: ${describeLayer(l)}`);
     if (m.output.transform === "softmax") ctx.say(`  output: the logits before the final Softmax are proven (same argmax); apply it off-chain for probabilities`);
     if (m.output.transform === "argmax") ctx.say(`  output: the values before the final ArgMax are proven; their argmax is the proof's class`);
     ctx.say(`  calibration: ${r.calibration.source} (${r.calibration.samples} samples)`);
     if (r.fidelity) {
       const f = r.fidelity;
       ctx.say(`  fidelity vs float (onnxruntime): argmax agreement ${(100 * f.argmaxAgreement).toFixed(1)}%, max |err| ${f.maxAbsError.toFixed(4)}, mean |err| ${f.meanAbsError.toFixed(4)}`);
-      for (const l of f.layers ?? []) ctx.say(`    ${terminalText(l.node)} (${l.op}): max |err| ${l.maxAbsError.toFixed(4)}, mean |err| ${l.meanAbsError.toFixed(4)}`);
+      for (const l of f.layers ?? []) ctx.say(`    ${l.node} (${l.op}): max |err| ${l.maxAbsError.toFixed(4)}, mean |err| ${l.meanAbsError.toFixed(4)}`);
       if (f.argmaxAgreement < 0.95) ctx.say(`  warning: argmax agreement below 95%: the quantized model often disagrees with the float one`);
     }
     ctx.result({

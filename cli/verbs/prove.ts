@@ -1,4 +1,3 @@
-import { terminalText } from "../../src/index.js";
 import path from "node:path";
 import { computeContext, InferenceProver, inputShapes, parseContext, readInputFile, ZkmlError, writeFileAtomic, type ContextDetails } from "../../src/index.js";
 import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
@@ -53,7 +52,7 @@ Without a context the proof carries context 0 (fine off-chain, rejected on-chain
     const out = str(ctx, "out") ?? path.join(dir, "proof.json");
     await writeFileAtomic(out, toJson(r.proof) + "\n");
     const o = r.proof.output;
-    ctx.say(`proved ${terminalText(r.proof.model.name)}: class ${o.class}`);
+    ctx.say(`proved ${r.proof.model.name}: class ${o.class}`);
     ctx.say(`  logits (dequantized): [${o.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
     ctx.say(`  witness ${ms(r.timingsMs.witness)}, prove ${ms(r.timingsMs.prove)} (keys loaded in ${ms(loadMs)})`);
     ctx.say(`  proof → ${out}`);

@@ -8,6 +8,7 @@ import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { runCircom } from "../../circuits/circom.js";
 import { FIELD_R, toField } from "../../core/field.js";
+import { wtnsLayout, wtnsValue } from "../../core/r1cs.js";
 import { WitnessGenerator, type CircuitInput } from "../../prover/witness.js";
 
 const quiet = { info() {}, debug() {}, warn() {}, error() {} };
@@ -63,7 +64,7 @@ export class TestCircuit {
   /** A copy of the witness with the named signals set to other (signed) values. */
   forge(w: Uint8Array, changes: Record<string, bigint | number>): Uint8Array {
     const out = Uint8Array.from(w);
-    const { offset, n8 } = layout(out);
+    const { offset, n8 } = wtnsLayout(out);
     for (const [name, value] of Object.entries(changes)) {
       let v = toField(value);
       const at = offset + this.index(name) * n8;
@@ -79,23 +80,4 @@ export class TestCircuit {
 }
 
 /** Witness entry i (0 is the constant 1; the public outputs follow, in declaration order). */
-export function witnessValue(w: Uint8Array, i: number): bigint {
-  const { offset, n8 } = layout(w);
-  let v = 0n;
-  for (let b = n8 - 1; b >= 0; b--) v = (v << 8n) | BigInt(w[offset + i * n8 + b]!);
-  return v;
-}
-
-/** .wtns v2: "wtns", version, nSections; section 1 (n8, prime, count); section 2 (values, LE). */
-function layout(w: Uint8Array): { offset: number; n8: number } {
-  const view = new DataView(w.buffer, w.byteOffset, w.byteLength);
-  let pos = 12;
-  let n8 = 32;
-  for (;;) {
-    const type = view.getUint32(pos, true);
-    const size = Number(view.getBigUint64(pos + 4, true));
-    if (type === 1) n8 = view.getUint32(pos + 12, true);
-    if (type === 2) return { offset: pos + 12, n8 };
-    pos += 12 + size;
-  }
-}
+export const witnessValue = wtnsValue;
