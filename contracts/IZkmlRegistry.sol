@@ -71,6 +71,11 @@ interface IZkmlRegistry {
     error MalformedProof(uint256 length, uint256 expected);
     error InvalidProof();
     error VerifierCodeChanged(address verifier, bytes32 registered, bytes32 current);
+    error BatchShapeMismatch(uint256 proofBytes, uint256 signals, uint256 nonces);
+    /// Item `item` of a batch failed a check of its own; `reason` is the single path's error, ABI-encoded.
+    error BatchItemRejected(uint256 item, bytes reason);
+    /// The batched pairing check failed: at least one proof is invalid (find it off-chain).
+    error BatchProofInvalid();
 
     /// keccak256(abi.encode(modelHash, circuitHash, vkeyHash, system, verifier,
     /// extcodehash(verifier), weightsCommitment, devKeys)).
@@ -92,6 +97,14 @@ interface IZkmlRegistry {
     function verifyInference(bytes32 modelId, bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce)
         external
         returns (uint8 class);
+
+    /// verifyInference for k proofs of `modelId` made for msg.sender, each checked and recorded
+    /// as the single path does (its own event). Groth16 models whose verifier has verifyProofs
+    /// (zkml's batch verifier) are checked with one batched pairing check; others one by one.
+    /// All or nothing: any failure reverts the batch.
+    function verifyInferences(bytes32 modelId, bytes calldata proofs, uint256[2][] calldata pubSignals, uint256[] calldata nonces)
+        external
+        returns (uint8[] memory classes);
 
     /// What was proven for (sender, nonce): the model and the class (the input/output
     /// commitment is in the InferenceVerified event). A dApp can let users verify here first

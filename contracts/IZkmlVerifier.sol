@@ -24,6 +24,14 @@ interface IZkmlVerifier {
     error WrongContext(uint256 expected, uint256 got);
     error NonceAlreadyUsed(address sender, uint256 nonce);
     error InvalidProof();
+    /// verifyInferences: the lengths disagree (proof bytes, signal pairs, nonces), or it is empty.
+    error BatchShapeMismatch(uint256 proofBytes, uint256 signals, uint256 nonces);
+    /// verifyInferences: item `item` failed a check of its own; `reason` is the error the
+    /// single-proof path would have raised (e.g. WrongContext, NonceAlreadyUsed), ABI-encoded.
+    error BatchItemRejected(uint256 item, bytes reason);
+    /// verifyInferences: the batched pairing check failed, so at least one proof is invalid.
+    /// zkml's SDK finds which off-chain (findInvalidItems) so the rest can be resubmitted.
+    error BatchProofInvalid();
 
     /// Identifies the quantized model (sha256 of its model.quant.json).
     function modelId() external view returns (bytes32);
@@ -42,4 +50,13 @@ interface IZkmlVerifier {
     /// verifier takes them), 24 for PLONK and FFLONK. zkml's SDK encodes it (encodeProof).
     /// @param pubSignals [commitment, classContext = context * 256 + class]
     function verifyInference(bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce) external returns (uint8 class);
+
+    /// verifyInference for k proofs at once, all made for msg.sender: every item gets the checks
+    /// of the single path (signals in the field, its context, its nonce unused, also within the
+    /// batch) and its own InferenceVerified event; for Groth16 the proofs are checked together
+    /// with k + 3 pairings instead of 4k. All or nothing: any failure reverts the whole batch.
+    /// @param proofs the k proofs' words in a row (k * 256 bytes for Groth16, k * 768 otherwise)
+    function verifyInferences(bytes calldata proofs, uint256[2][] calldata pubSignals, uint256[] calldata nonces)
+        external
+        returns (uint8[] memory classes);
 }

@@ -50,6 +50,57 @@ abstract contract ZkmlInferenceVerifier is IZkmlVerifier {
         emit InferenceVerified(modelId, msg.sender, nonce, pubSignals[0], class);
     }
 
+    function verifyInferences(bytes calldata proofs, uint256[2][] calldata pubSignals, uint256[] calldata nonces)
+        external
+        override
+        returns (uint8[] memory classes)
+    {
+        uint256 k = nonces.length;
+        if (k == 0 || pubSignals.length != k || proofs.length != k * _proofBytes()) {
+            revert BatchShapeMismatch(proofs.length, pubSignals.length, k);
+        }
+        classes = new uint8[](k);
+        mapping(uint256 => uint256) storage bitsOf = usedNonceBits[msg.sender];
+        for (uint256 i = 0; i < k; i++) {
+            uint256 commitment = pubSignals[i][0];
+            uint256 classContext = pubSignals[i][1];
+            uint256 nonce = nonces[i];
+            if (commitment >= FIELD_R) revert BatchItemRejected(i, abi.encodeWithSelector(PublicSignalNotInField.selector, 0));
+            if (classContext >= FIELD_R) revert BatchItemRejected(i, abi.encodeWithSelector(PublicSignalNotInField.selector, 1));
+            uint256 expected = contextOf(msg.sender, nonce);
+            if (classContext >> 8 != expected) {
+                revert BatchItemRejected(i, abi.encodeWithSelector(WrongContext.selector, expected, classContext >> 8));
+            }
+            uint256 bit = uint256(1) << (nonce & 0xff);
+            uint256 bits = bitsOf[nonce >> 8];
+            if (bits & bit != 0) revert BatchItemRejected(i, abi.encodeWithSelector(NonceAlreadyUsed.selector, msg.sender, nonce));
+            bitsOf[nonce >> 8] = bits | bit;
+            classes[i] = uint8(classContext & 0xff);
+            // Logged before the proof check: a failed check reverts the whole batch, logs included.
+            emit InferenceVerified(modelId, msg.sender, nonce, commitment, classes[i]);
+        }
+        if (k == 1) {
+            if (!_verifyProof(proofs, pubSignals[0])) revert BatchItemRejected(0, abi.encodeWithSelector(InvalidProof.selector));
+        } else if (!_verifyProofBatch(proofs, pubSignals)) {
+            revert BatchProofInvalid();
+        }
+    }
+
+    /// Bytes of one proof of this verifier's system.
+    function _proofBytes() internal pure virtual returns (uint256);
+
+    /// Checks k proofs; the default checks them one by one and names the first invalid one.
+    /// Groth16 verifiers override it with the batched pairing check.
+    function _verifyProofBatch(bytes calldata proofs, uint256[2][] calldata pubSignals) internal view virtual returns (bool) {
+        uint256 n = _proofBytes();
+        for (uint256 i = 0; i < pubSignals.length; i++) {
+            if (!_verifyProof(proofs[i * n:(i + 1) * n], pubSignals[i])) {
+                revert BatchItemRejected(i, abi.encodeWithSelector(InvalidProof.selector));
+            }
+        }
+        return true;
+    }
+
     /// Decodes `proof` for the model's snarkjs verifier and calls it. A proof of the wrong
     /// length is not a proof: false, not a revert without a reason.
     function _verifyProof(bytes calldata proof, uint256[2] calldata pubSignals) internal view virtual returns (bool);

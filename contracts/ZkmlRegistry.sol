@@ -31,6 +31,8 @@ contract ZkmlRegistry is IZkmlRegistry {
     mapping(address => mapping(uint256 => uint256)) private results;
     uint256 private constant VERIFIED = 1 << 31;
     uint256 private constant MAX_MODELS = 1 << 23;
+    /// zkml's Groth16 batch verifier: verifyProofs(bytes proofs, uint256[] flatSignals).
+    bytes4 private constant VERIFY_PROOFS = bytes4(keccak256("verifyProofs(bytes,uint256[])"));
 
     function modelIdOf(ModelInput calldata m) public view override returns (bytes32) {
         return keccak256(abi.encode(m.modelHash, m.circuitHash, m.vkeyHash, m.system, m.verifier, m.verifier.codehash, m.weightsCommitment, m.devKeys));
@@ -115,6 +117,82 @@ contract ZkmlRegistry is IZkmlRegistry {
         class = uint8(pubSignals[1] & 0xff);
         senderResults[nonce >> 3] = slot | ((VERIFIED | (uint256(route.index) << 8) | class) << shift);
         emit InferenceVerified(modelId, msg.sender, nonce, pubSignals[0], class);
+    }
+
+    function verifyInferences(bytes32 modelId, bytes calldata proofs, uint256[2][] calldata pubSignals, uint256[] calldata nonces)
+        external
+        override
+        returns (uint8[] memory classes)
+    {
+        Route memory route = routes[modelId];
+        if (route.verifier == address(0)) revert UnknownModel(modelId);
+        uint256 k = nonces.length;
+        if (k == 0 || pubSignals.length != k || proofs.length != k * route.proofBytes) {
+            revert BatchShapeMismatch(proofs.length, pubSignals.length, k);
+        }
+        bytes32 registeredCode = models[modelId].verifierCodeHash;
+        if (route.verifier.codehash != registeredCode) revert VerifierCodeChanged(route.verifier, registeredCode, route.verifier.codehash);
+        classes = _recordBatch(modelId, route.index, pubSignals, nonces);
+        uint256 pinned = route.pinsWeights ? models[modelId].weightsCommitment : 0;
+        if (k > 1 && route.proofBytes == 256) {
+            (bool called, bool ok) = _callBatchVerifier(route, proofs, pubSignals, pinned);
+            if (called) {
+                if (!ok) revert BatchProofInvalid();
+                return classes;
+            }
+            // A Groth16 verifier without verifyProofs (not zkml's batch verifier): one by one.
+        }
+        uint256 n = route.proofBytes;
+        for (uint256 i = 0; i < k; i++) {
+            if (!_callVerifier(route, proofs[i * n:(i + 1) * n], pubSignals[i], pinned)) {
+                revert BatchItemRejected(i, abi.encodeWithSelector(InvalidProof.selector));
+            }
+        }
+    }
+
+    /// A batch's per-item checks (signals, context, nonce unused even within the batch), its
+    /// records and events; the proofs are checked after (a failure reverts all of it).
+    function _recordBatch(bytes32 modelId, uint32 index, uint256[2][] calldata pubSignals, uint256[] calldata nonces)
+        internal
+        returns (uint8[] memory classes)
+    {
+        classes = new uint8[](nonces.length);
+        mapping(uint256 => uint256) storage senderResults = results[msg.sender];
+        for (uint256 i = 0; i < nonces.length; i++) {
+            uint256 classContext = pubSignals[i][1];
+            uint256 nonce = nonces[i];
+            if (pubSignals[i][0] >= FIELD_R) revert BatchItemRejected(i, abi.encodeWithSelector(PublicSignalNotInField.selector, 0));
+            if (classContext >= FIELD_R) revert BatchItemRejected(i, abi.encodeWithSelector(PublicSignalNotInField.selector, 1));
+            uint256 expected = contextOf(msg.sender, nonce);
+            if (classContext >> 8 != expected) {
+                revert BatchItemRejected(i, abi.encodeWithSelector(WrongContext.selector, expected, classContext >> 8));
+            }
+            uint256 shift = (nonce & 7) * 32;
+            uint256 slot = senderResults[nonce >> 3];
+            if ((slot >> shift) & 0xffffffff != 0) revert BatchItemRejected(i, abi.encodeWithSelector(NonceAlreadyUsed.selector, msg.sender, nonce));
+            classes[i] = uint8(classContext & 0xff);
+            senderResults[nonce >> 3] = slot | ((VERIFIED | (uint256(index) << 8) | classes[i]) << shift);
+            emit InferenceVerified(modelId, msg.sender, nonce, pubSignals[i][0], classes[i]);
+        }
+    }
+
+    /// verifyProofs(proofs, signals) on the verifier, the signals laid out flat with the pinned
+    /// weights commitment. `called` is false when the verifier has no such function.
+    function _callBatchVerifier(Route memory route, bytes calldata proofs, uint256[2][] calldata pubSignals, uint256 pinned)
+        internal
+        view
+        returns (bool called, bool ok)
+    {
+        uint256 n = route.pinsWeights ? 3 : 2;
+        uint256[] memory flat = new uint256[](pubSignals.length * n);
+        for (uint256 i = 0; i < pubSignals.length; i++) {
+            flat[i * n] = pubSignals[i][0];
+            flat[i * n + 1] = pubSignals[i][1];
+            if (n == 3) flat[i * n + 2] = pinned;
+        }
+        (bool success, bytes memory ret) = route.verifier.staticcall(abi.encodeWithSelector(VERIFY_PROOFS, proofs, flat));
+        if (!success || ret.length != 32) return (false, false);
+        return (true, abi.decode(ret, (uint256)) == 1);
     }
 
     /// Every verifyProof argument is a static array, so the call is the selector followed by

@@ -28,12 +28,19 @@ export { InferenceProver, readProofFile, type ContextDetails, type ProveResult }
 export { verifyProofFile, type VerifyResult } from "./verify.js";
 export { checkCircuit, type CircuitCheck } from "./check.js";
 export { checkConstraints, KNOWN_EXCEPTIONS, type ConstraintCheckReport } from "../circuits/constraint_check.js";
-export { deployVerifier, submitInference, measureVerifierCallGas, inferenceCalldata, revertReason } from "../verifier/chain.js";
+export {
+  deployVerifier, submitInference, submitInferenceBatch, measureVerifierCallGas, inferenceCalldata, inferenceBatchCalldata, revertReason,
+  type BatchEntry, type OnchainBatchVerification, type OnchainVerification,
+} from "../verifier/chain.js";
+export {
+  verifyGroth16Batch, findInvalidItems, batchDomain, batchSeed, batchCoefficients, groth16ProofWords, encodeBatchProofs, type BatchItem, type Groth16Key,
+} from "../verifier/batch.js";
+export { verifyProofBatch, type BatchCheck } from "./batch.js";
 export { encodeProof, proofWords, verifyProofArgs } from "../verifier/calldata.js";
 export { verifySnark } from "../verifier/verify.js";
 export { PROOF_SYSTEMS, PROOF_WORDS, parseProofSystem, type ProofSystem } from "../core/proof_system.js";
 export {
-  compileRegistry, deployRegistry, registerModel, readModel, readResult, submitToRegistry, type ModelRegistration, type RegisteredModel,
+  compileRegistry, deployRegistry, registerModel, readModel, readResult, submitToRegistry, submitBatchToRegistry, type ModelRegistration, type RegisteredModel,
 } from "../verifier/registry.js";
 export { registrationFor, deployAndRegister, type Registered } from "./registry.js";
 export { revealedValues, type RevealedValues } from "./reveal.js";

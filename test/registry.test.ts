@@ -3,15 +3,17 @@
  * prove, verify off-chain, register, verify on-chain, and every way a submission must fail.
  * A small random MLP keeps PLONK and FFLONK proving to seconds.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Contract, JsonRpcProvider, keccak256, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compileModel, compileRegistry, computeContext, connectRpc, deployAndRegister, deployRegistry, deployVerifier, InferenceProver,
-  measureVerifierCallGas, readModel, readResult, readVerifierArtifact, registerModel, registrationFor, releaseCurves, setupModel,
+  measureVerifierCallGas, readModel, revertReason, inferenceBatchCalldata, readResult, readVerifierArtifact, registerModel, registrationFor, releaseCurves, setupModel,
   submitInference, submitToRegistry, verifyProofFile, proofWords, verifyProofArgs, PROOF_SYSTEMS, type ChainConnection, type ProofFile, type ProofSystem,
+  batchDomain, batchSeed, encodeBatchProofs, groth16ProofWords, submitBatchToRegistry, submitInferenceBatch, verifyGroth16Batch, verifyProofBatch,
+  type BatchItem, type Groth16Key,
 } from "../src/index.js";
 import { FIELD_R } from "../core/field.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
@@ -59,6 +61,10 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+async function openVk(dir: string): Promise<Groth16Key> {
+  return JSON.parse(await readFile(path.join(dir, "verification_key.json"), "utf8"));
+}
+
 async function proofFor(s: SystemUnderTest, from: string, nonce: bigint, contract = registry): Promise<ProofFile> {
   const value = computeContext({ chainId: chain.chainId, contract, sender: from, nonce });
   return (await s.prover.prove(input, { value, chainId: chain.chainId, contract, sender: from, nonce })).proof;
@@ -78,7 +84,7 @@ describe("model registry", () => {
     const writers = ((await compileRegistry()).abi as { type: string; name?: string; stateMutability?: string }[])
       .filter((f) => f.type === "function" && f.stateMutability !== "view" && f.stateMutability !== "pure")
       .map((f) => f.name);
-    expect(writers.sort()).toEqual(["register", "verifyInference"]);
+    expect(writers.sort()).toEqual(["register", "verifyInference", "verifyInferences"]);
   });
 
   it("pins the verifier's code: the entry records its code hash and refuses other code at that address", async () => {
@@ -176,6 +182,156 @@ describe("model registry", () => {
       });
     });
   }
+
+  describe("batch verification (verifyInferences)", () => {
+    let wrapper: string;
+    let wrapperAbi: Awaited<ReturnType<typeof readVerifierArtifact>>["abi"];
+    let another: SystemUnderTest;
+    let firstBatch: ProofFile[];
+    const nonces = (from: number, k: number) => Array.from({ length: k }, (_, i) => BigInt(from + i));
+    const proofsFor = async (s: SystemUnderTest, ns: bigint[], contract: string) => {
+      const out: ProofFile[] = [];
+      for (const n of ns) out.push(await proofFor(s, sender, n, contract));
+      return out;
+    };
+    const entries = (ps: ProofFile[], ns: bigint[]) => ps.map((proof, i) => ({ proof, nonce: ns[i]! }));
+    const items = (ps: ProofFile[]): BatchItem[] => ps.map((p) => ({ words: groth16ProofWords(p.proof), publicSignals: p.publicSignals.map(BigInt) }));
+    const swap = (ps: ProofFile[], a: number, b: number, f: (p: ProofFile) => unknown, set: (p: ProofFile, v: any) => void) => {
+      const out = ps.map((p) => structuredClone(p));
+      const va = f(ps[a]!);
+      set(out[a]!, f(ps[b]!));
+      set(out[b]!, va);
+      return out;
+    };
+
+    beforeAll(async () => {
+      const artifact = await readVerifierArtifact(systems.groth16.dir);
+      wrapperAbi = artifact.abi;
+      wrapper = (await deployVerifier(chain.signer, artifact)).address;
+      const dir = path.join(work, "another-groth16");
+      const onnx = path.join(work, "another.onnx");
+      await writeFile(onnx, randomMlp([8, 6, 3], 6));
+      await compileModel(onnx, { outDir: dir });
+      await setupModel(dir);
+      another = { dir, prover: await InferenceProver.open(dir), modelId: "", verifier: "" };
+    }, 300_000);
+
+    it("Groth16: 16 proofs in one transaction, an event each, at most 80k gas a proof; the SDK's transcript and verdict are the contract's", async () => {
+      const ns = nonces(5000, 16);
+      firstBatch = await proofsFor(systems.groth16, ns, wrapper);
+      const r = await submitInferenceBatch(chain.signer, wrapper, wrapperAbi, entries(firstBatch, ns));
+      expect(r.reason).toBeUndefined();
+      expect(r.valid).toBe(true);
+      expect(r.items).toEqual(firstBatch.map((p, i) => ({ class: p.output.class, commitment: p.publicSignals[0], nonce: ns[i] })));
+      const contract = new Contract(wrapper, wrapperAbi, chain.provider);
+      for (const n of ns) expect(await contract.getFunction("nonceUsed")(sender, n)).toBe(true);
+      const single = await submitInference(chain.signer, wrapper, wrapperAbi, await proofFor(systems.groth16, sender, 5016n, wrapper), 5016n);
+      const perProof = r.gasUsed / 16n;
+      console.log(`batch of 16 (Groth16, wrapper): ${r.gasUsed} gas, ${perProof} a proof; one verifyInference ${single.gasUsed} (${(Number(single.gasUsed) / Number(perProof)).toFixed(2)}x)`);
+      expect(perProof).toBeLessThanOrEqual(80_000n);
+      expect(single.gasUsed).toBeGreaterThan(perProof * 3n);
+
+      // The contract's transcript hash and verdict are the SDK's, for a valid and an invalid batch.
+      const vk = await openVk(systems.groth16.dir);
+      const flat = (ps: ProofFile[]) => ps.flatMap((p) => p.publicSignals.map(BigInt));
+      const verifyProofs = contract.getFunction("verifyProofs");
+      expect(await contract.getFunction("batchSeed")(encodeBatchProofs(items(firstBatch)), flat(firstBatch))).toBe(batchSeed(batchDomain(vk), items(firstBatch)));
+      const swapped = swap(firstBatch.slice(0, 4), 0, 3, (p) => p.publicSignals[0], (p, v) => (p.publicSignals[0] = v));
+      for (const batch of [firstBatch, firstBatch.slice(0, 1), swapped]) {
+        const onchain = await verifyProofs(encodeBatchProofs(items(batch)), flat(batch));
+        expect(await verifyGroth16Batch(vk, items(batch))).toBe(onchain);
+      }
+      expect(await verifyProofs(encodeBatchProofs(items(swapped)), flat(swapped))).toBe(false);
+      expect((await verifyProofBatch(systems.groth16.dir, firstBatch)).valid).toBe(true);
+    });
+
+    it("a tampered proof, swapped signals or another model's proof fail the batch; the SDK finds which, and the rest pass", async () => {
+      const ns = nonces(5200, 4);
+      const ps = await proofsFor(systems.groth16, ns, wrapper);
+      const submit = (batch: ProofFile[], n = ns) => submitInferenceBatch(chain.signer, wrapper, wrapperAbi, entries(batch, n));
+      const swappedA = swap(ps, 1, 2, (p) => p.proof.pi_a, (p, v) => (p.proof.pi_a = v));
+      const swappedSignal = swap(ps, 0, 3, (p) => p.publicSignals[0], (p, v) => (p.publicSignals[0] = v));
+      const foreign = ps.map((p) => structuredClone(p));
+      foreign[1] = await proofFor(another, sender, ns[1]!, wrapper);
+      const tampered = ps.map((p) => structuredClone(p));
+      (tampered[3]!.proof.pi_c as string[])[1] = String(BigInt((ps[3]!.proof.pi_c as string[])[1]!) + 1n); // off the curve
+      for (const [batch, bad] of [[swappedA, [1, 2]], [swappedSignal, [0, 3]], [foreign, [1]], [tampered, [3]]] as const) {
+        expect((await submit(batch)).reason).toBe("BatchProofInvalid()");
+        expect((await verifyProofBatch(systems.groth16.dir, batch)).invalid).toEqual(bad);
+      }
+      // Nothing was used up: the honest proofs go through, the bad one left out.
+      const r = await submit([ps[0]!, ps[1]!, ps[3]!], [ns[0]!, ns[1]!, ns[3]!]);
+      expect(r.valid).toBe(true);
+      expect(r.items.map((i) => i.nonce)).toEqual([ns[0], ns[1], ns[3]]);
+    });
+
+    it("an item's own checks name it: a signal + r, a wrong context, a nonce twice in one batch, a replayed batch, a shape mismatch", async () => {
+      const ns = nonces(5300, 2);
+      const ps = await proofsFor(systems.groth16, ns, wrapper);
+      const submit = (batch: ProofFile[], n: bigint[]) => submitInferenceBatch(chain.signer, wrapper, wrapperAbi, entries(batch, n));
+      const aliased = ps.map((p) => structuredClone(p));
+      aliased[1]!.publicSignals[0] = String(BigInt(ps[1]!.publicSignals[0]!) + FIELD_R);
+      expect((await submit(aliased, ns)).reason).toBe("BatchItemRejected(1, PublicSignalNotInField(0))");
+      expect((await submit(ps, [ns[0]! + 10n, ns[1]!])).reason).toMatch(/^BatchItemRejected\(0, WrongContext\(/);
+      expect((await submit([ps[0]!, ps[0]!], [ns[0]!, ns[0]!])).reason).toBe(`BatchItemRejected(1, NonceAlreadyUsed(${sender}, ${ns[0]}))`);
+      expect((await submitInferenceBatch(other, wrapper, wrapperAbi, entries(ps, ns))).reason).toMatch(/^BatchItemRejected\(0, WrongContext\(/);
+      expect((await submit(firstBatch.slice(0, 2), nonces(5000, 2))).reason).toBe(`BatchItemRejected(0, NonceAlreadyUsed(${sender}, 5000))`);
+      const contract = new Contract(wrapper, wrapperAbi, chain.signer);
+      const [proofs, signals] = await inferenceBatchCalldata(entries(ps, ns));
+      const err = await contract.getFunction("verifyInferences")(proofs, signals, [ns[0]]).then(() => "no revert", (e: unknown) => revertReason(contract, e));
+      expect(err).toBe(`BatchShapeMismatch(512, 2, 1)`);
+      expect((await submit(ps, ns)).valid).toBe(true);
+    });
+
+    it("a batch of one is the single-proof path: same checks, same event, the same gas within 3k", async () => {
+      // Nonces in a word the first batch already wrote: both pay the same storage cost.
+      const [p, q] = await proofsFor(systems.groth16, [5100n, 5101n], wrapper);
+      const tampered = structuredClone(p!);
+      tampered.publicSignals[0] = String(BigInt(p!.publicSignals[0]!) ^ 1n);
+      expect((await submitInferenceBatch(chain.signer, wrapper, wrapperAbi, [{ proof: tampered, nonce: 5100n }])).reason).toBe("BatchItemRejected(0, InvalidProof())");
+      const one = await submitInferenceBatch(chain.signer, wrapper, wrapperAbi, [{ proof: p!, nonce: 5100n }]);
+      expect(one).toMatchObject({ valid: true, items: [{ class: p!.output.class, commitment: p!.publicSignals[0], nonce: 5100n }] });
+      const single = await submitInference(chain.signer, wrapper, wrapperAbi, q!, 5101n);
+      console.log(`batch of 1: ${one.gasUsed} gas; verifyInference: ${single.gasUsed}`);
+      expect(Number(one.gasUsed - single.gasUsed)).toBeLessThan(3_000);
+      expect(Number(single.gasUsed - one.gasUsed)).toBeLessThan(3_000);
+    });
+
+    it("through the registry: Groth16 batched, PLONK and FFLONK one by one, each recorded; a bad item fails the batch", async () => {
+      for (const system of PROOF_SYSTEMS) {
+        const s = systems[system];
+        const ns = nonces(6000 + 100 * PROOF_SYSTEMS.indexOf(system), 3);
+        const ps = await proofsFor(s, ns, registry);
+        const tampered = ps.map((p) => structuredClone(p));
+        tampered[1]!.publicSignals[0] = String(BigInt(ps[1]!.publicSignals[0]!) ^ 1n);
+        const bad = await submitBatchToRegistry(chain.signer, registry, s.modelId, entries(tampered, ns));
+        expect(bad.reason).toBe(system === "groth16" ? "BatchProofInvalid()" : "BatchItemRejected(1, InvalidProof())");
+        const r = await submitBatchToRegistry(chain.signer, registry, s.modelId, entries(ps, ns));
+        expect(r.valid, r.reason).toBe(true);
+        console.log(`registry batch of 3 (${system}): ${r.gasUsed} gas`);
+        for (const [i, n] of ns.entries()) expect(await readResult(chain.provider, registry, sender, n)).toEqual({ verified: true, modelId: s.modelId, class: ps[i]!.output.class });
+      }
+    });
+
+    it("works from the CLI: verify-onchain --batch, listing the invalid proofs of a failed batch", async () => {
+      const ns = nonces(5500, 3);
+      const ps = await proofsFor(systems.groth16, ns, wrapper);
+      const files = await Promise.all(ps.map(async (p, i) => {
+        const f = path.join(work, `batch-${i}.json`);
+        await writeFile(f, JSON.stringify(i === 1 ? { ...p, proof: ps[0]!.proof } : p));
+        return f;
+      }));
+      const args = (fs: string[]) => ["verify-onchain", systems.groth16.dir, "--batch", ...fs, "--rpc", node.url, "--address", wrapper, "--json"];
+      const failed = await runCli(args(files));
+      expect(failed.code, failed.stderr).toBe(1);
+      expect(failed.json()).toMatchObject({ valid: false, reason: "BatchProofInvalid()", invalid: [files[1]] });
+      const ok = await runCli(args([files[0]!, files[2]!]));
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.json()).toMatchObject({ valid: true, items: [{ class: ps[0]!.output.class }, { class: ps[2]!.output.class }] });
+      const nonceFlag = await runCli([...args(files), "--nonce", "1"]);
+      expect(nonceFlag.code).toBe(2);
+    });
+  });
 
   it("works from the CLI: deploy-registry, register, prove for the registry, verify-onchain --registry", async () => {
     const dir = systems.fflonk.dir;

@@ -2,7 +2,7 @@
  * Deploying a model's verifier and submitting proofs to it over JSON-RPC with ethers v6: the
  * same code path for an in-process Hardhat chain, a local node and a testnet.
  */
-import { Contract, ContractFactory, type ContractTransactionReceipt, type Signer, type InterfaceAbi, type TransactionReceipt } from "ethers";
+import { concat, Contract, ContractFactory, type ContractTransactionReceipt, type InterfaceAbi, type LogDescription, type Signer, type TransactionReceipt } from "ethers";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { encodeProof, proofWords, verifyProofArgs } from "./calldata.js";
@@ -101,24 +101,93 @@ function revertData(e: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
+/**
+ * A custom error as `Name(arg, …)`; BatchItemRejected's `bytes reason` (the single path's error,
+ * ABI-encoded) is decoded in place: `BatchItemRejected(2, WrongContext(…))`.
+ */
+function formatError(contract: Contract, name: string, args: readonly unknown[]): string {
+  if (name === "BatchItemRejected" && typeof args[1] === "string") {
+    const inner = parseErrorData(contract, args[1]);
+    if (inner) return `${name}(${String(args[0])}, ${inner})`;
+  }
+  return `${name}(${args.map(String).join(", ")})`;
+}
+
+function parseErrorData(contract: Contract, data: string): string | undefined {
+  try {
+    const parsed = contract.interface.parseError(data);
+    return parsed ? formatError(contract, parsed.name, parsed.args) : undefined;
+  } catch {
+    return undefined; // not one of ours
+  }
+}
+
 /** Turn an ethers error into the contract's custom error name and arguments, if it has one. */
 export function revertReason(contract: Contract, e: unknown): string | undefined {
   const err = e as { revert?: { name: string; args: unknown[] }; shortMessage?: string };
-  if (err.revert) return `${err.revert.name}(${err.revert.args.map(String).join(", ")})`;
+  if (err.revert) return formatError(contract, err.revert.name, err.revert.args);
   const data = revertData(e);
-  if (data) {
-    try {
-      const parsed = contract.interface.parseError(data);
-      if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
-    } catch {
-      /* not one of ours */
-    }
-  }
-  return err.shortMessage;
+  return (data && parseErrorData(contract, data)) || err.shortMessage;
 }
 
 export async function submitInference(signer: Signer, address: string, abi: InterfaceAbi, proof: ProofLike, nonce: bigint): Promise<OnchainVerification> {
   return sendVerification(new Contract(address, abi, signer), "verifier", await inferenceCalldata(proof, nonce));
+}
+
+/** One proof of a batch and the nonce its context was made with. */
+export interface BatchEntry {
+  proof: ProofLike;
+  nonce: bigint;
+}
+
+/**
+ * The arguments of verifyInferences: the proofs' words in a row, the [commitment, classContext]
+ * pairs and the nonces. Every proof must be of one system.
+ */
+export async function inferenceBatchCalldata(entries: readonly BatchEntry[]): Promise<[string, bigint[][], bigint[]]> {
+  if (entries.length === 0) throw new ZkmlError("USAGE", "a batch needs at least one proof");
+  const system = entries[0]!.proof.system;
+  if (entries.some((e) => e.proof.system !== system)) throw new ZkmlError("USAGE", "every proof of a batch must be of one proof system");
+  const proofs = await Promise.all(entries.map((e) => encodeProof(e.proof)));
+  return [concat(proofs), entries.map((e) => e.proof.publicSignals.slice(0, 2).map(BigInt)), entries.map((e) => e.nonce)];
+}
+
+export interface OnchainBatchVerification {
+  valid: boolean;
+  gasUsed: bigint;
+  txHash: string;
+  /** Per item, in order: the class and commitment of its InferenceVerified event. */
+  items: { class: number; commitment: string; nonce: bigint }[];
+  /** Decoded revert reason when the contract rejected the batch (BatchItemRejected names the item). */
+  reason?: string;
+}
+
+/** verifyInferences(proofs, pubSignals, nonces) on a model's verifier (zkml's wrapper). */
+export async function submitInferenceBatch(signer: Signer, address: string, abi: InterfaceAbi, entries: readonly BatchEntry[]): Promise<OnchainBatchVerification> {
+  return sendBatchVerification(new Contract(address, abi, signer), "verifier", await inferenceBatchCalldata(entries));
+}
+
+type Sent = { receipt: ContractTransactionReceipt; events: LogDescription[] } | { reason: string };
+
+/** Sends `fn(...args)`; a revert is decoded, and only a failure to reach the chain throws. */
+async function send(contract: Contract, fn: string, what: string, args: unknown[]): Promise<Sent> {
+  const address = await contract.getAddress();
+  let receipt: ContractTransactionReceipt | null;
+  try {
+    const tx = await contract.getFunction(fn)(...args);
+    receipt = await tx.wait();
+  } catch (e) {
+    const reason = revertReason(contract, e);
+    if (reason === undefined || (e as { code?: string }).code === "NETWORK_ERROR") {
+      throw new ZkmlError("CHAIN", `could not reach the ${what} at ${address}: ${(e as Error).message.split("\n")[0]}`);
+    }
+    return { reason };
+  }
+  if (!receipt) throw new ZkmlError("CHAIN", `transaction to ${address} was dropped`);
+  const events = receipt.logs
+    .map((l) => { try { return contract.interface.parseLog(l); } catch { return null; } })
+    .filter((l): l is LogDescription => l?.name === "InferenceVerified");
+  return { receipt, events };
 }
 
 /**
@@ -126,27 +195,25 @@ export async function submitInference(signer: Signer, address: string, abi: Inte
  * decoded custom error. Only a failure to reach the chain throws.
  */
 export async function sendVerification(contract: Contract, what: string, args: unknown[]): Promise<OnchainVerification> {
-  const address = await contract.getAddress();
-  let receipt: ContractTransactionReceipt | null;
-  try {
-    const tx = await contract.getFunction("verifyInference")(...args);
-    receipt = await tx.wait();
-  } catch (e) {
-    const reason = revertReason(contract, e);
-    if (reason === undefined || (e as { code?: string }).code === "NETWORK_ERROR") {
-      throw new ZkmlError("CHAIN", `could not reach the ${what} at ${address}: ${(e as Error).message.split("\n")[0]}`);
-    }
-    return { valid: false, gasUsed: 0n, txHash: "", reason };
-  }
-  if (!receipt) throw new ZkmlError("CHAIN", `transaction to ${address} was dropped`);
-  const event = receipt.logs.map((l) => { try { return contract.interface.parseLog(l); } catch { return null; } }).find((l) => l?.name === "InferenceVerified");
+  const sent = await send(contract, "verifyInference", what, args);
+  if ("reason" in sent) return { valid: false, gasUsed: 0n, txHash: "", reason: sent.reason };
+  const event = sent.events[0];
   return {
-    valid: receipt.status === 1 && Boolean(event),
-    gasUsed: receipt.gasUsed,
-    txHash: receipt.hash,
+    valid: sent.receipt.status === 1 && Boolean(event),
+    gasUsed: sent.receipt.gasUsed,
+    txHash: sent.receipt.hash,
     class: event ? Number(event.args.class) : undefined,
     commitment: event ? String(event.args.commitment) : undefined,
   };
+}
+
+/** Sends verifyInferences(...args) and reads one InferenceVerified event per item. */
+export async function sendBatchVerification(contract: Contract, what: string, args: unknown[]): Promise<OnchainBatchVerification> {
+  const sent = await send(contract, "verifyInferences", what, args);
+  if ("reason" in sent) return { valid: false, gasUsed: 0n, txHash: "", items: [], reason: sent.reason };
+  const items = sent.events.map((e) => ({ class: Number(e.args.class), commitment: String(e.args.commitment), nonce: BigInt(e.args.nonce) }));
+  const expected = (args[args.length - 1] as unknown[]).length;
+  return { valid: sent.receipt.status === 1 && items.length === expected, gasUsed: sent.receipt.gasUsed, txHash: sent.receipt.hash, items };
 }
 
 /**

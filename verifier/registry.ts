@@ -7,7 +7,10 @@ import { Contract, type ContractTransactionReceipt, type Provider, type Signer }
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
-import { deployVerifier, devKeysWarning, inferenceCalldata, type DevKeyPolicy, revertReason, sendVerification, type Deployment, type OnchainVerification } from "./chain.js";
+import {
+  type BatchEntry, deployVerifier, devKeysWarning, inferenceBatchCalldata, inferenceCalldata, type DevKeyPolicy, type OnchainBatchVerification, revertReason,
+  sendBatchVerification, sendVerification, type Deployment, type OnchainVerification,
+} from "./chain.js";
 import { compileProjectContract, type CompiledContract } from "./solidity.js";
 
 let registryArtifact: Promise<CompiledContract> | undefined;
@@ -108,6 +111,12 @@ export async function submitToRegistry(
 ): Promise<OnchainVerification> {
   const r = await registry(registryAddress, signer);
   return sendVerification(r, "registry", [modelId, ...(await inferenceCalldata(proof, nonce))]);
+}
+
+/** verifyInferences(modelId, proofs, pubSignals, nonces) on the registry: k proofs in one transaction. */
+export async function submitBatchToRegistry(signer: Signer, registryAddress: string, modelId: string, entries: readonly BatchEntry[]): Promise<OnchainBatchVerification> {
+  const r = await registry(registryAddress, signer);
+  return sendBatchVerification(r, "registry", [modelId, ...(await inferenceBatchCalldata(entries))]);
 }
 
 export async function readResult(runner: Signer | Provider, registryAddress: string, sender: string, nonce: bigint): Promise<{ verified: boolean; modelId: string; class: number }> {

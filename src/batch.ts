@@ -1,0 +1,57 @@
+/**
+ * Checking many proof files of one build at once, off-chain, with the algebra and transcript of
+ * the batch verifier contract: what a caller runs before paying for verifyInferences, and after
+ * a BatchProofInvalid revert to find the proofs to drop.
+ */
+import { FILES } from "../core/compiled.js";
+import { ZkmlError } from "../core/errors.js";
+import { type ProofFile, proofFileShapeProblem } from "../core/proof_file.js";
+import { findInvalidItems, groth16ProofWords, verifyGroth16Batch, type BatchItem, type Groth16Key } from "../verifier/batch.js";
+import { openReady, type ReadyModel } from "./build.js";
+
+export interface BatchCheck {
+  /** Every proof verifies against the build's key (checked as the contract checks a batch). */
+  valid: boolean;
+  /** Indices of the proofs that do not (found by bisection when the batch fails), ascending. */
+  invalid: number[];
+  /** Per invalid index, why (a shape, key or system mismatch, or the pairing check). */
+  problems: Record<number, string>;
+  ms: number;
+}
+
+/**
+ * Batch-verifies Groth16 proof files against a build folder: one pairing product for all when
+ * they are valid; otherwise the invalid ones by bisection. Only the proofs are checked here, not
+ * what their files reveal (the commitment openings): `verifyProofFile` checks those, one by one.
+ */
+export async function verifyProofBatch(model: string | ReadyModel, proofs: readonly ProofFile[]): Promise<BatchCheck> {
+  const t0 = performance.now();
+  const ready = typeof model === "string" ? await openReady(model) : model;
+  if (ready.setupInfo.system !== "groth16") {
+    throw new ZkmlError("USAGE", `${ready.dir}'s keys are ${ready.setupInfo.system}: batch verification is for Groth16`, "verify the proofs one by one (zkml verify)");
+  }
+  const problems: Record<number, string> = {};
+  const items: { index: number; item: BatchItem }[] = [];
+  const nPublic = ready.info.publicSignals.length;
+  proofs.forEach((p, index) => {
+    const shape = proofFileShapeProblem(p);
+    if (shape) problems[index] = shape;
+    else if (p.system !== "groth16") problems[index] = `system: ${p.system}, not groth16`;
+    else if (p.model.vkey !== ready.setup.outputs[FILES.vkey]) problems[index] = "model.vkey: not this build's verification key";
+    else if (p.publicSignals.length !== nPublic || !p.publicSignals.every((s) => /^[0-9]{1,78}$/.test(s))) problems[index] = `publicSignals: expected ${nPublic} decimal strings`;
+    else {
+      try {
+        items.push({ index, item: { words: groth16ProofWords(p.proof), publicSignals: p.publicSignals.map(BigInt) } });
+      } catch (e) {
+        problems[index] = (e as Error).message;
+      }
+    }
+  });
+  const vk = ready.verificationKey as Groth16Key;
+  const batch = items.map((i) => i.item);
+  if (batch.length && !(await verifyGroth16Batch(vk, batch))) {
+    for (const bad of await findInvalidItems(vk, batch)) problems[items[bad]!.index] = "proof: does not verify against this build's verification key";
+  }
+  const invalid = Object.keys(problems).map(Number).sort((a, b) => a - b);
+  return { valid: proofs.length > 0 && invalid.length === 0, invalid, problems, ms: performance.now() - t0 };
+}
