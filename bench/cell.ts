@@ -56,6 +56,8 @@ export interface CellResult {
   inferenceMs: Stat;
   /** Median warm (witness + prove) / median float inference. */
   overhead: number;
+  /** The quantized model against onnxruntime on the calibration samples (every graph output), when calibrated. */
+  fidelity?: { argmaxAgreement: number; maxAbsError: number; outputs?: { name: string; maxAbsError: number }[] };
 }
 
 export interface CellOptions {
@@ -173,5 +175,11 @@ export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<Ce
     bytecodeBytes: JSON.parse(await readFile(path.join(dir, "verifier.json"), "utf8")).deployedBytecodeSize,
     inferenceMs,
     overhead: warmTotal.median / inferenceMs.median,
+    ...(c.fidelity && {
+      fidelity: {
+        argmaxAgreement: c.fidelity.argmaxAgreement, maxAbsError: c.fidelity.maxAbsError,
+        ...(c.fidelity.outputs && { outputs: c.fidelity.outputs.map(({ name, maxAbsError }) => ({ name, maxAbsError })) }),
+      },
+    }),
   };
 }

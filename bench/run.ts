@@ -255,6 +255,10 @@ export function markdownReport(r: BenchResult, charts: { gas: string | null; swe
     ["verifier bytecode (EIP-170: 24,576)", (c) => `${c.bytecodeBytes.toLocaleString("en-US")} B`],
     ["float inference (onnxruntime-node)", (c) => fmtStat(c.inferenceMs, "ms", 3)],
     ["overhead: warm witness+prove / inference", (c) => `${Math.round(c.overhead).toLocaleString("en-US")}×`],
+    [
+      "fidelity vs onnxruntime (calibration set): argmax agreement, max |err| (each output)",
+      (c) => (c.fidelity ? `${(100 * c.fidelity.argmaxAgreement).toFixed(1)}%, ${c.fidelity.outputs ? c.fidelity.outputs.map((o) => `${o.name} ${o.maxAbsError.toFixed(4)}`).join("; ") : c.fidelity.maxAbsError.toFixed(4)}` : "n/a (no calibration)"),
+    ],
   ];
   const header = `| | ${r.cells.map((c) => `${c.model} (${c.system}${c.weights === "private" ? ", private weights" : ""})`).join(" | ")} |`;
   const sep = `|---|${r.cells.map(() => "---").join("|")}|`;

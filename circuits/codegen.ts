@@ -11,7 +11,7 @@ import { layoutTag } from "../core/commitment.js";
 import { packedLength } from "../core/field.js";
 import { poolWindows, sizeOf } from "../core/graph.js";
 import {
-  avgPoolDivisors, layerOutSize, layerSources, MAX_CLASSES, NO_CLASS, requantText, rescaleBits, WEIGHT_BITS,
+  avgPoolDivisors, classRange, layerOutSize, layerSources, MAX_CLASSES, NO_CLASS, requantText, rescaleBits, WEIGHT_BITS,
   type QAvgPool, type QBinary, type QConcat, type QMatMul, type QConv, type QDense, type QLayer, type QMaxPool, type QModel, type QSelect, type QTable,
 } from "../core/qmodel.js";
 
@@ -28,6 +28,7 @@ export function circuitLayout(model: QModel): CircuitLayout {
     outputBits: model.output.bits,
     packedInput: packedLength(inputSize, model.input.bits),
     packedOutput: packedLength(outputSize, model.output.bits),
+    ...(model.output.parts && { outputParts: model.output.parts.map((p) => p.size) }),
   };
 }
 
@@ -84,12 +85,19 @@ export function generateCircom(model: QModel): string {
   const prev = signalOf(model.layers.length - 1);
   out.push(``);
   out.push(`    component binding = ClassContext();`);
-  if (layout.outputSize <= MAX_CLASSES) {
+  const cls = model.output.parts ? classRange(model) : undefined;
+  if (!model.output.parts && layout.outputSize <= MAX_CLASSES) {
     out.push(`    component argmax = ArgMax(${layout.outputSize}, ${layout.outputBits});`);
     out.push(`    argmax.in <== ${prev};`);
     out.push(`    binding.cls <== argmax.idx;`);
+  } else if (cls) {
+    const part = model.output.parts![model.output.classPart!]!;
+    out.push(`    // the class: argmax of output "${commentText(part.name)}", values [${cls.offset}, ${cls.offset + cls.size}) of the output vector`);
+    out.push(`    component argmax = ArgMax(${cls.size}, ${part.bits});`);
+    out.push(`    for (var i = 0; i < ${cls.size}; i++) argmax.in[i] <== ${prev}[${cls.offset} + i];`);
+    out.push(`    binding.cls <== argmax.idx;`);
   } else {
-    out.push(`    binding.cls <== ${NO_CLASS};  // ${layout.outputSize} outputs: no class (NO_CLASS); the values are in the commitment`);
+    out.push(`    binding.cls <== ${NO_CLASS};  // no class output (NO_CLASS); the values are in the commitment`);
   }
   out.push(`    binding.ctx <== ctx;`);
   out.push(`    classContext <== binding.out;`);

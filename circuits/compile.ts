@@ -31,6 +31,8 @@ export interface CompileOptions {
   fidelity?: boolean;
   /** Salt of the private-weights commitment (default: 31 random bytes). */
   salt?: bigint;
+  /** With several graph outputs: the one whose argmax is the proof's class (QuantizeOptions.classOutput). */
+  classOutput?: string;
   progress?: (message: string) => void;
 }
 
@@ -83,7 +85,7 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
   if (weights !== "constants" && weights !== "private") {
     throw new ZkmlError("USAGE", `--weights ${String(weights)}: expected constants or private`);
   }
-  const quantized = quantizeGraph(graph, { samples, bits: opts.bits });
+  const quantized = quantizeGraph(graph, { samples, bits: opts.bits, ...(opts.classOutput !== undefined && { classOutput: opts.classOutput }) });
   // 31 bytes: below the field modulus, so the salt is a field element as it is.
   const model = weights === "private" ? await withPrivateWeights(quantized, opts.salt ?? BigInt("0x" + randomBytes(31).toString("hex"))) : quantized;
   let source: string;

@@ -3,8 +3,8 @@
  * file, the reference interpreter runs the quantized model, on the same samples.
  */
 import * as ort from "onnxruntime-node";
-import { runFloat, type Graph } from "../core/graph.js";
-import { argmax, dequantize, isLinear, layerOutFrac, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { OUTPUTS_NODE, runFloat, type Graph } from "../core/graph.js";
+import { argmax, dequantize, isLinear, layerOutFrac, outputParts, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
 
 export interface FidelityReport {
   samples: number;
@@ -14,6 +14,8 @@ export interface FidelityReport {
   meanAbsError: number;
   /** Each layer's dequantized output against the float graph's value at the same point. */
   layers?: LayerFidelity[];
+  /** With several graph outputs: each against onnxruntime's (the totals above cover them all). */
+  outputs?: { name: string; maxAbsError: number; meanAbsError: number }[];
   /** With labels: accuracy of each. */
   floatAccuracy?: number;
   quantizedAccuracy?: number;
@@ -37,7 +39,8 @@ export function layerGraphIndex(model: QModel, graph: Graph): number[] {
   };
   return model.layers.map((l) => {
     let i = graph.nodes.findIndex((n) => n.name === l.node);
-    if (i < 0) return -1;
+    // The outputs' join has no one scale to compare at: each output is compared on its own.
+    if (i < 0 || l.node === OUTPUTS_NODE) return -1;
     // The quantizer absorbs a ReLU before or after a Q/DQ pair (QLinearConv → Relu), and the pair.
     const relu = (isLinear(l) || l.op === "binary" || l.op === "matmul") && l.requant?.relu === true;
     const absorbed = (n: Graph["nodes"][number]) => n.op === "fixscale" || (relu && n.op === "activation" && n.fn.kind === "relu");
@@ -50,6 +53,22 @@ export function layerGraphIndex(model: QModel, graph: Graph): number[] {
   });
 }
 
+interface ErrorStats {
+  maxAbsError: number;
+  sum: number;
+  count: number;
+}
+
+/** Accumulates |quantized − float| element by element. */
+function addErrors(st: ErrorStats, quantized: readonly number[], float: ArrayLike<number>): void {
+  for (let j = 0; j < float.length; j++) {
+    const e = Math.abs(quantized[j]! - float[j]!);
+    st.maxAbsError = Math.max(st.maxAbsError, e);
+    st.sum += e;
+    st.count++;
+  }
+}
+
 /** Per-layer error of the integer model against the float graph over the samples. */
 export function layerFidelity(model: QModel, graph: Graph, samples: number[][]): LayerFidelity[] {
   const index = layerGraphIndex(model, graph);
@@ -60,26 +79,21 @@ export function layerFidelity(model: QModel, graph: Graph, samples: number[][]):
     model.layers.forEach((l, li) => {
       const f = index[li]! >= 0 ? float[index[li]!] : undefined;
       if (!f) return;
-      const q = dequantize(ref.layers[li]!, layerOutFrac(l));
-      const st = stats[li]!;
-      q.forEach((v, j) => {
-        const e = Math.abs(v - f[j]!);
-        st.maxAbsError = Math.max(st.maxAbsError, e);
-        st.sum += e;
-        st.count++;
-      });
+      addErrors(stats[li]!, dequantize(ref.layers[li]!, layerOutFrac(l)), f);
     });
   }
   // A layer zkml added (a Concat part's rescale) has no float tensor to compare with: left out.
   return stats.filter((_, li) => index[li]! >= 0).map(({ node, op, maxAbsError, sum, count }) => ({ node, op, maxAbsError, meanAbsError: count ? sum / count : 0 }));
 }
 
-export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel, samples: number[][]): Promise<number[][]> {
+/** onnxruntime's values of every graph output, per sample, in graph order. */
+export async function floatOutputParts(onnxFile: string | Uint8Array, model: QModel, samples: number[][]): Promise<number[][][]> {
   // Two overloads (path, bytes): the union has to be narrowed for the compiler.
   const session = typeof onnxFile === "string" ? await ort.InferenceSession.create(onnxFile) : await ort.InferenceSession.create(onnxFile);
   try {
     const parts = model.input.parts ?? [{ name: session.inputNames[0]!, shape: model.input.shape }];
-    const out: number[][] = [];
+    const outNames = model.output.parts ? model.output.parts.map((p) => p.name) : [session.outputNames[0]!];
+    const out: number[][][] = [];
     for (const s of samples) {
       // Several graph inputs travel as one concatenated vector: split it back.
       const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
@@ -90,7 +104,7 @@ export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel,
         offset += size;
       }
       const res = await session.run(feeds);
-      out.push(Array.from(res[session.outputNames[0]!]!.data as ArrayLike<number | bigint>, Number));
+      out.push(outNames.map((name) => Array.from(res[name]!.data as ArrayLike<number | bigint>, Number)));
     }
     return out;
   } finally {
@@ -98,35 +112,47 @@ export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel,
   }
 }
 
+/** onnxruntime's values of the (first) graph output, per sample. */
+export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel, samples: number[][]): Promise<number[][]> {
+  return (await floatOutputParts(onnxFile, model, samples)).map((parts) => parts[0]!);
+}
+
 export async function measureFidelity(onnxFile: string, model: QModel, samples: number[][], labels?: number[], graph?: Graph): Promise<FidelityReport> {
-  const floats = await floatOutputs(onnxFile, model, samples);
-  let agree = 0, maxAbs = 0, sumAbs = 0, count = 0, floatOk = 0, quantOk = 0;
+  const floats = await floatOutputParts(onnxFile, model, samples);
+  const parts = outputParts(model);
+  // Agreement of the class: the class output's argmax (or the first output's, with none).
+  const classPart = model.output.parts ? (model.output.classPart ?? 0) : 0;
+  const perPart = parts.map((p) => ({ name: p.name, maxAbsError: 0, sum: 0, count: 0 }));
+  let agree = 0, floatOk = 0, quantOk = 0;
   samples.forEach((s, i) => {
     const ref = runReference(model, quantizeInput(model, s));
-    const logits = dequantize(ref.output, model.output.frac);
-    // A final Softmax or ArgMax is not in the circuit (the argmax is the proof's class): compare like with like.
-    const transform = model.output.transform;
-    const deq = transform === "softmax" ? softmax(logits) : transform === "argmax" ? [ref.argmax] : logits;
-    const f = floats[i]!;
-    const floatClass = transform === "argmax" ? f[0]! : argmax(f);
-    if (floatClass === ref.argmax) agree++;
-    f.forEach((v, j) => {
-      const e = Math.abs(v - deq[j]!);
-      maxAbs = Math.max(maxAbs, e);
-      sumAbs += e;
-      count++;
+    let quantClass = 0, floatClass = 0;
+    parts.forEach((p, k) => {
+      const values = ref.output.slice(p.offset, p.offset + p.size);
+      const logits = dequantize(values, p.frac);
+      // A Softmax or ArgMax ending an output is not in the circuit: compare like with like.
+      const deq = p.transform === "softmax" ? softmax(logits) : p.transform === "argmax" ? [argmax(values)] : logits;
+      const f = floats[i]![k]!;
+      if (k === classPart) {
+        quantClass = argmax(values);
+        floatClass = p.transform === "argmax" ? f[0]! : argmax(f);
+      }
+      addErrors(perPart[k]!, deq, f);
     });
+    if (floatClass === quantClass) agree++;
     if (labels) {
       if (floatClass === labels[i]) floatOk++;
-      if (ref.argmax === labels[i]) quantOk++;
+      if (quantClass === labels[i]) quantOk++;
     }
   });
+  const count = perPart.reduce((a, p) => a + p.count, 0);
   const report: FidelityReport = {
     samples: samples.length,
     argmaxAgreement: agree / samples.length,
-    maxAbsError: maxAbs,
-    meanAbsError: sumAbs / count,
+    maxAbsError: Math.max(...perPart.map((p) => p.maxAbsError)),
+    meanAbsError: perPart.reduce((a, p) => a + p.sum, 0) / count,
   };
+  if (model.output.parts) report.outputs = perPart.map(({ name, maxAbsError, sum, count: n }) => ({ name, maxAbsError, meanAbsError: n ? sum / n : 0 }));
   if (graph) report.layers = layerFidelity(model, graph, samples);
   if (labels) {
     report.floatAccuracy = floatOk / samples.length;

@@ -6,11 +6,11 @@
 import { commitWeights } from "../core/commitment.js";
 import { ZkmlError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
-import type { ActivationFn, ActivationNode, ConvNode, DenseNode, FixScaleNode, Graph, GraphNode } from "../core/graph.js";
+import type { ActivationFn, ActivationNode, ConcatNode, ConvNode, DenseNode, FixScaleNode, Graph, GraphNode } from "../core/graph.js";
 import { activationValue, nodeInputs, readers, runFloat, roundHalfEven, sizeOf } from "../core/graph.js";
 import {
-  ACT_BITS, ACT_MAX, ACT_MIN, clampInt, isLinear, layerOutFrac, layerOutSize, QMODEL_FORMAT,
-  type QDense, type QLayer, type QModel, type QTable, type Requant,
+  ACT_BITS, ACT_MAX, ACT_MIN, clampInt, isLinear, layerOutFrac, layerOutSize, MAX_CLASSES, QMODEL_FORMAT,
+  type OutputPart, type QConcat, type QDense, type QLayer, type QModel, type QTable, type Requant,
 } from "../core/qmodel.js";
 
 /** Largest frac with maxAbs * 2^frac <= 128: the range fills int8, saturating by < 1 step. */
@@ -37,6 +37,11 @@ export interface QuantizeOptions {
   /** Calibration inputs, each flat with the model's input size. */
   samples: number[][];
   bits?: number;
+  /**
+   * With several graph outputs: the one whose argmax is the proof's class. Default: the only
+   * one that ended in ArgMax or Softmax, else the first of at most 255 values, else none.
+   */
+  classOutput?: string;
 }
 
 /** Largest frac the values allow, never more than the accumulator has (a shift is a division). */
@@ -237,9 +242,13 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
     }
     return { last, relu, fixed };
   };
+  // A layer whose result is a graph output and nothing else keeps its exact accumulators,
+  // unless the model asked for int8 there: with one output, the last node; with several, a node
+  // only the joining node reads.
+  const joinsOutputs = nodes.at(-1)?.op === "concat" && (nodes.at(-1) as ConcatNode).joinsOutputs === true;
+  const outputOnly = (i: number) => i === nodes.length - 1 || (joinsOutputs && soleReader(nodes[i]!.output) === nodes.length - 1);
   const requantFor = (last: number, relu: boolean, fixed: number | undefined, accFrac: number): Requant | null => {
-    // The output layer keeps its exact accumulators unless the model asked for int8 there.
-    if (last === nodes.length - 1 && !relu && fixed === undefined) return null;
+    if (outputOnly(last) && !relu && fixed === undefined) return null;
     const outFrac = outFracFor(fixed, nodeMax[last]!, accFrac);
     // A scale the ONNX file fixed comes with ONNX's rounding (half to even), so the circuit
     // equals onnxruntime bit for bit there.
@@ -333,6 +342,12 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
         break;
       }
       case "concat": {
+        if (node.joinsOutputs) {
+          // The circuit's output vector: the outputs side by side, each at its own scale (free).
+          const sources = node.inputs.map((name) => tensors.get(name) ?? refuse(node, `reads "${name}", which no earlier node computes`));
+          produce(i, { op: "concat", node: node.name, parts: sources.map((p, k) => ({ from: p.layer, dest: Array.from(node.dest[k]!) })), size: node.size, frac: sources[0]!.frac });
+          break;
+        }
         // The parts join on the coarsest of their scales: finer ones are rescaled (rounded),
         // which never saturates; parts already there cost nothing.
         const parts = node.inputs.map((name) => {
@@ -379,6 +394,32 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   const frac = produced.frac;
   // No layers (a Flatten, a Reshape, a final Softmax) is a model too: it proves its int8 input.
   const last = layers.at(-1);
+  const widthOf = (layer: number) => {
+    const l = layers[layer];
+    return l && (isLinear(l) || l.op === "binary" || l.op === "matmul") && !l.requant ? l.accBits : bits;
+  };
+  if (graph.outputs) {
+    const join = last as QConcat;
+    const parts: OutputPart[] = graph.outputs.map((o, k) => {
+      const from = join.parts[k]!.from;
+      const size = sizeOf(o.shape);
+      return {
+        name: o.name, shape: o.shape, frac: from < 0 ? inputFrac : layerOutFrac(layers[from]!), bits: from < 0 ? bits : widthOf(from),
+        offset: join.parts[k]!.dest[0] ?? 0, size, ...(o.transform && { transform: o.transform }),
+      };
+    });
+    const classPart = chooseClassPart(graph, parts, opts.classOutput);
+    return {
+      format: QMODEL_FORMAT,
+      name: graph.name,
+      input: { name: graph.input.name, shape: graph.input.shape, frac: inputFrac, bits, ...(graph.inputs && { parts: graph.inputs.map((p) => ({ ...p, frac: partFrac.get(p.name)! })) }) },
+      layers,
+      output: { name: graph.output.name, shape: graph.output.shape, frac: parts[0]!.frac, bits: Math.max(...parts.map((p) => p.bits)), parts, ...(classPart !== undefined && { classPart }) },
+    };
+  }
+  if (opts.classOutput !== undefined && opts.classOutput !== graph.output.name) {
+    throw new ZkmlError("USAGE", `model ${graph.name}: --class-output ${opts.classOutput}: the graph's one output is "${graph.output.name}"`);
+  }
   return {
     format: QMODEL_FORMAT,
     name: graph.name,
@@ -388,10 +429,24 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
       name: graph.output.name,
       shape: graph.output.shape,
       frac,
-      bits: last && (isLinear(last) || last.op === "binary" || last.op === "matmul") && !last.requant ? last.accBits : bits,
+      bits: last ? widthOf(layers.length - 1) : bits,
       ...(graph.outputTransform && { transform: graph.outputTransform }),
     },
   };
+}
+
+/** The output part whose argmax is the class (QuantizeOptions.classOutput), or none. */
+function chooseClassPart(graph: Graph, parts: readonly OutputPart[], named: string | undefined): number | undefined {
+  if (named !== undefined) {
+    const k = parts.findIndex((p) => p.name === named);
+    if (k < 0) throw new ZkmlError("USAGE", `model ${graph.name}: --class-output ${named} is not a graph output (${parts.map((p) => p.name).join(", ")})`);
+    if (parts[k]!.size > MAX_CLASSES) throw new ZkmlError("USAGE", `model ${graph.name}: output "${named}" has ${parts[k]!.size} values; a class output has at most ${MAX_CLASSES}`);
+    return k;
+  }
+  const transformed = parts.flatMap((p, k) => (p.transform ? [k] : []));
+  if (transformed.length === 1 && parts[transformed[0]!]!.size <= MAX_CLASSES) return transformed[0];
+  const small = parts.findIndex((p) => p.size <= MAX_CLASSES);
+  return small < 0 ? undefined : small;
 }
 
 /**

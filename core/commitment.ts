@@ -4,6 +4,7 @@
  * layout, then the packed values, chained through Poseidon.
  */
 import { buildPoseidon } from "circomlibjs";
+import { AbiCoder, keccak256 } from "ethers";
 import { CHAIN_RATE, FIELD_R, packSigned } from "./field.js";
 import { WEIGHT_BITS } from "./qmodel.js";
 
@@ -46,6 +47,8 @@ export interface CommitmentLayout {
   inputBits: number;
   outputSize: number;
   outputBits: number;
+  /** With several graph outputs: the size of each, in order. */
+  outputParts?: readonly number[];
 }
 
 /**
@@ -54,7 +57,13 @@ export interface CommitmentLayout {
  * to 0 (a trailing -128), gives another commitment. The circuit hashes the same constant.
  */
 export function layoutTag(layout: CommitmentLayout): bigint {
-  return BigInt(layout.inputSize) + (BigInt(layout.outputSize) << 32n) + (BigInt(layout.inputBits) << 64n) + (BigInt(layout.outputBits) << 72n);
+  const tag = BigInt(layout.inputSize) + (BigInt(layout.outputSize) << 32n) + (BigInt(layout.inputBits) << 64n) + (BigInt(layout.outputBits) << 72n);
+  if (!layout.outputParts) return tag;
+  // Several outputs: where one ends and the next begins is part of the structure too (moving a
+  // value from one output to the next must change the commitment). 160 bits of a keccak of
+  // the sizes above the 80 bits of the single-output tag: below r, and never equal to one.
+  const parts = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256[]"], ["zkml.outputs.v1", layout.outputParts]))) >> 96n;
+  return tag + (parts << 80n) + (1n << 240n);
 }
 
 /**

@@ -30,6 +30,8 @@ export interface CircuitLayout {
   outputBits: number;
   packedInput: number;
   packedOutput: number;
+  /** With several graph outputs: the size of each, in order (bound into the commitment's layout tag). */
+  outputParts?: number[];
 }
 
 /** Where the weights live: in the circuit (constants) or in the witness (private inputs). */

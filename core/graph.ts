@@ -117,6 +117,11 @@ export interface ConcatNode extends NodeBase {
   dest: Int32Array[];
   size: number;
   fill?: { dest: Int32Array; values: Float64Array };
+  /**
+   * The graph's outputs side by side (a graph with several): the circuit's output vector. Each
+   * part keeps its own scale (nothing reads this concat, so nothing needs one scale).
+   */
+  joinsOutputs?: true;
 }
 
 /** A Quantize→Dequantize pair on an activation: the model fixes that tensor's scale. */
@@ -148,6 +153,14 @@ export interface ValueInfo {
   shape: number[];
 }
 
+/** The node (and tensor) that joins a graph's several outputs: a name no ONNX tensor is given by zkml. */
+export const OUTPUTS_NODE = "zkml:outputs";
+
+/** A graph output of a graph with several: its ONNX name and shape, and the op removed from its end. */
+export interface GraphOutput extends ValueInfo {
+  transform?: "softmax" | "argmax";
+}
+
 export interface Graph {
   name: string;
   /** The circuit's one input: with several graph inputs, their concatenation (see `inputs`). */
@@ -155,6 +168,11 @@ export interface Graph {
   /** The graph inputs, in order, when there are several. */
   inputs?: ValueInfo[];
   output: ValueInfo;
+  /**
+   * With several graph outputs: each, in graph order (with the Softmax/ArgMax removed from its
+   * end, if any); `output` is then their concatenation, made by the last node (joinsOutputs).
+   */
+  outputs?: GraphOutput[];
   /** In execution order; the last node's output is the graph output. */
   nodes: GraphNode[];
   /**

@@ -27,6 +27,8 @@ export const LIMITS = {
   jsonBytes: 64 * 2 ** 20,
   /** Nesting depth of an input array (a 4-D tensor with a batch dimension needs 5). */
   inputDepth: 16,
+  /** Outputs of a graph (each is a part of the proof's output vector, named in the proof file). */
+  graphOutputs: 64,
 } as const;
 
 /** The element count of a shape, refusing dims that are not sizes and counts over the limit. */

@@ -5,6 +5,7 @@
  */
 import { LIMITS } from "./limits.js";
 import type { ProofSystem } from "./proof_system.js";
+import type { NamedOutput } from "./qmodel.js";
 
 /** 2: the commitment is blinded and binds the layout (zkml-proof/1 files verify against no build of today). */
 export const PROOF_FORMAT = "zkml-proof/2";
@@ -20,7 +21,11 @@ export interface ProofFile {
   publicSignals: string[];
   /** The int8 input the circuit saw (the float input quantized at 2^-input.frac; with several graph inputs on scales of their own, frac is the first one's: the model's input.parts has each). */
   input: { values: number[]; frac: number };
-  output: { values: number[]; frac: number; class: number; dequantized: number[] };
+  /**
+   * The circuit's output vector. With several graph outputs, `values` is their concatenation
+   * and `parts` each by its ONNX name, shape and scale (`frac` above is then the first's).
+   */
+  output: { values: number[]; frac: number; class: number; dequantized: number[]; parts?: NamedOutput[] };
   context: { value: string; chainId?: string; contract?: string; sender?: string; nonce?: string };
   /**
    * The commitment's blinding factor (0x hex), drawn fresh for this proof. Whoever holds it and
@@ -57,6 +62,11 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
   const o = doc.output;
   if (!isObj(o) || !nums(o.values, LIMITS.tensorElements) || typeof o.frac !== "number" || typeof o.class !== "number" || !nums(o.dequantized, LIMITS.tensorElements)) {
     return "output: expected {values: numbers, frac: number, class: number, dequantized: numbers}";
+  }
+  const part = (v: unknown) =>
+    isObj(v) && str(v.name, 1000) && nums(v.shape, LIMITS.tensorRank) && typeof v.frac === "number" && nums(v.values, LIMITS.tensorElements) && nums(v.dequantized, LIMITS.tensorElements);
+  if (o.parts !== undefined && !(Array.isArray(o.parts) && o.parts.length <= LIMITS.graphOutputs && o.parts.every(part))) {
+    return "output.parts: expected [{name, shape, frac, values, dequantized}] for each graph output";
   }
   const c = doc.context;
   if (!isObj(c) || !str(c.value, 100) || !["chainId", "contract", "sender", "nonce"].every((k) => c[k] === undefined || str(c[k], 100))) {

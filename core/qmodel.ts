@@ -234,8 +234,73 @@ export interface QModel {
    */
   input: { name: string; shape: number[]; frac: number; bits: number; parts?: { name: string; shape: number[]; frac?: number }[] };
   layers: QLayer[];
-  output: { name: string; shape: number[]; frac: number; bits: number; transform?: "softmax" | "argmax" };
+  /**
+   * The circuit's output vector. With several graph outputs it is their concatenation, `parts`
+   * each of them (its own scale and width; `frac` and `bits` here are the first part's scale and
+   * the widest width) and `classPart` the one whose argmax is the proof's class (none: no class).
+   */
+  output: { name: string; shape: number[]; frac: number; bits: number; transform?: "softmax" | "argmax"; parts?: OutputPart[]; classPart?: number };
   privateWeights?: PrivateWeights;
+}
+
+/** One graph output inside the circuit's output vector: values [offset, offset + size). */
+export interface OutputPart {
+  name: string;
+  shape: number[];
+  frac: number;
+  /** Signed width of its values (8, or an unrequantized accumulator's). */
+  bits: number;
+  offset: number;
+  size: number;
+  transform?: "softmax" | "argmax";
+}
+
+/** The model's outputs as parts: one covering the whole vector for a single-output model. */
+export function outputParts(model: QModel): OutputPart[] {
+  const o = model.output;
+  return o.parts ?? [{ name: o.name, shape: o.shape, frac: o.frac, bits: o.bits, offset: 0, size: sizeOf(o.shape), ...(o.transform && { transform: o.transform }) }];
+}
+
+/** Where the proof's class is taken from in the output vector, or undefined (NO_CLASS). */
+export function classRange(model: QModel): { offset: number; size: number } | undefined {
+  const o = model.output;
+  if (o.parts) {
+    const p = o.classPart === undefined ? undefined : o.parts[o.classPart];
+    return p && p.size <= MAX_CLASSES ? { offset: p.offset, size: p.size } : undefined;
+  }
+  const size = sizeOf(o.shape);
+  return size <= MAX_CLASSES ? { offset: 0, size } : undefined;
+}
+
+/**
+ * The class a proof of this model carries for these output values: the argmax of the class
+ * output (the whole vector for a single-output model, see provenClass), or NO_CLASS.
+ */
+export function modelClass(model: QModel, values: readonly number[]): number {
+  if (!model.output.parts) return provenClass(values);
+  const r = classRange(model);
+  return r ? argmax(values.slice(r.offset, r.offset + r.size)) : NO_CLASS;
+}
+
+/** Each graph output's values by name, as a proof file reports them. */
+export function outputValues(model: QModel, values: readonly number[]): NamedOutput[] {
+  return outputParts(model).map((p) => {
+    const v = values.slice(p.offset, p.offset + p.size);
+    return { name: p.name, shape: p.shape, frac: p.frac, values: v, dequantized: dequantize(v, p.frac) };
+  });
+}
+
+export interface NamedOutput {
+  name: string;
+  shape: number[];
+  frac: number;
+  values: number[];
+  dequantized: number[];
+}
+
+/** The output values as floats, each part at its own scale. */
+export function dequantizeOutput(model: QModel, values: readonly number[]): number[] {
+  return outputParts(model).flatMap((p) => dequantize(values.slice(p.offset, p.offset + p.size), p.frac));
 }
 
 export function clampInt(v: number, lo: number, hi: number): number {

@@ -10,7 +10,7 @@ export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
 export {
   runReference, runLayer, quantizeInput, inputFracs, inputShapes, NO_CLASS, dequantize, describeLayer, denseLayers, isLinear, layerOutFrac, layerOutSize,
-  type QModel, type QLayer,
+  outputParts, outputValues, modelClass, classRange, dequantizeOutput, type QModel, type QLayer, type OutputPart, type NamedOutput,
 } from "../core/qmodel.js";
 export { commitInference, commitWeights, layoutTag, randomBlinding, type CommitmentLayout } from "../core/commitment.js";
 export { FIELD_R } from "../core/field.js";
@@ -19,7 +19,7 @@ export type { ProofFile } from "../core/proof_file.js";
 export { compileModel, type CompileOptions, type CompileResult } from "../circuits/compile.js";
 export { importOnnxFile } from "../circuits/onnx/import.js";
 export { quantizeGraph } from "../circuits/quantize.js";
-export { measureFidelity, floatOutputs, type FidelityReport, type LayerFidelity } from "../circuits/fidelity.js";
+export { measureFidelity, floatOutputs, floatOutputParts, type FidelityReport, type LayerFidelity } from "../circuits/fidelity.js";
 export { encodeSequential, writeSequential, type SequentialLayer, type SequentialSpec } from "../circuits/onnx/write_sequential.js";
 export { setupModel, readVerifierArtifact, type SetupInfo } from "./setup.js";
 export { openReady } from "./build.js";

@@ -9,7 +9,7 @@ import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
 import { readJsonFile } from "../core/input.js";
 import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
-import { dequantize, provenClass, quantizeInput, runReference } from "../core/qmodel.js";
+import { dequantizeOutput, modelClass, outputValues, quantizeInput, runReference } from "../core/qmodel.js";
 import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { openReady, type ReadyModel } from "./build.js";
@@ -55,7 +55,8 @@ export class InferenceProver {
     const expected = await commitInference(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout, blinding);
     const { context: ctx, cls } = splitClassContext(BigInt(publicSignals[1]!));
     const modelCommitment = m.privateWeights && BigInt(publicSignals[2]!) !== BigInt(m.privateWeights.commitment);
-    if (BigInt(publicSignals[0]!) !== expected || cls !== provenClass(ref.output) || ctx !== context.value || modelCommitment) {
+    const outputClass = modelClass(m, ref.output);
+    if (BigInt(publicSignals[0]!) !== expected || cls !== outputClass || ctx !== context.value || modelCommitment) {
       throw new Error(`internal error: circuit output disagrees with the reference interpreter for model ${m.name}`);
     }
     const file: ProofFile = {
@@ -65,7 +66,10 @@ export class InferenceProver {
       proof,
       publicSignals,
       input: { values: q, frac: m.input.frac },
-      output: { values: ref.output, frac: m.output.frac, class: provenClass(ref.output), dequantized: dequantize(ref.output, m.output.frac) },
+      output: {
+        values: ref.output, frac: m.output.frac, class: outputClass, dequantized: dequantizeOutput(m, ref.output),
+        ...(m.output.parts && { parts: outputValues(m, ref.output) }),
+      },
       context: {
         value: "0x" + context.value.toString(16),
         ...(context.chainId !== undefined && { chainId: context.chainId.toString() }),

@@ -10,7 +10,7 @@ import { computeContext, splitClassContext } from "../core/context.js";
 import { FIELD_R } from "../core/field.js";
 import { terminalText } from "../core/inert.js";
 import { proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
-import { dequantize, provenClass } from "../core/qmodel.js";
+import { dequantizeOutput, modelClass, outputValues, type NamedOutput } from "../core/qmodel.js";
 import { verifySnark } from "../verifier/verify.js";
 import { openReady } from "./build.js";
 
@@ -27,6 +27,8 @@ export interface VerifyResult {
   problems: string[];
   class?: number;
   context?: string;
+  /** Every graph output by name with its (verified) values, scale and shape, when valid. */
+  outputs?: NamedOutput[];
   ms: number;
 }
 
@@ -93,7 +95,21 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
   const outputOk = intsInRange(output.values, layout.outputSize, layout.outputBits);
   field(outputOk, `output.values: expected ${layout.outputSize} integers of ${layout.outputBits} signed bits`);
   field(output.frac === m.output.frac, `output.frac: ${show(output.frac)}, the model's output is at 2^-${m.output.frac}`);
-  if (outputOk) field(sameNumbers(output.dequantized, dequantize(output.values, m.output.frac)), `output.dequantized: not output.values · 2^-${m.output.frac}`);
+  if (outputOk) field(sameNumbers(output.dequantized, dequantizeOutput(m, output.values)), `output.dequantized: not output.values at the model's output scale${m.output.parts ? "s" : ""}`);
+  if (m.output.parts) {
+    // Each graph output by name: exactly the slice of output.values it names, at its scale.
+    const expected = outputOk ? outputValues(m, output.values) : undefined;
+    const got = output.parts;
+    const partsOk =
+      expected !== undefined && got !== undefined && got.length === expected.length &&
+      expected.every((e, k) => {
+        const g = got[k]!;
+        return g.name === e.name && g.frac === e.frac && sameNumbers(g.shape, e.shape) && sameNumbers(g.values, e.values) && sameNumbers(g.dequantized, e.dequantized);
+      });
+    field(partsOk, `output.parts: not the model's outputs (${m.output.parts.map((p) => terminalText(p.name, 60)).join(", ")}) sliced from output.values at their scales`);
+  } else {
+    field(output.parts === undefined, "output.parts: the model has one output");
+  }
   const blinding = /^0x[0-9a-f]{1,64}$/.test(proof.blinding) ? BigInt(proof.blinding) : undefined;
   field(blinding !== undefined && blinding < FIELD_R, `blinding: expected a 0x hex field element`);
 
@@ -106,8 +122,8 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
       commitment = (await commitInference(input.values.map(BigInt), output.values.map(BigInt), layout, blinding)) === signals[0];
     }
     if (!commitment) problems.push(`commitment: input.values, output.values and blinding do not open publicSignals[0]`);
-    cls = outputOk && split.cls === provenClass(output.values) && output.class === split.cls;
-    if (!cls) problems.push(`output.class: ${show(output.class)}; the proof's class is ${split.cls}${outputOk ? `, the output's ${provenClass(output.values)}` : ""}`);
+    cls = outputOk && split.cls === modelClass(m, output.values) && output.class === split.cls;
+    if (!cls) problems.push(`output.class: ${show(output.class)}; the proof's class is ${split.cls}${outputOk ? `, the output's ${modelClass(m, output.values)}` : ""}`);
     field(context.value === "0x" + split.context.toString(16), `context.value: ${show(context.value)}, the proof's context is 0x${split.context.toString(16)}`);
     const { chainId, contract, sender, nonce } = context;
     if ([chainId, contract, sender, nonce].some((x) => x !== undefined)) {
@@ -120,12 +136,14 @@ export async function verifyProofFile(dir: string, proof: ProofFile): Promise<Ve
       field(derived === split.context, `context.chainId/contract/sender/nonce: they do not derive the proof's context`);
     }
   }
+  const valid = model && keys && ok && commitment && cls && fields && modelCommitment !== false;
   return {
-    valid: model && keys && ok && commitment && cls && fields && modelCommitment !== false,
+    valid,
     checks: { model, keys, proof: ok, commitment, class: cls, fields, ...(modelCommitment !== undefined && { modelCommitment }) },
     problems,
     class: ok ? split?.cls : undefined,
     context: ok && split ? "0x" + split.context.toString(16) : undefined,
+    ...(valid && { outputs: outputValues(m, output.values) }),
     ms: performance.now() - t0,
   };
 }

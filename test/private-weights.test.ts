@@ -11,7 +11,7 @@ import { Contract } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, readInputFile, readVerifierArtifact,
-  releaseCurves, setupModel, submitInference, verifyProofFile, type ProofFile,
+  releaseCurves, setupModel, submitInference, submitInferenceBatch, verifyProofFile, type ProofFile,
 } from "../src/index.js";
 import { FILES } from "../core/compiled.js";
 import { generateCircom } from "../circuits/codegen.js";
@@ -148,6 +148,16 @@ describe("private weights: compile → setup → prove → verify off-chain and 
       console.log(`private-weights tiny MLP: verifyInference ${ok.gasUsed} gas, deploy ${d.gasUsed}`);
       const replay = await submitInference(chain.signer, d.address, artifact.abi, p, 5n);
       expect(replay.reason).toMatch(/^NonceAlreadyUsed/);
+      // A batch: the contract appends the pinned commitment to every item's signals.
+      const batch = [];
+      for (const nonce of [6n, 7n]) {
+        const value = computeContext({ chainId: chain.chainId, contract: d.address, sender, nonce });
+        batch.push({ proof: (await prover.prove(await readInputFile("examples/tiny-mlp/input.json"), { value })).proof, nonce });
+      }
+      const forged = batch.map((e) => ({ ...e, proof: structuredClone(e.proof) }));
+      forged[1]!.proof.publicSignals[0] = batch[0]!.proof.publicSignals[0]!;
+      expect((await submitInferenceBatch(chain.signer, d.address, artifact.abi, forged)).reason).toBe("BatchProofInvalid()");
+      expect(await submitInferenceBatch(chain.signer, d.address, artifact.abi, batch)).toMatchObject({ valid: true, items: batch.map((e) => ({ class: e.proof.output.class })) });
     } finally {
       await chain.close();
     }

@@ -14,7 +14,7 @@ import path from "node:path";
 import { ZkmlError } from "../../core/errors.js";
 import { checkedSize, LIMITS } from "../../core/limits.js";
 import type { Graph } from "../../core/graph.js";
-import { sizeOf } from "../../core/graph.js";
+import { nodeInputs, OUTPUTS_NODE, sizeOf } from "../../core/graph.js";
 import { decodeTensor, DT, onnx, toNum, type DecodedTensor } from "./tensor.js";
 import {
   attr, broadcastIndex, broadcastShape, broadcastTo, floatAttr, gatherIndex, intAttr, intsAttr, matmulIndex, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, windowGeometry,
@@ -110,7 +110,8 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       offset += size;
     }
   }
-  let outputTransform: Graph["outputTransform"];
+  /** Graph output name → the Softmax/ArgMax removed from its end. */
+  const transforms = new Map<string, "softmax" | "argmax">();
 
   for (const [index, n] of g.node.entries()) {
     const op = n.opType ?? "";
@@ -449,8 +450,9 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
       case "Softmax":
       case "ArgMax": {
         const a = actOf(n, ins[0]!);
-        const isLast = (g.output ?? []).some((o) => o.name === out0(n)) && index === g.node.length - 1;
-        if (!isLast) unsupported(n, `${op} is supported only as the last op (zkml proves the values before it; their argmax is the proof's class)`);
+        // Last in its branch: a graph output that no other node reads.
+        const isLast = (g.output ?? []).some((o) => o.name === out0(n)) && !g.node.some((m) => (m.input ?? []).includes(out0(n)));
+        if (!isLast) unsupported(n, `${op} is supported only as the last op of a graph output (zkml proves the values before it; their argmax is the proof's class)`);
         // Softmax before opset 13 normalises over the dims from `axis` on, since 13 over `axis`
         // alone; ArgMax reduces `axis`. Either way the proof's one class is right only if the op
         // covers every value.
@@ -460,7 +462,7 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
         const others = op === "Softmax" && opset < 13 ? sizeOf(a.shape.slice(0, axis)) : sizeOf(a.shape) / a.shape[axis]!;
         if (others !== 1) unsupported(n, `${op} over axis ${axisRaw} of [${a.shape}] treats groups of values separately; only one over the whole output is supported`);
         if (op === "ArgMax" && intAttr(n, "select_last_index", 0) !== 0) unsupported(n, "select_last_index=1 is not supported (the circuit proves the first maximum)");
-        outputTransform = op === "Softmax" ? "softmax" : "argmax";
+        transforms.set(out0(n), op === "Softmax" ? "softmax" : "argmax");
         alias(n, a.shape);
         break;
       }
@@ -470,20 +472,44 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   }
 
   const outs = g.output ?? [];
-  if (outs.length !== 1) throw new ZkmlError("BAD_MODEL", `model ${modelName}: has ${outs.length} outputs; zkml takes exactly one for now`);
-  const outName = outs[0]!.name!;
-  const outVal = values.get(outName);
-  const last = nodes.at(-1)?.output ?? inputName;
-  if (!outVal || outVal.kind !== "act" || canon(outName) !== last) {
-    throw new ZkmlError("BAD_MODEL", `model ${modelName}: output "${outName}" is not computed by the graph's last op (a constant output, or ops after it that nothing reads)`);
+  if (outs.length === 0) throw new ZkmlError("BAD_MODEL", `model ${modelName}: the graph has no output`);
+  if (outs.length > LIMITS.graphOutputs) throw new ZkmlError("BAD_MODEL", `model ${modelName}: ${outs.length} graph outputs, over zkml's limit of ${LIMITS.graphOutputs}`);
+  const outInfo = outs.map((o) => {
+    const name = o.name ?? "";
+    const v = values.get(name);
+    if (!v || v.kind !== "act") throw new ZkmlError("BAD_MODEL", `model ${modelName}: output "${name}" is not computed from the input (a constant output?)`);
+    return { name, shape: v.shape, tensor: canon(name), ...(transforms.has(name) && { transform: transforms.get(name)! }) };
+  });
+  const base = { name: modelName, input: { name: inputName, shape: inputShape }, ...(parts.length > 1 && { inputs: parts }) };
+  if (outInfo.length === 1) {
+    const [o] = outInfo as [(typeof outInfo)[number]];
+    const last = nodes.at(-1)?.output ?? inputName;
+    if (o.tensor !== last) {
+      throw new ZkmlError("BAD_MODEL", `model ${modelName}: output "${o.name}" is not computed by the graph's last op (a constant output, or ops after it that nothing reads)`);
+    }
+    return { ...base, output: { name: o.name, shape: o.shape }, nodes, ...(o.transform && { outputTransform: o.transform }) };
   }
+  // Several outputs: every node must feed one (a node nothing reads would be proven for nothing),
+  // and a last node joins them, each at its own scale, into the circuit's output vector.
+  const read = new Set([...nodes.flatMap(nodeInputs), ...outInfo.map((o) => o.tensor)]);
+  const dead = nodes.find((nd) => !read.has(nd.output));
+  if (dead) throw new ZkmlError("BAD_MODEL", `model ${modelName}: node "${dead.name}" (${dead.onnxOp}) feeds no graph output`, "remove it from the graph");
+  if (values.has(OUTPUTS_NODE)) throw new ZkmlError("BAD_MODEL", `model ${modelName}: a tensor is named "${OUTPUTS_NODE}", the name zkml gives its joined outputs`, "rename it");
+  let offset = 0;
+  const dest = outInfo.map((o) => {
+    const size = sizeOf(o.shape);
+    const d = Int32Array.from({ length: size }, (_, j) => offset + j);
+    offset += size;
+    return d;
+  });
+  if (offset > LIMITS.tensorElements) throw new ZkmlError("BAD_MODEL", `model ${modelName}: its outputs hold ${offset} values together, over zkml's limit of ${LIMITS.tensorElements} (2^24)`);
+  const joined = OUTPUTS_NODE;
+  nodes.push({ op: "concat", name: joined, onnxOp: "(graph outputs)", input: outInfo[0]!.tensor, inputs: outInfo.map((o) => o.tensor), output: joined, dest, size: offset, joinsOutputs: true });
   return {
-    name: modelName,
-    input: { name: inputName, shape: inputShape },
-    ...(parts.length > 1 && { inputs: parts }),
-    output: { name: outName, shape: outVal.shape },
+    ...base,
+    output: { name: joined, shape: [offset] },
+    outputs: outInfo.map(({ name, shape, transform }) => ({ name, shape, ...(transform && { transform }) })),
     nodes,
-    ...(outputTransform && { outputTransform }),
   };
 }
 

@@ -4,7 +4,7 @@ import { ms, requirePositional, str, type Verb } from "../io.js";
 export const compileVerb: Verb = {
   name: "compile",
   summary: "ONNX model → quantized model + circom circuit (r1cs, witness wasm)",
-  usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--bits 8] [--json]",
+  usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--bits 8] [--json]",
   help: `Imports the ONNX graph, quantizes it to int8 with power-of-two scales, writes the integer
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
 Takes PyTorch / skl2onnx exports: Gemm, MatMul, Conv, pools, BatchNormalization (folded),
@@ -31,10 +31,15 @@ limits: docs/OPS.md. An op outside the list is refused by name.
                       weight (the product and 8 range-check bits), e.g. 8.7k → ~250k for the
                       MNIST MLP; see docs/BENCHMARKS.md. Keep the build folder private:
                       model.quant.json holds the weights and the salt. Dense layers only.
+  --class-output NAME with several graph outputs, the one whose argmax is the proof's class
+                      (at most 255 values). Default: the only output that ends in ArgMax or
+                      Softmax, else the first of at most 255 values, else none (the class byte
+                      is then 255, ZKML_NO_CLASS). Every output is proven and committed either
+                      way; proofs name each by its ONNX name.
   --bits 8            activation/weight bits (only 8 for now)
 
 Prints the constraint count, the public signals and the quantization scales.`,
-  options: { out: { type: "string" }, calibration: { type: "string" }, bits: { type: "string" }, weights: { type: "string" } },
+  options: { out: { type: "string" }, calibration: { type: "string" }, bits: { type: "string" }, weights: { type: "string" }, "class-output": { type: "string" } },
   async run(ctx) {
     const model = requirePositional(ctx, 0, "the ONNX model file", "compile");
     const bits = str(ctx, "bits");
@@ -43,6 +48,7 @@ Prints the constraint count, the public signals and the quantization scales.`,
       calibrationFile: str(ctx, "calibration"),
       bits: bits === undefined ? undefined : Number(bits),
       weights: str(ctx, "weights") as "constants" | "private" | undefined,
+      classOutput: str(ctx, "class-output"),
       progress: (m) => ctx.progress(m),
     });
     const m = r.model;
@@ -56,10 +62,16 @@ Prints the constraint count, the public signals and the quantization scales.`,
     for (const l of m.layers) ctx.say(`  ${l.node}: ${describeLayer(l)}`);
     if (m.output.transform === "softmax") ctx.say(`  output: the logits before the final Softmax are proven (same argmax); apply it off-chain for probabilities`);
     if (m.output.transform === "argmax") ctx.say(`  output: the values before the final ArgMax are proven; their argmax is the proof's class`);
+    for (const [k, p] of (m.output.parts ?? []).entries()) {
+      const removed = p.transform ? ` (its final ${p.transform === "softmax" ? "Softmax" : "ArgMax"} applied off-chain)` : "";
+      ctx.say(`  output ${p.name} [${p.shape}]: ${p.bits}-bit at 2^-${p.frac}${removed}${k === m.output.classPart ? "; its argmax is the proof's class" : ""}`);
+    }
+    if (m.output.parts && m.output.classPart === undefined) ctx.say(`  class: none (no output of at most 255 values); the proof's class byte is 255`);
     ctx.say(`  calibration: ${r.calibration.source} (${r.calibration.samples} samples)`);
     if (r.fidelity) {
       const f = r.fidelity;
       ctx.say(`  fidelity vs float (onnxruntime): argmax agreement ${(100 * f.argmaxAgreement).toFixed(1)}%, max |err| ${f.maxAbsError.toFixed(4)}, mean |err| ${f.meanAbsError.toFixed(4)}`);
+      for (const o of f.outputs ?? []) ctx.say(`    output ${o.name}: max |err| ${o.maxAbsError.toFixed(4)}, mean |err| ${o.meanAbsError.toFixed(4)}`);
       for (const l of f.layers ?? []) ctx.say(`    ${l.node} (${l.op}): max |err| ${l.maxAbsError.toFixed(4)}, mean |err| ${l.meanAbsError.toFixed(4)}`);
       if (f.argmaxAgreement < 0.95) ctx.say(`  warning: argmax agreement below 95%: the quantized model often disagrees with the float one`);
     }
@@ -71,6 +83,8 @@ Prints the constraint count, the public signals and the quantization scales.`,
       modelCommitment: r.info.modelCommitment ?? null,
       modelId: r.info.modelId,
       scales: { input: m.input.frac, layers: m.layers.map((l) => ({ node: l.node, op: l.op, ...(isLinear(l) && { weight: l.wFrac, acc: l.accFrac }), out: layerOutFrac(l) })) },
+      outputs: (m.output.parts ?? []).map((p) => ({ name: p.name, shape: p.shape, frac: p.frac, bits: p.bits })),
+      classOutput: m.output.parts ? (m.output.classPart === undefined ? null : m.output.parts[m.output.classPart]!.name) : m.output.name,
       fidelity: r.fidelity ?? null,
       timingsMs: r.info.timingsMs,
     });

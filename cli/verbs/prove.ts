@@ -53,13 +53,14 @@ Without a context the proof carries context 0 (fine off-chain, rejected on-chain
     await writeFileAtomic(out, toJson(r.proof) + "\n");
     const o = r.proof.output;
     ctx.say(`proved ${r.proof.model.name}: class ${o.class}`);
-    ctx.say(`  logits (dequantized): [${o.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
+    if (o.parts) for (const part of o.parts) ctx.say(`  ${part.name} [${part.shape}] (dequantized): [${part.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
+    else ctx.say(`  logits (dequantized): [${o.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
     ctx.say(`  witness ${ms(r.timingsMs.witness)}, prove ${ms(r.timingsMs.prove)} (keys loaded in ${ms(loadMs)})`);
     ctx.say(`  proof → ${out}`);
     ctx.result({
       proof: r.proof.proof,
       publicSignals: r.proof.publicSignals,
-      output: { class: o.class, values: o.dequantized, raw: o.values, frac: o.frac },
+      output: { class: o.class, values: o.dequantized, raw: o.values, frac: o.frac, ...(o.parts && { parts: o.parts }) },
       context: r.proof.context,
       proofFile: out,
       timingsMs: { ...r.timingsMs, load: loadMs },

@@ -19,7 +19,8 @@ check is named by its field.`,
     const why = !r.checks.keys && !r.checks.proof ? " (the proof was made with other keys: `zkml setup` has been run again since)" : "";
     ctx.say(r.valid ? `valid: class ${r.class}, context ${r.context} (${ms(r.ms)})` : `INVALID: failed ${failed.join(", ")}${why}`);
     if (!r.valid) for (const p of r.problems) ctx.say(`  ${p}`);
-    ctx.result({ valid: r.valid, checks: r.checks, problems: r.problems, class: r.class ?? null, context: r.context ?? null, ms: r.ms });
+    if (r.outputs && r.outputs.length > 1) for (const o of r.outputs) ctx.say(`  ${o.name} [${o.shape}]: [${o.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
+    ctx.result({ valid: r.valid, checks: r.checks, problems: r.problems, class: r.class ?? null, context: r.context ?? null, outputs: r.outputs ?? null, ms: r.ms });
     return r.valid ? 0 : 1;
   },
 };

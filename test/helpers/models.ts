@@ -34,6 +34,8 @@ export interface RawGraph {
   extraInputs?: { name: string; shape: number[] }[];
   /** Default 13. */
   opset?: number;
+  /** Graph outputs (name, shape), in order, instead of the last node's first output. */
+  outputs?: { name: string; shape: number[] }[];
 }
 
 /** Any graph, for import tests: ops zkml supports, ops it refuses, malformed wiring. */
@@ -71,7 +73,10 @@ export function rawModel(g: RawGraph): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: "", version: g.opset ?? 13 }],
-    graph: { name: "raw", node: nodes, initializer: inits, input: inputs, output: [info(lastOut, g.outputShape, g.outputElemType)] },
+    graph: {
+      name: "raw", node: nodes, initializer: inits, input: inputs,
+      output: g.outputs ? g.outputs.map((o) => info(o.name, o.shape)) : [info(lastOut, g.outputShape, g.outputElemType)],
+    },
   });
   return onnx.ModelProto.encode(model).finish();
 }
