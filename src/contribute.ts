@@ -37,6 +37,7 @@ export async function contribute(dir: string, opts: ContributeOptions = {}): Pro
   if (system !== "groth16") {
     throw new ZkmlError("USAGE", `${dir} is set up for ${system}: its keys are universal (the ptau alone), so there is no phase 2 to contribute to`);
   }
+  if (ready.setupInfo.keys === "direct") throw directKeys(dir, "a phase-2 contribution");
   if (opts.beacon && !/^(0x)?[0-9a-fA-F]{2,128}$/.test(opts.beacon.hash)) {
     throw new ZkmlError("USAGE", `--beacon ${opts.beacon.hash} is not a hex string`);
   }
@@ -106,9 +107,19 @@ export interface VerifySetupOptions {
  * compared, source and bytecode, with what `deploy` and `register` would ship; and the circuit
  * recompiled from the ONNX file and compared with DIR's r1cs.
  */
+/** Direct development keys come from no powers of tau: there is no ceremony to join or check. */
+function directKeys(dir: string, what: string): ZkmlError {
+  return new ZkmlError(
+    "USAGE",
+    `${dir} has development keys drawn directly (no powers of tau): ${what} needs keys made on a ptau`,
+    "run `zkml setup DIR --ceremony` (on the development ptau, to rehearse) or `zkml setup DIR --ptau FILE` (production: docs/SEPOLIA.md)",
+  );
+}
+
 export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): Promise<SetupCheck> {
   const ready = await openReady(dir);
   const system = ready.setupInfo.system;
+  if (ready.setupInfo.keys === "direct") throw directKeys(dir, "--verify");
   const ptauFile = opts.ptauFile ?? ready.setupInfo.ptau.path;
   const checks: Record<string, boolean> = {};
   const log: string[] = [];

@@ -7,6 +7,8 @@ import path from "node:path";
 import { FILES, openCompiled, type CompiledModel } from "../core/compiled.js";
 import { sha256File, writeFileAtomic, writeManifest } from "../core/manifest.js";
 import type { ProofSystem } from "../core/proof_system.js";
+import { ZkmlError } from "../core/errors.js";
+import { groth16DirectSetup } from "../prover/groth16_direct.js";
 import { requiredPtauPower, setupKeys } from "../prover/keys.js";
 import { resolvePtau, type PtauInfo } from "../prover/ptau/index.js";
 import type { Progress } from "../prover/ptau/dev.js";
@@ -16,8 +18,18 @@ export interface SetupOptions {
   /** groth16 (default), plonk or fflonk. */
   system?: ProofSystem;
   ptauFile?: string;
+  /**
+   * How Groth16 keys are made. "direct" (the default without a ptau file): development keys
+   * drawn straight from sampled secrets, no powers of tau, seconds instead of minutes.
+   * "ceremony" (the default with a ptau file): snarkjs `zkey new` on the ptau and one local
+   * contribution, the path phase-2 contributions and `setup --verify` build on; without a ptau
+   * file it uses the development ptau (to rehearse a ceremony).
+   */
+  keys?: KeysMode;
   progress?: Progress;
 }
+
+export type KeysMode = "direct" | "ceremony";
 
 export interface SetupInfo {
   system: ProofSystem;
@@ -35,6 +47,11 @@ export interface SetupInfo {
   };
   /** Groth16 phase-2 contributions, in order (setup adds one local random contribution). */
   contributions: Contribution[];
+  /**
+   * "direct": Groth16 development keys drawn from sampled secrets, with no ptau (then `ptau`
+   * records only the domain's power, path and blake2b empty). Absent: made on `ptau`.
+   */
+  keys?: "direct";
   timingsMs: { ptau: number; setup: number; solidity: number };
 }
 
@@ -57,6 +74,12 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
   const system = opts.system ?? "groth16";
   const nPublic = compiled.info.publicSignals.length;
   const t0 = performance.now();
+  const mode = opts.keys ?? (opts.ptauFile === undefined ? "direct" : "ceremony");
+  if (mode !== "direct" && mode !== "ceremony") throw new ZkmlError("USAGE", `keys: expected direct or ceremony, got ${String(mode)}`);
+  if (mode === "direct" && system === "groth16") {
+    if (opts.ptauFile !== undefined) throw new ZkmlError("USAGE", "direct development keys use no ptau file", "drop --ptau, or make keys on it (the default with --ptau)");
+    return directSetup(compiled, t0, opts.progress);
+  }
   const minPower = await requiredPtauPower(system, compiled.file("r1cs"), compiled.info.constraints, nPublic);
   const ptau = await resolvePtau({ file: opts.ptauFile, minPower, progress: opts.progress });
   const t1 = performance.now();
@@ -70,6 +93,24 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
     const contributions = system === "groth16" ? [{ name: "zkml local contribution", kind: "random" as const, at: new Date().toISOString() }] : [];
     const info = await installKeys(compiled, zkeyTmp, keys.verificationKey, { system, ptau: ptauRecord, contributions, timingsMs: { ptau: t1 - t0, setup: t2 - t1, solidity: 0 } });
     return { dir, info, ptau };
+  } finally {
+    await rm(zkeyTmp, { force: true });
+  }
+}
+
+/** Groth16 development keys with no ptau (prover/groth16_direct.ts). */
+async function directSetup(compiled: CompiledModel, t0: number, progress?: Progress): Promise<SetupResult> {
+  const zkeyTmp = path.join(compiled.dir, `${FILES.zkey}.tmp-${process.pid}`);
+  try {
+    progress?.("groth16 development keys (direct)", 0);
+    const keys = await groth16DirectSetup(compiled.file("r1cs"), zkeyTmp, progress);
+    const t1 = performance.now();
+    const power = Math.floor(Math.log2(compiled.info.constraints + compiled.info.publicSignals.length)) + 1;
+    const ptau = { path: "", power, official: false, devOnly: true, blake2b: "" };
+    const info = await installKeys(compiled, zkeyTmp, keys.verificationKey, {
+      system: "groth16", ptau, contributions: [], keys: "direct", timingsMs: { ptau: 0, setup: t1 - t0, solidity: 0 },
+    });
+    return { dir: compiled.dir, info, ptau: { ...ptau, generatedMs: 0 } };
   } finally {
     await rm(zkeyTmp, { force: true });
   }
@@ -124,7 +165,7 @@ export async function installKeys(
   };
   compiled.manifest.stages.setup = {
     at: new Date().toISOString(),
-    inputs: { [FILES.r1cs]: compiled.compile.outputs[FILES.r1cs]!, ptau: `blake2b:${base.ptau.blake2b}` },
+    inputs: { [FILES.r1cs]: compiled.compile.outputs[FILES.r1cs]!, ptau: base.keys === "direct" ? "none: development keys drawn directly" : `blake2b:${base.ptau.blake2b}` },
     outputs,
     info: info as unknown as Record<string, unknown>,
   };

@@ -7,6 +7,11 @@ import { compileModel, contribute, InferenceProver, readManifest, releaseCurves,
 import { FILES } from "../core/compiled.js";
 import { sha256File, writeManifest } from "../core/manifest.js";
 import { randomMlp } from "./helpers/models.js";
+import * as snarkjs from "snarkjs";
+import { circuitInput } from "../core/circuit_input.js";
+import { quantizeInput } from "../core/qmodel.js";
+import { wtnsLayout } from "../core/r1cs.js";
+import { WitnessGenerator } from "../prover/witness.js";
 
 let work: string;
 let dir: string;
@@ -19,7 +24,7 @@ beforeAll(async () => {
     const onnx = path.join(work, `${name}.onnx`);
     await writeFile(onnx, randomMlp([6, 5, 3], seed));
     await compileModel(onnx, { outDir: path.join(work, name) });
-    await setupModel(path.join(work, name));
+    await setupModel(path.join(work, name), { keys: "ceremony" });
   }
   [dir, otherDir] = [path.join(work, "a"), path.join(work, "b")];
 }, 300_000);
@@ -103,5 +108,57 @@ describe("Groth16 phase 2", () => {
     await setupModel(plonkDir, { system: "plonk" });
     await expect(contribute(plonkDir)).rejects.toMatchObject({ code: "USAGE", message: expect.stringContaining("universal") });
     expect(await verifySetup(plonkDir)).toMatchObject({ valid: true, system: "plonk" });
+  });
+});
+
+/** The sections of a zkey (an iden3 binfile): type → bytes. */
+function zkeySections(b: Uint8Array): Map<number, Uint8Array> {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Map<number, Uint8Array>();
+  let pos = 12;
+  for (let i = 0; i < v.getUint32(8, true); i++) {
+    const size = Number(v.getBigUint64(pos + 4, true));
+    out.set(v.getUint32(pos, true), b.subarray(pos + 12, pos + 12 + size));
+    pos += 12 + size;
+  }
+  return out;
+}
+
+describe("Groth16 development keys drawn directly (no ptau)", () => {
+  it("are snarkjs's zkey, section for section: the same header and coefficients as zkey new, other points", async () => {
+    const directDir = path.join(work, "direct");
+    await cp(dir, directDir, { recursive: true });
+    const r = await setupModel(directDir);
+    expect(r.info).toMatchObject({ keys: "direct", contributions: [], ptau: { path: "", official: false, devOnly: true } });
+    const ceremony = zkeySections(new Uint8Array(await readFile(path.join(dir, FILES.zkey))));
+    const direct = zkeySections(new Uint8Array(await readFile(path.join(directDir, FILES.zkey))));
+    for (const k of [1, 2, 3, 4, 5, 6, 7, 8, 9]) expect(direct.get(k)?.length, `section ${k}`).toBe(ceremony.get(k)!.length);
+    expect(Buffer.from(direct.get(4)!).equals(Buffer.from(ceremony.get(4)!))).toBe(true); // the A/B coefficients
+    // Header: field sizes and primes, nVars, nPublic, domain size; then the key's points differ.
+    expect(Buffer.from(direct.get(2)!.subarray(0, 84)).equals(Buffer.from(ceremony.get(2)!.subarray(0, 84)))).toBe(true);
+    expect(Buffer.from(direct.get(2)!.subarray(84)).equals(Buffer.from(ceremony.get(2)!.subarray(84)))).toBe(false);
+  });
+
+  it("prove and verify with snarkjs; a forged witness gives a proof that fails; no contribution or --verify", async () => {
+    const directDir = path.join(work, "direct");
+    const prover = await InferenceProver.open(directDir);
+    const { proof } = await prover.prove(input);
+    expect(await verifyProofFile(directDir, proof)).toMatchObject({ valid: true });
+    // Change the witness's class-context wire and prove anyway: snarkjs's prover does not
+    // check the witness, so only the key's soundness stands between it and acceptance.
+    const compiled = prover.model;
+    const gen = await WitnessGenerator.load(compiled.file("wasm"));
+    const wtns = await gen.compute(circuitInput(compiled.model, quantizeInput(compiled.model, input), 5n, 7n));
+    const layout = wtnsLayout(wtns);
+    const forged = new Uint8Array(wtns);
+    forged[layout.offset + 2 * layout.n8]! ^= 1; // wire 2: classContext, the second public output
+    const vk = JSON.parse(await readFile(compiled.file("vkey"), "utf8"));
+    const honest = await snarkjs.groth16.prove(compiled.file("zkey"), wtns);
+    expect(await snarkjs.groth16.verify(vk, honest.publicSignals, honest.proof)).toBe(true);
+    const bad = await snarkjs.groth16.prove(compiled.file("zkey"), forged);
+    expect(bad.publicSignals[1]).not.toBe(honest.publicSignals[1]);
+    expect(await snarkjs.groth16.verify(vk, bad.publicSignals, bad.proof)).toBe(false);
+    await expect(contribute(directDir)).rejects.toMatchObject({ code: "USAGE", message: expect.stringContaining("drawn directly") });
+    await expect(verifySetup(directDir)).rejects.toMatchObject({ code: "USAGE", message: expect.stringContaining("drawn directly") });
   });
 });

@@ -95,7 +95,7 @@ describe("zkml CLI: a small model end to end with --json", () => {
 
     const setup = await runCli(["setup", out, "--json"]);
     expect(setup.code, setup.stderr).toBe(0);
-    expect(setup.json()).toMatchObject({ system: "groth16", ptau: { official: false, devOnly: true } });
+    expect(setup.json()).toMatchObject({ system: "groth16", keys: "direct", ptau: { official: false, devOnly: true } });
     expect(setup.json().ptau.power).toBeGreaterThanOrEqual(1);
 
     const input = path.join(tmp, "tiny-input.json");

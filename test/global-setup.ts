@@ -1,7 +1,7 @@
 /**
- * Builds the bundled MNIST model once (compile + Groth16 setup, about a minute; the first run on
- * a machine also generates the 2^14 development ptau, about a minute more) and shares the build
- * folder with every test file that needs a ready model. Tests share one ptau cache.
+ * Builds the bundled MNIST model once (compile + Groth16 development keys drawn directly, about
+ * half a minute) and shares the build folder with every test file that needs a ready model.
+ * Tests that set up on a ptau (PLONK, FFLONK, --ceremony) share one ptau cache.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";

@@ -13,7 +13,7 @@ export const demoVerb: Verb = {
   summary: "the whole pipeline on the bundled MNIST model, verified off-chain and on an in-process chain",
   usage: "zkml demo [--out DIR] [--digit 0-9] [--json]",
   help: `Compiles the bundled MNIST classifier (examples/mnist/mnist-mlp.onnx), sets up Groth16 keys
-(with a cached development ptau), proves one bundled digit, verifies the proof off-chain, deploys
+(development keys drawn directly), proves one bundled digit, verifies the proof off-chain, deploys
 the verifier to an in-process Hardhat chain and verifies the proof there in a transaction.
 
   --out DIR     build folder (default: build/mnist-mlp)
@@ -35,7 +35,7 @@ the verifier to an in-process Hardhat chain and verifies the proof there in a tr
     ctx.say(`[2/5] setup (groth16)`);
     const s = await setupModel(out, { progress: (m, f) => ctx.progress(`${m} ${(100 * f).toFixed(0)}%`) });
     timings.setup = s.info.timingsMs.ptau + s.info.timingsMs.setup + s.info.timingsMs.solidity;
-    ctx.say(`      ptau 2^${s.info.ptau.power} (${s.info.ptau.devOnly ? "development only" : "user file"}${s.ptau.generatedMs ? `, generated in ${ms(s.ptau.generatedMs)}` : ", cached"}), keys ${ms(s.info.timingsMs.setup)}`);
+    ctx.say(`      development keys drawn directly (no ptau; forgeable by whoever ran this: local chains only), ${ms(s.info.timingsMs.setup)}`);
 
     ctx.say(`[3/5] deploy the verifier to an in-process Hardhat chain`);
     const chain = await connectInProcessChain();

@@ -4,7 +4,7 @@ import { ms, requirePositional, str, type Verb } from "../io.js";
 export const setupVerb: Verb = {
   name: "setup",
   summary: "proving/verifying keys (Groth16, PLONK or FFLONK) and the Solidity verifier for a build folder",
-  usage: "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE] [--json]\n       zkml setup DIR --verify [--ptau FILE] [--onnx FILE] [--calibration FILE] [--json]",
+  usage: "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE | --ceremony] [--json]\n       zkml setup DIR --verify [--ptau FILE] [--onnx FILE] [--calibration FILE] [--json]",
   help: `Makes the keys of the chosen proof system for the compiled circuit in DIR and the Solidity
 verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wrapper).
 
@@ -20,11 +20,20 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
                 gates). Measured here on 2 cores (snarkjs): at 100k constraints Groth16 proves in
                 ~10 s while PLONK takes ~194 s; at 10k FFLONK takes ~43 s. See docs/BENCHMARKS.md.
 
-  --ptau FILE   a powers-of-tau file prepared for phase 2 (e.g. powersOfTau28_hez_final_16.ptau).
-                Official Hermez files are recognised by their published blake2b hash.
-                Without it, zkml generates a DEVELOPMENT file of the needed size once and caches
-                it in $ZKML_PTAU_DIR (default ~/.cache/zkml/ptau). Its tau was random and
-                discarded, but nobody else took part: do not use it for anything of value.
+  Without --ptau, Groth16 keys are DEVELOPMENT keys drawn directly: zkml samples the secrets
+  (tau, alpha, beta, delta) in memory, evaluates the circuit at tau and makes each key point
+  with one multiplication, then drops the secrets (seconds: the MNIST MLP's keys in ~2 s
+  instead of ~30 s). snarkjs proves with them and its verifiers accept the proofs, but whoever
+  ran setup could forge proofs: they deploy to local chains only (see \`zkml deploy --help\`).
+
+  --ptau FILE   production path: a powers-of-tau file prepared for phase 2 (e.g.
+                powersOfTau28_hez_final_16.ptau), snarkjs \`zkey new\` on it and one local
+                contribution; more with \`zkml contribute\`. Official Hermez files are
+                recognised by their published blake2b hash.
+  --ceremony    the ptau path without a ptau file: zkml generates a DEVELOPMENT ptau of the
+                needed size once and caches it in $ZKML_PTAU_DIR (default ~/.cache/zkml/ptau),
+                to rehearse phase-2 contributions and --verify. PLONK and FFLONK always use a
+                ptau (their keys are the ptau's), the development one unless --ptau is given.
   --verify      check DIR's existing keys instead of making new ones, trusting nothing its
                 manifest says: the ptau is the one recorded, and official or not by its own
                 hash; the key derives from DIR's r1cs and that ptau (Groth16: with every
@@ -35,7 +44,9 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
   --onnx FILE, --calibration FILE
                 with --verify: the model and calibration to recompile (default: the files the
                 manifest names, used only if their hashes match).`,
-  options: { ptau: { type: "string" }, system: { type: "string" }, verify: { type: "boolean" }, onnx: { type: "string" }, calibration: { type: "string" } },
+  options: {
+    ptau: { type: "string" }, system: { type: "string" }, verify: { type: "boolean" }, onnx: { type: "string" }, calibration: { type: "string" }, ceremony: { type: "boolean" },
+  },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "setup");
     if (ctx.values.verify) {
@@ -49,16 +60,22 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
       ctx.result({ valid: r.valid, system: r.system, ptauKind: r.ptauKind, developmentOnly: r.ptauKind !== "official", checks: r.checks });
       return r.valid ? 0 : 1;
     }
-    const r = await setupModel(dir, { system: parseProofSystem(str(ctx, "system")), ptauFile: str(ctx, "ptau"), progress: (m, f) => ctx.progress(`${m} ${(100 * f).toFixed(0)}%`) });
+    const ptauFile = str(ctx, "ptau");
+    if (ptauFile !== undefined && ctx.values.ceremony) throw new ZkmlError("USAGE", "--ceremony is the ptau path without a ptau file: with --ptau it is implied");
+    const r = await setupModel(dir, {
+      system: parseProofSystem(str(ctx, "system")), ptauFile, ...(ctx.values.ceremony && { keys: "ceremony" as const }),
+      progress: (m, f) => ctx.progress(`${m} ${(100 * f).toFixed(0)}%`),
+    });
     const p = r.info.ptau;
     ctx.say(`set up ${dir} (${r.info.system})`);
-    ctx.say(`  ptau: ${p.path} (2^${p.power}) ${p.devOnly ? "— DEVELOPMENT ONLY, not a ceremony" : p.official ? "— official Hermez file (hash verified)" : "— not an official file: its security is yours to judge"}`);
+    if (r.info.keys === "direct") ctx.say(`  keys: DEVELOPMENT ONLY, drawn directly (no ptau, domain 2^${p.power}): whoever ran this could forge proofs`);
+    else ctx.say(`  ptau: ${p.path} (2^${p.power}) ${p.devOnly ? "— DEVELOPMENT ONLY, not a ceremony" : p.official ? "— official Hermez file (hash verified)" : "— not an official file: its security is yours to judge"}`);
     if (r.ptau.generatedMs > 0) ctx.say(`  generated the dev ptau in ${ms(r.ptau.generatedMs)}`);
     const c = r.info.contract;
     const over = (fits: boolean) => (fits ? "" : ", OVER the EIP-170 limit of 24,576 bytes: will not deploy on mainnet");
     ctx.say(`  keys in ${ms(r.info.timingsMs.setup)}; verifier ${c.name} (${c.deployedBytecodeSize} bytes${over(c.fitsEip170)}),`);
     ctx.say(`  bare snarkjs verifier for a registry ${c.verifierName} (${c.verifierBytecodeSize} bytes${over(c.verifierFitsEip170)})`);
-    ctx.result({ system: r.info.system, ptau: { ...p, generatedMs: r.ptau.generatedMs }, contract: r.info.contract, timingsMs: r.info.timingsMs });
+    ctx.result({ system: r.info.system, keys: r.info.keys ?? "ptau", ptau: { ...p, generatedMs: r.ptau.generatedMs }, contract: r.info.contract, timingsMs: r.info.timingsMs });
     return 0;
   },
 };

@@ -25,7 +25,7 @@ const G2_WEIGHT = 3.7;
 /** Largest power zkml will generate (2^16 takes ~71 s on 2 cores, 2^20 would take ~20 min). */
 export const MAX_DEV_POWER = 20;
 
-interface Curve {
+export interface Curve {
   Fr: any;
   G1: any;
   G2: any;
@@ -59,7 +59,7 @@ const WINDOWS = 32; // 32 x 8 bits covers the 254-bit scalar field
  * Fixed-base table: entry [j][d] = d * 2^(8j) * G, affine. With it a scalar multiplication is
  * at most 32 mixed additions instead of ~254 doublings and ~85 additions.
  */
-function fixedBaseTable(G: any): Uint8Array {
+export function fixedBaseTable(G: any): Uint8Array {
   const sG = G.F.n8 * 2;
   const table = new Uint8Array(WINDOWS * 256 * sG);
   let base = G.g;
@@ -76,9 +76,16 @@ function fixedBaseTable(G: any): Uint8Array {
 
 /** scalars[i] * G for every scalar (Montgomery form), as affine points, on every core. */
 async function fixedBaseMul(curve: Curve, G: any, prefix: "g1m" | "g2m", table: Uint8Array, scalarsMont: Uint8Array): Promise<Uint8Array> {
+  return fixedBaseMulPlain(curve, G, prefix, table, await curve.Fr.batchFromMontgomery(scalarsMont));
+}
+
+/**
+ * scalars[i] * G for every scalar (plain little-endian, Fr.n8 bytes each), as affine points in
+ * snarkjs's file form (Montgomery coordinates), on every core. The point at infinity is (0, 0).
+ */
+export async function fixedBaseMulPlain(curve: Curve, G: any, prefix: "g1m" | "g2m", table: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> {
   const n8r = curve.Fr.n8;
-  const n = scalarsMont.length / n8r;
-  const scalars: Uint8Array = await curve.Fr.batchFromMontgomery(scalarsMont);
+  const n = scalars.length / n8r;
   const sIn = G.F.n8 * 2;
   const sMid = G.F.n8 * 3;
   const CHUNK = 2048;

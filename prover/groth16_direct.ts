@@ -1,0 +1,228 @@
+/**
+ * Development Groth16 keys drawn directly: sample the toxic waste (τ, α, β, δ) in memory,
+ * evaluate the circuit's QAP at τ in the scalar field, and make every key point with one
+ * fixed-base multiplication of the generator, then drop the secrets. No powers of tau and no
+ * multi-exponentiation over the constraint coefficients (snarkjs `zkey new` does one per wire
+ * over the ptau's Lagrange points, then a contribution rescales two sections by 1/δ).
+ *
+ * The zkey has snarkjs's layout, section for section, so snarkjs proves with it and its
+ * verifiers (off-chain and Solidity) accept the proofs, unmodified. Whoever runs this could have
+ * kept the secrets: the keys are development keys, marked and refused on public chains exactly
+ * as keys on the development ptau are.
+ *
+ * What snarkjs's zkey holds, for wires s < nVars, domain size d and Lagrange polynomials L_j
+ * over the d-th roots of unity (γ = 1, as snarkjs leaves it):
+ *   A_s  = u_s(τ)·G1        u_s = Σ_c A[c][s]·L_c  (+ L_{nConstraints+s} for public s ≤ nPublic)
+ *   B1_s = v_s(τ)·G1, B2_s = v_s(τ)·G2            v_s = Σ_c B[c][s]·L_c
+ *   IC_s = (β·u_s + α·v_s + w_s)(τ)·G1 (s ≤ nPublic), C_s = the same / δ (the others)
+ *   H_i  = L'_{2i+1}(τ)/δ·G1 over the 2d-th roots (the prover evaluates on the odd coset)
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { readFile, rename, rm } from "node:fs/promises";
+import * as binFileUtils from "@iden3/binfileutils";
+import { getCurveFromName } from "ffjavascript";
+import * as snarkjs from "snarkjs";
+import { FIELD_R } from "../core/field.js";
+import { parseR1cs } from "../core/r1cs.js";
+import type { SystemKeys } from "./keys.js";
+import { fixedBaseMulPlain, fixedBaseTable, type Curve } from "./ptau/dev.js";
+
+const r = FIELD_R;
+const mod = (x: bigint) => ((x % r) + r) % r;
+
+function pow(b: bigint, e: bigint): bigint {
+  let out = 1n;
+  b = mod(b);
+  while (e > 0n) {
+    if (e & 1n) out = (out * b) % r;
+    b = (b * b) % r;
+    e >>= 1n;
+  }
+  return out;
+}
+
+const inverse = (x: bigint) => pow(x, r - 2n);
+
+/** 1/x for every x, with one inversion (Montgomery's trick). */
+function batchInverse(xs: bigint[]): bigint[] {
+  const prefix = new Array<bigint>(xs.length);
+  let acc = 1n;
+  xs.forEach((x, i) => {
+    prefix[i] = acc;
+    acc = (acc * x) % r;
+  });
+  let inv = inverse(acc);
+  const out = new Array<bigint>(xs.length);
+  for (let i = xs.length - 1; i >= 0; i--) {
+    out[i] = (inv * prefix[i]!) % r;
+    inv = (inv * xs[i]!) % r;
+  }
+  return out;
+}
+
+function randomScalar(): bigint {
+  for (;;) {
+    const v = BigInt("0x" + randomBytes(64).toString("hex")) % r;
+    if (v !== 0n) return v;
+  }
+}
+
+/** L_j(τ) over the n-th roots of unity ω^j, for the j in `indices`: ω^j·(τ^n − 1) / (n·(τ − ω^j)). */
+function lagrangeAt(tau: bigint, n: number, omega: bigint, indices: number[]): bigint[] {
+  const points = indices.map((j) => pow(omega, BigInt(j)));
+  const z = mod(pow(tau, BigInt(n)) - 1n);
+  const invN = inverse(BigInt(n));
+  const inv = batchInverse(points.map((w) => mod(tau - w)));
+  return points.map((w, k) => (((w * z) % r) * ((invN * inv[k]!) % r)) % r);
+}
+
+/** Scalars as Fr.n8-byte little-endian words, for the fixed-base multiplication. */
+function scalarBytes(values: readonly bigint[], n8: number): Uint8Array {
+  const out = new Uint8Array(values.length * n8);
+  values.forEach((v, i) => {
+    let x = v;
+    for (let b = 0; b < n8 && x > 0n; b++, x >>= 8n) out[i * n8 + b] = Number(x & 0xffn);
+  });
+  return out;
+}
+
+export type Progress = (message: string, fraction: number) => void;
+
+export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, progress?: Progress): Promise<SystemKeys> {
+  const t0 = performance.now();
+  const r1csBytes = new Uint8Array(await readFile(r1csFile));
+  const cs = parseR1cs(r1csBytes, r1csFile);
+  const nPublic = cs.nPubOut + cs.nPubIn;
+  const nVars = cs.nWires;
+  const nConstraints = cs.constraints.length;
+  // snarkjs zkey new: floor(log2(nConstraints + nPublic)) + 1.
+  const power = Math.floor(Math.log2(nConstraints + nPublic)) + 1;
+  const d = 2 ** power;
+  const curve = (await getCurveFromName("bn128")) as Curve & { Fr: any; G1: any; G2: any };
+  const tmp = `${zkeyFile}.partial-${process.pid}`;
+  try {
+    const { Fr, G1, G2 } = curve;
+    if (power + 1 > Fr.s) throw new Error(`circuit too big: a domain of 2^${power} exceeds the field's 2-adicity`);
+    const omega = BigInt(Fr.toObject(Fr.w[power]));
+    const omega2 = BigInt(Fr.toObject(Fr.w[power + 1]));
+    let tau = randomScalar();
+    let alpha = randomScalar();
+    let beta = randomScalar();
+    let delta = randomScalar();
+    // τ on the domain would divide by zero (probability ~2^-240): draw again.
+    while (pow(tau, BigInt(2 * d)) === 1n) tau = randomScalar();
+
+    progress?.("QAP at tau", 0);
+    const rows = Array.from({ length: nConstraints + nPublic + 1 }, (_, j) => j);
+    const L = lagrangeAt(tau, d, omega, rows);
+    const u = new Array<bigint>(nVars).fill(0n);
+    const v = new Array<bigint>(nVars).fill(0n);
+    const w = new Array<bigint>(nVars).fill(0n);
+    cs.constraints.forEach((c, j) => {
+      const l = L[j]!;
+      for (const [s, k] of c.a) u[s] = (u[s]! + k * l) % r;
+      for (const [s, k] of c.b) v[s] = (v[s]! + k * l) % r;
+      for (const [s, k] of c.c) w[s] = (w[s]! + k * l) % r;
+    });
+    // The extra rows that make the public inputs independent (snarkjs: A[n + s][s] = 1).
+    for (let s = 0; s <= nPublic; s++) u[s] = (u[s]! + L[nConstraints + s]!) % r;
+    const invDelta = inverse(delta);
+    const combined = (s: number) => (beta * u[s]! + alpha * v[s]! + w[s]!) % r;
+    const ic = Array.from({ length: nPublic + 1 }, (_, s) => combined(s));
+    const c = Array.from({ length: nVars - nPublic - 1 }, (_, k) => (combined(k + nPublic + 1) * invDelta) % r);
+    const h = lagrangeAt(tau, 2 * d, omega2, Array.from({ length: d }, (_, i) => 2 * i + 1)).map((x) => (x * invDelta) % r);
+    tau = 0n;
+    const t1 = performance.now();
+
+    const table1 = fixedBaseTable(G1);
+    const table2 = fixedBaseTable(G2);
+    const n8 = Fr.n8 as number;
+    const g1 = (xs: bigint[]) => fixedBaseMulPlain(curve, G1, "g1m", table1, scalarBytes(xs, n8));
+    const g2 = (xs: bigint[]) => fixedBaseMulPlain(curve, G2, "g2m", table2, scalarBytes(xs, n8));
+    const total = 3 * nVars + d + 3.7 * nVars;
+    let done = 0;
+    const step = async <T>(label: string, units: number, f: () => Promise<T>): Promise<T> => {
+      const out = await f();
+      done += units;
+      progress?.(label, done / total);
+      return out;
+    };
+
+    const fd = await binFileUtils.createBinFile(tmp, "zkey", 1, 10, 1 << 22, 1 << 24);
+    await binFileUtils.startWriteSection(fd, 1);
+    await fd.writeULE32(1); // Groth16
+    await binFileUtils.endWriteSection(fd);
+
+    await binFileUtils.startWriteSection(fd, 2);
+    const n8q = 32;
+    await fd.writeULE32(n8q);
+    await binFileUtils.writeBigInt(fd, curve.q, n8q);
+    await fd.writeULE32(n8);
+    await binFileUtils.writeBigInt(fd, r, n8);
+    await fd.writeULE32(nVars);
+    await fd.writeULE32(nPublic);
+    await fd.writeULE32(d);
+    const [alpha1, beta1, delta1] = [await g1([alpha]), await g1([beta]), await g1([delta])];
+    const [beta2, delta2] = [await g2([beta]), await g2([delta])];
+    alpha = beta = delta = 0n;
+    const gamma2 = new Uint8Array(G2.F.n8 * 2);
+    G2.toRprLEM(gamma2, 0, G2.g);
+    for (const p of [alpha1, beta1, beta2, gamma2, delta1, delta2]) await fd.write(p);
+    await binFileUtils.endWriteSection(fd);
+
+    // The A and B coefficients, as snarkjs stores them (x·R² mod r, little-endian), for the
+    // prover's evaluation of A·w and B·w on the domain.
+    await binFileUtils.startWriteSection(fd, 4);
+    const R = (1n << BigInt(8 * n8)) % r;
+    const R2 = (R * R) % r;
+    const entries: [number, number, number, bigint][] = [];
+    cs.constraints.forEach((cn, j) => {
+      for (const [s, k] of cn.a) entries.push([0, j, s, k]);
+      for (const [s, k] of cn.b) entries.push([1, j, s, k]);
+    });
+    for (let s = 0; s <= nPublic; s++) entries.push([0, nConstraints + s, s, 1n]);
+    const coefs = new Uint8Array(4 + entries.length * (12 + n8));
+    const view = new DataView(coefs.buffer);
+    view.setUint32(0, entries.length, true);
+    entries.forEach(([m, j, s, k], i) => {
+      const at = 4 + i * (12 + n8);
+      view.setUint32(at, m, true);
+      view.setUint32(at + 4, j, true);
+      view.setUint32(at + 8, s, true);
+      coefs.set(scalarBytes([(k * R2) % r], n8), at + 12);
+    });
+    await fd.write(coefs);
+    await binFileUtils.endWriteSection(fd);
+
+    for (const [section, label, units, make] of [
+      [3, "IC", nPublic + 1, () => g1(ic)],
+      [9, "H", d, () => g1(h)],
+      [8, "C", c.length, () => g1(c)],
+      [5, "A", nVars, () => g1(u)],
+      [6, "B1", nVars, () => g1(v)],
+      [7, "B2", 3.7 * nVars, () => g2(v)],
+    ] as const) {
+      const points = await step(`key points ${label}`, units, make);
+      await binFileUtils.startWriteSection(fd, section);
+      await fd.write(points);
+      await binFileUtils.endWriteSection(fd);
+    }
+
+    // Section 10: the "circuit hash" contributions chain from, and no contributions. There was
+    // no ceremony: the hash names what these keys are, not a ptau transcript.
+    await binFileUtils.startWriteSection(fd, 10);
+    await fd.write(createHash("blake2b512").update("zkml direct development keys\n").update(r1csBytes).digest());
+    await fd.writeULE32(0);
+    await binFileUtils.endWriteSection(fd);
+    await fd.close();
+    await rename(tmp, zkeyFile);
+    const t2 = performance.now();
+    const verificationKey = await snarkjs.zKey.exportVerificationKey(await readFile(zkeyFile));
+    return { zkeyFile, verificationKey, timingsMs: { qap: t1 - t0, points: t2 - t1, exportVk: performance.now() - t2 } };
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  } finally {
+    await curve.terminate();
+  }
+}
