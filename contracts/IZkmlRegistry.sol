@@ -38,7 +38,7 @@ interface IZkmlRegistry {
         /// Enforced: private-weights models' Poseidon commitment to the weights (the circuit's
         /// third public signal), pinned in every proof check. 0 for weights as circuit constants.
         uint256 weightsCommitment;
-        /// Claim: the keys come from a development powers of tau (one party: forgeable by it).
+        /// Claim: development keys (one party, no ceremony: forgeable by whoever made them).
         bool devKeys;
         /// Where the model card, verification key and artifacts can be found.
         string uri;

@@ -35,6 +35,10 @@ describe("zkml CLI: help and usage", () => {
     const badFlag = await runCli(["compile", "x.onnx", "--frob"]);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toMatch(/Unknown option '--frob'/);
+    const version = await runCli(["--version"]);
+    expect(version.code).toBe(0);
+    const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string; dependencies: Record<string, string> };
+    expect(version.stdout.trim()).toBe(`zkml ${pkg.version} (snarkjs ${pkg.dependencies.snarkjs}, circom2 ${pkg.dependencies.circom2}, circomlib ${pkg.dependencies.circomlib}, solc ${pkg.dependencies.solc})`);
   });
 });
 

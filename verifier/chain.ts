@@ -12,7 +12,7 @@ export interface VerifierArtifact {
   abi: InterfaceAbi;
   bytecode: string;
   deployedBytecodeSize: number;
-  /** Keys made on the development powers of tau (one party): forgeable, for local chains only. */
+  /** Development keys (drawn directly, or on the development ptau: one party): forgeable, for local chains only. */
   devKeys?: boolean;
 }
 
@@ -42,7 +42,7 @@ export function devKeysWarning(devKeys: boolean | undefined, chainId: bigint, wh
   if (!policy.allowDevKeys) {
     throw new ZkmlError(
       "CHAIN",
-      `${what} uses development keys (a one-party powers of tau: whoever made them can forge proofs) and chain ${chainId} is not a local development chain (31337, 1337)`,
+      `${what} uses development keys (made by one party, without a ceremony: whoever made them can forge proofs) and chain ${chainId} is not a local development chain (31337, 1337)`,
       "make production keys first (docs/SEPOLIA.md: an official ptau, phase-2 contributions, a beacon, zkml setup --verify), or pass --allow-dev-keys (allowDevKeys: true) to deploy them anyway",
     );
   }

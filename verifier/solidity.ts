@@ -162,8 +162,8 @@ import {${verifierContract}} from "./${verifierContract}.sol";
 import {ZkmlInferenceVerifier} from "./ZkmlInferenceVerifier.sol";
 
 contract ${mainContract} is ${verifierContract}, ZkmlInferenceVerifier {${pinned}
-    /// True when the keys come from a development powers of tau (one party, no ceremony):
-    /// whoever made them can forge proofs. zkml refuses to deploy such keys off local chains
+    /// True for development keys (drawn directly by zkml setup, or on a development powers of
+    /// tau: one party, no ceremony): whoever made them can forge proofs. zkml refuses to deploy such keys off local chains
     /// unless told to (--allow-dev-keys).
     bool public constant DEVELOPMENT_KEYS = ${opts.devKeys === true};
 

@@ -7,8 +7,8 @@ import {
 } from "../../src/index.js";
 import { addressArg, bigintArg, requirePositional, str, toJson, type Verb, type VerbContext } from "../io.js";
 
-const DEV_KEYS_HELP = `Keys built on the development powers of tau (zkml setup without --ptau) are forgeable by
-whoever made them: they deploy to local chains (31337, 1337) only, unless --allow-dev-keys is
+const DEV_KEYS_HELP = `Development keys (zkml setup without --ptau: drawn directly, or on the development powers of
+tau) are forgeable by whoever made them: they deploy to local chains (31337, 1337) only, unless --allow-dev-keys is
 given, which prints a warning (the contract's DEVELOPMENT_KEYS and the registry entry's devKeys
 record it). Production keys: docs/SEPOLIA.md.`;
 

@@ -22,9 +22,10 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
 
   Without --ptau, Groth16 keys are DEVELOPMENT keys drawn directly: zkml samples the secrets
   (tau, alpha, beta, delta) in memory, evaluates the circuit at tau and makes each key point
-  with one multiplication, then drops the secrets (seconds: the MNIST MLP's keys in ~2 s
-  instead of ~30 s). snarkjs proves with them and its verifiers accept the proofs, but whoever
-  ran setup could forge proofs: they deploy to local chains only (see \`zkml deploy --help\`).
+  with one multiplication, then drops the secrets (the MNIST MLP's keys, Solidity included,
+  in 7–12 s here instead of ~39 s on the ptau path). snarkjs proves with them and its
+  verifiers accept the proofs, but whoever ran setup could forge proofs: they deploy to local
+  chains only (see \`zkml deploy --help\`).
 
   --ptau FILE   production path: a powers-of-tau file prepared for phase 2 (e.g.
                 powersOfTau28_hez_final_16.ptau), snarkjs \`zkey new\` on it and one local
