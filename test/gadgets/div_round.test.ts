@@ -2,10 +2,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { roundedAverage } from "../../core/qmodel.js";
 import { roundHalfEven } from "../../core/graph.js";
 import { TestCircuit } from "../helpers/circuit.js";
+import { mulberry32 } from "../helpers/models.js";
+
+/** Seeded: a failure names its seed and repeats. */
+const SEED = 7202;
+const rand = mulberry32(SEED);
 
 // 9 (a 3x3 window, not a power of two) and 4 (2x2), each rounding half up and ties to even.
 for (const [n, halfEven] of [[9, 0], [4, 0], [4, 1], [9, 1]] as const) {
-  describe(`DivRoundInt8(${n}, halfEven=${halfEven})`, () => {
+  describe(`DivRoundInt8(${n}, halfEven=${halfEven}) (random cases: seed ${SEED})`, () => {
     let c: TestCircuit;
     beforeAll(async () => {
       c = await TestCircuit.compile(`include "lib/div_round.circom";\ncomponent main = DivRoundInt8(${n}, ${halfEven});`);
@@ -14,7 +19,7 @@ for (const [n, halfEven] of [[9, 0], [4, 0], [4, 1], [9, 1]] as const) {
     it("is the reference rounded average for sums of n int8 values, ties included", async () => {
       const ties = [2, 6, -2, -6, 10].map((k) => (k * n) / 2).filter(Number.isInteger);
       const sums = [-128 * n, 127 * n, 0, -1, 1, Math.floor(n / 2), -Math.floor(n / 2), -Math.ceil(n / 2), n + 1, ...ties,
-        ...Array.from({ length: 30 }, () => Math.floor(Math.random() * 255 * n) - 128 * n)];
+        ...Array.from({ length: 30 }, () => Math.floor(rand() * 255 * n) - 128 * n)];
       for (const s of sums) {
         const w = await c.witness({ in: BigInt(s) });
         expect(await c.check(w)).toBe(true);
