@@ -6,7 +6,7 @@
 import { FILES } from "../core/compiled.js";
 import { ZkmlError } from "../core/errors.js";
 import { type ProofFile, proofFileShapeProblem } from "../core/proof_file.js";
-import { findInvalidItems, groth16ProofWords, verifyGroth16Batch, type BatchItem, type Groth16Key } from "../verifier/batch.js";
+import { findInvalidItems, groth16ProofWords, type BatchItem, type Groth16Key } from "../verifier/batch.js";
 import { openReady, type ReadyModel } from "./build.js";
 
 export interface BatchCheck {
@@ -47,10 +47,9 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
       }
     }
   });
-  const vk = ready.verificationKey as Groth16Key;
-  const batch = items.map((i) => i.item);
-  if (batch.length && !(await verifyGroth16Batch(vk, batch))) {
-    for (const bad of await findInvalidItems(vk, batch)) problems[items[bad]!.index] = "proof: does not verify against this build's verification key";
+  // One batch check when all are valid; bisection (which starts with that check) otherwise.
+  for (const bad of await findInvalidItems(ready.verificationKey as Groth16Key, items.map((i) => i.item))) {
+    problems[items[bad]!.index] = "proof: does not verify against this build's verification key";
   }
   const invalid = Object.keys(problems).map(Number).sort((a, b) => a - b);
   return { valid: proofs.length > 0 && invalid.length === 0, invalid, problems, ms: performance.now() - t0 };

@@ -149,7 +149,7 @@ export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): P
 
   // What deploy and register would ship, regenerated from the key.
   const sol = await generateVerifierSources(ready.file("zkey"), ready.model.name, ready.info.modelId, {
-    system, modelCommitment: ready.info.modelCommitment, devKeys: ready.setupInfo.ptau.devOnly,
+    system, modelCommitment: ready.info.modelCommitment, devKeys: ready.setupInfo.ptau.devOnly, verificationKey: vk,
   });
   const wrapper = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
   const bare = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);

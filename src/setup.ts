@@ -128,7 +128,9 @@ export async function installKeys(
 ): Promise<SetupInfo> {
   const t0 = performance.now();
   const { system } = base;
-  const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, { system, modelCommitment: compiled.info.modelCommitment, devKeys: base.ptau.devOnly });
+  const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, {
+    system, modelCommitment: compiled.info.modelCommitment, devKeys: base.ptau.devOnly, verificationKey,
+  });
   const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
   const snarkArtifact = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);
   const dir = compiled.dir;

@@ -44,15 +44,21 @@ const g1 = (p: string[], what: string) => [word(p[0]!, what), word(p[1]!, what)]
 // The precompile's (and snarkjs template's) G2 order: imaginary part first.
 const g2 = (p: string[][], what: string) => [word(p[0]![1]!, what), word(p[0]![0]!, what), word(p[1]![1]!, what), word(p[1]![0]!, what)];
 
-/** The key's words in the snarkjs template's order: α, β, γ, δ, IC₀, IC₁, … */
-export function groth16KeyWords(vk: Groth16Key): bigint[] {
+/** The key's points as precompile words, checked: G1 points 2 words, G2 points 4. */
+function groth16KeyPoints(vk: Groth16Key): { alpha: bigint[]; beta: bigint[]; gamma: bigint[]; delta: bigint[]; ic: bigint[][] } {
   if (!Number.isInteger(vk.nPublic) || vk.nPublic < 1 || vk.nPublic > 16 || !Array.isArray(vk.IC) || vk.IC.length !== vk.nPublic + 1) {
     throw new ZkmlError("BAD_MODEL", "verification key: nPublic and IC disagree", "run zkml setup again");
   }
-  return [
-    ...g1(vk.vk_alpha_1, "alpha"), ...g2(vk.vk_beta_2, "beta"), ...g2(vk.vk_gamma_2, "gamma"), ...g2(vk.vk_delta_2, "delta"),
-    ...vk.IC.flatMap((p, i) => g1(p, `IC${i}`)),
-  ];
+  return {
+    alpha: g1(vk.vk_alpha_1, "alpha"), beta: g2(vk.vk_beta_2, "beta"), gamma: g2(vk.vk_gamma_2, "gamma"), delta: g2(vk.vk_delta_2, "delta"),
+    ic: vk.IC.map((p, i) => g1(p, `IC${i}`)),
+  };
+}
+
+/** The key's words in the snarkjs template's order: α, β, γ, δ, IC₀, IC₁, … */
+export function groth16KeyWords(vk: Groth16Key): bigint[] {
+  const k = groth16KeyPoints(vk);
+  return [...k.alpha, ...k.beta, ...k.gamma, ...k.delta, ...k.ic.flat()];
 }
 
 const BATCH_TAG = keccak256(new TextEncoder().encode("zkml.groth16.batch.v1"));
@@ -102,7 +108,7 @@ interface Curve {
  */
 export async function verifyGroth16Batch(vk: Groth16Key, items: readonly BatchItem[]): Promise<boolean> {
   if (items.length === 0) return false;
-  const keyWords = groth16KeyWords(vk);
+  const key = groth16KeyPoints(vk);
   for (const it of items) {
     if (it.words.length !== 8 || it.words.some((w) => w < 0n || w >= FIELD_Q)) return false;
     if (it.publicSignals.length !== vk.nPublic || it.publicSignals.some((s) => s < 0n || s >= FIELD_R)) return false;
@@ -130,11 +136,10 @@ export async function verifyGroth16Batch(vk: Groth16Key, items: readonly BatchIt
     sumR = (sumR + r) % FIELD_R;
     it.publicSignals.forEach((x, j) => (sums[j] = (sums[j]! + r * x) % FIELD_R));
   }
-  const point = (k: number) => toG1(keyWords[k]!, keyWords[k + 1]!);
-  const g2At = (k: number) => toG2(keyWords.slice(k, k + 4));
-  let vkx = G1.timesScalar(point(14), sumR);
-  sums.forEach((s, j) => (vkx = G1.add(vkx, G1.timesScalar(point(16 + 2 * j), s))));
-  args.push(G1.timesScalar(point(0), neg(sumR)), g2At(2), G1.neg(vkx), g2At(6), G1.neg(c), g2At(10));
+  const point = ([x, y]: bigint[]) => toG1(x!, y!);
+  let vkx = G1.timesScalar(point(key.ic[0]!), sumR);
+  sums.forEach((s, j) => (vkx = G1.add(vkx, G1.timesScalar(point(key.ic[j + 1]!), s))));
+  args.push(G1.timesScalar(point(key.alpha), neg(sumR)), toG2(key.beta), G1.neg(vkx), toG2(key.gamma), G1.neg(c), toG2(key.delta));
   return curve.pairingEq(...args);
 }
 

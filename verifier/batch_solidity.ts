@@ -5,11 +5,7 @@
  * Nothing of the build folder is pasted but the key's digest (a keccak hash we compute) and the
  * number of public signals (a checked small integer): the key's points are the parent's constants.
  */
-import { ZkmlError } from "../core/errors.js";
 import { batchDomain, type Groth16Key } from "./batch.js";
-
-/** verifyProofs(bytes,uint256[]): what the registry calls on a Groth16 model's verifier. */
-export const VERIFY_PROOFS_SIGNATURE = "verifyProofs(bytes,uint256[])";
 
 /** Σⱼ (r − sⱼ)·ICⱼ added to the point at `out`: unrolled, as the IC constants are named ones. */
 function icTerms(nPublic: number): string {
@@ -28,10 +24,10 @@ function icTerms(nPublic: number): string {
 }
 
 export function groth16BatchVerifierSource(vk: Groth16Key, parentContract: string, contractName: string, header: string): string {
-  const nPublic = vk.nPublic;
-  if (!Number.isInteger(nPublic) || nPublic < 1 || nPublic > 16) throw new ZkmlError("BAD_MODEL", "verification key: nPublic is not a small integer", "run zkml setup again");
+  // batchDomain validates the key (nPublic a small integer matching IC, every coordinate below
+  // q) before nPublic is pasted; the domain itself is a keccak hash we computed.
   const domain = batchDomain(vk);
-  if (!/^0x[0-9a-f]{64}$/.test(domain)) throw new Error("internal error: batch domain is not a bytes32");
+  const nPublic = vk.nPublic;
   return `// SPDX-License-Identifier: MIT
 ${header}
 pragma solidity ^0.8.20;

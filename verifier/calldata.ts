@@ -6,6 +6,7 @@
 import { AbiCoder } from "ethers";
 import * as snarkjs from "snarkjs";
 import { PROOF_WORDS, type ProofSystem } from "../core/proof_system.js";
+import { groth16ProofWords } from "./batch.js";
 
 export interface SnarkProofFile {
   system: ProofSystem;
@@ -13,11 +14,15 @@ export interface SnarkProofFile {
   publicSignals: string[];
 }
 
-/** The proof's words in the verifier's order (snarkjs's exportSolidityCallData, parsed). */
+/**
+ * The proof's words in the verifier's order: Groth16's read from its fields (pi_b's G2
+ * coordinates imaginary part first, as the precompile takes them), PLONK's and FFLONK's from
+ * snarkjs's exportSolidityCallData, parsed.
+ */
 export async function proofWords(p: SnarkProofFile): Promise<bigint[]> {
+  if (p.system === "groth16") return groth16ProofWords(p.proof);
   let text: string;
-  if (p.system === "groth16") text = await snarkjs.groth16.exportSolidityCallData(p.proof, p.publicSignals);
-  else if (p.system === "plonk") text = await snarkjs.plonk.exportSolidityCallData(p.proof, p.publicSignals);
+  if (p.system === "plonk") text = await snarkjs.plonk.exportSolidityCallData(p.proof, p.publicSignals);
   else text = await snarkjs.fflonk.exportSolidityCallData(p.publicSignals, p.proof);
   // The three exporters differ: PLONK's has no comma between proof and signals, FFLONK's
   // hex words are unquoted. Normalise to JSON: quoted words, arrays separated by commas.
