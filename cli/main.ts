@@ -16,9 +16,11 @@ import { checkVerb } from "./verbs/check.js";
 import { deployRegistryVerb, deployVerb, registerVerb, verifyOnchainVerb } from "./verbs/chain.js";
 import { demoVerb } from "./verbs/demo.js";
 import { benchVerb } from "./verbs/bench.js";
+import { serveVerb, tokenVerb, workerVerb } from "./verbs/service.js";
 
 const VERBS: Verb[] = [
   compileVerb, checkVerb, setupVerb, contributeVerb, proveVerb, verifyVerb, deployVerb, deployRegistryVerb, registerVerb, verifyOnchainVerb, demoVerb, benchVerb,
+  serveVerb, workerVerb, tokenVerb,
 ];
 
 function mainHelp(): string {

@@ -5,7 +5,7 @@
 export { ZkmlError, isZkmlError, type ZkmlErrorCode } from "../core/errors.js";
 export { terminalText, commentText, identifierText } from "../core/inert.js";
 export { computeContext, parseContext, splitClassContext, CONTEXT_BITS } from "../core/context.js";
-export { readInputFile, readCalibrationFile } from "../core/input.js";
+export { readInputFile, readCalibrationFile, inputValues } from "../core/input.js";
 export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
 export {
@@ -22,7 +22,7 @@ export { quantizeGraph } from "../circuits/quantize.js";
 export { measureFidelity, floatOutputs, floatOutputParts, type FidelityReport, type LayerFidelity } from "../circuits/fidelity.js";
 export { encodeSequential, writeSequential, type SequentialLayer, type SequentialSpec } from "../circuits/onnx/write_sequential.js";
 export { setupModel, readVerifierArtifact, type SetupInfo } from "./setup.js";
-export { openReady } from "./build.js";
+export { openReady, type ReadyModel } from "./build.js";
 export { contribute, verifySetup, type ContributeOptions, type SetupCheck } from "./contribute.js";
 export { InferenceProver, readProofFile, type ContextDetails, type ProveResult } from "./prove.js";
 export { verifyProofFile, type VerifyResult } from "./verify.js";

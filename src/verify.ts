@@ -12,7 +12,7 @@ import { terminalText } from "../core/inert.js";
 import { proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantizeOutput, modelClass, outputValues, type NamedOutput } from "../core/qmodel.js";
 import { verifySnark } from "../verifier/verify.js";
-import { openReady } from "./build.js";
+import { openReady, type ReadyModel } from "./build.js";
 
 export interface VerifyResult {
   valid: boolean;
@@ -53,9 +53,13 @@ function show(v: unknown): string {
   return terminalText(typeof v === "string" || typeof v === "number" ? JSON.stringify(v) : typeof v, 60);
 }
 
-export async function verifyProofFile(dir: string, proof: ProofFile): Promise<VerifyResult> {
+/**
+ * Check a proof file against a build: a folder (opened and checked against its manifest), or a
+ * model already open (a warm prover's, so a service checks each proof without re-hashing keys).
+ */
+export async function verifyProofFile(build: string | ReadyModel, proof: ProofFile): Promise<VerifyResult> {
   const t0 = performance.now();
-  const ready = await openReady(dir);
+  const ready = typeof build === "string" ? await openReady(build) : build;
   // The shape first (types, sizes, depth, format): below, every field is what its type says.
   const shape = proofFileShapeProblem(proof);
   if (shape) {

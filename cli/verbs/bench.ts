@@ -1,13 +1,40 @@
 import path from "node:path";
 import { BUNDLED_MODELS, runBench } from "../../bench/run.js";
 import { parseProofSystem, ZkmlError, type ProofSystem } from "../../src/index.js";
-import { str, type Verb } from "../io.js";
+import { str, type Verb, type VerbContext } from "../io.js";
 import type { ModelSpec } from "../../bench/cell.js";
+import { runServiceBench } from "../../bench/service.js";
+
+function count(ctx: VerbContext, key: string, fallback: number): number {
+  const v = str(ctx, key);
+  const n = v === undefined ? fallback : Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new ZkmlError("USAGE", `--${key} ${v}: expected a positive whole number`);
+  return n;
+}
+
+async function benchService(ctx: VerbContext): Promise<number> {
+  const workerCounts = (str(ctx, "workers") ?? "1,2,4").split(",").map((w) => Number(w.trim()));
+  if (!workerCounts.every((w) => Number.isSafeInteger(w) && w >= 1 && w <= 64)) throw new ZkmlError("USAGE", "--workers: a comma-separated list of counts, e.g. 1,2,4");
+  const { result, jsonFile, markdownFile, svgFile } = await runServiceBench({
+    ...(str(ctx, "model") && { modelDir: str(ctx, "model") }),
+    workerCounts: [...workerCounts].sort((a, b) => a - b),
+    clients: count(ctx, "clients", 8),
+    proofs: count(ctx, "proofs", 24),
+    noops: count(ctx, "noops", 400),
+    ...(str(ctx, "results") && { resultsDir: str(ctx, "results") }),
+    progress: (m) => process.stderr.write(`  … ${m}\n`),
+  });
+  for (const p of result.proofs) ctx.say(`${p.workers} worker(s): ${p.perMinute.toFixed(1)} proofs/min, latency p50 ${(p.latencyMs.p50 / 1000).toFixed(2)} s, p95 ${(p.latencyMs.p95 / 1000).toFixed(2)} s, p99 ${(p.latencyMs.p99 / 1000).toFixed(2)} s`);
+  ctx.say(`queue overhead: ${(result.noop.wallMs / result.noop.jobs).toFixed(1)} ms of wall per no-op job (${result.noop.perMinute.toFixed(0)}/min); the API's check of a proof ${result.apiCheckMs.toFixed(1)} ms`);
+  ctx.say(`results → ${jsonFile}, ${markdownFile}, ${svgFile}`);
+  ctx.result({ ...result, jsonFile, markdownFile, svgFile });
+  return 0;
+}
 
 export const benchVerb: Verb = {
   name: "bench",
   summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems",
-  usage: "zkml bench [model.onnx --input FILE [--calibration FILE] [--private-weights]] [--systems LIST] [--quick] [--runs N] [--results DIR] [--json]",
+  usage: "zkml bench [model.onnx --input FILE [--calibration FILE] [--private-weights]] [--systems LIST] [--quick] [--runs N] [--results DIR] [--json]\n       zkml bench service [--model DIR] [--workers 1,2,4] [--clients N] [--proofs N] [--noops N] [--results DIR]",
   help: `Compiles, sets up, proves (warm in-process and as a cold \`zkml prove\` process), verifies and
 submits to an in-process Hardhat chain each model, and times float inference with onnxruntime-node.
 Without a model: the bundled tiny MLP (Groth16, PLONK, FFLONK) and MNIST MLP (Groth16).
@@ -31,12 +58,19 @@ And throughput: proofs per minute of the last model with 1, 2 and 4 proving proc
 And zkml vs naive: each bundled model (--quick: the tiny MLP) is measured a second time with
 \`zkml compile --weights private\` (every multiply a constraint, weights range-checked and
 committed), side by side, with the ratios drawn as a chart. A model passed on the command line
-gets that second cell with --private-weights (it costs about 10 constraints per weight).`,
+gets that second cell with --private-weights (it costs about 10 constraints per weight).
+
+zkml bench service: a load test of the proving service on loopback (needs redis-server): the
+API, 1, 2 and 4 worker processes, --clients concurrent clients (default 8) proving --proofs MNIST
+MLP inferences (default 24) for each, and --noops no-op jobs (default 400) for the queue's own
+cost; proofs/min, p50/p95/p99 latency and a projection for 1–64 machines (docs/SERVICE.md).`,
   options: {
     quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" },
     results: { type: "string" }, "private-weights": { type: "boolean" }, systems: { type: "string" },
+    model: { type: "string" }, workers: { type: "string" }, clients: { type: "string" }, proofs: { type: "string" }, noops: { type: "string" },
   },
   async run(ctx) {
+    if (ctx.positionals[0] === "service") return benchService(ctx);
     const quick = Boolean(ctx.values.quick);
     const runs = str(ctx, "runs") ? Number(str(ctx, "runs")) : quick ? 3 : 5;
     if (!Number.isInteger(runs) || runs < 1) throw new ZkmlError("USAGE", "--runs must be a positive integer");

@@ -1,0 +1,387 @@
+/**
+ * The proving service against a real redis-server (started here on a loopback port, AOF on):
+ * the API in this process, workers as separate `zkml worker` processes, one reading the store
+ * in place and one fetching models over HTTP. Proves the MNIST MLP through HTTP, then kills,
+ * drains and restarts each part and checks that no job is lost or done twice.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { QueueEvents, Worker } from "bullmq";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { InferenceProver, modelClass, openReady, quantizeInput, readInputFile, releaseCurves, runReference, verifyProofFile } from "../src/index.js";
+import { startApi, type RunningApi } from "../service/api.js";
+import { parseRedisUrl, PROOF_QUEUE, proofQueue, type ProofJobResult, type ProofQueueData } from "../service/queue.js";
+import { freePort, redisServerAvailable, startRedisServer, type LocalRedis } from "../service/redis_server.js";
+import { LocalStore } from "../service/store.js";
+import { addToken, readTokens } from "../service/tokens.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const haveRedis = redisServerAvailable();
+if (!haveRedis) console.warn("SKIPPED: test/service.test.ts needs redis-server (Debian: apt-get install redis-server; .ci/run installs it)");
+
+interface WorkerProc {
+  name: string;
+  child: ChildProcess;
+  log: string;
+  exited: Promise<number | null>;
+}
+
+const LOCK_MS = 6000;
+
+describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a real redis-server", () => {
+  let tmp: string;
+  let redis: LocalRedis;
+  let api: RunningApi;
+  let apiPort: number;
+  let store: LocalStore;
+  let modelId: string;
+  let events: QueueEvents;
+  const completedEvents = new Map<string, number>();
+  const workers: WorkerProc[] = [];
+  const tokens: Record<string, string> = {};
+  let digits: number[][];
+  let firstJob: string;
+  /** The reference interpreter's class of each digit (the MLP gets some wrong; the service must agree with it, not with the label). */
+  let classes: number[];
+
+  const startWorker = (name: string, mode: "store" | "http"): Promise<WorkerProc> => {
+    const args = mode === "store" ? ["--store", store.root] : ["--api", api.url, "--cache", path.join(tmp, `cache-${name}`)];
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/main.ts"), "worker", "--redis", redis.url, ...args, "--name", name, "--lock-ms", String(LOCK_MS)], {
+      cwd: ROOT,
+      env: { ...process.env, ZKML_WORKER_TOKEN: tokens.worker },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const w: WorkerProc = { name, child, log: "", exited: new Promise((r) => child.once("exit", (code) => r(code))) };
+    child.stdout!.on("data", (d) => (w.log += d));
+    child.stderr!.on("data", (d) => (w.log += d));
+    workers.push(w);
+    return new Promise((resolve, reject) => {
+      const t = setInterval(() => {
+        if (w.log.includes(`worker ${name} ready`)) {
+          clearInterval(t);
+          resolve(w);
+        } else if (child.exitCode !== null) {
+          clearInterval(t);
+          reject(new Error(`worker ${name} exited: ${w.log}`));
+        }
+      }, 50);
+    });
+  };
+
+  const call = async (method: string, url: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${api.url}${url}`, {
+      method,
+      headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { "content-type": "application/json" }), ...headers },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json, headers: res.headers };
+  };
+
+  const submit = (digit: number, token = tokens.alice, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    call("POST", `/v1/models/${modelId}/proofs`, token, { input: digits[digit], ...extra }, headers);
+
+  const waitFor = async (job: string, states: string[], token = tokens.alice, timeoutMs = 120_000) => {
+    const t0 = Date.now();
+    for (;;) {
+      const r = await call("GET", `/v1/proofs/${job}`, token);
+      if (states.includes(r.json.state)) return r.json;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`job ${job} stayed ${JSON.stringify(r.json).slice(0, 300)}`);
+      await new Promise((res) => setTimeout(res, 40));
+    }
+  };
+
+  /** The worker process proving this job, once the job is active (polled every 20 ms). */
+  const provingWorker = async (jobId: string): Promise<WorkerProc | undefined> => {
+    const queue = proofQueue(parseRedisUrl(redis.url));
+    try {
+      for (const t0 = Date.now(); Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 20))) {
+        const job = await queue.getJob(jobId);
+        if ((await job?.getState()) === "active" && job?.processedBy) return workers.find((w) => w.name === job.processedBy);
+      }
+      return undefined;
+    } finally {
+      await queue.close();
+    }
+  };
+
+  const openApi = async (extra: Partial<Parameters<typeof startApi>[0]> = {}) =>
+    startApi({ connection: parseRedisUrl(redis.url), store, tokens: await readTokens(path.join(tmp, "tokens.json")), port: apiPort, ...extra });
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-service-"));
+    redis = await startRedisServer(path.join(tmp, "redis"));
+    const file = path.join(tmp, "tokens.json");
+    tokens.alice = await addToken(file, "alice", "client", 1000);
+    tokens.bob = await addToken(file, "bob", "client", 3);
+    tokens.worker = await addToken(file, "worker", "worker", 1000);
+    tokens.admin = await addToken(file, "admin", "admin", 1000);
+    store = new LocalStore(path.join(tmp, "store"));
+    modelId = await store.add(inject("mnistDir"));
+    apiPort = await freePort();
+    api = await openApi();
+    events = new QueueEvents(PROOF_QUEUE, { connection: parseRedisUrl(redis.url) });
+    events.on("completed", ({ jobId }) => completedEvents.set(jobId, (completedEvents.get(jobId) ?? 0) + 1));
+    await events.waitUntilReady();
+    digits = await Promise.all([0, 1, 2, 3, 4].map((d) => readInputFile(path.join(ROOT, `examples/mnist/digits/digit-${d}.json`))));
+    const m = (await openReady(inject("mnistDir"))).model;
+    classes = digits.map((d) => modelClass(m, runReference(m, quantizeInput(m, d)).output));
+    await Promise.all([startWorker("w-store", "store"), startWorker("w-http", "http")]);
+  });
+
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    await events?.close();
+    await api?.close();
+    await redis?.stop();
+    await releaseCurves();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("answers health and metrics, and refuses a request without a known token", async () => {
+    expect((await call("GET", "/healthz", undefined)).json).toEqual({ ok: true });
+    expect((await call("POST", `/v1/models/${modelId}/proofs`, undefined, { input: digits[0] })).status).toBe(401);
+    expect((await submit(0, "zkml_not-a-real-token-at-all")).status).toBe(401);
+    const metrics = await call("GET", "/metrics", undefined);
+    expect(metrics.json).toMatch(/^zkml_workers 2$/m);
+  });
+
+  it("proves the MNIST MLP through HTTP: 202, progress over SSE, a proof that verifies, of this input and context", async () => {
+    const context = { chainId: "31337", contract: "0x" + "11".repeat(20), sender: "0x" + "22".repeat(20), nonce: "7" };
+    const r = await submit(3, tokens.alice, context);
+    expect(r.status).toBe(202);
+    expect(r.headers.get("location")).toBe(`/v1/proofs/${r.json.job}`);
+    firstJob = r.json.job;
+    // Server-sent events until the job ends.
+    const res = await fetch(`${api.url}/v1/proofs/${r.json.job}/events`, { headers: { authorization: `Bearer ${tokens.alice}` } });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const stream = await res.text();
+    const names = [...stream.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(names[0]).toBe("state");
+    expect(names.at(-1)).toBe("end");
+    const done = await waitFor(r.json.job, ["done", "failed"]);
+    expect(done.state).toBe("done");
+    expect(done.timingsMs.prove).toBeGreaterThan(0);
+    const check = await verifyProofFile(inject("mnistDir"), done.proof);
+    expect(check.valid).toBe(true);
+    expect(done.proof.context).toMatchObject(context);
+    const local = await (await InferenceProver.open(inject("mnistDir"))).prove(digits[3]!);
+    expect(done.proof.output.values).toEqual(local.proof.output.values);
+    expect(done.proof.output.class).toBe(classes[3]);
+  });
+
+  it("spreads jobs over both workers; the HTTP worker fetched the model once and checked it", async () => {
+    const jobs = await Promise.all([0, 1, 2, 4].map(async (d) => (await submit(d)).json.job as string));
+    const done = await Promise.all(jobs.map((j) => waitFor(j, ["done", "failed"])));
+    expect(done.map((d) => d.error ?? d.state)).toEqual(["done", "done", "done", "done"]);
+    expect(done.map((d) => d.proof.output.class)).toEqual([0, 1, 2, 4].map((d) => classes[d]));
+    expect(new Set(done.map((d) => d.worker))).toEqual(new Set(["w-store", "w-http"]));
+    expect(existsSync(path.join(tmp, "cache-w-http", "models", modelId, "circuit.zkey"))).toBe(true);
+  });
+
+  it("checks input and identity: a wrong size is 400, another token's job is 404, an Idempotency-Key returns the same job", async () => {
+    const bad = await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: [1, 2, 3] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/784 values/);
+    expect((await call("POST", `/v1/models/${"ab".repeat(32)}/proofs`, tokens.alice, { input: digits[0] })).status).toBe(404);
+    expect((await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: digits[0], extra: 1 })).status).toBe(400);
+
+    const first = await submit(1, tokens.alice, {}, { "idempotency-key": "order-42" });
+    const again = await submit(1, tokens.alice, {}, { "idempotency-key": "order-42" });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(200);
+    expect(again.json.job).toBe(first.json.job);
+    expect((await submit(2, tokens.alice, {}, { "idempotency-key": "order-42" })).status).toBe(422);
+    expect((await call("GET", `/v1/proofs/${first.json.job}`, tokens.bob)).status).toBe(404);
+    expect((await call("DELETE", `/v1/proofs/${first.json.job}`, tokens.bob)).status).toBe(404);
+    await waitFor(first.json.job, ["done"]);
+    expect(completedEvents.get(first.json.job)).toBe(1);
+  });
+
+  it("rate-limits per token with 429 and Retry-After", async () => {
+    // Four calls inside one minute's window (the limit's unit).
+    if (Date.now() % 60_000 > 57_000) await new Promise((r) => setTimeout(r, 3_500));
+    const codes: number[] = [];
+    let retry: string | null = null;
+    for (let i = 0; i < 4; i++) {
+      const r = await call("POST", `/v1/models/${modelId}/proofs`, tokens.bob, { input: [1] });
+      codes.push(r.status);
+      if (r.status === 429) retry = r.headers.get("retry-after");
+    }
+    expect(codes).toEqual([400, 400, 400, 429]); // counted even when the body is then refused
+    expect(Number(retry)).toBeGreaterThan(0);
+  });
+
+  it("a worker killed with SIGKILL mid-proof: its job is proved by the other worker, once", async () => {
+    const { json } = await submit(4);
+    const victim = await provingWorker(json.job);
+    expect(victim).toBeDefined();
+    victim!.child.kill("SIGKILL");
+    expect(await victim!.exited).toBe(null);
+    const done = await waitFor(json.job, ["done", "failed"]);
+    expect(done.state).toBe("done");
+    expect(done.worker).not.toBe(victim!.name);
+    expect(done.proof.output.class).toBe(classes[4]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(completedEvents.get(json.job)).toBe(1);
+    await startWorker(`${victim!.name}-2`, victim!.name.includes("http") ? "http" : "store");
+  });
+
+  it("SIGTERM drains: the worker finishes the proof in hand, then exits 0", async () => {
+    const { json } = await submit(0);
+    const busy = await provingWorker(json.job);
+    busy!.child.kill("SIGTERM");
+    expect(await busy!.exited).toBe(0);
+    const done = await waitFor(json.job, ["done", "failed"]);
+    expect(done.state).toBe("done");
+    expect(done.worker).toBe(busy!.name);
+    expect(completedEvents.get(json.job)).toBe(1);
+  });
+
+  it("DELETE of a job being proved cancels it at the worker's next step", async () => {
+    const { json } = await submit(1);
+    expect(await provingWorker(json.job)).toBeDefined();
+    expect((await call("DELETE", `/v1/proofs/${json.job}`, tokens.alice)).json.state).toBe("cancelling");
+    const r = await waitFor(json.job, ["done", "failed"]);
+    expect(r.state).toBe("failed");
+    expect(r.error).toMatch(/cancelled by the client/);
+    expect(r.proof).toBeUndefined();
+  });
+
+  it("with every worker stopped: cancel a queued job, a full queue is 429, a worker's forged proof is refused by the API", async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGTERM");
+    await Promise.all(workers.map((w) => w.exited));
+
+    const queued = await submit(2);
+    expect((await call("DELETE", `/v1/proofs/${queued.json.job}`, tokens.alice)).json.state).toBe("cancelled");
+    expect((await call("GET", `/v1/proofs/${queued.json.job}`, tokens.alice)).status).toBe(404);
+
+    // A worker that proves another input than the one asked (a valid proof, of the wrong thing).
+    const prover = await InferenceProver.open(inject("mnistDir"));
+    const wrong = (await prover.prove(digits[1]!)).proof;
+    const forger = new Worker<ProofQueueData, ProofJobResult>(
+      PROOF_QUEUE,
+      async () => ({ kind: "proof", proof: wrong, timingsMs: { load: 0, witness: 0, prove: 0, verify: 0, queued: 0 }, worker: "forger" }),
+      { connection: parseRedisUrl(redis.url), name: "forger" },
+    );
+    try {
+      const forged = await submit(0);
+      const r = await waitFor(forged.json.job, ["done", "failed"]);
+      expect(r.state).toBe("failed");
+      expect(r.error).toMatch(/refused by the API: the worker proved another input/);
+      expect(r.proof).toBeUndefined();
+    } finally {
+      await forger.close();
+    }
+
+    const small = await openApi({ port: 0, maxQueued: 1 });
+    try {
+      const a = await fetch(`${small.url}/v1/models/${modelId}/proofs`, { method: "POST", headers: { authorization: `Bearer ${tokens.alice}`, "content-type": "application/json" }, body: JSON.stringify({ input: digits[0] }) });
+      const b = await fetch(`${small.url}/v1/models/${modelId}/proofs`, { method: "POST", headers: { authorization: `Bearer ${tokens.alice}`, "content-type": "application/json" }, body: JSON.stringify({ input: digits[0] }) });
+      expect(a.status).toBe(202);
+      expect(b.status).toBe(429);
+      expect(Number(b.headers.get("retry-after"))).toBeGreaterThan(0);
+      const job = ((await a.json()) as { job: string }).job;
+      expect((await call("DELETE", `/v1/proofs/${job}`, tokens.alice)).json.state).toBe("cancelled");
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("Redis restarted (AOF) and the API restarted: finished and queued jobs are still there, and the queued one completes", async () => {
+    const finished = await submit(3); // no worker: stays queued
+    const before = await call("GET", "/v1/proofs/" + finished.json.job, tokens.alice);
+    expect(before.json.state).toBe("queued");
+
+    // Redis goes away under a running API: health says so, and the API reconnects by itself.
+    await redis.stop();
+    expect((await call("GET", "/healthz", undefined)).status).toBe(503);
+    await redis.restart();
+    const after = await call("GET", "/v1/proofs/" + finished.json.job, tokens.alice);
+    expect(after.json.state).toBe("queued");
+    expect((await call("GET", "/healthz", undefined)).status).toBe(200);
+
+    // Then the API restarts: a client polling the same job id gets its answer from the new one.
+    await api.close();
+    api = await openApi();
+    expect((await call("GET", "/v1/proofs/" + finished.json.job, tokens.alice)).json.state).toBe("queued");
+    await startWorker("w-after-restart", "store");
+    const done = await waitFor(finished.json.job, ["done", "failed"]);
+    expect(done.state).toBe("done");
+    expect(done.proof.output.class).toBe(classes[3]);
+    // A job finished before the restart is still readable (its proof came back from the AOF).
+    const old = await call("GET", `/v1/proofs/${firstJob}`, tokens.alice);
+    expect(old.json.state).toBe("done");
+    expect((await verifyProofFile(inject("mnistDir"), old.json.proof)).valid).toBe(true);
+    const metrics = await call("GET", "/metrics", undefined);
+    const completed = Number(/zkml_proofs_total\{result="completed"\} (\d+)/.exec(metrics.json)![1]);
+    expect(completed).toBeGreaterThanOrEqual(9);
+    expect(metrics.json).toMatch(/zkml_proof_latency_seconds_count \d+/);
+  });
+
+  it("builds an uploaded ONNX model (compile + setup on a worker) and proves on it", async () => {
+    const onnx = await readFile(path.join(ROOT, "examples/tiny-mlp/tiny-mlp.onnx"));
+    const calibration = JSON.parse(await readFile(path.join(ROOT, "examples/tiny-mlp/calibration.json"), "utf8"));
+    expect((await call("POST", "/v1/models", tokens.alice, { onnx: onnx.toString("base64"), name: "tiny" })).status).toBe(403);
+    const up = await call("POST", "/v1/models", tokens.admin, { onnx: onnx.toString("base64"), name: "tiny", calibration });
+    expect(up.status).toBe(202);
+    let job: any;
+    for (const t0 = Date.now(); Date.now() - t0 < 180_000; await new Promise((r) => setTimeout(r, 200))) {
+      job = (await call("GET", `/v1/model-jobs/${up.json.job}`, tokens.admin)).json;
+      if (job.state === "done" || job.state === "failed") break;
+    }
+    expect(job.state).toBe("done");
+    const model = (await call("GET", `/v1/models/${job.modelId}`, tokens.alice)).json;
+    expect(model.name).toBe("tiny");
+    const input = JSON.parse(await readFile(path.join(ROOT, "examples/tiny-mlp/input.json"), "utf8")).input;
+    const r = await call("POST", `/v1/models/${job.modelId}/proofs`, tokens.alice, { input });
+    const done = await waitFor(r.json.job, ["done", "failed"]);
+    expect(done.state).toBe("done");
+    expect((await verifyProofFile(await store.open(job.modelId), done.proof)).valid).toBe(true);
+    // A broken upload fails with the compiler's reason, not a retry loop.
+    const broken = await call("POST", "/v1/models", tokens.admin, { onnx: Buffer.from("not an onnx file").toString("base64"), name: "broken" });
+    for (const t0 = Date.now(); Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 200))) {
+      job = (await call("GET", `/v1/model-jobs/${broken.json.job}`, tokens.admin)).json;
+      if (job.state === "done" || job.state === "failed") break;
+    }
+    expect(job.state).toBe("failed");
+    expect(job.error).toMatch(/ONNX|onnx/);
+  });
+});
+
+describe("service CLI: tokens and worker arguments", () => {
+  it("zkml token shows the token once and stores only its sha256; a second token of that name is refused", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-tokens-"));
+    try {
+      const file = path.join(dir, "tokens.json");
+      const made = await runCli(["token", "carol", "--tokens", file, "--role", "worker", "--rate", "5"]);
+      expect(made.code).toBe(0);
+      const token = /^(zkml_[A-Za-z0-9_-]{43})$/m.exec(made.stdout)![1]!;
+      const stored = await readFile(file, "utf8");
+      expect(stored).not.toContain(token);
+      const table = await readTokens(file);
+      expect(table.lookup(token)).toMatchObject({ id: "carol", role: "worker", ratePerMinute: 5 });
+      expect(table.lookup(token.slice(0, -1) + (token.endsWith("A") ? "B" : "A"))).toBeUndefined();
+      const again = await runCli(["token", "carol", "--tokens", file]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/a token named carol exists/);
+      const worker = await runCli(["worker", "--redis", "redis://127.0.0.1:1"]);
+      expect(worker.code).toBe(2);
+      expect(worker.stderr).toMatch(/give --store DIR or --api URL/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
