@@ -4,9 +4,12 @@
  * layout, then the packed values, chained through Poseidon.
  */
 import { buildPoseidon } from "circomlibjs";
-import { AbiCoder, keccak256 } from "ethers";
 import { CHAIN_RATE, FIELD_R, packSigned } from "./field.js";
+import { layoutTag, type CommitmentLayout } from "./layout.js";
 import { WEIGHT_BITS } from "./qmodel.js";
+
+export { randomBlinding } from "./field.js";
+export { layoutTag, type CommitmentLayout } from "./layout.js";
 
 type Poseidon = ((inputs: bigint[]) => unknown) & { F: { toObject(x: unknown): bigint } };
 let poseidonPromise: Promise<Poseidon> | undefined;
@@ -42,42 +45,7 @@ export async function commitWeights(
   return chainHash(elements);
 }
 
-export interface CommitmentLayout {
-  inputSize: number;
-  inputBits: number;
-  outputSize: number;
-  outputBits: number;
-  /** With several graph outputs: the size of each, in order. */
-  outputParts?: readonly number[];
-}
 
-/**
- * The commitment's structure element: the input and output lengths and bit widths, hashed with
- * the values so that moving a value from the input to the output, or appending one that packs
- * to 0 (a trailing -128), gives another commitment. The circuit hashes the same constant.
- */
-export function layoutTag(layout: CommitmentLayout): bigint {
-  const tag = BigInt(layout.inputSize) + (BigInt(layout.outputSize) << 32n) + (BigInt(layout.inputBits) << 64n) + (BigInt(layout.outputBits) << 72n);
-  if (!layout.outputParts) return tag;
-  // Several outputs: where one ends and the next begins is part of the structure too (moving a
-  // value from one output to the next must change the commitment). 160 bits of a keccak of
-  // the sizes above the 80 bits of the single-output tag: below r, and never equal to one.
-  const parts = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256[]"], ["zkml.outputs.v1", layout.outputParts]))) >> 96n;
-  return tag + (parts << 80n) + (1n << 240n);
-}
-
-/**
- * A fresh blinding factor: uniform below the field order (rejection sampling over 254 random
- * bits, so at least 253 bits of entropy). Web Crypto, so the same code runs in Node and browsers.
- */
-export function randomBlinding(): bigint {
-  for (;;) {
-    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
-    bytes[0]! &= 0x3f;
-    const v = BigInt("0x" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
-    if (v < FIELD_R) return v;
-  }
-}
 
 /**
  * commitment = chainHash([blinding, layoutTag, pack(input), pack(output)]): hiding thanks to the

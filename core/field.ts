@@ -50,3 +50,16 @@ export function packedLength(count: number, bits: number): number {
 
 /** Inputs per Poseidon call in the commitment chain: the running state plus 15 new elements. */
 export const CHAIN_RATE = 15;
+
+/**
+ * A fresh blinding factor: uniform below the field order (rejection sampling over 254 random
+ * bits, so at least 253 bits of entropy). Web Crypto, so the same code runs in Node and browsers.
+ */
+export function randomBlinding(): bigint {
+  for (;;) {
+    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
+    bytes[0]! &= 0x3f;
+    const v = BigInt("0x" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+    if (v < FIELD_R) return v;
+  }
+}

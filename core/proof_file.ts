@@ -5,7 +5,7 @@
  */
 import { LIMITS } from "./limits.js";
 import type { ProofSystem } from "./proof_system.js";
-import type { NamedOutput } from "./qmodel.js";
+import { dequantizeOutput, modelClass, outputValues, type NamedOutput, type QModel } from "./qmodel.js";
 
 /** 2: the commitment is blinded and binds the layout (zkml-proof/1 files verify against no build of today). */
 export const PROOF_FORMAT = "zkml-proof/2";
@@ -74,4 +74,51 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
   }
   if (!str(doc.blinding, 100)) return "blinding: expected a 0x hex string";
   return undefined;
+}
+
+/** The context a proof binds: its value, and the four parts it was derived from when known. */
+export interface ContextDetails {
+  value: bigint;
+  chainId?: bigint;
+  contract?: string;
+  sender?: string;
+  nonce?: bigint;
+}
+
+/**
+ * The proof file of one proof, the same fields in the same order wherever it is made (Node's
+ * prover, the browser's), so that the two are interchangeable byte for byte.
+ */
+export function assembleProofFile(a: {
+  model: QModel;
+  ids: { modelId: string; vkey: string };
+  system: ProofSystem;
+  proof: ProofFile["proof"];
+  publicSignals: string[];
+  input: number[];
+  output: number[];
+  context: ContextDetails;
+  blinding: bigint;
+}): ProofFile {
+  const m = a.model;
+  return {
+    format: PROOF_FORMAT,
+    model: { name: m.name, modelId: a.ids.modelId, vkey: a.ids.vkey },
+    system: a.system,
+    proof: a.proof,
+    publicSignals: a.publicSignals,
+    input: { values: a.input, frac: m.input.frac },
+    output: {
+      values: a.output, frac: m.output.frac, class: modelClass(m, a.output), dequantized: dequantizeOutput(m, a.output),
+      ...(m.output.parts && { parts: outputValues(m, a.output) }),
+    },
+    context: {
+      value: "0x" + a.context.value.toString(16),
+      ...(a.context.chainId !== undefined && { chainId: a.context.chainId.toString() }),
+      ...(a.context.contract && { contract: a.context.contract }),
+      ...(a.context.sender && { sender: a.context.sender }),
+      ...(a.context.nonce !== undefined && { nonce: a.context.nonce.toString() }),
+    },
+    blinding: "0x" + a.blinding.toString(16),
+  };
 }

@@ -8,23 +8,17 @@ import { FILES } from "../core/compiled.js";
 import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
 import { readJsonFile } from "../core/input.js";
-import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
-import { dequantizeOutput, modelClass, outputValues, quantizeInput, runReference } from "../core/qmodel.js";
+import { assembleProofFile, PROOF_FORMAT, proofFileShapeProblem, type ContextDetails, type ProofFile } from "../core/proof_file.js";
+import { modelClass, quantizeInput, runReference } from "../core/qmodel.js";
 import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { openReady, type ReadyModel } from "./build.js";
 
+export type { ContextDetails };
+
 export interface ProveResult {
   proof: ProofFile;
   timingsMs: { witness: number; prove: number };
-}
-
-export interface ContextDetails {
-  value: bigint;
-  chainId?: bigint;
-  contract?: string;
-  sender?: string;
-  nonce?: bigint;
 }
 
 /** Holds the witness wasm and proving key in memory: the second proof onwards is warm. */
@@ -59,26 +53,10 @@ export class InferenceProver {
     if (BigInt(publicSignals[0]!) !== expected || cls !== outputClass || ctx !== context.value || modelCommitment) {
       throw new Error(`internal error: circuit output disagrees with the reference interpreter for model ${m.name}`);
     }
-    const file: ProofFile = {
-      format: PROOF_FORMAT,
-      model: { name: m.name, modelId: this.model.info.modelId, vkey: this.model.setup.outputs[FILES.vkey]! },
-      system: this.model.setupInfo.system,
-      proof,
-      publicSignals,
-      input: { values: q, frac: m.input.frac },
-      output: {
-        values: ref.output, frac: m.output.frac, class: outputClass, dequantized: dequantizeOutput(m, ref.output),
-        ...(m.output.parts && { parts: outputValues(m, ref.output) }),
-      },
-      context: {
-        value: "0x" + context.value.toString(16),
-        ...(context.chainId !== undefined && { chainId: context.chainId.toString() }),
-        ...(context.contract && { contract: context.contract }),
-        ...(context.sender && { sender: context.sender }),
-        ...(context.nonce !== undefined && { nonce: context.nonce.toString() }),
-      },
-      blinding: "0x" + blinding.toString(16),
-    };
+    const file = assembleProofFile({
+      model: m, ids: { modelId: this.model.info.modelId, vkey: this.model.setup.outputs[FILES.vkey]! }, system: this.model.setupInfo.system,
+      proof, publicSignals, input: q, output: ref.output, context, blinding,
+    });
     return { proof: file, timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
   }
 }

@@ -5,7 +5,7 @@
  */
 import { packSigned } from "../core/field.js";
 import type { ProofFile } from "../core/proof_file.js";
-import { layoutTag, type CommitmentLayout } from "../core/commitment.js";
+import { layoutTag, type CommitmentLayout } from "../core/layout.js";
 
 export interface RevealedValues {
   /** The commitment's blinding factor and layout element: hashed before the packed values. */

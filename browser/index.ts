@@ -1,0 +1,106 @@
+/**
+ * zkml in the browser: the user's input never leaves the device. Loads a build folder over HTTP
+ * (every file checked against its manifest), quantizes the input exactly as Node does, proves in
+ * a Web Worker, checks the proof, and encodes it for the verifier contract. No Node built-ins:
+ * bundles with Vite or esbuild as it is.
+ *
+ *   const prover = await BrowserProver.open("/models/mnist-mlp/");
+ *   const { proof } = await prover.prove(pixels, contextFor(chainId, verifier, user, nonce));
+ *   await submitInference(signer, verifier, prover.build.verifierAbi, proof, nonce);
+ */
+import { circuitInput } from "../core/circuit_input.js";
+import { computeContext, splitClassContext } from "../core/context.js";
+import { ZkmlError } from "../core/errors.js";
+import { randomBlinding } from "../core/field.js";
+import { assembleProofFile, type ContextDetails, type ProofFile } from "../core/proof_file.js";
+import { modelClass, quantizeInput, runReference } from "../core/qmodel.js";
+import { loadBuild, type BrowserBuild, type LoadOptions } from "./artifacts.js";
+import type { WorkerReply, WorkerRequest } from "./prove_worker.js";
+
+export { loadBuild, sha256Hex, type BrowserBuild, type LoadOptions } from "./artifacts.js";
+export { computeContext, splitClassContext } from "../core/context.js";
+export { quantizeInput, runReference, modelClass, dequantizeOutput, inputShapes, type QModel } from "../core/qmodel.js";
+export { inferenceCalldata, submitInference, revertReason, type OnchainVerification } from "../verifier/chain.js";
+export { encodeProof } from "../verifier/calldata.js";
+export { revealedValues, type RevealedValues } from "../src/reveal.js";
+export { ZkmlError, isZkmlError } from "../core/errors.js";
+export type { ContextDetails, ProofFile };
+
+export type ProveStage = "witness" | "prove" | "verify";
+
+export interface BrowserProveResult {
+  proof: ProofFile;
+  /** The proof checked in the worker against the build's verification key. */
+  verified: boolean;
+  timingsMs: { witness: number; prove: number; verify: number; total: number };
+}
+
+/** The context of a proof for `sender` to submit to `contract` on `chainId`, once, with `nonce`. */
+export function contextFor(chainId: bigint, contract: string, sender: string, nonce: bigint): ContextDetails {
+  return { value: computeContext({ chainId, contract, sender, nonce }), chainId, contract, sender, nonce };
+}
+
+/** A build's keys held by a proving Web Worker: the second proof onwards is warm. */
+export class BrowserProver {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (r: Extract<WorkerReply, { type: "proved" }>) => void; reject: (e: Error) => void; onStage?: (s: ProveStage) => void }>();
+
+  private constructor(
+    readonly build: BrowserBuild,
+    private readonly worker: Worker,
+  ) {
+    worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+      const m = e.data;
+      if (m.type === "loaded") return;
+      const p = m.id === undefined ? undefined : this.pending.get(m.id);
+      if (!p) return;
+      if (m.type === "stage") p.onStage?.(m.stage);
+      else {
+        this.pending.delete(m.id!);
+        if (m.type === "proved") p.resolve(m);
+        else p.reject(new Error(`proving failed: ${m.message}`));
+      }
+    };
+  }
+
+  /** Load the build at `baseUrl` (checked file by file) and start its proving worker. */
+  static async open(baseUrl: string, opts: LoadOptions = {}): Promise<BrowserProver> {
+    const build = await loadBuild(baseUrl, opts);
+    return BrowserProver.fromBuild(build);
+  }
+
+  static fromBuild(build: BrowserBuild): BrowserProver {
+    const worker = new Worker(new URL("./prove_worker.ts", import.meta.url), { type: "module", name: "zkml-prover" });
+    const load: WorkerRequest = { type: "load", system: build.system, wasm: build.wasm, zkey: build.zkey, verificationKey: build.verificationKey };
+    worker.postMessage(load);
+    return new BrowserProver(build, worker);
+  }
+
+  /** Prove one inference of `values` (float input, flat) bound to `context`. */
+  async prove(values: readonly number[], context: ContextDetails = { value: 0n }, onStage?: (stage: ProveStage) => void): Promise<BrowserProveResult> {
+    const m = this.build.model;
+    const t0 = performance.now();
+    const q = quantizeInput(m, values);
+    const ref = runReference(m, q);
+    const blinding = randomBlinding();
+    const id = this.nextId++;
+    const done = new Promise<Extract<WorkerReply, { type: "proved" }>>((resolve, reject) => this.pending.set(id, { resolve, reject, onStage }));
+    const req: WorkerRequest = { type: "prove", id, input: circuitInput(m, q, context.value, blinding) as Record<string, unknown> };
+    this.worker.postMessage(req);
+    const r = await done;
+    // As in Node: the circuit and the reference interpreter must agree on the class and context.
+    const { context: ctx, cls } = splitClassContext(BigInt(r.publicSignals[1]!));
+    if (cls !== modelClass(m, ref.output) || ctx !== context.value) throw new ZkmlError("PROOF_INVALID", `model ${m.name}: the circuit's public class or context disagrees with the reference interpreter`);
+    const proof = assembleProofFile({
+      model: m, ids: { modelId: this.build.modelId, vkey: this.build.vkeySha256 }, system: this.build.system,
+      proof: r.proof, publicSignals: r.publicSignals, input: q, output: ref.output, context, blinding,
+    });
+    return { proof, verified: r.verified, timingsMs: { ...r.ms, total: performance.now() - t0 } };
+  }
+
+  close(): void {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new Error("the prover was closed"));
+    this.pending.clear();
+  }
+}

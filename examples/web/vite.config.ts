@@ -1,0 +1,19 @@
+import { defineConfig } from "vite";
+
+// The page imports zkml's browser entry from source; the proving worker is an ES module.
+export default defineConfig({
+  root: import.meta.dirname,
+  base: "./",
+  worker: { format: "es" },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    chunkSizeWarningLimit: 4096,
+    // The dApp's two pages, and a page the browser bench drives.
+    rollupOptions: {
+      input: { main: `${import.meta.dirname}/index.html`, appraisal: `${import.meta.dirname}/appraisal.html`, bench: `${import.meta.dirname}/bench.html` },
+    },
+  },
+  server: { host: "127.0.0.1" },
+});

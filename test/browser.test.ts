@@ -1,0 +1,168 @@
+/**
+ * The web dApp in a real Chromium (Debian's, driven by playwright-core): the Vite build of
+ * examples/web, a build folder served over HTTP, a local `hardhat node`. A held-out MNIST digit
+ * is painted on the page's canvas, proved in the page's Web Worker, submitted to the model's
+ * verifier, and compared with Node's prover on the same pixels.
+ */
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { poseidonContract } from "circomlibjs";
+import { Contract, ContractFactory } from "ethers";
+import {
+  compileModel, compileProjectContract, connectRpc, deployAndRegister, deployRegistry, deployVerifier, InferenceProver, layoutTag, readInputFile, readVerifierArtifact,
+  releaseCurves, revealedValues, setupModel, verifyProofFile, type ChainConnection, type CommitmentLayout,
+} from "../src/index.js";
+
+import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
+import { buildWebExample, chromiumAvailable, launchChromium, PAINT_DIGIT, serveStatic, type StaticServer } from "./helpers/web.js";
+
+/** The compile stage's layout, as the build folder's manifest records it. */
+async function readManifestInfo(dir: string): Promise<{ layout: CommitmentLayout }> {
+  return JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")).stages.compile.info;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const OUT = path.join(ROOT, "test-results", "browser");
+const haveChromium = chromiumAvailable();
+if (!haveChromium) console.warn("SKIPPED: test/browser.test.ts needs Chromium (Debian: apt-get install chromium; .ci/run installs it)");
+
+describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify on-chain", () => {
+  let tmp: string;
+  let server: StaticServer;
+  let node: HardhatNode;
+  let chain: ChainConnection;
+  let browser: Browser;
+  let address: string;
+  let appraisalDir: string;
+  let oracle: Contract;
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-web-"));
+    const site = path.join(tmp, "site");
+    await buildWebExample(site);
+    appraisalDir = path.join(tmp, "appraisal");
+    const appraisal = await compileModel(path.join(ROOT, "examples/appraisal/appraisal.onnx"), { outDir: appraisalDir, calibrationFile: path.join(ROOT, "examples/appraisal/calibration.json"), fidelity: false });
+    await setupModel(appraisalDir);
+    // /model/ is the build as made; /tampered/ flips one byte of its proving key.
+    server = await serveStatic(site, { model: inject("mnistDir"), tampered: inject("mnistDir"), appraisal: appraisalDir }, (build, file, bytes) => {
+      if (build !== "tampered" || file !== "circuit.zkey") return bytes;
+      const copy = Buffer.from(bytes);
+      copy[copy.length - 100]! ^= 1;
+      return copy;
+    });
+    node = await startHardhatNode();
+    chain = await connectRpc(node.url);
+    address = (await deployVerifier(chain.signer, await readVerifierArtifact(inject("mnistDir")))).address;
+    // The appraisal oracle example: a registry, the model registered, Poseidon, the oracle.
+    const registry = (await deployRegistry(chain.signer)).address;
+    const { modelId } = await deployAndRegister(chain.signer, registry, appraisalDir, "zkml:examples/appraisal");
+    const poseidon = await new ContractFactory(poseidonContract.generateABI(5), poseidonContract.createCode(5), chain.signer).deploy();
+    await poseidon.waitForDeployment();
+    const a = await compileProjectContract("examples/AppraisalOracle.sol", "AppraisalOracle");
+    const layout = appraisal.info.layout;
+    oracle = (await new ContractFactory(a.abi, a.bytecode, chain.signer).deploy(registry, modelId, await poseidon.getAddress(), layoutTag(layout), layout.outputBits, appraisal.model.output.frac)) as Contract;
+    await oracle.waitForDeployment();
+    browser = await launchChromium();
+    await mkdir(OUT, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await chain?.close();
+    await node?.stop();
+    await server?.close();
+    await releaseCurves();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("draws a held-out digit, proves it in the page, and the contract records the class Node's prover gives", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const zkeyDownloads: string[] = [];
+    page.on("request", (r) => void (r.url().endsWith("circuit.zkey") && zkeyDownloads.push(r.url())));
+    await page.goto(`${server.url}/?build=/model/&address=${address}&rpc=${encodeURIComponent(node.url)}`);
+    await page.locator("#status", { hasText: "draw a digit" }).waitFor({ timeout: 120_000 });
+    const firstLoadMs = Number(await page.locator("#model").getAttribute("data-load-ms"));
+
+    const digit = await readInputFile(path.join(ROOT, "examples/mnist/digits/digit-7.json"));
+    await page.evaluate(PAINT_DIGIT, digit);
+    await page.click("#prove");
+    await page.locator("#status", { hasText: "proved" }).waitFor({ timeout: 120_000 });
+    expect(await page.locator("#verified").textContent()).toBe("valid");
+
+    // The same pixels through Node's prover: the same quantized input, output and class.
+    const input = JSON.parse((await page.locator("#pad").getAttribute("data-input"))!) as number[];
+    const browserProof = JSON.parse((await page.locator("#verified").getAttribute("data-proof"))!);
+    const nodeProof = (await (await InferenceProver.open(inject("mnistDir"))).prove(input)).proof;
+    expect(browserProof.input.values).toEqual(nodeProof.input.values);
+    expect(browserProof.output).toEqual(nodeProof.output);
+    // The browser's proof file is a Node proof file: `zkml verify` accepts it.
+    const check = await verifyProofFile(inject("mnistDir"), browserProof);
+    expect(check.problems).toEqual([]);
+    expect(check.valid).toBe(true);
+    expect(Object.keys(browserProof)).toEqual(Object.keys(nodeProof));
+
+    await page.click("#submit");
+    await page.locator("#status", { hasText: /verified on-chain|rejected|could not/ }).waitFor({ timeout: 60_000 });
+    expect(await page.locator("#status").textContent()).toBe("verified on-chain");
+    expect(await page.locator("#onchain").getAttribute("data-class")).toBe(String(nodeProof.output.class));
+    expect(Number(await page.locator("#gas").textContent())).toBeGreaterThan(200_000);
+
+    // Replayed: the same proof and nonce again is refused by the contract.
+    await page.click("#submit");
+    await page.locator("#status", { hasText: "rejected" }).waitFor({ timeout: 60_000 });
+    expect(await page.locator("#status").getAttribute("data-reason")).toMatch(/^NonceAlreadyUsed\(/);
+    expect(await page.locator("#onchain").getAttribute("data-class")).toBe(String(nodeProof.output.class));
+
+    const shot = path.join(OUT, "mnist-proved.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    expect((await stat(shot)).size).toBeGreaterThan(10_000);
+    expect(errors).toEqual([]);
+    console.log(`[browser] first load ${firstLoadMs.toFixed(0)} ms; ${await page.locator("#timings").textContent()}`);
+
+    // A second visit takes the proving key from the Cache API (checked again), not the network.
+    expect(zkeyDownloads).toHaveLength(1);
+    await page.reload();
+    await page.locator("#status", { hasText: "draw a digit" }).waitFor({ timeout: 120_000 });
+    expect(zkeyDownloads).toHaveLength(1);
+    await context.close();
+  });
+
+  it("refuses a tampered proving key before proving anything", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/?build=/tampered/`);
+    await page.locator("#status.error").waitFor({ timeout: 60_000 });
+    expect(await page.locator("#status").textContent()).toMatch(/circuit\.zkey does not match the build's manifest/);
+    expect(await page.locator("#prove").isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it("the appraisal page proves a regression output and the oracle stores exactly Node's value", async () => {
+    const page = await browser.newPage();
+    const oracleAddress = await oracle.getAddress();
+    await page.goto(`${server.url}/appraisal.html?build=/appraisal/&oracle=${oracleAddress}&rpc=${encodeURIComponent(node.url)}`);
+    await page.locator("#status", { hasText: "set the features" }).waitFor({ timeout: 120_000 });
+    const features = [0.3, -0.2, 0.7, 0.1, -0.5, 0.45];
+    for (const [i, v] of features.entries()) await page.fill(`#f${i}`, String(v));
+    await page.click("#prove");
+    await page.locator("#status", { hasText: "proved" }).waitFor({ timeout: 120_000 });
+    const q = Number(await page.locator("#value").getAttribute("data-q"));
+    const nodeProof = (await (await InferenceProver.open(appraisalDir)).prove(features)).proof;
+    expect(q).toBe(nodeProof.output.values[0]);
+    await page.click("#post");
+    await page.locator("#status", { hasText: /posted on-chain|rejected/ }).waitFor({ timeout: 60_000 });
+    expect(await page.locator("#status").textContent()).toBe("posted on-chain");
+    expect(Number(await page.locator("#onchain").getAttribute("data-q"))).toBe(q);
+    const layout = (await readManifestInfo(appraisalDir)).layout;
+    const stored = await oracle.getFunction("appraisals")(revealedValues(layout, nodeProof).packedInput[0]!);
+    expect(Number(stored.value)).toBe(q);
+    await page.screenshot({ path: path.join(OUT, "appraisal-posted.png"), fullPage: true });
+    await page.close();
+  });
+});
