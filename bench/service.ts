@@ -7,7 +7,6 @@
  *   zkml bench service [--model DIR] [--workers 1,2,4] [--clients 8] [--proofs 24] [--noops 400] [--results DIR]
  * Writes <DIR>/service-<date>-<host>.json, .md and .svg (default bench/results).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +18,7 @@ import { startApi } from "../service/api.js";
 import { parseRedisUrl } from "../service/queue.js";
 import { startRedisServer } from "../service/redis_server.js";
 import { LocalStore } from "../service/store.js";
+import { spawnWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../service/worker_process.js";
 import { addToken, readTokens } from "../service/tokens.js";
 import { machineInfo, machineLabel } from "./machine.js";
 import { lineChart } from "./svg.js";
@@ -63,23 +63,6 @@ export interface ServiceBenchResult {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function spawnWorker(redisUrl: string, store: string, name: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/main.ts"), "worker", "--redis", redisUrl, "--store", store, "--name", name], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  return new Promise((resolve, reject) => {
-    const on = (d: Buffer) => {
-      log += d;
-      if (log.includes(`worker ${name} ready`)) resolve(child);
-    };
-    child.stdout!.on("data", on);
-    child.stderr!.on("data", on);
-    child.once("exit", (code) => reject(new Error(`worker ${name} exited (${code}): ${log.slice(-500)}`)));
-  });
 }
 
 /** N clients, each submitting and polling to the end, until `jobs` jobs are done. */
@@ -128,7 +111,7 @@ function point(workers: number, run: { wallMs: number; latencies: number[] }): L
 export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ result: ServiceBenchResult; jsonFile: string; markdownFile: string; svgFile: string }> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-service-"));
   const redis = await startRedisServer(path.join(tmp, "redis"));
-  const children: ChildProcess[] = [];
+  const children: WorkerProcess[] = [];
   let closeApi = async () => {};
   try {
     let modelDir = opts.modelDir;
@@ -157,7 +140,9 @@ export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ resu
     let started = 0;
     for (const w of opts.workerCounts) {
       while (started < w) {
-        children.push(await spawnWorker(redis.url, store.root, `bench-${started}`));
+        const w = spawnWorkerProcess({ redis: redis.url, name: `bench-${started}`, source: { store: store.root } });
+        children.push(w);
+        await w.ready;
         started++;
       }
       // Warm every worker's keys (and the API's copy of the model) before the clock starts.
@@ -221,8 +206,7 @@ export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ resu
     return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile: `${base}.svg` };
   } finally {
     await closeApi();
-    for (const c of children) c.kill("SIGTERM");
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : undefined)));
+    await Promise.all(children.map((w) => stopWorkerProcess(w)));
     await redis.stop();
     await releaseCurves();
     await rm(tmp, { recursive: true, force: true });

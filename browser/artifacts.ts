@@ -84,7 +84,7 @@ async function openCache(enabled: boolean | undefined): Promise<Cache | undefine
 }
 
 /** A file whose sha256 must be `sha`: from the cache if it holds exactly that, else downloaded. */
-async function fetchChecked(url: string, sha: string, cache: Cache | undefined, onProgress?: LoadOptions["onProgress"]): Promise<Uint8Array> {
+async function fetchChecked(url: string, sha: string, cache: Cache | undefined, signal: AbortSignal, onProgress?: LoadOptions["onProgress"]): Promise<Uint8Array> {
   const key = `${url}#sha256=${sha}`;
   const hit = await cache?.match(key);
   if (hit) {
@@ -92,9 +92,9 @@ async function fetchChecked(url: string, sha: string, cache: Cache | undefined, 
     if ((await sha256Hex(bytes)) === sha) return bytes;
     await cache!.delete(key);
   }
-  const res = await fetch(url, { cache: "no-store" });
+  const res = await fetch(url, { cache: "no-store", signal });
   if (!res.ok) throw new ZkmlError("MISSING_ARTIFACT", `${url}: HTTP ${res.status}`);
-  const bytes = await readBody(res, url, MAX_FILE_BYTES, (l, t) => onProgress?.(url, l, t));
+  const bytes = await readBody(res, url, MAX_FILE_BYTES, (l, t) => void (signal.aborted || onProgress?.(url, l, t)));
   if ((await sha256Hex(bytes)) !== sha) {
     throw new ZkmlError("STALE_ARTIFACT", `${url} does not match the build's manifest (sha256 mismatch)`, "the server's build folder is tampered with or half-updated: refusing it");
   }
@@ -118,13 +118,18 @@ export async function loadBuild(baseUrl: string, opts: LoadOptions = {}): Promis
   if (!compile || !setup) throw new ZkmlError("MISSING_ARTIFACT", `${base}: the build is not compiled and set up`);
   const outputs: Record<string, string> = { ...compile.outputs, ...setup.outputs };
   const cache = await openCache(opts.cache);
+  // The files load in parallel; once one fails, the others stop (and report no more progress).
+  const abort = new AbortController();
   const files = await Promise.all(
     NEEDED.map((name) => {
       const sha = outputs[name];
       if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new ZkmlError("MISSING_ARTIFACT", `${base}: the manifest lists no ${name}`);
-      return fetchChecked(base + name, sha, cache, opts.onProgress);
+      return fetchChecked(base + name, sha, cache, abort.signal, opts.onProgress);
     }),
-  );
+  ).catch((e: unknown) => {
+    abort.abort();
+    throw e;
+  });
   const [qmodel, wasm, zkey, vkey, verifier] = files as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   const json = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
   const ptau = setup.info.ptau as { devOnly?: boolean } | undefined;
@@ -140,6 +145,7 @@ export async function loadBuild(baseUrl: string, opts: LoadOptions = {}): Promis
     verificationKey: json(vkey),
     verifierAbi: (json(verifier) as { abi: unknown[] }).abi,
     layout: compile.info.layout as CommitmentLayout,
-    devKeys: setup.info.keys === "direct" || Boolean(ptau?.devOnly),
+    // Direct development keys record a development ptau too (src/setup.ts).
+    devKeys: Boolean(ptau?.devOnly),
   };
 }

@@ -61,6 +61,13 @@ export class BrowserProver {
         else p.reject(new Error(`proving failed: ${m.message}`));
       }
     };
+    // The worker itself failed (its module did not load, it ran out of memory): no reply will come.
+    worker.onerror = (e) => this.failAll(new Error(`the proving worker failed: ${e.message || "unknown error"}`));
+  }
+
+  private failAll(error: Error): void {
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
   }
 
   /** Load the build at `baseUrl` (checked file by file) and start its proving worker. */
@@ -100,7 +107,6 @@ export class BrowserProver {
 
   close(): void {
     this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(new Error("the prover was closed"));
-    this.pending.clear();
+    this.failAll(new Error("the prover was closed"));
   }
 }

@@ -92,6 +92,15 @@ export function bigintArg(v: string, flag: string): bigint {
   return b;
 }
 
+/** --key as a whole number ≥ min (default 0), or the fallback when absent. */
+export function intArg(ctx: VerbContext, key: string, fallback: number, min = 0): number {
+  const v = str(ctx, key);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new ZkmlError("USAGE", `--${key} ${v}: expected a whole number${min > 0 ? ` of at least ${min}` : ""}`);
+  return n;
+}
+
 export function ms(v: number): string {
   return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`;
 }

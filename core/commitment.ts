@@ -45,8 +45,6 @@ export async function commitWeights(
   return chainHash(elements);
 }
 
-
-
 /**
  * commitment = chainHash([blinding, layoutTag, pack(input), pack(output)]): hiding thanks to the
  * blinding (a private circuit input drawn per proof), binding to the values and their layout.

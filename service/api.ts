@@ -21,7 +21,7 @@ import {
   DEFAULT_TTL_SECONDS, jobOptions, KEY_PREFIX, modelQueue, proofQueue,
   type ContextRequest, type ModelJobData, type ProofJobResult, type ProofQueueData,
 } from "./queue.js";
-import { buildFiles, isBuildFileName, isModelId, type LocalStore } from "./store.js";
+import { buildFiles, isBuildFileName, type LocalStore } from "./store.js";
 import { bearerToken, roleAllows, type TokenRecord, type TokenRole, type TokenTable } from "./tokens.js";
 import { cancelKey } from "./worker.js";
 
@@ -138,6 +138,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const log = opts.log ?? (() => {});
   const ttl = opts.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   const maxQueued = opts.maxQueued ?? 1000;
+  const maxModelBytes = opts.maxModelBytes ?? 32 * 1024 * 1024;
   const redis = new Redis({ ...(opts.connection as object), maxRetriesPerRequest: 3 });
   // While Redis is away, requests fail (503 from /healthz) and ioredis reconnects: not a crash.
   redis.on("error", () => {});
@@ -211,11 +212,21 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     }
   };
 
-  /** The job, if it exists and is this token's; another token's job is indistinguishable from none. */
-  const ownJob = async (req: FastifyRequest, id: string): Promise<Job<ProofQueueData, ProofJobResult>> => {
+  /**
+   * The job and its state, if it exists and is this token's (another token's job is
+   * indistinguishable from none). The state is read first: BullMQ writes a job's result with its
+   * end state, so a job read after an ended state has its result.
+   */
+  type ProofJob = { job: Job<ProofQueueData, ProofJobResult>; state: State | undefined };
+  const readJob = async (id: string): Promise<ProofJob | undefined> => {
+    const state = stateOf(await proofs.getJobState(id));
     const job = await proofs.getJob(id);
-    if (!job || job.data.tokenId !== tokenOf(req).id) throw new HttpError(404, `no job ${id}`);
-    return job;
+    return job && { job, state };
+  };
+  const ownJob = async (req: FastifyRequest, id: string): Promise<ProofJob> => {
+    const found = await readJob(id);
+    if (!found || found.job.data.tokenId !== tokenOf(req).id) throw new HttpError(404, `no job ${id}`);
+    return found;
   };
 
   /** Check a worker's proof against the model, the request's input and its context: undefined if sound, else why not. */
@@ -241,11 +252,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     return v;
   };
 
-  const describe = async (fetched: Job<ProofQueueData, ProofJobResult>) => {
-    const state = stateOf(await fetched.getState());
-    // The job read before its state may predate its end: read it again once it has ended, so
-    // the result (written with the state, atomically) is there.
-    const job = state === "done" || state === "failed" ? ((await proofs.getJob(fetched.id!)) ?? fetched) : fetched;
+  const describe = async ({ job, state }: ProofJob) => {
     const base = {
       id: job.id,
       state,
@@ -284,7 +291,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
 
   app.post<{ Body: ModelBody }>(
     "/v1/models",
-    { preHandler: auth("admin"), bodyLimit: Math.ceil(((opts.maxModelBytes ?? 32 * 1024 * 1024) * 4) / 3) + 1024 * 1024, schema: { body: modelBodySchema } },
+    { preHandler: auth("admin"), bodyLimit: Math.ceil((maxModelBytes * 4) / 3) + 1024 * 1024, schema: { body: modelBodySchema } },
     async (req, reply) => {
       const b = req.body;
       await rateLimit(tokenOf(req));
@@ -296,7 +303,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
       }
       if (b.onnx === undefined || b.name === undefined) throw new HttpError(400, "give build, or onnx (base64) with name");
       const bytes = Buffer.from(b.onnx, "base64");
-      if (bytes.length === 0 || bytes.length > (opts.maxModelBytes ?? 32 * 1024 * 1024)) throw new HttpError(413, "the ONNX upload is empty or too large");
+      if (bytes.length === 0 || bytes.length > maxModelBytes) throw new HttpError(413, "the ONNX upload is empty or too large");
       const onnxSha256 = sha256(bytes);
       await writeFileAtomic(store.uploadFile(onnxSha256, "onnx"), bytes);
       let calibrationSha256: string | undefined;
@@ -364,26 +371,23 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   app.get<{ Params: { job: string } }>("/v1/proofs/:job", { preHandler: auth("client"), schema: jobParams }, async (req) => describe(await ownJob(req, req.params.job)));
 
   app.delete<{ Params: { job: string } }>("/v1/proofs/:job", { preHandler: auth("client"), schema: jobParams }, async (req) => {
-    const job = await ownJob(req, req.params.job);
-    const state = stateOf(await job.getState());
-    if (state === "active") {
-      // A worker checks this flag between steps and gives up; its lock keeps us from removing the job under it.
-      await redis.set(cancelKey(job.id!), "1", "EX", ttl);
-      return { job: job.id, state: "cancelling" };
+    const { job, state } = await ownJob(req, req.params.job);
+    if (state !== "active") {
+      try {
+        await job.remove();
+        verdicts.delete(job.id!);
+        return { job: job.id, state: state === "queued" ? "cancelled" : "deleted" };
+      } catch {
+        // Taken by a worker since we read its state: a locked job cannot be removed.
+      }
     }
-    try {
-      await job.remove();
-    } catch {
-      // Taken by a worker between the two reads (a locked job cannot be removed): cancel it there.
-      await redis.set(cancelKey(job.id!), "1", "EX", ttl);
-      return { job: job.id, state: "cancelling" };
-    }
-    verdicts.delete(job.id!);
-    return { job: job.id, state: state === "queued" ? "cancelled" : "deleted" };
+    // The worker checks this flag between steps and gives up; its lock keeps us from removing the job under it.
+    await redis.set(cancelKey(job.id!), "1", "EX", ttl);
+    return { job: job.id, state: "cancelling" };
   });
 
   app.get<{ Params: { job: string } }>("/v1/proofs/:job/events", { preHandler: auth("client"), schema: jobParams }, async (req, reply) => {
-    const job = await ownJob(req, req.params.job);
+    const { job } = await ownJob(req, req.params.job);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
@@ -402,7 +406,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
       res.end();
     };
     const finish = async () => {
-      const latest = await proofs.getJob(job.id!);
+      const latest = await readJob(job.id!);
       if (latest) send("end", await describe(latest));
       end();
     };
@@ -417,9 +421,11 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     events.on("failed", onEnd);
     sse.add(reply);
     res.on("close", end);
-    const first = await describe(job);
+    // Read again now that the listeners are on: nothing that happens from here on is missed.
+    const now = await readJob(job.id!);
+    const first = now ? await describe(now) : { id: job.id, state: "deleted" };
     write("state", first);
-    if (first.state === "done" || first.state === "failed") return end();
+    if (first.state !== "queued" && first.state !== "active") return end();
     for (const [event, data] of held.splice(0)) write(event, data);
     held = undefined;
   });
@@ -427,7 +433,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   app.get<{ Params: { id: string; "*": string } }>("/v1/store/:id/*", { preHandler: auth("worker") }, async (req, reply) => {
     const { id } = req.params;
     const name = req.params["*"];
-    if (!isModelId(id) || !store.has(id)) throw new HttpError(404, "no such model");
+    if (!store.has(id)) throw new HttpError(404, "no such model");
     const dir = await store.open(id);
     if (name !== "manifest.json") {
       if (!isBuildFileName(name) || !buildFiles(await readManifest(dir)).has(name)) throw new HttpError(404, "no such file in the model");
@@ -458,7 +464,8 @@ function modelSummary(id: string, m: ReadyModel) {
     publicSignals: m.info.publicSignals,
     input: { name: m.model.input.name, shape: m.model.input.shape },
     output: { size: m.info.layout.outputSize, frac: m.model.output.frac },
-    devKeys: m.setupInfo.keys === "direct" || m.setupInfo.ptau.devOnly,
+    // Direct development keys record a development ptau too (src/setup.ts).
+    devKeys: m.setupInfo.ptau.devOnly,
   };
 }
 

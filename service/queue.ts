@@ -12,8 +12,6 @@ export const MODEL_QUEUE = "zkml-models";
 /** Redis keys of zkml's own (BullMQ keeps its under "bull:"). */
 export const KEY_PREFIX = "zkml:";
 
-export type ProofStage = "queued" | "loading" | "witness+prove" | "verifying";
-
 export interface ContextRequest {
   value: string;
   chainId?: string;

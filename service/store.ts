@@ -7,14 +7,13 @@
  * reads it in place; a worker elsewhere fetches a model over HTTP once, checks every byte
  * against the id, and keeps it in a local cache.
  */
-import { createHash } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ZkmlError } from "../core/errors.js";
-import { MANIFEST_FILE, readManifest, requireStage, sha256Bytes, sha256File, type Manifest } from "../core/manifest.js";
+import { MANIFEST_FILE, readManifest, requireStage, sha256File, type Manifest } from "../core/manifest.js";
 
 const MODEL_ID = /^[0-9a-f]{64}$/;
 /** A build file's name as the manifest lists it: plain segments, no "..", nothing absolute. */
@@ -22,6 +21,7 @@ const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(\/[A-Za-z0-9_][A-Za-z0-9_.
 /** Bounds what a fetched manifest may make a worker download. */
 const MAX_FILES = 64;
 const MAX_FILE_BYTES = 4 * 1024 ** 3;
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 export function isModelId(id: string): boolean {
   return MODEL_ID.test(id);
@@ -111,11 +111,10 @@ export class LocalStore implements ModelStore {
     await mkdir(tmp, { recursive: true });
     try {
       await fill(tmp);
-      const m = await readManifest(tmp);
-      for (const [name, sha] of buildFiles(m)) {
+      if ((await sha256File(path.join(tmp, MANIFEST_FILE))) !== id) throw new ZkmlError("STALE_ARTIFACT", `model ${id}: its manifest does not hash to its id`);
+      for (const [name, sha] of buildFiles(await readManifest(tmp))) {
         if ((await sha256File(path.join(tmp, name))) !== sha) throw new ZkmlError("STALE_ARTIFACT", `model ${id}: ${name} does not match its manifest`);
       }
-      if ((await sha256File(path.join(tmp, MANIFEST_FILE))) !== id) throw new ZkmlError("STALE_ARTIFACT", `model ${id}: its manifest does not hash to its id`);
       if (existsSync(dir)) return; // another process installed it meanwhile
       await rename(tmp, dir);
     } finally {
@@ -124,7 +123,7 @@ export class LocalStore implements ModelStore {
   }
 }
 
-/** Fetches models from a zkml API's store into a local cache, checking each byte against the id. */
+/** Fetches models from a zkml API's store into a local cache; LocalStore.install checks every byte against the id. */
 export class HttpStore implements ModelStore {
   private readonly cache: LocalStore;
   constructor(
@@ -137,56 +136,30 @@ export class HttpStore implements ModelStore {
 
   async open(id: string): Promise<string> {
     if (!this.cache.has(id)) {
-      const manifestBytes = await this.fetchBytes(id, MANIFEST_FILE, 1024 * 1024);
-      if (sha256Bytes(manifestBytes) !== id) throw new ZkmlError("STALE_ARTIFACT", `the store at ${this.apiUrl} answered model ${id} with another manifest`);
-      const files = buildFiles(JSON.parse(Buffer.from(manifestBytes).toString("utf8")) as Manifest);
       await this.cache.install(id, async (tmp) => {
-        for (const [name, sha] of files) await this.download(id, name, sha, path.join(tmp, name));
-        await writeBytes(path.join(tmp, MANIFEST_FILE), manifestBytes);
+        // The manifest first, checked against the id before its file list is trusted.
+        await this.download(id, MANIFEST_FILE, path.join(tmp, MANIFEST_FILE), MAX_MANIFEST_BYTES);
+        if ((await sha256File(path.join(tmp, MANIFEST_FILE))) !== id) {
+          throw new ZkmlError("STALE_ARTIFACT", `the store at ${this.apiUrl} answered model ${id} with another manifest`);
+        }
+        for (const name of buildFiles(await readManifest(tmp)).keys()) await this.download(id, name, path.join(tmp, name), MAX_FILE_BYTES);
       });
     }
     return this.cache.open(id);
   }
 
-  private async get(id: string, name: string): Promise<Response> {
+  /** Stream one file to disk, refusing it once it passes maxBytes (nothing is held in memory). */
+  private async download(id: string, name: string, file: string, maxBytes: number): Promise<void> {
     const res = await fetch(`${this.apiUrl}/v1/store/${id}/${name}`, { headers: { authorization: `Bearer ${this.token}` } });
     if (!res.ok || !res.body) throw new ZkmlError("MISSING_ARTIFACT", `fetching ${name} of model ${id} from ${this.apiUrl}: HTTP ${res.status}`);
-    return res;
-  }
-
-  private async fetchBytes(id: string, name: string, maxBytes: number): Promise<Uint8Array> {
-    const res = await this.get(id, name);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > maxBytes) throw new ZkmlError("BAD_INPUT", `${name} of model ${id} is over ${maxBytes} bytes`);
-    return bytes;
-  }
-
-  private async download(id: string, name: string, sha: string, file: string): Promise<void> {
-    const res = await this.get(id, name);
     await mkdir(path.dirname(file), { recursive: true });
-    const hash = createHash("sha256");
     let bytes = 0;
-    const check = new Transform({
+    const bound = new Transform({
       transform(chunk: Buffer, _enc, done) {
         bytes += chunk.length;
-        if (bytes > MAX_FILE_BYTES) return done(new ZkmlError("BAD_INPUT", `${name} of model ${id} is over ${MAX_FILE_BYTES} bytes`));
-        hash.update(chunk);
-        done(null, chunk);
+        done(bytes > maxBytes ? new ZkmlError("BAD_INPUT", `${name} of model ${id} is over ${maxBytes} bytes`) : null, chunk);
       },
     });
-    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), check, createWriteStream(file));
-    if (hash.digest("hex") !== sha) throw new ZkmlError("STALE_ARTIFACT", `${name} of model ${id} from ${this.apiUrl} does not match its manifest`);
+    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), bound, createWriteStream(file));
   }
-}
-
-async function writeBytes(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, bytes);
-}
-
-/** Size of a stored model's files, for the API's model listing. */
-export async function storedBytes(dir: string, m: Manifest): Promise<number> {
-  let total = 0;
-  for (const name of buildFiles(m).keys()) total += (await stat(path.join(dir, name))).size;
-  return total;
 }

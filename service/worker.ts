@@ -40,6 +40,17 @@ export function cancelKey(jobId: string): string {
   return `${KEY_PREFIX}cancel:${jobId}`;
 }
 
+/**
+ * A user's mistake (a bad ONNX or calibration, a model not in the store or failing its hashes, an
+ * input the circuit refuses) will not get better on retry: no second attempt, and its message
+ * becomes the job's failedReason. Anything else is retried.
+ */
+function failFast<T>(work: Promise<T>): Promise<T> {
+  return work.catch((e: unknown) => {
+    throw isZkmlError(e) ? new UnrecoverableError(e.oneLine()) : e;
+  });
+}
+
 function contextDetails(c: ContextRequest): ContextDetails {
   return {
     value: BigInt(c.value),
@@ -87,23 +98,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     await cancelled(job);
     await job.updateProgress({ stage: "loading" });
     const t0 = performance.now();
-    let prover: InferenceProver;
-    try {
-      prover = await warm.get(data.modelId);
-    } catch (e) {
-      // A model that is not in the store, or fails its hashes, will not get better on retry.
-      if (isZkmlError(e)) throw new UnrecoverableError(e.oneLine());
-      throw e;
-    }
+    const prover = await warm.get(data.modelId);
     const load = performance.now() - t0;
     await job.updateProgress({ stage: "witness+prove" });
-    let r;
-    try {
-      r = await prover.prove(data.input, contextDetails(data.context));
-    } catch (e) {
-      if (isZkmlError(e)) throw new UnrecoverableError(e.oneLine());
-      throw e;
-    }
+    const r = await prover.prove(data.input, contextDetails(data.context));
     await cancelled(job);
     await job.updateProgress({ stage: "verifying" });
     const t1 = performance.now();
@@ -113,7 +111,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     return { kind: "proof", proof: r.proof, timingsMs: { load, witness: r.timingsMs.witness, prove: r.timingsMs.prove, verify, queued }, worker: name };
   };
 
-  const proofWorker = new Worker<ProofQueueData, ProofJobResult>(PROOF_QUEUE, proveJob, {
+  const proofWorker = new Worker<ProofQueueData, ProofJobResult>(PROOF_QUEUE, (job) => failFast(proveJob(job)), {
     connection: opts.connection,
     name,
     // One proof at a time: snarkjs already spreads a proof over every core.
@@ -126,8 +124,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   proofWorker.on("completed", (job, result) => {
     const latency = ((job.finishedOn ?? Date.now()) - job.timestamp) / 1000;
     const t = result.timingsMs;
-    log(`${job.id}: ${result.kind} done in ${((t.load + t.witness + t.prove + t.verify) / 1000).toFixed(2)} s (queued ${(t.queued / 1000).toFixed(2)} s)`);
-    if (result.kind === "proof") void recordCompleted(redis, job.id!, latency, (t.load + t.witness + t.prove + t.verify) / 1000).catch(() => {});
+    const busy = (t.load + t.witness + t.prove + t.verify) / 1000;
+    log(`${job.id}: ${result.kind} done in ${busy.toFixed(2)} s (queued ${(t.queued / 1000).toFixed(2)} s)`);
+    if (result.kind === "proof") void recordCompleted(redis, job.id!, latency, busy).catch(() => {});
   });
   proofWorker.on("failed", (job, err) => {
     log(`${job?.id}: failed (attempt ${job?.attemptsMade}): ${err.message}`);
@@ -138,7 +137,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   let modelWorker: Worker<ModelJobData, ModelJobResult> | undefined;
   if (opts.buildStore) {
     const store = opts.buildStore;
-    modelWorker = new Worker<ModelJobData, ModelJobResult>(MODEL_QUEUE, (job) => buildModel(job, store, log), {
+    modelWorker = new Worker<ModelJobData, ModelJobResult>(MODEL_QUEUE, (job) => failFast(buildModel(job, store, log)), {
       connection: opts.connection,
       name,
       concurrency: 1,
@@ -185,10 +184,6 @@ async function buildModel(job: Job<ModelJobData, ModelJobResult>, store: LocalSt
     const modelId = await store.add(dir);
     log(`model job ${job.id}: ${d.name} → ${modelId}`);
     return { modelId, timingsMs: { compile: t1 - t0, setup: t2 - t1 } };
-  } catch (e) {
-    // A bad ONNX or calibration is the uploader's: no retry, and the message says why.
-    if (isZkmlError(e)) throw new UnrecoverableError(e.oneLine());
-    throw e;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -4,9 +4,9 @@
  * in place and one fetching models over HTTP. Proves the MNIST MLP through HTTP, then kills,
  * drains and restarts each part and checks that no job is lost or done twice.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -17,19 +17,13 @@ import { InferenceProver, modelClass, openReady, quantizeInput, readInputFile, r
 import { startApi, type RunningApi } from "../service/api.js";
 import { parseRedisUrl, PROOF_QUEUE, proofQueue, type ProofJobResult, type ProofQueueData } from "../service/queue.js";
 import { freePort, redisServerAvailable, startRedisServer, type LocalRedis } from "../service/redis_server.js";
-import { LocalStore } from "../service/store.js";
+import { HttpStore, LocalStore } from "../service/store.js";
 import { addToken, readTokens } from "../service/tokens.js";
+import { spawnWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../service/worker_process.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const haveRedis = redisServerAvailable();
 if (!haveRedis) console.warn("SKIPPED: test/service.test.ts needs redis-server (Debian: apt-get install redis-server; .ci/run installs it)");
-
-interface WorkerProc {
-  name: string;
-  child: ChildProcess;
-  log: string;
-  exited: Promise<number | null>;
-}
 
 const LOCK_MS = 6000;
 
@@ -42,35 +36,21 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
   let modelId: string;
   let events: QueueEvents;
   const completedEvents = new Map<string, number>();
-  const workers: WorkerProc[] = [];
+  const workers: WorkerProcess[] = [];
   const tokens: Record<string, string> = {};
   let digits: number[][];
   let firstJob: string;
   /** The reference interpreter's class of each digit (the MLP gets some wrong; the service must agree with it, not with the label). */
   let classes: number[];
 
-  const startWorker = (name: string, mode: "store" | "http"): Promise<WorkerProc> => {
-    const args = mode === "store" ? ["--store", store.root] : ["--api", api.url, "--cache", path.join(tmp, `cache-${name}`)];
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/main.ts"), "worker", "--redis", redis.url, ...args, "--name", name, "--lock-ms", String(LOCK_MS)], {
-      cwd: ROOT,
-      env: { ...process.env, ZKML_WORKER_TOKEN: tokens.worker },
-      stdio: ["ignore", "pipe", "pipe"],
+  const startWorker = async (name: string, mode: "store" | "http"): Promise<WorkerProcess> => {
+    const w = spawnWorkerProcess({
+      redis: redis.url, name, lockMs: LOCK_MS,
+      source: mode === "store" ? { store: store.root } : { api: api.url, cache: path.join(tmp, `cache-${name}`), token: tokens.worker! },
     });
-    const w: WorkerProc = { name, child, log: "", exited: new Promise((r) => child.once("exit", (code) => r(code))) };
-    child.stdout!.on("data", (d) => (w.log += d));
-    child.stderr!.on("data", (d) => (w.log += d));
     workers.push(w);
-    return new Promise((resolve, reject) => {
-      const t = setInterval(() => {
-        if (w.log.includes(`worker ${name} ready`)) {
-          clearInterval(t);
-          resolve(w);
-        } else if (child.exitCode !== null) {
-          clearInterval(t);
-          reject(new Error(`worker ${name} exited: ${w.log}`));
-        }
-      }, 50);
-    });
+    await w.ready;
+    return w;
   };
 
   const call = async (method: string, url: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
@@ -103,7 +83,7 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
   };
 
   /** The worker process proving this job, once the job is active (polled every 20 ms). */
-  const provingWorker = async (jobId: string): Promise<WorkerProc | undefined> => {
+  const provingWorker = async (jobId: string): Promise<WorkerProcess | undefined> => {
     const queue = proofQueue(parseRedisUrl(redis.url));
     try {
       for (const t0 = Date.now(); Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 20))) {
@@ -141,7 +121,7 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
   });
 
   afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    await Promise.all(workers.map((w) => stopWorkerProcess(w, "SIGKILL")));
     await events?.close();
     await api?.close();
     await redis?.stop();
@@ -227,8 +207,7 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     const { json } = await submit(4);
     const victim = await provingWorker(json.job);
     expect(victim).toBeDefined();
-    victim!.child.kill("SIGKILL");
-    expect(await victim!.exited).toBe(null);
+    expect(await stopWorkerProcess(victim!, "SIGKILL")).toBe(null);
     const done = await waitFor(json.job, ["done", "failed"]);
     expect(done.state).toBe("done");
     expect(done.worker).not.toBe(victim!.name);
@@ -241,8 +220,7 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
   it("SIGTERM drains: the worker finishes the proof in hand, then exits 0", async () => {
     const { json } = await submit(0);
     const busy = await provingWorker(json.job);
-    busy!.child.kill("SIGTERM");
-    expect(await busy!.exited).toBe(0);
+    expect(await stopWorkerProcess(busy!)).toBe(0);
     const done = await waitFor(json.job, ["done", "failed"]);
     expect(done.state).toBe("done");
     expect(done.worker).toBe(busy!.name);
@@ -260,8 +238,7 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
   });
 
   it("with every worker stopped: cancel a queued job, a full queue is 429, a worker's forged proof is refused by the API", async () => {
-    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGTERM");
-    await Promise.all(workers.map((w) => w.exited));
+    await Promise.all(workers.map((w) => stopWorkerProcess(w)));
 
     const queued = await submit(2);
     expect((await call("DELETE", `/v1/proofs/${queued.json.job}`, tokens.alice)).json.state).toBe("cancelled");
@@ -381,6 +358,37 @@ describe("service CLI: tokens and worker arguments", () => {
       expect(worker.code).toBe(2);
       expect(worker.stderr).toMatch(/give --store DIR or --api URL/);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("model store over HTTP: a hostile store is refused", () => {
+  it("refuses a manifest that is not the id's, and a file that does not match the manifest, installing nothing", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-httpstore-"));
+    const source = new LocalStore(path.join(dir, "source"));
+    const id = await source.add(inject("mnistDir"));
+    const real = await source.open(id);
+    // Serves the real model, but with one byte of the proving key flipped, or another manifest.
+    let mode: "zkey" | "manifest" = "zkey";
+    const server = createServer(async (req, res) => {
+      const name = decodeURIComponent(req.url!.split(`/v1/store/${id}/`)[1] ?? "");
+      let bytes = await readFile(path.join(real, name));
+      if (mode === "zkey" && name === "circuit.zkey") bytes[bytes.length - 1]! ^= 1;
+      if (mode === "manifest" && name === "manifest.json") bytes = Buffer.concat([bytes, Buffer.from(" ")]);
+      res.end(bytes);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const cache = path.join(dir, "cache");
+      await expect(new HttpStore(url, "zkml_test-token", cache).open(id)).rejects.toThrow(/circuit\.zkey does not match its manifest/);
+      mode = "manifest";
+      await expect(new HttpStore(url, "zkml_test-token", cache).open(id)).rejects.toThrow(/answered model .* with another manifest/);
+      // Neither the model nor a half-filled folder is left in the cache.
+      expect(existsSync(path.join(cache, "models")) ? readdirSync(path.join(cache, "models")) : []).toEqual([]);
+    } finally {
+      server.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

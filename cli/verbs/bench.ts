@@ -1,16 +1,9 @@
 import path from "node:path";
 import { BUNDLED_MODELS, runBench } from "../../bench/run.js";
 import { parseProofSystem, ZkmlError, type ProofSystem } from "../../src/index.js";
-import { str, type Verb, type VerbContext } from "../io.js";
+import { intArg, str, type Verb, type VerbContext } from "../io.js";
 import type { ModelSpec } from "../../bench/cell.js";
 import { runServiceBench } from "../../bench/service.js";
-
-function count(ctx: VerbContext, key: string, fallback: number): number {
-  const v = str(ctx, key);
-  const n = v === undefined ? fallback : Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new ZkmlError("USAGE", `--${key} ${v}: expected a positive whole number`);
-  return n;
-}
 
 async function benchService(ctx: VerbContext): Promise<number> {
   const workerCounts = (str(ctx, "workers") ?? "1,2,4").split(",").map((w) => Number(w.trim()));
@@ -18,9 +11,9 @@ async function benchService(ctx: VerbContext): Promise<number> {
   const { result, jsonFile, markdownFile, svgFile } = await runServiceBench({
     ...(str(ctx, "model") && { modelDir: str(ctx, "model") }),
     workerCounts: [...workerCounts].sort((a, b) => a - b),
-    clients: count(ctx, "clients", 8),
-    proofs: count(ctx, "proofs", 24),
-    noops: count(ctx, "noops", 400),
+    clients: intArg(ctx, "clients", 8, 1),
+    proofs: intArg(ctx, "proofs", 24, 1),
+    noops: intArg(ctx, "noops", 400, 1),
     ...(str(ctx, "results") && { resultsDir: str(ctx, "results") }),
     progress: (m) => process.stderr.write(`  … ${m}\n`),
   });

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ZkmlError } from "../../src/index.js";
@@ -8,18 +7,11 @@ import { startRedisServer, type LocalRedis } from "../../service/redis_server.js
 import { HttpStore, LocalStore } from "../../service/store.js";
 import { addToken, readTokens, type TokenRole } from "../../service/tokens.js";
 import { startWorker } from "../../service/worker.js";
+import { spawnWorkerProcess, stopWorkerProcess } from "../../service/worker_process.js";
 import { terminalText } from "../../core/inert.js";
-import { str, type Verb, type VerbContext } from "../io.js";
+import { intArg, str, type Verb, type VerbContext } from "../io.js";
 
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";
-
-function positiveInt(ctx: VerbContext, key: string, fallback: number): number {
-  const v = str(ctx, key);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new ZkmlError("USAGE", `--${key} ${v}: expected a whole number`);
-  return n;
-}
 
 /** Resolves on SIGINT or SIGTERM: the long-running verbs then close cleanly (a job in hand is finished). */
 function untilSignal(ctx: VerbContext): Promise<string> {
@@ -49,7 +41,7 @@ export const tokenVerb: Verb = {
     if (!name) throw new ZkmlError("USAGE", "token: missing NAME", "see `zkml token --help`");
     const file = str(ctx, "tokens") ?? "zkml-tokens.json";
     const role = (str(ctx, "role") ?? "client") as TokenRole;
-    const token = await addToken(file, name, role, positiveInt(ctx, "rate", 120));
+    const token = await addToken(file, name, role, intArg(ctx, "rate", 120, 1));
     ctx.say(`token ${name} (${role}) added to ${file}; it is shown only now:`);
     process.stdout.write(`${token}\n`);
     ctx.result({ name, role, token, tokens: file });
@@ -96,34 +88,35 @@ returns the same job for a retried request.
     const connection = parseRedisUrl(redisUrl);
     const store = new LocalStore(path.resolve(str(ctx, "store") ?? "zkml-store"));
     const tokensFile = str(ctx, "tokens") ?? "zkml-tokens.json";
-    if ((await readTokens(tokensFile)).records.length === 0) {
+    let tokens = await readTokens(tokensFile);
+    if (tokens.records.length === 0) {
       const token = await addToken(tokensFile, "admin", "admin", 600);
       ctx.say(`no tokens in ${tokensFile}: made an admin token, shown only now:`);
       ctx.say(`  ${token}`);
+      tokens = await readTokens(tokensFile);
     }
     for (const dir of (ctx.values.model as unknown as string[] | undefined) ?? []) {
       const id = await store.add(dir);
       ctx.say(`model ${dir} → ${id}`);
     }
     const api = await startApi({
-      connection, store, tokens: await readTokens(tokensFile),
+      connection, store, tokens,
       host: str(ctx, "host") ?? "127.0.0.1",
-      port: positiveInt(ctx, "port", 8080),
+      port: intArg(ctx, "port", 8080),
       ...(str(ctx, "builds") && { buildsRoot: path.resolve(str(ctx, "builds")!) }),
-      maxQueued: positiveInt(ctx, "max-queued", 1000),
-      ttlSeconds: positiveInt(ctx, "ttl", 3600),
+      maxQueued: intArg(ctx, "max-queued", 1000, 1),
+      ttlSeconds: intArg(ctx, "ttl", 3600, 1),
       log: (line) => process.stderr.write(`  … ${terminalText(line)}\n`),
     });
     ctx.say(`zkml API on ${api.url} (redis ${redisUrl}, store ${store.root})`);
-    const workers: ChildProcess[] = [];
-    for (let i = 0; i < positiveInt(ctx, "workers", 0); i++) {
-      const script = process.argv[1]!;
-      workers.push(spawn(process.execPath, [...process.execArgv, script, "worker", "--redis", redisUrl, "--store", store.root], { stdio: ["ignore", "inherit", "inherit"] }));
-    }
-    if (workers.length) ctx.say(`${workers.length} local worker process(es) started`);
+    const workers = Array.from({ length: intArg(ctx, "workers", 0) }, (_, i) =>
+      spawnWorkerProcess({ redis: redisUrl, name: `local-${i + 1}`, source: { store: store.root }, onOutput: (text) => process.stderr.write(text) }),
+    );
+    await Promise.all(workers.map((w) => w.ready));
+    if (workers.length) ctx.say(`${workers.length} local worker process(es) ready`);
     ctx.result({ url: api.url, redis: redisUrl, store: store.root });
     await untilSignal(ctx);
-    await Promise.all(workers.map((w) => new Promise((r) => (w.kill("SIGTERM"), w.once("exit", r)))));
+    await Promise.all(workers.map((w) => stopWorkerProcess(w)));
     await api.close();
     await local?.stop();
     return 0;
@@ -162,8 +155,7 @@ to the queue once its lock lapses (--lock-ms, default 30000) and another worker 
       if (!existsSync(storeDir!)) throw new ZkmlError("FILE_NOT_FOUND", `--store ${storeDir}: no such folder`, "point it at the store of `zkml serve`");
       store = new LocalStore(path.resolve(storeDir!));
     }
-    const lockMs = positiveInt(ctx, "lock-ms", 30_000);
-    if (lockMs < 1000) throw new ZkmlError("USAGE", "--lock-ms: at least 1000");
+    const lockMs = intArg(ctx, "lock-ms", 30_000, 1000);
     const worker = await startWorker({
       connection: parseRedisUrl(str(ctx, "redis") ?? DEFAULT_REDIS),
       store,

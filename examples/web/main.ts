@@ -60,7 +60,6 @@ const connect = () => connectTo(rpc);
 let prover: BrowserProver | undefined;
 let signer: Signer | undefined;
 let last: { result: BrowserProveResult; nonce: bigint } | undefined;
-let loadFailed = false;
 
 async function onProve() {
   if (!prover) return;
@@ -120,8 +119,7 @@ $("submit").addEventListener("click", () => void onSubmit());
   try {
     const t0 = performance.now();
     prover = await BrowserProver.open(buildUrl, {
-      // Files load in parallel: once one is refused, the others' progress must not hide why.
-      onProgress: (file, loaded, total) => void (!loadFailed && status(`loading ${file.split("/").pop()}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ""} MB`)),
+      onProgress: (file, loaded, total) => status(`loading ${file.split("/").pop()}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ""} MB`),
     });
     const b = prover.build;
     $("model").textContent = `${b.model.name} (${b.system}${b.devKeys ? ", development keys" : ""}), loaded in ${(performance.now() - t0).toFixed(0)} ms`;
@@ -139,7 +137,6 @@ $("submit").addEventListener("click", () => void onSubmit());
     $<HTMLButtonElement>("prove").disabled = false;
     status("draw a digit, then Prove");
   } catch (e) {
-    loadFailed = true;
     status(errorText(e), true);
   }
 })();

@@ -1,21 +1,10 @@
 /** A real `hardhat node` process on loopback, for the same JSON-RPC path a testnet takes. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../../service/redis_server.js";
 
 const require = createRequire(import.meta.url);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
 
 export interface HardhatNode {
   url: string;
