@@ -3,9 +3,9 @@
  * through the same SDK a user calls (nothing here is estimated).
  */
 import { spawn } from "node:child_process";
+import { ownScript } from "../core/package_files.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Interface } from "ethers";
 import * as ort from "onnxruntime-node";
 import {
@@ -15,7 +15,6 @@ import {
 import { repeat, stat, type Stat } from "./stats.js";
 import type { ProofSystem } from "../core/proof_system.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export interface ModelSpec {
   name: string;
@@ -70,7 +69,7 @@ export interface CellOptions {
 export async function coldProve(dir: string, input: string, out: string): Promise<{ wallMs: number; peakRssMb: number }> {
   const t0 = performance.now();
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/main.ts"), "prove", dir, "--input", input, "--out", out, "--json"], {
+    const child = spawn(process.execPath, [...ownScript("cli/main").args, "prove", dir, "--input", input, "--out", out, "--json"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let text = "";

@@ -3,9 +3,9 @@
  * a Markdown table under bench/results/.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { PACKAGE_ROOT } from "../core/package_files.js";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { releaseCurves } from "../src/index.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { measureCell, type CellResult, type ModelSpec } from "./cell.js";
@@ -16,7 +16,7 @@ import { sizeSweep, type Sweep } from "./sweep.js";
 import { measureThroughput, type ThroughputPoint } from "./throughput.js";
 import { barChart, lineChart } from "./svg.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = PACKAGE_ROOT;
 
 export const BUNDLED_MODELS: ModelSpec[] = [
   {
@@ -206,7 +206,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     errors,
     totalMs: performance.now() - t0,
   };
-  const dir = opts.resultsDir ?? path.join(ROOT, "bench/results");
+  const dir = opts.resultsDir ?? path.resolve("bench", "results");
   await mkdir(dir, { recursive: true });
   const base = path.join(dir, `${result.date.slice(0, 10)}-${machineLabel(machine)}`);
   await writeFile(`${base}.json`, JSON.stringify(result, null, 2) + "\n");

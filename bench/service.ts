@@ -8,6 +8,7 @@
  * Writes <DIR>/service-<date>-<host>.json, .md and .svg (default bench/results).
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { PACKAGE_ROOT } from "../core/package_files.js";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +25,7 @@ import { machineInfo, machineLabel } from "./machine.js";
 import { lineChart } from "./svg.js";
 import { measureThroughput, type ThroughputPoint } from "./throughput.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = PACKAGE_ROOT;
 const POLL_MS = 25;
 
 export interface ServiceBenchOptions {
@@ -189,7 +190,7 @@ export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ resu
       direct: direct!,
       projection,
     };
-    const dir = opts.resultsDir ?? path.join(ROOT, "bench/results");
+    const dir = opts.resultsDir ?? path.resolve("bench", "results");
     await mkdir(dir, { recursive: true });
     const base = path.join(dir, `service-${result.date.slice(0, 10)}-${os.hostname()}`);
     await writeFileAtomic(`${base}.json`, JSON.stringify(result, null, 2) + "\n");

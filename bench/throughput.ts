@@ -3,10 +3,8 @@
  * its keys in memory, all released at the same moment once every worker is warm.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ownScript } from "../core/package_files.js";
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "throughput_worker.ts");
 
 export interface ThroughputPoint {
   workers: number;
@@ -16,7 +14,7 @@ export interface ThroughputPoint {
 }
 
 function startWorker(dir: string, input: string, count: number) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", WORKER, dir, input, String(count)], { stdio: ["pipe", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [...ownScript("bench/throughput_worker").args, dir, input, String(count)], { stdio: ["pipe", "pipe", "pipe"] });
   let buffer = "";
   let err = "";
   const messages: Record<string, number | boolean>[] = [];

@@ -35,9 +35,13 @@ export interface BrowserProveResult {
   timingsMs: { witness: number; prove: number; verify: number; total: number };
 }
 
-/** The context of a proof for `sender` to submit to `contract` on `chainId`, once, with `nonce`. */
-export function contextFor(chainId: bigint, contract: string, sender: string, nonce: bigint): ContextDetails {
-  return { value: computeContext({ chainId, contract, sender, nonce }), chainId, contract, sender, nonce };
+/**
+ * The context of a proof for `sender` to submit to `contract` on `chainId`, once, with `nonce`;
+ * with `beneficiary`, for dApp contract `sender` to submit on that user's behalf (verifyInferenceFor).
+ */
+export function contextFor(chainId: bigint, contract: string, sender: string, nonce: bigint, beneficiary?: string): ContextDetails {
+  const b = beneficiary === undefined ? {} : { beneficiary };
+  return { value: computeContext({ chainId, contract, sender, nonce, ...b }), chainId, contract, sender, nonce, ...b };
 }
 
 /** A build's keys held by a proving Web Worker: the second proof onwards is warm. */

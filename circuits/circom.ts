@@ -2,12 +2,12 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ZkmlError } from "../core/errors.js";
+import { packageFile } from "../core/package_files.js";
 
 const require = createRequire(import.meta.url);
 /** Folder holding lib/, for `include "lib/..."`. */
-export const GADGET_LIB_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const GADGET_LIB_DIR = packageFile("circuits");
 /** Folder holding circomlib/, for `include "circomlib/circuits/..."`. */
 export const CIRCOMLIB_PARENT = path.dirname(path.dirname(require.resolve("circomlib/package.json")));
 

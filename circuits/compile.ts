@@ -17,7 +17,7 @@ import { sizeOf } from "../core/graph.js";
 import { mulberry32 } from "../core/random.js";
 import { circuitLayout, generateCircom } from "./codegen.js";
 import { parseCircomStats, runCircom } from "./circom.js";
-import { measureFidelity, type FidelityReport } from "./fidelity.js";
+import { fidelityUnavailable, measureFidelity, type FidelityReport } from "./fidelity.js";
 import { importOnnxFile } from "./onnx/import.js";
 import { quantizeGraph, withPrivateWeights } from "./quantize.js";
 
@@ -41,6 +41,8 @@ export interface CompileResult {
   model: QModel;
   info: CompileInfo;
   fidelity?: FidelityReport;
+  /** Why no fidelity report was made though a calibration file was given (onnxruntime-node is not installed). */
+  fidelitySkipped?: string;
   calibration: { source: string; samples: number };
 }
 
@@ -94,7 +96,9 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
   } catch (e) {
     throw new ZkmlError("BAD_MODEL", `model ${model.name}: ${(e as Error).message}`);
   }
-  const fidelity = opts.calibrationFile && opts.fidelity !== false ? await measureFidelity(onnxFile, model, samples, labels, graph) : undefined;
+  const wantFidelity = Boolean(opts.calibrationFile) && opts.fidelity !== false;
+  const fidelitySkipped = wantFidelity ? await fidelityUnavailable() : undefined;
+  const fidelity = wantFidelity && !fidelitySkipped ? await measureFidelity(onnxFile, model, samples, labels, graph) : undefined;
   const outDir = opts.outDir ?? defaultOutDir(onnxFile);
   const layout = circuitLayout(model);
   const qmodelText = JSON.stringify(model) + "\n";
@@ -137,5 +141,5 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
     await writeManifest(tmp, manifest);
     return info;
   });
-  return { outDir, model, info, fidelity, calibration: { source: calibrationSource, samples: samples.length } };
+  return { outDir, model, info, fidelity, ...(fidelitySkipped && { fidelitySkipped }), calibration: { source: calibrationSource, samples: samples.length } };
 }

@@ -2,7 +2,8 @@
  * How far the quantized model is from the float one: onnxruntime-node runs the original ONNX
  * file, the reference interpreter runs the quantized model, on the same samples.
  */
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
+import { ZkmlError } from "../core/errors.js";
 import { OUTPUTS_NODE, runFloat, type Graph } from "../core/graph.js";
 import { argmax, dequantize, isLinear, layerOutFrac, outputParts, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
 
@@ -86,9 +87,40 @@ export function layerFidelity(model: QModel, graph: Graph, samples: number[][]):
   return stats.filter((_, li) => index[li]! >= 0).map(({ node, op, maxAbsError, sum, count }) => ({ node, op, maxAbsError, meanAbsError: count ? sum / count : 0 }));
 }
 
+/** Why the fidelity report cannot be made here (onnxruntime-node is not installed), or undefined when it can. */
+export async function fidelityUnavailable(): Promise<string | undefined> {
+  try {
+    await loadOnnxRuntime();
+    return undefined;
+  } catch (e) {
+    return (e as ZkmlError).message;
+  }
+}
+
+let ortModule: Promise<typeof Ort> | undefined;
+/**
+ * onnxruntime-node is an optional peer dependency: 288 MB, and its install script reaches out
+ * for GPU providers, while only this report needs it. Loaded on first use.
+ */
+async function loadOnnxRuntime(): Promise<typeof Ort> {
+  ortModule ??= import("onnxruntime-node").then(
+    (m) => m,
+    () => {
+      ortModule = undefined;
+      throw new ZkmlError(
+        "MISSING_DEPENDENCY",
+        "the fidelity report (agreement with the float model) needs onnxruntime-node, which is not installed",
+        "npm install onnxruntime-node (set ONNXRUNTIME_NODE_INSTALL=skip on a machine without internet beyond the npm registry)",
+      );
+    },
+  );
+  return ortModule;
+}
+
 /** onnxruntime's values of every graph output, per sample, in graph order. */
 export async function floatOutputParts(onnxFile: string | Uint8Array, model: QModel, samples: number[][]): Promise<number[][][]> {
   // Two overloads (path, bytes): the union has to be narrowed for the compiler.
+  const ort = await loadOnnxRuntime();
   const session = typeof onnxFile === "string" ? await ort.InferenceSession.create(onnxFile) : await ort.InferenceSession.create(onnxFile);
   try {
     const parts = model.input.parts ?? [{ name: session.inputNames[0]!, shape: model.input.shape }];
@@ -96,7 +128,7 @@ export async function floatOutputParts(onnxFile: string | Uint8Array, model: QMo
     const out: number[][][] = [];
     for (const s of samples) {
       // Several graph inputs travel as one concatenated vector: split it back.
-      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+      const feeds: Record<string, Ort.Tensor> = {};
       let offset = 0;
       for (const p of parts) {
         const size = p.shape.reduce((a, b) => a * b, 1);

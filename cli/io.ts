@@ -1,12 +1,11 @@
 /** What every verb shares: argument parsing, JSON-or-human output, progress on stderr. */
 import { terminalText } from "../core/inert.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { getAddress } from "ethers";
+import { getAddress } from "ethers/address";
 import { ZkmlError } from "../core/errors.js";
 
 export interface Verb {
   name: string;
-  summary: string;
   usage: string;
   help: string;
   options: NonNullable<ParseArgsConfig["options"]>;

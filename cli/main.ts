@@ -5,22 +5,34 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { isZkmlError, releaseCurves, ZkmlError } from "../src/index.js";
+import { zkmlVersion } from "../core/package_files.js";
+import { isZkmlError, ZkmlError } from "../core/errors.js";
 import { makeContext, parseVerbArgs, toJson, type Verb } from "./io.js";
-import { compileVerb } from "./verbs/compile.js";
-import { contributeVerb, setupVerb } from "./verbs/setup.js";
-import { proveVerb } from "./verbs/prove.js";
-import { verifyVerb } from "./verbs/verify.js";
-import { checkVerb } from "./verbs/check.js";
-import { deployRegistryVerb, deployVerb, registerVerb, verifyOnchainVerb } from "./verbs/chain.js";
-import { demoVerb } from "./verbs/demo.js";
-import { benchVerb } from "./verbs/bench.js";
-import { serveVerb, tokenVerb, workerVerb } from "./verbs/service.js";
 
-const VERBS: Verb[] = [
-  compileVerb, checkVerb, setupVerb, contributeVerb, proveVerb, verifyVerb, deployVerb, deployRegistryVerb, registerVerb, verifyOnchainVerb, demoVerb, benchVerb,
-  serveVerb, workerVerb, tokenVerb,
+/** Each verb's module is loaded only when it runs: `zkml --help` and `--version` load no SDK. */
+interface VerbEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Verb>;
+}
+
+const VERBS: VerbEntry[] = [
+  { name: "compile", summary: "ONNX model → quantized model + circom circuit (r1cs, witness wasm)", load: async () => (await import("./verbs/compile.js")).compileVerb },
+  { name: "check", summary: "check that every wire of a compiled circuit is pinned (exit 0 sound, 1 not)", load: async () => (await import("./verbs/check.js")).checkVerb },
+  { name: "setup", summary: "proving/verifying keys (Groth16, PLONK or FFLONK) and the Solidity verifier for a build folder", load: async () => (await import("./verbs/setup.js")).setupVerb },
+  { name: "contribute", summary: "add a Groth16 phase-2 contribution (or a closing random beacon) to a build folder's key", load: async () => (await import("./verbs/setup.js")).contributeVerb },
+  { name: "prove", summary: "prove one inference: proof + public signals + the decoded result", load: async () => (await import("./verbs/prove.js")).proveVerb },
+  { name: "verify", summary: "verify a proof off-chain (exit 0 valid, 1 invalid)", load: async () => (await import("./verbs/verify.js")).verifyVerb },
+  { name: "deploy", summary: "deploy the model's verifier contract to a JSON-RPC chain", load: async () => (await import("./verbs/chain.js")).deployVerb },
+  { name: "deploy-registry", summary: "deploy a zkml model registry (one per chain serves every model)", load: async () => (await import("./verbs/chain.js")).deployRegistryVerb },
+  { name: "register", summary: "deploy a model's snarkjs verifier and register the model in a registry", load: async () => (await import("./verbs/chain.js")).registerVerb },
+  { name: "verify-onchain", summary: "submit a proof (or a batch: --batch) to a deployed verifier or the registry (exit 0 accepted, 1 rejected)", load: async () => (await import("./verbs/chain.js")).verifyOnchainVerb },
+  { name: "calldata", summary: "print the calldata of a proof's verifyInference transaction (for a wallet, multisig or cast)", load: async () => (await import("./verbs/calldata.js")).calldataVerb },
+  { name: "demo", summary: "the whole pipeline on the bundled MNIST model, verified off-chain and on an in-process chain", load: async () => (await import("./verbs/demo.js")).demoVerb },
+  { name: "bench", summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems", load: async () => (await import("./verbs/bench.js")).benchVerb },
+  { name: "serve", summary: "run the proving service's HTTP API (jobs go to `zkml worker` processes through Redis)", load: async () => (await import("./verbs/service.js")).serveVerb },
+  { name: "worker", summary: "prove jobs from the service's queue (run any number, on any number of machines)", load: async () => (await import("./verbs/service.js")).workerVerb },
+  { name: "token", summary: "make an API token for `zkml serve` (its hash is stored; the token is shown once)", load: async () => (await import("./verbs/service.js")).tokenVerb },
 ];
 
 function mainHelp(): string {
@@ -54,8 +66,7 @@ function versionLine(): string {
     }
     return "?";
   };
-  const own = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string };
-  return `zkml ${own.version} (snarkjs ${version("snarkjs")}, circom2 ${version("circom2")}, circomlib ${version("circomlib")}, solc ${version("solc")})`;
+    return `zkml ${zkmlVersion()} (snarkjs ${version("snarkjs")}, circom2 ${version("circom2")}, circomlib ${version("circomlib")}, solc ${version("solc")})`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -68,12 +79,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(mainHelp() + "\n");
     return name ? 0 : 2;
   }
-  const verb = VERBS.find((v) => v.name === name);
+  const entry = VERBS.find((v) => v.name === name);
   const json = rest.includes("--json");
   try {
-    if (!verb) {
+    if (!entry) {
       throw new ZkmlError("USAGE", `unknown verb "${name}"`, "run `zkml --help` for the list");
     }
+    const verb = await entry.load();
     const { values, positionals } = parseVerbArgs(verb, rest);
     if (values.help) {
       process.stdout.write(`Usage: ${verb.usage}\n\n${verb.help}\n`);
@@ -89,7 +101,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`zkml ${name}: internal error (a bug in zkml, please report it):\n${(e as Error).stack ?? String(e)}\n`);
     return 70;
   } finally {
-    await releaseCurves();
+    // Worker threads of the curves (if the verb built them) would keep the process alive.
+    if (entry) await (await import("../core/curve.js")).releaseCurves();
   }
 }
 

@@ -20,6 +20,17 @@ interface IZkmlVerifier {
         uint8 class
     );
 
+    /// Emitted once per proof accepted through verifyInferenceFor: `caller` (a dApp contract)
+    /// submitted the proof that `beneficiary` (the user who proved) made for it.
+    event InferenceVerifiedFor(
+        bytes32 indexed modelId,
+        address indexed caller,
+        address indexed beneficiary,
+        uint256 nonce,
+        uint256 commitment,
+        uint8 class
+    );
+
     error PublicSignalNotInField(uint256 index);
     error WrongContext(uint256 expected, uint256 got);
     error NonceAlreadyUsed(address sender, uint256 nonce);
@@ -41,6 +52,12 @@ interface IZkmlVerifier {
 
     function nonceUsed(address sender, uint256 nonce) external view returns (bool);
 
+    /// The context a proof must carry when contract `caller` submits it for user `beneficiary`
+    /// (verifyInferenceFor): keccak256(chainid, this contract, caller, beneficiary, nonce) >> 12.
+    function contextFor(address caller, address beneficiary, uint256 nonce) external view returns (uint256);
+
+    function nonceUsedFor(address caller, address beneficiary, uint256 nonce) external view returns (bool);
+
     /// The snarkjs proof system behind this verifier: "groth16", "plonk" or "fflonk".
     function proofSystem() external view returns (string memory);
 
@@ -50,6 +67,15 @@ interface IZkmlVerifier {
     /// verifier takes them), 24 for PLONK and FFLONK. zkml's SDK encodes it (encodeProof).
     /// @param pubSignals [commitment, classContext = context * 256 + class]
     function verifyInference(bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce) external returns (uint8 class);
+
+    /// The consumer-contract path: a dApp contract (msg.sender) submits a proof its user
+    /// `beneficiary` made for this pair, and acts for that user if it returns. The context names
+    /// both, so nobody can submit the user's proof through another contract or for another user
+    /// (no front-running), and the nonce, kept per (caller, beneficiary), is used once (no
+    /// replay). A dApp passes its own msg.sender as `beneficiary`. Emits InferenceVerifiedFor.
+    function verifyInferenceFor(address beneficiary, bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce)
+        external
+        returns (uint8 class);
 
     /// verifyInference for k proofs at once, all made for msg.sender: every item gets the checks
     /// of the single path (signals in the field, its context, its nonce unused, also within the

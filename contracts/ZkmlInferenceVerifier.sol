@@ -17,6 +17,9 @@ abstract contract ZkmlInferenceVerifier is IZkmlVerifier {
     /// its nonces up pays for a fresh word once every 256 proofs.
     mapping(address => mapping(uint256 => uint256)) private usedNonceBits;
 
+    /// The same per (caller, beneficiary), for verifyInferenceFor.
+    mapping(address => mapping(address => mapping(uint256 => uint256))) private usedNonceBitsFor;
+
     constructor(bytes32 modelId_) {
         modelId = modelId_;
     }
@@ -31,23 +34,55 @@ abstract contract ZkmlInferenceVerifier is IZkmlVerifier {
         return usedNonceBits[sender][nonce >> 8] & (uint256(1) << (nonce & 0xff)) != 0;
     }
 
+    /// Two-field and five-field encodings differ in length, so a contextFor value is never a
+    /// contextOf value of another sender.
+    function contextFor(address caller, address beneficiary, uint256 nonce) public view override returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this), caller, beneficiary, nonce))) >> 12;
+    }
+
+    function nonceUsedFor(address caller, address beneficiary, uint256 nonce) public view override returns (bool) {
+        return usedNonceBitsFor[caller][beneficiary][nonce >> 8] & (uint256(1) << (nonce & 0xff)) != 0;
+    }
+
     function verifyInference(bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce)
         external
         override
         returns (uint8 class)
     {
+        class = _checkOne(proof, pubSignals, nonce, contextOf(msg.sender, nonce), usedNonceBits[msg.sender], msg.sender);
+        emit InferenceVerified(modelId, msg.sender, nonce, pubSignals[0], class);
+    }
+
+    function verifyInferenceFor(address beneficiary, bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce)
+        external
+        override
+        returns (uint8 class)
+    {
+        class = _checkOne(
+            proof, pubSignals, nonce, contextFor(msg.sender, beneficiary, nonce), usedNonceBitsFor[msg.sender][beneficiary], beneficiary
+        );
+        emit InferenceVerifiedFor(modelId, msg.sender, beneficiary, nonce, pubSignals[0], class);
+    }
+
+    /// The single-proof checks against the `expected` context; marks the nonce in `nonceBits`.
+    function _checkOne(
+        bytes calldata proof,
+        uint256[2] calldata pubSignals,
+        uint256 nonce,
+        uint256 expected,
+        mapping(uint256 => uint256) storage nonceBits,
+        address nonceOwner
+    ) private returns (uint8) {
         if (pubSignals[0] >= FIELD_R) revert PublicSignalNotInField(0);
         if (pubSignals[1] >= FIELD_R) revert PublicSignalNotInField(1);
-        uint256 expected = contextOf(msg.sender, nonce);
         if (pubSignals[1] >> 8 != expected) revert WrongContext(expected, pubSignals[1] >> 8);
         uint256 word = nonce >> 8;
         uint256 bit = uint256(1) << (nonce & 0xff);
-        uint256 bits = usedNonceBits[msg.sender][word];
-        if (bits & bit != 0) revert NonceAlreadyUsed(msg.sender, nonce);
+        uint256 bits = nonceBits[word];
+        if (bits & bit != 0) revert NonceAlreadyUsed(nonceOwner, nonce);
         if (!_verifyProof(proof, pubSignals)) revert InvalidProof();
-        usedNonceBits[msg.sender][word] = bits | bit;
-        class = uint8(pubSignals[1] & 0xff);
-        emit InferenceVerified(modelId, msg.sender, nonce, pubSignals[0], class);
+        nonceBits[word] = bits | bit;
+        return uint8(pubSignals[1] & 0xff);
     }
 
     function verifyInferences(bytes calldata proofs, uint256[2][] calldata pubSignals, uint256[] calldata nonces)

@@ -1,7 +1,8 @@
 /**
  * The proof context: what binds a proof to one chain, one verifier contract, one sender and one
- * nonce. ZkmlInferenceVerifier.sol computes the same value; the circuit carries it inside the
- * public classContext signal (ctx * 256 + class).
+ * nonce, and on the consumer-contract path to the user the sender (a dApp contract) acts for.
+ * ZkmlInferenceVerifier.sol computes the same value (contextOf, contextFor); the circuit carries
+ * it inside the public classContext signal (ctx * 256 + class).
  */
 import { AbiCoder, keccak256 } from "ethers";
 import { ZkmlError } from "./errors.js";
@@ -13,14 +14,23 @@ export interface ContextParams {
   contract: string;
   sender: string;
   nonce: bigint;
+  /**
+   * The user a dApp contract (`sender`) submits the proof for, through verifyInferenceFor:
+   * only that contract can submit it, and only for this user.
+   */
+  beneficiary?: string;
 }
 
-/** uint256(keccak256(abi.encode(chainid, contract, sender, nonce))) >> 12: 244 bits, < r. */
+/**
+ * uint256(keccak256(abi.encode(chainid, contract, sender, nonce))) >> 12: 244 bits, < r, as
+ * contextOf(sender, nonce); with a beneficiary, keccak256(chainid, contract, sender,
+ * beneficiary, nonce) >> 12, as contextFor(sender, beneficiary, nonce).
+ */
 export function computeContext(p: ContextParams): bigint {
-  const encoded = AbiCoder.defaultAbiCoder().encode(
-    ["uint256", "address", "address", "uint256"],
-    [p.chainId, p.contract, p.sender, p.nonce],
-  );
+  const coder = AbiCoder.defaultAbiCoder();
+  const encoded = p.beneficiary === undefined
+    ? coder.encode(["uint256", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.nonce])
+    : coder.encode(["uint256", "address", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.beneficiary, p.nonce]);
   return BigInt(keccak256(encoded)) >> 12n;
 }
 
@@ -39,4 +49,23 @@ export function parseContext(hex: string): bigint {
 
 export function splitClassContext(classContext: bigint): { context: bigint; cls: number } {
   return { context: classContext >> 8n, cls: Number(classContext & 0xffn) };
+}
+
+/**
+ * Why a proof's context is not the one a contract expects, in words: which of chain, contract,
+ * sender, beneficiary and nonce differ between what the proof was made for (its file's context
+ * parts) and the submission. Undefined when the file names no parts or none differ.
+ */
+export function explainContextMismatch(made: { chainId?: string; contract?: string; sender?: string; beneficiary?: string; nonce?: string }, actual: ContextParams): string | undefined {
+  if ([made.chainId, made.contract, made.sender, made.nonce].every((x) => x === undefined)) return undefined;
+  const same = (a: string | undefined, b: string | bigint | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toString().toLowerCase();
+  const diffs: string[] = [];
+  if (!same(made.chainId, actual.chainId)) diffs.push(`chain: proof made for ${made.chainId ?? "?"}, submitted on ${actual.chainId}`);
+  if (!same(made.contract, actual.contract)) diffs.push(`contract: proof made for ${made.contract ?? "?"}, submitted to ${actual.contract}`);
+  if (!same(made.sender, actual.sender)) diffs.push(`sender: proof made for ${made.sender ?? "?"}, sent by ${actual.sender}`);
+  if ((made.beneficiary ?? actual.beneficiary) !== undefined && !same(made.beneficiary, actual.beneficiary)) {
+    diffs.push(`beneficiary: proof made for ${made.beneficiary ?? "none (verifyInference)"}, submitted for ${actual.beneficiary ?? "none (verifyInference)"}`);
+  }
+  if (!same(made.nonce, actual.nonce)) diffs.push(`nonce: proof made with ${made.nonce ?? "?"}, submitted with ${actual.nonce}`);
+  return diffs.length ? diffs.join("; ") : undefined;
 }

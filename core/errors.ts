@@ -19,7 +19,8 @@ export type ZkmlErrorCode =
   | "SOLC_FAILED"
   | "PROOF_INVALID"
   | "CHAIN"
-  | "CONTRACT_TOO_LARGE";
+  | "CONTRACT_TOO_LARGE"
+  | "MISSING_DEPENDENCY";
 
 function oneInertLine(text: string): string {
   return terminalText(String(text).replace(/\s*\r?\n\s*/g, " | "));

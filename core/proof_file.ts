@@ -26,7 +26,7 @@ export interface ProofFile {
    * and `parts` each by its ONNX name, shape and scale (`frac` above is then the first's).
    */
   output: { values: number[]; frac: number; class: number; dequantized: number[]; parts?: NamedOutput[] };
-  context: { value: string; chainId?: string; contract?: string; sender?: string; nonce?: string };
+  context: { value: string; chainId?: string; contract?: string; sender?: string; beneficiary?: string; nonce?: string };
   /**
    * The commitment's blinding factor (0x hex), drawn fresh for this proof. Whoever holds it and
    * the values can open the commitment; without it the public signals say nothing of the input.
@@ -69,19 +69,21 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
     return "output.parts: expected [{name, shape, frac, values, dequantized}] for each graph output";
   }
   const c = doc.context;
-  if (!isObj(c) || !str(c.value, 100) || !["chainId", "contract", "sender", "nonce"].every((k) => c[k] === undefined || str(c[k], 100))) {
-    return "context: expected {value, and optionally chainId, contract, sender, nonce} strings";
+  if (!isObj(c) || !str(c.value, 100) || !["chainId", "contract", "sender", "beneficiary", "nonce"].every((k) => c[k] === undefined || str(c[k], 100))) {
+    return "context: expected {value, and optionally chainId, contract, sender, beneficiary, nonce} strings";
   }
   if (!str(doc.blinding, 100)) return "blinding: expected a 0x hex string";
   return undefined;
 }
 
-/** The context a proof binds: its value, and the four parts it was derived from when known. */
+/** The context a proof binds: its value, and the parts it was derived from when known. */
 export interface ContextDetails {
   value: bigint;
   chainId?: bigint;
   contract?: string;
   sender?: string;
+  /** The user a dApp contract (`sender`) submits the proof for (verifyInferenceFor). */
+  beneficiary?: string;
   nonce?: bigint;
 }
 
@@ -117,6 +119,7 @@ export function assembleProofFile(a: {
       ...(a.context.chainId !== undefined && { chainId: a.context.chainId.toString() }),
       ...(a.context.contract && { contract: a.context.contract }),
       ...(a.context.sender && { sender: a.context.sender }),
+      ...(a.context.beneficiary && { beneficiary: a.context.beneficiary }),
       ...(a.context.nonce !== undefined && { nonce: a.context.nonce.toString() }),
     },
     blinding: "0x" + a.blinding.toString(16),

@@ -3,12 +3,8 @@
  * service bench start. `ready` resolves once the worker is connected and taking jobs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ownScript } from "../core/package_files.js";
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../cli/main.ts");
-// Resolved from here, not from the working directory (where `--import tsx` would look for it).
-const TSX = import.meta.resolve("tsx");
 
 export interface WorkerProcessOptions {
   redis: string;
@@ -33,7 +29,7 @@ export function spawnWorkerProcess(o: WorkerProcessOptions): WorkerProcess {
   const source = "store" in o.source ? ["--store", o.source.store] : ["--api", o.source.api, "--cache", o.source.cache];
   const child = spawn(
     process.execPath,
-    ["--import", TSX, CLI, "worker", "--redis", o.redis, ...source, "--name", o.name, ...(o.lockMs ? ["--lock-ms", String(o.lockMs)] : [])],
+    [...ownScript("cli/main").args, "worker", "--redis", o.redis, ...source, "--name", o.name, ...(o.lockMs ? ["--lock-ms", String(o.lockMs)] : [])],
     { env: { ...process.env, ...("token" in o.source && { ZKML_WORKER_TOKEN: o.source.token }) }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -6,7 +6,10 @@ export { ZkmlError, isZkmlError, type ZkmlErrorCode } from "../core/errors.js";
 export { terminalText, commentText, identifierText } from "../core/inert.js";
 export { computeContext, parseContext, splitClassContext, CONTEXT_BITS } from "../core/context.js";
 export { readInputFile, readCalibrationFile, inputValues } from "../core/input.js";
-export { writeFileAtomic, readManifest } from "../core/manifest.js";
+export { explainContextMismatch, type ContextParams } from "../core/context.js";
+export { FILES } from "../core/compiled.js";
+export { readDeployment, recordDeployment, deployedVerifier, checkDeployedKey, type DeploymentRecord } from "./deployments.js";
+export { writeFileAtomic, readManifest, sha256File } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
 export {
   runReference, runLayer, quantizeInput, inputFracs, inputShapes, NO_CLASS, dequantize, describeLayer, denseLayers, isLinear, layerOutFrac, layerOutSize,
@@ -29,7 +32,7 @@ export { verifyProofFile, type VerifyResult } from "./verify.js";
 export { checkCircuit, type CircuitCheck } from "./check.js";
 export { checkConstraints, KNOWN_EXCEPTIONS, type ConstraintCheckReport } from "../circuits/constraint_check.js";
 export {
-  deployVerifier, submitInference, submitInferenceBatch, measureVerifierCallGas, inferenceCalldata, inferenceBatchCalldata, revertReason,
+  deployVerifier, devKeysWarning, LOCAL_CHAIN_IDS, submitInference, submitInferenceBatch, measureVerifierCallGas, inferenceCalldata, inferenceBatchCalldata, revertReason,
   type BatchEntry, type OnchainBatchVerification, type OnchainVerification,
 } from "../verifier/chain.js";
 export {

@@ -129,15 +129,15 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
     cls = outputOk && split.cls === modelClass(m, output.values) && output.class === split.cls;
     if (!cls) problems.push(`output.class: ${show(output.class)}; the proof's class is ${split.cls}${outputOk ? `, the output's ${modelClass(m, output.values)}` : ""}`);
     field(context.value === "0x" + split.context.toString(16), `context.value: ${show(context.value)}, the proof's context is 0x${split.context.toString(16)}`);
-    const { chainId, contract, sender, nonce } = context;
-    if ([chainId, contract, sender, nonce].some((x) => x !== undefined)) {
+    const { chainId, contract, sender, beneficiary, nonce } = context;
+    if ([chainId, contract, sender, beneficiary, nonce].some((x) => x !== undefined)) {
       let derived: bigint | undefined;
       try {
-        derived = computeContext({ chainId: BigInt(chainId!), contract: contract!, sender: sender!, nonce: BigInt(nonce!) });
+        derived = computeContext({ chainId: BigInt(chainId!), contract: contract!, sender: sender!, nonce: BigInt(nonce!), ...(beneficiary !== undefined && { beneficiary }) });
       } catch {
         // A missing part, a non-number or a bad address derives nothing.
       }
-      field(derived === split.context, `context.chainId/contract/sender/nonce: they do not derive the proof's context`);
+      field(derived === split.context, `context.chainId/contract/sender/beneficiary/nonce: they do not derive the proof's context`);
     }
   }
   const valid = model && keys && ok && commitment && cls && fields && modelCommitment !== false;

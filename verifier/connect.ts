@@ -53,7 +53,24 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /** An in-process Hardhat (EDR) chain: no ports, no node process (31337 unless `chainId` says). Needs Node >= 22. */
 export async function connectInProcessChain(opts: { chainId?: number } = {}): Promise<ChainConnection> {
-  const { createHardhatRuntimeEnvironment } = await import("hardhat/hre");
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 22) {
+    throw new ZkmlError(
+      "MISSING_DEPENDENCY",
+      `the in-process chain is Hardhat 3's EDR, which needs Node >= 22 (this is Node ${process.versions.node})`,
+      "run zkml with Node 22 (npm's node@22 package brings one: npx -p node@22 zkml …; reinstall zkml under it, since npm leaves out EDR's native binary when it installs on Node 20), or use a JSON-RPC chain: --rpc URL",
+    );
+  }
+  let createHardhatRuntimeEnvironment: typeof import("hardhat/hre").createHardhatRuntimeEnvironment;
+  try {
+    ({ createHardhatRuntimeEnvironment } = await import("hardhat/hre"));
+  } catch (e) {
+    throw new ZkmlError(
+      "MISSING_DEPENDENCY",
+      `the in-process chain needs hardhat 3 (a peer dependency of zkml), which did not load: ${(e as Error).message.split("\n")[0]}`,
+      "npm install hardhat@3 under Node >= 22, or use a JSON-RPC chain: --rpc URL",
+    );
+  }
   const hre = await createHardhatRuntimeEnvironment({
     networks: { default: { type: "edr-simulated", chainType: "l1", hardfork: "cancun", ...(opts.chainId !== undefined && { chainId: opts.chainId }) } },
   });

@@ -7,19 +7,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { InterfaceAbi } from "ethers";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
 import { commentText, identifierText } from "../core/inert.js";
 import { FIELD_R } from "../core/field.js";
+import { packageFile } from "../core/package_files.js";
 import { PROOF_WORDS, type ProofSystem } from "../core/proof_system.js";
 import type { Groth16Key } from "./batch.js";
 import { groth16BatchVerifierSource } from "./batch_solidity.js";
 
 const require = createRequire(import.meta.url);
 const SNARKJS_DIR = path.resolve(path.dirname(require.resolve("snarkjs")), "..");
-export const CONTRACTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../contracts");
+export const CONTRACTS_DIR = packageFile("contracts");
 export const SOLC_VERSION: string = require("solc/package.json").version;
 export const EVM_VERSION = "cancun";
 

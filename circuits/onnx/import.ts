@@ -23,8 +23,6 @@ import {
 import { graphBuilder, INT8_READERS, type Constant } from "./graph_builder.js";
 import { importQuantizedOp, QUANTIZED_OPS } from "./quantized_ops.js";
 
-export { SUPPORTED_OPS } from "./graph_builder.js";
-
 
 export async function importOnnxFile(file: string): Promise<Graph> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `model file not found: ${file}`);

@@ -26,7 +26,6 @@ async function benchService(ctx: VerbContext): Promise<number> {
 
 export const benchVerb: Verb = {
   name: "bench",
-  summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems",
   usage: "zkml bench [model.onnx --input FILE [--calibration FILE] [--private-weights]] [--systems LIST] [--quick] [--runs N] [--results DIR] [--json]\n       zkml bench service [--model DIR] [--workers 1,2,4] [--clients N] [--proofs N] [--noops N] [--results DIR]",
   help: `Compiles, sets up, proves (warm in-process and as a cold \`zkml prove\` process), verifies and
 submits to an in-process Hardhat chain each model, and times float inference with onnxruntime-node.

@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import {
-  connectRpc, deployAndRegister, deployRegistry, deployVerifier, openReady, readProofFile, readVerifierArtifact, submitBatchToRegistry, submitInference,
-  submitInferenceBatch, submitToRegistry, verifyProofBatch, writeFileAtomic, ZkmlError, type BatchEntry, type ChainConnection, type ProofFile,
+  checkDeployedKey, connectRpc, deployAndRegister, deployRegistry, deployVerifier, explainContextMismatch, FILES, openReady, readDeployment, readProofFile,
+  readVerifierArtifact, recordDeployment, submitBatchToRegistry, submitInference, submitInferenceBatch, submitToRegistry, verifyProofBatch, ZkmlError,
+  type BatchEntry, type ChainConnection, type ProofFile,
 } from "../../src/index.js";
 import { addressArg, bigintArg, requirePositional, str, toJson, type Verb, type VerbContext } from "../io.js";
 
@@ -20,14 +18,14 @@ function privateKey(ctx: VerbContext): string | undefined {
   return str(ctx, "private-key") ?? process.env.ZKML_PRIVATE_KEY ?? undefined;
 }
 
-function rpc(ctx: VerbContext, verb: string): string {
+export function rpc(ctx: VerbContext, verb: string): string {
   const url = str(ctx, "rpc");
   if (!url) throw new ZkmlError("USAGE", `${verb}: --rpc URL is required`, `e.g. --rpc http://127.0.0.1:8545; see \`zkml ${verb} --help\``);
   return url;
 }
 
 /** Connects with --rpc and the key, runs `f`, and always closes the connection. */
-async function withChain<T>(ctx: VerbContext, verb: string, f: (chain: ChainConnection) => Promise<T>): Promise<T> {
+export async function withChain<T>(ctx: VerbContext, verb: string, f: (chain: ChainConnection) => Promise<T>): Promise<T> {
   const chain = await connectRpc(rpc(ctx, verb), privateKey(ctx));
   try {
     return await f(chain);
@@ -36,44 +34,21 @@ async function withChain<T>(ctx: VerbContext, verb: string, f: (chain: ChainConn
   }
 }
 
-interface DeploymentRecord {
-  address?: string;
-  contract?: string;
-  registry?: string;
-  modelId?: string;
-  verifier?: string;
-}
-
-const deploymentsFile = (dir: string) => path.join(dir, "deployments.json");
-
-async function recordedDeployment(dir: string, chainId: bigint): Promise<DeploymentRecord | undefined> {
-  const file = deploymentsFile(dir);
-  return existsSync(file) ? JSON.parse(await readFile(file, "utf8"))[chainId.toString()] : undefined;
-}
-
-/** Merge `fields` into DIR/deployments.json under the chain id (written atomically). */
-async function recordDeployment(dir: string, chainId: bigint, fields: DeploymentRecord & Record<string, unknown>): Promise<void> {
-  const file = deploymentsFile(dir);
-  const all = existsSync(file) ? JSON.parse(await readFile(file, "utf8")) : {};
-  all[chainId.toString()] = { ...all[chainId.toString()], ...fields, at: new Date().toISOString() };
-  await writeFileAtomic(file, toJson(all) + "\n");
-}
 
 export const deployVerb: Verb = {
   name: "deploy",
-  summary: "deploy the model's verifier contract to a JSON-RPC chain",
   usage: "zkml deploy DIR --rpc URL [--allow-dev-keys] [--private-key KEY] [--json]",
   help: `Deploys DIR's verifier (the snarkjs verifier of DIR's proof system + zkml's context/replay wrapper) and
 records the address in DIR/deployments.json.\n\n${DEV_KEYS_HELP}\n\n${KEY_HELP}`,
   options: { rpc: { type: "string" }, "private-key": { type: "string" }, "allow-dev-keys": { type: "boolean" } },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "deploy");
-    await openReady(dir);
+    const ready = await openReady(dir);
     const artifact = await readVerifierArtifact(dir);
     return withChain(ctx, "deploy", async (chain) => {
       const d = await deployVerifier(chain.signer, artifact, { allowDevKeys: Boolean(ctx.values["allow-dev-keys"]) });
       for (const w of d.warnings ?? []) ctx.say(w);
-      await recordDeployment(dir, chain.chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash });
+      await recordDeployment(dir, chain.chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash, vkey: ready.setup.outputs[FILES.vkey]! });
       ctx.say(`deployed ${artifact.contractName} at ${d.address} on chain ${chain.chainId} (gas ${d.gasUsed})`);
       ctx.result({ address: d.address, chainId: chain.chainId, contract: artifact.contractName, gasUsed: d.gasUsed, txHash: d.txHash });
       return 0;
@@ -83,16 +58,18 @@ records the address in DIR/deployments.json.\n\n${DEV_KEYS_HELP}\n\n${KEY_HELP}`
 
 export const verifyOnchainVerb: Verb = {
   name: "verify-onchain",
-  summary: "submit a proof (or a batch: --batch) to a deployed verifier or the registry (exit 0 accepted, 1 rejected)",
   usage:
-    "zkml verify-onchain DIR proof.json --rpc URL (--address ADDR | --registry ADDR [--model-id ID]) [--nonce N] [--private-key KEY] [--json]\n" +
-    "       zkml verify-onchain DIR --batch proof1.json proof2.json ... --rpc URL (--address ADDR | --registry ADDR [--model-id ID]) [--json]",
-  help: `Sends verifyInference(proof, publicSignals, nonce) to the model's verifier at ADDR, or
+    "zkml verify-onchain DIR proof.json --rpc URL [--address ADDR | --registry ADDR [--model-id ID]] [--nonce N] [--private-key KEY] [--json]\n" +
+    "       zkml verify-onchain DIR --batch proof1.json proof2.json ... --rpc URL [--address ADDR | --registry ADDR [--model-id ID]] [--json]",
+  help: `Sends verifyInference(proof, publicSignals, nonce) to the model's verifier at ADDR (default: the
+one \`zkml deploy\` recorded in DIR/deployments.json for this chain, refused if DIR's keys changed
+since), or
 verifyInference(modelId, proof, publicSignals, nonce) to the registry at --registry ADDR (the
 model id defaults to the one \`zkml register\` recorded in DIR/deployments.json for this chain).
 The proof must have been made for this chain, that contract (the verifier or the registry),
-this sender and nonce (zkml prove --chain-id ... --contract ADDR --nonce N); the nonce is read
-from the proof file unless --nonce is given.
+this sender and nonce (zkml prove --rpc URL fills all four in); the nonce is read from the proof
+file unless --nonce is given. A WrongContext revert is explained: which of chain, contract,
+sender and nonce differ from what the proof file says it was made for.
 
 --batch: every file after DIR is a proof, all sent in one verifyInferences transaction (each
 proof's nonce is read from its file). Groth16 proofs are checked together with k + 3 pairings
@@ -111,8 +88,9 @@ the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n$
     if (batch && str(ctx, "nonce") !== undefined) throw new ZkmlError("USAGE", "verify-onchain --batch reads each proof's nonce from its file: --nonce does not apply");
     const addressText = str(ctx, "address");
     const registryText = str(ctx, "registry");
-    if (Boolean(addressText) === Boolean(registryText)) throw new ZkmlError("USAGE", "verify-onchain: give either --address ADDR (the model's verifier) or --registry ADDR");
-    const address = addressArg((addressText ?? registryText)!, addressText ? "--address" : "--registry");
+    if (addressText && registryText) throw new ZkmlError("USAGE", "verify-onchain: give either --address ADDR (the model's verifier) or --registry ADDR, not both");
+    const given = addressText ?? registryText;
+    const givenAddress = given === undefined ? undefined : addressArg(given, addressText ? "--address" : "--registry");
     const nonceFlag = str(ctx, "nonce");
     const nonceArg = nonceFlag === undefined ? undefined : bigintArg(nonceFlag, "--nonce");
     const entries: (BatchEntry & { proof: ProofFile })[] = [];
@@ -125,6 +103,21 @@ the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n$
     const ready = await openReady(dir);
     return withChain(ctx, "verify-onchain", async (chain) => {
       const sender = await chain.signer.getAddress();
+      const vkey = ready.setup.outputs[FILES.vkey]!;
+      const record = await readDeployment(dir, chain.chainId);
+      let address: string;
+      if (givenAddress) {
+        address = givenAddress;
+        if (addressText && record?.address?.toLowerCase() === address.toLowerCase()) checkDeployedKey(dir, chain.chainId, record, vkey);
+      } else {
+        if (!record?.address) throw new ZkmlError("USAGE", `verify-onchain: no verifier of ${dir} recorded for chain ${chain.chainId}`, "pass --address ADDR or --registry ADDR, or deploy with `zkml deploy` first");
+        checkDeployedKey(dir, chain.chainId, record, vkey);
+        address = record.address;
+      }
+      const explain = (reason: string, p: ProofFile, nonce: bigint) =>
+        reason.startsWith("WrongContext")
+          ? `${reason}: ${explainContextMismatch(p.context, { chainId: chain.chainId, contract: address, sender, nonce }) ?? "the proof file names no context parts to compare (made with --context HEX?)"}`
+          : reason;
       entries.forEach(({ proof }, i) => {
         if (proof.context.sender && addressArg(proof.context.sender, "the proof's context sender") !== sender) {
           ctx.say(`warning: ${proofPaths[i]} was made for sender ${proof.context.sender}, but ${sender} is signing: the contract will reject it`);
@@ -136,8 +129,9 @@ the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n$
         const r = modelId
           ? await submitToRegistry(chain.signer, address, modelId, proof, nonce)
           : await submitInference(chain.signer, address, (await readVerifierArtifact(dir)).abi, proof, nonce);
-        ctx.say(r.valid ? `accepted on chain ${chain.chainId}: class ${r.class}, gas ${r.gasUsed} (tx ${r.txHash})` : `REJECTED: ${r.reason}`);
-        ctx.result({ valid: r.valid, gasUsed: r.gasUsed, txHash: r.txHash, class: r.class ?? null, reason: r.reason ?? null });
+        const reason = r.reason === undefined ? undefined : explain(r.reason, proof, nonce);
+        ctx.say(r.valid ? `accepted on chain ${chain.chainId}: class ${r.class}, gas ${r.gasUsed} (tx ${r.txHash})` : `REJECTED: ${reason}`);
+        ctx.result({ valid: r.valid, gasUsed: r.gasUsed, txHash: r.txHash, class: r.class ?? null, reason: reason ?? null });
         return r.valid ? 0 : 1;
       }
       const r = modelId
@@ -167,7 +161,7 @@ the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n$
 
 /** --model-id, or the id \`zkml register\` recorded in DIR/deployments.json for this chain. */
 async function registeredModelId(ctx: VerbContext, dir: string, chainId: bigint): Promise<string> {
-  const modelId = str(ctx, "model-id") ?? (await recordedDeployment(dir, chainId))?.modelId;
+  const modelId = str(ctx, "model-id") ?? (await readDeployment(dir, chainId))?.modelId;
   if (!modelId || !/^0x[0-9a-fA-F]{64}$/.test(modelId)) {
     throw new ZkmlError("USAGE", modelId ? `--model-id ${modelId} is not a 32-byte hex id` : `no model id for chain ${chainId} in ${dir}/deployments.json`, "pass --model-id, or run `zkml register` first");
   }
@@ -176,7 +170,6 @@ async function registeredModelId(ctx: VerbContext, dir: string, chainId: bigint)
 
 export const deployRegistryVerb: Verb = {
   name: "deploy-registry",
-  summary: "deploy a zkml model registry (one per chain serves every model)",
   usage: "zkml deploy-registry --rpc URL [--private-key KEY] [--json]",
   help: `Deploys contracts/ZkmlRegistry.sol (compiled here with the npm solc). Anyone may then
 register models in it; entries are immutable. Prints the address.\n\n${KEY_HELP}`,
@@ -193,7 +186,6 @@ register models in it; entries are immutable. Prints the address.\n\n${KEY_HELP}
 
 export const registerVerb: Verb = {
   name: "register",
-  summary: "deploy a model's snarkjs verifier and register the model in a registry",
   usage: "zkml register DIR --registry ADDR --rpc URL [--uri URI] [--allow-dev-keys] [--private-key KEY] [--json]",
   help: `Deploys DIR's bare snarkjs verifier and registers the model in the registry at ADDR with
 its hashes (quantized model, r1cs, verification key), proof system, verifier and --uri (where

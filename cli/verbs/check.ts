@@ -3,7 +3,6 @@ import { ms, requirePositional, type Verb } from "../io.js";
 
 export const checkVerb: Verb = {
   name: "check",
-  summary: "check that every wire of a compiled circuit is pinned (exit 0 sound, 1 not)",
   usage: "zkml check DIR [--json]",
   help: `Computes an honest witness of DIR's circuit for a seeded random input and checks, wire by wire:
   unused        a wire (not an input) in no constraint: it can take any value;

@@ -3,7 +3,6 @@ import { ms, requirePositional, str, type Verb } from "../io.js";
 
 export const compileVerb: Verb = {
   name: "compile",
-  summary: "ONNX model → quantized model + circom circuit (r1cs, witness wasm)",
   usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--bits 8] [--json]",
   help: `Imports the ONNX graph, quantizes it to int8 with power-of-two scales, writes the integer
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
@@ -68,6 +67,7 @@ Prints the constraint count, the public signals and the quantization scales.`,
     }
     if (m.output.parts && m.output.classPart === undefined) ctx.say(`  class: none (no output of at most 255 values); the proof's class byte is 255`);
     ctx.say(`  calibration: ${r.calibration.source} (${r.calibration.samples} samples)`);
+    if (r.fidelitySkipped) ctx.say(`  fidelity vs float: skipped: ${r.fidelitySkipped} (npm install onnxruntime-node to measure it)`);
     if (r.fidelity) {
       const f = r.fidelity;
       ctx.say(`  fidelity vs float (onnxruntime): argmax agreement ${(100 * f.argmaxAgreement).toFixed(1)}%, max |err| ${f.maxAbsError.toFixed(4)}, mean |err| ${f.meanAbsError.toFixed(4)}`);

@@ -1,16 +1,15 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageFile } from "../../core/package_files.js";
 import {
   compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, measureVerifierCallGas,
   readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
 } from "../../src/index.js";
 import { ms, peakRssMb, str, type Verb } from "../io.js";
 
-const EXAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../examples/mnist");
+const EXAMPLE = packageFile("examples", "mnist");
 
 export const demoVerb: Verb = {
   name: "demo",
-  summary: "the whole pipeline on the bundled MNIST model, verified off-chain and on an in-process chain",
   usage: "zkml demo [--out DIR] [--digit 0-9] [--json]",
   help: `Compiles the bundled MNIST classifier (examples/mnist/mnist-mlp.onnx), sets up Groth16 keys
 (development keys drawn directly), proves one bundled digit, verifies the proof off-chain, deploys

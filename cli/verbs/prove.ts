@@ -1,28 +1,68 @@
 import path from "node:path";
-import { computeContext, InferenceProver, inputShapes, parseContext, readInputFile, ZkmlError, writeFileAtomic, type ContextDetails } from "../../src/index.js";
+import { Contract } from "ethers";
+import {
+  computeContext, deployedVerifier, FILES, InferenceProver, inputShapes, openReady, parseContext, readInputFile, readVerifierArtifact, ZkmlError, writeFileAtomic,
+  type ContextDetails, type ContextParams,
+} from "../../src/index.js";
 import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
+import { withChain } from "./chain.js";
 
-/** --context HEX, or the four values the verifier contract hashes into it. */
-export function contextFromArgs(ctx: VerbContext): ContextDetails {
+/** How far `prove --rpc` looks for an unused nonce before asking for --nonce. */
+const NONCE_SCAN = 1024;
+
+/** --context HEX, or the values the verifier contract hashes into it (given, or read from --rpc). */
+export async function contextFromArgs(ctx: VerbContext, dir: string): Promise<ContextDetails> {
   const hex = str(ctx, "context");
-  const parts = ["chain-id", "contract", "sender", "nonce"].map((k) => str(ctx, k));
-  if (hex && parts.some(Boolean)) throw new ZkmlError("USAGE", "give either --context or --chain-id/--contract/--sender/--nonce, not both");
+  const names = ["chain-id", "contract", "sender", "nonce"] as const;
+  const parts = names.map((k) => str(ctx, k));
+  const beneficiaryText = str(ctx, "beneficiary");
+  const beneficiary = beneficiaryText === undefined ? {} : { beneficiary: addressArg(beneficiaryText, "--beneficiary") };
+  if (hex && (parts.some(Boolean) || str(ctx, "rpc") || beneficiaryText)) throw new ZkmlError("USAGE", "give either --context or --rpc/--chain-id/--contract/--sender/--nonce/--beneficiary, not both");
   if (hex) return { value: parseContext(hex) };
-  if (!parts.some(Boolean)) return { value: 0n };
-  if (!parts.every(Boolean)) throw new ZkmlError("USAGE", "--chain-id, --contract, --sender and --nonce go together");
-  const p = {
+  if (str(ctx, "rpc")) return contextFromChain(ctx, dir, parts, beneficiary);
+  if (!parts.some(Boolean) && !beneficiaryText) return { value: 0n };
+  if (!parts.every(Boolean)) throw new ZkmlError("USAGE", "--chain-id, --contract, --sender and --nonce go together", "or let --rpc URL fill them in");
+  const p: ContextParams = {
     chainId: bigintArg(parts[0]!, "--chain-id"),
     contract: addressArg(parts[1]!, "--contract"),
     sender: addressArg(parts[2]!, "--sender"),
     nonce: bigintArg(parts[3]!, "--nonce"),
+    ...beneficiary,
   };
   return { value: computeContext(p), ...p };
 }
 
+/**
+ * --rpc: the chain id from the node, the contract from DIR/deployments.json (refused if the
+ * keys changed since its deploy), the sender from the signer, and the first nonce the contract
+ * has not seen used for it; each overridden by its own flag.
+ */
+async function contextFromChain(ctx: VerbContext, dir: string, parts: (string | undefined)[], beneficiary: { beneficiary?: string }): Promise<ContextDetails> {
+  const ready = await openReady(dir);
+  return withChain(ctx, "prove", async (chain) => {
+    const chainId = parts[0] === undefined ? chain.chainId : bigintArg(parts[0], "--chain-id");
+    const contract = parts[1] === undefined ? await deployedVerifier(dir, chain.chainId, ready.setup.outputs[FILES.vkey]!) : addressArg(parts[1], "--contract");
+    const sender = parts[2] === undefined ? await chain.signer.getAddress() : addressArg(parts[2], "--sender");
+    let nonce: bigint;
+    if (parts[3] !== undefined) nonce = bigintArg(parts[3], "--nonce");
+    else {
+      const verifier = new Contract(contract, (await readVerifierArtifact(dir)).abi, chain.provider);
+      const used = (n: bigint): Promise<boolean> =>
+        beneficiary.beneficiary === undefined ? verifier.getFunction("nonceUsed")(sender, n) : verifier.getFunction("nonceUsedFor")(sender, beneficiary.beneficiary, n);
+      let n = 0n;
+      while (n < NONCE_SCAN && (await used(n))) n++;
+      if (n === BigInt(NONCE_SCAN)) throw new ZkmlError("USAGE", `nonces 0 to ${NONCE_SCAN - 1} of ${sender} are used at ${contract}`, "pass --nonce N");
+      nonce = n;
+    }
+    const p: ContextParams = { chainId, contract, sender, nonce, ...beneficiary };
+    ctx.say(`context: chain ${chainId}, contract ${contract}, sender ${sender}${beneficiary.beneficiary ? `, beneficiary ${beneficiary.beneficiary}` : ""}, nonce ${nonce}`);
+    return { value: computeContext(p), ...p };
+  });
+}
+
 export const proveVerb: Verb = {
   name: "prove",
-  summary: "prove one inference: proof + public signals + the decoded result",
-  usage: "zkml prove DIR --input input.json [--out proof.json] [--context HEX | --chain-id N --contract ADDR --sender ADDR --nonce N] [--json]",
+  usage: "zkml prove DIR --input input.json [--out proof.json] [--rpc URL | --context HEX | --chain-id N --contract ADDR --sender ADDR --nonce N] [--beneficiary ADDR] [--json]",
   help: `Quantizes the input, computes the witness and a Groth16 proof, and writes a proof file with the
 proof, the public signals [commitment, classContext], the int8 input and the output (revealed
 off-chain; the commitment binds them).
@@ -34,16 +74,25 @@ off-chain; the commitment binds them).
                  compute that context here: keccak256(chainId, contract, sender, nonce) >> 12.
                  Only this sender can then submit the proof to that contract, once. ADDR is
                  the model's verifier (zkml deploy) or the registry (zkml deploy-registry).
+  --rpc URL      fill those in from the chain: its chain id, the verifier zkml deploy recorded
+                 in DIR/deployments.json, the signer ($ZKML_PRIVATE_KEY, or the node's first
+                 account) as sender, and the first nonce the verifier has not seen used for it.
+                 Any of --chain-id/--contract/--sender/--nonce given overrides its part.
+  --beneficiary ADDR
+                 for a dApp contract (--sender, or --contract's caller) that submits the proof on
+                 this user's behalf through verifyInferenceFor(ADDR, ...): the context names both
+                 (keccak256(chainId, contract, sender, beneficiary, nonce) >> 12).
 Without a context the proof carries context 0 (fine off-chain, rejected on-chain).`,
   options: {
     input: { type: "string" }, out: { type: "string" }, context: { type: "string" },
     "chain-id": { type: "string" }, contract: { type: "string" }, sender: { type: "string" }, nonce: { type: "string" },
+    rpc: { type: "string" }, beneficiary: { type: "string" }, "private-key": { type: "string" },
   },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "prove");
     const inputFile = str(ctx, "input");
     if (!inputFile) throw new ZkmlError("USAGE", "prove: --input FILE is required", "see `zkml prove --help`");
-    const context = contextFromArgs(ctx);
+    const context = await contextFromArgs(ctx, dir);
     const load = timer();
     const prover = await InferenceProver.open(dir);
     const loadMs = load();

@@ -27,7 +27,6 @@ function untilSignal(ctx: VerbContext): Promise<string> {
 
 export const tokenVerb: Verb = {
   name: "token",
-  summary: "make an API token for `zkml serve` (its hash is stored; the token is shown once)",
   usage: "zkml token NAME [--tokens FILE] [--role client|worker|admin] [--rate N] [--json]",
   help: `Makes a random token, appends its sha256 to the tokens file, and prints the token once.
 
@@ -51,7 +50,6 @@ export const tokenVerb: Verb = {
 
 export const serveVerb: Verb = {
   name: "serve",
-  summary: "run the proving service's HTTP API (jobs go to `zkml worker` processes through Redis)",
   usage: "zkml serve [--redis URL | --redis-dir DIR] [--store DIR] [--tokens FILE] [--host H] [--port N] [--model DIR ...] [--builds DIR] [--workers N] [--max-queued N] [--ttl S]",
   help: `An HTTP API on 127.0.0.1 by default (docs/SERVICE.md has every route):
   POST /v1/models/:id/proofs {input, context | chainId,contract,sender,nonce}  → 202 {job}
@@ -125,7 +123,6 @@ returns the same job for a retried request.
 
 export const workerVerb: Verb = {
   name: "worker",
-  summary: "prove jobs from the service's queue (run any number, on any number of machines)",
   usage: "zkml worker [--redis URL] (--store DIR | --api URL --cache DIR) [--name NAME] [--lock-ms N]",
   help: `Takes proof jobs from Redis, one at a time (a proof already uses every core), keeps the keys
 of the models it proved last in memory, checks each proof before storing it, and on SIGTERM

@@ -3,7 +3,6 @@ import { ms, requirePositional, str, type Verb } from "../io.js";
 
 export const setupVerb: Verb = {
   name: "setup",
-  summary: "proving/verifying keys (Groth16, PLONK or FFLONK) and the Solidity verifier for a build folder",
   usage: "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE | --ceremony] [--json]\n       zkml setup DIR --verify [--ptau FILE] [--onnx FILE] [--calibration FILE] [--json]",
   help: `Makes the keys of the chosen proof system for the compiled circuit in DIR and the Solidity
 verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wrapper).
@@ -83,7 +82,6 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
 
 export const contributeVerb: Verb = {
   name: "contribute",
-  summary: "add a Groth16 phase-2 contribution (or a closing random beacon) to a build folder's key",
   usage: "zkml contribute DIR [--name NAME] [--entropy TEXT | --beacon HEX --iterations N] [--json]",
   help: `A Groth16 key is safe if at least one phase-2 contributor destroyed their randomness.
 \`zkml setup\` adds one contribution from this machine; each participant runs

@@ -3,7 +3,6 @@ import { ms, requirePositional, type Verb } from "../io.js";
 
 export const verifyVerb: Verb = {
   name: "verify",
-  summary: "verify a proof off-chain (exit 0 valid, 1 invalid)",
   usage: "zkml verify DIR proof.json [--json]",
   help: `Checks the proof (Groth16, PLONK or FFLONK: DIR's keys say which) against DIR's verification
 key, that it was made for DIR's model, that the revealed input, output and blinding open the

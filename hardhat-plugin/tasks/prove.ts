@@ -1,0 +1,36 @@
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { say } from "./models.js";
+import { networkSigner } from "./signer.js";
+
+interface ProveArgs {
+  model: string;
+  input: string;
+  out: string;
+  beneficiary: string;
+  sender: string;
+  nonce: string;
+}
+
+export default async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  if (!args.input) throw new Error("zkml prove: --input FILE is required");
+  const { writeFileAtomic } = await import("../../src/index.js");
+  const m = hre.zkml.model(args.model);
+  const { signer, close } = await networkSigner(hre);
+  try {
+    const proof = await hre.zkml.prove(m.name, path.resolve(args.input), {
+      sender: args.sender || signer,
+      provider: signer.provider!,
+      ...(args.beneficiary && { beneficiary: args.beneficiary }),
+      ...(args.nonce && { nonce: BigInt(args.nonce) }),
+    });
+    const out = args.out ? path.resolve(args.out) : path.join(m.dir, "proof.json");
+    await writeFileAtomic(out, JSON.stringify(proof, null, 2) + "\n");
+    const c = proof.context;
+    say(`zkml: ${m.name}: class ${proof.output.class}; context: chain ${c.chainId}, contract ${c.contract}, sender ${c.sender}${c.beneficiary ? `, beneficiary ${c.beneficiary}` : ""}, nonce ${c.nonce}`);
+    console.log(out);
+  } finally {
+    await close();
+    await hre.zkml.release();
+  }
+}

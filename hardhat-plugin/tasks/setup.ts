@@ -1,0 +1,10 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { say, taskModels } from "./models.js";
+
+export default async function setup(args: { model: string; force: boolean }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  for (const name of taskModels(hre, args.model)) {
+    const dir = await hre.zkml.build(name, { force: args.force, progress: say });
+    console.log(`zkml: ${name}: keys and verifier ready in ${dir}`);
+  }
+  await hre.zkml.release();
+}

@@ -1,0 +1,175 @@
+/**
+ * zkml as others install it: the tarball `npm pack` makes, installed into a fresh project with
+ * only the npm registry and no environment variables, then used the ways a dApp developer does:
+ * plain `node` imports, a strict `tsc`, the CLI end to end on the bundled tiny model, and the
+ * example Hardhat 3 consumer project's own tests (which must pass and exit).
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { abiModuleSource } from "../verifier/abi_source.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const require = createRequire(import.meta.url);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** The environment a user's shell would have: none of npm's lifecycle variables, no ONNXRUNTIME_NODE_INSTALL. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^npm_/i.test(k) || k === "ONNXRUNTIME_NODE_INSTALL" || k === "INIT_CWD" || k.startsWith("VITEST") || k === "NODE_OPTIONS") continue;
+    env[k] = v;
+  }
+  // Hardhat 3 needs Node >= 22: the node running this suite (the project's node@22) comes first.
+  env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`;
+  return env;
+}
+
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000): Promise<Run> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, env: cleanEnv(), timeout: timeoutMs, maxBuffer: 64 << 20 }, (e, stdout, stderr) => {
+      const code = e ? (typeof e.code === "number" ? e.code : 1) : 0;
+      resolve({ code, stdout, stderr: stderr + (e && typeof e.code !== "number" ? `\n${e.message}` : ""), ms: performance.now() - t0 });
+    });
+  });
+}
+
+async function duMb(dir: string): Promise<number> {
+  let bytes = 0;
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) bytes += (await stat(p)).size;
+    }
+  };
+  await walk(dir);
+  return bytes / 2 ** 20;
+}
+
+describe("verifier/abi.ts", () => {
+  it("is what scripts/abi.ts makes from contracts/ (run it after changing an interface)", async () => {
+    expect(await readFile(path.join(ROOT, "verifier/abi.ts"), "utf8")).toBe(await abiModuleSource());
+  });
+});
+
+describe("the installed package (npm pack → npm install in a fresh Hardhat project)", () => {
+  let tmp: string;
+  let project: string;
+  let installMs: number;
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-package-"));
+    const pack = await run("npm", ["pack", "--pack-destination", tmp, "--json"], ROOT);
+    expect(pack.code, pack.stderr).toBe(0);
+    const tarball = path.join(tmp, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
+    project = path.join(tmp, "consumer");
+    await cp(path.join(ROOT, "examples/hardhat-consumer"), project, { recursive: true, filter: (src) => !/node_modules|artifacts|cache|[/\\]zkml$/.test(src) });
+    const install = await run("npm", ["install", tarball, "@types/node@22", "--no-audit", "--no-fund"], project, 600_000);
+    installMs = install.ms;
+    expect(install.code, install.stderr).toBe(0);
+  }, 900_000);
+
+  afterAll(async () => {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("ships what a user needs and nothing of the checkout; onnxruntime-node is not installed", async () => {
+    const pkg = path.join(project, "node_modules/zkml");
+    for (const f of ["dist/src/index.js", "dist/src/index.d.ts", "dist/cli/main.js", "dist/hardhat-plugin/index.js", "contracts/IZkmlVerifier.sol", "circuits/lib/requant.circom", "examples/tiny-mlp/tiny-mlp.onnx"]) {
+      expect(existsSync(path.join(pkg, f)), f).toBe(true);
+    }
+    for (const f of ["test", ".ci", "bench/results", "cli/main.ts", "src/index.ts", "tsconfig.json"]) expect(existsSync(path.join(pkg, f)), f).toBe(false);
+    expect(existsSync(path.join(project, "node_modules/onnxruntime-node"))).toBe(false);
+    const mb = await duMb(path.join(project, "node_modules"));
+    console.log(`package: installed in ${(installMs / 1000).toFixed(1)} s; node_modules ${mb.toFixed(0)} MB (zkml + hardhat + hardhat-ethers + node-test-runner + @types/node)`);
+  });
+
+  it("imports with plain node (ESM), and require()s on Node >= 22", async () => {
+    const esm = await run(process.execPath, ["--input-type=module", "-e", 'const z = await import("zkml"); console.log(typeof z.compileModel, typeof z.InferenceProver, typeof z.computeContext)'], project);
+    expect(esm.code, esm.stderr).toBe(0);
+    expect(esm.stdout.trim()).toBe("function function function");
+    const cjs = await run(process.execPath, ["-e", 'const z = require("zkml"); console.log(typeof z.verifyProofFile)'], project);
+    expect(cjs.code, cjs.stderr).toBe(0);
+    expect(cjs.stdout.trim()).toBe("function");
+    // The system's Node (20 on this machine), if there is one: the SDK needs no Node 22.
+    if (existsSync("/usr/bin/node")) {
+      const node20 = await run("/usr/bin/node", ["--input-type=module", "-e", 'const z = await import("zkml"); console.log(typeof z.compileModel)'], project);
+      expect(node20.code, node20.stderr).toBe(0);
+      expect(node20.stdout.trim()).toBe("function");
+    }
+  });
+
+  it("type-checks a consumer's code with strict tsc (no skipLibCheck, no shims)", async () => {
+    await writeFile(
+      path.join(project, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] }, files: ["consumer.ts"] }),
+    );
+    await writeFile(
+      path.join(project, "consumer.ts"),
+      `import { compileModel, setupModel, InferenceProver, computeContext, verifyProofFile, inferenceCalldata, type ProofFile } from "zkml";
+import { IZKML_VERIFIER_ABI, type ZkmlUserConfig } from "zkml/hardhat";
+
+const config: ZkmlUserConfig = { models: { tiny: { onnx: "tiny.onnx", system: "groth16" } } };
+export async function proveOnce(onnx: string, input: number[]): Promise<ProofFile> {
+  const c = await compileModel(onnx, { outDir: "build/x" });
+  await setupModel(c.outDir);
+  const prover = await InferenceProver.open(c.outDir);
+  const context = computeContext({ chainId: 31337n, contract: "0x" + "11".repeat(20), sender: "0x" + "22".repeat(20), nonce: 0n });
+  const { proof } = await prover.prove(input, { value: context });
+  const check = await verifyProofFile(c.outDir, proof);
+  const [bytes, signals, nonce]: [string, bigint[], bigint] = await inferenceCalldata(proof, 0n);
+  const event: string = IZKML_VERIFIER_ABI.filter((e) => e.type === "event")[0]!.name;
+  return check.valid && bytes && signals.length && nonce === 0n && event && config ? proof : proof;
+}
+`,
+    );
+    const tsc = await run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], project);
+    expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
+  }, 120_000);
+
+  it("runs the CLI: --version, and compile, setup, prove, verify of the bundled tiny model", async () => {
+    const zkml = (args: string[]) => run(process.execPath, [path.join(project, "node_modules/.bin/zkml"), ...args], project);
+    const version = await zkml(["--version"]);
+    expect(version.code, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/^zkml 0\.1\.0 \(snarkjs /);
+    const ex = "node_modules/zkml/examples/tiny-mlp";
+    const compile = await zkml(["compile", `${ex}/tiny-mlp.onnx`, "--calibration", `${ex}/calibration.json`, "--out", "build/tiny"]);
+    expect(compile.code, compile.stderr).toBe(0);
+    // No onnxruntime-node: the fidelity report says so and how to get it, and nothing fails.
+    expect(compile.stdout).toMatch(/fidelity vs float: skipped: .*onnxruntime-node.*npm install onnxruntime-node/);
+    const setup = await zkml(["setup", "build/tiny"]);
+    expect(setup.code, setup.stderr).toBe(0);
+    const prove = await zkml(["prove", "build/tiny", "--input", `${ex}/input.json`]);
+    expect(prove.code, prove.stderr).toBe(0);
+    const verify = await zkml(["verify", "build/tiny", "build/tiny/proof.json", "--json"]);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout).valid).toBe(true);
+    // A forged proof file: the installed CLI refuses it (exit 1, no stack trace).
+    const proof = JSON.parse(await readFile(path.join(project, "build/tiny/proof.json"), "utf8"));
+    proof.output.class = (proof.output.class + 1) % 3;
+    await writeFile(path.join(project, "build/tiny/forged.json"), JSON.stringify(proof));
+    const forged = await zkml(["verify", "build/tiny", "build/tiny/forged.json"]);
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).not.toMatch(/\n\s+at /);
+  }, 300_000);
+
+  it("runs the example Hardhat consumer's own tests, which pass and exit", async () => {
+    const test = await run("npx", ["hardhat", "test", "nodejs"], project, 400_000);
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout).toMatch(/2 passing/);
+    expect(test.stdout).not.toMatch(/failing/);
+    console.log(`package: the Hardhat consumer's tests (model build included) ran in ${(test.ms / 1000).toFixed(1)} s`);
+  }, 420_000);
+});
