@@ -68,6 +68,12 @@ export function defaultOutDir(onnxFile: string): string {
   return path.join("build", path.basename(onnxFile).replace(/\.onnx$/i, ""));
 }
 
+/**
+ * ONNX file → build folder: import, quantize (scales from the calibration samples, or the
+ * model's own Q/DQ scales), generate the circom circuit, compile it with circom2 and write the
+ * quantized model, circuit, r1cs, witness wasm and manifest atomically. With a calibration file
+ * and onnxruntime-node installed, also measures agreement with the float model.
+ */
 export async function compileModel(onnxFile: string, opts: CompileOptions = {}): Promise<CompileResult> {
   const t0 = performance.now();
   const progress = opts.progress ?? (() => {});

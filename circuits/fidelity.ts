@@ -149,6 +149,11 @@ export async function floatOutputs(onnxFile: string | Uint8Array, model: QModel,
   return (await floatOutputParts(onnxFile, model, samples)).map((parts) => parts[0]!);
 }
 
+/**
+ * The quantized model against the float one on `samples`: argmax agreement, absolute errors
+ * (per layer with `graph`, per output with several), accuracies with `labels`. Needs
+ * onnxruntime-node (an optional peer): without it, a MISSING_DEPENDENCY ZkmlError.
+ */
 export async function measureFidelity(onnxFile: string, model: QModel, samples: number[][], labels?: number[], graph?: Graph): Promise<FidelityReport> {
   const floats = await floatOutputParts(onnxFile, model, samples);
   const parts = outputParts(model);

@@ -170,6 +170,10 @@ function checkGraphWork(graph: Graph): void {
   }
 }
 
+/**
+ * The float graph as an int8 model with power-of-two scales, chosen from the calibration
+ * samples' ranges; `runReference` on the result is what the circuit computes, bit for bit.
+ */
 export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   const bits = opts.bits ?? ACT_BITS;
   if (bits !== ACT_BITS) {

@@ -110,3 +110,18 @@ export function timer() {
   const t0 = performance.now();
   return () => performance.now() - t0;
 }
+
+/**
+ * A module that needs optional peer dependencies (the service's fastify, bullmq, ioredis):
+ * when one is not installed, a MISSING_DEPENDENCY error naming it and the install command.
+ */
+export async function loadOptional<T>(what: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const pkg = err.code === "ERR_MODULE_NOT_FOUND" ? /Cannot find package '([^']+)'/.exec(err.message)?.[1] : undefined;
+    if (!pkg) throw e;
+    throw new ZkmlError("MISSING_DEPENDENCY", `${what} needs the npm package ${pkg}, which is not installed (the proving service's packages are optional peers of zkml)`, "npm install fastify@5 bullmq@5 ioredis@5");
+  }
+}

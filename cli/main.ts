@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { zkmlVersion } from "../core/package_files.js";
 import { isZkmlError, ZkmlError } from "../core/errors.js";
-import { makeContext, parseVerbArgs, toJson, type Verb } from "./io.js";
+import { loadOptional, makeContext, parseVerbArgs, toJson, type Verb } from "./io.js";
 
 /** Each verb's module is loaded only when it runs: `zkml --help` and `--version` load no SDK. */
 interface VerbEntry {
@@ -30,9 +30,9 @@ const VERBS: VerbEntry[] = [
   { name: "calldata", summary: "print the calldata of a proof's verifyInference transaction (for a wallet, multisig or cast)", load: async () => (await import("./verbs/calldata.js")).calldataVerb },
   { name: "demo", summary: "the whole pipeline on the bundled MNIST model, verified off-chain and on an in-process chain", load: async () => (await import("./verbs/demo.js")).demoVerb },
   { name: "bench", summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems", load: async () => (await import("./verbs/bench.js")).benchVerb },
-  { name: "serve", summary: "run the proving service's HTTP API (jobs go to `zkml worker` processes through Redis)", load: async () => (await import("./verbs/service.js")).serveVerb },
-  { name: "worker", summary: "prove jobs from the service's queue (run any number, on any number of machines)", load: async () => (await import("./verbs/service.js")).workerVerb },
-  { name: "token", summary: "make an API token for `zkml serve` (its hash is stored; the token is shown once)", load: async () => (await import("./verbs/service.js")).tokenVerb },
+  { name: "serve", summary: "run the proving service's HTTP API (jobs go to `zkml worker` processes through Redis)", load: async () => (await loadOptional("zkml serve", () => import("./verbs/service.js"))).serveVerb },
+  { name: "worker", summary: "prove jobs from the service's queue (run any number, on any number of machines)", load: async () => (await loadOptional("zkml worker", () => import("./verbs/service.js"))).workerVerb },
+  { name: "token", summary: "make an API token for `zkml serve` (its hash is stored; the token is shown once)", load: async () => (await loadOptional("zkml token", () => import("./verbs/service.js"))).tokenVerb },
 ];
 
 function mainHelp(): string {

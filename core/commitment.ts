@@ -3,7 +3,10 @@
  * generated circuit computes it (circuits/codegen.ts, circuits/lib/chain_hash.circom): blinding,
  * layout, then the packed values, chained through Poseidon.
  */
-import { buildPoseidon } from "circomlibjs";
+import {
+  poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8, poseidon9, poseidon10, poseidon11, poseidon12, poseidon13,
+  poseidon14, poseidon15, poseidon16,
+} from "poseidon-lite";
 import { CHAIN_RATE, FIELD_R, packSigned } from "./field.js";
 import { layoutTag, type CommitmentLayout } from "./layout.js";
 import { WEIGHT_BITS } from "./qmodel.js";
@@ -11,20 +14,22 @@ import { WEIGHT_BITS } from "./qmodel.js";
 export { randomBlinding } from "./field.js";
 export { layoutTag, type CommitmentLayout } from "./layout.js";
 
-type Poseidon = ((inputs: bigint[]) => unknown) & { F: { toObject(x: unknown): bigint } };
-let poseidonPromise: Promise<Poseidon> | undefined;
-
-function poseidon(): Promise<Poseidon> {
-  poseidonPromise ??= buildPoseidon() as Promise<Poseidon>;
-  return poseidonPromise;
-}
+/**
+ * circomlib's Poseidon by number of inputs (poseidon-lite: the same constants, 0.8 MB of plain
+ * JavaScript against circomlibjs's 30 MB with ethers v5, and nothing to build before the first
+ * hash). test/gadgets/commitment.test.ts holds it to the circuit's ChainHash.
+ */
+const POSEIDON: readonly ((inputs: bigint[]) => bigint)[] = [
+  poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8, poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14,
+  poseidon15, poseidon16,
+];
 
 /** state_0 = number of elements; state_{i+1} = Poseidon(state_i, next ≤ 15 elements). */
 export async function chainHash(elements: readonly bigint[]): Promise<bigint> {
-  const p = await poseidon();
   let state = BigInt(elements.length);
   for (let i = 0; i < elements.length; i += CHAIN_RATE) {
-    state = p.F.toObject(p([state, ...elements.slice(i, i + CHAIN_RATE)]));
+    const block = [state, ...elements.slice(i, i + CHAIN_RATE)];
+    state = POSEIDON[block.length - 2]!(block);
   }
   return state;
 }

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { QModel } from "./qmodel.js";
 import { readManifest, requireStage, type Manifest, type StageRecord } from "./manifest.js";
 
+/** The file names of a build folder, by role. */
 export const FILES = {
   qmodel: "model.quant.json",
   circom: "circuit.circom",

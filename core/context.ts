@@ -7,6 +7,7 @@
 import { AbiCoder, keccak256 } from "ethers";
 import { ZkmlError } from "./errors.js";
 
+/** Bits of a proof context: keccak256 >> 12, so context * 256 + class stays below the field. */
 export const CONTEXT_BITS = 244;
 
 export interface ContextParams {
@@ -34,6 +35,7 @@ export function computeContext(p: ContextParams): bigint {
   return BigInt(keccak256(encoded)) >> 12n;
 }
 
+/** A context given as hex (`--context`), checked to be below 2^244 so it fits the classContext signal. */
 export function parseContext(hex: string): bigint {
   let v: bigint;
   try {
@@ -47,6 +49,7 @@ export function parseContext(hex: string): bigint {
   return v;
 }
 
+/** The public classContext signal (context * 256 + class) split into its two parts. */
 export function splitClassContext(classContext: bigint): { context: bigint; cls: number } {
   return { context: classContext >> 8n, cls: Number(classContext & 0xffn) };
 }

@@ -26,6 +26,11 @@ function oneInertLine(text: string): string {
   return terminalText(String(text).replace(/\s*\r?\n\s*/g, " | "));
 }
 
+/**
+ * A failure the user can act on (a bad file, an unsupported op, a stale key, a chain that
+ * refused): `code` classifies it, the message names the model, node or file at fault, `hint`
+ * says what to do. The CLI prints it on one line; anything that is not a ZkmlError is a bug.
+ */
 export class ZkmlError extends Error {
   readonly code: ZkmlErrorCode;
   readonly hint?: string;
@@ -42,6 +47,7 @@ export class ZkmlError extends Error {
   }
 }
 
+/** True for a ZkmlError: an error the user can act on, printed without a stack trace. */
 export function isZkmlError(e: unknown): e is ZkmlError {
   return e instanceof ZkmlError;
 }

@@ -98,10 +98,15 @@ export function inputValues(doc: unknown, file: string, shapes?: readonly (reado
   return values;
 }
 
+/**
+ * The float input of an input file ({"input": [...]}, flat or nested, or {"input_data": [[...]]}),
+ * flattened and checked against the model's input shapes when given; bounded before it is parsed.
+ */
 export async function readInputFile(file: string, shapes?: readonly (readonly number[])[]): Promise<number[]> {
   return inputValues(await readJsonFile(file, "input", FINITE_HINT), file, shapes);
 }
 
+/** Calibration samples ({"samples": [[...], ...], "labels"?: [...]}) for the quantizer's scales and the fidelity report. */
 export async function readCalibrationFile(file: string): Promise<{ samples: number[][]; labels?: number[] }> {
   const doc = (await readJsonFile(file, "calibration", FINITE_HINT)) as Record<string, unknown>;
   if (doc && Array.isArray(doc.samples)) {

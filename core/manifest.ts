@@ -48,6 +48,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   await rename(tmp, file);
 }
 
+/** A build folder's manifest.json (stages, their inputs' and outputs' sha256); a missing or malformed one is a ZkmlError. */
 export async function readManifest(dir: string): Promise<Manifest> {
   const file = path.join(dir, MANIFEST_FILE);
   if (!existsSync(file)) {

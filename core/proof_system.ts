@@ -5,9 +5,11 @@
  */
 import { ZkmlError } from "./errors.js";
 
+/** The snarkjs proof systems zkml sets up, proves and verifies with. */
 export const PROOF_SYSTEMS = ["groth16", "plonk", "fflonk"] as const;
 export type ProofSystem = (typeof PROOF_SYSTEMS)[number];
 
+/** A proof system's name (groth16 when undefined); anything else is a USAGE ZkmlError listing them. */
 export function parseProofSystem(value: string | undefined): ProofSystem {
   if (value === undefined) return "groth16";
   if ((PROOF_SYSTEMS as readonly string[]).includes(value)) return value as ProofSystem;

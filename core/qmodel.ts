@@ -190,6 +190,7 @@ export function layerSources(l: QLayer, index: number): number[] {
   return l.op === "binary" || l.op === "matmul" ? [l.a, l.b] : l.op === "concat" ? l.parts.map((p) => p.from) : [l.from ?? index - 1];
 }
 
+/** A dense or conv layer: weights times activations, then requantized. */
 export function isLinear(l: QLayer): l is QLinear {
   return l.op === "dense" || l.op === "conv";
 }
@@ -461,6 +462,7 @@ export function argmax(values: readonly number[]): number {
   return best;
 }
 
+/** Integers at scale 2^-frac as floats: v · 2^-frac. */
 export function dequantize(values: readonly number[], frac: number): number[] {
   return values.map((v) => v / 2 ** frac);
 }

@@ -6,6 +6,7 @@
 import { getAddress } from "ethers/address";
 import type { ContractTransactionReceipt, Provider, Signer, TransactionReceipt } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { sha256File } from "../core/manifest.js";
 import type { ProofFile } from "../core/proof_file.js";
 import type { ZkmlModelConfig } from "./config.js";
 
@@ -127,8 +128,8 @@ export class ZkmlHardhat {
     try {
       const manifest = await z.readManifest(m.dir);
       const inputs = manifest.stages.compile?.inputs ?? {};
-      if (inputs.model !== (await z.sha256File(m.onnx))) return false;
-      return m.calibration ? inputs.calibration === (await z.sha256File(m.calibration)) : inputs.calibration === undefined;
+      if (inputs.model !== (await sha256File(m.onnx))) return false;
+      return m.calibration ? inputs.calibration === (await sha256File(m.calibration)) : inputs.calibration === undefined;
     } catch {
       return false;
     }

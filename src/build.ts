@@ -10,6 +10,7 @@ export interface ReadyModel extends CompiledModel {
   verificationKey: unknown;
 }
 
+/** A build folder that is compiled and set up, with every file checked against the manifest (a stale key is refused). */
 export async function openReady(dir: string): Promise<ReadyModel> {
   const compiled = await openCompiled(dir);
   const setup = await requireStage(dir, compiled.manifest, "setup");

@@ -22,6 +22,10 @@ function randomBits(rand: () => number, bits: number): bigint {
   return v % (1n << BigInt(bits));
 }
 
+/**
+ * Is every wire of the compiled circuit pinned by its constraints? Finds unused, unpinned and
+ * undetermined signals by perturbing a witness (seeded) and checking which constraints notice.
+ */
 export async function checkCircuit(dir: string, seed = 1): Promise<CircuitCheck> {
   const t0 = performance.now();
   const compiled = await openCompiled(dir);

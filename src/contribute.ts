@@ -31,6 +31,7 @@ export interface ContributeOptions {
 
 const hex = (h: unknown) => (h instanceof Uint8Array ? Buffer.from(h).toString("hex") : String(h));
 
+/** Adds a Groth16 phase-2 contribution (or, with `beacon`, the closing random beacon) to a build folder's key. */
 export async function contribute(dir: string, opts: ContributeOptions = {}): Promise<{ info: SetupInfo; contribution: Contribution }> {
   const ready = await openReady(dir);
   const system = ready.setupInfo.system;
@@ -116,6 +117,7 @@ function directKeys(dir: string, what: string): ZkmlError {
   );
 }
 
+/** Checks a build folder's Groth16 key against its r1cs and ptau (snarkjs zkey verify) and lists its contributions. */
 export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): Promise<SetupCheck> {
   const ready = await openReady(dir);
   const system = ready.setupInfo.system;

@@ -3,44 +3,36 @@
  *   compileModel → setupModel → InferenceProver.prove → verifyProofFile / deployVerifier + submitInference
  */
 export { ZkmlError, isZkmlError, type ZkmlErrorCode } from "../core/errors.js";
-export { terminalText, commentText, identifierText } from "../core/inert.js";
 export { computeContext, parseContext, splitClassContext, CONTEXT_BITS } from "../core/context.js";
 export { readInputFile, readCalibrationFile, inputValues } from "../core/input.js";
 export { explainContextMismatch, type ContextParams } from "../core/context.js";
 export { FILES } from "../core/compiled.js";
 export { readDeployment, recordDeployment, deployedVerifier, checkDeployedKey, type DeploymentRecord } from "./deployments.js";
-export { writeFileAtomic, readManifest, sha256File } from "../core/manifest.js";
+export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
 export {
-  runReference, runLayer, quantizeInput, inputFracs, inputShapes, NO_CLASS, dequantize, describeLayer, denseLayers, isLinear, layerOutFrac, layerOutSize,
-  outputParts, outputValues, modelClass, classRange, dequantizeOutput, type QModel, type QLayer, type OutputPart, type NamedOutput,
+  runReference, quantizeInput, inputShapes, NO_CLASS, dequantize, describeLayer, isLinear, layerOutFrac, outputParts, outputValues, modelClass, dequantizeOutput, type QModel, type QLayer, type OutputPart, type NamedOutput,
 } from "../core/qmodel.js";
-export { commitInference, commitWeights, layoutTag, randomBlinding, type CommitmentLayout } from "../core/commitment.js";
+export { commitInference, layoutTag, type CommitmentLayout } from "../core/commitment.js";
 export { FIELD_R } from "../core/field.js";
-export { circuitInput, publicSignalNames } from "../core/circuit_input.js";
 export type { ProofFile } from "../core/proof_file.js";
 export { compileModel, type CompileOptions, type CompileResult } from "../circuits/compile.js";
 export { importOnnxFile } from "../circuits/onnx/import.js";
 export { quantizeGraph } from "../circuits/quantize.js";
-export { measureFidelity, floatOutputs, floatOutputParts, type FidelityReport, type LayerFidelity } from "../circuits/fidelity.js";
-export { encodeSequential, writeSequential, type SequentialLayer, type SequentialSpec } from "../circuits/onnx/write_sequential.js";
+export { measureFidelity, floatOutputs, type FidelityReport, type LayerFidelity } from "../circuits/fidelity.js";
+export { writeSequential, type SequentialLayer, type SequentialSpec } from "../circuits/onnx/write_sequential.js";
 export { setupModel, readVerifierArtifact, type SetupInfo } from "./setup.js";
 export { openReady, type ReadyModel } from "./build.js";
 export { contribute, verifySetup, type ContributeOptions, type SetupCheck } from "./contribute.js";
 export { InferenceProver, readProofFile, type ContextDetails, type ProveResult } from "./prove.js";
 export { verifyProofFile, type VerifyResult } from "./verify.js";
 export { checkCircuit, type CircuitCheck } from "./check.js";
-export { checkConstraints, KNOWN_EXCEPTIONS, type ConstraintCheckReport } from "../circuits/constraint_check.js";
 export {
-  deployVerifier, devKeysWarning, LOCAL_CHAIN_IDS, submitInference, submitInferenceBatch, measureVerifierCallGas, inferenceCalldata, inferenceBatchCalldata, revertReason,
-  type BatchEntry, type OnchainBatchVerification, type OnchainVerification,
+  deployVerifier, LOCAL_CHAIN_IDS, submitInference, submitInferenceBatch, measureVerifierCallGas, inferenceCalldata, inferenceBatchCalldata, revertReason, type BatchEntry, type OnchainBatchVerification, type OnchainVerification,
 } from "../verifier/chain.js";
-export {
-  verifyGroth16Batch, findInvalidItems, batchDomain, batchSeed, batchCoefficients, groth16ProofWords, encodeBatchProofs, type BatchItem, type Groth16Key,
-} from "../verifier/batch.js";
+export { verifyGroth16Batch, findInvalidItems, batchDomain, batchSeed, groth16ProofWords, encodeBatchProofs, type BatchItem, type Groth16Key } from "../verifier/batch.js";
 export { verifyProofBatch, type BatchCheck } from "./batch.js";
 export { encodeProof, proofWords, verifyProofArgs } from "../verifier/calldata.js";
-export { verifySnark } from "../verifier/verify.js";
 export { PROOF_SYSTEMS, PROOF_WORDS, parseProofSystem, type ProofSystem } from "../core/proof_system.js";
 export {
   compileRegistry, deployRegistry, registerModel, readModel, readResult, submitToRegistry, submitBatchToRegistry, type ModelRegistration, type RegisteredModel,

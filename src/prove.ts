@@ -67,6 +67,7 @@ export function assertProofFile(doc: unknown, file: string): ProofFile {
   return doc as ProofFile;
 }
 
+/** A proof file, bounded and shape-checked before any field is used (it may be hostile); verify it with verifyProofFile. */
 export async function readProofFile(file: string): Promise<ProofFile> {
   return assertProofFile(await readJsonFile(file, "proof"), file);
 }

@@ -3,7 +3,8 @@ import { keccak256, type Signer } from "ethers";
 import { ZkmlError } from "../core/errors.js";
 import { FILES } from "../core/compiled.js";
 import { deployVerifier, type DevKeyPolicy } from "../verifier/chain.js";
-import { registerModel, type ModelRegistration } from "../verifier/registry.js";
+import { readModel, registerModel, type ModelRegistration } from "../verifier/registry.js";
+import { readDeployment } from "./deployments.js";
 import { openReady, type ReadyModel } from "./build.js";
 import { readVerifierArtifact } from "./setup.js";
 
@@ -26,12 +27,30 @@ export interface Registered {
   modelId: string;
   verifier: string;
   gas: { deployVerifier: bigint; register: bigint };
+  /** The build was registered there before (DIR/deployments.json names the entry, and the registry holds it): nothing was sent. */
+  alreadyRegistered?: boolean;
   warnings?: string[];
 }
 
 /**
+ * The entry `dir` already has in the registry, if deployments.json records one for this chain
+ * and the registry holds it with this build's model, circuit, key and system. A registry id
+ * names one verifier deployment, so registering again would make a second id for the same model.
+ */
+async function existingEntry(signer: Signer, registryAddress: string, ready: ReadyModel): Promise<Registered | undefined> {
+  if (!signer.provider) return undefined;
+  const record = await readDeployment(ready.dir, (await signer.provider.getNetwork()).chainId);
+  if (!record?.modelId || record.registry?.toLowerCase() !== registryAddress.toLowerCase()) return undefined;
+  const entry = await readModel(signer, registryAddress, record.modelId);
+  const want = await registrationFor(ready, entry?.verifier ?? "");
+  const same = (a: string, b: string) => BigInt(a) === BigInt(b);
+  if (!entry || !same(entry.modelHash, want.modelHash) || !same(entry.circuitHash, want.circuitHash) || !same(entry.vkeyHash, want.vkeyHash) || entry.system !== want.system) return undefined;
+  return { modelId: record.modelId, verifier: entry.verifier, gas: { deployVerifier: 0n, register: 0n }, alreadyRegistered: true };
+}
+
+/**
  * Deploys a build folder's bare snarkjs verifier and registers the model with it (opening the
- * folder once). The deployed code is checked against the verifier built from the verification
+ * folder once); a build already registered there (see existingEntry) is returned as it is. The deployed code is checked against the verifier built from the verification
  * key before it is registered: the entry pins that code hash.
  */
 export async function deployAndRegister(
@@ -42,6 +61,8 @@ export async function deployAndRegister(
   policy: DevKeyPolicy = {},
 ): Promise<Registered> {
   const ready = typeof model === "string" ? await openReady(model) : model;
+  const existing = await existingEntry(signer, registryAddress, ready);
+  if (existing) return existing;
   const artifact = await readVerifierArtifact(ready.dir, "snark");
   const d = await deployVerifier(signer, artifact, policy);
   if (artifact.deployedBytecode && signer.provider) {

@@ -19,6 +19,7 @@ export interface RevealedValues {
   outputBits: number;
 }
 
+/** What a proof file reveals off-chain, packed as the circuit and an on-chain Poseidon check take it (the commitment's preimage). */
 export function revealedValues(layout: CommitmentLayout, proof: Pick<ProofFile, "input" | "output" | "blinding">): RevealedValues {
   const outputs = proof.output.values.map(BigInt);
   return {

@@ -69,6 +69,11 @@ export interface SetupResult {
   ptau: PtauInfo;
 }
 
+/**
+ * Keys and Solidity verifier for a compiled build folder: Groth16 (default; development keys
+ * drawn directly unless a ptau file is given), PLONK or FFLONK on a ptau. Writes the zkey,
+ * verification key, verifier sources and compiled artifact, and records them in the manifest.
+ */
 export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<SetupResult> {
   const compiled = await openCompiled(dir);
   const system = opts.system ?? "groth16";

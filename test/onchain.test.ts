@@ -1,3 +1,4 @@
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { JsonRpcProvider, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -114,5 +115,52 @@ describe("on-chain verification over JSON-RPC (hardhat node)", () => {
     const unreachable = await runCli(["deploy", dir, "--rpc", "http://127.0.0.1:9", "--json"]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/cannot reach a JSON-RPC node/);
+  });
+
+  it("fills in the on-chain steps from the chain and deployments.json, and explains a wrong context", async () => {
+    const deployed = await runCli(["deploy", dir, "--rpc", node.url, "--json"]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const addr = deployed.json().address as string;
+    const out = path.join(path.dirname(dir), "cli-rpc-proof.json");
+    // --rpc alone: this chain, the verifier just recorded, the signer, the first unused nonce.
+    const proved = await runCli(["prove", dir, "--input", digit, "--out", out, "--rpc", node.url, "--json"]);
+    expect(proved.code, proved.stderr).toBe(0);
+    expect(proved.json().context).toMatchObject({ chainId: String(chain.chainId), contract: addr, sender, nonce: "0" });
+    const calldata = await runCli(["calldata", dir, out, "--json"]);
+    expect(calldata.code, calldata.stderr).toBe(0);
+    const iface = new Contract(addr, artifact.abi).interface;
+    const decoded = iface.decodeFunctionData("verifyInference", calldata.json().data as string);
+    expect(decoded[2]).toBe(0n);
+    expect(decoded[1].map(String)).toEqual(proved.json().publicSignals.slice(0, 2));
+    // No --address: the recorded verifier.
+    const ok = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json().valid).toBe(true);
+    const next = await runCli(["prove", dir, "--input", digit, "--out", out, "--rpc", node.url, "--json"]);
+    expect(next.json().context.nonce).toBe("1");
+    // Made for another sender: the revert says which part differs.
+    const otherAddress = await other.getAddress();
+    const wrong = await runCli(["prove", dir, "--input", digit, "--out", out, "--rpc", node.url, "--sender", otherAddress, "--json"]);
+    expect(wrong.code, wrong.stderr).toBe(0);
+    const rejected = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--json"]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.json().reason).toMatch(/^WrongContext.*sender: proof made for 0x[0-9a-fA-F]{40}, sent by 0x/);
+    expect(rejected.json().reason).not.toMatch(/chain:|contract:|nonce:/);
+    // Keys made again since the deploy: caught before anything is sent.
+    const file = path.join(dir, "deployments.json");
+    const saved = await readFile(file, "utf8");
+    const all = JSON.parse(saved);
+    all[String(chain.chainId)].vkey = "00".repeat(32);
+    await writeFile(file, JSON.stringify(all));
+    try {
+      const stale = await runCli(["verify-onchain", dir, out, "--rpc", node.url]);
+      expect(stale.code).toBe(1);
+      expect(stale.stderr).toMatch(/deployed with another verification key/);
+      const staleProve = await runCli(["prove", dir, "--input", digit, "--out", out, "--rpc", node.url]);
+      expect(staleProve.code).toBe(1);
+      expect(staleProve.stderr).toMatch(/deployed with another verification key/);
+    } finally {
+      await writeFile(file, saved);
+    }
   });
 });

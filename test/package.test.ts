@@ -85,13 +85,13 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it("ships what a user needs and nothing of the checkout; onnxruntime-node is not installed", async () => {
+  it("ships what a user needs and nothing of the checkout; the optional peers are not installed", async () => {
     const pkg = path.join(project, "node_modules/zkml");
     for (const f of ["dist/src/index.js", "dist/src/index.d.ts", "dist/cli/main.js", "dist/hardhat-plugin/index.js", "contracts/IZkmlVerifier.sol", "circuits/lib/requant.circom", "examples/tiny-mlp/tiny-mlp.onnx"]) {
       expect(existsSync(path.join(pkg, f)), f).toBe(true);
     }
     for (const f of ["test", ".ci", "bench/results", "cli/main.ts", "src/index.ts", "tsconfig.json"]) expect(existsSync(path.join(pkg, f)), f).toBe(false);
-    expect(existsSync(path.join(project, "node_modules/onnxruntime-node"))).toBe(false);
+    for (const optional of ["onnxruntime-node", "fastify", "bullmq", "ioredis", "circomlibjs"]) expect(existsSync(path.join(project, "node_modules", optional)), optional).toBe(false);
     const mb = await duMb(path.join(project, "node_modules"));
     console.log(`package: installed in ${(installMs / 1000).toFixed(1)} s; node_modules ${mb.toFixed(0)} MB (zkml + hardhat + hardhat-ethers + node-test-runner + @types/node)`);
   });
@@ -111,10 +111,11 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
     }
   });
 
-  it("type-checks a consumer's code with strict tsc (no skipLibCheck, no shims)", async () => {
+  it("type-checks a consumer's code and examples/sdk with strict tsc (no skipLibCheck, no shims)", async () => {
+    await cp(path.join(ROOT, "examples/sdk/prove-and-verify.ts"), path.join(project, "prove-and-verify.ts"));
     await writeFile(
       path.join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] }, files: ["consumer.ts"] }),
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"], allowImportingTsExtensions: true }, files: ["consumer.ts", "prove-and-verify.ts"] }),
     );
     await writeFile(
       path.join(project, "consumer.ts"),
@@ -163,6 +164,18 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     const forged = await zkml(["verify", "build/tiny", "build/tiny/forged.json"]);
     expect(forged.code).toBe(1);
     expect(forged.stderr).not.toMatch(/\n\s+at /);
+    // The proving service's packages are optional peers: asked for, they are named.
+    const serve = await zkml(["serve"]);
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toMatch(/zkml serve needs the npm package (fastify|bullmq|ioredis).*npm install fastify@5 bullmq@5 ioredis@5/);
+    expect(serve.stderr).not.toMatch(/\n\s+at /);
+  }, 300_000);
+
+  it("runs examples/sdk/prove-and-verify.ts (the SDK from a plain Node script) against the installed package", async () => {
+    await cp(path.join(ROOT, "examples/sdk/prove-and-verify.ts"), path.join(project, "prove-and-verify.ts"));
+    const script = await run(process.execPath, ["prove-and-verify.ts"], project);
+    expect(script.code, script.stdout + script.stderr).toBe(0);
+    expect(script.stdout).toMatch(/class \d+; off-chain valid; on-chain accepted \(gas \d+\)/);
   }, 300_000);
 
   it("runs the example Hardhat consumer's own tests, which pass and exit", async () => {
@@ -171,5 +184,13 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(test.stdout).toMatch(/2 passing/);
     expect(test.stdout).not.toMatch(/failing/);
     console.log(`package: the Hardhat consumer's tests (model build included) ran in ${(test.ms / 1000).toFixed(1)} s`);
+    // The plugin's tasks: the build the tests made is current, so setup reuses it.
+    const setup = await run("npx", ["hardhat", "zkml", "setup", "--model", "tiny"], project, 300_000);
+    expect(setup.code, setup.stdout + setup.stderr).toBe(0);
+    expect(setup.stdout).toMatch(/zkml: tiny: keys and verifier ready in .*zkml[/\\]tiny/);
+    expect(setup.stderr).not.toMatch(/compiling/);
+    const unknown = await run("npx", ["hardhat", "zkml", "prove", "--model", "nope", "--input", "x.json"], project, 120_000);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stdout + unknown.stderr).toMatch(/no model "nope" in the config's zkml.models \(tiny\)/);
   }, 420_000);
 });

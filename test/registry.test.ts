@@ -342,6 +342,11 @@ describe("model registry", () => {
     const registered = await runCli(["register", dir, "--registry", reg, "--rpc", node.url, "--uri", "ipfs://x", "--json"]);
     expect(registered.code, registered.stderr).toBe(0);
     expect(registered.json().modelId).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(registered.json().alreadyRegistered).toBe(false);
+    // The same build again: the entry deployments.json names is found; no second id, no transaction.
+    const again = await runCli(["register", dir, "--registry", reg, "--rpc", node.url, "--uri", "ipfs://x", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json()).toMatchObject({ modelId: registered.json().modelId, verifier: registered.json().verifier, alreadyRegistered: true });
     const out = path.join(work, "cli-registry-proof.json");
     const inputFile = path.join(work, "input.json");
     await writeFile(inputFile, JSON.stringify({ input }));

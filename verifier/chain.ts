@@ -52,6 +52,10 @@ export function devKeysWarning(devKeys: boolean | undefined, chainId: bigint, wh
 /** EIP-170: the largest runtime bytecode Ethereum accepts. */
 export const EIP170_LIMIT = 24576;
 
+/**
+ * Deploys a build's verifier contract with `signer`. Development keys are refused off local
+ * chains unless `policy.allowDevKeys` (then a warning is returned); code over EIP-170 is refused.
+ */
 export async function deployVerifier(signer: Signer, artifact: VerifierArtifact, policy: DevKeyPolicy = {}): Promise<Deployment> {
   const chainId = signer.provider ? (await signer.provider.getNetwork()).chainId : 0n;
   const warning = devKeysWarning(artifact.devKeys, chainId, artifact.contractName, policy);
@@ -130,6 +134,7 @@ export function revertReason(contract: Contract, e: unknown): string | undefined
   return (data && parseErrorData(contract, data)) || err.shortMessage;
 }
 
+/** Sends verifyInference for `proof` with `nonce` and reads the outcome: the event's class and gas, or the decoded revert. */
 export async function submitInference(signer: Signer, address: string, abi: InterfaceAbi, proof: ProofLike, nonce: bigint): Promise<OnchainVerification> {
   return sendVerification(new Contract(address, abi, signer), "verifier", await inferenceCalldata(proof, nonce));
 }

@@ -15,11 +15,13 @@ import { compileProjectContract, type CompiledContract } from "./solidity.js";
 
 let registryArtifact: Promise<CompiledContract> | undefined;
 
+/** The ZkmlRegistry contract compiled with the npm solc. */
 export function compileRegistry(): Promise<CompiledContract> {
   registryArtifact ??= compileProjectContract("ZkmlRegistry.sol", "ZkmlRegistry");
   return registryArtifact;
 }
 
+/** Deploys a ZkmlRegistry (one per chain serves every model). */
 export async function deployRegistry(signer: Signer): Promise<Deployment> {
   return deployVerifier(signer, await compileRegistry());
 }
@@ -77,6 +79,7 @@ export async function registerModel(
   }
 }
 
+/** The registry entry `modelId`, or undefined when there is none. */
 export async function readModel(runner: Signer | Provider, registryAddress: string, modelId: string): Promise<RegisteredModel | undefined> {
   const r = await registry(registryAddress, runner);
   try {
@@ -119,6 +122,7 @@ export async function submitBatchToRegistry(signer: Signer, registryAddress: str
   return sendBatchVerification(r, "registry", [modelId, ...(await inferenceBatchCalldata(entries))]);
 }
 
+/** What the registry recorded for (sender, nonce): whether a proof was verified, for which model, and its class. */
 export async function readResult(runner: Signer | Provider, registryAddress: string, sender: string, nonce: bigint): Promise<{ verified: boolean; modelId: string; class: number }> {
   const r = await registry(registryAddress, runner);
   const [verified, modelId, cls] = await r.getFunction("resultOf")(sender, nonce);

@@ -213,6 +213,7 @@ export interface CompiledContract {
 
 export { EIP170_LIMIT } from "./chain.js";
 
+/** Compiles Solidity sources with the npm solc (optimizer on, cancun) and returns one contract's ABI and bytecode. */
 export async function compileSolidity(sources: Record<string, string>, file: string, contractName: string): Promise<CompiledContract> {
   const solc = (await import("solc")).default;
   const input = {

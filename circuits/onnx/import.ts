@@ -24,6 +24,7 @@ import { graphBuilder, INT8_READERS, type Constant } from "./graph_builder.js";
 import { importQuantizedOp, QUANTIZED_OPS } from "./quantized_ops.js";
 
 
+/** An ONNX file as zkml's float graph IR; an unsupported op or a malformed file is a ZkmlError naming the node. */
 export async function importOnnxFile(file: string): Promise<Graph> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `model file not found: ${file}`);
   const { size } = await stat(file);

@@ -130,6 +130,7 @@ export function encodeSequential(spec: SequentialSpec): Uint8Array {
   });
 }
 
+/** Writes a sequential network (conv, pool, dense, activations) given in TypeScript as an ONNX file. */
 export async function writeSequential(file: string, spec: SequentialSpec): Promise<void> {
   await writeFileAtomic(file, encodeSequential(spec));
 }

@@ -1,13 +1,14 @@
 import path from "node:path";
 import { BUNDLED_MODELS, runBench } from "../../bench/run.js";
 import { parseProofSystem, ZkmlError, type ProofSystem } from "../../src/index.js";
-import { intArg, str, type Verb, type VerbContext } from "../io.js";
+import { intArg, loadOptional, str, type Verb, type VerbContext } from "../io.js";
 import type { ModelSpec } from "../../bench/cell.js";
-import { runServiceBench } from "../../bench/service.js";
 
 async function benchService(ctx: VerbContext): Promise<number> {
   const workerCounts = (str(ctx, "workers") ?? "1,2,4").split(",").map((w) => Number(w.trim()));
   if (!workerCounts.every((w) => Number.isSafeInteger(w) && w >= 1 && w <= 64)) throw new ZkmlError("USAGE", "--workers: a comma-separated list of counts, e.g. 1,2,4");
+  // Loaded here: the service's packages are optional peers, needed by this bench only.
+  const { runServiceBench } = await loadOptional("zkml bench service", () => import("../../bench/service.js"));
   const { result, jsonFile, markdownFile, svgFile } = await runServiceBench({
     ...(str(ctx, "model") && { modelDir: str(ctx, "model") }),
     workerCounts: [...workerCounts].sort((a, b) => a - b),

@@ -190,7 +190,8 @@ export const registerVerb: Verb = {
   help: `Deploys DIR's bare snarkjs verifier and registers the model in the registry at ADDR with
 its hashes (quantized model, r1cs, verification key), proof system, verifier and --uri (where
 users find the model card and artifacts). The signer becomes the entry's owner; the entry can
-never change. Records the model id in DIR/deployments.json for \`zkml verify-onchain --registry\`.
+never change. Records the model id in DIR/deployments.json for \`zkml verify-onchain --registry\`;
+run again for the same build and registry, it finds that entry and sends nothing.
 Proofs for the registry are made with --contract set to the registry's address.\n\n${DEV_KEYS_HELP}\n\n${KEY_HELP}`,
   options: { rpc: { type: "string" }, registry: { type: "string" }, uri: { type: "string" }, "private-key": { type: "string" }, "allow-dev-keys": { type: "boolean" } },
   async run(ctx) {
@@ -203,8 +204,10 @@ Proofs for the registry are made with --contract set to the registry's address.\
       const r = await deployAndRegister(chain.signer, registry, ready, str(ctx, "uri") ?? "", { allowDevKeys: Boolean(ctx.values["allow-dev-keys"]) });
       for (const w of r.warnings ?? []) ctx.say(w);
       await recordDeployment(dir, chain.chainId, { registry, modelId: r.modelId, verifier: r.verifier });
-      ctx.say(`registered model ${r.modelId} in ${registry} (verifier ${r.verifier}; gas: verifier ${r.gas.deployVerifier}, register ${r.gas.register})`);
-      ctx.result({ modelId: r.modelId, registry, verifier: r.verifier, chainId: chain.chainId, gas: r.gas });
+      ctx.say(r.alreadyRegistered
+        ? `already registered: model ${r.modelId} in ${registry} (verifier ${r.verifier}); nothing sent`
+        : `registered model ${r.modelId} in ${registry} (verifier ${r.verifier}; gas: verifier ${r.gas.deployVerifier}, register ${r.gas.register})`);
+      ctx.result({ modelId: r.modelId, registry, verifier: r.verifier, chainId: chain.chainId, gas: r.gas, alreadyRegistered: r.alreadyRegistered ?? false });
       return 0;
     });
   },

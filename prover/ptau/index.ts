@@ -25,6 +25,7 @@ export interface PtauInfo {
   generatedMs: number;
 }
 
+/** Where development ptau files are cached: $ZKML_PTAU_DIR, or ~/.cache/zkml/ptau. */
 export function ptauCacheDir(): string {
   return process.env.ZKML_PTAU_DIR ?? path.join(os.homedir(), ".cache", "zkml", "ptau");
 }
@@ -66,6 +67,10 @@ export interface ResolvePtauOptions {
   progress?: Progress;
 }
 
+/**
+ * The powers of tau to set up with: the user's file (an official one is recognised by its hash
+ * and verified), or a development file generated once and cached on disk (never downloaded).
+ */
 export async function resolvePtau(opts: ResolvePtauOptions): Promise<PtauInfo> {
   if (opts.file) return userPtau(opts.file, opts.minPower);
   return devPtau(opts.minPower, opts.progress);

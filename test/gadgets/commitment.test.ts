@@ -18,7 +18,7 @@ describe("PackSigned and ChainHash match core/field.ts and core/commitment.ts", 
   });
 
   for (const m of [1, 15, 16, 31]) {
-    it(`chains Poseidon over ${m} elements as circomlibjs does`, async () => {
+    it(`chains Poseidon over ${m} elements as core/commitment.ts does (poseidon-lite)`, async () => {
       const c = await TestCircuit.compile(`include "lib/chain_hash.circom";\ncomponent main = ChainHash(${m});`, "O2");
       const elements = Array.from({ length: m }, (_, i) => BigInt(i) * 0x1234567890abcdefn + 1n);
       const w = await c.witness({ in: elements });
