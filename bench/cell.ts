@@ -4,10 +4,10 @@
  */
 import { spawn } from "node:child_process";
 import { ownScript } from "../core/package_files.js";
+import { loadOnnxRuntime } from "../circuits/fidelity.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Interface } from "ethers";
-import * as ort from "onnxruntime-node";
 import {
   compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, measureVerifierCallGas,
   inferenceCalldata, PROOF_WORDS, readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
@@ -51,10 +51,10 @@ export interface CellResult {
   calldataBytes: number;
   gas: { deploy: number; verifyProof: number; verifyInferenceFreshWord: number; verifyInferenceSameWord: number };
   bytecodeBytes: number;
-  /** Float inference of the original ONNX with onnxruntime-node, one sample. */
-  inferenceMs: Stat;
+  /** Float inference of the original ONNX with onnxruntime-node, one sample (absent without onnxruntime-node, an optional peer). */
+  inferenceMs?: Stat;
   /** Median warm (witness + prove) / median float inference. */
-  overhead: number;
+  overhead?: number;
   /** The quantized model against onnxruntime on the calibration samples (every graph output), when calibrated. */
   fidelity?: { argmaxAgreement: number; maxAbsError: number; outputs?: { name: string; maxAbsError: number }[] };
 }
@@ -81,7 +81,9 @@ export async function coldProve(dir: string, input: string, out: string): Promis
   return { wallMs: performance.now() - t0, peakRssMb: JSON.parse(stdout).peakRssMb };
 }
 
-async function inferenceTime(onnx: string, values: number[], shape: number[], runs: number): Promise<Stat> {
+async function inferenceTime(onnx: string, values: number[], shape: number[], runs: number): Promise<Stat | undefined> {
+  const ort = await loadOnnxRuntime().catch(() => undefined);
+  if (!ort) return undefined;
   const session = await ort.InferenceSession.create(onnx);
   const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", Float32Array.from(values), shape) };
   for (let i = 0; i < 10; i++) await session.run(feeds); // warm-up
@@ -155,6 +157,7 @@ export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<Ce
 
   opts.progress(`${spec.name}: float inference (onnxruntime-node)`);
   const inferenceMs = await inferenceTime(spec.onnx, values, c.model.input.shape, Math.max(50, opts.runs * 20));
+  if (!inferenceMs) opts.progress(`${spec.name}: float inference skipped: onnxruntime-node is not installed (npm install onnxruntime-node)`);
   const warmTotal = stat(witness.map((w, i) => w + prove[i]!));
   return {
     model: spec.name,
@@ -172,8 +175,7 @@ export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<Ce
     calldataBytes,
     gas,
     bytecodeBytes: JSON.parse(await readFile(path.join(dir, "verifier.json"), "utf8")).deployedBytecodeSize,
-    inferenceMs,
-    overhead: warmTotal.median / inferenceMs.median,
+    ...(inferenceMs && { inferenceMs, overhead: warmTotal.median / inferenceMs.median }),
     ...(c.fidelity && {
       fidelity: {
         argmaxAgreement: c.fidelity.argmaxAgreement, maxAbsError: c.fidelity.maxAbsError,

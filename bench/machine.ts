@@ -15,7 +15,7 @@ export interface MachineInfo {
   packages: Record<string, string>;
 }
 
-const PACKAGES = ["snarkjs", "circom2", "circomlib", "circomlibjs", "solc", "hardhat", "ethers", "onnxruntime-node"];
+const PACKAGES = ["snarkjs", "circom2", "circomlib", "poseidon-lite", "solc", "hardhat", "ethers", "onnxruntime-node"];
 
 /** The installed version; packages whose `exports` hide package.json are found from their entry. */
 function version(pkg: string): string {

@@ -253,8 +253,8 @@ export function markdownReport(r: BenchResult, charts: { gas: string | null; swe
     ["gas: verifyInference tx, nonce word in use", (c) => c.gas.verifyInferenceSameWord.toLocaleString("en-US")],
     ["gas: deployment", (c) => c.gas.deploy.toLocaleString("en-US")],
     ["verifier bytecode (EIP-170: 24,576)", (c) => `${c.bytecodeBytes.toLocaleString("en-US")} B`],
-    ["float inference (onnxruntime-node)", (c) => fmtStat(c.inferenceMs, "ms", 3)],
-    ["overhead: warm witness+prove / inference", (c) => `${Math.round(c.overhead).toLocaleString("en-US")}×`],
+    ["float inference (onnxruntime-node)", (c) => (c.inferenceMs ? fmtStat(c.inferenceMs, "ms", 3) : "— (onnxruntime-node not installed)")],
+    ["overhead: warm witness+prove / inference", (c) => (c.overhead === undefined ? "—" : `${Math.round(c.overhead).toLocaleString("en-US")}×`)],
     [
       "fidelity vs onnxruntime (calibration set): argmax agreement, max |err| (each output)",
       (c) => (c.fidelity ? `${(100 * c.fidelity.argmaxAgreement).toFixed(1)}%, ${c.fidelity.outputs ? c.fidelity.outputs.map((o) => `${o.name} ${o.maxAbsError.toFixed(4)}`).join("; ") : c.fidelity.maxAbsError.toFixed(4)}` : "n/a (no calibration)"),

@@ -100,9 +100,10 @@ export async function fidelityUnavailable(): Promise<string | undefined> {
 let ortModule: Promise<typeof Ort> | undefined;
 /**
  * onnxruntime-node is an optional peer dependency: 288 MB, and its install script reaches out
- * for GPU providers, while only this report needs it. Loaded on first use.
+ * for GPU providers, while only this report (and the bench's float timing) needs it. Loaded on
+ * first use; a MISSING_DEPENDENCY ZkmlError when it is not installed.
  */
-async function loadOnnxRuntime(): Promise<typeof Ort> {
+export async function loadOnnxRuntime(): Promise<typeof Ort> {
   ortModule ??= import("onnxruntime-node").then(
     (m) => m,
     () => {

@@ -118,12 +118,3 @@ describe("AppraisalOracle: posts a proven regression output, with its scale", ()
     expect(await reason(post(q, 5n), registryContract)).toBe(`NonceAlreadyUsed(${oracleAddress}, ${registryNonce(poster, 5n)})`);
   });
 });
-
-describe("the SDK as a package", () => {
-  it("resolves `zkml` to the typed SDK with every stage", async () => {
-    const sdk = await import("zkml");
-    for (const name of ["compileModel", "setupModel", "InferenceProver", "verifyProofFile", "deployRegistry", "registerModel", "submitToRegistry", "encodeProof", "contribute"]) {
-      expect(typeof (sdk as Record<string, unknown>)[name], name).toBe("function");
-    }
-  });
-});

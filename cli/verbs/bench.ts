@@ -91,7 +91,7 @@ cost; proofs/min, p50/p95/p99 latency and a projection for 1–64 machines (docs
       progress: (m) => process.stderr.write(`  … ${m}\n`),
     });
     for (const c of result.cells) {
-      ctx.say(`${c.model} (${c.system}, weights ${c.weights}): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}, ${Math.round(c.overhead)}× float inference`);
+      ctx.say(`${c.model} (${c.system}, weights ${c.weights}): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}${c.overhead === undefined ? "" : `, ${Math.round(c.overhead)}× float inference`}`);
     }
     for (const p of result.throughput?.points ?? []) ctx.say(`throughput ${result.throughput!.model}: ${p.workers} worker(s) → ${p.proofsPerMinute.toFixed(1)} proofs/min`);
     const sweep = result.sizeSweep;
