@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { ownScript } from "../core/package_files.js";
-import { loadOnnxRuntime } from "../circuits/fidelity.js";
+import { floatRunner } from "../circuits/fidelity.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Interface } from "ethers";
@@ -82,14 +82,12 @@ export async function coldProve(dir: string, input: string, out: string): Promis
 }
 
 async function inferenceTime(onnx: string, values: number[], shape: number[], runs: number): Promise<Stat | undefined> {
-  const ort = await loadOnnxRuntime().catch(() => undefined);
-  if (!ort) return undefined;
-  const session = await ort.InferenceSession.create(onnx);
-  const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", Float32Array.from(values), shape) };
-  for (let i = 0; i < 10; i++) await session.run(feeds); // warm-up
+  const session = await floatRunner(onnx, shape);
+  if (!session) return undefined;
+  for (let i = 0; i < 10; i++) await session.run(values); // warm-up
   const s = await repeat(runs, async () => {
     const t0 = performance.now();
-    await session.run(feeds);
+    await session.run(values);
     return performance.now() - t0;
   });
   await session.release();

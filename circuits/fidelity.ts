@@ -103,7 +103,7 @@ let ortModule: Promise<typeof Ort> | undefined;
  * for GPU providers, while only this report (and the bench's float timing) needs it. Loaded on
  * first use; a MISSING_DEPENDENCY ZkmlError when it is not installed.
  */
-export async function loadOnnxRuntime(): Promise<typeof Ort> {
+async function loadOnnxRuntime(): Promise<typeof Ort> {
   ortModule ??= import("onnxruntime-node").then(
     (m) => m,
     () => {
@@ -116,6 +116,22 @@ export async function loadOnnxRuntime(): Promise<typeof Ort> {
     },
   );
   return ortModule;
+}
+
+/**
+ * A float onnxruntime session of `onnxFile` run on one input (what the bench times), or
+ * undefined without onnxruntime-node. Its types stay inside: a consumer's tsc needs no
+ * onnxruntime declarations to read zkml's.
+ */
+export async function floatRunner(onnxFile: string, shape: readonly number[]): Promise<{ run(values: readonly number[]): Promise<void>; release(): Promise<void> } | undefined> {
+  const ort = await loadOnnxRuntime().catch(() => undefined);
+  if (!ort) return undefined;
+  const session = await ort.InferenceSession.create(onnxFile);
+  const name = session.inputNames[0]!;
+  return {
+    run: async (values) => void (await session.run({ [name]: new ort.Tensor("float32", Float32Array.from(values), [...shape]) })),
+    release: () => session.release(),
+  };
 }
 
 /** onnxruntime's values of every graph output, per sample, in graph order. */

@@ -137,7 +137,7 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
       } catch {
         // A missing part, a non-number or a bad address derives nothing.
       }
-      field(derived === split.context, `context.chainId/contract/sender/beneficiary/nonce: they do not derive the proof's context`);
+      field(derived === split.context, `context.chainId/contract/sender/nonce${beneficiary === undefined ? "" : " and beneficiary"}: they do not derive the proof's context`);
     }
   }
   const valid = model && keys && ok && commitment && cls && fields && modelCommitment !== false;
