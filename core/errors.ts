@@ -34,9 +34,10 @@ function oneInertLine(text: string): string {
 export class ZkmlError extends Error {
   readonly code: ZkmlErrorCode;
   readonly hint?: string;
-  constructor(code: ZkmlErrorCode, message: string, hint?: string) {
+  /** `cause`: the underlying error (a parser's, a node's), kept for debugging; never printed to users. */
+  constructor(code: ZkmlErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
     // Messages quote names from files a user was handed: kept to one inert line here, once.
-    super(oneInertLine(message));
+    super(oneInertLine(message), options);
     this.name = "ZkmlError";
     this.code = code;
     this.hint = hint === undefined ? undefined : oneInertLine(hint);

@@ -13,13 +13,20 @@ export interface SystemKeys {
 
 /** The smallest powers-of-tau power the system's setup accepts for this circuit. */
 export async function requiredPtauPower(system: ProofSystem, r1csFile: string, nConstraints: number, nPublic: number): Promise<number> {
-  if (system === "plonk") return plonkRequiredPower(r1csFile);
-  if (system === "fflonk") return fflonkRequiredPower(r1csFile);
-  return requiredPower(nConstraints, nPublic);
+  switch (system) {
+    case "groth16": return requiredPower(nConstraints, nPublic);
+    case "plonk": return plonkRequiredPower(r1csFile);
+    case "fflonk": return fflonkRequiredPower(r1csFile);
+    default: throw new Error(`internal error: no setup for proof system ${system satisfies never}`);
+  }
 }
 
+/** Proving and verifying keys of `system` for the circuit (no silent default: every system is named). */
 export function setupKeys(system: ProofSystem, r1csFile: string, ptauFile: string, zkeyFile: string): Promise<SystemKeys> {
-  if (system === "plonk") return plonkSetup(r1csFile, ptauFile, zkeyFile);
-  if (system === "fflonk") return fflonkSetup(r1csFile, ptauFile, zkeyFile);
-  return groth16Setup(r1csFile, ptauFile, zkeyFile);
+  switch (system) {
+    case "groth16": return groth16Setup(r1csFile, ptauFile, zkeyFile);
+    case "plonk": return plonkSetup(r1csFile, ptauFile, zkeyFile);
+    case "fflonk": return fflonkSetup(r1csFile, ptauFile, zkeyFile);
+    default: throw new Error(`internal error: no setup for proof system ${system satisfies never}`);
+  }
 }

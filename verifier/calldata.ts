@@ -20,10 +20,13 @@ export interface SnarkProofFile {
  * snarkjs's exportSolidityCallData, parsed.
  */
 export async function proofWords(p: SnarkProofFile): Promise<bigint[]> {
-  if (p.system === "groth16") return groth16ProofWords(p.proof);
   let text: string;
-  if (p.system === "plonk") text = await snarkjs.plonk.exportSolidityCallData(p.proof, p.publicSignals);
-  else text = await snarkjs.fflonk.exportSolidityCallData(p.publicSignals, p.proof);
+  switch (p.system) {
+    case "groth16": return groth16ProofWords(p.proof);
+    case "plonk": text = await snarkjs.plonk.exportSolidityCallData(p.proof, p.publicSignals); break;
+    case "fflonk": text = await snarkjs.fflonk.exportSolidityCallData(p.publicSignals, p.proof); break;
+    default: throw new Error(`internal error: no proof encoding for ${p.system satisfies never}`);
+  }
   // The three exporters differ: PLONK's has no comma between proof and signals, FFLONK's
   // hex words are unquoted. Normalise to JSON: quoted words, arrays separated by commas.
   const json = text.replace(/"/g, "").replace(/0x[0-9a-fA-F]+/g, (w) => `"${w}"`).replace(/\]\s*\[/g, "],[");
@@ -42,10 +45,13 @@ export async function encodeProof(p: SnarkProofFile): Promise<string> {
 /** Arguments of the bare snarkjs verifier's verifyProof for this system. */
 export function verifyProofArgs(system: ProofSystem, words: bigint[], publicSignals: readonly string[]): unknown[] {
   const pub = publicSignals.map(BigInt);
-  if (system === "groth16") {
-    const [a0, a1, b00, b01, b10, b11, c0, c1] = words as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-    return [[a0, a1], [[b00, b01], [b10, b11]], [c0, c1], pub];
+  switch (system) {
+    case "groth16": {
+      const [a0, a1, b00, b01, b10, b11, c0, c1] = words as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+      return [[a0, a1], [[b00, b01], [b10, b11]], [c0, c1], pub];
+    }
+    case "plonk": return [words, pub];
+    case "fflonk": return [words.map((w) => "0x" + w.toString(16).padStart(64, "0")), pub];
+    default: throw new Error(`internal error: no verifyProof arguments for ${system satisfies never}`);
   }
-  if (system === "plonk") return [words, pub];
-  return [words.map((w) => "0x" + w.toString(16).padStart(64, "0")), pub];
 }
