@@ -66,6 +66,7 @@ const proofBodySchema = {
     chainId: { type: "string", pattern: DECIMAL },
     contract: { type: "string", pattern: ADDRESS },
     sender: { type: "string", pattern: ADDRESS },
+    beneficiary: { type: "string", pattern: ADDRESS },
     nonce: { type: "string", pattern: DECIMAL },
   },
 } as const;
@@ -88,6 +89,8 @@ interface ProofBody {
   chainId?: string;
   contract?: string;
   sender?: string;
+  /** For a dApp contract (`sender`) that submits the proof on this user's behalf (verifyInferenceFor). */
+  beneficiary?: string;
   nonce?: string;
 }
 
@@ -123,15 +126,16 @@ function stateOf(s: string): State | undefined {
   }
 }
 
-/** The context the proof binds: given whole, or the four parts the verifier contract hashes. */
+/** The context the proof binds: given whole, or the parts the verifier contract hashes (four, or five with a beneficiary). */
 function requestContext(b: ProofBody): ContextRequest {
   const parts = [b.chainId, b.contract, b.sender, b.nonce];
-  if (b.context !== undefined && parts.some((p) => p !== undefined)) throw new HttpError(400, "give either context or chainId/contract/sender/nonce, not both");
+  if (b.context !== undefined && [...parts, b.beneficiary].some((p) => p !== undefined)) throw new HttpError(400, "give either context or chainId/contract/sender/nonce(/beneficiary), not both");
   if (b.context !== undefined) return { value: "0x" + parseContext(b.context).toString(16) };
-  if (parts.every((p) => p === undefined)) return { value: "0x0" };
-  if (!parts.every((p) => p !== undefined)) throw new HttpError(400, "chainId, contract, sender and nonce go together");
-  const value = computeContext({ chainId: BigInt(b.chainId!), contract: b.contract!, sender: b.sender!, nonce: BigInt(b.nonce!) });
-  return { value: "0x" + value.toString(16), chainId: b.chainId!, contract: b.contract!, sender: b.sender!, nonce: b.nonce! };
+  if ([...parts, b.beneficiary].every((p) => p === undefined)) return { value: "0x0" };
+  if (!parts.every((p) => p !== undefined)) throw new HttpError(400, "chainId, contract, sender and nonce go together (beneficiary is optional)");
+  const beneficiary = b.beneficiary === undefined ? {} : { beneficiary: b.beneficiary };
+  const value = computeContext({ chainId: BigInt(b.chainId!), contract: b.contract!, sender: b.sender!, nonce: BigInt(b.nonce!), ...beneficiary });
+  return { value: "0x" + value.toString(16), chainId: b.chainId!, contract: b.contract!, sender: b.sender!, nonce: b.nonce!, ...beneficiary };
 }
 
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {

@@ -17,6 +17,7 @@ export interface ContextRequest {
   chainId?: string;
   contract?: string;
   sender?: string;
+  beneficiary?: string;
   nonce?: string;
 }
 

@@ -57,6 +57,7 @@ function contextDetails(c: ContextRequest): ContextDetails {
     ...(c.chainId !== undefined && { chainId: BigInt(c.chainId) }),
     ...(c.contract !== undefined && { contract: c.contract }),
     ...(c.sender !== undefined && { sender: c.sender }),
+    ...(c.beneficiary !== undefined && { beneficiary: c.beneficiary }),
     ...(c.nonce !== undefined && { nonce: BigInt(c.nonce) }),
   };
 }

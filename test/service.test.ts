@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { InferenceProver, modelClass, openReady, quantizeInput, readInputFile, releaseCurves, runReference, verifyProofFile } from "../src/index.js";
+import { computeContext, InferenceProver, modelClass, openReady, quantizeInput, readInputFile, releaseCurves, runReference, verifyProofFile } from "../src/index.js";
 import { startApi, type RunningApi } from "../service/api.js";
 import { parseRedisUrl, PROOF_QUEUE, proofQueue, type ProofJobResult, type ProofQueueData } from "../service/queue.js";
 import { freePort, redisServerAvailable, startRedisServer, type LocalRedis } from "../service/redis_server.js";
@@ -159,6 +159,21 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     const local = await (await InferenceProver.open(inject("mnistDir"))).prove(digits[3]!);
     expect(done.proof.output.values).toEqual(local.proof.output.values);
     expect(done.proof.output.class).toBe(classes[3]);
+  });
+
+  it("binds a beneficiary for a dApp contract to submit on the user's behalf (verifyInferenceFor's context)", async () => {
+    const parts = { chainId: "31337", contract: "0x" + "11".repeat(20), sender: "0x" + "33".repeat(20), beneficiary: "0x" + "44".repeat(20), nonce: "2" };
+    const r = await submit(1, tokens.alice, parts);
+    expect(r.status).toBe(202);
+    const done = await waitFor(r.json.job, ["done", "failed"]);
+    expect(done.state, done.error).toBe("done");
+    expect(done.proof.context).toMatchObject(parts);
+    const fiveParts = computeContext({ chainId: 31337n, contract: parts.contract, sender: parts.sender, beneficiary: parts.beneficiary, nonce: 2n });
+    expect(done.proof.context.value).toBe("0x" + fiveParts.toString(16));
+    expect(fiveParts).not.toBe(computeContext({ chainId: 31337n, contract: parts.contract, sender: parts.sender, nonce: 2n }));
+    expect((await verifyProofFile(inject("mnistDir"), done.proof)).valid).toBe(true);
+    // A beneficiary alone is not a context.
+    expect((await submit(1, tokens.alice, { beneficiary: parts.beneficiary })).status).toBe(400);
   });
 
   it("spreads jobs over both workers; the HTTP worker fetched the model once and checked it", async () => {
