@@ -191,7 +191,6 @@ export class ZkmlHardhat {
 
   /** A proof `user` makes for dApp contract `consumer` to submit on their behalf (verifyInferenceFor). */
   async proveFor(name: string | undefined, input: readonly unknown[] | string, opts: ProveForOptions): Promise<ProofFile> {
-    const z = await loadSdk();
     const user = typeof opts.user === "string" ? getAddress(opts.user) : await opts.user.getAddress();
     const provider = opts.provider ?? (typeof opts.user === "string" ? undefined : opts.user.provider);
     return this.prove(name, input, {

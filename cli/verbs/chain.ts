@@ -3,7 +3,7 @@ import {
   readVerifierArtifact, recordDeployment, submitBatchToRegistry, submitInference, submitInferenceBatch, submitToRegistry, verifyProofBatch, ZkmlError,
   type BatchEntry, type ChainConnection, type ProofFile,
 } from "../../src/index.js";
-import { addressArg, bigintArg, requirePositional, str, toJson, type Verb, type VerbContext } from "../io.js";
+import { addressArg, bigintArg, requirePositional, str, type Verb, type VerbContext } from "../io.js";
 
 const DEV_KEYS_HELP = `Development keys (zkml setup without --ptau: drawn directly, or on the development powers of
 tau) are forgeable by whoever made them: they deploy to local chains (31337, 1337) only, unless --allow-dev-keys is
