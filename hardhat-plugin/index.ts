@@ -17,7 +17,7 @@ import type { HardhatPlugin } from "hardhat/types/plugins";
 import "./type_extensions.js";
 
 export type { ZkmlUserConfig, ZkmlModelUserConfig, ZkmlConfig, ZkmlModelConfig } from "./config.js";
-export type { ZkmlHardhat, ProveOptions, ProveForOptions, DeployedVerifier, InferenceCalldata, InferenceEvent } from "./zkml_hardhat.js";
+export type { ZkmlHardhat, BuildOptions, ProveOptions, ProveForOptions, DeployedVerifier, InferenceCalldata, InferenceEvent } from "./zkml_hardhat.js";
 export { IZKML_VERIFIER_ABI, IZKML_REGISTRY_ABI } from "../verifier/abi.js";
 
 const model = { name: "model", description: "a model named in the config's zkml.models (default: every model, or the only one)", defaultValue: "" } as const;

@@ -7,7 +7,9 @@ import { getAddress } from "ethers/address";
 import type { ContractTransactionReceipt, Provider, Signer, TransactionReceipt } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { sha256File } from "../core/manifest.js";
+import type { CompileResult } from "../circuits/compile.js";
 import type { ProofFile } from "../core/proof_file.js";
+import type { InferenceProver } from "../src/prove.js";
 import type { ZkmlModelConfig } from "./config.js";
 
 type Sdk = typeof import("../src/index.js");
@@ -16,6 +18,12 @@ const loadSdk = (): Promise<Sdk> => (sdk ??= import("../src/index.js"));
 
 /** How long the curve's worker threads outlive the last proof: they would keep `hardhat test` from exiting. */
 const RELEASE_AFTER_MS = 300;
+
+export interface BuildOptions {
+  /** Make it again even when the build folder is current. */
+  force?: boolean;
+  progress?: (message: string) => void;
+}
 
 export interface DeployedVerifier {
   model: string;
@@ -73,6 +81,11 @@ export class ZkmlHardhat {
   private releaseTimer: NodeJS.Timeout | undefined;
   /** Verifiers deployed in this process, by model and chain: an in-process chain's are gone with it, whatever deployments.json says. */
   private readonly deployed = new Map<string, string>();
+  /**
+   * Each model's build, checked and its keys in memory, once per process: a test that proves
+   * many times re-hashes no build folder and reloads no key. Dropped when build() remakes it.
+   */
+  private readonly provers = new Map<string, Promise<InferenceProver>>();
 
   constructor(private readonly hre: HardhatRuntimeEnvironment) {}
 
@@ -93,20 +106,50 @@ export class ZkmlHardhat {
    * The model's build folder, compiled and set up: reused when its manifest matches the ONNX
    * and calibration files and the configured system, made again otherwise (or with force).
    */
-  async build(name?: string, opts: { force?: boolean; progress?: (message: string) => void } = {}): Promise<string> {
+  async build(name?: string, opts: BuildOptions = {}): Promise<string> {
     const m = this.model(name);
-    const z = await loadSdk();
+    if (await this.buildIfStale(m, opts)) this.provers.delete(m.name);
+    return m.dir;
+  }
+
+  /**
+   * Compiles the model unless its build folder's manifest matches the ONNX and calibration
+   * files (or with force). Returns the compile result, or undefined when it was current.
+   */
+  async compile(name?: string, opts: BuildOptions = {}): Promise<CompileResult | undefined> {
+    const m = this.model(name);
+    const r = await this.compileIfStale(m, opts);
+    if (r) this.provers.delete(m.name);
+    return r;
+  }
+
+  /** Compile and set up what is stale; true when anything was made. */
+  private buildIfStale(m: ZkmlModelConfig, opts: BuildOptions): Promise<boolean> {
     return this.withCurves(async () => {
-      if (opts.force || !(await this.compiledCurrent(m))) {
-        opts.progress?.(`zkml: compiling ${m.name}`);
-        await z.compileModel(m.onnx, { outDir: m.dir, weights: m.weights, ...(m.calibration && { calibrationFile: m.calibration }), progress: opts.progress });
-      }
-      if (opts.force || !(await this.setUp(m))) {
-        opts.progress?.(`zkml: setting up ${m.name} (${m.system})`);
-        await z.setupModel(m.dir, { system: m.system, ...(m.ptau && { ptauFile: m.ptau }) });
-      }
-      return m.dir;
+      const compiled = await this.compileIfStale(m, opts);
+      if (!compiled && !opts.force && (await this.setUp(m))) return false;
+      opts.progress?.(`zkml: setting up ${m.name} (${m.system})`);
+      await (await loadSdk()).setupModel(m.dir, { system: m.system, ...(m.ptau && { ptauFile: m.ptau }) });
+      return true;
     });
+  }
+
+  private async compileIfStale(m: ZkmlModelConfig, opts: BuildOptions): Promise<CompileResult | undefined> {
+    if (!opts.force && (await this.compiledCurrent(m))) return undefined;
+    opts.progress?.(`zkml: compiling ${m.name}`);
+    const { compileModel } = await loadSdk();
+    return compileModel(m.onnx, { outDir: m.dir, weights: m.weights, ...(m.calibration && { calibrationFile: m.calibration }), progress: opts.progress });
+  }
+
+  /** The model built (once per process) and its keys loaded. */
+  private prover(m: ZkmlModelConfig): Promise<InferenceProver> {
+    let p = this.provers.get(m.name);
+    if (!p) {
+      p = this.buildIfStale(m, {}).then(async () => (await loadSdk()).InferenceProver.open(m.dir));
+      p.catch(() => this.provers.delete(m.name));
+      this.provers.set(m.name, p);
+    }
+    return p;
   }
 
   /**
@@ -147,13 +190,13 @@ export class ZkmlHardhat {
   /** Deploys the model's verifier (building it if needed) with `signer`; recorded for this chain. */
   async deployVerifier(name: string | undefined, signer: Signer, opts: { allowDevKeys?: boolean } = {}): Promise<DeployedVerifier> {
     const m = this.model(name);
-    const dir = await this.build(m.name);
+    const ready = (await this.prover(m)).model;
     const z = await loadSdk();
-    const [ready, artifact] = await Promise.all([z.openReady(dir), z.readVerifierArtifact(dir)]);
+    const artifact = await z.readVerifierArtifact(ready.dir);
     const d = await z.deployVerifier(signer, artifact, opts);
     const chainId = await chainOf(signer);
     this.deployed.set(`${m.name}@${chainId}`, d.address);
-    await z.recordDeployment(dir, chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash, vkey: ready.setup.outputs[z.FILES.vkey]! });
+    await z.recordDeployment(ready.dir, chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash, vkey: ready.setup.outputs[z.FILES.vkey]! });
     return { model: m.name, address: d.address, contractName: artifact.contractName, gasUsed: d.gasUsed };
   }
 
@@ -163,13 +206,12 @@ export class ZkmlHardhat {
     const here = this.deployed.get(`${m.name}@${chainId}`);
     if (here) return here;
     const z = await loadSdk();
-    return z.deployedVerifier(m.dir, chainId, (await z.openReady(m.dir)).setup.outputs[z.FILES.vkey]!);
+    return z.deployedVerifier(m.dir, chainId, (await this.prover(m)).model.setup.outputs[z.FILES.vkey]!);
   }
 
   /** Proves one inference of model `name` on `input` (a flat or nested array, or an input file) for `opts`' context. */
   async prove(name: string | undefined, input: readonly unknown[] | string, opts: ProveOptions): Promise<ProofFile> {
     const m = this.model(name);
-    const dir = await this.build(m.name);
     const z = await loadSdk();
     const sender = typeof opts.sender === "string" ? getAddress(opts.sender) : await opts.sender.getAddress();
     const provider = opts.provider ?? (typeof opts.sender === "string" ? undefined : opts.sender.provider);
@@ -179,10 +221,10 @@ export class ZkmlHardhat {
     const chainId = opts.chainId ?? (await provider!.getNetwork()).chainId;
     const verifier = opts.verifier ?? (await this.verifierAddress(m.name, chainId));
     const beneficiary = opts.beneficiary === undefined ? {} : { beneficiary: getAddress(opts.beneficiary) };
-    const nonce = opts.nonce ?? (await this.nextNonce(m.name, verifier, sender, beneficiary.beneficiary, provider!));
+    const nonce = opts.nonce ?? (await z.nextUnusedNonce(provider!, verifier, sender, beneficiary.beneficiary));
     const p = { chainId, contract: verifier, sender, nonce, ...beneficiary };
     return this.withCurves(async () => {
-      const prover = await z.InferenceProver.open(dir);
+      const prover = await this.prover(m);
       const shapes = z.inputShapes(prover.model.model);
       const values = typeof input === "string" ? await z.readInputFile(input, shapes) : z.inputValues({ input }, "the input array", shapes);
       return (await prover.prove(values, { value: z.computeContext(p), ...p })).proof;
@@ -234,18 +276,6 @@ export class ZkmlHardhat {
   async release(): Promise<void> {
     clearTimeout(this.releaseTimer);
     await (await loadSdk()).releaseCurves();
-  }
-
-  private async nextNonce(name: string, verifier: string, sender: string, beneficiary: string | undefined, provider: Provider): Promise<bigint> {
-    const { Contract } = await import("ethers");
-    const { IZKML_VERIFIER_ABI } = await import("../verifier/abi.js");
-    if ((await provider.getCode(verifier)) === "0x") throw new Error(`zkml: model ${name}: no contract at ${verifier} on this chain (deployed on another? deployVerifier first)`);
-    const c = new Contract(verifier, IZKML_VERIFIER_ABI, provider);
-    for (let n = 0n; n < 1024n; n++) {
-      const used: boolean = beneficiary === undefined ? await c.getFunction("nonceUsed")(sender, n) : await c.getFunction("nonceUsedFor")(sender, beneficiary, n);
-      if (!used) return n;
-    }
-    throw new Error(`zkml: nonces 0 to 1023 of ${sender} are used at ${verifier}: pass nonce`);
   }
 }
 

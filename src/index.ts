@@ -28,7 +28,7 @@ export { InferenceProver, readProofFile, type ContextDetails, type ProveResult }
 export { verifyProofFile, type VerifyResult } from "./verify.js";
 export { checkCircuit, type CircuitCheck } from "./check.js";
 export {
-  deployVerifier, LOCAL_CHAIN_IDS, submitInference, submitInferenceBatch, measureVerifierCallGas, inferenceCalldata, inferenceBatchCalldata, revertReason, type BatchEntry, type OnchainBatchVerification, type OnchainVerification,
+  deployVerifier, LOCAL_CHAIN_IDS, nextUnusedNonce, submitInference, submitInferenceBatch, measureVerifierCallGas, inferenceCalldata, inferenceBatchCalldata, revertReason, type BatchEntry, type OnchainBatchVerification, type OnchainVerification,
 } from "../verifier/chain.js";
 export { verifyGroth16Batch, findInvalidItems, batchDomain, batchSeed, groth16ProofWords, encodeBatchProofs, type BatchItem, type Groth16Key } from "../verifier/batch.js";
 export { verifyProofBatch, type BatchCheck } from "./batch.js";

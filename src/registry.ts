@@ -42,9 +42,10 @@ async function existingEntry(signer: Signer, registryAddress: string, ready: Rea
   const record = await readDeployment(ready.dir, (await signer.provider.getNetwork()).chainId);
   if (!record?.modelId || record.registry?.toLowerCase() !== registryAddress.toLowerCase()) return undefined;
   const entry = await readModel(signer, registryAddress, record.modelId);
-  const want = await registrationFor(ready, entry?.verifier ?? "");
+  if (!entry) return undefined;
+  const want = await registrationFor(ready, entry.verifier);
   const same = (a: string, b: string) => BigInt(a) === BigInt(b);
-  if (!entry || !same(entry.modelHash, want.modelHash) || !same(entry.circuitHash, want.circuitHash) || !same(entry.vkeyHash, want.vkeyHash) || entry.system !== want.system) return undefined;
+  if (!same(entry.modelHash, want.modelHash) || !same(entry.circuitHash, want.circuitHash) || !same(entry.vkeyHash, want.vkeyHash) || entry.system !== want.system) return undefined;
   return { modelId: record.modelId, verifier: entry.verifier, gas: { deployVerifier: 0n, register: 0n }, alreadyRegistered: true };
 }
 

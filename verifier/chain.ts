@@ -2,9 +2,12 @@
  * Deploying a model's verifier and submitting proofs to it over JSON-RPC with ethers v6: the
  * same code path for an in-process Hardhat chain, a local node and a testnet.
  */
-import { concat, Contract, ContractFactory, type ContractTransactionReceipt, type InterfaceAbi, type LogDescription, type Signer, type TransactionReceipt } from "ethers";
+import {
+  concat, Contract, ContractFactory, type ContractTransactionReceipt, type InterfaceAbi, type LogDescription, type Provider, type Signer, type TransactionReceipt,
+} from "ethers";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
+import { IZKML_VERIFIER_ABI } from "./abi.js";
 import { encodeProof, proofWords, verifyProofArgs } from "./calldata.js";
 
 export interface VerifierArtifact {
@@ -73,6 +76,25 @@ export async function deployVerifier(signer: Signer, artifact: VerifierArtifact,
 }
 
 type ProofLike = Pick<ProofFile, "system" | "proof" | "publicSignals">;
+
+/** How far nextUnusedNonce looks before asking for an explicit nonce. */
+const NONCE_SCAN = 1024;
+
+/**
+ * The first nonce the verifier (or registry: the same nonceUsed) at `address` has not seen used
+ * by `sender`, or, with a beneficiary, by the pair (nonceUsedFor). Nonces counted up from 0
+ * are found in as many calls as have been used.
+ */
+export async function nextUnusedNonce(provider: Provider, address: string, sender: string, beneficiary?: string): Promise<bigint> {
+  if ((await provider.getCode(address)) === "0x") {
+    throw new ZkmlError("CHAIN", `no contract at ${address} on this chain`, "deployed on another chain? deploy the verifier first, or pass the nonce");
+  }
+  const c = new Contract(address, IZKML_VERIFIER_ABI, provider);
+  const used = (n: bigint): Promise<boolean> =>
+    beneficiary === undefined ? c.getFunction("nonceUsed")(sender, n) : c.getFunction("nonceUsedFor")(sender, beneficiary, n);
+  for (let n = 0n; n < NONCE_SCAN; n++) if (!(await used(n))) return n;
+  throw new ZkmlError("USAGE", `nonces 0 to ${NONCE_SCAN - 1} of ${sender} are used at ${address}`, "pass the nonce (--nonce N)");
+}
 
 /**
  * The arguments of verifyInference: the proof as bytes and the two signals that vary per

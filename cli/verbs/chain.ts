@@ -1,5 +1,5 @@
 import {
-  checkDeployedKey, connectRpc, deployAndRegister, deployRegistry, deployVerifier, explainContextMismatch, FILES, openReady, readDeployment, readProofFile,
+  checkDeployedKey, connectRpc, deployAndRegister, deployedVerifier, deployRegistry, deployVerifier, explainContextMismatch, FILES, openReady, readDeployment, readProofFile,
   readVerifierArtifact, recordDeployment, submitBatchToRegistry, submitInference, submitInferenceBatch, submitToRegistry, verifyProofBatch, ZkmlError,
   type BatchEntry, type ChainConnection, type ProofFile,
 } from "../../src/index.js";
@@ -104,15 +104,11 @@ the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n$
     return withChain(ctx, "verify-onchain", async (chain) => {
       const sender = await chain.signer.getAddress();
       const vkey = ready.setup.outputs[FILES.vkey]!;
-      const record = await readDeployment(dir, chain.chainId);
-      let address: string;
-      if (givenAddress) {
-        address = givenAddress;
-        if (addressText && record?.address?.toLowerCase() === address.toLowerCase()) checkDeployedKey(dir, chain.chainId, record, vkey);
-      } else {
-        if (!record?.address) throw new ZkmlError("USAGE", `verify-onchain: no verifier of ${dir} recorded for chain ${chain.chainId}`, "pass --address ADDR or --registry ADDR, or deploy with `zkml deploy` first");
-        checkDeployedKey(dir, chain.chainId, record, vkey);
-        address = record.address;
+      const address = givenAddress ?? (await deployedVerifier(dir, chain.chainId, vkey));
+      if (addressText) {
+        // The recorded verifier named by hand: its key is checked all the same.
+        const record = await readDeployment(dir, chain.chainId);
+        if (record?.address?.toLowerCase() === address.toLowerCase()) checkDeployedKey(dir, chain.chainId, record, vkey);
       }
       const explain = (reason: string, p: ProofFile, nonce: bigint) =>
         reason.startsWith("WrongContext")

@@ -1,17 +1,13 @@
 import path from "node:path";
-import { Contract } from "ethers";
 import {
-  computeContext, deployedVerifier, FILES, InferenceProver, inputShapes, openReady, parseContext, readInputFile, readVerifierArtifact, ZkmlError, writeFileAtomic,
-  type ContextDetails, type ContextParams,
+  computeContext, deployedVerifier, FILES, InferenceProver, inputShapes, nextUnusedNonce, parseContext, readInputFile, ZkmlError, writeFileAtomic,
+  type ContextDetails, type ContextParams, type ReadyModel,
 } from "../../src/index.js";
 import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
 import { withChain } from "./chain.js";
 
-/** How far `prove --rpc` looks for an unused nonce before asking for --nonce. */
-const NONCE_SCAN = 1024;
-
-/** --context HEX, or the values the verifier contract hashes into it (given, or read from --rpc). */
-export async function contextFromArgs(ctx: VerbContext, dir: string): Promise<ContextDetails> {
+/** --context HEX, or the values the verifier contract hashes into it (given, or read from --rpc for the build `ready`). */
+export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel): Promise<ContextDetails> {
   const hex = str(ctx, "context");
   const names = ["chain-id", "contract", "sender", "nonce"] as const;
   const parts = names.map((k) => str(ctx, k));
@@ -19,7 +15,7 @@ export async function contextFromArgs(ctx: VerbContext, dir: string): Promise<Co
   const beneficiary = beneficiaryText === undefined ? {} : { beneficiary: addressArg(beneficiaryText, "--beneficiary") };
   if (hex && (parts.some(Boolean) || str(ctx, "rpc") || beneficiaryText)) throw new ZkmlError("USAGE", "give either --context or --rpc/--chain-id/--contract/--sender/--nonce/--beneficiary, not both");
   if (hex) return { value: parseContext(hex) };
-  if (str(ctx, "rpc")) return contextFromChain(ctx, dir, parts, beneficiary);
+  if (str(ctx, "rpc")) return contextFromChain(ctx, ready, parts, beneficiary);
   if (!parts.some(Boolean) && !beneficiaryText) return { value: 0n };
   if (!parts.every(Boolean)) throw new ZkmlError("USAGE", "--chain-id, --contract, --sender and --nonce go together", "or let --rpc URL fill them in");
   const p: ContextParams = {
@@ -37,23 +33,12 @@ export async function contextFromArgs(ctx: VerbContext, dir: string): Promise<Co
  * keys changed since its deploy), the sender from the signer, and the first nonce the contract
  * has not seen used for it; each overridden by its own flag.
  */
-async function contextFromChain(ctx: VerbContext, dir: string, parts: (string | undefined)[], beneficiary: { beneficiary?: string }): Promise<ContextDetails> {
-  const ready = await openReady(dir);
+async function contextFromChain(ctx: VerbContext, ready: ReadyModel, parts: (string | undefined)[], beneficiary: { beneficiary?: string }): Promise<ContextDetails> {
   return withChain(ctx, "prove", async (chain) => {
     const chainId = parts[0] === undefined ? chain.chainId : bigintArg(parts[0], "--chain-id");
-    const contract = parts[1] === undefined ? await deployedVerifier(dir, chain.chainId, ready.setup.outputs[FILES.vkey]!) : addressArg(parts[1], "--contract");
+    const contract = parts[1] === undefined ? await deployedVerifier(ready.dir, chain.chainId, ready.setup.outputs[FILES.vkey]!) : addressArg(parts[1], "--contract");
     const sender = parts[2] === undefined ? await chain.signer.getAddress() : addressArg(parts[2], "--sender");
-    let nonce: bigint;
-    if (parts[3] !== undefined) nonce = bigintArg(parts[3], "--nonce");
-    else {
-      const verifier = new Contract(contract, (await readVerifierArtifact(dir)).abi, chain.provider);
-      const used = (n: bigint): Promise<boolean> =>
-        beneficiary.beneficiary === undefined ? verifier.getFunction("nonceUsed")(sender, n) : verifier.getFunction("nonceUsedFor")(sender, beneficiary.beneficiary, n);
-      let n = 0n;
-      while (n < NONCE_SCAN && (await used(n))) n++;
-      if (n === BigInt(NONCE_SCAN)) throw new ZkmlError("USAGE", `nonces 0 to ${NONCE_SCAN - 1} of ${sender} are used at ${contract}`, "pass --nonce N");
-      nonce = n;
-    }
+    const nonce = parts[3] === undefined ? await nextUnusedNonce(chain.provider, contract, sender, beneficiary.beneficiary) : bigintArg(parts[3], "--nonce");
     const p: ContextParams = { chainId, contract, sender, nonce, ...beneficiary };
     ctx.say(`context: chain ${chainId}, contract ${contract}, sender ${sender}${beneficiary.beneficiary ? `, beneficiary ${beneficiary.beneficiary}` : ""}, nonce ${nonce}`);
     return { value: computeContext(p), ...p };
@@ -92,10 +77,11 @@ Without a context the proof carries context 0 (fine off-chain, rejected on-chain
     const dir = requirePositional(ctx, 0, "the build folder", "prove");
     const inputFile = str(ctx, "input");
     if (!inputFile) throw new ZkmlError("USAGE", "prove: --input FILE is required", "see `zkml prove --help`");
-    const context = await contextFromArgs(ctx, dir);
     const load = timer();
     const prover = await InferenceProver.open(dir);
     const loadMs = load();
+    // After the keys: --rpc reads the recorded verifier against the build the prover checked.
+    const context = await contextFromArgs(ctx, prover.model);
     const values = await readInputFile(inputFile, inputShapes(prover.model.model));
     const r = await prover.prove(values, context);
     const out = str(ctx, "out") ?? path.join(dir, "proof.json");
