@@ -7,210 +7,30 @@
  * output) or is requantized: add 2^(shift-1), floor-divide by 2^shift (round half up, or half to
  * even where the ONNX file fixed the scale), optionally ReLU, clamp.
  */
-import { convolve, poolWindows, roundHalfEven, sizeOf, sumOfProducts, type Window2d } from "./graph.js";
 import { ZkmlError } from "./errors.js";
+import { ACT_MAX, ACT_MIN, clampInt, roundHalfEven, sizeOf } from "./ir.js";
+import { runLayer, layerSources, type QLayer } from "./ops/index.js";
+import type { QConv } from "./ops/conv.js";
+import type { QDense } from "./ops/dense.js";
+
+export { ACT_BITS, ACT_MAX, ACT_MIN, clampInt, requantize, requantText, rescaleBits, WEIGHT_BITS, type LayerBase, type Requant } from "./ir.js";
+export { describeLayer, layerCircom, layerOutBits, layerOutFrac, layerOutSize, layerSources, runLayer, type QLayer } from "./ops/index.js";
+export type { QRelu, QTable } from "./ops/activation.js";
+export type { QBinary } from "./ops/binary.js";
+export type { QConcat, QRescale } from "./ops/concat.js";
+export type { QConv } from "./ops/conv.js";
+export { denseAccumulators, type QDense } from "./ops/dense.js";
+export type { LinearParams } from "./ops/linear.js";
+export type { QMatMul } from "./ops/matmul.js";
+export { avgPoolDivisors, roundedAverage, type QAvgPool, type QMaxPool } from "./ops/pool.js";
+export type { QSelect } from "./ops/select.js";
 
 export const QMODEL_FORMAT = "zkml-qmodel/1";
-export const ACT_BITS = 8;
-export const ACT_MIN = -128;
-export const ACT_MAX = 127;
-/** Weights are int8 in every zkml model (also when they are private circuit inputs). */
-export const WEIGHT_BITS = 8;
-
-export interface Requant {
-  shift: number;
-  outFrac: number;
-  relu: boolean;
-  /**
-   * Ties to the even quotient, as ONNX QuantizeLinear and onnxruntime's QLinear ops round. Set
-   * where the model's own Q/DQ or QLinear op fixed the output scale; zkml's own scales round half
-   * up (3 constraints cheaper).
-   */
-  halfEven?: boolean;
-}
-
-/** Every layer reads one earlier layer's output: the one before it unless `from` says otherwise. */
-interface LayerBase {
-  node: string;
-  /** Index of the layer whose output this one reads; -1 is the circuit input. Absent: the previous layer. */
-  from?: number;
-}
-
-/** What dense and conv layers share: int8 weights, exact accumulation, optional requantization. */
-interface LinearParams extends LayerBase {
-  /**
-   * Integers, int8 unless the ONNX file's own quantization made them wider (per-channel scales
-   * on one scale); dense: row-major [outFeatures][inFeatures]; conv: [outChannels][inChannels / group][kh][kw].
-   */
-  weights: number[];
-  /** Per output feature/channel, integers at the accumulator scale. */
-  bias: number[];
-  inFrac: number;
-  wFrac: number;
-  accFrac: number;
-  /** Signed bit width that holds every reachable accumulator (plus rounding constant). */
-  accBits: number;
-  requant: Requant | null;
-}
-
-export interface QDense extends LinearParams {
-  op: "dense";
-  inFeatures: number;
-  outFeatures: number;
-  /** Rows of the input, each through the same weights: input rows·inFeatures, output rows·outFeatures. Absent: 1. */
-  rows?: number;
-}
-
-/** A convolution: a dense layer with shared weights, so the same accumulate/requantize. */
-export interface QConv extends LinearParams, Window2d {
-  op: "conv";
-  group: number;
-}
-
-/** Max over each window of int8 values (padding excluded); the scale is unchanged. */
-export interface QMaxPool extends Window2d, LayerBase {
-  op: "maxpool";
-  frac: number;
-}
-
-/**
- * Average over each window, rounded half up: floor((2·sum + n) / 2n), where n is the window
- * size, or the number of cells inside the image when padding does not count.
- */
-export interface QAvgPool extends Window2d, LayerBase {
-  op: "avgpool";
-  countIncludePad: boolean;
-  frac: number;
-  /** Ties to even (a QDQ AveragePool: onnxruntime averages in float, QuantizeLinear rounds); else half up. */
-  halfEven?: boolean;
-}
-
-/** out[i] = in[index[i]], or 0 where index[i] = -1 (Pad, Gather, Slice, Transpose): free. */
-export interface QSelect extends LayerBase {
-  op: "select";
-  inSize: number;
-  index: number[];
-  frac: number;
-}
-
-/** max(x, 0) on int8 values that are not the output of a dense/conv layer (there it is fused). */
-export interface QRelu extends LayerBase {
-  op: "relu";
-  size: number;
-  frac: number;
-}
-
-/**
- * Any elementwise function of one int8 value, as an exact 256-entry table computed at compile
- * time: table[q + 128] is the int8 output for input q. `select[i]` picks element i's table
- * (PRelu has one per distinct slope); absent, every element uses table 0.
- */
-export interface QTable extends LayerBase {
-  op: "table";
-  fn: string;
-  size: number;
-  inFrac: number;
-  outFrac: number;
-  tables: number[][];
-  select?: number[];
-}
-
-/**
- * Elementwise op on two int8 tensors of one size (layers `a` and `b`; -1 is the input):
- * add/sub: acc = a·2^aShift ± b·2^bShift, both at 2^-accFrac exactly; mul: acc = a·b (one
- * constraint each). Then requantized like a linear layer (ReLU fused), or exact if last.
- */
-export interface QBinary {
-  op: "binary";
-  fn: "add" | "sub" | "mul";
-  node: string;
-  a: number;
-  b: number;
-  size: number;
-  aShift: number;
-  bShift: number;
-  accFrac: number;
-  accBits: number;
-  requant: Requant | null;
-}
-
-/**
- * MatMul of two int8 tensors (layers `a` and `b`): acc[o] = Σ_j a[aIndex[o·k + j]]·b[bIndex[o·k + j]]
- * exactly at 2^-(fa + fb) (k constraints per output), then requantized like a linear layer.
- */
-export interface QMatMul {
-  op: "matmul";
-  node: string;
-  a: number;
-  b: number;
-  size: number;
-  k: number;
-  aIndex: number[];
-  bIndex: number[];
-  accFrac: number;
-  accBits: number;
-  requant: Requant | null;
-}
-
-/**
- * int8 values moved to a coarser scale, 2^-inFrac → 2^-outFrac: requantize by
- * shift = inFrac − outFrac (round half up). Aligns the parts of a Concat.
- */
-export interface QRescale extends LayerBase {
-  op: "rescale";
-  size: number;
-  shift: number;
-  inFrac: number;
-  outFrac: number;
-}
-
-/**
- * Concat: part k (a layer's output, -1 the input) fills output positions dest, and constant
- * int8 values (`fill`) the rest; all at one scale. Free.
- */
-export interface QConcat {
-  op: "concat";
-  node: string;
-  parts: { from: number; dest: number[] }[];
-  fill?: { dest: number[]; values: number[] };
-  size: number;
-  frac: number;
-}
-
 export type QLinear = QDense | QConv;
-export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QBinary | QMatMul | QRescale | QConcat;
-
-/** A rescale's accumulator width: |x + 2^(shift-1)| < 2^(B-1) for int8 x, and shift < B - 1. */
-export function rescaleBits(shift: number): number {
-  return Math.max(ACT_BITS + 1, shift + 2);
-}
-
-/** The layers a layer reads (-1: the circuit input). */
-export function layerSources(l: QLayer, index: number): number[] {
-  return l.op === "binary" || l.op === "matmul" ? [l.a, l.b] : l.op === "concat" ? l.parts.map((p) => p.from) : [l.from ?? index - 1];
-}
 
 /** A dense or conv layer: weights times activations, then requantized. */
 export function isLinear(l: QLayer): l is QLinear {
   return l.op === "dense" || l.op === "conv";
-}
-
-export function layerOutSize(l: QLayer): number {
-  switch (l.op) {
-    case "dense": return (l.rows ?? 1) * l.outFeatures;
-    case "select": return l.index.length;
-    case "relu": case "table": case "binary": case "matmul": case "rescale": case "concat": return l.size;
-    default: return sizeOf(l.outShape);
-  }
-}
-
-/** Scale of a layer's output values (an unrequantized linear layer keeps its accumulator scale). */
-export function layerOutFrac(l: QLayer): number {
-  switch (l.op) {
-    case "dense": case "conv": case "binary": case "matmul": return l.requant ? l.requant.outFrac : l.accFrac;
-    case "table": case "rescale": return l.outFrac;
-    default: return l.frac;
-  }
 }
 
 /**
@@ -304,10 +124,6 @@ export function dequantizeOutput(model: QModel, values: readonly number[]): numb
   return outputParts(model).flatMap((p) => dequantize(values.slice(p.offset, p.offset + p.size), p.frac));
 }
 
-export function clampInt(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
-}
-
 /** Float input → int8 at the model's input scale. Rejects NaN and infinities. */
 export function quantizeInput(model: QModel, values: readonly number[]): number[] {
   const expected = sizeOf(model.input.shape);
@@ -337,88 +153,6 @@ export function inputFracs(model: QModel): number[] {
   const parts = model.input.parts;
   if (!parts || parts.every((p) => p.frac === undefined)) return new Array<number>(sizeOf(model.input.shape)).fill(model.input.frac);
   return parts.flatMap((p) => new Array<number>(sizeOf(p.shape)).fill(p.frac ?? model.input.frac));
-}
-
-/** Accumulator of one dense layer for one input vector, exactly. */
-export function denseAccumulators(layer: QDense, x: readonly number[]): number[] {
-  const { inFeatures: inF, outFeatures: outF } = layer;
-  const rows = layer.rows ?? 1;
-  const acc = new Array<number>(rows * outF);
-  for (let r = 0; r < rows; r++) {
-    for (let o = 0; o < outF; o++) {
-      let s = layer.bias[o]!;
-      const row = o * inF;
-      for (let i = 0; i < inF; i++) s += layer.weights[row + i]! * x[r * inF + i]!;
-      acc[r * outF + o] = s;
-    }
-  }
-  return acc;
-}
-
-/** Divisor of each average-pool output. */
-export function avgPoolDivisors(l: QAvgPool): number[] {
-  const { cells, windowSize } = poolWindows(l);
-  return cells.map((cs) => (l.countIncludePad ? windowSize : cs.length));
-}
-
-/** Average of int8 values, rounded half up: floor((2·sum + n) / 2n). */
-/** sum / n rounded half up, or with halfEven ties to the even neighbour. */
-export function roundedAverage(sum: number, n: number, halfEven = false): number {
-  const q = Math.floor((2 * sum + n) / (2 * n));
-  const tie = (2 * sum + n) % (2 * n) === 0;
-  return halfEven && tie && q % 2 !== 0 ? q - 1 : q;
-}
-
-/** Output of one layer, exactly, from the outputs of its sources (layerSources) in order. */
-export function runLayer(layer: QLayer, x: readonly number[], ...others: (readonly number[])[]): number[] {
-  const y = others[0] ?? [];
-  switch (layer.op) {
-    case "rescale":
-      return x.map((v) => requantize(v, { shift: layer.shift, outFrac: layer.outFrac, relu: false }));
-    case "matmul": {
-      const acc = sumOfProducts(x, y, layer);
-      const r = layer.requant;
-      return r ? acc.map((a) => requantize(a, r)) : acc;
-    }
-    case "concat": {
-      const out = new Array<number>(layer.size).fill(0);
-      layer.fill?.dest.forEach((d, j) => (out[d] = layer.fill!.values[j]!));
-      [x, ...others].forEach((part, k) => layer.parts[k]!.dest.forEach((d, j) => (out[d] = part[j]!)));
-      return out;
-    }
-    case "binary": {
-      const [sa, sb] = [2 ** layer.aShift, 2 ** layer.bShift];
-      const acc = x.map((v, i) => (layer.fn === "add" ? v * sa + y[i]! * sb : layer.fn === "sub" ? v * sa - y[i]! * sb : v * y[i]!));
-      const r = layer.requant;
-      return r ? acc.map((a) => requantize(a, r)) : acc;
-    }
-    case "dense":
-    case "conv": {
-      const acc = layer.op === "dense" ? denseAccumulators(layer, x) : convolve(layer, layer.weights, layer.bias, x);
-      const r = layer.requant;
-      return r ? acc.map((a) => requantize(a, r)) : acc;
-    }
-    case "maxpool":
-      return poolWindows(layer).cells.map((cs) => Math.max(...cs.map((i) => x[i]!)));
-    case "avgpool": {
-      const divisors = avgPoolDivisors(layer);
-      return poolWindows(layer).cells.map((cs, o) => roundedAverage(cs.reduce((s, i) => s + x[i]!, 0), divisors[o]!, layer.halfEven));
-    }
-    case "select":
-      return layer.index.map((i) => (i < 0 ? 0 : x[i]!));
-    case "relu":
-      return x.map((v) => (v > 0 ? v : 0));
-    case "table":
-      return x.map((v, i) => layer.tables[layer.select?.[i] ?? 0]![v + 128]!);
-  }
-}
-
-export function requantize(acc: number, r: Requant): number {
-  const rounded = r.shift > 0 ? acc + 2 ** (r.shift - 1) : acc;
-  let q = Math.floor(rounded / 2 ** r.shift);
-  const tie = r.shift > 0 && rounded - q * 2 ** r.shift === 0;
-  if (r.halfEven && tie && q % 2 !== 0) q -= 1;
-  return clampInt(q, r.relu ? 0 : ACT_MIN, ACT_MAX);
 }
 
 export interface ReferenceRun {
@@ -475,27 +209,3 @@ export function denseLayers(model: QModel): QDense[] {
   });
 }
 
-/** ", requant >>k (ties to even) + relu → int8 at 2^-f", or ", output exact". */
-export function requantText(r: Requant | null): string {
-  return r ? `, requant >>${r.shift}${r.halfEven ? " (ties to even)" : ""}${r.relu ? " + relu" : ""} → int8 at 2^-${r.outFrac}` : ", output exact";
-}
-
-/** One line per layer for people: what it computes and at which scales. */
-export function describeLayer(l: QLayer): string {
-  const linear = (what: string, r: QLinear) =>
-    `${what}, weights 2^-${r.wFrac}, acc 2^-${r.accFrac} (${r.accBits} bits)` +
-    requantText(r.requant);
-  switch (l.op) {
-    case "dense": return linear(`dense ${l.rows ? `${l.rows} rows × ` : ""}${l.inFeatures}→${l.outFeatures}`, l);
-    case "conv": return linear(`conv [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")} group ${l.group}`, l);
-    case "maxpool": case "avgpool": return `${l.op} [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")}${l.op === "avgpool" && l.halfEven ? " (ties to even)" : ""}`;
-    case "select": return `rearrange ${l.inSize}→${l.index.length} values (free)`;
-    case "matmul": return `matmul of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values, ${l.k} products each), acc 2^-${l.accFrac} (${l.accBits} bits)${requantText(l.requant)}`;
-    case "rescale": return `rescale ${l.size} values 2^-${l.inFrac} → 2^-${l.outFrac} (requant >>${l.shift})`;
-    case "concat": return `concat of ${l.parts.map((p) => (p.from < 0 ? "input" : `layer ${p.from}`)).join(", ")} → ${l.size} values (free)`;
-    case "relu": return `relu on ${l.size} values`;
-    case "table": return `${l.fn} on ${l.size} values: ${l.tables.length} exact table(s), 2^-${l.inFrac} → 2^-${l.outFrac}`;
-    case "binary": return `${l.fn} of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values), acc 2^-${l.accFrac} (${l.accBits} bits)` +
-      requantText(l.requant);
-  }
-}

@@ -12,21 +12,6 @@ import type { DecodedTensor } from "./tensor.js";
 import { scaleExactly } from "./quant_params.js";
 import { concatIndex, intAttr, windowGeometry, type IndexMap } from "./shapes.js";
 
-export const SUPPORTED_OPS = [
-  "Gemm", "MatMul", "Conv", "Add", "Sub", "Mul", "Div", "Pow (2, 3)", "BatchNormalization",
-  "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Pad",
-  "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "Softmax / ArgMax (as the last op)",
-  "Flatten", "Reshape", "Transpose", "Gather", "Slice", "Squeeze", "Unsqueeze", "Shape", "Concat", "ConstantOfShape", "Expand", "Tile",
-  "Cast", "Identity", "Dropout", "Constant", "QuantizeLinear", "DequantizeLinear",
-  "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger", "Relu / MaxPool on int8",
-] as const;
-
-/** Ops that may read an int8 (quantized) tensor: they move, compare or dequantize its values. */
-export const INT8_READERS = new Set([
-  "Identity", "Dropout", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Gather", "Slice", "Tile", "Expand", "Pad", "Shape",
-  "MaxPool", "GlobalMaxPool", "Relu", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
-]);
-
 export type NodeProto = onnxProto.onnx.INodeProto;
 
 export interface Activation {
@@ -47,10 +32,11 @@ export type Value = Activation | Constant;
 
 export type GraphBuilder = ReturnType<typeof graphBuilder>;
 
-export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto) {
+/** `supported`: the op types zkml imports, named in every UNSUPPORTED_OP error. */
+export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, supported: readonly string[]) {
   const where = (n: NodeProto) => `model ${modelName}, node "${n.name || n.output?.[0] || "?"}" (${n.opType})`;
   const unsupported = (n: NodeProto, why: string): never => {
-    throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: ${why}`, `supported ops: ${SUPPORTED_OPS.join(", ")}`);
+    throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: ${why}`, `supported ops: ${supported.join(", ")}`);
   };
   const values = new Map<string, Value>();
   const nodes: GraphNode[] = [];

@@ -11,11 +11,24 @@ import { DT, type DecodedTensor } from "./tensor.js";
 import { activationZeroPointProblem, exactConstant, scaleFracs } from "./quant_params.js";
 import { intAttr } from "./shapes.js";
 import type { Activation, Constant, GraphBuilder, NodeProto } from "./graph_builder.js";
+import type { OnnxOp } from "./handler.js";
 
-export const QUANTIZED_OPS = new Set(["QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger", "DynamicQuantizeLinear"]);
+const quantized: OnnxOp = { import: (b, n) => importQuantizedOp(b, n) };
+const int8Reader: OnnxOp = { ...quantized, readsInt8: true };
+
+/** The pre-quantized ops: they read or make int8 tensors, whose integers stay exact. */
+export const QUANTIZED_OPS: Record<string, OnnxOp> = {
+  QuantizeLinear: quantized,
+  DequantizeLinear: int8Reader,
+  QLinearConv: int8Reader,
+  QLinearMatMul: int8Reader,
+  MatMulInteger: int8Reader,
+  ConvInteger: int8Reader,
+  DynamicQuantizeLinear: quantized,
+};
 
 /** Imports one op of QUANTIZED_OPS. */
-export function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
+function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
   const { where, unsupported, values, constOf, actOf, valueOf, optionalConst, emit, alias, setConst, emitConv, emitDense, out0, nameOf, srcOf } = b;
   /** The power-of-two fracs of a scale input, or the error that says why zkml cannot keep it exact. */
   const fracsOf = (scaleName: string): number[] => {

@@ -1,18 +1,30 @@
 import { compileModel, describeLayer, isLinear, layerOutFrac } from "../../src/index.js";
+import { SUPPORTED_OPS } from "../../circuits/onnx/ops.js";
 import { ms, requirePositional, str, type Verb } from "../io.js";
+
+/** Text broken into lines of at most `width` characters at spaces, each indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join("\n");
+}
 
 export const compileVerb: Verb = {
   name: "compile",
   usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--bits 8] [--json]",
   help: `Imports the ONNX graph, quantizes it to int8 with power-of-two scales, writes the integer
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
-Takes PyTorch / skl2onnx exports: Gemm, MatMul, Conv, pools, BatchNormalization (folded),
-ReLU and exact int8 tables for Sigmoid, Tanh, LeakyRelu, PRelu, Clip, HardSigmoid, residual
-Add/Sub/Mul, Pow, MatMul and Concat of branches, a final Softmax, and the shape plumbing
-exporters emit. Pre-quantized models (onnxruntime's QDQ, QLinearConv/QLinearMatMul,
-ConvInteger/MatMulInteger) keep their own integers and scales, which must be powers of two,
-and are proven bit for bit as onnxruntime computes them. Each op's cost in constraints and its
-limits: docs/OPS.md. An op outside the list is refused by name.
+Takes PyTorch / skl2onnx exports and onnxruntime's pre-quantized forms (QDQ, QLinear and
+integer ops, whose power-of-two scales are kept and proven bit for bit). Each op's cost in
+constraints and its limits: docs/OPS.md. An op outside this list is refused by name:
+${wrap(SUPPORTED_OPS.join(", "), 92, "  ")}
 
   --out DIR           build folder (default: build/<model-name>/); replaced only on success
   --calibration FILE  sample inputs that choose the activation scales: {"samples": [input, ...]}

@@ -1,0 +1,94 @@
+/**
+ * Add, Sub, Mul, Div and Pow. On constants: evaluated. Of two activations: a binary node. Of an
+ * activation and a constant: x·scale + shift, folded into the layer before it when that layer
+ * alone reads it, else an exact table (an activation node).
+ */
+import { ZkmlError } from "../../../core/errors.js";
+import { sizeOf } from "../../../core/graph.js";
+import type { OnnxOp } from "../handler.js";
+import type { Constant, GraphBuilder, NodeProto } from "../graph_builder.js";
+import { broadcastShape, broadcastTo } from "../shapes.js";
+import { DT } from "../tensor.js";
+
+const ELEMENTWISE: Record<string, (a: number, b: number) => number> = {
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  Div: (a, b) => a / b,
+};
+
+function ofConstants(b: GraphBuilder, n: NodeProto, x: Constant, y: Constant): void {
+  const op = n.opType!;
+  const f = ELEMENTWISE[op]!;
+  const shape = broadcastShape(x.tensor.dims, y.tensor.dims);
+  const xa = shape && broadcastTo(x.tensor, shape);
+  const ya = shape && broadcastTo(y.tensor, shape);
+  if (!shape || !xa || !ya) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: shapes [${x.tensor.dims}] and [${y.tensor.dims}] do not broadcast`);
+  const isInt = x.tensor.dataType === DT.INT64 || x.tensor.dataType === DT.INT32;
+  b.setConst(n, { dims: shape, dataType: x.tensor.dataType, data: xa.map((v, i) => (isInt && op === "Div" ? Math.trunc(f(v, ya[i]!)) : f(v, ya[i]!))) });
+}
+
+function ofActivations(b: GraphBuilder, n: NodeProto, x: number[], y: number[]): void {
+  const op = n.opType!;
+  if (op === "Div") b.unsupported(n, "Div of two activations is not supported");
+  if (sizeOf(x) !== sizeOf(y) || x.filter((d) => d !== 1).join() !== y.filter((d) => d !== 1).join()) {
+    b.unsupported(n, `${op} of activations of shapes [${x}] and [${y}]: only equal shapes (no broadcasting)`);
+  }
+  b.emit({ op: "binary", fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul", name: b.nameOf(n), onnxOp: op, input: b.srcOf(n, 0), input2: b.srcOf(n, 1), output: b.out0(n) }, x);
+}
+
+/** Every form with one constant is x·scale + shift per element. */
+function withConstant(b: GraphBuilder, n: NodeProto, constFirst: boolean): void {
+  const op = n.opType!;
+  const ins = n.input!;
+  const actName = constFirst ? ins[1]! : ins[0]!;
+  const c = b.valueOf(n, constFirst ? ins[0]! : ins[1]!) as Constant;
+  const a = b.actOf(n, actName);
+  if (constFirst && op === "Div") b.unsupported(n, "a constant divided by an activation is not supported");
+  const k = broadcastTo(c.tensor, a.shape);
+  if (!k) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: constant [${c.tensor.dims}] does not broadcast to [${a.shape}]`);
+  const fill = (v: number) => k.map(() => v);
+  const [scale, shift] = op === "Add" ? [fill(1), k]
+    : op === "Sub" ? (constFirst ? [fill(-1), k] : [fill(1), k.map((v) => -v)])
+    : op === "Mul" ? [k, fill(0)]
+    : [k.map((v) => 1 / v), fill(0)];
+  const target = b.foldTarget(actName);
+  const perScale = target && b.perChannel(target, scale);
+  const perShift = target && b.perChannel(target, shift);
+  if (target && perScale && perShift) {
+    b.foldAffine(target, perScale, perShift);
+    b.alias(n, a.shape, actName);
+  } else {
+    // Nothing to fold into: an elementwise function of one int8 value, so an exact table.
+    b.emit({ op: "activation", name: b.nameOf(n), onnxOp: op, input: b.canon(actName), output: b.out0(n), fn: { kind: "affine", scale, shift } }, a.shape);
+  }
+}
+
+const arithmetic: OnnxOp = {
+  import(b, n) {
+    const [x, y] = [b.valueOf(n, n.input![0]!), b.valueOf(n, n.input![1]!)];
+    if (x.kind === "const" && y.kind === "const") ofConstants(b, n, x, y);
+    else if (x.kind === "act" && y.kind === "act") ofActivations(b, n, x.shape, y.shape);
+    else withConstant(b, n, x.kind === "const");
+  },
+};
+
+export const ELEMENTWISE_OPS: Record<string, OnnxOp> = {
+  Add: arithmetic,
+  Sub: arithmetic,
+  Mul: arithmetic,
+  Div: arithmetic,
+  Pow: {
+    import(b, n) {
+      const a = b.actOf(n, n.input![0]!);
+      const e = b.constOf(n, n.input![1]!, "exponent").tensor.data;
+      if (e.length !== 1 || ![1, 2, 3].includes(e[0]!)) b.unsupported(n, `Pow with exponent [${Array.from(e)}]: only a constant 1, 2 or 3`);
+      if (e[0] === 1) return b.alias(n, a.shape);
+      // x² is x·x; x³ is (x·x)·x, with the square requantized in between.
+      const [name, out] = [b.nameOf(n), b.out0(n)];
+      const square = e[0] === 2 ? out : `${out}/square`;
+      b.emit({ op: "binary", fn: "mul", name: e[0] === 2 ? name : `${name}/square`, onnxOp: "Pow", input: b.srcOf(n), input2: b.srcOf(n), output: square }, a.shape);
+      if (e[0] === 3) b.emit({ op: "binary", fn: "mul", name, onnxOp: "Pow", input: square, input2: b.srcOf(n), output: out }, a.shape);
+    },
+  },
+};

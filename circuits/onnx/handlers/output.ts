@@ -1,0 +1,31 @@
+/**
+ * Softmax and ArgMax as the last op of a graph output: not proven as ops. The circuit proves the
+ * values before them; their argmax is the proof's class (Softmax is monotone, so it keeps it).
+ */
+import { sizeOf } from "../../../core/graph.js";
+import type { OnnxOp } from "../handler.js";
+import { intAttr } from "../shapes.js";
+
+const outputTransform: OnnxOp = {
+  import(b, n, { graph, opset, transforms }) {
+    const op = n.opType!;
+    const a = b.actOf(n, n.input![0]!);
+    const out = b.out0(n);
+    // Last in its branch: a graph output that no other node reads.
+    const isLast = (graph.output ?? []).some((o) => o.name === out) && !(graph.node ?? []).some((m) => (m.input ?? []).includes(out));
+    if (!isLast) b.unsupported(n, `${op} is supported only as the last op of a graph output (zkml proves the values before it; their argmax is the proof's class)`);
+    // Softmax before opset 13 normalises over the dims from `axis` on, since 13 over `axis`
+    // alone; ArgMax reduces `axis`. Either way the proof's one class is right only if the op
+    // covers every value.
+    const rank = a.shape.length;
+    const axisRaw = intAttr(n, "axis", op === "ArgMax" ? 0 : opset >= 13 ? -1 : 1);
+    const axis = axisRaw < 0 ? axisRaw + rank : axisRaw;
+    const others = op === "Softmax" && opset < 13 ? sizeOf(a.shape.slice(0, axis)) : sizeOf(a.shape) / a.shape[axis]!;
+    if (others !== 1) b.unsupported(n, `${op} over axis ${axisRaw} of [${a.shape}] treats groups of values separately; only one over the whole output is supported`);
+    if (op === "ArgMax" && intAttr(n, "select_last_index", 0) !== 0) b.unsupported(n, "select_last_index=1 is not supported (the circuit proves the first maximum)");
+    transforms.set(out, op === "Softmax" ? "softmax" : "argmax");
+    b.alias(n, a.shape);
+  },
+};
+
+export const OUTPUT_OPS: Record<string, OnnxOp> = { Softmax: outputTransform, ArgMax: outputTransform };

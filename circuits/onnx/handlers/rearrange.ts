@@ -1,0 +1,93 @@
+/**
+ * Ops that move values: on an activation an index map (a free `select` node, or a rename when it
+ * is the identity), on constants evaluated at import.
+ */
+import { ZkmlError } from "../../../core/errors.js";
+import type { OnnxOp } from "../handler.js";
+import type { GraphBuilder, NodeProto } from "../graph_builder.js";
+import {
+  broadcastIndex, broadcastShape, floatAttr, gatherIndex, intAttr, intsAttr, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, type IndexMap,
+} from "../shapes.js";
+import { shapeOf } from "./shape.js";
+
+/** An index map over input 0, or the BAD_MODEL error `why` gives. */
+function rearrangeBy(b: GraphBuilder, n: NodeProto, map: IndexMap | null, why: () => string): void {
+  if (!map) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: ${why()}`);
+  b.rearrange(n, b.valueOf(n, n.input![0]!), map);
+}
+
+/** Slice bounds: inputs since opset 10, attributes before. */
+function sliceList(b: GraphBuilder, n: NodeProto, i: number, name: string): number[] | undefined {
+  const ins = n.input ?? [];
+  return intsAttr(n, name) ?? (ins[i] ? Array.from(b.constOf(n, ins[i], name).tensor.data) : undefined);
+}
+
+const tileOrExpand: OnnxOp = {
+  readsInt8: true,
+  import(b, n) {
+    const op = n.opType;
+    const shape = shapeOf(b, n, n.input![0]!);
+    const arg = Array.from(b.constOf(n, n.input![1]!, op === "Tile" ? "repeats" : "shape").tensor.data);
+    let map: IndexMap | null;
+    if (op === "Tile") {
+      map = arg.length === shape.length ? tileIndex(shape, arg) : null;
+    } else {
+      const target = broadcastShape(shape, arg);
+      const index = target && broadcastIndex(shape, target);
+      map = target && index ? { index, shape: target } : null;
+    }
+    rearrangeBy(b, n, map, () => `cannot ${op!.toLowerCase()} [${shape}] by [${arg}]`);
+  },
+};
+
+export const REARRANGE_OPS: Record<string, OnnxOp> = {
+  Concat: { import: (b, n) => b.concat(n) },
+  Gather: {
+    readsInt8: true,
+    import(b, n) {
+      const shape = shapeOf(b, n, n.input![0]!);
+      const indices = b.constOf(n, n.input![1]!, "indices").tensor;
+      let axis = intAttr(n, "axis", 0);
+      if (axis < 0) axis += shape.length;
+      rearrangeBy(b, n, gatherIndex(shape, axis, indices), () => `an index in [${Array.from(indices.data)}] is out of range for axis ${axis} of [${shape}]`);
+    },
+  },
+  Slice: {
+    readsInt8: true,
+    import(b, n) {
+      const shape = shapeOf(b, n, n.input![0]!);
+      const starts = sliceList(b, n, 1, "starts");
+      const ends = sliceList(b, n, 2, "ends");
+      if (!starts || !ends) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: Slice needs starts and ends`);
+      const map = sliceIndex(shape, starts, ends, sliceList(b, n, 3, "axes"), sliceList(b, n, 4, "steps"));
+      rearrangeBy(b, n, map, () => `cannot slice [${shape}] with starts [${starts}], ends [${ends}]`);
+    },
+  },
+  Tile: tileOrExpand,
+  Expand: tileOrExpand,
+  Transpose: {
+    readsInt8: true,
+    import(b, n) {
+      const shape = shapeOf(b, n, n.input![0]!);
+      const perm = intsAttr(n, "perm") ?? shape.map((_, i) => shape.length - 1 - i);
+      b.rearrange(n, b.valueOf(n, n.input![0]!), transposeIndex(shape, perm));
+    },
+  },
+  Pad: {
+    readsInt8: true,
+    import(b, n) {
+      const ins = n.input ?? [];
+      const a = b.actOf(n, ins[0]!);
+      const mode = stringAttr(n, "mode", "constant");
+      if (mode !== "constant") b.unsupported(n, `Pad mode "${mode}" is not supported (only constant)`);
+      const pads = intsAttr(n, "pads") ?? (ins[1] ? Array.from(b.constOf(n, ins[1], "pads").tensor.data) : undefined);
+      const value = ins[2] ? (b.optionalConst(n, 2)?.data[0] ?? 0) : floatAttr(n, "value", 0);
+      if (ins[3]) b.unsupported(n, "Pad with axes is not supported");
+      if (!pads || pads.length !== 2 * a.shape.length) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: pads [${pads ?? ""}] do not match the rank of [${a.shape}]`);
+      // A uint8 tensor (zero point 128) holds real 0 as 128.
+      const zero = a.int8?.uint8 ? 128 : 0;
+      if (value !== zero) b.unsupported(n, `Pad with value ${value} is not supported (only ${zero}, a real 0)`);
+      b.select(n, padIndex(a.shape, pads));
+    },
+  },
+};

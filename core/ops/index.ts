@@ -1,0 +1,110 @@
+/**
+ * The registry of layer kinds: what the float graph and the quantized model may contain is the
+ * keys of NODE_KINDS and LAYER_KINDS, and every aspect of a kind is reached through them. A new
+ * kind is one module beside this file and a line in each table it adds to; the mapped types make
+ * the compiler refuse a kind that lacks an aspect or a union member that lacks a kind.
+ */
+import { activationNode, reluLayer, tableLayerKind, type ActivationNode, type QRelu, type QTable } from "./activation.js";
+import { binaryLayer, binaryNode, type BinaryNode, type QBinary } from "./binary.js";
+import { concatLayer, concatNode, rescaleLayer, type ConcatNode, type QConcat, type QRescale } from "./concat.js";
+import { convLayer, convNode, type ConvNode, type QConv } from "./conv.js";
+import { denseLayer, denseNode, type DenseNode, type QDense } from "./dense.js";
+import { fixscaleNode, type FixScaleNode } from "./fixscale.js";
+import { ZkmlError } from "../errors.js";
+import type { EmitContext, LayerKind, NodeKind } from "./kind.js";
+import { matmulLayer, matmulNode, type MatMulNode, type QMatMul } from "./matmul.js";
+import { avgpoolLayer, avgpoolNode, maxpoolLayer, maxpoolNode, type PoolNode, type QAvgPool, type QMaxPool } from "./pool.js";
+import { selectLayer, selectNode, type QSelect, type SelectNode } from "./select.js";
+
+export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | BinaryNode | MatMulNode | ConcatNode | FixScaleNode;
+export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QBinary | QMatMul | QRescale | QConcat;
+
+/** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
+type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
+
+export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> } = {
+  dense: denseNode,
+  conv: convNode,
+  maxpool: maxpoolNode,
+  avgpool: avgpoolNode,
+  select: selectNode,
+  activation: activationNode,
+  binary: binaryNode,
+  matmul: matmulNode,
+  concat: concatNode,
+  fixscale: fixscaleNode,
+};
+
+export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = {
+  dense: denseLayer,
+  conv: convLayer,
+  maxpool: maxpoolLayer,
+  avgpool: avgpoolLayer,
+  select: selectLayer,
+  relu: reluLayer,
+  table: tableLayerKind,
+  binary: binaryLayer,
+  matmul: matmulLayer,
+  rescale: rescaleLayer,
+  concat: concatLayer,
+};
+
+/** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */
+export function nodeKind<N extends GraphNode>(n: N): NodeKind<N> {
+  const kind = (NODE_KINDS as Record<string, NodeKind<never>>)[n.op];
+  if (!kind || !Object.hasOwn(NODE_KINDS, n.op)) {
+    throw new ZkmlError("BAD_MODEL", `graph node "${n.name}" has op "${String(n.op)}", which is no node kind of zkml (${Object.keys(NODE_KINDS).join(", ")})`);
+  }
+  return kind as unknown as NodeKind<N>;
+}
+
+export function layerKind<L extends QLayer>(l: L): LayerKind<L> {
+  const kind = (LAYER_KINDS as Record<string, LayerKind<never>>)[l.op];
+  if (!kind || !Object.hasOwn(LAYER_KINDS, l.op)) {
+    throw new ZkmlError("BAD_MODEL", `layer "${l.node}" has op "${String(l.op)}", which is no layer kind of zkml (${Object.keys(LAYER_KINDS).join(", ")})`, "compile the model again with this version of zkml");
+  }
+  return kind as unknown as LayerKind<L>;
+}
+
+/** The tensors a node reads. */
+export function nodeInputs(n: GraphNode): string[] {
+  return nodeKind(n).inputs(n);
+}
+
+/** The layers a layer reads (-1: the circuit input). */
+export function layerSources(l: QLayer, index: number): number[] {
+  return layerKind(l).sources(l, index);
+}
+
+export function layerOutSize(l: QLayer): number {
+  return layerKind(l).outSize(l);
+}
+
+/** Scale of a layer's output values (an unrequantized accumulator keeps its accumulator scale). */
+export function layerOutFrac(l: QLayer): number {
+  return layerKind(l).outFrac(l);
+}
+
+/** Signed width of a layer's output values: 8, or an exact accumulator's. */
+export function layerOutBits(l: QLayer): number {
+  return layerKind(l).outBits(l);
+}
+
+/** Output of one layer, exactly, from the outputs of its sources (layerSources) in order. */
+export function runLayer(layer: QLayer, ...inputs: (readonly number[])[]): number[] {
+  return layerKind(layer).run(layer, inputs);
+}
+
+/** One line per layer for people: what it computes and at which scales. */
+export function describeLayer(l: QLayer): string {
+  return layerKind(l).describe(l);
+}
+
+/** A layer's circom: its constant functions and its block of the main template. */
+export function layerCircom(l: QLayer, i: number, e: EmitContext): { constants: string[]; code: string[] } {
+  const kind = layerKind(l);
+  return { constants: kind.constants(l, i, e), code: kind.emit(l, i, e) };
+}
+
+/** Every gadget file any layer kind uses. */
+export const LAYER_GADGETS: readonly string[] = [...new Set(Object.values(LAYER_KINDS).flatMap((k) => k.gadgets))];
