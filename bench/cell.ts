@@ -66,6 +66,7 @@ export interface CellOptions {
   progress(message: string): void;
 }
 
+/** One proof in a fresh process (cold: curve, key and wasm loaded from disk): its wall time and peak RSS. */
 export async function coldProve(dir: string, input: string, out: string): Promise<{ wallMs: number; peakRssMb: number }> {
   const t0 = performance.now();
   const stdout = await new Promise<string>((resolve, reject) => {
@@ -94,6 +95,7 @@ async function inferenceTime(onnx: string, values: number[], shape: number[], ru
   return s;
 }
 
+/** One model × system × weights cell of the bench: compile, setup, cold and warm proofs, verification, gas. */
 export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<CellResult> {
   const weights = spec.weights ?? "constants";
   const system = spec.system;

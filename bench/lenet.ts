@@ -14,6 +14,7 @@ import { peakRssMb } from "../core/memory.js";
 import { compileModel, InferenceProver, releaseCurves, setupModel, verifyProofFile } from "../src/index.js";
 import { machineInfo } from "./machine.js";
 
+/** LeNet-5's layers with seeded random weights (for cost, not accuracy). */
 export function lenetLayers(seed = 5): SequentialLayer[] {
   const rand = mulberry32(seed);
   const he = (n: number, fanIn: number) => Array.from({ length: n }, () => (rand() * 2 - 1) * Math.sqrt(6 / fanIn));

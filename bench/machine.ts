@@ -39,6 +39,7 @@ function version(pkg: string): string {
   }
 }
 
+/** The machine the bench ran on (CPU, cores, memory, Node), as reports name it. */
 export function machineInfo(): MachineInfo {
   return {
     cpu: os.cpus()[0]?.model.trim() ?? "unknown",

@@ -43,6 +43,7 @@ export interface PublicSignalsCurve {
   txFloor: number;
 }
 
+/** Least-squares line through the points (x, y). */
 export function linearFit(xs: number[], ys: number[]): { intercept: number; slope: number } {
   const n = xs.length;
   const mx = xs.reduce((a, b) => a + b, 0) / n;
@@ -69,6 +70,7 @@ component main = PublicSignals(${n});
 `;
 }
 
+/** The snarkjs verifiers' gas at growing public-signal counts, per system: what hashing the large values into one signal saves. */
 export async function gasVsPublicSignals(
   counts: number[],
   workDir: string,

@@ -109,6 +109,7 @@ function point(workers: number, run: { wallMs: number; latencies: number[] }): L
   };
 }
 
+/** The proving service under load (API, queue, workers): throughput and latency per worker count, with the reports. */
 export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ result: ServiceBenchResult; jsonFile: string; markdownFile: string; svgFile: string }> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-service-"));
   const redis = await startRedisServer(path.join(tmp, "redis"));

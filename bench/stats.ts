@@ -6,6 +6,7 @@ export interface Stat {
   runs: number;
 }
 
+/** Median, min, max and count of the samples. */
 export function stat(samples: number[]): Stat {
   if (samples.length === 0) throw new Error("no samples");
   const s = [...samples].sort((a, b) => a - b);
@@ -14,6 +15,7 @@ export function stat(samples: number[]): Stat {
   return { median, min: s[0]!, max: s.at(-1)!, runs: s.length };
 }
 
+/** Runs f `runs` times in sequence and summarises the milliseconds it returns. */
 export async function repeat(runs: number, f: () => Promise<number>): Promise<Stat> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) samples.push(await f());

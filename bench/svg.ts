@@ -26,6 +26,7 @@ function niceTicks(min: number, max: number, count = 5): number[] {
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
+/** A line chart as a standalone SVG document. */
 export function lineChart(spec: ChartSpec, width = 640, height = 400): string {
   const m = { left: 80, right: 20, top: 40, bottom: 55 };
   const all = spec.series.flatMap((s) => s.points);
@@ -91,6 +92,7 @@ function logTicks(lo: number, hi: number): number[] {
   return ticks;
 }
 
+/** A grouped bar chart as a standalone SVG document. */
 export function barChart(spec: BarChartSpec, width = 640, height = 400): string {
   const m = { left: 80, right: 20, top: 60, bottom: 55 };
   const values = [...spec.series.flatMap((s) => s.values), ...(spec.references ?? []).map((r) => r.y)];

@@ -34,6 +34,7 @@ async function writeRandomMlp(file: string, widths: number[], seed: number): Pro
   return layers.reduce((n, l) => n + l.inFeatures * l.outFeatures + l.outFeatures, 0);
 }
 
+/** Constraints, compile, setup and prove time and peak memory over dense networks of growing size. */
 export async function sizeSweep(sizes: number[][], runs: number, workDir: string, progress: (m: string) => void): Promise<Sweep> {
   const points: SweepPoint[] = [];
   for (const widths of sizes) {

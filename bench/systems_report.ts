@@ -5,7 +5,8 @@
  *   [ZKML_PROVE_RUNS=3] node --import tsx bench/systems_report.ts <build-dir-compiled> <groth16|plonk|fflonk> <input.json> [out.json]
  */
 import { cp, rm, writeFile } from "node:fs/promises";
-import { plonkGateCount } from "../prover/plonk_gates.js";
+import { readFileSync } from "node:fs";
+import { plonkGateCount } from "../core/systems/plonk_gates.js";
 import {
   computeContext, connectInProcessChain, deployAndRegister, deployRegistry, deployVerifier, InferenceProver, measureVerifierCallGas,
   parseProofSystem, PROOF_WORDS, readInputFile, readVerifierArtifact, releaseCurves, setupModel, submitInference, submitToRegistry,
@@ -24,7 +25,7 @@ await rm(dir, { recursive: true, force: true });
 await cp(compiledDir, dir, { recursive: true });
 const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
-const gates = await plonkGateCount(`${dir}/circuit.r1cs`);
+const gates = plonkGateCount(readFileSync(`${dir}/circuit.r1cs`));
 log(`${system}: ${gates.nConstraints} r1cs constraints, ${gates.plonkGates} PLONK gates; setup…`);
 const s = await setupModel(dir, { system, progress: (m, f) => (f === 0 ? log(m) : undefined) });
 log(`setup done: ptau 2^${s.info.ptau.power} (${(s.info.timingsMs.ptau / 1000).toFixed(1)} s), keys ${(s.info.timingsMs.setup / 1000).toFixed(1)} s`);

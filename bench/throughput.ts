@@ -39,6 +39,7 @@ function startWorker(dir: string, input: string, count: number) {
   return { child, next, exited };
 }
 
+/** Proofs per second with 1, 2, ... worker processes proving the same model. */
 export async function measureThroughput(dir: string, input: string, workerCounts: number[], proofsPerWorker: number, progress: (m: string) => void): Promise<ThroughputPoint[]> {
   const points: ThroughputPoint[] = [];
   for (const w of workerCounts) {

@@ -48,6 +48,7 @@ export interface LoadOptions {
   onProgress?: (file: string, loaded: number, total: number | undefined) => void;
 }
 
+/** sha256 of bytes with WebCrypto, hex. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");

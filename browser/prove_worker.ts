@@ -4,8 +4,8 @@
  * stays responsive; snarkjs spreads its multiplications over further workers of its own).
  */
 import { WitnessCalculatorBuilder } from "circom_runtime";
-import * as snarkjs from "snarkjs";
 import type { ProofSystem } from "../core/proof_system.js";
+import { backend } from "../core/systems/index.js";
 
 export type WorkerRequest =
   | { type: "load"; system: ProofSystem; wasm: Uint8Array; zkey: Uint8Array; verificationKey: unknown }
@@ -16,16 +16,6 @@ export type WorkerReply =
   | { type: "stage"; id: number; stage: "witness" | "prove" | "verify" }
   | { type: "proved"; id: number; proof: Record<string, unknown> & { protocol: string; curve: string }; publicSignals: string[]; verified: boolean; ms: { witness: number; prove: number; verify: number } }
   | { type: "error"; id?: number; message: string };
-
-type Prove = (zkey: unknown, witness: unknown) => Promise<{ proof: unknown; publicSignals: string[] }>;
-type Verify = (vk: unknown, publicSignals: string[], proof: unknown) => Promise<boolean>;
-
-// One entry per proof system, the same signature in each: no silent default.
-const SYSTEMS: Record<ProofSystem, { prove: Prove; verify: Verify }> = {
-  groth16: { prove: snarkjs.groth16.prove as Prove, verify: snarkjs.groth16.verify as Verify },
-  plonk: { prove: snarkjs.plonk.prove as Prove, verify: snarkjs.plonk.verify as Verify },
-  fflonk: { prove: snarkjs.fflonk.prove as Prove, verify: snarkjs.fflonk.verify as Verify },
-};
 
 interface WitnessCalculator {
   calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean): Promise<Uint8Array>;
@@ -46,14 +36,14 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   }
   try {
     if (!loaded || !witness) throw new Error("no circuit loaded");
-    const system = SYSTEMS[loaded.system];
-    if (!system) throw new Error(`unknown proof system ${String(loaded.system)}`);
+    // The system's backend, or a refusal of a name outside the table (never a default).
+    const system = backend(loaded.system);
     const t0 = performance.now();
     post({ type: "stage", id: req.id, stage: "witness" });
     const wtns = await (await witness).calculateWTNSBin(req.input, true);
     const t1 = performance.now();
     post({ type: "stage", id: req.id, stage: "prove" });
-    const { proof, publicSignals } = await system.prove(loaded.zkey, wtns);
+    const { proof, publicSignals } = await system.prove({ type: "mem", data: loaded.zkey }, { type: "mem", data: wtns });
     const t2 = performance.now();
     post({ type: "stage", id: req.id, stage: "verify" });
     const verified = await system.verify(loaded.verificationKey, publicSignals, proof);

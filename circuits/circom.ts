@@ -29,6 +29,7 @@ export interface CircomResult {
   ms: number;
 }
 
+/** Compiles a circom file with circom2 (WebAssembly) into r1cs, wasm and sym in outDir; a failure is a CIRCOM_FAILED ZkmlError with circom's message. */
 export async function runCircom(circuitFile: string, outDir: string, opts: CircomOptions = {}): Promise<CircomResult> {
   const cli = require.resolve("circom2/cli.js");
   const outputs = opts.outputs ?? ["r1cs", "wasm", "sym"];

@@ -16,6 +16,7 @@ import { classRange, layerCircom, layerOutSize, MAX_CLASSES, NO_CLASS, WEIGHT_BI
 
 export const CIRCUIT_TEMPLATE = "ZkmlModel";
 
+/** The sizes and bit widths of the circuit's input and output, which the commitment's layout tag and packing follow. */
 export function circuitLayout(model: QModel): CircuitLayout {
   const inputSize = sizeOf(model.input.shape);
   const last = model.layers.at(-1);
@@ -31,6 +32,7 @@ export function circuitLayout(model: QModel): CircuitLayout {
   };
 }
 
+/** The circuit of a quantized model as circom source: the range-checked input, one block per layer (its kind's circom), the class, the context binding and the commitment. */
 export function generateCircom(model: QModel): string {
   const layout = circuitLayout(model);
   const out: string[] = [];

@@ -64,6 +64,7 @@ export function multiplyAdds(model: QModel): number {
   }, 0);
 }
 
+/** build/<model name>/ for an ONNX file. */
 export function defaultOutDir(onnxFile: string): string {
   return path.join("build", path.basename(onnxFile).replace(/\.onnx$/i, ""));
 }

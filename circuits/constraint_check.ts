@@ -60,6 +60,7 @@ function evalLc(lc: LinearCombination, w: readonly bigint[], p: bigint): bigint 
   return s % p;
 }
 
+/** `zkml check`: whether every wire of the circuit is pinned at an honest witness (see ConstraintCheckReport). */
 export function checkConstraints(
   r1cs: R1cs,
   witness: readonly bigint[],

@@ -215,6 +215,7 @@ export async function measureFidelity(onnxFile: string, model: QModel, samples: 
   return report;
 }
 
+/** Softmax of logits, shifted by their maximum so exp never overflows. */
 export function softmax(v: readonly number[]): number[] {
   const m = Math.max(...v);
   const e = v.map((x) => Math.exp(x - m));

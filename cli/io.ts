@@ -26,6 +26,7 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** A verb's argv parsed by its options table: unknown flags are a USAGE error naming the verb. */
 export function parseVerbArgs(verb: Verb, argv: string[]) {
   try {
     return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...verb.options }, allowPositionals: true, strict: true });
@@ -39,6 +40,7 @@ export function toJson(obj: unknown): string {
   return JSON.stringify(obj, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
 }
 
+/** What a verb's run is given: its positionals and parsed flags. */
 export function makeContext(positionals: string[], values: VerbContext["values"]): VerbContext {
   const json = Boolean(values.json);
   let lastProgress = 0;
@@ -61,17 +63,20 @@ export function makeContext(positionals: string[], values: VerbContext["values"]
   };
 }
 
+/** The positional at `index`, or a USAGE error that names what is missing and the verb's usage. */
 export function requirePositional(ctx: VerbContext, index: number, what: string, verb: string): string {
   const v = ctx.positionals[index];
   if (!v) throw new ZkmlError("USAGE", `${verb}: missing ${what}`, `see \`zkml ${verb} --help\``);
   return v;
 }
 
+/** A string flag's value, or undefined when absent. */
 export function str(ctx: VerbContext, key: string): string | undefined {
   const v = ctx.values[key];
   return typeof v === "string" ? v : undefined;
 }
 
+/** An Ethereum address flag, checksummed; a USAGE error naming the flag otherwise. */
 export function addressArg(v: string, flag: string): string {
   try {
     return getAddress(v);
@@ -80,6 +85,7 @@ export function addressArg(v: string, flag: string): string {
   }
 }
 
+/** A non-negative integer flag (decimal or 0x hex) as a bigint; a USAGE error naming the flag otherwise. */
 export function bigintArg(v: string, flag: string): bigint {
   let b: bigint;
   try {
@@ -100,12 +106,14 @@ export function intArg(ctx: VerbContext, key: string, fallback: number, min = 0)
   return n;
 }
 
+/** Milliseconds for people: 840 ms, 3.24 s, 12.5 s. */
 export function ms(v: number): string {
   return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`;
 }
 
 export { peakRssMb } from "../core/memory.js";
 
+/** Milliseconds since it was made, each time it is called. */
 export function timer() {
   const t0 = performance.now();
   return () => performance.now() - t0;

@@ -72,10 +72,12 @@ export function roundHalfEven(v: number): number {
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** v limited to [lo, hi]. */
 export function clampInt(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+/** An accumulator to int8: add 2^(shift-1), floor-divide by 2^shift (ties to even when `halfEven`), ReLU if asked, clamp. */
 export function requantize(acc: number, r: Requant): number {
   const rounded = r.shift > 0 ? acc + 2 ** (r.shift - 1) : acc;
   let q = Math.floor(rounded / 2 ** r.shift);
@@ -100,12 +102,14 @@ export function fracForRange(maxAbs: number): number {
   return Math.floor(Math.log2(128 / maxAbs));
 }
 
+/** The largest |v| of the values (0 for none). */
 export function maxAbs(values: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]!));
   return m;
 }
 
+/** The signed bit width B that holds every integer in [-bound, bound] (2^(B-1) > bound). */
 export function bitsForBound(bound: number): number {
   // Signed width holding [-bound, bound]: B - 1 magnitude bits, 2^(B-1) > bound. Counted on the
   // integer's bits, not with log2, whose rounding made 2^49..2^52 one bit short.
@@ -161,12 +165,12 @@ export function convolve(node: Window2d & { group: number }, weights: ArrayLike<
   return out;
 }
 
+const windowCache = new WeakMap<Window2d, { cells: number[][]; windowSize: number }>();
 /**
  * Window cells of each pool output: input indices inside the image, and the full window size.
  * The reference interpreter and the codegen both use this, so the geometry is defined once;
  * it is cached per layer object because the interpreter runs once per inference.
  */
-const windowCache = new WeakMap<Window2d, { cells: number[][]; windowSize: number }>();
 export function poolWindows(w: Window2d): { cells: number[][]; windowSize: number } {
   const cached = windowCache.get(w);
   if (cached) return cached;

@@ -30,12 +30,14 @@ export interface Manifest {
   stages: Partial<Record<StageName, StageRecord>>;
 }
 
+/** sha256 of a file's bytes, hex, read as a stream. */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
 
+/** sha256 of a string (UTF-8) or bytes, hex. */
 export function sha256Bytes(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
@@ -65,6 +67,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return m;
 }
 
+/** Writes a build folder's manifest.json atomically (a reader sees the old one or the new one, never half). */
 export async function writeManifest(dir: string, m: Manifest): Promise<void> {
   await writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + "\n");
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 
+/** This process's peak resident set size so far, in MB (the kernel's high-water mark). */
 export function peakRssMb(): number {
   try {
     const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));

@@ -15,6 +15,3 @@ export function parseProofSystem(value: string | undefined): ProofSystem {
   if ((PROOF_SYSTEMS as readonly string[]).includes(value)) return value as ProofSystem;
   throw new ZkmlError("USAGE", `unknown proof system "${value}"`, `use one of ${PROOF_SYSTEMS.join(", ")}`);
 }
-
-/** 32-byte words of a proof as the snarkjs Solidity verifier takes it. */
-export const PROOF_WORDS: Record<ProofSystem, number> = { groth16: 8, plonk: 24, fflonk: 24 };

@@ -186,10 +186,12 @@ export function runReference(model: QModel, qInput: readonly number[]): Referenc
  */
 export const NO_CLASS = 255;
 export const MAX_CLASSES = 255;
+/** The class byte a proof carries for these outputs: their argmax, or NO_CLASS over 255 values. */
 export function provenClass(values: readonly number[]): number {
   return values.length > MAX_CLASSES ? NO_CLASS : argmax(values);
 }
 
+/** The first index of the largest value (as ONNX ArgMax with select_last_index = 0). */
 export function argmax(values: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;

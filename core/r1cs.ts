@@ -42,6 +42,7 @@ function readLE(bytes: Uint8Array, at: number, n8: number): bigint {
   return v;
 }
 
+/** An .r1cs file's header, constraints and wire map, from its bytes (`file` names it in errors). */
 export function parseR1cs(bytes: Uint8Array, file = "circuit.r1cs"): R1cs {
   const s = sections(bytes, "r1cs", file);
   const header = s.get(1);

@@ -1,6 +1,6 @@
 /** The `zkml` block of a Hardhat config: what a user writes, and what the plugin resolves it to. */
 import path from "node:path";
-import type { ProofSystem } from "../core/proof_system.js";
+import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
 
 export interface ZkmlModelUserConfig {
   /** The ONNX file, relative to the project root. */
@@ -38,7 +38,7 @@ export interface ZkmlConfig {
   models: Record<string, ZkmlModelConfig>;
 }
 
-const SYSTEMS: readonly string[] = ["groth16", "plonk", "fflonk"];
+const SYSTEMS: readonly string[] = PROOF_SYSTEMS;
 /** A model name becomes a folder name: no separators, no dots at the start. */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
@@ -68,6 +68,7 @@ export function validateZkmlConfig(user: unknown): { path: (string | number)[]; 
   return errors;
 }
 
+/** The `zkml` block of a Hardhat config, checked, with paths resolved against the project root. */
 export function resolveZkmlConfig(user: ZkmlUserConfig | undefined, root: string): ZkmlConfig {
   const buildDir = path.resolve(root, user?.buildDir ?? "zkml");
   const models: Record<string, ZkmlModelConfig> = {};

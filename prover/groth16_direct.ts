@@ -24,7 +24,7 @@ import { getCurveFromName } from "ffjavascript";
 import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
 import { parseR1cs } from "../core/r1cs.js";
-import type { SystemKeys } from "./keys.js";
+import type { SystemKeys } from "../core/systems/index.js";
 import { fixedBaseMulPlain, fixedBaseTable, type Curve } from "./ptau/dev.js";
 
 const r = FIELD_R;
@@ -88,6 +88,7 @@ function scalarBytes(values: readonly bigint[], n8: number): Uint8Array {
 
 export type Progress = (message: string, fraction: number) => void;
 
+/** Groth16 development keys for an r1cs with no ptau: the toxic waste drawn in memory and dropped (see the module comment). */
 export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, progress?: Progress): Promise<SystemKeys> {
   const t0 = performance.now();
   const r1csBytes = new Uint8Array(await readFile(r1csFile));

@@ -32,13 +32,18 @@ function nameOf(node: ts.Node): string {
   return "(anonymous)";
 }
 
+/** The production TypeScript files (relative to root), generated ones left out. */
+export function productionFiles(root: string): string[] {
+  return ROOTS.flatMap((r) => sourceFiles(path.join(root, r)))
+    .map((f) => path.relative(root, f))
+    .filter((rel) => !GENERATED.has(rel));
+}
+
 /** Every function-like node spanning more than `max` lines, longest first. */
 export function longFunctions(root: string, max: number): LongFunction[] {
   const found: LongFunction[] = [];
-  for (const file of ROOTS.flatMap((r) => sourceFiles(path.join(root, r)))) {
-    const rel = path.relative(root, file);
-    if (GENERATED.has(rel)) continue;
-    const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  for (const rel of productionFiles(root)) {
+    const sf = ts.createSourceFile(rel, readFileSync(path.join(root, rel), "utf8"), ts.ScriptTarget.Latest, true);
     const visit = (node: ts.Node) => {
       if (ts.isFunctionLike(node) && "body" in node && node.body) {
         const start = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;

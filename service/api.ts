@@ -16,6 +16,7 @@ import {
   computeContext, inputShapes, inputValues, isZkmlError, openReady, parseContext, quantizeInput, readManifest, verifyProofFile,
   writeFileAtomic, ZkmlError, type ReadyModel,
 } from "../src/index.js";
+import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
 import { meanProveSeconds, renderMetrics } from "./metrics.js";
 import {
   DEFAULT_TTL_SECONDS, jobOptions, KEY_PREFIX, modelQueue, proofQueue,
@@ -79,7 +80,7 @@ const modelBodySchema = {
     name: { type: "string", pattern: NAME },
     onnx: { type: "string", contentEncoding: "base64", maxLength: 64 * 1024 * 1024 },
     calibration: { type: "object" },
-    system: { type: "string", enum: ["groth16", "plonk", "fflonk"] },
+    system: { type: "string", enum: PROOF_SYSTEMS },
   },
 } as const;
 
@@ -99,7 +100,7 @@ interface ModelBody {
   name?: string;
   onnx?: string;
   calibration?: Record<string, unknown>;
-  system?: "groth16" | "plonk" | "fflonk";
+  system?: ProofSystem;
 }
 
 class HttpError extends Error {
@@ -138,6 +139,7 @@ function requestContext(b: ProofBody): ContextRequest {
   return { value: "0x" + value.toString(16), chainId: b.chainId!, contract: b.contract!, sender: b.sender!, nonce: b.nonce!, ...beneficiary };
 }
 
+/** Starts the proving service's HTTP API (fastify) on the queue; resolves when it listens. */
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const log = opts.log ?? (() => {});
   const ttl = opts.ttlSeconds ?? DEFAULT_TTL_SECONDS;

@@ -22,6 +22,7 @@ function observe(multi: ReturnType<Redis["multi"]>, h: Histogram, seconds: numbe
   multi.hincrbyfloat(HASH, `${h}_sum`, seconds);
 }
 
+/** Counts a finished proof job and its latency and proving time in Redis (for /metrics). */
 export async function recordCompleted(redis: Redis, jobId: string, latencySeconds: number, proveSeconds: number): Promise<void> {
   const now = Date.now();
   const multi = redis.multi();
@@ -33,6 +34,7 @@ export async function recordCompleted(redis: Redis, jobId: string, latencySecond
   await multi.exec();
 }
 
+/** Counts a failed proof job in Redis. */
 export async function recordFailed(redis: Redis): Promise<void> {
   await redis.hincrby(HASH, "proofs_failed", 1);
 }
@@ -43,6 +45,7 @@ export async function meanProveSeconds(redis: Redis): Promise<number | undefined
   return count && Number(count) > 0 ? Number(sum) / Number(count) : undefined;
 }
 
+/** The service's metrics in Prometheus text format. */
 export async function renderMetrics(redis: Redis, queue: Queue): Promise<string> {
   const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized", "completed", "failed");
   const workers = await queue.getWorkersCount();

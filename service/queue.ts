@@ -6,6 +6,7 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
+import type { ProofSystem } from "../core/proof_system.js";
 
 export const PROOF_QUEUE = "zkml-proofs";
 export const MODEL_QUEUE = "zkml-models";
@@ -54,7 +55,7 @@ export interface ModelJobData {
   /** sha256 of the uploaded ONNX, which the API wrote into the store's uploads. */
   onnxSha256: string;
   calibrationSha256?: string;
-  system: "groth16" | "plonk" | "fflonk";
+  system: ProofSystem;
 }
 
 export interface ModelJobResult {
@@ -76,6 +77,7 @@ export const DEFAULT_LOCK: LockTiming = { lockMs: 30_000, stalledCheckMs: 15_000
 /** Finished jobs (and the private input and proof they hold) are deleted after this long. */
 export const DEFAULT_TTL_SECONDS = 3600;
 
+/** BullMQ options of a job: up to 3 attempts with exponential backoff, finished jobs kept `ttlSeconds`. */
 export function jobOptions(ttlSeconds: number): JobsOptions {
   return {
     // A proof that throws is retried twice (a worker short of memory, a model not yet cached);
@@ -87,6 +89,7 @@ export function jobOptions(ttlSeconds: number): JobsOptions {
   };
 }
 
+/** A redis:// URL as BullMQ connection options; a USAGE error otherwise. */
 export function parseRedisUrl(url: string): ConnectionOptions {
   let u: URL;
   try {
@@ -106,10 +109,12 @@ export function parseRedisUrl(url: string): ConnectionOptions {
   };
 }
 
+/** The queue of proof jobs. */
 export function proofQueue(connection: ConnectionOptions): Queue<ProofQueueData, ProofJobResult> {
   return new Queue<ProofQueueData, ProofJobResult>(PROOF_QUEUE, { connection });
 }
 
+/** The queue of model (compile + setup) jobs. */
 export function modelQueue(connection: ConnectionOptions): Queue<ModelJobData, ModelJobResult> {
   return new Queue<ModelJobData, ModelJobResult>(MODEL_QUEUE, { connection });
 }

@@ -21,10 +21,12 @@ export interface LocalRedis {
 
 export const REDIS_SERVER = process.env.ZKML_REDIS_SERVER ?? "redis-server";
 
+/** Whether a redis-server binary is on the PATH. */
 export function redisServerAvailable(): boolean {
   return REDIS_SERVER.includes("/") ? existsSync(REDIS_SERVER) : (process.env.PATH ?? "").split(":").some((d) => existsSync(`${d}/${REDIS_SERVER}`));
 }
 
+/** A TCP port free on localhost now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -68,6 +70,7 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
+/** A private redis-server with its data in `dir`, for tests and the local service. */
 export async function startRedisServer(dir: string, port?: number): Promise<LocalRedis> {
   await mkdir(dir, { recursive: true });
   const p = port ?? (await freePort());

@@ -23,10 +23,12 @@ const MAX_FILES = 64;
 const MAX_FILE_BYTES = 4 * 1024 ** 3;
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
+/** Whether a string is a model id as the store names folders (a hex sha256), so it can be a path part. */
 export function isModelId(id: string): boolean {
   return MODEL_ID.test(id);
 }
 
+/** Whether a name is one of the build files the store serves. */
 export function isBuildFileName(name: string): boolean {
   return FILE_NAME.test(name) && !name.split("/").some((s) => s === "." || s === "..");
 }

@@ -31,10 +31,12 @@ interface TokensFile {
   tokens: TokenRecord[];
 }
 
+/** sha256 of an API token, hex: the token file stores only this. */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
+/** The token of an `Authorization: Bearer …` header, or undefined. */
 export function bearerToken(header: string | undefined): string | undefined {
   const m = /^Bearer ([A-Za-z0-9_-]{8,128})$/.exec(header ?? "");
   return m?.[1];
@@ -50,6 +52,7 @@ export class TokenTable {
   }
 }
 
+/** The API's token table from its JSON file (hashed tokens and their roles), checked for shape. */
 export async function readTokens(file: string): Promise<TokenTable> {
   if (!existsSync(file)) return new TokenTable([]);
   let doc: TokensFile;
@@ -83,6 +86,7 @@ export async function addToken(file: string, id: string, role: TokenRole, ratePe
   return token;
 }
 
+/** Whether a token of `role` may do what needs `need`: roles are ordered client < worker < admin, each allowed what those below it are. */
 export function roleAllows(role: TokenRole, need: TokenRole): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(need);
 }

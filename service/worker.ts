@@ -36,6 +36,7 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** The Redis key that marks a proof job as cancelled. */
 export function cancelKey(jobId: string): string {
   return `${KEY_PREFIX}cancel:${jobId}`;
 }
@@ -80,6 +81,7 @@ class WarmProvers {
   }
 }
 
+/** Starts a worker on the proof and model queues: one job at a time, provers kept warm for the most recent models. */
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const name = opts.name ?? `${os.hostname()}:${process.pid}`;
   const log = opts.log ?? (() => {});

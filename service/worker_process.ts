@@ -25,6 +25,7 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
+/** A `zkml worker` in a child process of this one (compiled JS, or the TS source through tsx in a checkout). */
 export function spawnWorkerProcess(o: WorkerProcessOptions): WorkerProcess {
   const source = "store" in o.source ? ["--store", o.source.store] : ["--api", o.source.api, "--cache", o.source.cache];
   const child = spawn(

@@ -13,6 +13,7 @@ import * as snarkjs from "snarkjs";
 import { FILES } from "../core/compiled.js";
 import { ZkmlError } from "../core/errors.js";
 import { sha256File } from "../core/manifest.js";
+import { backend } from "../core/systems/index.js";
 import { setupKeys } from "../prover/keys.js";
 import { blake2b, readPtauHeader } from "../prover/ptau/index.js";
 import { OFFICIAL_PTAU_BLAKE2B } from "../prover/ptau/official.js";
@@ -35,7 +36,7 @@ const hex = (h: unknown) => (h instanceof Uint8Array ? Buffer.from(h).toString("
 export async function contribute(dir: string, opts: ContributeOptions = {}): Promise<{ info: SetupInfo; contribution: Contribution }> {
   const ready = await openReady(dir);
   const system = ready.setupInfo.system;
-  if (system !== "groth16") {
+  if (!backend(system).phase2) {
     throw new ZkmlError("USAGE", `${dir} is set up for ${system}: its keys are universal (the ptau alone), so there is no phase 2 to contribute to`);
   }
   if (ready.setupInfo.keys === "direct") throw directKeys(dir, "a phase-2 contribution");
@@ -134,7 +135,7 @@ export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): P
   checks.ptauKind = official === ready.setupInfo.ptau.official && !(official && ready.setupInfo.ptau.devOnly);
 
   const logger = { info: (m: string) => log.push(m), debug() {}, warn: (m: string) => log.push(m), error: (m: string) => log.push(m) };
-  if (system === "groth16") {
+  if (backend(system).phase2) {
     checks.zkey = (await snarkjs.zKey.verifyFromR1cs(ready.file("r1cs"), ptauFile, ready.file("zkey"), logger)) === true;
   } else {
     // PLONK and FFLONK setup is deterministic: recompute the key and compare bytes.

@@ -33,7 +33,8 @@ export {
 export { verifyGroth16Batch, findInvalidItems, batchDomain, batchSeed, groth16ProofWords, encodeBatchProofs, type BatchItem, type Groth16Key } from "../verifier/batch.js";
 export { verifyProofBatch, type BatchCheck } from "./batch.js";
 export { encodeProof, proofWords, verifyProofArgs } from "../verifier/calldata.js";
-export { PROOF_SYSTEMS, PROOF_WORDS, parseProofSystem, type ProofSystem } from "../core/proof_system.js";
+export { PROOF_SYSTEMS, parseProofSystem, type ProofSystem } from "../core/proof_system.js";
+export { PROOF_WORDS } from "../core/systems/index.js";
 export {
   compileRegistry, deployRegistry, registerModel, readModel, readResult, submitToRegistry, submitBatchToRegistry, type ModelRegistration, type RegisteredModel,
 } from "../verifier/registry.js";

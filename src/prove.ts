@@ -61,6 +61,7 @@ export class InferenceProver {
   }
 }
 
+/** A parsed proof file checked for shape (core/proof_file.ts) before any of it is used; `file` names it in errors. */
 export function assertProofFile(doc: unknown, file: string): ProofFile {
   const problem = proofFileShapeProblem(doc);
   if (problem) throw new ZkmlError("BAD_INPUT", `${file} is not a zkml proof file (${PROOF_FORMAT}): ${problem}`);

@@ -8,8 +8,8 @@ import { FILES, openCompiled, type CompiledModel } from "../core/compiled.js";
 import { sha256File, writeFileAtomic, writeManifest } from "../core/manifest.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { ZkmlError } from "../core/errors.js";
-import { groth16DirectSetup } from "../prover/groth16_direct.js";
-import { requiredPtauPower, setupKeys } from "../prover/keys.js";
+import { backend } from "../core/systems/index.js";
+import { DIRECT_SETUP, requiredPtauPower, setupKeys } from "../prover/keys.js";
 import { resolvePtau, type PtauInfo } from "../prover/ptau/index.js";
 import type { Progress } from "../prover/ptau/dev.js";
 import { compileSolidity, EIP170_LIMIT, generateVerifierSources, type CompiledContract } from "../verifier/solidity.js";
@@ -81,9 +81,10 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
   const t0 = performance.now();
   const mode = opts.keys ?? (opts.ptauFile === undefined ? "direct" : "ceremony");
   if (mode !== "direct" && mode !== "ceremony") throw new ZkmlError("USAGE", `keys: expected direct or ceremony, got ${String(mode)}`);
-  if (mode === "direct" && system === "groth16") {
+  const direct = DIRECT_SETUP[system];
+  if (mode === "direct" && direct) {
     if (opts.ptauFile !== undefined) throw new ZkmlError("USAGE", "direct development keys use no ptau file", "drop --ptau, or make keys on it (the default with --ptau)");
-    return directSetup(compiled, t0, opts.progress);
+    return directSetup(compiled, system, t0, direct, opts.progress);
   }
   const minPower = await requiredPtauPower(system, compiled.file("r1cs"), compiled.info.constraints, nPublic);
   const ptau = await resolvePtau({ file: opts.ptauFile, minPower, progress: opts.progress });
@@ -95,7 +96,8 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
     const t2 = performance.now();
     opts.progress?.("solidity verifier", 0);
     const ptauRecord = { path: ptau.path, power: ptau.power, official: ptau.official, devOnly: ptau.devOnly, blake2b: ptau.blake2b };
-    const contributions = system === "groth16" ? [{ name: "zkml local contribution", kind: "random" as const, at: new Date().toISOString() }] : [];
+    // A system with a phase 2 gets one contribution from local randomness (so delta is not the generator).
+    const contributions = backend(system).phase2 ? [{ name: "zkml local contribution", kind: "random" as const, at: new Date().toISOString() }] : [];
     const info = await installKeys(compiled, zkeyTmp, keys.verificationKey, { system, ptau: ptauRecord, contributions, timingsMs: { ptau: t1 - t0, setup: t2 - t1, solidity: 0 } });
     return { dir, info, ptau };
   } finally {
@@ -104,16 +106,16 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
 }
 
 /** Groth16 development keys with no ptau (prover/groth16_direct.ts). */
-async function directSetup(compiled: CompiledModel, t0: number, progress?: Progress): Promise<SetupResult> {
+async function directSetup(compiled: CompiledModel, system: ProofSystem, t0: number, draw: NonNullable<(typeof DIRECT_SETUP)[ProofSystem]>, progress?: Progress): Promise<SetupResult> {
   const zkeyTmp = path.join(compiled.dir, `${FILES.zkey}.tmp-${process.pid}`);
   try {
-    progress?.("groth16 development keys (direct)", 0);
-    const keys = await groth16DirectSetup(compiled.file("r1cs"), zkeyTmp, progress);
+    progress?.(`${system} development keys (direct)`, 0);
+    const keys = await draw(compiled.file("r1cs"), zkeyTmp, progress);
     const t1 = performance.now();
     const power = Math.floor(Math.log2(compiled.info.constraints + compiled.info.publicSignals.length)) + 1;
     const ptau = { path: "", power, official: false, devOnly: true, blake2b: "" };
     const info = await installKeys(compiled, zkeyTmp, keys.verificationKey, {
-      system: "groth16", ptau, contributions: [], keys: "direct", timingsMs: { ptau: 0, setup: t1 - t0, solidity: 0 },
+      system, ptau, contributions: [], keys: "direct", timingsMs: { ptau: 0, setup: t1 - t0, solidity: 0 },
     });
     return { dir: compiled.dir, info, ptau: { ...ptau, generatedMs: 0 } };
   } finally {

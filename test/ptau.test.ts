@@ -6,7 +6,7 @@ import { getCurveFromName } from "ffjavascript";
 import * as snarkjs from "snarkjs";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { releaseCurves } from "../core/curve.js";
-import { groth16Setup } from "../prover/groth16_setup.js";
+import { PROOF_BACKENDS } from "../core/systems/index.js";
 import { SnarkProver } from "../prover/prover.js";
 import { generateDevPtau } from "../prover/ptau/dev.js";
 import { readPtauHeader, requiredPower, resolvePtau } from "../prover/ptau/index.js";
@@ -57,7 +57,7 @@ describe("development powers of tau", () => {
     const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(20, 6, 1, 0);`);
     const ptau = path.join(dir, "dev8.ptau");
     await generateDevPtau(8, ptau);
-    const keys = await groth16Setup(c.r1cs, ptau, path.join(dir, "t.zkey"));
+    const keys = await PROOF_BACKENDS.groth16.setup(c.r1cs, ptau, path.join(dir, "t.zkey"));
     const prover = await SnarkProver.load("groth16", keys.zkeyFile);
     const { proof, publicSignals } = await prover.prove(await c.witness({ in: 12345n }));
     expect(await verifySnark("groth16", keys.verificationKey, publicSignals, proof)).toBe(true);

@@ -15,6 +15,7 @@ import {
   batchDomain, batchSeed, encodeBatchProofs, groth16ProofWords, submitBatchToRegistry, submitInferenceBatch, verifyGroth16Batch, verifyProofBatch,
   type BatchItem, type Groth16Key,
 } from "../src/index.js";
+import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
 import { randomMlp } from "./helpers/models.js";
@@ -115,6 +116,19 @@ describe("model registry", () => {
         const tampered = structuredClone(p);
         tampered.publicSignals[0] = String(BigInt(p.publicSignals[0]!) + 1n);
         expect((await verifyProofFile(s.dir, tampered)).checks.proof).toBe(false);
+      });
+
+      it("reads the proof's words from its fields in the order snarkjs's own calldata exporter writes them", async () => {
+        const p = await proofFor(systems[system], sender, 2n);
+        const exported: string = system === "groth16" ? await snarkjs.groth16.exportSolidityCallData(p.proof, p.publicSignals)
+          : system === "plonk" ? await snarkjs.plonk.exportSolidityCallData(p.proof, p.publicSignals)
+          : await snarkjs.fflonk.exportSolidityCallData(p.publicSignals, p.proof);
+        // Every hex word snarkjs printed, in order, minus the public signals at the end.
+        const all = [...exported.matchAll(/0x[0-9a-fA-F]+/g)].map((m) => BigInt(m[0]));
+        expect(await proofWords(p)).toEqual(all.slice(0, all.length - p.publicSignals.length));
+        const broken = structuredClone(p) as { proof: Record<string, unknown> };
+        delete broken.proof[{ groth16: "pi_c", plonk: "Wxiw", fflonk: "evaluations" }[system]];
+        await expect(proofWords(broken as unknown as ProofFile)).rejects.toThrow(/not a snarkjs/);
       });
 
       it("accepts a valid proof through the registry and records it, within 30k gas of the bare verifier", async () => {

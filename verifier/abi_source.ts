@@ -8,6 +8,7 @@ const INTERFACES = [
   { file: "IZkmlRegistry.sol", contract: "IZkmlRegistry", name: "IZKML_REGISTRY_ABI" },
 ] as const;
 
+/** The source of verifier/abi.ts: the contracts' ABIs compiled now, as typed constants. */
 export async function abiModuleSource(): Promise<string> {
   const sources: Record<string, string> = {};
   for (const f of ["IZkmlVerifier.sol", "IZkmlRegistry.sol"]) sources[f] = await readFile(path.join(CONTRACTS_DIR, f), "utf8");

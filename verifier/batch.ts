@@ -13,6 +13,7 @@ import { AbiCoder, concat, keccak256, solidityPackedKeccak256, toBeHex, zeroPadV
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
 import { FIELD_R } from "../core/field.js";
+import { PROOF_BACKENDS } from "../core/systems/index.js";
 
 /** BN254's base field: proof coordinates must be below it (the precompiles refuse others). */
 export const FIELD_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -84,11 +85,7 @@ export function batchCoefficients(seed: string, k: number): bigint[] {
 
 /** The 8 words of a snarkjs Groth16 proof object, in the order the Solidity verifier takes them. */
 export function groth16ProofWords(proof: unknown): bigint[] {
-  const p = proof as { pi_a?: string[]; pi_b?: string[][]; pi_c?: string[] };
-  const big = (v: unknown) => (typeof v === "string" && /^[0-9]{1,78}$/.test(v) ? BigInt(v) : -1n);
-  const words = [p.pi_a?.[0], p.pi_a?.[1], p.pi_b?.[0]?.[1], p.pi_b?.[0]?.[0], p.pi_b?.[1]?.[1], p.pi_b?.[1]?.[0], p.pi_c?.[0], p.pi_c?.[1]].map(big);
-  if (words.some((w) => w < 0n)) throw new ZkmlError("PROOF_INVALID", "not a snarkjs Groth16 proof (pi_a, pi_b, pi_c of decimal strings)");
-  return words;
+  return PROOF_BACKENDS.groth16.words(proof);
 }
 
 /** The proofs of a batch as the contract's `bytes proofs`: every proof's 8 words in a row. */

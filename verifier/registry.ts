@@ -7,6 +7,7 @@ import { Contract, type ContractTransactionReceipt, type Provider, type Signer }
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import type { ProofSystem } from "../core/proof_system.js";
+import { backend, PROOF_BACKENDS } from "../core/systems/index.js";
 import {
   type BatchEntry, deployVerifier, devKeysWarning, inferenceBatchCalldata, inferenceCalldata, type DevKeyPolicy, type OnchainBatchVerification, revertReason,
   sendBatchVerification, sendVerification, type Deployment, type OnchainVerification,
@@ -48,11 +49,9 @@ export interface RegisteredModel extends ModelRegistration {
   registeredAt: number;
 }
 
-/** IZkmlRegistry.ProofSystem's values, written out: the Solidity enum's order, not PROOF_SYSTEMS'. */
-const SOLIDITY_PROOF_SYSTEM: Record<ProofSystem, number> = { groth16: 0, plonk: 1, fflonk: 2 };
-
+/** The system whose IZkmlRegistry.ProofSystem value (each backend's solidityEnum, the contract's order) this is. */
 function proofSystemOf(value: number): ProofSystem {
-  const system = (Object.keys(SOLIDITY_PROOF_SYSTEM) as ProofSystem[]).find((s) => SOLIDITY_PROOF_SYSTEM[s] === value);
+  const system = (Object.keys(PROOF_BACKENDS) as ProofSystem[]).find((s) => PROOF_BACKENDS[s].solidityEnum === value);
   if (!system) throw new ZkmlError("CHAIN", `the registry returned proof system ${value}, which zkml does not know`, "is the address a zkml registry? is zkml older than it?");
   return system;
 }
@@ -60,7 +59,7 @@ function proofSystemOf(value: number): ProofSystem {
 const bytes32 = (hex: string) => "0x" + hex.replace(/^0x/, "").padStart(64, "0");
 
 function asTuple(m: ModelRegistration) {
-  return [bytes32(m.modelHash), bytes32(m.circuitHash), bytes32(m.vkeyHash), SOLIDITY_PROOF_SYSTEM[m.system], m.verifier, BigInt(m.weightsCommitment), m.devKeys, m.uri];
+  return [bytes32(m.modelHash), bytes32(m.circuitHash), bytes32(m.vkeyHash), backend(m.system).solidityEnum, m.verifier, BigInt(m.weightsCommitment), m.devKeys, m.uri];
 }
 
 async function registry(address: string, runner: Signer | Provider): Promise<Contract> {

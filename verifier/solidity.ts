@@ -4,24 +4,23 @@
  * of ours that inherits it and adds field checks, context binding, replay protection and the
  * InferenceVerified event. Compiled offline with the npm solc.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { InterfaceAbi } from "ethers";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
 import { commentText, identifierText } from "../core/inert.js";
 import { FIELD_R } from "../core/field.js";
-import { packageFile } from "../core/package_files.js";
-import { PROOF_WORDS, type ProofSystem } from "../core/proof_system.js";
+import type { ProofSystem } from "../core/proof_system.js";
+import { backend, PROOF_BACKENDS } from "../core/systems/index.js";
 import type { Groth16Key } from "./batch.js";
 import { groth16BatchVerifierSource } from "./batch_solidity.js";
+import { CONTRACTS_DIR } from "./solc.js";
+import { fillTemplate } from "./template.js";
 
 const require = createRequire(import.meta.url);
 const SNARKJS_DIR = path.resolve(path.dirname(require.resolve("snarkjs")), "..");
-export const CONTRACTS_DIR = packageFile("contracts");
-export const SOLC_VERSION: string = require("solc/package.json").version;
-export const EVM_VERSION = "cancun";
+export { CONTRACTS_DIR } from "./solc.js";
 
 export interface VerifierSources {
   /** File name → Solidity source, for solc and for the build folder. */
@@ -49,15 +48,14 @@ function fieldLiteral(value: string): string {
   return value;
 }
 
-const TEMPLATE_CONTRACT: Record<ProofSystem, string> = { groth16: "Groth16Verifier", plonk: "PlonkVerifier", fflonk: "FflonkVerifier" };
-
 /** The snarkjs verifier of a zkey (its system's template), unmodified but for its contract name. */
 export async function exportSnarkVerifier(system: ProofSystem, zkeyFile: string, contractName: string): Promise<string> {
   const template = readFileSync(path.join(SNARKJS_DIR, `templates/verifier_${system}.sol.ejs`), "utf8");
   const snark: string = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { [system]: template });
-  const renamed = snark.replace(new RegExp(`\\bcontract ${TEMPLATE_CONTRACT[system]}\\b`), `contract ${contractName}`);
-  if (renamed === snark) throw new Error(`snarkjs verifier template changed: no \`contract ${TEMPLATE_CONTRACT[system]}\` to rename`);
-  return system === "groth16" ? renamed : withSignalFieldCheck(renamed);
+  const { templateContract, solidityChecksSignals } = backend(system);
+  const renamed = snark.replace(new RegExp(`\\bcontract ${templateContract}\\b`), `contract ${contractName}`);
+  if (renamed === snark) throw new Error(`snarkjs verifier template changed: no \`contract ${templateContract}\` to rename`);
+  return solidityChecksSignals ? renamed : withSignalFieldCheck(renamed);
 }
 
 /**
@@ -78,6 +76,7 @@ function withSignalFieldCheck(source: string): string {
   return source.slice(0, m.index + m[0].length) + guard + source.slice(m.index + m[0].length);
 }
 
+/** The snarkjs Groth16 verifier of a zkey, named `contractName`. */
 export function exportGroth16Verifier(zkeyFile: string, contractName: string): Promise<string> {
   return exportSnarkVerifier("groth16", zkeyFile, contractName);
 }
@@ -91,7 +90,7 @@ export function exportGroth16Verifier(zkeyFile: string, contractName: string): P
  * (hidden) model it accepts.
  */
 function verifyProofBody(system: ProofSystem, modelCommitment: string | undefined): string {
-  const proofBytes = PROOF_WORDS[system] * 32;
+  const proofBytes = backend(system).proofWords * 32;
   const nSignals = modelCommitment === undefined ? 2 : 3;
   const pin = modelCommitment === undefined ? "" : `
             mstore(add(p, ${4 + proofBytes + 64}), MODEL_COMMITMENT)`;
@@ -130,6 +129,7 @@ function verifyBatchBody(modelCommitment: string | undefined): string {
 `;
 }
 
+/** A model's Solidity: its system's snarkjs verifier (renamed), for Groth16 the batch extension, and the ZkmlVerifier wrapper from contracts/templates/. */
 export async function generateVerifierSources(
   zkeyFile: string,
   modelName: string,
@@ -137,10 +137,10 @@ export async function generateVerifierSources(
   opts: { system?: ProofSystem; modelCommitment?: string; devKeys?: boolean; verificationKey?: unknown } = {},
 ): Promise<VerifierSources> {
   const system = opts.system ?? "groth16";
-  if (!Object.hasOwn(TEMPLATE_CONTRACT, system)) throw new ZkmlError("USAGE", `unknown proof system ${commentText(system)}`);
+  if (!Object.hasOwn(PROOF_BACKENDS, system)) throw new ZkmlError("USAGE", `unknown proof system ${commentText(system)}`);
   const id = hex32(modelId);
   const suffix = contractSuffix(modelName, id);
-  const snarkjsContract = `${TEMPLATE_CONTRACT[system]}_${suffix}`;
+  const snarkjsContract = `${backend(system).templateContract}_${suffix}`;
   const verifierContract = system === "groth16" ? `Groth16BatchVerifier_${suffix}` : snarkjsContract;
   const mainContract = `ZkmlVerifier_${suffix}`;
   const renamed = await exportSnarkVerifier(system, zkeyFile, snarkjsContract);
@@ -158,34 +158,11 @@ export async function generateVerifierSources(
     /// Poseidon commitment to the model's private weights (salted): the only model this accepts.
     uint256 public constant MODEL_COMMITMENT = ${fieldLiteral(opts.modelCommitment)};
 `;
-  const main = `// SPDX-License-Identifier: MIT
-${header}
-pragma solidity ^0.8.20;
-
-import {${verifierContract}} from "./${verifierContract}.sol";
-import {ZkmlInferenceVerifier} from "./ZkmlInferenceVerifier.sol";
-
-contract ${mainContract} is ${verifierContract}, ZkmlInferenceVerifier {${pinned}
-    /// True for development keys (drawn directly by zkml setup, or on a development powers of
-    /// tau: one party, no ceremony): whoever made them can forge proofs. zkml refuses to
-    /// deploy such keys off local chains unless told to (--allow-dev-keys).
-    bool public constant DEVELOPMENT_KEYS = ${opts.devKeys === true};
-
-    constructor() ZkmlInferenceVerifier(${id}) {}
-
-    function proofSystem() external pure override returns (string memory) {
-        return "${system}";
-    }
-
-    function _proofBytes() internal pure override returns (uint256) {
-        return ${PROOF_WORDS[system] * 32};
-    }
-
-    function _verifyProof(bytes calldata proof, uint256[2] calldata pubSignals) internal view override returns (bool ok) {
-${verifyProofBody(system, opts.modelCommitment)}
-    }
-${system === "groth16" ? verifyBatchBody(opts.modelCommitment) : ""}}
-`;
+  const main = fillTemplate("ZkmlVerifier.sol.tmpl", {
+    HEADER: header, VERIFIER: verifierContract, MAIN: mainContract, PINNED: pinned, DEV_KEYS: opts.devKeys === true, MODEL_ID: id, SYSTEM: system,
+    PROOF_BYTES: backend(system).proofWords * 32, VERIFY_PROOF: verifyProofBody(system, opts.modelCommitment),
+    VERIFY_BATCH: system === "groth16" ? verifyBatchBody(opts.modelCommitment) : "",
+  });
   return {
     sources: {
       [`${snarkjsContract}.sol`]: renamed,
@@ -200,63 +177,4 @@ ${system === "groth16" ? verifyBatchBody(opts.modelCommitment) : ""}}
   };
 }
 
-export interface CompiledContract {
-  contractName: string;
-  abi: InterfaceAbi;
-  bytecode: string;
-  deployedBytecodeSize: number;
-  /** The runtime code (0x hex) a deployment must leave at its address. */
-  deployedBytecode: string;
-  solcVersion: string;
-  evmVersion: string;
-}
-
-export { EIP170_LIMIT } from "./chain.js";
-
-/** Compiles Solidity sources with the npm solc (optimizer on, cancun) and returns one contract's ABI and bytecode. */
-export async function compileSolidity(sources: Record<string, string>, file: string, contractName: string): Promise<CompiledContract> {
-  const solc = (await import("solc")).default;
-  const input = {
-    language: "Solidity",
-    sources: Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, { content: v }])),
-    settings: {
-      optimizer: { enabled: true, runs: 200 },
-      evmVersion: EVM_VERSION,
-      outputSelection: { [file]: { [contractName]: ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
-    },
-  };
-  const output = JSON.parse(solc.compile(JSON.stringify(input)));
-  const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
-  if (errors.length) {
-    throw new ZkmlError("SOLC_FAILED", `solc ${SOLC_VERSION} failed: ${errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n")}`);
-  }
-  const c = output.contracts[file][contractName];
-  return {
-    contractName,
-    abi: c.abi,
-    bytecode: "0x" + c.evm.bytecode.object,
-    deployedBytecodeSize: c.evm.deployedBytecode.object.length / 2,
-    deployedBytecode: "0x" + c.evm.deployedBytecode.object,
-    solcVersion: SOLC_VERSION,
-    evmVersion: EVM_VERSION,
-  };
-}
-
-/** Every .sol file under contracts/, keyed by its path there (how the files import each other). */
-export function projectSources(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of readdirSync(path.join(CONTRACTS_DIR, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else if (e.name.endsWith(".sol")) out[r] = readFileSync(path.join(CONTRACTS_DIR, r), "utf8");
-    }
-  };
-  walk("");
-  return out;
-}
-
-/** A contract of the project's contracts/ folder (e.g. "examples/ClassBounty.sol", "ClassBounty"). */
-export function compileProjectContract(file: string, contractName: string): Promise<CompiledContract> {
-  return compileSolidity(projectSources(), file, contractName);
-}
+export { compileProjectContract, compileSolidity, EIP170_LIMIT, EVM_VERSION, projectSources, SOLC_VERSION, type CompiledContract } from "./solc.js";

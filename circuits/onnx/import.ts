@@ -121,6 +121,7 @@ function importNodes(b: GraphBuilder, g: onnxProto.onnx.IGraphProto, ctx: Import
   }
 }
 
+/** ONNX bytes as zkml's float graph IR, named `modelName` in errors; every node through its op's handler. */
 export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
   const { model, g } = decodeModel(bytes, modelName);
   const opset = toNum((model.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx")?.version ?? 13);

@@ -10,21 +10,26 @@ import { toNum, type DecodedTensor } from "./tensor.js";
 
 type NodeProto = onnxProto.onnx.INodeProto;
 
+/** The node's attribute `name`, or undefined. */
 export function attr(node: NodeProto, name: string) {
   return (node.attribute ?? []).find((a) => a.name === name);
 }
+/** An integer attribute, or `dflt` when absent. */
 export function intAttr(node: NodeProto, name: string, dflt: number): number {
   const a = attr(node, name);
   return a ? toNum(a.i) : dflt;
 }
+/** A float attribute, or `dflt` when absent. */
 export function floatAttr(node: NodeProto, name: string, dflt: number): number {
   const a = attr(node, name);
   return a ? (a.f ?? dflt) : dflt;
 }
+/** An integer-list attribute, or undefined when absent. */
 export function intsAttr(node: NodeProto, name: string): number[] | undefined {
   const a = attr(node, name);
   return a ? (a.ints ?? []).map(toNum) : undefined;
 }
+/** A string attribute, or `dflt` when absent. */
 export function stringAttr(node: NodeProto, name: string, dflt: string): string {
   const a = attr(node, name);
   return a?.s && a.s.length ? new TextDecoder().decode(a.s) : dflt;

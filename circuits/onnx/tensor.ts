@@ -6,6 +6,7 @@ import { checkedSize } from "../../core/limits.js";
 export const { onnx } = onnxProto;
 export const DT = onnx.TensorProto.DataType;
 
+/** A protobuf integer (number or Long) as a number. */
 export function toNum(x: unknown): number {
   if (typeof x === "number") return x;
   if (typeof x === "bigint") return Number(x);
@@ -66,6 +67,7 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto): DecodedTensor | nu
   return { dims, dataType, data };
 }
 
+/** A float32 TensorProto (for the ONNX writers). */
 export function floatTensorProto(name: string, dims: number[], values: ArrayLike<number>): InstanceType<typeof onnx.TensorProto> {
   return onnx.TensorProto.create({ name, dims, dataType: DT.FLOAT, floatData: Array.from(values) });
 }

@@ -52,6 +52,7 @@ function valueInfo(name: string, features: number) {
   });
 }
 
+/** An MLP (Gemm layers with optional ReLU) as ONNX bytes, as PyTorch exports one. */
 export function encodeMlp(spec: MlpSpec): Uint8Array {
   const nodes: onnxProto.onnx.INodeProto[] = [];
   const initializers: onnxProto.onnx.ITensorProto[] = [];
@@ -89,6 +90,7 @@ export function encodeMlp(spec: MlpSpec): Uint8Array {
   });
 }
 
+/** encodeMlp, written to a file atomically. */
 export async function writeMlp(file: string, spec: MlpSpec): Promise<void> {
   await writeFileAtomic(file, encodeMlp(spec));
 }

@@ -59,6 +59,7 @@ export function sequentialShapes(spec: SequentialSpec): number[][] {
   });
 }
 
+/** A sequential CNN as ONNX bytes, as PyTorch exports one (symbolic batch dimension). */
 export function encodeSequential(spec: SequentialSpec): Uint8Array {
   const nodes: onnxProto.onnx.INodeProto[] = [];
   const initializers: onnxProto.onnx.ITensorProto[] = [];

@@ -18,6 +18,7 @@ function privateKey(ctx: VerbContext): string | undefined {
   return str(ctx, "private-key") ?? process.env.ZKML_PRIVATE_KEY ?? undefined;
 }
 
+/** The --rpc URL (or ZKML_RPC), or a USAGE error naming the verb. */
 export function rpc(ctx: VerbContext, verb: string): string {
   const url = str(ctx, "rpc");
   if (!url) throw new ZkmlError("USAGE", `${verb}: --rpc URL is required`, `e.g. --rpc http://127.0.0.1:8545; see \`zkml ${verb} --help\``);

@@ -49,6 +49,7 @@ export interface QTable extends LayerBase {
   select?: number[];
 }
 
+/** The float function at x (element i, for the per-element PRelu slope and affine maps). */
 export function activationValue(fn: ActivationFn, x: number, i: number): number {
   switch (fn.kind) {
     case "relu": return x > 0 ? x : 0;

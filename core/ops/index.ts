@@ -58,6 +58,7 @@ export function nodeKind<N extends GraphNode>(n: N): NodeKind<N> {
   return kind as unknown as NodeKind<N>;
 }
 
+/** A layer's kind; a layer op outside the registry (a stale or hostile quant file) is a BAD_MODEL refusal. */
 export function layerKind<L extends QLayer>(l: L): LayerKind<L> {
   const kind = (LAYER_KINDS as Record<string, LayerKind<never>>)[l.op];
   if (!kind || !Object.hasOwn(LAYER_KINDS, l.op)) {
@@ -76,6 +77,7 @@ export function layerSources(l: QLayer, index: number): number[] {
   return layerKind(l).sources(l, index);
 }
 
+/** How many values a layer outputs. */
 export function layerOutSize(l: QLayer): number {
   return layerKind(l).outSize(l);
 }

@@ -77,6 +77,7 @@ export function twoOperandAccumulator<L extends { a: number; b: number; size: nu
   return { sources: (l) => [l.a, l.b], outSize: (l) => l.size, outFrac: (l) => accumulatorOut(l).frac, outBits: (l) => accumulatorOut(l).bits };
 }
 
+/** A dense or conv layer's line for people: its shape (`what`), scales and requantization. */
 export function describeLinear(what: string, l: LinearParams): string {
   return `${what}, weights 2^-${l.wFrac}, acc 2^-${l.accFrac} (${l.accBits} bits)` + requantText(l.requant);
 }

@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { say, taskModels } from "./models.js";
 
+/** `hardhat zkml compile`: compiles a configured model (a current build is kept unless --force). */
 export default async function compile(args: { model: string; force: boolean }, hre: HardhatRuntimeEnvironment): Promise<void> {
   for (const name of taskModels(hre, args.model)) {
     const m = hre.zkml.model(name);

@@ -2,6 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { say, taskModels } from "./models.js";
 import { networkSigner } from "./signer.js";
 
+/** `hardhat zkml deploy`: deploys a model's verifier on the network and records it. */
 export default async function deploy(args: { model: string; allowDevKeys: boolean }, hre: HardhatRuntimeEnvironment): Promise<void> {
   const { signer, close } = await networkSigner(hre);
   try {

@@ -12,6 +12,7 @@ interface ProveArgs {
   nonce: string;
 }
 
+/** `hardhat zkml prove`: a proof for the signer's context (next unused nonce), written to a file. */
 export default async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (!args.input) throw new Error("zkml prove: --input FILE is required");
   const { writeFileAtomic } = await import("../../src/index.js");

@@ -143,6 +143,7 @@ async function lagrangeScalars(curve: Curve, tau: Uint8Array, p: number, dropLas
   return n === 1 ? buff : Fr.ifft(buff);
 }
 
+/** A development (single-party) powers of tau of 2^power, prepared for phase 2, written to `file`. */
 export async function generateDevPtau(power: number, file: string, progress?: Progress): Promise<void> {
   if (!Number.isInteger(power) || power < 1 || power > MAX_DEV_POWER) {
     throw new RangeError(`dev ptau power must be 1..${MAX_DEV_POWER}, got ${power}`);

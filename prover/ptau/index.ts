@@ -35,12 +35,14 @@ export function requiredPower(nConstraints: number, nPublic: number): number {
   return Math.max(1, Math.floor(Math.log2(nConstraints + nPublic)) + 1);
 }
 
+/** blake2b-512 of a file, hex (how the official ptau files are published). */
 export async function blake2b(file: string): Promise<string> {
   const h = createHash("blake2b512");
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest("hex");
 }
 
+/** A ptau file's power and whether it is prepared for phase 2; BAD_PTAU when it is not one. */
 export async function readPtauHeader(file: string): Promise<{ power: number; prepared: boolean }> {
   let fd: any;
   try {

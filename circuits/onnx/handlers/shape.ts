@@ -6,6 +6,7 @@ import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { attr, intAttr, intsAttr } from "../shapes.js";
 import { decodeTensor, DT, type DecodedTensor } from "../tensor.js";
 
+/** A decoded constant tensor (float unless `dataType` says otherwise). */
 export function constTensor(dims: number[], data: ArrayLike<number>, dataType: number = DT.FLOAT): DecodedTensor {
   return { dims, dataType, data: Float64Array.from(data) };
 }

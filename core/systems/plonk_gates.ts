@@ -5,7 +5,6 @@
  * free here. Mirrors processConstraints() in snarkjs plonk_setup.js and fflonk_setup.js; it
  * counts a term that cancels when snarkjs joins two combinations, so it may overcount, never under.
  */
-import { open } from "node:fs/promises";
 
 export interface R1csShape {
   nConstraints: number;
@@ -19,8 +18,8 @@ interface Lc {
   constant: boolean;
 }
 
-export async function plonkGateCount(r1csFile: string): Promise<R1csShape> {
-  const bytes = await readAll(r1csFile);
+/** The gate count of an r1cs file's bytes. */
+export function plonkGateCount(bytes: Uint8Array): R1csShape {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const nSections = view.getUint32(8, true);
   let pos = 12;
@@ -38,7 +37,7 @@ export async function plonkGateCount(r1csFile: string): Promise<R1csShape> {
     if (type === 2) constraintsAt = body;
     pos = body + size;
   }
-  if (!header || constraintsAt < 0) throw new Error(`${r1csFile}: not an r1cs file (no header or constraints section)`);
+  if (!header || constraintsAt < 0) throw new Error("not an r1cs file (no header or constraints section)");
   const { n8 } = header;
   let at = constraintsAt;
   const readLc = (): Lc => {
@@ -70,15 +69,6 @@ export async function plonkGateCount(r1csFile: string): Promise<R1csShape> {
     else gates += 1 + reduce(a.signals.size, 1) + reduce(b.signals.size, 1) + reduce(cc.signals.size, 1);
   }
   return { nConstraints: header.nConstraints, nPublic, plonkGates: gates };
-}
-
-async function readAll(file: string): Promise<Uint8Array> {
-  const fh = await open(file, "r");
-  try {
-    return new Uint8Array(await fh.readFile());
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Smallest power 2^p with 2^p > gates (snarkjs: cirPower = log2(n - 1) + 1, at least 3). */
