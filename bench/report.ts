@@ -5,7 +5,7 @@
 import type { ProofSystem } from "../core/proof_system.js";
 import { PROOF_SYSTEMS } from "../core/proof_system.js";
 import type { CellResult } from "./cell.js";
-import { machineLabel, type MachineInfo } from "./machine.js";
+import type { MachineInfo } from "./machine.js";
 import type { PublicSignalsCurve, SystemGasCurve } from "./public_signals.js";
 import { fmtStat } from "./stats.js";
 import type { Sweep } from "./sweep.js";

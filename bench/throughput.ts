@@ -21,8 +21,7 @@ function startWorker(dir: string, input: string, count: number) {
   const waiters: (() => void)[] = [];
   child.stdout!.on("data", (d) => {
     buffer += d;
-    let i;
-    while ((i = buffer.indexOf("\n")) >= 0) {
+    for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
       messages.push(JSON.parse(buffer.slice(0, i)));
       buffer = buffer.slice(i + 1);
       waiters.splice(0).forEach((w) => w());

@@ -71,7 +71,10 @@ async function readBody(res: Response, url: string, max: number, onProgress?: (l
   }
   const out = new Uint8Array(loaded);
   let at = 0;
-  for (const c of chunks) (out.set(c, at), (at += c.length));
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 

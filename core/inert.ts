@@ -25,7 +25,7 @@ export function identifierText(text: unknown, max = 40): string {
 export function terminalText(text: unknown, max = 4096): string {
   // C0, DEL, C1 and the Unicode line/paragraph separators and bidi overrides.
   const s = String(text)
-    .replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, "") // ANSI colour and cursor sequences (circom's error dump)
+    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "") // ANSI colour and cursor sequences (circom's error dump)
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "?");
   return s.length > max ? s.slice(0, max - 3) + "..." : s;
 }

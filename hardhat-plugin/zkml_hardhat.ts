@@ -257,7 +257,7 @@ export class ZkmlHardhat {
     const abi = new Interface(IZKML_VERIFIER_ABI);
     const out: InferenceEvent[] = [];
     for (const log of receipt.logs) {
-      let e;
+      let e: ReturnType<typeof abi.parseLog>;
       try {
         e = abi.parseLog(log);
       } catch {

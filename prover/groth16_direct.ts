@@ -25,7 +25,7 @@ import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
 import { parseR1cs } from "../core/r1cs.js";
 import type { SystemKeys } from "../core/systems/index.js";
-import { fixedBaseMulPlain, fixedBaseTable, type Curve } from "./ptau/dev.js";
+import { fixedBaseMulPlain, fixedBaseTable, } from "./ptau/dev.js";
 
 const r = FIELD_R;
 const mod = (x: bigint) => ((x % r) + r) % r;
@@ -99,13 +99,13 @@ export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, pro
   // snarkjs zkey new: floor(log2(nConstraints + nPublic)) + 1.
   const power = Math.floor(Math.log2(nConstraints + nPublic)) + 1;
   const d = 2 ** power;
-  const curve = (await getCurveFromName("bn128")) as Curve & { Fr: any; G1: any; G2: any };
+  const curve = await getCurveFromName("bn128");
   const tmp = `${zkeyFile}.partial-${process.pid}`;
   try {
     const { Fr, G1, G2 } = curve;
     if (power + 1 > Fr.s) throw new Error(`circuit too big: a domain of 2^${power} exceeds the field's 2-adicity`);
-    const omega = BigInt(Fr.toObject(Fr.w[power]));
-    const omega2 = BigInt(Fr.toObject(Fr.w[power + 1]));
+    const omega = BigInt(Fr.toObject(Fr.w[power]!));
+    const omega2 = BigInt(Fr.toObject(Fr.w[power + 1]!));
     let tau = randomScalar();
     let alpha = randomScalar();
     let beta = randomScalar();

@@ -14,7 +14,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
 import {
   computeContext, inputShapes, inputValues, isZkmlError, openReady, parseContext, quantizeInput, readManifest, verifyProofFile,
-  writeFileAtomic, ZkmlError, type ReadyModel,
+  writeFileAtomic, type ReadyModel,
 } from "../src/index.js";
 import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
 import { meanProveSeconds, renderMetrics } from "./metrics.js";

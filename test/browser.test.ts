@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { poseidonContract } from "circomlibjs";
-import { Contract, ContractFactory } from "ethers";
+import { type Contract, ContractFactory } from "ethers";
 import {
   compileModel, compileProjectContract, connectRpc, deployAndRegister, deployRegistry, deployVerifier, InferenceProver, layoutTag, readInputFile, readVerifierArtifact,
   releaseCurves, revealedValues, setupModel, verifyProofFile, type ChainConnection, type CommitmentLayout,

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { floatOutputs, softmax } from "../circuits/fidelity.js";
-import { checkCircuit, compileModel, InferenceProver, readInputFile, releaseCurves, setupModel, verifyProofFile, ZkmlError } from "../src/index.js";
+import { checkCircuit, compileModel, InferenceProver, readInputFile, releaseCurves, setupModel, verifyProofFile, } from "../src/index.js";
 
 const MODELS = path.resolve("../shared/onnx-models");
 const present = existsSync(MODELS);

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { poseidonContract } from "circomlibjs";
-import { AbiCoder, BrowserProvider, Contract, ContractFactory, keccak256, parseEther, type Signer } from "ethers";
+import { AbiCoder, type BrowserProvider, Contract, ContractFactory, keccak256, parseEther, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   checkCircuit, compileModel, compileProjectContract, compileRegistry, computeContext, connectInProcessChain, deployAndRegister, deployRegistry, encodeProof,

@@ -21,7 +21,7 @@ import { mulberry32, rawModel, type RawNode } from "./helpers/models.js";
 afterAll(releaseCurves);
 
 const F = 6;
-function gemm(name: string, input: string, output: string, outF: number, inF: number): RawNode {
+function gemm(name: string, input: string, output: string, _outF: number, _inF: number): RawNode {
   return { op: "Gemm", inputs: [input, `${name}.w`, `${name}.b`], outputs: [output], attrs: { transB: 1 }, name };
 }
 

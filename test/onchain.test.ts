@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { JsonRpcProvider, type Signer } from "ethers";
+import type { JsonRpcProvider, Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   computeContext, connectRpc, deployVerifier, InferenceProver, measureVerifierCallGas, readInputFile,

@@ -38,7 +38,7 @@ describe.skipIf(names.length === 0)("ONNX golden op tests (libonnx-testdata)", (
   for (const name of names) {
     it(name, () => {
       const t = loadNodeTest(name);
-      let graph;
+      let graph: ReturnType<typeof importOnnx>;
       try {
         graph = importOnnx(t.bytes, name);
       } catch (e) {

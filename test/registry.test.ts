@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Contract, JsonRpcProvider, keccak256, type Signer } from "ethers";
+import { Contract, type JsonRpcProvider, keccak256, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compileModel, compileRegistry, computeContext, connectRpc, deployAndRegister, deployRegistry, deployVerifier, InferenceProver,

@@ -93,12 +93,6 @@ export function encodeBatchProofs(items: readonly Pick<BatchItem, "words">[]): s
   return concat(items.flatMap((i) => i.words.map((w) => zeroPadValue(toBeHex(w), 32))));
 }
 
-interface Curve {
-  G1: any;
-  G2: any;
-  pairingEq(...args: unknown[]): Promise<boolean>;
-}
-
 /**
  * The batch check off-chain, with the contract's transcript and algebra: true iff the
  * contract's verifyProofs would return true for these items.
@@ -111,12 +105,12 @@ export async function verifyGroth16Batch(vk: Groth16Key, items: readonly BatchIt
     if (it.publicSignals.length !== vk.nPublic || it.publicSignals.some((s) => s < 0n || s >= FIELD_R)) return false;
   }
   const rs = batchCoefficients(batchSeed(batchDomain(vk), items), items.length);
-  const curve: Curve = await snarkjs.curves.getCurveFromName("bn128");
+  const curve = await snarkjs.curves.getCurveFromName("bn128");
   const { G1, G2 } = curve;
   const toG1 = (x: bigint, y: bigint) => (x === 0n && y === 0n ? G1.zeroAffine : G1.fromObject([x, y, 1n]));
   const toG2 = (w: bigint[]) => (w.every((v) => v === 0n) ? G2.zeroAffine : G2.fromObject([[w[1]!, w[0]!], [w[3]!, w[2]!], [1n, 0n]]));
   const neg = (s: bigint) => (FIELD_R - (s % FIELD_R)) % FIELD_R;
-  const args: unknown[] = [];
+  const args: Uint8Array[] = [];
   let sumR = 0n;
   const sums = new Array<bigint>(vk.nPublic).fill(0n);
   let c = G1.zero;

@@ -50,18 +50,18 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
   for (const o of g.output ?? []) onnxReaders.set(o.name!, (onnxReaders.get(o.name!) ?? 0) + 1);
   const soleReader = new Map<string, boolean>();
 
-  const valueOf = (n: NodeProto, name: string): Value => {
+  const valueNamed = (n: NodeProto, name: string): Value => {
     const v = values.get(name);
     if (!v) throw new ZkmlError("BAD_MODEL", `${where(n)}: input "${name}" is not defined before use (missing initializer, or the graph is not in topological order / has a cycle)`);
     return v;
   };
   const constOf = (n: NodeProto, name: string, role: string): Constant => {
-    const v = valueOf(n, name);
+    const v = valueNamed(n, name);
     if (v.kind !== "const") unsupported(n, `${role} "${name}" must be a constant; zkml proves models with fixed weights`);
     return v as Constant;
   };
   const actOf = (n: NodeProto, name: string): Activation => {
-    const v = valueOf(n, name);
+    const v = valueNamed(n, name);
     if (v.kind !== "act") unsupported(n, `expected an activation for "${name}", got a constant`);
     return v as Activation;
   };
@@ -210,7 +210,7 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
    */
   const concat = (n: NodeProto) => {
     const ins = (n.input ?? []).filter((x) => x);
-    const parts = ins.map((x) => valueOf(n, x));
+    const parts = ins.map((x) => valueNamed(n, x));
     const shapes = parts.map((v) => (v.kind === "act" ? v.shape : v.tensor.dims));
     const axis = intAttr(n, "axis", 0);
     const layout = concatIndex(shapes, axis);
@@ -235,7 +235,7 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
 
   return {
     modelName, where, unsupported, values, nodes, canonical, canon, onnxReaders, soleReader,
-    valueOf, constOf, actOf, spatial, out0, nameOf, srcOf, emit, int8Of, alias, select, rearrange, setConst,
+    valueNamed, constOf, actOf, spatial, out0, nameOf, srcOf, emit, int8Of, alias, select, rearrange, setConst,
     foldTarget, perChannel, foldAffine, activation, optionalConst, emitDense, emitConv, concat,
   };
 }

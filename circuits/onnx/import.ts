@@ -45,7 +45,7 @@ function decodeModel(bytes: Uint8Array, modelName: string): { model: ModelProto;
     throw new ZkmlError("BAD_ONNX", `${modelName}: not an ONNX model (${(e as Error).message})`, "pass a .onnx file exported by PyTorch, skl2onnx or onnx");
   }
   const g = model.graph;
-  if (!g || !g.node || g.node.length === 0) {
+  if (!g?.node || g.node.length === 0) {
     throw new ZkmlError("BAD_ONNX", `${modelName}: not an ONNX model (no graph or no nodes)`, "pass a .onnx file exported by PyTorch, skl2onnx or onnx");
   }
   if (g.node.length > LIMITS.nodes) throw new ZkmlError("BAD_MODEL", `model ${modelName}: ${g.node.length} nodes, over zkml's limit of ${LIMITS.nodes}`);
@@ -161,7 +161,7 @@ function graphOutputs(b: GraphBuilder, g: onnxProto.onnx.IGraphProto, transforms
   return outs.map((o) => {
     const name = o.name ?? "";
     const v = b.values.get(name);
-    if (!v || v.kind !== "act") throw new ZkmlError("BAD_MODEL", `model ${b.modelName}: output "${name}" is not computed from the input (a constant output?)`);
+    if (v?.kind !== "act") throw new ZkmlError("BAD_MODEL", `model ${b.modelName}: output "${name}" is not computed from the input (a constant output?)`);
     return { name, shape: v.shape, tensor: b.canon(name), ...(transforms.has(name) && { transform: transforms.get(name)! }) };
   });
 }

@@ -29,7 +29,7 @@ export const QUANTIZED_OPS: Record<string, OnnxOp> = {
 
 /** Imports one op of QUANTIZED_OPS. */
 function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
-  const { where, unsupported, values, constOf, actOf, valueOf, optionalConst, emit, alias, setConst, emitConv, emitDense, out0, nameOf, srcOf } = b;
+  const { where, unsupported, values, constOf, actOf, valueNamed, optionalConst, emit, alias, setConst, emitConv, emitDense, out0, nameOf, srcOf } = b;
   /** The power-of-two fracs of a scale input, or the error that says why zkml cannot keep it exact. */
   const fracsOf = (scaleName: string): number[] => {
     const r = scaleFracs(constOf(n, scaleName, "scale").tensor);
@@ -120,7 +120,7 @@ function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
     }
     case "QuantizeLinear":
     case "DequantizeLinear": {
-      const src = valueOf(n, ins[0]!);
+      const src = valueNamed(n, ins[0]!);
       if (src.kind === "const" && op === "DequantizeLinear") {
         // Pre-quantized weights: the integers are kept exactly (per-channel scales put on one).
         values.set(out0(n), quantizedConstant(src.tensor, ins[1]!, ins[2], intAttr(n, "axis", 1), "input"));

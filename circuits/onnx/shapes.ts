@@ -32,7 +32,7 @@ export function intsAttr(node: NodeProto, name: string): number[] | undefined {
 /** A string attribute, or `dflt` when absent. */
 export function stringAttr(node: NodeProto, name: string, dflt: string): string {
   const a = attr(node, name);
-  return a?.s && a.s.length ? new TextDecoder().decode(a.s) : dflt;
+  return a?.s?.length ? new TextDecoder().decode(a.s) : dflt;
 }
 
 /** Row-major strides of a shape. */

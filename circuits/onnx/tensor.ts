@@ -49,13 +49,13 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto): DecodedTensor | nu
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     data = new Float64Array(count);
     for (let i = 0; i < count; i++) data[i] = reader.read(view, i * reader.size);
-  } else if (t.floatData && t.floatData.length) {
+  } else if (t.floatData?.length) {
     data = Float64Array.from(t.floatData);
-  } else if (t.doubleData && t.doubleData.length) {
+  } else if (t.doubleData?.length) {
     data = Float64Array.from(t.doubleData);
-  } else if (t.int64Data && t.int64Data.length) {
+  } else if (t.int64Data?.length) {
     data = Float64Array.from(t.int64Data.map(toNum));
-  } else if (t.int32Data && t.int32Data.length) {
+  } else if (t.int32Data?.length) {
     data = Float64Array.from(t.int32Data);
   } else if (count === 0) {
     data = new Float64Array(0);

@@ -141,7 +141,7 @@ to the queue once its lock lapses (--lock-ms, default 30000) and another worker 
     const storeDir = str(ctx, "store");
     const api = str(ctx, "api");
     if (Boolean(storeDir) === Boolean(api)) throw new ZkmlError("USAGE", "worker: give --store DIR or --api URL (with --cache DIR)", "see `zkml worker --help`");
-    let store;
+    let store: HttpStore | LocalStore;
     if (api) {
       const token = process.env.ZKML_WORKER_TOKEN;
       if (!token) throw new ZkmlError("USAGE", "worker --api: set ZKML_WORKER_TOKEN to a worker-role token (zkml token NAME --role worker)");

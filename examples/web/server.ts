@@ -5,7 +5,7 @@
 import { createReadStream, existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -59,6 +59,10 @@ export async function serveStatic(site: string, builds: Record<string, string>, 
   const bound = (server.address() as net.AddressInfo).port;
   return {
     url: `http://127.0.0.1:${bound}`,
-    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import * as binFileUtils from "@iden3/binfileutils";
-import { getCurveFromName } from "ffjavascript";
+import { getCurveFromName, type BnCurve, type CurveGroup } from "ffjavascript";
 
 export type Progress = (message: string, fraction: number) => void;
 
@@ -25,15 +25,7 @@ const G2_WEIGHT = 3.7;
 /** Largest power zkml will generate (2^16 takes ~71 s on 2 cores, 2^20 would take ~20 min). */
 export const MAX_DEV_POWER = 20;
 
-export interface Curve {
-  Fr: any;
-  G1: any;
-  G2: any;
-  q: bigint;
-  F1: { n8: number; n64: number };
-  tm: { concurrency: number; queueAction(task: unknown[]): Promise<Uint8Array[]> };
-  terminate(): Promise<void>;
-}
+export type Curve = BnCurve;
 
 function randomScalar(curve: Curve): Uint8Array {
   const r = BigInt("0x" + randomBytes(64).toString("hex")) % BigInt(curve.Fr.p);
@@ -59,7 +51,7 @@ const WINDOWS = 32; // 32 x 8 bits covers the 254-bit scalar field
  * Fixed-base table: entry [j][d] = d * 2^(8j) * G, affine. With it a scalar multiplication is
  * at most 32 mixed additions instead of ~254 doublings and ~85 additions.
  */
-export function fixedBaseTable(G: any): Uint8Array {
+export function fixedBaseTable(G: CurveGroup): Uint8Array {
   const sG = G.F.n8 * 2;
   const table = new Uint8Array(WINDOWS * 256 * sG);
   let base = G.g;
@@ -75,7 +67,7 @@ export function fixedBaseTable(G: any): Uint8Array {
 }
 
 /** scalars[i] * G for every scalar (Montgomery form), as affine points, on every core. */
-async function fixedBaseMul(curve: Curve, G: any, prefix: "g1m" | "g2m", table: Uint8Array, scalarsMont: Uint8Array): Promise<Uint8Array> {
+async function fixedBaseMul(curve: Curve, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, scalarsMont: Uint8Array): Promise<Uint8Array> {
   return fixedBaseMulPlain(curve, G, prefix, table, await curve.Fr.batchFromMontgomery(scalarsMont));
 }
 
@@ -83,7 +75,7 @@ async function fixedBaseMul(curve: Curve, G: any, prefix: "g1m" | "g2m", table: 
  * scalars[i] * G for every scalar (plain little-endian, Fr.n8 bytes each), as affine points in
  * snarkjs's file form (Montgomery coordinates), on every core. The point at infinity is (0, 0).
  */
-export async function fixedBaseMulPlain(curve: Curve, G: any, prefix: "g1m" | "g2m", table: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> {
+export async function fixedBaseMulPlain(curve: Curve, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> {
   const n8r = curve.Fr.n8;
   const n = scalars.length / n8r;
   const sIn = G.F.n8 * 2;
@@ -180,7 +172,7 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
 
     const table1 = fixedBaseTable(G1);
     const table2 = fixedBaseTable(G2);
-    const geometric = async (section: number, G: any, prefix: "g1m" | "g2m", table: Uint8Array, count: number, first: Uint8Array, label: string, weight: number) => {
+    const geometric = async (section: number, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, count: number, first: Uint8Array, label: string, weight: number) => {
       await binFileUtils.startWriteSection(fd, section);
       const CHUNK = 1 << 16;
       for (let start = 0; start < count; start += CHUNK) {
@@ -208,7 +200,7 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
     const extraLevel = await lagrangeScalars(curve, tau, power + 1, true);
     tau = new Uint8Array(0); // only alpha and beta are needed below; drop tau as early as possible
 
-    const lagrangeSection = async (section: number, G: any, prefix: "g1m" | "g2m", table: Uint8Array, scale: Uint8Array | null, withExtra: boolean, label: string, weight: number) => {
+    const lagrangeSection = async (section: number, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, scale: Uint8Array | null, withExtra: boolean, label: string, weight: number) => {
       await binFileUtils.startWriteSection(fd, section);
       for (const s of withExtra ? [...levels, extraLevel] : levels) {
         const scalars = scale ? await Fr.batchApplyKey(s, scale, Fr.one) : s;

@@ -44,13 +44,13 @@ export async function blake2b(file: string): Promise<string> {
 
 /** A ptau file's power and whether it is prepared for phase 2; BAD_PTAU when it is not one. */
 export async function readPtauHeader(file: string): Promise<{ power: number; prepared: boolean }> {
-  let fd: any;
+  let fd: binFileUtils.FastFile | undefined;
   try {
     const opened = await binFileUtils.readBinFile(file, "ptau", 1);
     fd = opened.fd;
     const sections = opened.sections;
     if (!sections[1]) throw new Error("no header section");
-    fd.pos = sections[1][0].p;
+    fd.pos = sections[1][0]!.p;
     const n8 = await fd.readULE32();
     await fd.read(n8);
     const power = await fd.readULE32();

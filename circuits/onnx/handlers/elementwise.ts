@@ -42,7 +42,7 @@ function withConstant(b: GraphBuilder, n: NodeProto, constFirst: boolean): void 
   const op = n.opType!;
   const ins = n.input!;
   const actName = constFirst ? ins[1]! : ins[0]!;
-  const c = b.valueOf(n, constFirst ? ins[0]! : ins[1]!) as Constant;
+  const c = b.valueNamed(n, constFirst ? ins[0]! : ins[1]!) as Constant;
   const a = b.actOf(n, actName);
   if (constFirst && op === "Div") b.unsupported(n, "a constant divided by an activation is not supported");
   const k = broadcastTo(c.tensor, a.shape);
@@ -66,7 +66,7 @@ function withConstant(b: GraphBuilder, n: NodeProto, constFirst: boolean): void 
 
 const arithmetic: OnnxOp = {
   import(b, n) {
-    const [x, y] = [b.valueOf(n, n.input![0]!), b.valueOf(n, n.input![1]!)];
+    const [x, y] = [b.valueNamed(n, n.input![0]!), b.valueNamed(n, n.input![1]!)];
     if (x.kind === "const" && y.kind === "const") ofConstants(b, n, x, y);
     else if (x.kind === "act" && y.kind === "act") ofActivations(b, n, x.shape, y.shape);
     else withConstant(b, n, x.kind === "const");

@@ -19,7 +19,7 @@ const gemmOrMatMul: OnnxOp = {
   import(b, n) {
     const ins = n.input ?? [];
     const gemm = n.opType === "Gemm";
-    if (!gemm && b.valueOf(n, ins[0]!).kind === "act" && b.valueOf(n, ins[1]!).kind === "act") {
+    if (!gemm && b.valueNamed(n, ins[0]!).kind === "act" && b.valueNamed(n, ins[1]!).kind === "act") {
       matmulOfActivations(b, n);
       return;
     }

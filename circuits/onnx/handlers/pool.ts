@@ -12,7 +12,7 @@ const pool: OnnxOp = {
     if (intAttr(n, "storage_order", 0) !== 0) b.unsupported(n, "storage_order=1 is not supported");
     const global = op.startsWith("Global");
     const kernel = (global ? [inShape[1], inShape[2]] : intsAttr(n, "kernel_shape")) as [number, number] | undefined;
-    if (!kernel || kernel.length !== 2) return b.unsupported(n, "only 2-D pooling with a kernel_shape is supported");
+    if (kernel?.length !== 2) return b.unsupported(n, "only 2-D pooling with a kernel_shape is supported");
     const geometry = global
       ? { inShape, outShape: [inShape[0], 1, 1] as [number, number, number], kernel, strides: [1, 1] as [number, number], pads: [0, 0, 0, 0] as [number, number, number, number] }
       : windowGeometry(n, inShape, kernel, b.where(n));

@@ -13,7 +13,7 @@ import { shapeOf } from "./shape.js";
 /** An index map over input 0, or the BAD_MODEL error `why` gives. */
 function rearrangeBy(b: GraphBuilder, n: NodeProto, map: IndexMap | null, why: () => string): void {
   if (!map) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: ${why()}`);
-  b.rearrange(n, b.valueOf(n, n.input![0]!), map);
+  b.rearrange(n, b.valueNamed(n, n.input![0]!), map);
 }
 
 /** Slice bounds: inputs since opset 10, attributes before. */
@@ -70,7 +70,7 @@ export const REARRANGE_OPS: Record<string, OnnxOp> = {
     import(b, n) {
       const shape = shapeOf(b, n, n.input![0]!);
       const perm = intsAttr(n, "perm") ?? shape.map((_, i) => shape.length - 1 - i);
-      b.rearrange(n, b.valueOf(n, n.input![0]!), transposeIndex(shape, perm));
+      b.rearrange(n, b.valueNamed(n, n.input![0]!), transposeIndex(shape, perm));
     },
   },
   Pad: {

@@ -13,21 +13,24 @@ export function constTensor(dims: number[], data: ArrayLike<number>, dataType: n
 
 /** The shape of a value, whether an activation or a constant. */
 export function shapeOf(b: GraphBuilder, n: NodeProto, name: string): number[] {
-  const v = b.valueOf(n, name);
+  const v = b.valueNamed(n, name);
   return v.kind === "act" ? v.shape : v.tensor.dims;
 }
 
 /** A reshape of input 0: new dims on a constant, a rename of an activation. */
 function reshapeTo(b: GraphBuilder, n: NodeProto, dims: number[]): void {
-  const v = b.valueOf(n, n.input![0]!);
+  const v = b.valueNamed(n, n.input![0]!);
   if (v.kind === "const") b.setConst(n, { ...v.tensor, dims });
-  else b.alias(n, (b.actOf(n, n.input![0]!), dims));
+  else {
+    b.actOf(n, n.input![0]!);
+    b.alias(n, dims);
+  }
 }
 
 const identity: OnnxOp = {
   readsInt8: true,
   import(b, n) {
-    const v = b.valueOf(n, n.input![0]!);
+    const v = b.valueNamed(n, n.input![0]!);
     if (v.kind === "const") b.values.set(b.out0(n), v);
     else b.alias(n, b.actOf(n, n.input![0]!).shape);
   },
@@ -71,7 +74,7 @@ export const SHAPE_OPS: Record<string, OnnxOp> = {
   Cast: {
     import(b, n) {
       const to = intAttr(n, "to", DT.FLOAT);
-      const v = b.valueOf(n, n.input![0]!);
+      const v = b.valueNamed(n, n.input![0]!);
       if (v.kind === "const") {
         const isInt = to !== DT.FLOAT && to !== DT.DOUBLE && to !== DT.FLOAT16;
         b.setConst(n, { ...v.tensor, dataType: to, data: isInt ? v.tensor.data.map(Math.trunc) : v.tensor.data });
