@@ -11,8 +11,22 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
-  compileModel, computeContext, connectInProcessChain, deployAndRegister, deployRegistry, deployVerifier, InferenceProver, readInputFile,
-  readVerifierArtifact, releaseCurves, setupModel, submitBatchToRegistry, submitInference, submitInferenceBatch, submitToRegistry, writeFileAtomic,
+  compileModel,
+  computeContext,
+  connectInProcessChain,
+  deployAndRegister,
+  deployRegistry,
+  deployVerifier,
+  InferenceProver,
+  readInputFile,
+  readVerifierArtifact,
+  releaseCurves,
+  setupModel,
+  submitBatchToRegistry,
+  submitInference,
+  submitInferenceBatch,
+  submitToRegistry,
+  writeFileAtomic,
   type ProofFile,
 } from "../src/index.js";
 import { machineInfo, machineLabel } from "./machine.js";
@@ -80,8 +94,18 @@ async function main() {
       wrapped.push(await prove(wrapper, n));
       viaRegistry.push(await prove(registry, n));
     }
-    const w = await submitInferenceBatch(chain.signer, wrapper, artifact.abi, wrapped.map((proof, i) => ({ proof, nonce: ns[i]! })));
-    const r = await submitBatchToRegistry(chain.signer, registry, modelId, viaRegistry.map((proof, i) => ({ proof, nonce: ns[i]! })));
+    const w = await submitInferenceBatch(
+      chain.signer,
+      wrapper,
+      artifact.abi,
+      wrapped.map((proof, i) => ({ proof, nonce: ns[i]! })),
+    );
+    const r = await submitBatchToRegistry(
+      chain.signer,
+      registry,
+      modelId,
+      viaRegistry.map((proof, i) => ({ proof, nonce: ns[i]! })),
+    );
     if (!w.valid || !r.valid) throw new Error(`batch of ${k} rejected: ${w.reason ?? r.reason}`);
     // k single verifications of the same number of fresh proofs, nonces laid out the same way.
     const singleBase = next;
@@ -127,16 +151,27 @@ async function main() {
   };
   const md: string[] = [];
   md.push(`# Batch verification gas (Groth16), ${result.at.slice(0, 10)}`, "");
-  md.push(`Machine: ${machineLabel(machine)}. In-process Hardhat (EDR, cancun). ${proofs} tiny-MLP proofs (${(result.proveMsAvg).toFixed(0)} ms each), ${(result.totalMs / 1000).toFixed(0)} s in all.`, "");
+  md.push(
+    `Machine: ${machineLabel(machine)}. In-process Hardhat (EDR, cancun). ${proofs} tiny-MLP proofs (${(result.proveMsAvg).toFixed(0)} ms each), ${(result.totalMs / 1000).toFixed(0)} s in all.`,
+    "",
+  );
   md.push("| k | wrapper verifyInferences | a proof | registry verifyInferences | a proof | k × verifyInference | batch / singles | calldata bytes |");
   md.push("|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
-    md.push(`| ${r.k} | ${r.wrapperGas.toLocaleString("en-US")} | ${Math.round(r.wrapperGas / r.k).toLocaleString("en-US")} | ${r.registryGas.toLocaleString("en-US")} | ${Math.round(r.registryGas / r.k).toLocaleString("en-US")} | ${r.singleGasSum.toLocaleString("en-US")} | ${(r.wrapperGas / r.singleGasSum).toFixed(2)} | ${r.calldataBytes.toLocaleString("en-US")} |`);
+    md.push(
+      `| ${r.k} | ${r.wrapperGas.toLocaleString("en-US")} | ${Math.round(r.wrapperGas / r.k).toLocaleString("en-US")} | ${r.registryGas.toLocaleString("en-US")} | ${Math.round(r.registryGas / r.k).toLocaleString("en-US")} | ${r.singleGasSum.toLocaleString("en-US")} | ${(r.wrapperGas / r.singleGasSum).toFixed(2)} | ${r.calldataBytes.toLocaleString("en-US")} |`,
+    );
   }
   md.push("");
-  md.push(`Fit (k ≥ 4): wrapper ${Math.round(fit.a).toLocaleString("en-US")} + ${Math.round(fit.b).toLocaleString("en-US")}·k gas; registry ${Math.round(fitRegistry.a).toLocaleString("en-US")} + ${Math.round(fitRegistry.b).toLocaleString("en-US")}·k.`);
-  md.push(`Largest k: ${result.largestK.wrapperUnderTxCap} (wrapper) / ${result.largestK.registryUnderTxCap} (registry) under EIP-7825's per-transaction cap of ${TX_GAS_CAP.toLocaleString("en-US")} gas; ${result.largestK.wrapperUnderBlock} / ${result.largestK.registryUnderBlock} under a ${BLOCK_GAS_LIMIT.toLocaleString("en-US")}-gas block. A registry single verifyInference here: ${result.registrySingleGas.toLocaleString("en-US")}.`);
-  md.push(`Runtime bytecode (EIP-170 limit 24,576): wrapper ${result.verifierBytecode.wrapper.toLocaleString("en-US")} bytes, bare batch verifier ${result.verifierBytecode.batchVerifier.toLocaleString("en-US")}; neither depends on k. Deployment: wrapper ${result.deploymentGas.wrapper.toLocaleString("en-US")} gas, bare batch verifier ${result.deploymentGas.batchVerifier.toLocaleString("en-US")}.`);
+  md.push(
+    `Fit (k ≥ 4): wrapper ${Math.round(fit.a).toLocaleString("en-US")} + ${Math.round(fit.b).toLocaleString("en-US")}·k gas; registry ${Math.round(fitRegistry.a).toLocaleString("en-US")} + ${Math.round(fitRegistry.b).toLocaleString("en-US")}·k.`,
+  );
+  md.push(
+    `Largest k: ${result.largestK.wrapperUnderTxCap} (wrapper) / ${result.largestK.registryUnderTxCap} (registry) under EIP-7825's per-transaction cap of ${TX_GAS_CAP.toLocaleString("en-US")} gas; ${result.largestK.wrapperUnderBlock} / ${result.largestK.registryUnderBlock} under a ${BLOCK_GAS_LIMIT.toLocaleString("en-US")}-gas block. A registry single verifyInference here: ${result.registrySingleGas.toLocaleString("en-US")}.`,
+  );
+  md.push(
+    `Runtime bytecode (EIP-170 limit 24,576): wrapper ${result.verifierBytecode.wrapper.toLocaleString("en-US")} bytes, bare batch verifier ${result.verifierBytecode.batchVerifier.toLocaleString("en-US")}; neither depends on k. Deployment: wrapper ${result.deploymentGas.wrapper.toLocaleString("en-US")} gas, bare batch verifier ${result.deploymentGas.batchVerifier.toLocaleString("en-US")}.`,
+  );
   const svg = lineChart({
     title: "Groth16 verification gas per proof vs batch size",
     xLabel: "proofs in the transaction (k)",

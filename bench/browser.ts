@@ -90,7 +90,12 @@ async function main() {
         let peak = base;
         const sampler = setInterval(() => void rendererRssMb().then((mb) => (peak = Math.max(peak, mb))), 100);
         const r = await page.evaluate(
-          ([url, x, n]) => (window as unknown as { zkmlBench(u: string, i: number[], r: number): Promise<{ loadMs: number; first: { prove: number; total: number }; warm: { prove: number }[] }> }).zkmlBench(url, x, n),
+          ([url, x, n]) =>
+            (
+              window as unknown as {
+                zkmlBench(u: string, i: number[], r: number): Promise<{ loadMs: number; first: { prove: number; total: number }; warm: { prove: number }[] }>;
+              }
+            ).zkmlBench(url, x, n),
           [`/${name}/`, input, runs] as [string, number[], number],
         );
         clearInterval(sampler);
@@ -102,10 +107,18 @@ async function main() {
           constraints: info.constraints,
           zkeyMB,
           node: { warmProveMs: median(nodeMs) },
-          browser: { firstLoadMs: r.loadMs, firstProofMs: r.first.total, firstTotalMs: r.loadMs + r.first.total, warmProveMs: median(r.warm.map((w) => w.prove)), peakRendererRssMB: peak },
+          browser: {
+            firstLoadMs: r.loadMs,
+            firstProofMs: r.first.total,
+            firstTotalMs: r.loadMs + r.first.total,
+            warmProveMs: median(r.warm.map((w) => w.prove)),
+            peakRendererRssMB: peak,
+          },
         });
         const row = rows.at(-1)!;
-        say(`${name}: Node ${row.node.warmProveMs.toFixed(0)} ms, Chromium warm ${row.browser.warmProveMs.toFixed(0)} ms (${(row.browser.warmProveMs / row.node.warmProveMs).toFixed(2)}×), first ${row.browser.firstTotalMs.toFixed(0)} ms`);
+        say(
+          `${name}: Node ${row.node.warmProveMs.toFixed(0)} ms, Chromium warm ${row.browser.warmProveMs.toFixed(0)} ms (${(row.browser.warmProveMs / row.node.warmProveMs).toFixed(2)}×), first ${row.browser.firstTotalMs.toFixed(0)} ms`,
+        );
       }
     } finally {
       await browser.close();

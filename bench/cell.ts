@@ -9,12 +9,22 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Interface } from "ethers";
 import {
-  compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, measureVerifierCallGas,
-  inferenceCalldata, PROOF_WORDS, readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
+  compileModel,
+  computeContext,
+  connectInProcessChain,
+  deployVerifier,
+  InferenceProver,
+  measureVerifierCallGas,
+  inferenceCalldata,
+  PROOF_WORDS,
+  readInputFile,
+  readVerifierArtifact,
+  setupModel,
+  submitInference,
+  verifyProofFile,
 } from "../src/index.js";
 import { repeat, stat, type Stat } from "./stats.js";
 import type { ProofSystem } from "../core/proof_system.js";
-
 
 export interface ModelSpec {
   name: string;
@@ -100,7 +110,10 @@ export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<Ce
   const weights = spec.weights ?? "constants";
   const system = spec.system;
   // The constants Groth16 cell keeps the model's plain name: throughput reuses its folder.
-  const dir = path.join(opts.workDir, [spec.name, system === "groth16" ? "" : system, weights === "private" ? "private-weights" : ""].filter(Boolean).join("-"));
+  const dir = path.join(
+    opts.workDir,
+    [spec.name, system === "groth16" ? "" : system, weights === "private" ? "private-weights" : ""].filter(Boolean).join("-"),
+  );
   opts.progress(`${spec.name}: compile (weights ${weights})`);
   const c = await compileModel(spec.onnx, { outDir: dir, calibrationFile: spec.calibration, weights });
   opts.progress(`${spec.name}: setup (${system})`);
@@ -178,7 +191,8 @@ export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<Ce
     ...(inferenceMs && { inferenceMs, overhead: warmTotal.median / inferenceMs.median }),
     ...(c.fidelity && {
       fidelity: {
-        argmaxAgreement: c.fidelity.argmaxAgreement, maxAbsError: c.fidelity.maxAbsError,
+        argmaxAgreement: c.fidelity.argmaxAgreement,
+        maxAbsError: c.fidelity.maxAbsError,
         ...(c.fidelity.outputs && { outputs: c.fidelity.outputs.map(({ name, maxAbsError }) => ({ name, maxAbsError })) }),
       },
     }),

@@ -53,5 +53,8 @@ export function machineInfo(): MachineInfo {
 
 /** A short file-name-safe label for the machine. */
 export function machineLabel(m: MachineInfo): string {
-  return `${m.cpu.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase()}-${m.cores}c`;
+  return `${m.cpu
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase()}-${m.cores}c`;
 }

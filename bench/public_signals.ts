@@ -104,7 +104,15 @@ export async function gasVsPublicSignals(
         const gas = await measureVerifierCallGas(chain.signer, address, artifact.abi, { system, ...proof });
         points.push({ publicSignals: n, gas: Number(gas), verifierBytes: artifact.deployedBytecodeSize });
       }
-      curves.push({ system, points, undeployable, fit: linearFit(points.map((p) => p.publicSignals), points.map((p) => p.gas)) });
+      curves.push({
+        system,
+        points,
+        undeployable,
+        fit: linearFit(
+          points.map((p) => p.publicSignals),
+          points.map((p) => p.gas),
+        ),
+      });
     }
   } finally {
     await chain.close();

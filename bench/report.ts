@@ -83,7 +83,11 @@ export function gasChart(curve: PublicSignalsCurve): string {
     title: "snarkjs verifier gas vs public signals (tx gasUsed)",
     xLabel: "public signals",
     yLabel: "gas",
-    series: curve.systems.map((c) => ({ name: `${c.system} verifyProof transaction`, color: systemColor(c.system), points: c.points.map((p) => ({ x: p.publicSignals, y: p.gas })) })),
+    series: curve.systems.map((c) => ({
+      name: `${c.system} verifyProof transaction`,
+      color: systemColor(c.system),
+      points: c.points.map((p) => ({ x: p.publicSignals, y: p.gas })),
+    })),
     references: [
       { name: "EIP-1108 pairing floor + tx base (202k)", y: curve.txFloor, color: "#c0392b" },
       { name: "EIP-1108 pairing floor (181k)", y: curve.pairingFloor, color: "#e67e22" },
@@ -102,7 +106,10 @@ export function sweepChart(sweep: Sweep): string {
 }
 
 /** The bench's result as Markdown, every number with the machine it was measured on. */
-export function markdownReport(r: BenchResult, charts: { gas: string | null; sweep: string | null; naive: string | null } = { gas: null, sweep: null, naive: null }): string {
+export function markdownReport(
+  r: BenchResult,
+  charts: { gas: string | null; sweep: string | null; naive: string | null } = { gas: null, sweep: null, naive: null },
+): string {
   const m = r.machine;
   const rows: [string, (c: CellResult) => string][] = [
     ["constraints", (c) => c.constraints.toLocaleString("en-US")],
@@ -126,7 +133,10 @@ export function markdownReport(r: BenchResult, charts: { gas: string | null; swe
     ["overhead: warm witness+prove / inference", (c) => (c.overhead === undefined ? "—" : `${Math.round(c.overhead).toLocaleString("en-US")}×`)],
     [
       "fidelity vs onnxruntime (calibration set): argmax agreement, max |err| (each output)",
-      (c) => (c.fidelity ? `${(100 * c.fidelity.argmaxAgreement).toFixed(1)}%, ${c.fidelity.outputs ? c.fidelity.outputs.map((o) => `${o.name} ${o.maxAbsError.toFixed(4)}`).join("; ") : c.fidelity.maxAbsError.toFixed(4)}` : "n/a (no calibration)"),
+      (c) =>
+        c.fidelity
+          ? `${(100 * c.fidelity.argmaxAgreement).toFixed(1)}%, ${c.fidelity.outputs ? c.fidelity.outputs.map((o) => `${o.name} ${o.maxAbsError.toFixed(4)}`).join("; ") : c.fidelity.maxAbsError.toFixed(4)}`
+          : "n/a (no calibration)",
     ],
   ];
   const header = `| | ${r.cells.map((c) => `${c.model} (${c.system}${c.weights === "private" ? ", private weights" : ""})`).join(" | ")} |`;
@@ -134,7 +144,9 @@ export function markdownReport(r: BenchResult, charts: { gas: string | null; swe
   return `# zkml bench, ${r.date.slice(0, 10)}
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node};
-${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(", ")}.
+${Object.entries(m.packages)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(", ")}.
 Timings: median (min–max, n runs); warm = keys in memory, ${r.settings.runs} runs after one warm-up; cold = a fresh
 \`zkml prove\` process, ${r.settings.coldRuns} run(s). Gas: transaction gasUsed on an in-process Hardhat chain.
 Total bench time ${(r.totalMs / 1000).toFixed(0)} s.${r.errors.length ? `\n\n**Failed parts of this run:** ${r.errors.join("; ")}` : ""}

@@ -61,7 +61,9 @@ export type { BenchResult, PrivateVsConstants } from "./report.js";
 export { comparePrivateWeights, markdownReport } from "./report.js";
 
 /** Measures every requested model, system and curve, then writes the JSON, Markdown and SVG reports. */
-export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string; svgFile: string | null; sweepSvg: string | null; naiveSvg: string | null }> {
+export async function runBench(
+  opts: BenchOptions,
+): Promise<{ result: BenchResult; jsonFile: string; markdownFile: string; svgFile: string | null; sweepSvg: string | null; naiveSvg: string | null }> {
   const t0 = performance.now();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-"));
   const cells: CellResult[] = [];
@@ -72,10 +74,12 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   try {
     // Every system a model lists, then (Groth16) its private-weights twin beside the constants cell.
     const specs = opts.models.flatMap((m) =>
-      (m.systems ?? ["groth16"]).filter((x) => !opts.systems || opts.systems.includes(x)).flatMap((system) => {
-        const cell = { ...m, system };
-        return system === "groth16" && opts.privateWeights.includes(m.name) ? [cell, { ...cell, weights: "private" as const }] : [cell];
-      }),
+      (m.systems ?? ["groth16"])
+        .filter((x) => !opts.systems || opts.systems.includes(x))
+        .flatMap((system) => {
+          const cell = { ...m, system };
+          return system === "groth16" && opts.privateWeights.includes(m.name) ? [cell, { ...cell, weights: "private" as const }] : [cell];
+        }),
     );
     for (const [i, spec] of specs.entries()) {
       const started = performance.now();
@@ -87,7 +91,9 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
         progress: (m) => opts.progress(`[${i + 1}/${specs.length} ${spec.system}, ${elapsed()}] ${m}`),
       });
       cells.push(cell);
-      opts.progress(`[${i + 1}/${specs.length}] ${spec.name} (${spec.system}, weights ${cell.weights}) done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      opts.progress(
+        `[${i + 1}/${specs.length}] ${spec.name} (${spec.system}, weights ${cell.weights}) done in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
     }
     // A failure in one of these must not throw away the cells measured before it.
     const attempt = async (what: string, f: () => Promise<void>) => {
@@ -103,13 +109,20 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
       await attempt("throughput", async () => {
         throughput = {
           model: lastModel.name,
-          points: await measureThroughput(path.join(workDir, lastModel.name), lastModel.input, opts.throughputWorkers, opts.runs, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${lastModel.name} ${m}`)),
+          points: await measureThroughput(path.join(workDir, lastModel.name), lastModel.input, opts.throughputWorkers, opts.runs, (m) =>
+            opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${lastModel.name} ${m}`),
+          ),
         };
       });
     }
     if (opts.signalCounts.length) {
       await attempt("gas vs public signals", async () => {
-        curve = await gasVsPublicSignals(opts.signalCounts, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`), opts.curveSystems);
+        curve = await gasVsPublicSignals(
+          opts.signalCounts,
+          workDir,
+          (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`),
+          opts.curveSystems,
+        );
       });
     }
     if (opts.sweepSizes.length) {
@@ -144,11 +157,13 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   if (sweep && sweepSvg) await writeFile(sweepSvg, sweepChart(sweep));
   const naiveSvg = result.privateVsConstants.length ? `${base}-zkml-vs-naive.svg` : null;
   if (naiveSvg) await writeFile(naiveSvg, naiveChart(result.privateVsConstants));
-  await writeFile(`${base}.md`, markdownReport(result, {
-    gas: svgFile ? path.basename(svgFile) : null,
-    sweep: sweepSvg ? path.basename(sweepSvg) : null,
-    naive: naiveSvg ? path.basename(naiveSvg) : null,
-  }));
+  await writeFile(
+    `${base}.md`,
+    markdownReport(result, {
+      gas: svgFile ? path.basename(svgFile) : null,
+      sweep: sweepSvg ? path.basename(sweepSvg) : null,
+      naive: naiveSvg ? path.basename(naiveSvg) : null,
+    }),
+  );
   return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile, sweepSvg, naiveSvg };
 }
-

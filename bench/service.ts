@@ -12,9 +12,7 @@ import { PACKAGE_ROOT } from "../core/package_files.js";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  compileModel, openReady, readInputFile, releaseCurves, setupModel, verifyProofFile, writeFileAtomic, type ProofFile,
-} from "../src/index.js";
+import { compileModel, openReady, readInputFile, releaseCurves, setupModel, verifyProofFile, writeFileAtomic, type ProofFile } from "../src/index.js";
 import { startApi } from "../service/api.js";
 import { parseRedisUrl } from "../service/queue.js";
 import { startRedisServer } from "../service/redis_server.js";
@@ -67,7 +65,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** N clients, each submitting and polling to the end, until `jobs` jobs are done. */
-async function drive(url: string, token: string, clients: number, jobs: number, submit: () => { path: string; body: unknown }): Promise<{ wallMs: number; latencies: number[]; results: { proof?: ProofFile }[] }> {
+async function drive(
+  url: string,
+  token: string,
+  clients: number,
+  jobs: number,
+  submit: () => { path: string; body: unknown },
+): Promise<{ wallMs: number; latencies: number[]; results: { proof?: ProofFile }[] }> {
   let next = 0;
   const latencies: number[] = [];
   const results: { proof?: ProofFile }[] = [];
@@ -105,12 +109,19 @@ function point(workers: number, run: { wallMs: number; latencies: number[] }): L
     jobs: sorted.length,
     wallMs: run.wallMs,
     perMinute: (sorted.length / run.wallMs) * 60_000,
-    latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), mean: sorted.reduce((s, x) => s + x, 0) / sorted.length },
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      mean: sorted.reduce((s, x) => s + x, 0) / sorted.length,
+    },
   };
 }
 
 /** The proving service under load (API, queue, workers): throughput and latency per worker count, with the reports. */
-export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ result: ServiceBenchResult; jsonFile: string; markdownFile: string; svgFile: string }> {
+export async function runServiceBench(
+  opts: ServiceBenchOptions,
+): Promise<{ result: ServiceBenchResult; jsonFile: string; markdownFile: string; svgFile: string }> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-service-"));
   const redis = await startRedisServer(path.join(tmp, "redis"));
   const children: WorkerProcess[] = [];
@@ -120,7 +131,11 @@ export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ resu
     if (!modelDir) {
       opts.progress("compiling and setting up the MNIST MLP (direct development keys)");
       modelDir = path.join(tmp, "mnist-mlp");
-      await compileModel(path.join(ROOT, "examples/mnist/mnist-mlp.onnx"), { outDir: modelDir, calibrationFile: path.join(ROOT, "examples/mnist/calibration.json"), fidelity: false });
+      await compileModel(path.join(ROOT, "examples/mnist/mnist-mlp.onnx"), {
+        outDir: modelDir,
+        calibrationFile: path.join(ROOT, "examples/mnist/calibration.json"),
+        fidelity: false,
+      });
       await setupModel(modelDir);
     }
     const ready = await openReady(modelDir);
@@ -135,7 +150,13 @@ export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ resu
     const proofReq = () => ({ path: `/v1/models/${modelId}/proofs`, body: { input: digits[k++ % digits.length] } });
 
     opts.progress("baseline: one warm proving process, no queue");
-    const [direct] = await measureThroughput(modelDir, path.join(ROOT, "examples/mnist/digits/digit-0.json"), [1], Math.max(4, Math.ceil(opts.proofs / 2)), opts.progress);
+    const [direct] = await measureThroughput(
+      modelDir,
+      path.join(ROOT, "examples/mnist/digits/digit-0.json"),
+      [1],
+      Math.max(4, Math.ceil(opts.proofs / 2)),
+      opts.progress,
+    );
     const proofs: LoadPoint[] = [];
     let noop: LoadPoint | undefined;
     let sample: ProofFile[] = [];
@@ -177,7 +198,12 @@ export async function runServiceBench(opts: ServiceBenchOptions): Promise<{ resu
     const projection = [1, 2, 4, 8, 16, 32, 64].map((machines) => {
       const want = machines * perMachine;
       const limit = Math.min(queueLimit, apiLimit);
-      return { machines, workersPerMachine: best.workers, proofsPerMinute: Math.min(want, limit), limitedBy: want <= limit ? "workers" : queueLimit < apiLimit ? "queue (one API, one Redis)" : "the API's proof checks (one API instance)" };
+      return {
+        machines,
+        workersPerMachine: best.workers,
+        proofsPerMinute: Math.min(want, limit),
+        limitedBy: want <= limit ? "workers" : queueLimit < apiLimit ? "queue (one API, one Redis)" : "the API's proof checks (one API instance)",
+      };
     });
     const result: ServiceBenchResult = {
       machine: machineInfo(),
@@ -248,7 +274,14 @@ ${r.projection.map((p) => `| ${p.machines} | ${p.proofsPerMinute.toFixed(0)} | $
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const { parseArgs } = await import("node:util");
   const { values } = parseArgs({
-    options: { model: { type: "string" }, workers: { type: "string" }, clients: { type: "string" }, proofs: { type: "string" }, noops: { type: "string" }, results: { type: "string" } },
+    options: {
+      model: { type: "string" },
+      workers: { type: "string" },
+      clients: { type: "string" },
+      proofs: { type: "string" },
+      noops: { type: "string" },
+      results: { type: "string" },
+    },
   });
   const { result, markdownFile } = await runServiceBench({
     ...(values.model && { modelDir: values.model }),
@@ -259,6 +292,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     ...(values.results && { resultsDir: values.results }),
     progress: (m) => process.stderr.write(`  … ${m}\n`),
   });
-  for (const p of result.proofs) process.stdout.write(`${p.workers} worker(s): ${p.perMinute.toFixed(1)} proofs/min, p50 ${(p.latencyMs.p50 / 1000).toFixed(2)} s, p99 ${(p.latencyMs.p99 / 1000).toFixed(2)} s\n`);
-  process.stdout.write(`queue overhead: ${(result.noop.wallMs / result.noop.jobs).toFixed(1)} ms per no-op job; API check ${result.apiCheckMs.toFixed(1)} ms per proof\n→ ${markdownFile}\n`);
+  for (const p of result.proofs)
+    process.stdout.write(
+      `${p.workers} worker(s): ${p.perMinute.toFixed(1)} proofs/min, p50 ${(p.latencyMs.p50 / 1000).toFixed(2)} s, p99 ${(p.latencyMs.p99 / 1000).toFixed(2)} s\n`,
+    );
+  process.stdout.write(
+    `queue overhead: ${(result.noop.wallMs / result.noop.jobs).toFixed(1)} ms per no-op job; API check ${result.apiCheckMs.toFixed(1)} ms per proof\n→ ${markdownFile}\n`,
+  );
 }

@@ -32,17 +32,40 @@ async function main() {
   const lenetOnnx = path.join(work, "lenet5.onnx");
   await writeSequential(lenetOnnx, { name: "lenet5", inputShape: [1, 32, 32], layers: lenetLayers() });
   const models = [
-    { name: "tiny-mlp", onnx: "examples/tiny-mlp/tiny-mlp.onnx", calibration: "examples/tiny-mlp/calibration.json", input: Array.from({ length: 16 }, () => 0.1) },
-    { name: "mnist-mlp", onnx: "examples/mnist/mnist-mlp.onnx", calibration: "examples/mnist/calibration.json", input: Array.from({ length: 784 }, (_, i) => (i % 7) / 7) },
-    ...(values.quick ? [] : [
-      { name: "mnist-mlp, private weights", onnx: "examples/mnist/mnist-mlp.onnx", calibration: "examples/mnist/calibration.json", weights: "private" as const, input: Array.from({ length: 784 }, (_, i) => (i % 7) / 7) },
-      { name: "lenet5 (LeNet-size bench model)", onnx: lenetOnnx, input: Array.from({ length: 1024 }, (_, i) => ((i % 13) - 6) / 6) },
-    ]),
+    {
+      name: "tiny-mlp",
+      onnx: "examples/tiny-mlp/tiny-mlp.onnx",
+      calibration: "examples/tiny-mlp/calibration.json",
+      input: Array.from({ length: 16 }, () => 0.1),
+    },
+    {
+      name: "mnist-mlp",
+      onnx: "examples/mnist/mnist-mlp.onnx",
+      calibration: "examples/mnist/calibration.json",
+      input: Array.from({ length: 784 }, (_, i) => (i % 7) / 7),
+    },
+    ...(values.quick
+      ? []
+      : [
+          {
+            name: "mnist-mlp, private weights",
+            onnx: "examples/mnist/mnist-mlp.onnx",
+            calibration: "examples/mnist/calibration.json",
+            weights: "private" as const,
+            input: Array.from({ length: 784 }, (_, i) => (i % 7) / 7),
+          },
+          { name: "lenet5 (LeNet-size bench model)", onnx: lenetOnnx, input: Array.from({ length: 1024 }, (_, i) => ((i % 13) - 6) / 6) },
+        ]),
   ];
   const rows: Row[] = [];
   for (const m of models) {
     const dir = path.join(work, m.name.replace(/[^a-z0-9]+/gi, "-"));
-    const c = await compileModel(m.onnx, { outDir: dir, ...(m.calibration && { calibrationFile: m.calibration }), ...("weights" in m && { weights: m.weights }), fidelity: false });
+    const c = await compileModel(m.onnx, {
+      outDir: dir,
+      ...(m.calibration && { calibrationFile: m.calibration }),
+      ...("weights" in m && { weights: m.weights }),
+      fidelity: false,
+    });
     process.stderr.write(`${m.name}: ${c.info.constraints} constraints; direct setup…\n`);
     let t = performance.now();
     await setupModel(dir);
@@ -68,7 +91,10 @@ async function main() {
     "",
     "| model | constraints | direct keys | zkey new + contribution | speed-up | ptau generated | direct keys' proof verified |",
     "|---|---:|---:|---:|---:|---:|---|",
-    ...rows.map((r) => `| ${r.model} | ${r.constraints.toLocaleString("en-US")} | ${(r.directMs / 1000).toFixed(1)} s | ${(r.ceremonyMs / 1000).toFixed(1)} s | ${(r.ceremonyMs / r.directMs).toFixed(1)}× | ${r.ptauGeneratedMs ? `${(r.ptauGeneratedMs / 1000).toFixed(0)} s` : "cached"} | ${r.verified} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.model} | ${r.constraints.toLocaleString("en-US")} | ${(r.directMs / 1000).toFixed(1)} s | ${(r.ceremonyMs / 1000).toFixed(1)} s | ${(r.ceremonyMs / r.directMs).toFixed(1)}× | ${r.ptauGeneratedMs ? `${(r.ptauGeneratedMs / 1000).toFixed(0)} s` : "cached"} | ${r.verified} |`,
+    ),
   ];
   const resultsDir = path.resolve(values.results ?? "bench/results");
   await mkdir(resultsDir, { recursive: true });

@@ -22,7 +22,11 @@ const digit = path.join(PACKAGE_ROOT, "examples/mnist/digits/digit-7.json");
 const dist = path.join(PACKAGE_ROOT, "dist/cli/main.js");
 if (!existsSync(dist)) throw new Error("no dist/: run `npm run build` first");
 if (!existsSync(path.join(dir, "circuit.zkey"))) {
-  await compileModel(path.join(PACKAGE_ROOT, "examples/mnist/mnist-mlp.onnx"), { outDir: dir, calibrationFile: path.join(PACKAGE_ROOT, "examples/mnist/calibration.json"), fidelity: false });
+  await compileModel(path.join(PACKAGE_ROOT, "examples/mnist/mnist-mlp.onnx"), {
+    outDir: dir,
+    calibrationFile: path.join(PACKAGE_ROOT, "examples/mnist/calibration.json"),
+    fidelity: false,
+  });
   await setupModel(dir);
 }
 const tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-startup-"));
@@ -30,7 +34,9 @@ const tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-startup-"));
 function wall(args: string[]): Promise<number> {
   const t0 = performance.now();
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, args, { maxBuffer: 16 << 20 }, (e, _out, err) => (e ? reject(new Error(`${args.join(" ")}: ${err}`)) : resolve(performance.now() - t0))),
+    execFile(process.execPath, args, { maxBuffer: 16 << 20 }, (e, _out, err) =>
+      e ? reject(new Error(`${args.join(" ")}: ${err}`)) : resolve(performance.now() - t0),
+    ),
   );
 }
 

@@ -37,7 +37,9 @@ export function lineChart(spec: ChartSpec, width = 640, height = 400): string {
   const sy = (y: number) => height - m.bottom - ((y - y0) / (y1 - y0 || 1)) * (height - m.top - m.bottom);
   const fmt = (v: number) => (Math.abs(v) >= 1000 ? `${(v / 1000).toLocaleString("en-US")}k` : v.toLocaleString("en-US"));
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${esc(spec.title)}</text>`);
   for (const t of niceTicks(y0, y1)) {
@@ -59,7 +61,9 @@ export function lineChart(spec: ChartSpec, width = 640, height = 400): string {
   });
   spec.series.forEach((s, i) => {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ")}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ")}"/>`,
+    );
     for (const p of pts) out.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${s.color}"/>`);
     out.push(`<text x="${m.left + 10}" y="${m.top + 16 + 16 * i}" fill="${s.color}">${esc(s.name)}</text>`);
   });
@@ -105,7 +109,9 @@ export function barChart(spec: BarChartSpec, width = 640, height = 400): string 
   const groupW = (width - m.left - m.right) / spec.categories.length;
   const barW = (groupW * 0.7) / spec.series.length;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${esc(spec.title)}</text>`);
   for (const t of spec.logRatio ? logTicks(y0, y1) : niceTicks(0, y1)) {
@@ -122,7 +128,9 @@ export function barChart(spec: BarChartSpec, width = 640, height = 400): string 
       const v = s.values[ci]!;
       const x = gx + si * barW;
       const [top, bottom] = [Math.min(sy(v), sy(base)), Math.max(sy(v), sy(base))];
-      out.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${Math.max(1, bottom - top).toFixed(1)}" fill="${s.color}"/>`);
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${Math.max(1, bottom - top).toFixed(1)}" fill="${s.color}"/>`,
+      );
       out.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="11">${esc(spec.format(v))}</text>`);
     });
   });

@@ -43,7 +43,11 @@ export async function sizeSweep(sizes: number[][], runs: number, workDir: string
     const dir = path.join(workDir, "sweep", name);
     await mkdir(path.dirname(dir), { recursive: true });
     const onnx = `${dir}.onnx`;
-    const parameters = await writeRandomMlp(onnx, widths, widths.reduce((a, b) => a * 31 + b, 7));
+    const parameters = await writeRandomMlp(
+      onnx,
+      widths,
+      widths.reduce((a, b) => a * 31 + b, 7),
+    );
     const rand = mulberry32(parameters);
     const values = Array.from({ length: widths[0]! }, () => rand() * 2 - 1);
     const input = `${dir}.input.json`;
@@ -68,7 +72,13 @@ export async function sizeSweep(sizes: number[][], runs: number, workDir: string
   const xs = points.map((p) => p.constraints);
   return {
     points,
-    proveFit: linearFit(xs, points.map((p) => p.proveMs.median)),
-    memoryFit: linearFit(xs, points.map((p) => p.peakRssMb)),
+    proveFit: linearFit(
+      xs,
+      points.map((p) => p.proveMs.median),
+    ),
+    memoryFit: linearFit(
+      xs,
+      points.map((p) => p.peakRssMb),
+    ),
   };
 }

@@ -8,8 +8,21 @@ import { cp, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { plonkGateCount } from "../core/systems/plonk_gates.js";
 import {
-  computeContext, connectInProcessChain, deployAndRegister, deployRegistry, deployVerifier, InferenceProver, measureVerifierCallGas,
-  parseProofSystem, PROOF_WORDS, readInputFile, readVerifierArtifact, releaseCurves, setupModel, submitInference, submitToRegistry,
+  computeContext,
+  connectInProcessChain,
+  deployAndRegister,
+  deployRegistry,
+  deployVerifier,
+  InferenceProver,
+  measureVerifierCallGas,
+  parseProofSystem,
+  PROOF_WORDS,
+  readInputFile,
+  readVerifierArtifact,
+  releaseCurves,
+  setupModel,
+  submitInference,
+  submitToRegistry,
 } from "../src/index.js";
 import { machineInfo } from "./machine.js";
 import { peakRssMb } from "../core/memory.js";

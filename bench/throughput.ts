@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { ownScript } from "../core/package_files.js";
 
-
 export interface ThroughputPoint {
   workers: number;
   proofs: number;
@@ -14,7 +13,9 @@ export interface ThroughputPoint {
 }
 
 function startWorker(dir: string, input: string, count: number) {
-  const child: ChildProcess = spawn(process.execPath, [...ownScript("bench/throughput_worker").args, dir, input, String(count)], { stdio: ["pipe", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [...ownScript("bench/throughput_worker").args, dir, input, String(count)], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let buffer = "";
   let err = "";
   const messages: Record<string, number | boolean>[] = [];
@@ -32,14 +33,26 @@ function startWorker(dir: string, input: string, count: number) {
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`throughput worker failed (${code}): ${err}`)))),
   );
   const next = async (n: number) => {
-    while (messages.length < n) await Promise.race([new Promise<void>((r) => waiters.push(r)), exited.then(() => { throw new Error(`throughput worker ended early: ${err}`); })]);
+    while (messages.length < n)
+      await Promise.race([
+        new Promise<void>((r) => waiters.push(r)),
+        exited.then(() => {
+          throw new Error(`throughput worker ended early: ${err}`);
+        }),
+      ]);
     return messages[n - 1]!;
   };
   return { child, next, exited };
 }
 
 /** Proofs per second with 1, 2, ... worker processes proving the same model. */
-export async function measureThroughput(dir: string, input: string, workerCounts: number[], proofsPerWorker: number, progress: (m: string) => void): Promise<ThroughputPoint[]> {
+export async function measureThroughput(
+  dir: string,
+  input: string,
+  workerCounts: number[],
+  proofsPerWorker: number,
+  progress: (m: string) => void,
+): Promise<ThroughputPoint[]> {
   const points: ThroughputPoint[] = [];
   for (const w of workerCounts) {
     progress(`throughput: ${w} worker(s) × ${proofsPerWorker} proofs`);

@@ -88,7 +88,13 @@ async function openCache(enabled: boolean | undefined): Promise<Cache | undefine
 }
 
 /** A file whose sha256 must be `sha`: from the cache if it holds exactly that, else downloaded. */
-async function fetchChecked(url: string, sha: string, cache: Cache | undefined, signal: AbortSignal, onProgress?: LoadOptions["onProgress"]): Promise<Uint8Array> {
+async function fetchChecked(
+  url: string,
+  sha: string,
+  cache: Cache | undefined,
+  signal: AbortSignal,
+  onProgress?: LoadOptions["onProgress"],
+): Promise<Uint8Array> {
   const key = `${url}#sha256=${sha}`;
   const hit = await cache?.match(key);
   if (hit) {
@@ -100,7 +106,11 @@ async function fetchChecked(url: string, sha: string, cache: Cache | undefined, 
   if (!res.ok) throw new ZkmlError("MISSING_ARTIFACT", `${url}: HTTP ${res.status}`);
   const bytes = await readBody(res, url, MAX_FILE_BYTES, (l, t) => void (signal.aborted || onProgress?.(url, l, t)));
   if ((await sha256Hex(bytes)) !== sha) {
-    throw new ZkmlError("STALE_ARTIFACT", `${url} does not match the build's manifest (sha256 mismatch)`, "the server's build folder is tampered with or half-updated: refusing it");
+    throw new ZkmlError(
+      "STALE_ARTIFACT",
+      `${url} does not match the build's manifest (sha256 mismatch)`,
+      "the server's build folder is tampered with or half-updated: refusing it",
+    );
   }
   await cache?.put(key, new Response(bytes as Uint8Array<ArrayBuffer>)).catch(() => {});
   return bytes;

@@ -47,7 +47,10 @@ export function contextFor(chainId: bigint, contract: string, sender: string, no
 /** A build's keys held by a proving Web Worker: the second proof onwards is warm. */
 export class BrowserProver {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: Extract<WorkerReply, { type: "proved" }>) => void; reject: (e: Error) => void; onStage?: (s: ProveStage) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: Extract<WorkerReply, { type: "proved" }>) => void; reject: (e: Error) => void; onStage?: (s: ProveStage) => void }
+  >();
 
   private constructor(
     readonly build: BrowserBuild,
@@ -101,10 +104,18 @@ export class BrowserProver {
     const r = await done;
     // As in Node: the circuit and the reference interpreter must agree on the class and context.
     const { context: ctx, cls } = splitClassContext(BigInt(r.publicSignals[1]!));
-    if (cls !== modelClass(m, ref.output) || ctx !== context.value) throw new ZkmlError("PROOF_INVALID", `model ${m.name}: the circuit's public class or context disagrees with the reference interpreter`);
+    if (cls !== modelClass(m, ref.output) || ctx !== context.value)
+      throw new ZkmlError("PROOF_INVALID", `model ${m.name}: the circuit's public class or context disagrees with the reference interpreter`);
     const proof = assembleProofFile({
-      model: m, ids: { modelId: this.build.modelId, vkey: this.build.vkeySha256 }, system: this.build.system,
-      proof: r.proof, publicSignals: r.publicSignals, input: q, output: ref.output, context, blinding,
+      model: m,
+      ids: { modelId: this.build.modelId, vkey: this.build.vkeySha256 },
+      system: this.build.system,
+      proof: r.proof,
+      publicSignals: r.publicSignals,
+      input: q,
+      output: ref.output,
+      context,
+      blinding,
     });
     return { proof, verified: r.verified, timingsMs: { ...r.ms, total: performance.now() - t0 } };
   }

@@ -14,7 +14,14 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: "loaded" }
   | { type: "stage"; id: number; stage: "witness" | "prove" | "verify" }
-  | { type: "proved"; id: number; proof: Record<string, unknown> & { protocol: string; curve: string }; publicSignals: string[]; verified: boolean; ms: { witness: number; prove: number; verify: number } }
+  | {
+      type: "proved";
+      id: number;
+      proof: Record<string, unknown> & { protocol: string; curve: string };
+      publicSignals: string[];
+      verified: boolean;
+      ms: { witness: number; prove: number; verify: number };
+    }
   | { type: "error"; id?: number; message: string };
 
 interface WitnessCalculator {

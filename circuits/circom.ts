@@ -39,9 +39,12 @@ export async function runCircom(circuitFile: string, outDir: string, opts: Circo
     ...outputs.map((o) => `--${o}`),
     `--${opts.optimize ?? "O2"}`,
     ...(opts.oldSimplification ? ["--use_old_simplification_heuristics"] : []),
-    "-l", GADGET_LIB_DIR,
-    "-l", CIRCOMLIB_PARENT,
-    "-o", path.resolve(outDir),
+    "-l",
+    GADGET_LIB_DIR,
+    "-l",
+    CIRCOMLIB_PARENT,
+    "-o",
+    path.resolve(outDir),
   ];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
@@ -57,7 +60,13 @@ export async function runCircom(circuitFile: string, outDir: string, opts: Circo
         resolve({ stdout, ms: performance.now() - t0 });
       } else {
         const detail = (stderr + stdout).trim().split("\n").slice(-15).join("\n");
-        reject(new ZkmlError("CIRCOM_FAILED", `circom2 failed on ${path.basename(circuitFile)} (exit ${code}):\n${detail}`, "this is a zkml bug if the circuit was generated; please report it"));
+        reject(
+          new ZkmlError(
+            "CIRCOM_FAILED",
+            `circom2 failed on ${path.basename(circuitFile)} (exit ${code}):\n${detail}`,
+            "this is a zkml bug if the circuit was generated; please report it",
+          ),
+        );
       }
     });
   });
@@ -66,7 +75,9 @@ export async function runCircom(circuitFile: string, outDir: string, opts: Circo
 /** "non-linear constraints: N" etc. from circom's summary. */
 export function parseCircomStats(stdout: string): Record<string, number> {
   const stats: Record<string, number> = {};
-  for (const m of stdout.matchAll(/^(template instances|non-linear constraints|linear constraints|public inputs|private inputs|public outputs|wires|labels):\s*(\d+)/gim)) {
+  for (const m of stdout.matchAll(
+    /^(template instances|non-linear constraints|linear constraints|public inputs|private inputs|public outputs|wires|labels):\s*(\d+)/gim,
+  )) {
     stats[m[1]!.toLowerCase()] = Number(m[2]);
   }
   return stats;

@@ -102,7 +102,11 @@ export function generateCircom(model: QModel): string {
   out.push(`    for (var i = 0; i < ${layout.packedOutput}; i++) hash.in[${2 + layout.packedInput} + i] <== packOut.out[i];`);
   out.push(`    commitment <== hash.out;`);
   if (priv) {
-    const parts = (model.layers as QDense[]).map((l, i) => ({ i, w: packedLength(l.weights.length, WEIGHT_BITS), b: packedLength(l.outFeatures, priv.biasBits[i]!) }));
+    const parts = (model.layers as QDense[]).map((l, i) => ({
+      i,
+      w: packedLength(l.weights.length, WEIGHT_BITS),
+      b: packedLength(l.outFeatures, priv.biasBits[i]!),
+    }));
     const total = 1 + parts.reduce((s, p) => s + p.w + p.b, 0);
     out.push(``);
     out.push(`    component modelHash = ChainHash(${total});`);
@@ -127,4 +131,3 @@ export function generateCircom(model: QModel): string {
   out.push(``);
   return out.join("\n");
 }
-

@@ -210,7 +210,7 @@ function settleBySystems(rows: readonly ReadonlyMap<number, bigint>[], rowsOf: r
       const row = matrix.get(r)!;
       const factor = (row.get(col)! * inv) % p;
       for (const [c, v] of prow) {
-        const next = (((row.get(c) ?? 0n) - factor * v) % p + p) % p;
+        const next = ((((row.get(c) ?? 0n) - factor * v) % p) + p) % p;
         if (next === 0n) {
           row.delete(c);
           colRows.get(c)!.delete(r);

@@ -84,7 +84,9 @@ export function layerFidelity(model: QModel, graph: Graph, samples: number[][]):
     });
   }
   // A layer zkml added (a Concat part's rescale) has no float tensor to compare with: left out.
-  return stats.filter((_, li) => index[li]! >= 0).map(({ node, op, maxAbsError, sum, count }) => ({ node, op, maxAbsError, meanAbsError: count ? sum / count : 0 }));
+  return stats
+    .filter((_, li) => index[li]! >= 0)
+    .map(({ node, op, maxAbsError, sum, count }) => ({ node, op, maxAbsError, meanAbsError: count ? sum / count : 0 }));
 }
 
 /** Why the fidelity report cannot be made here (onnxruntime-node is not installed), or undefined when it can. */
@@ -123,7 +125,10 @@ async function loadOnnxRuntime(): Promise<typeof Ort> {
  * undefined without onnxruntime-node. Its types stay inside: a consumer's tsc needs no
  * onnxruntime declarations to read zkml's.
  */
-export async function floatRunner(onnxFile: string, shape: readonly number[]): Promise<{ run(values: readonly number[]): Promise<void>; release(): Promise<void> } | undefined> {
+export async function floatRunner(
+  onnxFile: string,
+  shape: readonly number[],
+): Promise<{ run(values: readonly number[]): Promise<void>; release(): Promise<void> } | undefined> {
   const ort = await loadOnnxRuntime().catch(() => undefined);
   if (!ort) return undefined;
   const session = await ort.InferenceSession.create(onnxFile);
@@ -177,10 +182,13 @@ export async function measureFidelity(onnxFile: string, model: QModel, samples: 
   // Agreement of the class: the class output's argmax (or the first output's, with none).
   const classPart = model.output.parts ? (model.output.classPart ?? 0) : 0;
   const perPart = parts.map((p) => ({ name: p.name, maxAbsError: 0, sum: 0, count: 0 }));
-  let agree = 0, floatOk = 0, quantOk = 0;
+  let agree = 0,
+    floatOk = 0,
+    quantOk = 0;
   samples.forEach((s, i) => {
     const ref = runReference(model, quantizeInput(model, s));
-    let quantClass = 0, floatClass = 0;
+    let quantClass = 0,
+      floatClass = 0;
     parts.forEach((p, k) => {
       const values = ref.output.slice(p.offset, p.offset + p.size);
       const logits = dequantize(values, p.frac);

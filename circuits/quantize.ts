@@ -13,7 +13,19 @@ import { nodeInputs, readers, runFloat, sizeOf } from "../core/graph.js";
 import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForRange, maxAbs } from "../core/ir.js";
 import { nodeKind } from "../core/ops/index.js";
 import type { QuantizeContext, TensorRef } from "../core/ops/kind.js";
-import { layerOutBits, layerOutFrac, layerOutSize, MAX_CLASSES, QMODEL_FORMAT, type OutputPart, type QConcat, type QDense, type QLayer, type QModel, type Requant } from "../core/qmodel.js";
+import {
+  layerOutBits,
+  layerOutFrac,
+  layerOutSize,
+  MAX_CLASSES,
+  QMODEL_FORMAT,
+  type OutputPart,
+  type QConcat,
+  type QDense,
+  type QLayer,
+  type QModel,
+  type Requant,
+} from "../core/qmodel.js";
 
 export { activationTable } from "../core/ops/activation.js";
 export { bitsForBound, fracForRange } from "../core/ir.js";
@@ -48,10 +60,16 @@ export function graphWork(graph: Graph): { work: number; constraints: number } {
 function checkGraphWork(graph: Graph): void {
   const { work, constraints } = graphWork(graph);
   if (work > LIMITS.multiplyAdds) {
-    throw new ZkmlError("BAD_MODEL", `model ${graph.name}: one inference takes about ${work.toExponential(2)} multiply-adds, over zkml's limit of ${LIMITS.multiplyAdds} (2^26)`);
+    throw new ZkmlError(
+      "BAD_MODEL",
+      `model ${graph.name}: one inference takes about ${work.toExponential(2)} multiply-adds, over zkml's limit of ${LIMITS.multiplyAdds} (2^26)`,
+    );
   }
   if (constraints > LIMITS.estimatedConstraints) {
-    throw new ZkmlError("BAD_MODEL", `model ${graph.name}: its circuit would need about ${constraints.toExponential(2)} constraints, over zkml's limit of ${LIMITS.estimatedConstraints} (2^23)`);
+    throw new ZkmlError(
+      "BAD_MODEL",
+      `model ${graph.name}: its circuit would need about ${constraints.toExponential(2)} constraints, over zkml's limit of ${LIMITS.estimatedConstraints} (2^23)`,
+    );
   }
 }
 
@@ -81,7 +99,10 @@ class Quantizer {
   private readonly nodeMax: number[];
   private readonly joinsOutputs: boolean;
 
-  constructor(readonly graph: Graph, samples: number[][]) {
+  constructor(
+    readonly graph: Graph,
+    samples: number[][],
+  ) {
     this.nodes = graph.nodes;
     this.reads = readers(graph);
     // Float range of every node's output over the calibration set.
@@ -207,10 +228,16 @@ export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
   const outputTensor = graph.nodes.at(-1)?.output ?? graph.input.name;
   const produced = q.tensors.get(outputTensor)!;
   if (produced.layer !== q.layers.length - 1) {
-    throw new ZkmlError("BAD_MODEL", `model ${graph.name}: the output "${graph.output.name}" is not the last layer computed (nodes whose results nothing reads?)`);
+    throw new ZkmlError(
+      "BAD_MODEL",
+      `model ${graph.name}: the output "${graph.output.name}" is not the last layer computed (nodes whose results nothing reads?)`,
+    );
   }
   const input = {
-    name: graph.input.name, shape: graph.input.shape, frac: q.inputFrac, bits: ACT_BITS,
+    name: graph.input.name,
+    shape: graph.input.shape,
+    frac: q.inputFrac,
+    bits: ACT_BITS,
     ...(graph.inputs && { parts: graph.inputs.map((p) => ({ ...p, frac: q.partFrac.get(p.name)! })) }),
   };
   const base = { format: QMODEL_FORMAT, name: graph.name, input, layers: q.layers } as const;
@@ -239,12 +266,24 @@ function joinedOutput(graph: Graph, q: Quantizer, classOutput: string | undefine
     const from = join.parts[k]!.from;
     const layer = q.layers[from];
     return {
-      name: o.name, shape: o.shape, frac: layer ? layerOutFrac(layer) : q.inputFrac, bits: layer ? layerOutBits(layer) : ACT_BITS,
-      offset: join.parts[k]!.dest[0] ?? 0, size: sizeOf(o.shape), ...(o.transform && { transform: o.transform }),
+      name: o.name,
+      shape: o.shape,
+      frac: layer ? layerOutFrac(layer) : q.inputFrac,
+      bits: layer ? layerOutBits(layer) : ACT_BITS,
+      offset: join.parts[k]!.dest[0] ?? 0,
+      size: sizeOf(o.shape),
+      ...(o.transform && { transform: o.transform }),
     };
   });
   const classPart = chooseClassPart(graph, parts, classOutput);
-  return { name: graph.output.name, shape: graph.output.shape, frac: parts[0]!.frac, bits: Math.max(...parts.map((p) => p.bits)), parts, ...(classPart !== undefined && { classPart }) };
+  return {
+    name: graph.output.name,
+    shape: graph.output.shape,
+    frac: parts[0]!.frac,
+    bits: Math.max(...parts.map((p) => p.bits)),
+    parts,
+    ...(classPart !== undefined && { classPart }),
+  };
 }
 
 /** The output part whose argmax is the class (QuantizeOptions.classOutput), or none. */
@@ -252,7 +291,8 @@ function chooseClassPart(graph: Graph, parts: readonly OutputPart[], named: stri
   if (named !== undefined) {
     const k = parts.findIndex((p) => p.name === named);
     if (k < 0) throw new ZkmlError("USAGE", `model ${graph.name}: --class-output ${named} is not a graph output (${parts.map((p) => p.name).join(", ")})`);
-    if (parts[k]!.size > MAX_CLASSES) throw new ZkmlError("USAGE", `model ${graph.name}: output "${named}" has ${parts[k]!.size} values; a class output has at most ${MAX_CLASSES}`);
+    if (parts[k]!.size > MAX_CLASSES)
+      throw new ZkmlError("USAGE", `model ${graph.name}: output "${named}" has ${parts[k]!.size} values; a class output has at most ${MAX_CLASSES}`);
     return k;
   }
   const transformed = parts.flatMap((p, k) => (p.transform ? [k] : []));
@@ -269,16 +309,28 @@ function chooseClassPart(graph: Graph, parts: readonly OutputPart[], named: stri
 export async function withPrivateWeights(model: QModel, salt: bigint): Promise<QModel> {
   const other = model.layers.find((l) => l.op !== "dense");
   if (other) {
-    throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${other.node}" (${other.op}): --weights private supports dense layers only for now`, "compile with --weights constants (the default)");
+    throw new ZkmlError(
+      "UNSUPPORTED_OP",
+      `model ${model.name}, node "${other.node}" (${other.op}): --weights private supports dense layers only for now`,
+      "compile with --weights constants (the default)",
+    );
   }
   const dense = model.layers as QDense[];
   const rows = dense.find((l) => (l.rows ?? 1) > 1);
   if (rows) {
-    throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${rows.node}": a MatMul over ${rows.rows} rows is not supported with --weights private yet`, "compile with --weights constants (the default)");
+    throw new ZkmlError(
+      "UNSUPPORTED_OP",
+      `model ${model.name}, node "${rows.node}": a MatMul over ${rows.rows} rows is not supported with --weights private yet`,
+      "compile with --weights constants (the default)",
+    );
   }
   const wide = dense.find((l) => l.weights.some((w) => w < ACT_MIN || w > ACT_MAX));
   if (wide) {
-    throw new ZkmlError("UNSUPPORTED_OP", `model ${model.name}, node "${wide.node}": its pre-quantized weights do not fit int8 (per-channel scales on one scale), which --weights private range-checks`, "compile with --weights constants (the default)");
+    throw new ZkmlError(
+      "UNSUPPORTED_OP",
+      `model ${model.name}, node "${wide.node}": its pre-quantized weights do not fit int8 (per-channel scales on one scale), which --weights private range-checks`,
+      "compile with --weights constants (the default)",
+    );
   }
   const inMag = 2 ** (ACT_BITS - 1);
   const biasBits = dense.map((l) => Math.max(2, bitsForBound(maxAbs(l.bias))));

@@ -102,7 +102,8 @@ export function intArg(ctx: VerbContext, key: string, fallback: number, min = 0)
   const v = str(ctx, key);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new ZkmlError("USAGE", `--${key} ${v}: expected a whole number${min > 0 ? ` of at least ${min}` : ""}`);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < min)
+    throw new ZkmlError("USAGE", `--${key} ${v}: expected a whole number${min > 0 ? ` of at least ${min}` : ""}`);
   return n;
 }
 
@@ -130,6 +131,10 @@ export async function loadOptional<T>(what: string, load: () => Promise<T>): Pro
     const err = e as NodeJS.ErrnoException;
     const pkg = err.code === "ERR_MODULE_NOT_FOUND" ? /Cannot find package '([^']+)'/.exec(err.message)?.[1] : undefined;
     if (!pkg) throw e;
-    throw new ZkmlError("MISSING_DEPENDENCY", `${what} needs the npm package ${pkg}, which is not installed (the proving service's packages are optional peers of zkml)`, "npm install fastify@5 bullmq@5 ioredis@5");
+    throw new ZkmlError(
+      "MISSING_DEPENDENCY",
+      `${what} needs the npm package ${pkg}, which is not installed (the proving service's packages are optional peers of zkml)`,
+      "npm install fastify@5 bullmq@5 ioredis@5",
+    );
   }
 }

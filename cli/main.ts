@@ -17,22 +17,78 @@ interface VerbEntry {
 }
 
 const VERBS: VerbEntry[] = [
-  { name: "compile", summary: "ONNX model → quantized model + circom circuit (r1cs, witness wasm)", load: async () => (await import("./verbs/compile.js")).compileVerb },
-  { name: "check", summary: "check that every wire of a compiled circuit is pinned (exit 0 sound, 1 not)", load: async () => (await import("./verbs/check.js")).checkVerb },
-  { name: "setup", summary: "proving/verifying keys (Groth16, PLONK or FFLONK) and the Solidity verifier for a build folder", load: async () => (await import("./verbs/setup.js")).setupVerb },
-  { name: "contribute", summary: "add a Groth16 phase-2 contribution (or a closing random beacon) to a build folder's key", load: async () => (await import("./verbs/setup.js")).contributeVerb },
-  { name: "prove", summary: "prove one inference: proof + public signals + the decoded result", load: async () => (await import("./verbs/prove.js")).proveVerb },
+  {
+    name: "compile",
+    summary: "ONNX model → quantized model + circom circuit (r1cs, witness wasm)",
+    load: async () => (await import("./verbs/compile.js")).compileVerb,
+  },
+  {
+    name: "check",
+    summary: "check that every wire of a compiled circuit is pinned (exit 0 sound, 1 not)",
+    load: async () => (await import("./verbs/check.js")).checkVerb,
+  },
+  {
+    name: "setup",
+    summary: "proving/verifying keys (Groth16, PLONK or FFLONK) and the Solidity verifier for a build folder",
+    load: async () => (await import("./verbs/setup.js")).setupVerb,
+  },
+  {
+    name: "contribute",
+    summary: "add a Groth16 phase-2 contribution (or a closing random beacon) to a build folder's key",
+    load: async () => (await import("./verbs/setup.js")).contributeVerb,
+  },
+  {
+    name: "prove",
+    summary: "prove one inference: proof + public signals + the decoded result",
+    load: async () => (await import("./verbs/prove.js")).proveVerb,
+  },
   { name: "verify", summary: "verify a proof off-chain (exit 0 valid, 1 invalid)", load: async () => (await import("./verbs/verify.js")).verifyVerb },
   { name: "deploy", summary: "deploy the model's verifier contract to a JSON-RPC chain", load: async () => (await import("./verbs/chain.js")).deployVerb },
-  { name: "deploy-registry", summary: "deploy a zkml model registry (one per chain serves every model)", load: async () => (await import("./verbs/chain.js")).deployRegistryVerb },
-  { name: "register", summary: "deploy a model's snarkjs verifier and register the model in a registry", load: async () => (await import("./verbs/chain.js")).registerVerb },
-  { name: "verify-onchain", summary: "submit a proof (or a batch: --batch) to a deployed verifier or the registry (exit 0 accepted, 1 rejected)", load: async () => (await import("./verbs/chain.js")).verifyOnchainVerb },
-  { name: "calldata", summary: "print the calldata of a proof's verifyInference transaction (for a wallet, multisig or cast)", load: async () => (await import("./verbs/calldata.js")).calldataVerb },
-  { name: "demo", summary: "the whole pipeline on the bundled MNIST model, verified off-chain and on an in-process chain", load: async () => (await import("./verbs/demo.js")).demoVerb },
-  { name: "bench", summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems", load: async () => (await import("./verbs/bench.js")).benchVerb },
-  { name: "serve", summary: "run the proving service's HTTP API (jobs go to `zkml worker` processes through Redis)", load: async () => (await loadOptional("zkml serve", () => import("./verbs/service.js"))).serveVerb },
-  { name: "worker", summary: "prove jobs from the service's queue (run any number, on any number of machines)", load: async () => (await loadOptional("zkml worker", () => import("./verbs/service.js"))).workerVerb },
-  { name: "token", summary: "make an API token for `zkml serve` (its hash is stored; the token is shown once)", load: async () => (await loadOptional("zkml token", () => import("./verbs/service.js"))).tokenVerb },
+  {
+    name: "deploy-registry",
+    summary: "deploy a zkml model registry (one per chain serves every model)",
+    load: async () => (await import("./verbs/chain.js")).deployRegistryVerb,
+  },
+  {
+    name: "register",
+    summary: "deploy a model's snarkjs verifier and register the model in a registry",
+    load: async () => (await import("./verbs/chain.js")).registerVerb,
+  },
+  {
+    name: "verify-onchain",
+    summary: "submit a proof (or a batch: --batch) to a deployed verifier or the registry (exit 0 accepted, 1 rejected)",
+    load: async () => (await import("./verbs/chain.js")).verifyOnchainVerb,
+  },
+  {
+    name: "calldata",
+    summary: "print the calldata of a proof's verifyInference transaction (for a wallet, multisig or cast)",
+    load: async () => (await import("./verbs/calldata.js")).calldataVerb,
+  },
+  {
+    name: "demo",
+    summary: "the whole pipeline on the bundled MNIST model, verified off-chain and on an in-process chain",
+    load: async () => (await import("./verbs/demo.js")).demoVerb,
+  },
+  {
+    name: "bench",
+    summary: "measure cost and latency (constraints, times, memory, sizes, gas) for models × proof systems",
+    load: async () => (await import("./verbs/bench.js")).benchVerb,
+  },
+  {
+    name: "serve",
+    summary: "run the proving service's HTTP API (jobs go to `zkml worker` processes through Redis)",
+    load: async () => (await loadOptional("zkml serve", () => import("./verbs/service.js"))).serveVerb,
+  },
+  {
+    name: "worker",
+    summary: "prove jobs from the service's queue (run any number, on any number of machines)",
+    load: async () => (await loadOptional("zkml worker", () => import("./verbs/service.js"))).workerVerb,
+  },
+  {
+    name: "token",
+    summary: "make an API token for `zkml serve` (its hash is stored; the token is shown once)",
+    load: async () => (await loadOptional("zkml token", () => import("./verbs/service.js"))).tokenVerb,
+  },
 ];
 
 function mainHelp(): string {
@@ -66,7 +122,7 @@ function versionLine(): string {
     }
     return "?";
   };
-    return `zkml ${zkmlVersion()} (snarkjs ${version("snarkjs")}, circom2 ${version("circom2")}, circomlib ${version("circomlib")}, solc ${version("solc")})`;
+  return `zkml ${zkmlVersion()} (snarkjs ${version("snarkjs")}, circom2 ${version("circom2")}, circomlib ${version("circomlib")}, solc ${version("solc")})`;
 }
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit code (a user mistake is a one-line error and 1, never a stack trace). */

@@ -4,8 +4,21 @@
  * layout, then the packed values, chained through Poseidon.
  */
 import {
-  poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8, poseidon9, poseidon10, poseidon11, poseidon12, poseidon13,
-  poseidon14, poseidon15, poseidon16,
+  poseidon2,
+  poseidon3,
+  poseidon4,
+  poseidon5,
+  poseidon6,
+  poseidon7,
+  poseidon8,
+  poseidon9,
+  poseidon10,
+  poseidon11,
+  poseidon12,
+  poseidon13,
+  poseidon14,
+  poseidon15,
+  poseidon16,
 } from "poseidon-lite";
 import { CHAIN_RATE, FIELD_R, packSigned } from "./field.js";
 import { layoutTag, type CommitmentLayout } from "./layout.js";
@@ -20,8 +33,21 @@ export { layoutTag, type CommitmentLayout } from "./layout.js";
  * hash). test/gadgets/commitment.test.ts holds it to the circuit's ChainHash.
  */
 const POSEIDON: readonly ((inputs: bigint[]) => bigint)[] = [
-  poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8, poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14,
-  poseidon15, poseidon16,
+  poseidon2,
+  poseidon3,
+  poseidon4,
+  poseidon5,
+  poseidon6,
+  poseidon7,
+  poseidon8,
+  poseidon9,
+  poseidon10,
+  poseidon11,
+  poseidon12,
+  poseidon13,
+  poseidon14,
+  poseidon15,
+  poseidon16,
 ];
 
 /** state_0 = number of elements; state_{i+1} = Poseidon(state_i, next ≤ 15 elements). */
@@ -55,12 +81,7 @@ export async function commitWeights(
  * blinding (a private circuit input drawn per proof), binding to the values and their layout.
  * Values whose count differs from the layout's are refused: they match no commitment.
  */
-export async function commitInference(
-  input: readonly bigint[],
-  output: readonly bigint[],
-  layout: CommitmentLayout,
-  blinding: bigint,
-): Promise<bigint> {
+export async function commitInference(input: readonly bigint[], output: readonly bigint[], layout: CommitmentLayout, blinding: bigint): Promise<bigint> {
   if (input.length !== layout.inputSize || output.length !== layout.outputSize) {
     throw new RangeError(`${input.length} input and ${output.length} output values; the circuit has ${layout.inputSize} and ${layout.outputSize}`);
   }

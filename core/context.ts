@@ -29,9 +29,10 @@ export interface ContextParams {
  */
 export function computeContext(p: ContextParams): bigint {
   const coder = AbiCoder.defaultAbiCoder();
-  const encoded = p.beneficiary === undefined
-    ? coder.encode(["uint256", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.nonce])
-    : coder.encode(["uint256", "address", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.beneficiary, p.nonce]);
+  const encoded =
+    p.beneficiary === undefined
+      ? coder.encode(["uint256", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.nonce])
+      : coder.encode(["uint256", "address", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.beneficiary, p.nonce]);
   return BigInt(keccak256(encoded)) >> 12n;
 }
 
@@ -59,7 +60,10 @@ export function splitClassContext(classContext: bigint): { context: bigint; cls:
  * sender, beneficiary and nonce differ between what the proof was made for (its file's context
  * parts) and the submission. Undefined when the file names no parts or none differ.
  */
-export function explainContextMismatch(made: { chainId?: string; contract?: string; sender?: string; beneficiary?: string; nonce?: string }, actual: ContextParams): string | undefined {
+export function explainContextMismatch(
+  made: { chainId?: string; contract?: string; sender?: string; beneficiary?: string; nonce?: string },
+  actual: ContextParams,
+): string | undefined {
   if ([made.chainId, made.contract, made.sender, made.nonce].every((x) => x === undefined)) return undefined;
   const same = (a: string | undefined, b: string | bigint | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toString().toLowerCase();
   const diffs: string[] = [];

@@ -11,13 +11,17 @@ export const MAX_UNTRUSTED_TEXT = 80;
 
 /** Printable ASCII (0x20..0x7e) only, no comment delimiters, at most `max` characters. */
 export function commentText(text: unknown, max = MAX_UNTRUSTED_TEXT): string {
-  const s = String(text).replace(/[^\x20-\x7e]/g, "?").replace(/\/\*|\*\//g, "??");
+  const s = String(text)
+    .replace(/[^\x20-\x7e]/g, "?")
+    .replace(/\/\*|\*\//g, "??");
   return s.length > max ? s.slice(0, max - 3) + "..." : s;
 }
 
 /** An identifier of circom and Solidity: [A-Za-z0-9_], not starting with a digit, never empty. */
 export function identifierText(text: unknown, max = 40): string {
-  const s = String(text).replace(/[^A-Za-z0-9_]/g, "_").slice(0, max);
+  const s = String(text)
+    .replace(/[^A-Za-z0-9_]/g, "_")
+    .slice(0, max);
   return s === "" ? "_" : /^[0-9]/.test(s) ? `_${s}` : s;
 }
 

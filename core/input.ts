@@ -46,7 +46,11 @@ function checkShape(got: number[] | undefined, want: readonly number[] | undefin
   if (!want || (got && got.length === 1)) return;
   const strip = (s: readonly number[]) => (s.length > 1 && s[0] === 1 ? s.slice(1) : [...s]);
   if (!got || strip(got).join(",") !== strip(want).join(",")) {
-    throw new ZkmlError("BAD_INPUT", `${file}: ${what} is nested as [${got ?? "ragged"}], the model takes [${want.join(", ")}]`, "give the values flat, or nested in the model's shape");
+    throw new ZkmlError(
+      "BAD_INPUT",
+      `${file}: ${what} is nested as [${got ?? "ragged"}], the model takes [${want.join(", ")}]`,
+      "give the values flat, or nested in the model's shape",
+    );
   }
 }
 

@@ -54,11 +54,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 export async function readManifest(dir: string): Promise<Manifest> {
   const file = path.join(dir, MANIFEST_FILE);
   if (!existsSync(file)) {
-    throw new ZkmlError(
-      "MISSING_ARTIFACT",
-      `${dir} is not a zkml build folder (no ${MANIFEST_FILE})`,
-      "run `zkml compile <model.onnx> --out DIR` first",
-    );
+    throw new ZkmlError("MISSING_ARTIFACT", `${dir} is not a zkml build folder (no ${MANIFEST_FILE})`, "run `zkml compile <model.onnx> --out DIR` first");
   }
   const m = JSON.parse(await readFile(file, "utf8")) as Manifest;
   if (m.format !== MANIFEST_FORMAT) {
@@ -100,11 +96,7 @@ export function requireConsistent(dir: string, later: StageName, laterRec: Stage
   for (const [name, sha] of Object.entries(laterRec.inputs)) {
     const current = earlierRec.outputs[name];
     if (current !== undefined && current !== sha) {
-      throw new ZkmlError(
-        "STALE_ARTIFACT",
-        `${dir}: the ${later} artifacts were made from an older ${name}`,
-        NEXT_STEP[later],
-      );
+      throw new ZkmlError("STALE_ARTIFACT", `${dir}: the ${later} artifacts were made from an older ${name}`, NEXT_STEP[later]);
     }
   }
 }

@@ -54,17 +54,33 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
   const words = (v: unknown, depth: number): boolean =>
     typeof v === "string"
       ? v.length <= 100
-      : depth < 3 && (Array.isArray(v) ? v.length <= 4 && v.every((x) => words(x, depth + 1)) : isObj(v) && Object.keys(v).length <= 40 && Object.values(v).every((x) => words(x, depth + 1)));
-  if (!isObj(p) || Object.keys(p).length > 40 || !Object.values(p).every((v) => words(v, 0))) return "proof: expected snarkjs's proof object (strings, short arrays and small objects of them)";
-  if (!Array.isArray(doc.publicSignals) || doc.publicSignals.length > 16 || !doc.publicSignals.every((s) => str(s, 100))) return "publicSignals: expected at most 16 decimal strings";
+      : depth < 3 &&
+        (Array.isArray(v)
+          ? v.length <= 4 && v.every((x) => words(x, depth + 1))
+          : isObj(v) && Object.keys(v).length <= 40 && Object.values(v).every((x) => words(x, depth + 1)));
+  if (!isObj(p) || Object.keys(p).length > 40 || !Object.values(p).every((v) => words(v, 0)))
+    return "proof: expected snarkjs's proof object (strings, short arrays and small objects of them)";
+  if (!Array.isArray(doc.publicSignals) || doc.publicSignals.length > 16 || !doc.publicSignals.every((s) => str(s, 100)))
+    return "publicSignals: expected at most 16 decimal strings";
   const i = doc.input;
   if (!isObj(i) || !nums(i.values, LIMITS.inputElements) || typeof i.frac !== "number") return "input: expected {values: numbers, frac: number}";
   const o = doc.output;
-  if (!isObj(o) || !nums(o.values, LIMITS.tensorElements) || typeof o.frac !== "number" || typeof o.class !== "number" || !nums(o.dequantized, LIMITS.tensorElements)) {
+  if (
+    !isObj(o) ||
+    !nums(o.values, LIMITS.tensorElements) ||
+    typeof o.frac !== "number" ||
+    typeof o.class !== "number" ||
+    !nums(o.dequantized, LIMITS.tensorElements)
+  ) {
     return "output: expected {values: numbers, frac: number, class: number, dequantized: numbers}";
   }
   const part = (v: unknown) =>
-    isObj(v) && str(v.name, 1000) && nums(v.shape, LIMITS.tensorRank) && typeof v.frac === "number" && nums(v.values, LIMITS.tensorElements) && nums(v.dequantized, LIMITS.tensorElements);
+    isObj(v) &&
+    str(v.name, 1000) &&
+    nums(v.shape, LIMITS.tensorRank) &&
+    typeof v.frac === "number" &&
+    nums(v.values, LIMITS.tensorElements) &&
+    nums(v.dequantized, LIMITS.tensorElements);
   if (o.parts !== undefined && !(Array.isArray(o.parts) && o.parts.length <= LIMITS.graphOutputs && o.parts.every(part))) {
     return "output.parts: expected [{name, shape, frac, values, dequantized}] for each graph output";
   }
@@ -111,7 +127,10 @@ export function assembleProofFile(a: {
     publicSignals: a.publicSignals,
     input: { values: a.input, frac: m.input.frac },
     output: {
-      values: a.output, frac: m.output.frac, class: modelClass(m, a.output), dequantized: dequantizeOutput(m, a.output),
+      values: a.output,
+      frac: m.output.frac,
+      class: modelClass(m, a.output),
+      dequantized: dequantizeOutput(m, a.output),
       ...(m.output.parts && { parts: outputValues(m, a.output) }),
     },
     context: {

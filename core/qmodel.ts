@@ -79,7 +79,9 @@ export interface OutputPart {
 /** The model's outputs as parts: one covering the whole vector for a single-output model. */
 export function outputParts(model: QModel): OutputPart[] {
   const o = model.output;
-  return o.parts ?? [{ name: o.name, shape: o.shape, frac: o.frac, bits: o.bits, offset: 0, size: sizeOf(o.shape), ...(o.transform && { transform: o.transform }) }];
+  return (
+    o.parts ?? [{ name: o.name, shape: o.shape, frac: o.frac, bits: o.bits, offset: 0, size: sizeOf(o.shape), ...(o.transform && { transform: o.transform }) }]
+  );
 }
 
 /** Where the proof's class is taken from in the output vector, or undefined (NO_CLASS). */
@@ -131,7 +133,7 @@ export function quantizeInput(model: QModel, values: readonly number[]): number[
     throw new ZkmlError(
       "BAD_INPUT",
       `model ${model.name}: input "${model.input.name}" needs ${expected} values (shape [${model.input.shape}]), got ${values.length}`,
-      "pass {\"input\": [...]} with the model's input shape, nested or flat",
+      'pass {"input": [...]} with the model\'s input shape, nested or flat',
     );
   }
   const fracs = inputFracs(model);
@@ -210,4 +212,3 @@ export function denseLayers(model: QModel): QDense[] {
     return l;
   });
 }
-

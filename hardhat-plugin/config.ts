@@ -59,9 +59,12 @@ export function validateZkmlConfig(user: unknown): { path: (string | number)[]; 
       continue;
     }
     if (typeof m.onnx !== "string") errors.push({ path: [...at, "onnx"], message: "expected the ONNX file's path" });
-    for (const k of ["calibration", "ptau"] as const) if (m[k] !== undefined && typeof m[k] !== "string") errors.push({ path: [...at, k], message: "expected a file path" });
-    if (m.system !== undefined && !SYSTEMS.includes(m.system as string)) errors.push({ path: [...at, "system"], message: `expected one of ${SYSTEMS.join(", ")}` });
-    if (m.weights !== undefined && m.weights !== "constants" && m.weights !== "private") errors.push({ path: [...at, "weights"], message: "expected constants or private" });
+    for (const k of ["calibration", "ptau"] as const)
+      if (m[k] !== undefined && typeof m[k] !== "string") errors.push({ path: [...at, k], message: "expected a file path" });
+    if (m.system !== undefined && !SYSTEMS.includes(m.system as string))
+      errors.push({ path: [...at, "system"], message: `expected one of ${SYSTEMS.join(", ")}` });
+    if (m.weights !== undefined && m.weights !== "constants" && m.weights !== "private")
+      errors.push({ path: [...at, "weights"], message: "expected constants or private" });
     const known = new Set(["onnx", "calibration", "system", "weights", "ptau"]);
     for (const k of Object.keys(m)) if (!known.has(k)) errors.push({ path: [...at, k], message: `unknown field (known: ${[...known].join(", ")})` });
   }

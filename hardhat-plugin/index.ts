@@ -48,11 +48,20 @@ const plugin: HardhatPlugin = {
       .build(),
     task(["zkml", "prove"], "Prove one inference for the first signer and the deployed verifier on the network (next unused nonce)")
       .addOption(model)
-      .addOption({ name: "input", description: "input JSON file ({\"input\": [...]})", defaultValue: "" })
+      .addOption({ name: "input", description: 'input JSON file ({"input": [...]})', defaultValue: "" })
       .addOption({ name: "out", description: "where to write the proof file (default: <build>/proof.json)", defaultValue: "" })
-      .addOption({ name: "beneficiary", description: "prove for a dApp contract (--sender) to submit on this user's behalf (verifyInferenceFor)", defaultValue: "" })
+      .addOption({
+        name: "beneficiary",
+        description: "prove for a dApp contract (--sender) to submit on this user's behalf (verifyInferenceFor)",
+        defaultValue: "",
+      })
       .addOption({ name: "sender", description: "the address that will submit the proof (default: the first signer)", defaultValue: "" })
-      .addOption({ name: "nonce", description: "the nonce (default: the first one the verifier has not seen used)", type: ArgumentType.STRING, defaultValue: "" })
+      .addOption({
+        name: "nonce",
+        description: "the nonce (default: the first one the verifier has not seen used)",
+        type: ArgumentType.STRING,
+        defaultValue: "",
+      })
       .setAction(() => import("./tasks/prove.js"))
       .build(),
   ],

@@ -196,7 +196,12 @@ export class ZkmlHardhat {
     const d = await z.deployVerifier(signer, artifact, opts);
     const chainId = await chainOf(signer);
     this.deployed.set(`${m.name}@${chainId}`, d.address);
-    await z.recordDeployment(ready.dir, chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash, vkey: ready.setup.outputs[z.FILES.vkey]! });
+    await z.recordDeployment(ready.dir, chainId, {
+      address: d.address,
+      contract: artifact.contractName,
+      txHash: d.txHash,
+      vkey: ready.setup.outputs[z.FILES.vkey]!,
+    });
     return { model: m.name, address: d.address, contractName: artifact.contractName, gasUsed: d.gasUsed };
   }
 
@@ -236,8 +241,11 @@ export class ZkmlHardhat {
     const user = typeof opts.user === "string" ? getAddress(opts.user) : await opts.user.getAddress();
     const provider = opts.provider ?? (typeof opts.user === "string" ? undefined : opts.user.provider);
     return this.prove(name, input, {
-      sender: getAddress(opts.consumer), beneficiary: user, ...(provider && { provider }),
-      ...(opts.verifier && { verifier: opts.verifier }), ...(opts.nonce !== undefined && { nonce: opts.nonce }),
+      sender: getAddress(opts.consumer),
+      beneficiary: user,
+      ...(provider && { provider }),
+      ...(opts.verifier && { verifier: opts.verifier }),
+      ...(opts.nonce !== undefined && { nonce: opts.nonce }),
     });
   }
 
@@ -266,7 +274,14 @@ export class ZkmlHardhat {
       if (e?.name === "InferenceVerified") {
         out.push({ modelId: e.args.modelId, sender: e.args.sender, nonce: e.args.nonce, commitment: e.args.commitment, class: Number(e.args.class) });
       } else if (e?.name === "InferenceVerifiedFor") {
-        out.push({ modelId: e.args.modelId, sender: e.args.caller, beneficiary: e.args.beneficiary, nonce: e.args.nonce, commitment: e.args.commitment, class: Number(e.args.class) });
+        out.push({
+          modelId: e.args.modelId,
+          sender: e.args.caller,
+          beneficiary: e.args.beneficiary,
+          nonce: e.args.nonce,
+          commitment: e.args.commitment,
+          class: Number(e.args.class),
+        });
       }
     }
     return out;

@@ -25,7 +25,7 @@ import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
 import { parseR1cs } from "../core/r1cs.js";
 import type { SystemKeys } from "../core/systems/index.js";
-import { fixedBaseMulPlain, fixedBaseTable, } from "./ptau/dev.js";
+import { fixedBaseMulPlain, fixedBaseTable } from "./ptau/dev.js";
 
 const r = FIELD_R;
 const mod = (x: bigint) => ((x % r) + r) % r;
@@ -131,7 +131,12 @@ export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, pro
     const combined = (s: number) => (beta * u[s]! + alpha * v[s]! + w[s]!) % r;
     const ic = Array.from({ length: nPublic + 1 }, (_, s) => combined(s));
     const c = Array.from({ length: nVars - nPublic - 1 }, (_, k) => (combined(k + nPublic + 1) * invDelta) % r);
-    const h = lagrangeAt(tau, 2 * d, omega2, Array.from({ length: d }, (_, i) => 2 * i + 1)).map((x) => (x * invDelta) % r);
+    const h = lagrangeAt(
+      tau,
+      2 * d,
+      omega2,
+      Array.from({ length: d }, (_, i) => 2 * i + 1),
+    ).map((x) => (x * invDelta) % r);
     tau = 0n;
     const t1 = performance.now();
 

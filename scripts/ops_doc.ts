@@ -14,7 +14,9 @@ export const END = "<!-- end of generated part -->";
 /** The generated Markdown between BEGIN and END. */
 export function registryMarkdown(): string {
   const int8 = SUPPORTED_OPS.filter((op) => ONNX_OPS[op]!.readsInt8);
-  const layers = Object.entries(LAYER_KINDS).map(([op, k]) => `| \`${op}\` | ${k.gadgets.length ? k.gadgets.map((g) => `\`${g}.circom\``).join(", ") : "none (free)"} |`);
+  const layers = Object.entries(LAYER_KINDS).map(
+    ([op, k]) => `| \`${op}\` | ${k.gadgets.length ? k.gadgets.map((g) => `\`${g}.circom\``).join(", ") : "none (free)"} |`,
+  );
   return [
     BEGIN,
     "",
@@ -22,7 +24,9 @@ export function registryMarkdown(): string {
     "",
     `**Ops that may read an int8 tensor** (any other op is refused on one): ${int8.join(", ")}.`,
     "",
-    `**Float graph node kinds** (core/ops/, \`NODE_KINDS\`): ${Object.keys(NODE_KINDS).map((k) => `\`${k}\``).join(", ")}.`,
+    `**Float graph node kinds** (core/ops/, \`NODE_KINDS\`): ${Object.keys(NODE_KINDS)
+      .map((k) => `\`${k}\``)
+      .join(", ")}.`,
     "",
     "**Integer layer kinds** (core/ops/, `LAYER_KINDS`) and the gadgets of circuits/lib/ their circom uses:",
     "",

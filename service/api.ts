@@ -13,14 +13,30 @@ import { QueueEvents, type ConnectionOptions, type Job } from "bullmq";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
 import {
-  computeContext, inputShapes, inputValues, isZkmlError, openReady, parseContext, quantizeInput, readManifest, verifyProofFile,
-  writeFileAtomic, type ReadyModel,
+  computeContext,
+  inputShapes,
+  inputValues,
+  isZkmlError,
+  openReady,
+  parseContext,
+  quantizeInput,
+  readManifest,
+  verifyProofFile,
+  writeFileAtomic,
+  type ReadyModel,
 } from "../src/index.js";
 import { PROOF_SYSTEMS, type ProofSystem } from "../core/proof_system.js";
 import { meanProveSeconds, renderMetrics } from "./metrics.js";
 import {
-  DEFAULT_TTL_SECONDS, jobOptions, KEY_PREFIX, modelQueue, proofQueue,
-  type ContextRequest, type ModelJobData, type ProofJobResult, type ProofQueueData,
+  DEFAULT_TTL_SECONDS,
+  jobOptions,
+  KEY_PREFIX,
+  modelQueue,
+  proofQueue,
+  type ContextRequest,
+  type ModelJobData,
+  type ProofJobResult,
+  type ProofQueueData,
 } from "./queue.js";
 import { buildFiles, isBuildFileName, type LocalStore } from "./store.js";
 import { bearerToken, roleAllows, type TokenRecord, type TokenRole, type TokenTable } from "./tokens.js";
@@ -119,18 +135,27 @@ function sha256(text: string | Uint8Array): string {
 
 function stateOf(s: string): State | undefined {
   switch (s) {
-    case "waiting": case "delayed": case "prioritized": case "waiting-children": return "queued";
-    case "active": return "active";
-    case "completed": return "done";
-    case "failed": return "failed";
-    default: return undefined;
+    case "waiting":
+    case "delayed":
+    case "prioritized":
+    case "waiting-children":
+      return "queued";
+    case "active":
+      return "active";
+    case "completed":
+      return "done";
+    case "failed":
+      return "failed";
+    default:
+      return undefined;
   }
 }
 
 /** The context the proof binds: given whole, or the parts the verifier contract hashes (four, or five with a beneficiary). */
 function requestContext(b: ProofBody): ContextRequest {
   const parts = [b.chainId, b.contract, b.sender, b.nonce];
-  if (b.context !== undefined && [...parts, b.beneficiary].some((p) => p !== undefined)) throw new HttpError(400, "give either context or chainId/contract/sender/nonce(/beneficiary), not both");
+  if (b.context !== undefined && [...parts, b.beneficiary].some((p) => p !== undefined))
+    throw new HttpError(400, "give either context or chainId/contract/sender/nonce(/beneficiary), not both");
   if (b.context !== undefined) return { value: "0x" + parseContext(b.context).toString(16) };
   if ([...parts, b.beneficiary].every((p) => p === undefined)) return { value: "0x0" };
   if (!parts.every((p) => p !== undefined)) throw new HttpError(400, "chainId, contract, sender and nonce go together (beneficiary is optional)");
@@ -151,7 +176,8 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const proofs = proofQueue(opts.connection);
   const models = modelQueue(opts.connection);
   const events = new QueueEvents(proofs.name, { connection: opts.connection });
-  for (const emitter of [proofs, models, events] as { on(e: "error", f: (e: Error) => void): unknown }[]) emitter.on("error", (e) => log(`redis: ${e.message}`));
+  for (const emitter of [proofs, models, events] as { on(e: "error", f: (e: Error) => void): unknown }[])
+    emitter.on("error", (e) => log(`redis: ${e.message}`));
   const store = opts.store;
   await mkdir(path.join(store.root, "models"), { recursive: true });
 
@@ -318,26 +344,42 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
         calibrationSha256 = sha256(text);
         await writeFileAtomic(store.uploadFile(calibrationSha256, "json"), text);
       }
-      const data: ModelJobData = { kind: "model", tokenId: tokenOf(req).id, name: b.name, onnxSha256, system: b.system ?? "groth16", ...(calibrationSha256 && { calibrationSha256 }) };
+      const data: ModelJobData = {
+        kind: "model",
+        tokenId: tokenOf(req).id,
+        name: b.name,
+        onnxSha256,
+        system: b.system ?? "groth16",
+        ...(calibrationSha256 && { calibrationSha256 }),
+      };
       const job = await models.add("model", data, { ...jobOptions(ttl), attempts: 1, jobId: `m-${sha256(JSON.stringify(data)).slice(0, 40)}` });
       return reply.code(202).send({ job: job.id, state: "queued", poll: `/v1/model-jobs/${job.id}` });
     },
   );
 
-  app.get<{ Params: { job: string } }>("/v1/model-jobs/:job", { preHandler: auth("client"), schema: { params: { type: "object", properties: { job: { type: "string", pattern: JOB_ID } } } } }, async (req) => {
-    const job = await models.getJob(req.params.job);
-    if (!job || job.data.tokenId !== tokenOf(req).id) throw new HttpError(404, `no job ${req.params.job}`);
-    const state = stateOf(await job.getState());
-    return {
-      id: job.id, state, progress: job.progress,
-      ...(state === "done" && { modelId: job.returnvalue.modelId, timingsMs: job.returnvalue.timingsMs }),
-      ...(state === "failed" && { error: job.failedReason }),
-    };
-  });
+  app.get<{ Params: { job: string } }>(
+    "/v1/model-jobs/:job",
+    { preHandler: auth("client"), schema: { params: { type: "object", properties: { job: { type: "string", pattern: JOB_ID } } } } },
+    async (req) => {
+      const job = await models.getJob(req.params.job);
+      if (!job || job.data.tokenId !== tokenOf(req).id) throw new HttpError(404, `no job ${req.params.job}`);
+      const state = stateOf(await job.getState());
+      return {
+        id: job.id,
+        state,
+        progress: job.progress,
+        ...(state === "done" && { modelId: job.returnvalue.modelId, timingsMs: job.returnvalue.timingsMs }),
+        ...(state === "failed" && { error: job.failedReason }),
+      };
+    },
+  );
 
   app.post<{ Params: { id: string }; Body: ProofBody }>(
     "/v1/models/:id/proofs",
-    { preHandler: auth("client"), schema: { body: proofBodySchema, params: { type: "object", properties: { id: { type: "string", pattern: "^[0-9a-f]{64}$" } } } } },
+    {
+      preHandler: auth("client"),
+      schema: { body: proofBodySchema, params: { type: "object", properties: { id: { type: "string", pattern: "^[0-9a-f]{64}$" } } } },
+    },
     async (req, reply) => {
       const token = tokenOf(req);
       await rateLimit(token);
@@ -360,7 +402,10 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
       await queueRoom();
       const data: ProofQueueData = { kind: "proof", modelId: req.params.id, tokenId: token.id, input, context, requestHash };
       await proofs.add("proof", data, { ...jobOptions(ttl), jobId });
-      return reply.code(202).header("location", `/v1/proofs/${jobId}`).send({ job: jobId, state: "queued", poll: `/v1/proofs/${jobId}` });
+      return reply
+        .code(202)
+        .header("location", `/v1/proofs/${jobId}`)
+        .send({ job: jobId, state: "queued", poll: `/v1/proofs/${jobId}` });
     },
   );
 
@@ -374,7 +419,9 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
 
   const jobParams = { params: { type: "object", properties: { job: { type: "string", pattern: JOB_ID } } } };
 
-  app.get<{ Params: { job: string } }>("/v1/proofs/:job", { preHandler: auth("client"), schema: jobParams }, async (req) => describe(await ownJob(req, req.params.job)));
+  app.get<{ Params: { job: string } }>("/v1/proofs/:job", { preHandler: auth("client"), schema: jobParams }, async (req) =>
+    describe(await ownJob(req, req.params.job)),
+  );
 
   app.delete<{ Params: { job: string } }>("/v1/proofs/:job", { preHandler: auth("client"), schema: jobParams }, async (req) => {
     const { job, state } = await ownJob(req, req.params.job);
@@ -474,4 +521,3 @@ function modelSummary(id: string, m: ReadyModel) {
     devKeys: m.setupInfo.ptau.devOnly,
   };
 }
-

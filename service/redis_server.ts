@@ -49,7 +49,13 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
     const timer = setTimeout(() => reject(new ZkmlError("USAGE", `redis-server did not start on port ${port} within 10 s: ${out.slice(-400)}`)), 10_000);
     child.once("error", (e) => {
       clearTimeout(timer);
-      reject(new ZkmlError("USAGE", `cannot start ${REDIS_SERVER}: ${e.message}`, "install it (Debian: apt-get install redis-server) or pass --redis URL of a running one"));
+      reject(
+        new ZkmlError(
+          "USAGE",
+          `cannot start ${REDIS_SERVER}: ${e.message}`,
+          "install it (Debian: apt-get install redis-server) or pass --redis URL of a running one",
+        ),
+      );
     });
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();

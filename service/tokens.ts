@@ -76,7 +76,8 @@ export async function addToken(file: string, id: string, role: TokenRole, ratePe
   if (!ROLES.includes(role)) throw new ZkmlError("USAGE", `--role ${role}: expected one of ${ROLES.join(", ")}`);
   if (!Number.isSafeInteger(ratePerMinute) || ratePerMinute < 1) throw new ZkmlError("USAGE", "--rate: a positive whole number of requests per minute");
   const table = await readTokens(file);
-  if (table.records.some((r) => r.id === id)) throw new ZkmlError("USAGE", `a token named ${id} exists in ${file}`, "pick another name, or remove that entry first");
+  if (table.records.some((r) => r.id === id))
+    throw new ZkmlError("USAGE", `a token named ${id} exists in ${file}`, "pick another name, or remove that entry first");
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const doc: TokensFile = {
     format: TOKENS_FORMAT,

@@ -12,8 +12,16 @@ import { Redis } from "ioredis";
 import { compileModel, InferenceProver, isZkmlError, releaseCurves, setupModel, verifyProofFile, type ContextDetails } from "../src/index.js";
 import { recordCompleted, recordFailed } from "./metrics.js";
 import {
-  DEFAULT_LOCK, KEY_PREFIX, MODEL_QUEUE, PROOF_QUEUE,
-  type ContextRequest, type LockTiming, type ModelJobData, type ModelJobResult, type ProofJobResult, type ProofQueueData,
+  DEFAULT_LOCK,
+  KEY_PREFIX,
+  MODEL_QUEUE,
+  PROOF_QUEUE,
+  type ContextRequest,
+  type LockTiming,
+  type ModelJobData,
+  type ModelJobResult,
+  type ProofJobResult,
+  type ProofQueueData,
 } from "./queue.js";
 import type { LocalStore, ModelStore } from "./store.js";
 

@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { ownScript } from "../core/package_files.js";
 
-
 export interface WorkerProcessOptions {
   redis: string;
   name: string;

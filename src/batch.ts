@@ -28,7 +28,11 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
   const t0 = performance.now();
   const ready = typeof model === "string" ? await openReady(model) : model;
   if (ready.setupInfo.system !== "groth16") {
-    throw new ZkmlError("USAGE", `${ready.dir}'s keys are ${ready.setupInfo.system}: batch verification is for Groth16`, "verify the proofs one by one (zkml verify)");
+    throw new ZkmlError(
+      "USAGE",
+      `${ready.dir}'s keys are ${ready.setupInfo.system}: batch verification is for Groth16`,
+      "verify the proofs one by one (zkml verify)",
+    );
   }
   const problems: Record<number, string> = {};
   const items: { index: number; item: BatchItem }[] = [];
@@ -38,7 +42,8 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
     if (shape) problems[index] = shape;
     else if (p.system !== "groth16") problems[index] = `system: ${p.system}, not groth16`;
     else if (p.model.vkey !== ready.setup.outputs[FILES.vkey]) problems[index] = "model.vkey: not this build's verification key";
-    else if (p.publicSignals.length !== nPublic || !p.publicSignals.every((s) => /^[0-9]{1,78}$/.test(s))) problems[index] = `publicSignals: expected ${nPublic} decimal strings`;
+    else if (p.publicSignals.length !== nPublic || !p.publicSignals.every((s) => /^[0-9]{1,78}$/.test(s)))
+      problems[index] = `publicSignals: expected ${nPublic} decimal strings`;
     else {
       try {
         items.push({ index, item: { words: groth16ProofWords(p.proof), publicSignals: p.publicSignals.map(BigInt) } });
@@ -48,9 +53,14 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
     }
   });
   // One batch check when all are valid; bisection (which starts with that check) otherwise.
-  for (const bad of await findInvalidItems(ready.verificationKey as Groth16Key, items.map((i) => i.item))) {
+  for (const bad of await findInvalidItems(
+    ready.verificationKey as Groth16Key,
+    items.map((i) => i.item),
+  )) {
     problems[items[bad]!.index] = "proof: does not verify against this build's verification key";
   }
-  const invalid = Object.keys(problems).map(Number).sort((a, b) => a - b);
+  const invalid = Object.keys(problems)
+    .map(Number)
+    .sort((a, b) => a - b);
   return { valid: proofs.length > 0 && invalid.length === 0, invalid, problems, ms: performance.now() - t0 };
 }

@@ -152,15 +152,20 @@ export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): P
 
   // What deploy and register would ship, regenerated from the key.
   const sol = await generateVerifierSources(ready.file("zkey"), ready.model.name, ready.info.modelId, {
-    system, modelCommitment: ready.info.modelCommitment, devKeys: ready.setupInfo.ptau.devOnly, verificationKey: vk,
+    system,
+    modelCommitment: ready.info.modelCommitment,
+    devKeys: ready.setupInfo.ptau.devOnly,
+    verificationKey: vk,
   });
   const wrapper = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
   const bare = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);
   const shipped = await readVerifierArtifact(dir);
   const shippedBare = await readVerifierArtifact(dir, "snark");
   checks.solidity =
-    shipped.bytecode === wrapper.bytecode && shippedBare.bytecode === bare.bytecode &&
-    JSON.stringify(shipped.abi) === JSON.stringify(wrapper.abi) && JSON.stringify(shippedBare.abi) === JSON.stringify(bare.abi);
+    shipped.bytecode === wrapper.bytecode &&
+    shippedBare.bytecode === bare.bytecode &&
+    JSON.stringify(shipped.abi) === JSON.stringify(wrapper.abi) &&
+    JSON.stringify(shippedBare.abi) === JSON.stringify(bare.abi);
   for (const [name, text] of Object.entries(sol.sources)) {
     const file = path.join(ready.file("contractsDir"), name);
     if (!existsSync(file) || (await readFile(file, "utf8")) !== text) {

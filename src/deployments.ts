@@ -59,7 +59,11 @@ export async function recordDeployment(dir: string, chainId: bigint, fields: Dep
 export async function deployedVerifier(dir: string, chainId: bigint, currentVkey: string): Promise<string> {
   const r = await readDeployment(dir, chainId);
   if (!r?.address) {
-    throw new ZkmlError("USAGE", `no verifier of ${dir} is recorded for chain ${chainId} in ${path.join(dir, FILE)}`, "deploy it (zkml deploy DIR --rpc URL), or name the contract (--address ADDR, or --registry ADDR)");
+    throw new ZkmlError(
+      "USAGE",
+      `no verifier of ${dir} is recorded for chain ${chainId} in ${path.join(dir, FILE)}`,
+      "deploy it (zkml deploy DIR --rpc URL), or name the contract (--address ADDR, or --registry ADDR)",
+    );
   }
   checkDeployedKey(dir, chainId, r, currentVkey);
   return r.address;

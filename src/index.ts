@@ -11,7 +11,22 @@ export { readDeployment, recordDeployment, deployedVerifier, checkDeployedKey, t
 export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
 export {
-  runReference, quantizeInput, inputShapes, NO_CLASS, dequantize, describeLayer, isLinear, layerOutFrac, outputParts, outputValues, modelClass, dequantizeOutput, type QModel, type QLayer, type OutputPart, type NamedOutput,
+  runReference,
+  quantizeInput,
+  inputShapes,
+  NO_CLASS,
+  dequantize,
+  describeLayer,
+  isLinear,
+  layerOutFrac,
+  outputParts,
+  outputValues,
+  modelClass,
+  dequantizeOutput,
+  type QModel,
+  type QLayer,
+  type OutputPart,
+  type NamedOutput,
 } from "../core/qmodel.js";
 export { commitInference, layoutTag, type CommitmentLayout } from "../core/commitment.js";
 export { FIELD_R } from "../core/field.js";
@@ -28,15 +43,43 @@ export { InferenceProver, readProofFile, type ContextDetails, type ProveResult }
 export { verifyProofFile, type VerifyResult } from "./verify.js";
 export { checkCircuit, type CircuitCheck } from "./check.js";
 export {
-  deployVerifier, LOCAL_CHAIN_IDS, nextUnusedNonce, submitInference, submitInferenceBatch, measureVerifierCallGas, inferenceCalldata, inferenceBatchCalldata, revertReason, type BatchEntry, type OnchainBatchVerification, type OnchainVerification,
+  deployVerifier,
+  LOCAL_CHAIN_IDS,
+  nextUnusedNonce,
+  submitInference,
+  submitInferenceBatch,
+  measureVerifierCallGas,
+  inferenceCalldata,
+  inferenceBatchCalldata,
+  revertReason,
+  type BatchEntry,
+  type OnchainBatchVerification,
+  type OnchainVerification,
 } from "../verifier/chain.js";
-export { verifyGroth16Batch, findInvalidItems, batchDomain, batchSeed, groth16ProofWords, encodeBatchProofs, type BatchItem, type Groth16Key } from "../verifier/batch.js";
+export {
+  verifyGroth16Batch,
+  findInvalidItems,
+  batchDomain,
+  batchSeed,
+  groth16ProofWords,
+  encodeBatchProofs,
+  type BatchItem,
+  type Groth16Key,
+} from "../verifier/batch.js";
 export { verifyProofBatch, type BatchCheck } from "./batch.js";
 export { encodeProof, proofWords, verifyProofArgs } from "../verifier/calldata.js";
 export { PROOF_SYSTEMS, parseProofSystem, type ProofSystem } from "../core/proof_system.js";
 export { PROOF_WORDS } from "../core/systems/index.js";
 export {
-  compileRegistry, deployRegistry, registerModel, readModel, readResult, submitToRegistry, submitBatchToRegistry, type ModelRegistration, type RegisteredModel,
+  compileRegistry,
+  deployRegistry,
+  registerModel,
+  readModel,
+  readResult,
+  submitToRegistry,
+  submitBatchToRegistry,
+  type ModelRegistration,
+  type RegisteredModel,
 } from "../verifier/registry.js";
 export { registrationFor, deployAndRegister, type Registered } from "./registry.js";
 export { revealedValues, type RevealedValues } from "./reveal.js";

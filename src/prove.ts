@@ -54,8 +54,15 @@ export class InferenceProver {
       throw new Error(`internal error: circuit output disagrees with the reference interpreter for model ${m.name}`);
     }
     const file = assembleProofFile({
-      model: m, ids: { modelId: this.model.info.modelId, vkey: this.model.setup.outputs[FILES.vkey]! }, system: this.model.setupInfo.system,
-      proof, publicSignals, input: q, output: ref.output, context, blinding,
+      model: m,
+      ids: { modelId: this.model.info.modelId, vkey: this.model.setup.outputs[FILES.vkey]! },
+      system: this.model.setupInfo.system,
+      proof,
+      publicSignals,
+      input: q,
+      output: ref.output,
+      context,
+      blinding,
     });
     return { proof: file, timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
   }

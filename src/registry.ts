@@ -45,7 +45,13 @@ async function existingEntry(signer: Signer, registryAddress: string, ready: Rea
   if (!entry) return undefined;
   const want = await registrationFor(ready, entry.verifier);
   const same = (a: string, b: string) => BigInt(a) === BigInt(b);
-  if (!same(entry.modelHash, want.modelHash) || !same(entry.circuitHash, want.circuitHash) || !same(entry.vkeyHash, want.vkeyHash) || entry.system !== want.system) return undefined;
+  if (
+    !same(entry.modelHash, want.modelHash) ||
+    !same(entry.circuitHash, want.circuitHash) ||
+    !same(entry.vkeyHash, want.vkeyHash) ||
+    entry.system !== want.system
+  )
+    return undefined;
   return { modelId: record.modelId, verifier: entry.verifier, gas: { deployVerifier: 0n, register: 0n }, alreadyRegistered: true };
 }
 
@@ -69,7 +75,11 @@ export async function deployAndRegister(
   if (artifact.deployedBytecode && signer.provider) {
     const code = await signer.provider.getCode(d.address);
     if (keccak256(code) !== keccak256(artifact.deployedBytecode)) {
-      throw new ZkmlError("CHAIN", `the code at ${d.address} is not the verifier built from ${ready.dir}'s verification key`, "is the RPC endpoint honest? deploy again through another one");
+      throw new ZkmlError(
+        "CHAIN",
+        `the code at ${d.address} is not the verifier built from ${ready.dir}'s verification key`,
+        "is the RPC endpoint honest? deploy again through another one",
+      );
     }
   }
   const r = await registerModel(signer, registryAddress, await registrationFor(ready, d.address, uri), policy);

@@ -83,7 +83,8 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
   if (mode !== "direct" && mode !== "ceremony") throw new ZkmlError("USAGE", `keys: expected direct or ceremony, got ${String(mode)}`);
   const direct = DIRECT_SETUP[system];
   if (mode === "direct" && direct) {
-    if (opts.ptauFile !== undefined) throw new ZkmlError("USAGE", "direct development keys use no ptau file", "drop --ptau, or make keys on it (the default with --ptau)");
+    if (opts.ptauFile !== undefined)
+      throw new ZkmlError("USAGE", "direct development keys use no ptau file", "drop --ptau, or make keys on it (the default with --ptau)");
     return directSetup(compiled, system, t0, direct, opts.progress);
   }
   const minPower = await requiredPtauPower(system, compiled.file("r1cs"), compiled.info.constraints, nPublic);
@@ -98,7 +99,12 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
     const ptauRecord = { path: ptau.path, power: ptau.power, official: ptau.official, devOnly: ptau.devOnly, blake2b: ptau.blake2b };
     // A system with a phase 2 gets one contribution from local randomness (so delta is not the generator).
     const contributions = backend(system).phase2 ? [{ name: "zkml local contribution", kind: "random" as const, at: new Date().toISOString() }] : [];
-    const info = await installKeys(compiled, zkeyTmp, keys.verificationKey, { system, ptau: ptauRecord, contributions, timingsMs: { ptau: t1 - t0, setup: t2 - t1, solidity: 0 } });
+    const info = await installKeys(compiled, zkeyTmp, keys.verificationKey, {
+      system,
+      ptau: ptauRecord,
+      contributions,
+      timingsMs: { ptau: t1 - t0, setup: t2 - t1, solidity: 0 },
+    });
     return { dir, info, ptau };
   } finally {
     await rm(zkeyTmp, { force: true });
@@ -106,7 +112,13 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
 }
 
 /** Groth16 development keys with no ptau (prover/groth16_direct.ts). */
-async function directSetup(compiled: CompiledModel, system: ProofSystem, t0: number, draw: NonNullable<(typeof DIRECT_SETUP)[ProofSystem]>, progress?: Progress): Promise<SetupResult> {
+async function directSetup(
+  compiled: CompiledModel,
+  system: ProofSystem,
+  t0: number,
+  draw: NonNullable<(typeof DIRECT_SETUP)[ProofSystem]>,
+  progress?: Progress,
+): Promise<SetupResult> {
   const zkeyTmp = path.join(compiled.dir, `${FILES.zkey}.tmp-${process.pid}`);
   try {
     progress?.(`${system} development keys (direct)`, 0);
@@ -115,7 +127,11 @@ async function directSetup(compiled: CompiledModel, system: ProofSystem, t0: num
     const power = Math.floor(Math.log2(compiled.info.constraints + compiled.info.publicSignals.length)) + 1;
     const ptau = { path: "", power, official: false, devOnly: true, blake2b: "" };
     const info = await installKeys(compiled, zkeyTmp, keys.verificationKey, {
-      system, ptau, contributions: [], keys: "direct", timingsMs: { ptau: 0, setup: t1 - t0, solidity: 0 },
+      system,
+      ptau,
+      contributions: [],
+      keys: "direct",
+      timingsMs: { ptau: 0, setup: t1 - t0, solidity: 0 },
     });
     return { dir: compiled.dir, info, ptau: { ...ptau, generatedMs: 0 } };
   } finally {
@@ -127,16 +143,14 @@ async function directSetup(compiled: CompiledModel, system: ProofSystem, t0: num
  * Puts a new proving key in place with everything derived from it (verification key, Solidity
  * verifiers), manifest last: used by setup and by each phase-2 contribution.
  */
-export async function installKeys(
-  compiled: CompiledModel,
-  zkeyTmp: string,
-  verificationKey: unknown,
-  base: Omit<SetupInfo, "contract">,
-): Promise<SetupInfo> {
+export async function installKeys(compiled: CompiledModel, zkeyTmp: string, verificationKey: unknown, base: Omit<SetupInfo, "contract">): Promise<SetupInfo> {
   const t0 = performance.now();
   const { system } = base;
   const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, {
-    system, modelCommitment: compiled.info.modelCommitment, devKeys: base.ptau.devOnly, verificationKey,
+    system,
+    modelCommitment: compiled.info.modelCommitment,
+    devKeys: base.ptau.devOnly,
+    verificationKey,
   });
   const artifact = await compileSolidity(sol.sources, sol.mainFile, sol.mainContract);
   const snarkArtifact = await compileSolidity(sol.sources, `${sol.verifierContract}.sol`, sol.verifierContract);
@@ -174,7 +188,10 @@ export async function installKeys(
   };
   compiled.manifest.stages.setup = {
     at: new Date().toISOString(),
-    inputs: { [FILES.r1cs]: compiled.compile.outputs[FILES.r1cs]!, ptau: base.keys === "direct" ? "none: development keys drawn directly" : `blake2b:${base.ptau.blake2b}` },
+    inputs: {
+      [FILES.r1cs]: compiled.compile.outputs[FILES.r1cs]!,
+      ptau: base.keys === "direct" ? "none: development keys drawn directly" : `blake2b:${base.ptau.blake2b}`,
+    },
     outputs,
     info: info as unknown as Record<string, unknown>,
   };

@@ -63,7 +63,12 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
   // The shape first (types, sizes, depth, format): below, every field is what its type says.
   const shape = proofFileShapeProblem(proof);
   if (shape) {
-    return { valid: false, checks: { model: false, keys: false, proof: false, commitment: false, class: false, fields: false }, problems: [shape], ms: performance.now() - t0 };
+    return {
+      valid: false,
+      checks: { model: false, keys: false, proof: false, commitment: false, class: false, fields: false },
+      problems: [shape],
+      ms: performance.now() - t0,
+    };
   }
   const problems: string[] = [];
   const { info, model: m } = ready;
@@ -99,18 +104,33 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
   const outputOk = intsInRange(output.values, layout.outputSize, layout.outputBits);
   field(outputOk, `output.values: expected ${layout.outputSize} integers of ${layout.outputBits} signed bits`);
   field(output.frac === m.output.frac, `output.frac: ${show(output.frac)}, the model's output is at 2^-${m.output.frac}`);
-  if (outputOk) field(sameNumbers(output.dequantized, dequantizeOutput(m, output.values)), `output.dequantized: not output.values at the model's output scale${m.output.parts ? "s" : ""}`);
+  if (outputOk)
+    field(
+      sameNumbers(output.dequantized, dequantizeOutput(m, output.values)),
+      `output.dequantized: not output.values at the model's output scale${m.output.parts ? "s" : ""}`,
+    );
   if (m.output.parts) {
     // Each graph output by name: exactly the slice of output.values it names, at its scale.
     const expected = outputOk ? outputValues(m, output.values) : undefined;
     const got = output.parts;
     const partsOk =
-      expected !== undefined && got !== undefined && got.length === expected.length &&
+      expected !== undefined &&
+      got !== undefined &&
+      got.length === expected.length &&
       expected.every((e, k) => {
         const g = got[k]!;
-        return g.name === e.name && g.frac === e.frac && sameNumbers(g.shape, e.shape) && sameNumbers(g.values, e.values) && sameNumbers(g.dequantized, e.dequantized);
+        return (
+          g.name === e.name &&
+          g.frac === e.frac &&
+          sameNumbers(g.shape, e.shape) &&
+          sameNumbers(g.values, e.values) &&
+          sameNumbers(g.dequantized, e.dequantized)
+        );
       });
-    field(partsOk, `output.parts: not the model's outputs (${m.output.parts.map((p) => terminalText(p.name, 60)).join(", ")}) sliced from output.values at their scales`);
+    field(
+      partsOk,
+      `output.parts: not the model's outputs (${m.output.parts.map((p) => terminalText(p.name, 60)).join(", ")}) sliced from output.values at their scales`,
+    );
   } else {
     field(output.parts === undefined, "output.parts: the model has one output");
   }
@@ -127,17 +147,29 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
     }
     if (!commitment) problems.push(`commitment: input.values, output.values and blinding do not open publicSignals[0]`);
     cls = outputOk && split.cls === modelClass(m, output.values) && output.class === split.cls;
-    if (!cls) problems.push(`output.class: ${show(output.class)}; the proof's class is ${split.cls}${outputOk ? `, the output's ${modelClass(m, output.values)}` : ""}`);
+    if (!cls)
+      problems.push(
+        `output.class: ${show(output.class)}; the proof's class is ${split.cls}${outputOk ? `, the output's ${modelClass(m, output.values)}` : ""}`,
+      );
     field(context.value === "0x" + split.context.toString(16), `context.value: ${show(context.value)}, the proof's context is 0x${split.context.toString(16)}`);
     const { chainId, contract, sender, beneficiary, nonce } = context;
     if ([chainId, contract, sender, beneficiary, nonce].some((x) => x !== undefined)) {
       let derived: bigint | undefined;
       try {
-        derived = computeContext({ chainId: BigInt(chainId!), contract: contract!, sender: sender!, nonce: BigInt(nonce!), ...(beneficiary !== undefined && { beneficiary }) });
+        derived = computeContext({
+          chainId: BigInt(chainId!),
+          contract: contract!,
+          sender: sender!,
+          nonce: BigInt(nonce!),
+          ...(beneficiary !== undefined && { beneficiary }),
+        });
       } catch {
         // A missing part, a non-number or a bad address derives nothing.
       }
-      field(derived === split.context, `context.chainId/contract/sender/nonce${beneficiary === undefined ? "" : " and beneficiary"}: they do not derive the proof's context`);
+      field(
+        derived === split.context,
+        `context.chainId/contract/sender/nonce${beneficiary === undefined ? "" : " and beneficiary"}: they do not derive the proof's context`,
+      );
     }
   }
   const valid = model && keys && ok && commitment && cls && fields && modelCommitment !== false;

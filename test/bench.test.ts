@@ -15,7 +15,10 @@ describe("zkml bench", () => {
       runs: 2,
       coldRuns: 1,
       signalCounts: [1, 3, 6],
-      sweepSizes: [[4, 4, 2], [24, 8, 3]],
+      sweepSizes: [
+        [4, 4, 2],
+        [24, 8, 3],
+      ],
       throughputWorkers: [1, 2],
       resultsDir: dir,
       progress: (m) => messages.push(m),
@@ -67,10 +70,16 @@ describe("zkml bench", () => {
     expect(svg.match(/<circle /g)).toHaveLength(3);
     const tp = result.throughput!;
     expect(tp.model).toBe("tiny-mlp");
-    expect(tp.points.map((p) => [p.workers, p.proofs])).toEqual([[1, 2], [2, 4]]);
+    expect(tp.points.map((p) => [p.workers, p.proofs])).toEqual([
+      [1, 2],
+      [2, 4],
+    ]);
     for (const p of tp.points) expect(p.proofsPerMinute).toBeGreaterThan(0);
     const sweep = result.sizeSweep!;
-    expect(sweep.points.map((p) => p.widths)).toEqual([[4, 4, 2], [24, 8, 3]]);
+    expect(sweep.points.map((p) => p.widths)).toEqual([
+      [4, 4, 2],
+      [24, 8, 3],
+    ]);
     expect(sweep.points[1]!.constraints).toBeGreaterThan(sweep.points[0]!.constraints);
     expect(sweep.points[1]!.parameters).toBe(24 * 8 + 8 + 8 * 3 + 3);
     for (const p of sweep.points) expect(p.proveMs.median).toBeGreaterThan(0);

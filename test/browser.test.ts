@@ -13,8 +13,22 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { poseidonContract } from "circomlibjs";
 import { type Contract, ContractFactory } from "ethers";
 import {
-  compileModel, compileProjectContract, connectRpc, deployAndRegister, deployRegistry, deployVerifier, InferenceProver, layoutTag, readInputFile, readVerifierArtifact,
-  releaseCurves, revealedValues, setupModel, verifyProofFile, type ChainConnection, type CommitmentLayout,
+  compileModel,
+  compileProjectContract,
+  connectRpc,
+  deployAndRegister,
+  deployRegistry,
+  deployVerifier,
+  InferenceProver,
+  layoutTag,
+  readInputFile,
+  readVerifierArtifact,
+  releaseCurves,
+  revealedValues,
+  setupModel,
+  verifyProofFile,
+  type ChainConnection,
+  type CommitmentLayout,
 } from "../src/index.js";
 
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
@@ -45,7 +59,11 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
     const site = path.join(tmp, "site");
     await buildWebExample(site);
     appraisalDir = path.join(tmp, "appraisal");
-    const appraisal = await compileModel(path.join(ROOT, "examples/appraisal/appraisal.onnx"), { outDir: appraisalDir, calibrationFile: path.join(ROOT, "examples/appraisal/calibration.json"), fidelity: false });
+    const appraisal = await compileModel(path.join(ROOT, "examples/appraisal/appraisal.onnx"), {
+      outDir: appraisalDir,
+      calibrationFile: path.join(ROOT, "examples/appraisal/calibration.json"),
+      fidelity: false,
+    });
     await setupModel(appraisalDir);
     // /model/ is the build as made; /tampered/ flips one byte of its proving key.
     server = await serveStatic(site, { model: inject("mnistDir"), tampered: inject("mnistDir"), appraisal: appraisalDir }, (build, file, bytes) => {
@@ -64,7 +82,14 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
     await poseidon.waitForDeployment();
     const a = await compileProjectContract("examples/AppraisalOracle.sol", "AppraisalOracle");
     const layout = appraisal.info.layout;
-    oracle = (await new ContractFactory(a.abi, a.bytecode, chain.signer).deploy(registry, modelId, await poseidon.getAddress(), layoutTag(layout), layout.outputBits, appraisal.model.output.frac)) as Contract;
+    oracle = (await new ContractFactory(a.abi, a.bytecode, chain.signer).deploy(
+      registry,
+      modelId,
+      await poseidon.getAddress(),
+      layoutTag(layout),
+      layout.outputBits,
+      appraisal.model.output.frac,
+    )) as Contract;
     await oracle.waitForDeployment();
     browser = await launchChromium();
     await mkdir(OUT, { recursive: true });

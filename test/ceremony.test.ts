@@ -20,7 +20,10 @@ const input = [0.1, -0.2, 0.3, 0.4, -0.5, 0.6];
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "zkml-ceremony-"));
-  for (const [name, seed] of [["a", 3], ["b", 4]] as const) {
+  for (const [name, seed] of [
+    ["a", 3],
+    ["b", 4],
+  ] as const) {
     const onnx = path.join(work, `${name}.onnx`);
     await writeFile(onnx, randomMlp([6, 5, 3], seed));
     await compileModel(onnx, { outDir: path.join(work, name) });

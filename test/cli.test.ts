@@ -38,7 +38,9 @@ describe("zkml CLI: help and usage", () => {
     const version = await runCli(["--version"]);
     expect(version.code).toBe(0);
     const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string; dependencies: Record<string, string> };
-    expect(version.stdout.trim()).toBe(`zkml ${pkg.version} (snarkjs ${pkg.dependencies.snarkjs}, circom2 ${pkg.dependencies.circom2}, circomlib ${pkg.dependencies.circomlib}, solc ${pkg.dependencies.solc})`);
+    expect(version.stdout.trim()).toBe(
+      `zkml ${pkg.version} (snarkjs ${pkg.dependencies.snarkjs}, circom2 ${pkg.dependencies.circom2}, circomlib ${pkg.dependencies.circomlib}, solc ${pkg.dependencies.solc})`,
+    );
   });
 });
 
@@ -48,10 +50,15 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
     expectUserError(await runCli(["compile", path.join(tmp, "missing.onnx"), "--out", out]), /model file not found/);
     await writeFile(path.join(tmp, "notes.onnx"), "these are my notes, not a model\n");
     expectUserError(await runCli(["compile", path.join(tmp, "notes.onnx"), "--out", out]), /not an ONNX model/);
-    await writeFile(path.join(tmp, "erf.onnx"), rawModel({
-      inputShape: [1, 3], outputShape: [1, 3], initializers: [],
-      nodes: [{ op: "Erf", inputs: ["input"], outputs: ["y"], name: "head/erf" }],
-    }));
+    await writeFile(
+      path.join(tmp, "erf.onnx"),
+      rawModel({
+        inputShape: [1, 3],
+        outputShape: [1, 3],
+        initializers: [],
+        nodes: [{ op: "Erf", inputs: ["input"], outputs: ["y"], name: "head/erf" }],
+      }),
+    );
     const r = await runCli(["compile", path.join(tmp, "erf.onnx"), "--out", out, "--json"]);
     expectUserError(r, /node "head\/erf" \(Erf\): op Erf is not supported/);
     expect(r.json().error.code).toBe("UNSUPPORTED_OP");
@@ -66,7 +73,10 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
       await writeFile(path.join(tmp, name), text);
       return path.join(tmp, name);
     };
-    expectUserError(await runCli(["prove", dir, "--input", await write("short.json", JSON.stringify({ input: [1, 2, 3] })), "--out", proofOut]), /needs 784 values/);
+    expectUserError(
+      await runCli(["prove", dir, "--input", await write("short.json", JSON.stringify({ input: [1, 2, 3] })), "--out", proofOut]),
+      /needs 784 values/,
+    );
     expectUserError(await runCli(["prove", dir, "--input", await write("nan.json", `{"input": [NaN, 1]}`), "--out", proofOut]), /not valid JSON.*NaN/);
     expectUserError(await runCli(["prove", dir, "--input", await write("null.json", JSON.stringify({ input: [null] })), "--out", proofOut]), /not a number/);
     expectUserError(await runCli(["prove", dir, "--input", path.join(tmp, "none.json"), "--out", proofOut]), /input file not found/);
@@ -74,7 +84,17 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
     expect(existsSync(proofOut)).toBe(false);
     expectUserError(await runCli(["verify", dir, await write("junk-proof.json", "{}")]), /not a zkml proof file/);
     expectUserError(await runCli(["setup", path.join(tmp, "no-build")]), /not a zkml build folder/);
-    const badNonce = await runCli(["verify-onchain", dir, path.join(tmp, "none.json"), "--rpc", "http://127.0.0.1:9", "--address", "0x" + "11".repeat(20), "--nonce", "abc"]);
+    const badNonce = await runCli([
+      "verify-onchain",
+      dir,
+      path.join(tmp, "none.json"),
+      "--rpc",
+      "http://127.0.0.1:9",
+      "--address",
+      "0x" + "11".repeat(20),
+      "--nonce",
+      "abc",
+    ]);
     expect(badNonce.code).toBe(2);
     expect(badNonce.stderr.trim().split("\n")).toEqual(["zkml verify-onchain: error: --nonce abc is not a non-negative integer"]);
     const usage = await runCli(["prove", dir]);

@@ -56,12 +56,22 @@ const CASES: { name: string; input: number[]; sketch: LayerSketch[] }[] = [
   {
     name: "conv3x3-pad-relu-maxpool-dense",
     input: [2, 6, 6],
-    sketch: [{ kind: "conv", outChannels: 3, kernel: 3, pad: 1 }, { kind: "activation", op: "Relu" }, { kind: "maxpool", kernel: 2 }, { kind: "flatten" }, { kind: "dense", outFeatures: 4 }],
+    sketch: [
+      { kind: "conv", outChannels: 3, kernel: 3, pad: 1 },
+      { kind: "activation", op: "Relu" },
+      { kind: "maxpool", kernel: 2 },
+      { kind: "flatten" },
+      { kind: "dense", outFeatures: 4 },
+    ],
   },
   {
     name: "depthwise-stride2-avgpool3-excludepad-sigmoid",
     input: [2, 7, 7],
-    sketch: [{ kind: "conv", outChannels: 2, kernel: 3, stride: 2, group: 2 }, { kind: "avgpool", kernel: 3, stride: 1, pad: 1, countIncludePad: false }, { kind: "activation", op: "Sigmoid" }],
+    sketch: [
+      { kind: "conv", outChannels: 2, kernel: 3, stride: 2, group: 2 },
+      { kind: "avgpool", kernel: 3, stride: 1, pad: 1, countIncludePad: false },
+      { kind: "activation", op: "Sigmoid" },
+    ],
   },
   {
     name: "batchnorm-tanh-globalavgpool",
@@ -72,14 +82,23 @@ const CASES: { name: string; input: number[]; sketch: LayerSketch[] }[] = [
     name: "conv-batchnorm-leakyrelu-avgpool-includepad-prelu-dense",
     input: [1, 5, 5],
     sketch: [
-      { kind: "conv", outChannels: 2, kernel: 2 }, { kind: "batchnorm" }, { kind: "activation", op: "LeakyRelu", alpha: 0.1 },
-      { kind: "avgpool", kernel: 2, stride: 2, pad: 1, countIncludePad: true }, { kind: "prelu" }, { kind: "flatten" }, { kind: "dense", outFeatures: 3 },
+      { kind: "conv", outChannels: 2, kernel: 2 },
+      { kind: "batchnorm" },
+      { kind: "activation", op: "LeakyRelu", alpha: 0.1 },
+      { kind: "avgpool", kernel: 2, stride: 2, pad: 1, countIncludePad: true },
+      { kind: "prelu" },
+      { kind: "flatten" },
+      { kind: "dense", outFeatures: 3 },
     ],
   },
   {
     name: "maxpool-padded-clip-hardsigmoid",
     input: [2, 3, 3],
-    sketch: [{ kind: "maxpool", kernel: 3, stride: 2, pad: 1 }, { kind: "clip", min: -0.25, max: 0.5 }, { kind: "activation", op: "HardSigmoid", alpha: 0.5 }],
+    sketch: [
+      { kind: "maxpool", kernel: 3, stride: 2, pad: 1 },
+      { kind: "clip", min: -0.25, max: 0.5 },
+      { kind: "activation", op: "HardSigmoid", alpha: 0.5 },
+    ],
   },
 ];
 

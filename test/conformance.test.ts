@@ -10,15 +10,18 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { floatOutputs, softmax } from "../circuits/fidelity.js";
-import { checkCircuit, compileModel, InferenceProver, readInputFile, releaseCurves, setupModel, verifyProofFile, } from "../src/index.js";
+import { checkCircuit, compileModel, InferenceProver, readInputFile, releaseCurves, setupModel, verifyProofFile } from "../src/index.js";
 
 const MODELS = path.resolve("../shared/onnx-models");
 const present = existsSync(MODELS);
 /** Every model of the set: all of their ops are supported now (refusals are tested on synthetic graphs). */
-const SUPPORTED = present ? readdirSync(MODELS).filter((d) => existsSync(path.join(MODELS, d, "network.onnx"))).sort() : [];
+const SUPPORTED = present
+  ? readdirSync(MODELS)
+      .filter((d) => existsSync(path.join(MODELS, d, "network.onnx")))
+      .sort()
+  : [];
 
 afterAll(releaseCurves);
-
 
 describe.skipIf(!present)("conformance: ../shared/onnx-models", () => {
   for (const name of SUPPORTED) {
@@ -43,7 +46,6 @@ describe.skipIf(!present)("conformance: ../shared/onnx-models", () => {
       ours.forEach((v, i) => expect(Math.abs(v - float![i]!), `${name}[${i}]`).toBeLessThanOrEqual(0.05 * scale));
     });
   }
-
 });
 
 if (!present) {

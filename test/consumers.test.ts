@@ -9,8 +9,26 @@ import { poseidonContract } from "circomlibjs";
 import { AbiCoder, type BrowserProvider, Contract, ContractFactory, keccak256, parseEther, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  checkCircuit, compileModel, compileProjectContract, compileRegistry, computeContext, connectInProcessChain, deployAndRegister, deployRegistry, encodeProof,
-  FIELD_R, InferenceProver, layoutTag, readInputFile, readResult, releaseCurves, revealedValues, revertReason, setupModel, submitToRegistry, type ChainConnection,
+  checkCircuit,
+  compileModel,
+  compileProjectContract,
+  compileRegistry,
+  computeContext,
+  connectInProcessChain,
+  deployAndRegister,
+  deployRegistry,
+  encodeProof,
+  FIELD_R,
+  InferenceProver,
+  layoutTag,
+  readInputFile,
+  readResult,
+  releaseCurves,
+  revealedValues,
+  revertReason,
+  setupModel,
+  submitToRegistry,
+  type ChainConnection,
 } from "../src/index.js";
 
 let chain: ChainConnection;
@@ -51,7 +69,11 @@ describe("ClassBounty: pays the first account that proves the MNIST model reads 
     const other = await deploy("examples/ClassBounty.sol", "ClassBounty", [registry, modelId, (target + 1) % 10], parseEther("1"));
 
     const asClaimant = bounty.connect(claimant) as Contract;
-    const err = async (p: Promise<unknown>, c: Contract) => p.then(() => "no revert", (e) => revertReason(c, e));
+    const err = async (p: Promise<unknown>, c: Contract) =>
+      p.then(
+        () => "no revert",
+        (e) => revertReason(c, e),
+      );
     expect(await err(asClaimant.getFunction("claim")(1n), bounty)).toBe(`NotProven(${who}, 1)`);
     expect((await submitToRegistry(claimant, registry, modelId, proof, 1n)).valid).toBe(true);
     expect(await err((other.connect(claimant) as Contract).getFunction("claim")(1n), other)).toBe(`WrongClass(${target})`);
@@ -78,7 +100,12 @@ describe("AppraisalOracle: posts a proven regression output, with its scale", ()
     await poseidon.waitForDeployment();
     const layout = compiled.info.layout;
     const oracle = await deploy("examples/AppraisalOracle.sol", "AppraisalOracle", [
-      registry, modelId, await poseidon.getAddress(), layoutTag(layout), layout.outputBits, compiled.model.output.frac,
+      registry,
+      modelId,
+      await poseidon.getAddress(),
+      layoutTag(layout),
+      layout.outputBits,
+      compiled.model.output.frac,
     ]);
     const oracleAddress = await oracle.getAddress();
     const poster = await chain.signer.getAddress();
@@ -94,10 +121,22 @@ describe("AppraisalOracle: posts a proven regression output, with its scale", ()
     const q = r.outputs[0]!;
     const post = (value: bigint, nonce: bigint, opts: { p?: typeof proof; as?: Contract; blinding?: bigint; packedInput?: bigint } = {}) => {
       const p = opts.p ?? proof;
-      return encodeProof(p).then((bytes) => (opts.as ?? oracle).getFunction("post")(
-        bytes, p.publicSignals.slice(0, 2).map(BigInt), nonce, opts.packedInput ?? r.packedInput[0]!, value, opts.blinding ?? r.blinding));
+      return encodeProof(p).then((bytes) =>
+        (opts.as ?? oracle).getFunction("post")(
+          bytes,
+          p.publicSignals.slice(0, 2).map(BigInt),
+          nonce,
+          opts.packedInput ?? r.packedInput[0]!,
+          value,
+          opts.blinding ?? r.blinding,
+        ),
+      );
     };
-    const reason = (tx: Promise<unknown>, c: Contract = oracle) => tx.then(() => "no revert", (e) => revertReason(c, e));
+    const reason = (tx: Promise<unknown>, c: Contract = oracle) =>
+      tx.then(
+        () => "no revert",
+        (e) => revertReason(c, e),
+      );
 
     expect(await reason(post(q + 1n, 5n))).toMatch(/^CommitmentMismatch/);
     expect(await reason(post(q, 5n, { blinding: r.blinding + 1n }))).toMatch(/^CommitmentMismatch/);

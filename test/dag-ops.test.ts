@@ -35,68 +35,137 @@ const CASES: {
 }[] = [
   {
     name: "two graph inputs: y = W3 relu(W1 a + W2 b)",
-    nodes: [gemm("g1", "input", "ta", F, F), gemm("g2", "b", "tb", F, F), { op: "Add", inputs: ["ta", "tb"], outputs: ["s"] },
-      { op: "Relu", inputs: ["s"], outputs: ["r"] }, gemm("g3", "r", "y", 3, F)],
-    gemms: [["g1", F, F], ["g2", F, F], ["g3", 3, F]],
+    nodes: [
+      gemm("g1", "input", "ta", F, F),
+      gemm("g2", "b", "tb", F, F),
+      { op: "Add", inputs: ["ta", "tb"], outputs: ["s"] },
+      { op: "Relu", inputs: ["s"], outputs: ["r"] },
+      gemm("g3", "r", "y", 3, F),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g2", F, F],
+      ["g3", 3, F],
+    ],
     layers: ["select", "select", "dense", "dense", "binary", "dense"],
     extraInputs: [{ name: "b", shape: [1, F] }],
   },
   {
     name: "residual: h = relu(W1 x); y = W3 (W2 h + h)",
-    nodes: [gemm("g1", "input", "t1", F, F), { op: "Relu", inputs: ["t1"], outputs: ["h"] }, gemm("g2", "h", "t2", F, F),
-      { op: "Add", inputs: ["t2", "h"], outputs: ["r"] }, gemm("g3", "r", "y", 3, F)],
-    gemms: [["g1", F, F], ["g2", F, F], ["g3", 3, F]],
+    nodes: [
+      gemm("g1", "input", "t1", F, F),
+      { op: "Relu", inputs: ["t1"], outputs: ["h"] },
+      gemm("g2", "h", "t2", F, F),
+      { op: "Add", inputs: ["t2", "h"], outputs: ["r"] },
+      gemm("g3", "r", "y", 3, F),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g2", F, F],
+      ["g3", 3, F],
+    ],
     layers: ["dense", "dense", "binary", "dense"],
   },
   {
     name: "polynomial activation: y = W2 (t·t + t), t = W1 x",
-    nodes: [gemm("g1", "input", "t", F, F), { op: "Mul", inputs: ["t", "t"], outputs: ["sq"] }, { op: "Add", inputs: ["sq", "t"], outputs: ["p"] }, gemm("g2", "p", "y", 3, F)],
-    gemms: [["g1", F, F], ["g2", 3, F]],
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Mul", inputs: ["t", "t"], outputs: ["sq"] },
+      { op: "Add", inputs: ["sq", "t"], outputs: ["p"] },
+      gemm("g2", "p", "y", 3, F),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g2", 3, F],
+    ],
     layers: ["dense", "binary", "binary", "dense"],
   },
   {
     name: "Pow 2 and 3, Sub of activations, a linear output read twice (ReLU not fused)",
-    nodes: [gemm("g1", "input", "t", F, F), { op: "Relu", inputs: ["t"], outputs: ["rt"] }, { op: "Sub", inputs: ["t", "rt"], outputs: ["neg"] },
-      { op: "Pow", inputs: ["neg", "two"], outputs: ["sq"] }, { op: "Pow", inputs: ["rt", "three"], outputs: ["cube"] },
-      { op: "Add", inputs: ["sq", "cube"], outputs: ["y"] }],
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Relu", inputs: ["t"], outputs: ["rt"] },
+      { op: "Sub", inputs: ["t", "rt"], outputs: ["neg"] },
+      { op: "Pow", inputs: ["neg", "two"], outputs: ["sq"] },
+      { op: "Pow", inputs: ["rt", "three"], outputs: ["cube"] },
+      { op: "Add", inputs: ["sq", "cube"], outputs: ["y"] },
+    ],
     gemms: [["g1", F, F]],
     layers: ["dense", "relu", "binary", "binary", "binary", "binary", "binary"],
-    extra: [{ name: "two", dims: [], values: [2] }, { name: "three", dims: [], values: [3] }],
+    extra: [
+      { name: "two", dims: [], values: [2] },
+      { name: "three", dims: [], values: [3] },
+    ],
   },
   {
     name: "Concat of branches at different scales, inner axis then outer: y = W2 [[relu(W1 x) | 4x] on axis 2 | x]",
-    nodes: [gemm("g1", "input", "t", F, F), { op: "Relu", inputs: ["t"], outputs: ["a"] }, { op: "Mul", inputs: ["input", "four"], outputs: ["s"] },
-      { op: "Reshape", inputs: ["a", "shape3"], outputs: ["a3"] }, { op: "Reshape", inputs: ["s", "shape3"], outputs: ["s3"] },
-      { op: "Concat", inputs: ["a3", "s3"], outputs: ["c"], attrs: { axis: 2 } }, { op: "Flatten", inputs: ["c"], outputs: ["f"] },
-      { op: "Concat", inputs: ["f", "input"], outputs: ["c2"], attrs: { axis: 1 } }, gemm("g2", "c2", "y", 3, 3 * F)],
-    gemms: [["g1", F, F], ["g2", 3, 3 * F]],
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Relu", inputs: ["t"], outputs: ["a"] },
+      { op: "Mul", inputs: ["input", "four"], outputs: ["s"] },
+      { op: "Reshape", inputs: ["a", "shape3"], outputs: ["a3"] },
+      { op: "Reshape", inputs: ["s", "shape3"], outputs: ["s3"] },
+      { op: "Concat", inputs: ["a3", "s3"], outputs: ["c"], attrs: { axis: 2 } },
+      { op: "Flatten", inputs: ["c"], outputs: ["f"] },
+      { op: "Concat", inputs: ["f", "input"], outputs: ["c2"], attrs: { axis: 1 } },
+      gemm("g2", "c2", "y", 3, 3 * F),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g2", 3, 3 * F],
+    ],
     layers: ["dense", "table", "rescale", "concat", "rescale", "concat", "dense"],
     // 4x (a table, ±4 at 2^-5) is coarser than relu(W1 x) and x: both get rescaled to it.
-    extra: [{ name: "shape3", dims: [3], values: [1, 2, 3], dataType: 7 }, { name: "four", dims: [], values: [4] }],
+    extra: [
+      { name: "shape3", dims: [3], values: [1, 2, 3], dataType: 7 },
+      { name: "four", dims: [], values: [4] },
+    ],
   },
   {
     name: "MatMul of two activations, batch broadcast: relu([2,1,3] × [1,3,2]) → W3",
-    nodes: [gemm("g1", "input", "q", F, F), gemm("g2", "input", "k", F, F),
-      { op: "Reshape", inputs: ["q", "shapeQ"], outputs: ["q3"] }, { op: "Reshape", inputs: ["k", "shapeK"], outputs: ["k3"] },
-      { op: "MatMul", inputs: ["q3", "k3"], outputs: ["att"] }, { op: "Relu", inputs: ["att"], outputs: ["r"] },
-      { op: "Reshape", inputs: ["r", "shapeFlat"], outputs: ["f"] }, gemm("g3", "f", "y", 3, 4)],
-    gemms: [["g1", F, F], ["g2", F, F], ["g3", 3, 4]],
+    nodes: [
+      gemm("g1", "input", "q", F, F),
+      gemm("g2", "input", "k", F, F),
+      { op: "Reshape", inputs: ["q", "shapeQ"], outputs: ["q3"] },
+      { op: "Reshape", inputs: ["k", "shapeK"], outputs: ["k3"] },
+      { op: "MatMul", inputs: ["q3", "k3"], outputs: ["att"] },
+      { op: "Relu", inputs: ["att"], outputs: ["r"] },
+      { op: "Reshape", inputs: ["r", "shapeFlat"], outputs: ["f"] },
+      gemm("g3", "f", "y", 3, 4),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g2", F, F],
+      ["g3", 3, 4],
+    ],
     layers: ["dense", "dense", "matmul", "dense"],
-    extra: [{ name: "shapeQ", dims: [3], values: [2, 1, 3], dataType: 7 }, { name: "shapeK", dims: [3], values: [1, 3, 2], dataType: 7 },
-      { name: "shapeFlat", dims: [2], values: [1, 4], dataType: 7 }],
+    extra: [
+      { name: "shapeQ", dims: [3], values: [2, 1, 3], dataType: 7 },
+      { name: "shapeK", dims: [3], values: [1, 3, 2], dataType: 7 },
+      { name: "shapeFlat", dims: [2], values: [1, 4], dataType: 7 },
+    ],
   },
   {
     name: "a sequence: relu([2,3] × W + b) with a constant token concatenated → W3",
-    nodes: [{ op: "Reshape", inputs: ["input", "shapeSeq"], outputs: ["seq"] }, { op: "MatMul", inputs: ["seq", "W"], outputs: ["proj"] },
-      { op: "Add", inputs: ["proj", "bias"], outputs: ["biased"] }, { op: "Relu", inputs: ["biased"], outputs: ["h"] },
-      { op: "Concat", inputs: ["token", "h"], outputs: ["tokens"], attrs: { axis: 0 } }, { op: "Reshape", inputs: ["tokens", "shapeFlat"], outputs: ["f"] },
-      gemm("g3", "f", "y", 3, 12)],
+    nodes: [
+      { op: "Reshape", inputs: ["input", "shapeSeq"], outputs: ["seq"] },
+      { op: "MatMul", inputs: ["seq", "W"], outputs: ["proj"] },
+      { op: "Add", inputs: ["proj", "bias"], outputs: ["biased"] },
+      { op: "Relu", inputs: ["biased"], outputs: ["h"] },
+      { op: "Concat", inputs: ["token", "h"], outputs: ["tokens"], attrs: { axis: 0 } },
+      { op: "Reshape", inputs: ["tokens", "shapeFlat"], outputs: ["f"] },
+      gemm("g3", "f", "y", 3, 12),
+    ],
     gemms: [["g3", 3, 12]],
     // The bias folds per column into the rows' dense layer, the ReLU into its requantization.
     layers: ["dense", "concat", "dense"],
-    extra: [{ name: "shapeSeq", dims: [2], values: [2, 3], dataType: 7 }, { name: "shapeFlat", dims: [2], values: [1, 12], dataType: 7 },
+    extra: [
+      { name: "shapeSeq", dims: [2], values: [2, 3], dataType: 7 },
+      { name: "shapeFlat", dims: [2], values: [1, 12], dataType: 7 },
       { name: "W", dims: [3, 4], values: [0.5, -0.3, 0.2, 0.8, -0.6, 0.4, 0.1, -0.2, 0.3, 0.7, -0.5, 0.25] },
-      { name: "bias", dims: [4], values: [0.1, -0.2, 0.05, 0.3] }, { name: "token", dims: [1, 4], values: [0.5, -0.25, 0.75, -1] }],
+      { name: "bias", dims: [4], values: [0.1, -0.2, 0.05, 0.3] },
+      { name: "token", dims: [1, 4], values: [0.5, -0.25, 0.75, -1] },
+    ],
   },
 ];
 
@@ -114,7 +183,13 @@ for (const [ci, cs] of CASES.entries()) {
       ]),
       ...(cs.extra ?? []),
     ];
-    const bytes = rawModel({ inputShape: [1, F], outputShape: [1, cs.gemms.at(-1)![0] === "g1" ? F : 3], nodes: cs.nodes, initializers, extraInputs: cs.extraInputs });
+    const bytes = rawModel({
+      inputShape: [1, F],
+      outputShape: [1, cs.gemms.at(-1)![0] === "g1" ? F : 3],
+      nodes: cs.nodes,
+      initializers,
+      extraInputs: cs.extraInputs,
+    });
     const inSize = F * (1 + (cs.extraInputs?.length ?? 0));
     const graph = importOnnx(bytes, `dag${ci}`);
     const samples = Array.from({ length: 24 }, () => u(inSize, 1));
@@ -127,7 +202,11 @@ for (const [ci, cs] of CASES.entries()) {
     it("imports as the intended layers, with onnxruntime's float semantics", async () => {
       expect(model.layers.map((l) => l.op)).toEqual(cs.layers);
       const ort = await floatOutputs(bytes, model, samples.slice(0, 8));
-      samples.slice(0, 8).forEach((s, i) => runFloat(graph, s).at(-1)!.forEach((v, j) => expect(Math.abs(v - ort[i]![j]!)).toBeLessThan(1e-4)));
+      samples.slice(0, 8).forEach((s, i) =>
+        runFloat(graph, s)
+          .at(-1)!
+          .forEach((v, j) => expect(Math.abs(v - ort[i]![j]!)).toBeLessThan(1e-4)),
+      );
     });
 
     if (cs.layers.includes("rescale")) {
@@ -168,11 +247,15 @@ describe("several graph inputs with different ranges", () => {
     const rand = mulberry32(77);
     const u = (n: number, s: number) => Array.from({ length: n }, () => (rand() * 2 - 1) * s);
     const bytes = rawModel({
-      inputShape: [1, F], outputShape: [1, 3], extraInputs: [{ name: "b", shape: [1, F] }],
+      inputShape: [1, F],
+      outputShape: [1, 3],
+      extraInputs: [{ name: "b", shape: [1, F] }],
       nodes: [gemm("g1", "input", "ta", 3, F), gemm("g2", "b", "tb", 3, F), { op: "Add", inputs: ["ta", "tb"], outputs: ["y"] }],
       initializers: [
-        { name: "g1.w", dims: [3, F], values: u(3 * F, 0.05) }, { name: "g1.b", dims: [3], values: u(3, 0.1) },
-        { name: "g2.w", dims: [3, F], values: u(3 * F, 5) }, { name: "g2.b", dims: [3], values: u(3, 0.1) },
+        { name: "g1.w", dims: [3, F], values: u(3 * F, 0.05) },
+        { name: "g1.b", dims: [3], values: u(3, 0.1) },
+        { name: "g2.w", dims: [3, F], values: u(3 * F, 5) },
+        { name: "g2.b", dims: [3], values: u(3, 0.1) },
       ],
     });
     const samples = Array.from({ length: 32 }, () => [...u(F, 10), ...u(F, 0.1)]);
@@ -190,8 +273,18 @@ describe("several graph inputs with different ranges", () => {
 });
 
 describe("several graph inputs in an input file", () => {
-  it("reads {\"input_data\": [[a…], [b…]]} as the concatenation, in graph order", () => {
-    expect(inputValues({ input_data: [[1, 2], [[3], [4]]] }, "f.json")).toEqual([1, 2, 3, 4]);
+  it('reads {"input_data": [[a…], [b…]]} as the concatenation, in graph order', () => {
+    expect(
+      inputValues(
+        {
+          input_data: [
+            [1, 2],
+            [[3], [4]],
+          ],
+        },
+        "f.json",
+      ),
+    ).toEqual([1, 2, 3, 4]);
   });
 });
 
@@ -205,11 +298,18 @@ describe("a large output (300 values)", () => {
     const u = (n: number, s: number) => Array.from({ length: n }, () => (rand() * 2 - 1) * s);
     const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-wide-"));
     const onnxFile = path.join(dir, "wide.onnx");
-    await writeFile(onnxFile, rawModel({
-      inputShape: [1, 4], outputShape: [1, 300],
-      nodes: [gemm("g", "input", "y", 300, 4)],
-      initializers: [{ name: "g.w", dims: [300, 4], values: u(1200, 0.5) }, { name: "g.b", dims: [300], values: u(300, 0.1) }],
-    }));
+    await writeFile(
+      onnxFile,
+      rawModel({
+        inputShape: [1, 4],
+        outputShape: [1, 300],
+        nodes: [gemm("g", "input", "y", 300, 4)],
+        initializers: [
+          { name: "g.w", dims: [300, 4], values: u(1200, 0.5) },
+          { name: "g.b", dims: [300], values: u(300, 0.1) },
+        ],
+      }),
+    );
     const out = path.join(dir, "build");
     const c = await compileModel(onnxFile, { outDir: out });
     expect(c.info.layout.outputSize).toBe(300);
@@ -231,9 +331,14 @@ describe("a graph that ends in ArgMax", () => {
     const rand = mulberry32(12);
     const u = (n: number, s: number) => Array.from({ length: n }, () => (rand() * 2 - 1) * s);
     const bytes = rawModel({
-      inputShape: [1, F], outputShape: [1, 1], outputElemType: 7,
+      inputShape: [1, F],
+      outputShape: [1, 1],
+      outputElemType: 7,
       nodes: [gemm("g", "input", "logits", 5, F), { op: "ArgMax", inputs: ["logits"], outputs: ["y"], attrs: { axis: 1, keepdims: 1 } }],
-      initializers: [{ name: "g.w", dims: [5, F], values: u(5 * F, 0.5) }, { name: "g.b", dims: [5], values: u(5, 0.1) }],
+      initializers: [
+        { name: "g.w", dims: [5, F], values: u(5 * F, 0.5) },
+        { name: "g.b", dims: [5], values: u(5, 0.1) },
+      ],
     });
     const graph = importOnnx(bytes, "argmax");
     expect(graph.outputTransform).toBe("argmax");

@@ -11,7 +11,17 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { assertProofFile } from "../src/prove.js";
-import { inputShapes, InferenceProver, isZkmlError, openReady, quantizeInput, readInputFile, releaseCurves, verifyProofFile, type ProofFile } from "../src/index.js";
+import {
+  inputShapes,
+  InferenceProver,
+  isZkmlError,
+  openReady,
+  quantizeInput,
+  readInputFile,
+  releaseCurves,
+  verifyProofFile,
+  type ProofFile,
+} from "../src/index.js";
 import { inputValues } from "../core/input.js";
 import { mulberry32 } from "../core/random.js";
 import { mutateJson, mutateModel } from "./fuzz/mutate.js";
@@ -23,7 +33,8 @@ function dagModel(): Uint8Array {
   const rand = mulberry32(7);
   const u = (n: number) => Array.from({ length: n }, () => rand() * 2 - 1);
   return rawModel({
-    inputShape: [1, 4], outputShape: [1, 3],
+    inputShape: [1, 4],
+    outputShape: [1, 3],
     nodes: [
       { op: "Gemm", inputs: ["input", "w1", "b1"], outputs: ["t"], attrs: { transB: 1 } },
       { op: "Relu", inputs: ["t"], outputs: ["r"] },
@@ -31,21 +42,32 @@ function dagModel(): Uint8Array {
       { op: "Mul", inputs: ["s", "s"], outputs: ["m"] },
       { op: "Gemm", inputs: ["m", "w2", "b2"], outputs: ["y"], attrs: { transB: 1 } },
     ],
-    initializers: [{ name: "w1", dims: [4, 4], values: u(16) }, { name: "b1", dims: [4], values: u(4) }, { name: "w2", dims: [3, 4], values: u(12) }, { name: "b2", dims: [3], values: u(3) }],
+    initializers: [
+      { name: "w1", dims: [4, 4], values: u(16) },
+      { name: "b1", dims: [4], values: u(4) },
+      { name: "w2", dims: [3, 4], values: u(12) },
+      { name: "b2", dims: [3], values: u(3) },
+    ],
   });
 }
 function poolModel(): Uint8Array {
   const rand = mulberry32(8);
   const u = (n: number) => Array.from({ length: n }, () => rand() * 2 - 1);
   return rawModel({
-    inputShape: [1, 1, 6, 6], outputShape: [1, 3],
+    inputShape: [1, 1, 6, 6],
+    outputShape: [1, 3],
     nodes: [
       { op: "Conv", inputs: ["input", "cw", "cb"], outputs: ["c"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] } },
       { op: "AveragePool", inputs: ["c"], outputs: ["p"], attrs: { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 0 } },
       { op: "Flatten", inputs: ["p"], outputs: ["f"] },
       { op: "Gemm", inputs: ["f", "w", "b"], outputs: ["y"], attrs: { transB: 1 } },
     ],
-    initializers: [{ name: "cw", dims: [2, 1, 3, 3], values: u(18) }, { name: "cb", dims: [2], values: u(2) }, { name: "w", dims: [3, 32], values: u(96) }, { name: "b", dims: [3], values: u(3) }],
+    initializers: [
+      { name: "cw", dims: [2, 1, 3, 3], values: u(18) },
+      { name: "cb", dims: [2], values: u(2) },
+      { name: "w", dims: [3, 32], values: u(96) },
+      { name: "b", dims: [3], values: u(3) },
+    ],
   });
 }
 
@@ -79,7 +101,11 @@ describe("fuzz: mutated ONNX models", () => {
     let next = 0;
     const t0 = performance.now();
     while (next < cases.length) {
-      const child = fork(WORKER, [], { execArgv: ["--import", "tsx", "--max-old-space-size=1536"], serialization: "advanced", stdio: ["ignore", "ignore", "pipe", "ipc"] });
+      const child = fork(WORKER, [], {
+        execArgv: ["--import", "tsx", "--max-old-space-size=1536"],
+        serialization: "advanced",
+        stdio: ["ignore", "ignore", "pipe", "ipc"],
+      });
       let stderr = "";
       child.stderr!.on("data", (d) => (stderr += d));
       await new Promise<void>((resolve) => {
@@ -113,7 +139,12 @@ describe("fuzz: mutated ONNX models", () => {
         child.on("exit", (code, signal) => {
           if (done) return;
           // Out of memory or an uncaught throw: the case crashed the process.
-          outcomes.push({ i: cases[next]!.i, outcome: "crash", message: `process died (${code ?? signal}): ${stderr.slice(-300)}`, ms: performance.now() - started });
+          outcomes.push({
+            i: cases[next]!.i,
+            outcome: "crash",
+            message: `process died (${code ?? signal}): ${stderr.slice(-300)}`,
+            ms: performance.now() - started,
+          });
           next++;
           finish();
         });
@@ -202,11 +233,17 @@ describe("fuzz: mutated models through the CLI", () => {
     for (let i = 0; i < 6; i++) {
       const file = path.join(work, `m${i}.onnx`);
       await writeFile(file, mutateModel(base, rand).bytes);
-      const r = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "compile", file, "--out", path.join(work, `b${i}`)], { encoding: "utf8", timeout: 120_000 });
+      const r = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "compile", file, "--out", path.join(work, `b${i}`)], {
+        encoding: "utf8",
+        timeout: 120_000,
+      });
       codes.push(r.status ?? -1);
       expect([0, 1], r.stderr).toContain(r.status);
       if (r.status === 1) {
-        const lines = r.stderr.trim().split("\n").filter((l) => !l.startsWith("  … "));
+        const lines = r.stderr
+          .trim()
+          .split("\n")
+          .filter((l) => !l.startsWith("  … "));
         expect(lines, r.stderr).toHaveLength(1);
         expect(cleanMessage(lines[0]!)).toBe(true);
       }

@@ -54,7 +54,8 @@ describe("the op registries", () => {
 
   it("a quantized model naming a layer kind zkml does not have is refused, not skipped", () => {
     const model = {
-      format: QMODEL_FORMAT, name: "m",
+      format: QMODEL_FORMAT,
+      name: "m",
       input: { name: "x", shape: [1, 2], frac: 4, bits: 8 },
       layers: [{ op: "constructor", node: "n" }],
       output: { name: "y", shape: [1, 2], frac: 4, bits: 8 },

@@ -11,7 +11,18 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateCnn, CNN_CALIBRATION, CNN_ONNX } from "../examples/mnist-cnn/evaluate.js";
 import { mnistAvailable } from "../examples/mnist/mnist.js";
-import { checkCircuit, compileModel, InferenceProver, readInputFile, releaseCurves, runReference, quantizeInput, setupModel, verifyProofFile, type CompileResult } from "../src/index.js";
+import {
+  checkCircuit,
+  compileModel,
+  InferenceProver,
+  readInputFile,
+  releaseCurves,
+  runReference,
+  quantizeInput,
+  setupModel,
+  verifyProofFile,
+  type CompileResult,
+} from "../src/index.js";
 
 afterAll(releaseCurves);
 

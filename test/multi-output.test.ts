@@ -29,7 +29,8 @@ const node = (op: string, inputs: string[], outputs: string[], attrs?: RawNode["
 
 /** Trunk Gemm 6→8 → Relu; heads: "score" Gemm 8→2, "probs" Gemm 8→3 → Softmax (outputs in that order). */
 const twoHeads = rawModel({
-  inputShape: [1, F], outputShape: [],
+  inputShape: [1, F],
+  outputShape: [],
   nodes: [
     node("Gemm", ["input", "trunk.w", "trunk.b"], ["t"], { transB: 1 }),
     node("Relu", ["t"], ["h"]),
@@ -38,15 +39,26 @@ const twoHeads = rawModel({
     node("Softmax", ["logits"], ["probs"], { axis: 1 }),
   ],
   initializers: [...gemm("trunk", 8, F), ...gemm("score", 2, 8), ...gemm("logits", 3, 8)],
-  outputs: [{ name: "score", shape: [1, 2] }, { name: "probs", shape: [1, 3] }],
+  outputs: [
+    { name: "score", shape: [1, 2] },
+    { name: "probs", shape: [1, 3] },
+  ],
 });
 
 /** Gemm 6→8 → Relu = "hidden" (an output, and read by the next Gemm) → Gemm 8→3 = "y". */
 const hiddenToo = rawModel({
-  inputShape: [1, F], outputShape: [],
-  nodes: [node("Gemm", ["input", "a.w", "a.b"], ["pre"], { transB: 1 }), node("Relu", ["pre"], ["hidden"]), node("Gemm", ["hidden", "b.w", "b.b"], ["y"], { transB: 1 })],
+  inputShape: [1, F],
+  outputShape: [],
+  nodes: [
+    node("Gemm", ["input", "a.w", "a.b"], ["pre"], { transB: 1 }),
+    node("Relu", ["pre"], ["hidden"]),
+    node("Gemm", ["hidden", "b.w", "b.b"], ["y"], { transB: 1 }),
+  ],
   initializers: [...gemm("a", 8, F), ...gemm("b", 3, 8)],
-  outputs: [{ name: "hidden", shape: [1, 8] }, { name: "y", shape: [1, 3] }],
+  outputs: [
+    { name: "hidden", shape: [1, 8] },
+    { name: "y", shape: [1, 3] },
+  ],
 });
 
 const samples = Array.from({ length: 32 }, () => u(F, 1));
@@ -68,7 +80,10 @@ afterAll(async () => {
 describe("several graph outputs", () => {
   it("imports each output by name, removes a head's Softmax and takes the class from that head", () => {
     const graph = importOnnx(twoHeads, "two-heads");
-    expect(graph.outputs).toEqual([{ name: "score", shape: [1, 2] }, { name: "probs", shape: [1, 3], transform: "softmax" }]);
+    expect(graph.outputs).toEqual([
+      { name: "score", shape: [1, 2] },
+      { name: "probs", shape: [1, 3], transform: "softmax" },
+    ]);
     const m = quantizeGraph(graph, { samples });
     expect(m.output.parts!.map(({ name, offset, size }) => ({ name, offset, size }))).toEqual([
       { name: "score", offset: 0, size: 2 },
@@ -86,7 +101,10 @@ describe("several graph outputs", () => {
   it("takes an intermediate tensor that is also an output as it is, and --class-output chooses the class", () => {
     const graph = importOnnx(hiddenToo, "hidden-too");
     const byDefault = quantizeGraph(graph, { samples });
-    expect(byDefault.output.parts!.map((p) => [p.name, p.size, p.bits])).toEqual([["hidden", 8, 8], ["y", 3, byDefault.output.parts![1]!.bits]]);
+    expect(byDefault.output.parts!.map((p) => [p.name, p.size, p.bits])).toEqual([
+      ["hidden", 8, 8],
+      ["y", 3, byDefault.output.parts![1]!.bits],
+    ]);
     expect(byDefault.output.classPart).toBe(0); // no Softmax/ArgMax: the first output of ≤ 255 values
     expect(quantizeGraph(graph, { samples, classOutput: "y" }).output.classPart).toBe(1);
     expect(() => quantizeGraph(graph, { samples, classOutput: "nope" })).toThrow(/not a graph output \(hidden, y\)/);
@@ -94,10 +112,14 @@ describe("several graph outputs", () => {
 
   it("proves no class when no output has at most 255 values, and binds where each output ends", () => {
     const wide = rawModel({
-      inputShape: [1, F], outputShape: [],
+      inputShape: [1, F],
+      outputShape: [],
       nodes: [node("Gemm", ["input", "p.w", "p.b"], ["p"], { transB: 1 }), node("Gemm", ["input", "q.w", "q.b"], ["q"], { transB: 1 })],
       initializers: [...gemm("p", 300, F), ...gemm("q", 260, F)],
-      outputs: [{ name: "p", shape: [1, 300] }, { name: "q", shape: [1, 260] }],
+      outputs: [
+        { name: "p", shape: [1, 300] },
+        { name: "q", shape: [1, 260] },
+      ],
     });
     const m = quantizeGraph(importOnnx(wide, "wide"), { samples });
     expect(m.output.classPart).toBeUndefined();
@@ -139,7 +161,10 @@ describe("several graph outputs", () => {
     await setupModel(dir);
     const prover = await InferenceProver.open(dir);
     const { proof } = await prover.prove(samples[3]!);
-    expect(proof.output.parts!.map((p) => [p.name, p.shape, p.values.length])).toEqual([["score", [1, 2], 2], ["probs", [1, 3], 3]]);
+    expect(proof.output.parts!.map((p) => [p.name, p.shape, p.values.length])).toEqual([
+      ["score", [1, 2], 2],
+      ["probs", [1, 3], 3],
+    ]);
     expect(proof.output.class).toBe(argmax(proof.output.parts![1]!.values));
     const ok = await verifyProofFile(dir, proof);
     expect(ok).toMatchObject({ valid: true, class: proof.output.class });
@@ -155,9 +180,25 @@ describe("several graph outputs", () => {
 
   it("works from the CLI: compile --class-output, prove, verify name every output", async () => {
     const dir = path.join(work, "hidden-too");
-    const compiled = await runCli(["compile", path.join(work, "hidden-too.onnx"), "--out", dir, "--calibration", path.join(work, "calibration.json"), "--class-output", "y", "--json"]);
+    const compiled = await runCli([
+      "compile",
+      path.join(work, "hidden-too.onnx"),
+      "--out",
+      dir,
+      "--calibration",
+      path.join(work, "calibration.json"),
+      "--class-output",
+      "y",
+      "--json",
+    ]);
     expect(compiled.code, compiled.stderr).toBe(0);
-    expect(compiled.json()).toMatchObject({ classOutput: "y", outputs: [{ name: "hidden", shape: [1, 8] }, { name: "y", shape: [1, 3] }] });
+    expect(compiled.json()).toMatchObject({
+      classOutput: "y",
+      outputs: [
+        { name: "hidden", shape: [1, 8] },
+        { name: "y", shape: [1, 3] },
+      ],
+    });
     const bad = await runCli(["compile", path.join(work, "hidden-too.onnx"), "--out", path.join(work, "bad"), "--class-output", "hidden2"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--class-output hidden2 is not a graph output/);

@@ -3,8 +3,17 @@ import path from "node:path";
 import type { JsonRpcProvider, Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  computeContext, connectRpc, deployVerifier, InferenceProver, measureVerifierCallGas, readInputFile,
-  readVerifierArtifact, releaseCurves, submitInference, type ChainConnection, type ProofFile,
+  computeContext,
+  connectRpc,
+  deployVerifier,
+  InferenceProver,
+  measureVerifierCallGas,
+  readInputFile,
+  readVerifierArtifact,
+  releaseCurves,
+  submitInference,
+  type ChainConnection,
+  type ProofFile,
 } from "../src/index.js";
 import { FIELD_R } from "../core/field.js";
 import { runCli } from "./helpers/cli.js";
@@ -103,7 +112,23 @@ describe("on-chain verification over JSON-RPC (hardhat node)", () => {
     expect(deployed.code, deployed.stderr).toBe(0);
     const addr = deployed.json().address as string;
     const out = path.join(path.dirname(dir), "cli-proof.json");
-    const proved = await runCli(["prove", dir, "--input", digit, "--out", out, "--chain-id", String(chain.chainId), "--contract", addr, "--sender", sender, "--nonce", "9", "--json"]);
+    const proved = await runCli([
+      "prove",
+      dir,
+      "--input",
+      digit,
+      "--out",
+      out,
+      "--chain-id",
+      String(chain.chainId),
+      "--contract",
+      addr,
+      "--sender",
+      sender,
+      "--nonce",
+      "9",
+      "--json",
+    ]);
     expect(proved.code, proved.stderr).toBe(0);
     const ok = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--address", addr, "--json"]);
     expect(ok.code, ok.stderr).toBe(0);

@@ -14,20 +14,61 @@ import { runFloat } from "../core/graph.js";
 import { argmax, dequantize, quantizeInput, runReference } from "../core/qmodel.js";
 import { loadNodeTest, nodeTestNames } from "./helpers/onnx_node_tests.js";
 
-const OPS = /^test_(argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
+const OPS =
+  /^test_(argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
 const names = nodeTestNames().filter((n) => OPS.test(n) && !n.endsWith("_expanded"));
 
 /** Those that must import and agree: one or more per supported op and attribute. */
 const MUST_PASS = [
-  "test_conv_with_autopad_same", "test_conv_with_strides_and_asymmetric_padding", "test_conv_with_strides_no_padding", "test_conv_with_strides_padding",
-  "test_maxpool_2d_default", "test_maxpool_2d_pads", "test_maxpool_2d_same_lower", "test_maxpool_2d_same_upper", "test_maxpool_2d_strides", "test_maxpool_2d_precomputed_pads",
-  "test_averagepool_2d_default", "test_averagepool_2d_pads", "test_averagepool_2d_pads_count_include_pad", "test_averagepool_2d_same_lower",
-  "test_averagepool_2d_same_upper", "test_averagepool_2d_strides", "test_averagepool_2d_precomputed_pads_count_include_pad",
-  "test_globalaveragepool", "test_globalmaxpool", "test_relu", "test_sigmoid", "test_tanh", "test_leakyrelu", "test_leakyrelu_default",
-  "test_prelu_broadcast", "test_prelu_example", "test_clip", "test_clip_default_min", "test_clip_splitbounds", "test_hardsigmoid", "test_hardsigmoid_default",
-  "test_softmax_example", "test_flatten_axis2", "test_reshape_negative_dim", "test_transpose_all_permutations_3", "test_gather_1", "test_gather_2d_indices",
-  "test_squeeze", "test_unsqueeze_two_axes", "test_add_bcast", "test_sub", "test_mul_bcast", "test_div", "test_dropout_default", "test_identity",
-  "test_concat_1d_axis_0", "test_concat_2d_axis_1", "test_concat_3d_axis_negative_2", "test_matmul_2d",
+  "test_conv_with_autopad_same",
+  "test_conv_with_strides_and_asymmetric_padding",
+  "test_conv_with_strides_no_padding",
+  "test_conv_with_strides_padding",
+  "test_maxpool_2d_default",
+  "test_maxpool_2d_pads",
+  "test_maxpool_2d_same_lower",
+  "test_maxpool_2d_same_upper",
+  "test_maxpool_2d_strides",
+  "test_maxpool_2d_precomputed_pads",
+  "test_averagepool_2d_default",
+  "test_averagepool_2d_pads",
+  "test_averagepool_2d_pads_count_include_pad",
+  "test_averagepool_2d_same_lower",
+  "test_averagepool_2d_same_upper",
+  "test_averagepool_2d_strides",
+  "test_averagepool_2d_precomputed_pads_count_include_pad",
+  "test_globalaveragepool",
+  "test_globalmaxpool",
+  "test_relu",
+  "test_sigmoid",
+  "test_tanh",
+  "test_leakyrelu",
+  "test_leakyrelu_default",
+  "test_prelu_broadcast",
+  "test_prelu_example",
+  "test_clip",
+  "test_clip_default_min",
+  "test_clip_splitbounds",
+  "test_hardsigmoid",
+  "test_hardsigmoid_default",
+  "test_softmax_example",
+  "test_flatten_axis2",
+  "test_reshape_negative_dim",
+  "test_transpose_all_permutations_3",
+  "test_gather_1",
+  "test_gather_2d_indices",
+  "test_squeeze",
+  "test_unsqueeze_two_axes",
+  "test_add_bcast",
+  "test_sub",
+  "test_mul_bcast",
+  "test_div",
+  "test_dropout_default",
+  "test_identity",
+  "test_concat_1d_axis_0",
+  "test_concat_2d_axis_1",
+  "test_concat_3d_axis_negative_2",
+  "test_matmul_2d",
 ];
 
 describe.skipIf(names.length === 0)("ONNX golden op tests (libonnx-testdata)", () => {

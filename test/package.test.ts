@@ -91,18 +91,44 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
 
   it("ships what a user needs and nothing of the checkout; the optional peers are not installed", async () => {
     const pkg = path.join(project, "node_modules/zkml");
-    for (const f of ["dist/src/index.js", "dist/src/index.d.ts", "dist/cli/main.js", "dist/hardhat-plugin/index.js", "contracts/IZkmlVerifier.sol", "circuits/lib/requant.circom", "examples/tiny-mlp/tiny-mlp.onnx"]) {
+    for (const f of [
+      "dist/src/index.js",
+      "dist/src/index.d.ts",
+      "dist/cli/main.js",
+      "dist/hardhat-plugin/index.js",
+      "contracts/IZkmlVerifier.sol",
+      "circuits/lib/requant.circom",
+      "examples/tiny-mlp/tiny-mlp.onnx",
+    ]) {
       expect(existsSync(path.join(pkg, f)), f).toBe(true);
     }
     for (const f of ["test", ".ci", "bench/results", "cli/main.ts", "src/index.ts", "tsconfig.json"]) expect(existsSync(path.join(pkg, f)), f).toBe(false);
-    for (const optional of ["onnxruntime-node", "fastify", "bullmq", "ioredis", "circomlibjs"]) expect(existsSync(path.join(project, "node_modules", optional)), optional).toBe(false);
+    for (const optional of ["onnxruntime-node", "fastify", "bullmq", "ioredis", "circomlibjs"])
+      expect(existsSync(path.join(project, "node_modules", optional)), optional).toBe(false);
     const mb = await duMb(path.join(project, "node_modules"));
-    console.log(`package: installed in ${(installMs / 1000).toFixed(1)} s; node_modules ${mb.toFixed(0)} MB (zkml + hardhat + hardhat-ethers + node-test-runner + @types/node)`);
+    console.log(
+      `package: installed in ${(installMs / 1000).toFixed(1)} s; node_modules ${mb.toFixed(0)} MB (zkml + hardhat + hardhat-ethers + node-test-runner + @types/node)`,
+    );
   });
 
   it("imports with plain node (ESM), and require()s on Node >= 22", async () => {
-    const stages = ["compileModel", "setupModel", "InferenceProver", "verifyProofFile", "deployRegistry", "registerModel", "submitToRegistry", "encodeProof", "contribute", "computeContext"];
-    const esm = await run(process.execPath, ["--input-type=module", "-e", `const z = await import("zkml"); console.log(${JSON.stringify(stages)}.map((n) => typeof z[n]).join(" "))`], project);
+    const stages = [
+      "compileModel",
+      "setupModel",
+      "InferenceProver",
+      "verifyProofFile",
+      "deployRegistry",
+      "registerModel",
+      "submitToRegistry",
+      "encodeProof",
+      "contribute",
+      "computeContext",
+    ];
+    const esm = await run(
+      process.execPath,
+      ["--input-type=module", "-e", `const z = await import("zkml"); console.log(${JSON.stringify(stages)}.map((n) => typeof z[n]).join(" "))`],
+      project,
+    );
     expect(esm.code, esm.stderr).toBe(0);
     expect(esm.stdout.trim()).toBe(stages.map(() => "function").join(" "));
     const cjs = await run(process.execPath, ["-e", 'const z = require("zkml"); console.log(typeof z.verifyProofFile)'], project);
@@ -120,7 +146,19 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
     await cp(path.join(ROOT, "examples/sdk/prove-and-verify.ts"), path.join(project, "prove-and-verify.ts"));
     await writeFile(
       path.join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"], allowImportingTsExtensions: true }, files: ["consumer.ts", "prove-and-verify.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ["node"],
+          allowImportingTsExtensions: true,
+        },
+        files: ["consumer.ts", "prove-and-verify.ts"],
+      }),
     );
     await writeFile(
       path.join(project, "consumer.ts"),

@@ -3,7 +3,15 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  InferenceProver, readInputFile, runReference, quantizeInput, releaseCurves, verifyProofFile, openReady, splitClassContext, type ProofFile,
+  InferenceProver,
+  readInputFile,
+  runReference,
+  quantizeInput,
+  releaseCurves,
+  verifyProofFile,
+  openReady,
+  splitClassContext,
+  type ProofFile,
 } from "../src/index.js";
 import { FILES } from "../core/compiled.js";
 

@@ -34,8 +34,9 @@ function gridSamples(size: number, count: number, seed: number): number[][] {
 
 /** The same model rounding ties half up everywhere (zkml's rounding where it picks the scales). */
 function halfUp(model: QModel): QModel {
-  const layers = model.layers.map((l): QLayer =>
-    "requant" in l && l.requant ? { ...l, requant: { ...l.requant, halfEven: false } } : l.op === "avgpool" ? { ...l, halfEven: false } : l);
+  const layers = model.layers.map(
+    (l): QLayer => ("requant" in l && l.requant ? { ...l, requant: { ...l.requant, halfEven: false } } : l.op === "avgpool" ? { ...l, halfEven: false } : l),
+  );
   return { ...model, layers };
 }
 
@@ -62,7 +63,10 @@ for (const cs of CASES) {
       samples.forEach((s, i) => {
         const q = quantizeInput(model, s);
         const ref = runReference(model, q).output;
-        expect(ref.map((v) => v * 2 ** -model.output.frac), `sample ${i}`).toEqual(ort[i]);
+        expect(
+          ref.map((v) => v * 2 ** -model.output.frac),
+          `sample ${i}`,
+        ).toEqual(ort[i]);
         tiesThatMatter += runReference(up, q).output.filter((v, j) => v !== ref[j]).length;
       });
       // The test can tell the roundings apart: half up would have missed onnxruntime here.
@@ -79,10 +83,14 @@ for (const cs of CASES) {
 
 describe("QDQ around a nonlinear op: its exact table equals onnxruntime on all 256 int8 inputs", () => {
   for (const op of ["Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid"]) {
-    for (const [fIn, fOut] of [[4, 7], [3, 4]] as const) {
+    for (const [fIn, fOut] of [
+      [4, 7],
+      [3, 4],
+    ] as const) {
       it(`${op}, input 2^-${fIn}, output 2^-${fOut}`, async () => {
         const bytes = rawModel({
-          inputShape: [1, 256], outputShape: [1, 256],
+          inputShape: [1, 256],
+          outputShape: [1, 256],
           nodes: [
             { op: "QuantizeLinear", inputs: ["input", "s", "zp"], outputs: ["xq"] },
             { op: "DequantizeLinear", inputs: ["xq", "s", "zp"], outputs: ["x"] },
@@ -90,7 +98,11 @@ describe("QDQ around a nonlinear op: its exact table equals onnxruntime on all 2
             { op: "QuantizeLinear", inputs: ["f", "so", "zp"], outputs: ["fq"] },
             { op: "DequantizeLinear", inputs: ["fq", "so", "zp"], outputs: ["y"] },
           ],
-          initializers: [{ name: "s", dims: [], values: [2 ** -fIn] }, { name: "so", dims: [], values: [2 ** -fOut] }, { name: "zp", dims: [], values: [0], dataType: 3 }],
+          initializers: [
+            { name: "s", dims: [], values: [2 ** -fIn] },
+            { name: "so", dims: [], values: [2 ** -fOut] },
+            { name: "zp", dims: [], values: [0], dataType: 3 },
+          ],
         });
         const every = [Array.from({ length: 256 }, (_, k) => (k - 128) / 2 ** fIn)];
         const model = quantizeGraph(importOnnx(bytes, op), { samples: every });
@@ -141,18 +153,17 @@ describe("pre-quantized CNN circuit", () => {
 });
 
 describe("pre-quantized graphs zkml cannot keep exact are refused by name", () => {
-  const INT8 = 3, UINT8 = 2;
+  const INT8 = 3,
+    UINT8 = 2;
   const base = (quant: { scale: number; zp?: { v: number; t: number } }, extra: RawGraph["nodes"] = []): RawGraph => ({
-    inputShape: [1, 4], outputShape: [1, 4],
+    inputShape: [1, 4],
+    outputShape: [1, 4],
     nodes: [
       { op: "QuantizeLinear", inputs: ["input", "s", ...(quant.zp ? ["zp"] : [])], outputs: ["xq"] },
       ...extra,
       { op: "DequantizeLinear", inputs: [extra.at(-1)?.outputs[0] ?? "xq", "s", ...(quant.zp ? ["zp"] : [])], outputs: ["y"] },
     ],
-    initializers: [
-      { name: "s", dims: [], values: [quant.scale] },
-      ...(quant.zp ? [{ name: "zp", dims: [], values: [quant.zp.v], dataType: quant.zp.t }] : []),
-    ],
+    initializers: [{ name: "s", dims: [], values: [quant.scale] }, ...(quant.zp ? [{ name: "zp", dims: [], values: [quant.zp.v], dataType: quant.zp.t }] : [])],
   });
   const refused = (g: RawGraph, pattern: RegExp) => {
     let err: unknown;
@@ -177,7 +188,10 @@ describe("pre-quantized graphs zkml cannot keep exact are refused by name", () =
     refused(base({ scale: 1 / 16, zp: { v: 0, t: UINT8 } }), /uint8 zero point 0/);
   });
   it("integer arithmetic on an int8 tensor (wraps in ONNX)", () => {
-    refused(base({ scale: 1 / 16, zp: { v: 0, t: INT8 } }, [{ op: "Add", inputs: ["xq", "xq"], outputs: ["sum"] }]), /reads the int8 tensor "xq".*dequantize it first/);
+    refused(
+      base({ scale: 1 / 16, zp: { v: 0, t: INT8 } }, [{ op: "Add", inputs: ["xq", "xq"], outputs: ["sum"] }]),
+      /reads the int8 tensor "xq".*dequantize it first/,
+    );
   });
   it("a tensor read back at another scale than it was quantized with", () => {
     const g = base({ scale: 1 / 16, zp: { v: 0, t: INT8 } });
@@ -202,10 +216,14 @@ describe("pre-quantized graphs zkml cannot keep exact are refused by name", () =
     refused(g, /input zero point has uint8 zero point 0/);
   });
   it("dynamic quantization (scales computed at run time)", () => {
-    refused({
-      inputShape: [1, 4], outputShape: [1, 4],
-      nodes: [{ op: "DynamicQuantizeLinear", inputs: ["input"], outputs: ["xq", "xs", "xz"] }],
-      initializers: [],
-    }, /DynamicQuantizeLinear.*run time.*quantize_static/);
+    refused(
+      {
+        inputShape: [1, 4],
+        outputShape: [1, 4],
+        nodes: [{ op: "DynamicQuantizeLinear", inputs: ["input"], outputs: ["xq", "xs", "xz"] }],
+        initializers: [],
+      },
+      /DynamicQuantizeLinear.*run time.*quantize_static/,
+    );
   });
 });

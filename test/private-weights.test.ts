@@ -10,8 +10,19 @@ import path from "node:path";
 import { Contract } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, readInputFile, readVerifierArtifact,
-  releaseCurves, setupModel, submitInference, submitInferenceBatch, verifyProofFile, type ProofFile,
+  compileModel,
+  computeContext,
+  connectInProcessChain,
+  deployVerifier,
+  InferenceProver,
+  readInputFile,
+  readVerifierArtifact,
+  releaseCurves,
+  setupModel,
+  submitInference,
+  submitInferenceBatch,
+  verifyProofFile,
+  type ProofFile,
 } from "../src/index.js";
 import { FILES } from "../core/compiled.js";
 import { generateCircom } from "../circuits/codegen.js";
@@ -45,7 +56,11 @@ describe("private weights circuit", () => {
 
   it("computes what the reference interpreter computes, and commits to the weights it used", async () => {
     expect(model.privateWeights!.commitment).toBe(String(await commitWeights(SALT, denseLayers(constants), model.privateWeights!.biasBits)));
-    const inputs = [Array(6).fill(127), Array(6).fill(-128), ...Array.from({ length: 10 }, () => Array.from({ length: 6 }, () => Math.floor(rand() * 256) - 128))];
+    const inputs = [
+      Array(6).fill(127),
+      Array(6).fill(-128),
+      ...Array.from({ length: 10 }, () => Array.from({ length: 6 }, () => Math.floor(rand() * 256) - 128)),
+    ];
     for (const q of inputs) {
       const w = await c.witness(circuitInput(model, q, 9n, 11n));
       const ref = runReference(constants, q);
@@ -157,7 +172,10 @@ describe("private weights: compile → setup → prove → verify off-chain and 
       const forged = batch.map((e) => ({ ...e, proof: structuredClone(e.proof) }));
       forged[1]!.proof.publicSignals[0] = batch[0]!.proof.publicSignals[0]!;
       expect((await submitInferenceBatch(chain.signer, d.address, artifact.abi, forged)).reason).toBe("BatchProofInvalid()");
-      expect(await submitInferenceBatch(chain.signer, d.address, artifact.abi, batch)).toMatchObject({ valid: true, items: batch.map((e) => ({ class: e.proof.output.class })) });
+      expect(await submitInferenceBatch(chain.signer, d.address, artifact.abi, batch)).toMatchObject({
+        valid: true,
+        items: batch.map((e) => ({ class: e.proof.output.class })),
+      });
     } finally {
       await chain.close();
     }

@@ -42,7 +42,10 @@ describe("integer semantics", () => {
     const model = quantizeGraph(importOnnx(randomMlp([20, 10, 4], 3), "m"), { samples: [Array(20).fill(1)] });
     const layer = denseLayers(model)[0]!;
     const worst = Array.from({ length: layer.outFeatures }, (_, o) =>
-      denseAccumulators(layer, Array.from({ length: 20 }, (_, i) => (layer.weights[o * 20 + i]! >= 0 ? 127 : -128))),
+      denseAccumulators(
+        layer,
+        Array.from({ length: 20 }, (_, i) => (layer.weights[o * 20 + i]! >= 0 ? 127 : -128)),
+      ),
     );
     for (const acc of worst.flatMap((a, o) => a[o]!)) {
       expect(Math.abs(acc) + 2 ** (layer.requant!.shift - 1)).toBeLessThan(2 ** (layer.accBits - 1));
@@ -81,7 +84,9 @@ describe("quantized MNIST model vs the float model (onnxruntime-node)", () => {
     const held = Array.from({ length: data.count - EVAL_START }, (_, i) => digit(data, EVAL_START + i));
     const labels = Array.from(data.labels.subarray(EVAL_START));
     const report = await measureFidelity("examples/mnist/mnist-mlp.onnx", model, held, labels);
-    console.log(`MNIST held-out (2,000): float ${(100 * report.floatAccuracy!).toFixed(2)}%, quantized ${(100 * report.quantizedAccuracy!).toFixed(2)}%, argmax agreement ${(100 * report.argmaxAgreement).toFixed(2)}%, max |err| ${report.maxAbsError.toFixed(3)}`);
+    console.log(
+      `MNIST held-out (2,000): float ${(100 * report.floatAccuracy!).toFixed(2)}%, quantized ${(100 * report.quantizedAccuracy!).toFixed(2)}%, argmax agreement ${(100 * report.argmaxAgreement).toFixed(2)}%, max |err| ${report.maxAbsError.toFixed(3)}`,
+    );
     expect(report.floatAccuracy).toBeGreaterThan(0.93);
     expect(report.quantizedAccuracy).toBeGreaterThan(0.93);
     expect(report.argmaxAgreement).toBeGreaterThan(0.97);

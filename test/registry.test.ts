@@ -9,11 +9,43 @@ import path from "node:path";
 import { Contract, type JsonRpcProvider, keccak256, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  compileModel, compileRegistry, computeContext, connectRpc, deployAndRegister, deployRegistry, deployVerifier, InferenceProver,
-  measureVerifierCallGas, readModel, revertReason, inferenceBatchCalldata, readResult, readVerifierArtifact, registerModel, registrationFor, releaseCurves, setupModel,
-  submitInference, submitToRegistry, verifyProofFile, proofWords, verifyProofArgs, PROOF_SYSTEMS, type ChainConnection, type ProofFile, type ProofSystem,
-  batchDomain, batchSeed, encodeBatchProofs, groth16ProofWords, submitBatchToRegistry, submitInferenceBatch, verifyGroth16Batch, verifyProofBatch,
-  type BatchItem, type Groth16Key,
+  compileModel,
+  compileRegistry,
+  computeContext,
+  connectRpc,
+  deployAndRegister,
+  deployRegistry,
+  deployVerifier,
+  InferenceProver,
+  measureVerifierCallGas,
+  readModel,
+  revertReason,
+  inferenceBatchCalldata,
+  readResult,
+  readVerifierArtifact,
+  registerModel,
+  registrationFor,
+  releaseCurves,
+  setupModel,
+  submitInference,
+  submitToRegistry,
+  verifyProofFile,
+  proofWords,
+  verifyProofArgs,
+  PROOF_SYSTEMS,
+  type ChainConnection,
+  type ProofFile,
+  type ProofSystem,
+  batchDomain,
+  batchSeed,
+  encodeBatchProofs,
+  groth16ProofWords,
+  submitBatchToRegistry,
+  submitInferenceBatch,
+  verifyGroth16Batch,
+  verifyProofBatch,
+  type BatchItem,
+  type Groth16Key,
 } from "../src/index.js";
 import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
@@ -120,9 +152,12 @@ describe("model registry", () => {
 
       it("reads the proof's words from its fields in the order snarkjs's own calldata exporter writes them", async () => {
         const p = await proofFor(systems[system], sender, 2n);
-        const exported: string = system === "groth16" ? await snarkjs.groth16.exportSolidityCallData(p.proof, p.publicSignals)
-          : system === "plonk" ? await snarkjs.plonk.exportSolidityCallData(p.proof, p.publicSignals)
-          : await snarkjs.fflonk.exportSolidityCallData(p.publicSignals, p.proof);
+        const exported: string =
+          system === "groth16"
+            ? await snarkjs.groth16.exportSolidityCallData(p.proof, p.publicSignals)
+            : system === "plonk"
+              ? await snarkjs.plonk.exportSolidityCallData(p.proof, p.publicSignals)
+              : await snarkjs.fflonk.exportSolidityCallData(p.publicSignals, p.proof);
         // Every hex word snarkjs printed, in order, minus the public signals at the end.
         const all = [...exported.matchAll(/0x[0-9a-fA-F]+/g)].map((m) => BigInt(m[0]));
         expect(await proofWords(p)).toEqual(all.slice(0, all.length - p.publicSignals.length));
@@ -190,7 +225,9 @@ describe("model registry", () => {
         const words = await proofWords(p);
         expect(await wrapper.getFunction("verifyProof")(...verifyProofArgs(system, words, p.publicSignals))).toBe(true);
         const aliased = [String(BigInt(p.publicSignals[0]!) + FIELD_R), ...p.publicSignals.slice(1)];
-        const aliasedOk = await wrapper.getFunction("verifyProof")(...verifyProofArgs(system, words, aliased)).catch(() => false);
+        const aliasedOk = await wrapper
+          .getFunction("verifyProof")(...verifyProofArgs(system, words, aliased))
+          .catch(() => false);
         expect(aliasedOk).toBe(false);
         expect(await wrapper.getFunction("DEVELOPMENT_KEYS")()).toBe(true);
       });
@@ -241,7 +278,9 @@ describe("model registry", () => {
       for (const n of ns) expect(await contract.getFunction("nonceUsed")(sender, n)).toBe(true);
       const single = await submitInference(chain.signer, wrapper, wrapperAbi, await proofFor(systems.groth16, sender, 5016n, wrapper), 5016n);
       const perProof = r.gasUsed / 16n;
-      console.log(`batch of 16 (Groth16, wrapper): ${r.gasUsed} gas, ${perProof} a proof; one verifyInference ${single.gasUsed} (${(Number(single.gasUsed) / Number(perProof)).toFixed(2)}x)`);
+      console.log(
+        `batch of 16 (Groth16, wrapper): ${r.gasUsed} gas, ${perProof} a proof; one verifyInference ${single.gasUsed} (${(Number(single.gasUsed) / Number(perProof)).toFixed(2)}x)`,
+      );
       expect(perProof).toBeLessThanOrEqual(80_000n);
       expect(single.gasUsed).toBeGreaterThan(perProof * 3n);
 
@@ -249,8 +288,16 @@ describe("model registry", () => {
       const vk = await openVk(systems.groth16.dir);
       const flat = (ps: ProofFile[]) => ps.flatMap((p) => p.publicSignals.map(BigInt));
       const verifyProofs = contract.getFunction("verifyProofs");
-      expect(await contract.getFunction("batchSeed")(encodeBatchProofs(items(firstBatch)), flat(firstBatch))).toBe(batchSeed(batchDomain(vk), items(firstBatch)));
-      const swapped = swap(firstBatch.slice(0, 4), 0, 3, (p) => p.publicSignals[0], (p, v) => (p.publicSignals[0] = v));
+      expect(await contract.getFunction("batchSeed")(encodeBatchProofs(items(firstBatch)), flat(firstBatch))).toBe(
+        batchSeed(batchDomain(vk), items(firstBatch)),
+      );
+      const swapped = swap(
+        firstBatch.slice(0, 4),
+        0,
+        3,
+        (p) => p.publicSignals[0],
+        (p, v) => (p.publicSignals[0] = v),
+      );
       for (const batch of [firstBatch, firstBatch.slice(0, 1), swapped]) {
         const onchain = await verifyProofs(encodeBatchProofs(items(batch)), flat(batch));
         expect(await verifyGroth16Batch(vk, items(batch))).toBe(onchain);
@@ -263,13 +310,30 @@ describe("model registry", () => {
       const ns = nonces(5200, 4);
       const ps = await proofsFor(systems.groth16, ns, wrapper);
       const submit = (batch: ProofFile[], n = ns) => submitInferenceBatch(chain.signer, wrapper, wrapperAbi, entries(batch, n));
-      const swappedA = swap(ps, 1, 2, (p) => p.proof.pi_a, (p, v) => (p.proof.pi_a = v));
-      const swappedSignal = swap(ps, 0, 3, (p) => p.publicSignals[0], (p, v) => (p.publicSignals[0] = v));
+      const swappedA = swap(
+        ps,
+        1,
+        2,
+        (p) => p.proof.pi_a,
+        (p, v) => (p.proof.pi_a = v),
+      );
+      const swappedSignal = swap(
+        ps,
+        0,
+        3,
+        (p) => p.publicSignals[0],
+        (p, v) => (p.publicSignals[0] = v),
+      );
       const foreign = ps.map((p) => structuredClone(p));
       foreign[1] = await proofFor(another, sender, ns[1]!, wrapper);
       const tampered = ps.map((p) => structuredClone(p));
       (tampered[3]!.proof.pi_c as string[])[1] = String(BigInt((ps[3]!.proof.pi_c as string[])[1]!) + 1n); // off the curve
-      for (const [batch, bad] of [[swappedA, [1, 2]], [swappedSignal, [0, 3]], [foreign, [1]], [tampered, [3]]] as const) {
+      for (const [batch, bad] of [
+        [swappedA, [1, 2]],
+        [swappedSignal, [0, 3]],
+        [foreign, [1]],
+        [tampered, [3]],
+      ] as const) {
         expect((await submit(batch)).reason).toBe("BatchProofInvalid()");
         expect((await verifyProofBatch(systems.groth16.dir, batch)).invalid).toEqual(bad);
       }
@@ -292,7 +356,12 @@ describe("model registry", () => {
       expect((await submit(firstBatch.slice(0, 2), nonces(5000, 2))).reason).toBe(`BatchItemRejected(0, NonceAlreadyUsed(${sender}, 5000))`);
       const contract = new Contract(wrapper, wrapperAbi, chain.signer);
       const [proofs, signals] = await inferenceBatchCalldata(entries(ps, ns));
-      const err = await contract.getFunction("verifyInferences")(proofs, signals, [ns[0]]).then(() => "no revert", (e: unknown) => revertReason(contract, e));
+      const err = await contract
+        .getFunction("verifyInferences")(proofs, signals, [ns[0]])
+        .then(
+          () => "no revert",
+          (e: unknown) => revertReason(contract, e),
+        );
       expect(err).toBe(`BatchShapeMismatch(512, 2, 1)`);
       expect((await submit(ps, ns)).valid).toBe(true);
     });
@@ -302,7 +371,9 @@ describe("model registry", () => {
       const [p, q] = await proofsFor(systems.groth16, [5100n, 5101n], wrapper);
       const tampered = structuredClone(p!);
       tampered.publicSignals[0] = String(BigInt(p!.publicSignals[0]!) ^ 1n);
-      expect((await submitInferenceBatch(chain.signer, wrapper, wrapperAbi, [{ proof: tampered, nonce: 5100n }])).reason).toBe("BatchItemRejected(0, InvalidProof())");
+      expect((await submitInferenceBatch(chain.signer, wrapper, wrapperAbi, [{ proof: tampered, nonce: 5100n }])).reason).toBe(
+        "BatchItemRejected(0, InvalidProof())",
+      );
       const one = await submitInferenceBatch(chain.signer, wrapper, wrapperAbi, [{ proof: p!, nonce: 5100n }]);
       expect(one).toMatchObject({ valid: true, items: [{ class: p!.output.class, commitment: p!.publicSignals[0], nonce: 5100n }] });
       const single = await submitInference(chain.signer, wrapper, wrapperAbi, q!, 5101n);
@@ -324,18 +395,21 @@ describe("model registry", () => {
         const r = await submitBatchToRegistry(chain.signer, registry, s.modelId, entries(ps, ns));
         expect(r.valid, r.reason).toBe(true);
         console.log(`registry batch of ${ns.length} (${system}): ${r.gasUsed} gas`);
-        for (const [i, n] of ns.entries()) expect(await readResult(chain.provider, registry, sender, n)).toEqual({ verified: true, modelId: s.modelId, class: ps[i]!.output.class });
+        for (const [i, n] of ns.entries())
+          expect(await readResult(chain.provider, registry, sender, n)).toEqual({ verified: true, modelId: s.modelId, class: ps[i]!.output.class });
       }
     });
 
     it("works from the CLI: verify-onchain --batch, listing the invalid proofs of a failed batch", async () => {
       const ns = nonces(5500, 3);
       const ps = await proofsFor(systems.groth16, ns, wrapper);
-      const files = await Promise.all(ps.map(async (p, i) => {
-        const f = path.join(work, `batch-${i}.json`);
-        await writeFile(f, JSON.stringify(i === 1 ? { ...p, proof: ps[0]!.proof } : p));
-        return f;
-      }));
+      const files = await Promise.all(
+        ps.map(async (p, i) => {
+          const f = path.join(work, `batch-${i}.json`);
+          await writeFile(f, JSON.stringify(i === 1 ? { ...p, proof: ps[0]!.proof } : p));
+          return f;
+        }),
+      );
       const args = (fs: string[]) => ["verify-onchain", systems.groth16.dir, "--batch", ...fs, "--rpc", node.url, "--address", wrapper, "--json"];
       const failed = await runCli(args(files));
       expect(failed.code, failed.stderr).toBe(1);
@@ -364,7 +438,23 @@ describe("model registry", () => {
     const out = path.join(work, "cli-registry-proof.json");
     const inputFile = path.join(work, "input.json");
     await writeFile(inputFile, JSON.stringify({ input }));
-    const proved = await runCli(["prove", dir, "--input", inputFile, "--out", out, "--chain-id", String(chain.chainId), "--contract", reg, "--sender", sender, "--nonce", "3", "--json"]);
+    const proved = await runCli([
+      "prove",
+      dir,
+      "--input",
+      inputFile,
+      "--out",
+      out,
+      "--chain-id",
+      String(chain.chainId),
+      "--contract",
+      reg,
+      "--sender",
+      sender,
+      "--nonce",
+      "3",
+      "--json",
+    ]);
     expect(proved.code, proved.stderr).toBe(0);
     const ok = await runCli(["verify-onchain", dir, out, "--rpc", node.url, "--registry", reg, "--json"]);
     expect(ok.code, ok.stderr).toBe(0);

@@ -13,7 +13,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { computeContext, InferenceProver, modelClass, openReady, quantizeInput, readInputFile, releaseCurves, runReference, verifyProofFile } from "../src/index.js";
+import {
+  computeContext,
+  InferenceProver,
+  modelClass,
+  openReady,
+  quantizeInput,
+  readInputFile,
+  releaseCurves,
+  runReference,
+  verifyProofFile,
+} from "../src/index.js";
 import { startApi, type RunningApi } from "../service/api.js";
 import { parseRedisUrl, PROOF_QUEUE, proofQueue, type ProofJobResult, type ProofQueueData } from "../service/queue.js";
 import { freePort, redisServerAvailable, startRedisServer, type LocalRedis } from "../service/redis_server.js";
@@ -45,7 +55,9 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
 
   const startWorker = async (name: string, mode: "store" | "http"): Promise<WorkerProcess> => {
     const w = spawnWorkerProcess({
-      redis: redis.url, name, lockMs: LOCK_MS,
+      redis: redis.url,
+      name,
+      lockMs: LOCK_MS,
       source: mode === "store" ? { store: store.root } : { api: api.url, cache: path.join(tmp, `cache-${name}`), token: tokens.worker! },
     });
     workers.push(w);
@@ -279,8 +291,16 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
 
     const small = await openApi({ port: 0, maxQueued: 1 });
     try {
-      const a = await fetch(`${small.url}/v1/models/${modelId}/proofs`, { method: "POST", headers: { authorization: `Bearer ${tokens.alice}`, "content-type": "application/json" }, body: JSON.stringify({ input: digits[0] }) });
-      const b = await fetch(`${small.url}/v1/models/${modelId}/proofs`, { method: "POST", headers: { authorization: `Bearer ${tokens.alice}`, "content-type": "application/json" }, body: JSON.stringify({ input: digits[0] }) });
+      const a = await fetch(`${small.url}/v1/models/${modelId}/proofs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens.alice}`, "content-type": "application/json" },
+        body: JSON.stringify({ input: digits[0] }),
+      });
+      const b = await fetch(`${small.url}/v1/models/${modelId}/proofs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens.alice}`, "content-type": "application/json" },
+        body: JSON.stringify({ input: digits[0] }),
+      });
       expect(a.status).toBe(202);
       expect(b.status).toBe(429);
       expect(Number(b.headers.get("retry-after"))).toBeGreaterThan(0);

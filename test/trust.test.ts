@@ -9,8 +9,19 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  checkCircuit, commitInference, compileModel, computeContext, compileSolidity, FIELD_R, importOnnxFile, InferenceProver, isZkmlError, readInputFile, releaseCurves,
-  verifyProofFile, type ProofFile,
+  checkCircuit,
+  commitInference,
+  compileModel,
+  computeContext,
+  compileSolidity,
+  FIELD_R,
+  importOnnxFile,
+  InferenceProver,
+  isZkmlError,
+  readInputFile,
+  releaseCurves,
+  verifyProofFile,
+  type ProofFile,
 } from "../src/index.js";
 import { generateVerifierSources } from "../verifier/solidity.js";
 import { runCircom } from "../circuits/circom.js";
@@ -43,20 +54,41 @@ function tinyModel(name: (k: string) => string): Uint8Array {
     { op: "Gemm", inputs: ["r", "w2", "b2"], outputs: ["y"], attrs: { transB: 1 }, name: name("gemm2") },
   ];
   return rawModel({
-    inputShape: [1, 4], outputShape: [1, 3], nodes,
-    initializers: [{ name: "w1", dims: [5, 4], values: u(20) }, { name: "b1", dims: [5], values: u(5) }, { name: "w2", dims: [3, 5], values: u(15) }, { name: "b2", dims: [3], values: u(3) }],
+    inputShape: [1, 4],
+    outputShape: [1, 3],
+    nodes,
+    initializers: [
+      { name: "w1", dims: [5, 4], values: u(20) },
+      { name: "b1", dims: [5], values: u(5) },
+      { name: "w2", dims: [3, 5], values: u(15) },
+      { name: "b2", dims: [3], values: u(3) },
+    ],
   });
 }
 
-const sha256 = async (file: string) => createHash("sha256").update(await readFile(file)).digest("hex");
-const withoutComments = (src: string) => src.split("\n").map((l) => l.replace(/\/\/.*$/, "").trimEnd()).filter((l) => l !== "").join("\n");
+const sha256 = async (file: string) =>
+  createHash("sha256")
+    .update(await readFile(file))
+    .digest("hex");
+const withoutComments = (src: string) =>
+  src
+    .split("\n")
+    .map((l) => l.replace(/\/\/.*$/, "").trimEnd())
+    .filter((l) => l !== "")
+    .join("\n");
 
 describe("names from an ONNX file never become code", () => {
   it("a model whose node and file names carry newlines, comment ends, quotes, template code and ANSI escapes compiles to the same r1cs", async () => {
     const plainFile = path.join(work, "plain.onnx");
     const evilFile = path.join(work, `evil${EVIL.replace(/\//g, "|")}.onnx`);
-    await writeFile(plainFile, tinyModel((k) => k));
-    await writeFile(evilFile, tinyModel((k) => `${k}${EVIL}`));
+    await writeFile(
+      plainFile,
+      tinyModel((k) => k),
+    );
+    await writeFile(
+      evilFile,
+      tinyModel((k) => `${k}${EVIL}`),
+    );
     const plain = await compileModel(plainFile, { outDir: path.join(work, "plain") });
     const evil = await compileModel(evilFile, { outDir: path.join(work, "evil") });
     expect(evil.model.layers.map((l) => l.node).join("")).toContain("template Evil");
@@ -81,13 +113,21 @@ describe("names from an ONNX file never become code", () => {
     expect(c.bytecode.length).toBeGreaterThan(1000);
     // A model id or commitment that is not what it claims to be is refused, not pasted in.
     await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", "0x1) {} function x() {}")).rejects.toMatchObject({ code: "BAD_MODEL" });
-    await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", modelId, { modelCommitment: "1; uint x" })).rejects.toMatchObject({ code: "BAD_MODEL" });
+    await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", modelId, { modelCommitment: "1; uint x" })).rejects.toMatchObject({
+      code: "BAD_MODEL",
+    });
   }, 120_000);
 
   it("an error naming a hostile node is one line without control characters", async () => {
     const file = path.join(work, "refused.onnx");
-    await writeFile(file, rawModel({ inputShape: [1, 4], outputShape: [1, 4], nodes: [{ op: "Erf", inputs: ["input"], outputs: ["y"], name: `erf${EVIL}` }], initializers: [] }));
-    const e = await importOnnxFile(file).then(() => undefined, (e: unknown) => e);
+    await writeFile(
+      file,
+      rawModel({ inputShape: [1, 4], outputShape: [1, 4], nodes: [{ op: "Erf", inputs: ["input"], outputs: ["y"], name: `erf${EVIL}` }], initializers: [] }),
+    );
+    const e = await importOnnxFile(file).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isZkmlError(e)).toBe(true);
     const err = e as Error & { oneLine(): string };
     expect(err.message).toContain("template Evil");
@@ -130,7 +170,14 @@ describe("zkml verify checks every field it reports", () => {
 
   const cases: [string, (p: ProofFile) => void, string][] = [
     ["a trailing -128 on the input", (p) => p.input.values.push(-128), "input.values"],
-    ["an input with no values and 17 outputs", (p) => { p.input.values = []; p.output.values = Array(17).fill(0); }, "input.values"],
+    [
+      "an input with no values and 17 outputs",
+      (p) => {
+        p.input.values = [];
+        p.output.values = Array(17).fill(0);
+      },
+      "input.values",
+    ],
     ["a replaced dequantized output", (p) => (p.output.dequantized[0] = 99), "output.dequantized"],
     ["a changed input scale", (p) => (p.input.frac += 1), "input.frac"],
     ["a changed output scale", (p) => (p.output.frac += 1), "output.frac"],
@@ -151,7 +198,10 @@ describe("zkml verify checks every field it reports", () => {
       tamper(p);
       const v = await verifyProofFile(dir, p);
       expect(v.valid).toBe(false);
-      expect(v.problems.some((x) => x.startsWith(field)), v.problems.join(" / ")).toBe(true);
+      expect(
+        v.problems.some((x) => x.startsWith(field)),
+        v.problems.join(" / "),
+      ).toBe(true);
     });
   }
 });
@@ -171,7 +221,10 @@ describe("zkml check: every wire is pinned", () => {
   /** The tiny model's circuit with its class made an unconstrained hint, as the injection of a hostile name did. */
   async function hinted(edit: (src: string) => string) {
     const plainFile = path.join(work, "hint.onnx");
-    await writeFile(plainFile, tinyModel((k) => k));
+    await writeFile(
+      plainFile,
+      tinyModel((k) => k),
+    );
     const c = await compileModel(plainFile, { outDir: path.join(work, "hint-honest") });
     const src = edit(await readFile(path.join(c.outDir, FILES.circom), "utf8"));
     const dir = path.join(work, `hint-${Math.random().toString(36).slice(2)}`);
@@ -198,18 +251,25 @@ describe("zkml check: every wire is pinned", () => {
   }, 120_000);
 
   it("catches a wire that no constraint uses", async () => {
-    const r = await hinted((s) => s.replace("    commitment <== hash.out;", "    commitment <== hash.out;\n    signal loose;\n    loose <-- ctx + 1;\n    signal output echo;\n    echo <-- ctx;"));
+    const r = await hinted((s) =>
+      s.replace(
+        "    commitment <== hash.out;",
+        "    commitment <== hash.out;\n    signal loose;\n    loose <-- ctx + 1;\n    signal output echo;\n    echo <-- ctx;",
+      ),
+    );
     expect(r.publicPinned).toBe(false);
     expect(r.problems.some((p) => p.name === "main.echo")).toBe(true);
   }, 120_000);
 });
 
 describe("bad input: a one-line refusal that states the limit, before anything is allocated", () => {
-  const conv = (attrs: Record<string, number | number[]>, op = "MaxPool"): Uint8Array => rawModel({
-    inputShape: [1, 1, 4, 4], outputShape: [1, 1, 2, 2],
-    nodes: [{ op, inputs: ["input"], outputs: ["y"], attrs: { kernel_shape: [2, 2], ...attrs } }],
-    initializers: [],
-  });
+  const conv = (attrs: Record<string, number | number[]>, op = "MaxPool"): Uint8Array =>
+    rawModel({
+      inputShape: [1, 1, 4, 4],
+      outputShape: [1, 1, 2, 2],
+      nodes: [{ op, inputs: ["input"], outputs: ["y"], attrs: { kernel_shape: [2, 2], ...attrs } }],
+      initializers: [],
+    });
   const refusal = async (bytes: Uint8Array) => {
     const { importOnnx } = await import("../circuits/onnx/import.js");
     try {
@@ -231,9 +291,22 @@ describe("bad input: a one-line refusal that states the limit, before anything i
   });
 
   it("input dims of 0, -1, 10^9 and 2^53; tensors claiming 2^60 values; truncated raw_data", async () => {
-    for (const d of [0, -1]) expect((await refusal(rawModel({ inputShape: [1, d], outputShape: [1, 4], nodes: [{ op: "Relu", inputs: ["input"], outputs: ["y"] }], initializers: [] }))).message).toMatch(/not a positive size/);
-    for (const d of [1e9, 2 ** 53]) expect((await refusal(rawModel({ inputShape: [1, d], outputShape: [1, 4], nodes: [{ op: "Relu", inputs: ["input"], outputs: ["y"] }], initializers: [] }))).message).toMatch(/limit|not a positive size/);
-    const huge = rawModel({ inputShape: [1, 4], outputShape: [1, 4], nodes: [{ op: "Add", inputs: ["input", "c"], outputs: ["y"] }], initializers: [{ name: "c", dims: [4], values: [1, 2, 3, 4] }] });
+    for (const d of [0, -1])
+      expect(
+        (await refusal(rawModel({ inputShape: [1, d], outputShape: [1, 4], nodes: [{ op: "Relu", inputs: ["input"], outputs: ["y"] }], initializers: [] })))
+          .message,
+      ).toMatch(/not a positive size/);
+    for (const d of [1e9, 2 ** 53])
+      expect(
+        (await refusal(rawModel({ inputShape: [1, d], outputShape: [1, 4], nodes: [{ op: "Relu", inputs: ["input"], outputs: ["y"] }], initializers: [] })))
+          .message,
+      ).toMatch(/limit|not a positive size/);
+    const huge = rawModel({
+      inputShape: [1, 4],
+      outputShape: [1, 4],
+      nodes: [{ op: "Add", inputs: ["input", "c"], outputs: ["y"] }],
+      initializers: [{ name: "c", dims: [4], values: [1, 2, 3, 4] }],
+    });
     const { onnx } = (await import("onnx-proto")).default;
     const m = onnx.ModelProto.decode(huge);
     m.graph!.initializer![0]!.dims = [2 ** 30, 2 ** 30];
@@ -250,7 +323,18 @@ describe("bad input: a one-line refusal that states the limit, before anything i
     for (let i = 0; i < 200_000; i++) deep = [deep];
     expect(() => inputValues({ input: deep }, "deep.json")).toThrow(/deeper than 16 levels/);
     expect(() => inputValues({ input: [[1, 2], [3]] }, "ragged.json", [[1, 3]])).toThrow(/nested as \[ragged\]/);
-    expect(() => inputValues({ input: [[1, 2], [3, 4]] }, "shape.json", [[1, 4]])).toThrow(/nested as \[2,2\], the model takes \[1, 4\]/);
+    expect(() =>
+      inputValues(
+        {
+          input: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+        "shape.json",
+        [[1, 4]],
+      ),
+    ).toThrow(/nested as \[2,2\], the model takes \[1, 4\]/);
     expect(inputValues({ input: [[1, 2, 3, 4]] }, "ok.json", [[1, 4]])).toEqual([1, 2, 3, 4]);
     expect(inputValues({ input: [1, 2, 3, 4] }, "flat.json", [[1, 2, 2]])).toEqual([1, 2, 3, 4]);
   });
@@ -267,7 +351,9 @@ describe("bad input: a one-line refusal that states the limit, before anything i
   it("Ctrl-C during circom leaves no partial build folder", async () => {
     const { spawn } = await import("node:child_process");
     const out = path.join(work, "interrupted");
-    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "compile", "examples/mnist/mnist-mlp.onnx", "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "compile", "examples/mnist/mnist-mlp.onnx", "--out", out], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => {
       stderr += d;
@@ -291,7 +377,10 @@ describe("development keys stay off public chains", () => {
       expect(sepolia.chainId).toBe(11155111n);
       const artifact = await readVerifierArtifact(dir);
       expect(artifact.devKeys).toBe(true);
-      await expect(deployVerifier(sepolia.signer, artifact)).rejects.toMatchObject({ code: "CHAIN", message: expect.stringMatching(/development keys.*11155111/) });
+      await expect(deployVerifier(sepolia.signer, artifact)).rejects.toMatchObject({
+        code: "CHAIN",
+        message: expect.stringMatching(/development keys.*11155111/),
+      });
       const forced = await deployVerifier(sepolia.signer, artifact, { allowDevKeys: true });
       expect(forced.warnings?.[0]).toMatch(/DEVELOPMENT keys on chain 11155111/);
       expect(await new Contract(forced.address, artifact.abi, sepolia.provider).getFunction("DEVELOPMENT_KEYS")()).toBe(true);

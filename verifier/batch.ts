@@ -38,7 +38,8 @@ export interface BatchItem {
 }
 
 const word = (v: string, what: string): bigint => {
-  if (typeof v !== "string" || !/^[0-9]{1,78}$/.test(v) || BigInt(v) >= FIELD_Q) throw new ZkmlError("BAD_MODEL", `verification key: ${what} is not a coordinate below q`, "run zkml setup again");
+  if (typeof v !== "string" || !/^[0-9]{1,78}$/.test(v) || BigInt(v) >= FIELD_Q)
+    throw new ZkmlError("BAD_MODEL", `verification key: ${what} is not a coordinate below q`, "run zkml setup again");
   return BigInt(v);
 };
 const g1 = (p: string[], what: string) => [word(p[0]!, what), word(p[1]!, what)];
@@ -51,7 +52,10 @@ function groth16KeyPoints(vk: Groth16Key): { alpha: bigint[]; beta: bigint[]; ga
     throw new ZkmlError("BAD_MODEL", "verification key: nPublic and IC disagree", "run zkml setup again");
   }
   return {
-    alpha: g1(vk.vk_alpha_1, "alpha"), beta: g2(vk.vk_beta_2, "beta"), gamma: g2(vk.vk_gamma_2, "gamma"), delta: g2(vk.vk_delta_2, "delta"),
+    alpha: g1(vk.vk_alpha_1, "alpha"),
+    beta: g2(vk.vk_beta_2, "beta"),
+    gamma: g2(vk.vk_gamma_2, "gamma"),
+    delta: g2(vk.vk_delta_2, "delta"),
     ic: vk.IC.map((p, i) => g1(p, `IC${i}`)),
   };
 }
@@ -108,7 +112,14 @@ export async function verifyGroth16Batch(vk: Groth16Key, items: readonly BatchIt
   const curve = await snarkjs.curves.getCurveFromName("bn128");
   const { G1, G2 } = curve;
   const toG1 = (x: bigint, y: bigint) => (x === 0n && y === 0n ? G1.zeroAffine : G1.fromObject([x, y, 1n]));
-  const toG2 = (w: bigint[]) => (w.every((v) => v === 0n) ? G2.zeroAffine : G2.fromObject([[w[1]!, w[0]!], [w[3]!, w[2]!], [1n, 0n]]));
+  const toG2 = (w: bigint[]) =>
+    w.every((v) => v === 0n)
+      ? G2.zeroAffine
+      : G2.fromObject([
+          [w[1]!, w[0]!],
+          [w[3]!, w[2]!],
+          [1n, 0n],
+        ]);
   const neg = (s: bigint) => (FIELD_R - (s % FIELD_R)) % FIELD_R;
   const args: Uint8Array[] = [];
   let sumR = 0n;

@@ -31,6 +31,11 @@ export function groth16BatchVerifierSource(vk: Groth16Key, parentContract: strin
   const domain = batchDomain(vk);
   const nPublic = vk.nPublic;
   return fillTemplate("Groth16BatchVerifier.sol.tmpl", {
-    HEADER: header, PARENT: parentContract, CONTRACT: contractName, N_PUBLIC: nPublic, BATCH_DOMAIN: domain, IC_TERMS: icTerms(nPublic),
+    HEADER: header,
+    PARENT: parentContract,
+    CONTRACT: contractName,
+    N_PUBLIC: nPublic,
+    BATCH_DOMAIN: domain,
+    IC_TERMS: icTerms(nPublic),
   });
 }

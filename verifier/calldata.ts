@@ -21,7 +21,10 @@ export async function proofWords(p: SnarkProofFile): Promise<bigint[]> {
 /** `bytes proof` of verifyInference: the words, each 32 bytes big-endian. */
 export async function encodeProof(p: SnarkProofFile): Promise<string> {
   const words = await proofWords(p);
-  return AbiCoder.defaultAbiCoder().encode(words.map(() => "uint256"), words);
+  return AbiCoder.defaultAbiCoder().encode(
+    words.map(() => "uint256"),
+    words,
+  );
 }
 
 /** Arguments of the bare snarkjs verifier's verifyProof for this system. */

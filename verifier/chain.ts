@@ -3,7 +3,15 @@
  * same code path for an in-process Hardhat chain, a local node and a testnet.
  */
 import {
-  concat, Contract, ContractFactory, type ContractTransactionReceipt, type InterfaceAbi, type LogDescription, type Provider, type Signer, type TransactionReceipt,
+  concat,
+  Contract,
+  ContractFactory,
+  type ContractTransactionReceipt,
+  type InterfaceAbi,
+  type LogDescription,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
 } from "ethers";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
@@ -190,7 +198,12 @@ export interface OnchainBatchVerification {
 }
 
 /** verifyInferences(proofs, pubSignals, nonces) on a model's verifier (zkml's wrapper). */
-export async function submitInferenceBatch(signer: Signer, address: string, abi: InterfaceAbi, entries: readonly BatchEntry[]): Promise<OnchainBatchVerification> {
+export async function submitInferenceBatch(
+  signer: Signer,
+  address: string,
+  abi: InterfaceAbi,
+  entries: readonly BatchEntry[],
+): Promise<OnchainBatchVerification> {
   return sendBatchVerification(new Contract(address, abi, signer), "verifier", await inferenceBatchCalldata(entries));
 }
 
@@ -212,7 +225,13 @@ async function send(contract: Contract, fn: string, what: string, args: unknown[
   }
   if (!receipt) throw new ZkmlError("CHAIN", `transaction to ${address} was dropped`);
   const events = receipt.logs
-    .map((l) => { try { return contract.interface.parseLog(l); } catch { return null; } })
+    .map((l) => {
+      try {
+        return contract.interface.parseLog(l);
+      } catch {
+        return null;
+      }
+    })
     .filter((l): l is LogDescription => l?.name === "InferenceVerified");
   return { receipt, events };
 }

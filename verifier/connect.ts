@@ -87,5 +87,12 @@ export async function connectInProcessChain(opts: { chainId?: number } = {}): Pr
   const provider = new BrowserProvider(conn.provider as never, undefined, { cacheTimeout: -1 });
   const signer = await provider.getSigner(0);
   const chainId = (await provider.getNetwork()).chainId;
-  return { provider, signer, chainId, close: async () => { await conn.close(); } };
+  return {
+    provider,
+    signer,
+    chainId,
+    close: async () => {
+      await conn.close();
+    },
+  };
 }

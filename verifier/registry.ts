@@ -9,8 +9,18 @@ import type { ProofFile } from "../core/proof_file.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { backend, PROOF_BACKENDS } from "../core/systems/index.js";
 import {
-  type BatchEntry, deployVerifier, devKeysWarning, inferenceBatchCalldata, inferenceCalldata, type DevKeyPolicy, type OnchainBatchVerification, revertReason,
-  sendBatchVerification, sendVerification, type Deployment, type OnchainVerification,
+  type BatchEntry,
+  deployVerifier,
+  devKeysWarning,
+  inferenceBatchCalldata,
+  inferenceCalldata,
+  type DevKeyPolicy,
+  type OnchainBatchVerification,
+  revertReason,
+  sendBatchVerification,
+  sendVerification,
+  type Deployment,
+  type OnchainVerification,
 } from "./chain.js";
 import { compileProjectContract, type CompiledContract } from "./solidity.js";
 
@@ -52,14 +62,28 @@ export interface RegisteredModel extends ModelRegistration {
 /** The system whose IZkmlRegistry.ProofSystem value (each backend's solidityEnum, the contract's order) this is. */
 function proofSystemOf(value: number): ProofSystem {
   const system = (Object.keys(PROOF_BACKENDS) as ProofSystem[]).find((s) => PROOF_BACKENDS[s].solidityEnum === value);
-  if (!system) throw new ZkmlError("CHAIN", `the registry returned proof system ${value}, which zkml does not know`, "is the address a zkml registry? is zkml older than it?");
+  if (!system)
+    throw new ZkmlError(
+      "CHAIN",
+      `the registry returned proof system ${value}, which zkml does not know`,
+      "is the address a zkml registry? is zkml older than it?",
+    );
   return system;
 }
 
 const bytes32 = (hex: string) => "0x" + hex.replace(/^0x/, "").padStart(64, "0");
 
 function asTuple(m: ModelRegistration) {
-  return [bytes32(m.modelHash), bytes32(m.circuitHash), bytes32(m.vkeyHash), backend(m.system).solidityEnum, m.verifier, BigInt(m.weightsCommitment), m.devKeys, m.uri];
+  return [
+    bytes32(m.modelHash),
+    bytes32(m.circuitHash),
+    bytes32(m.vkeyHash),
+    backend(m.system).solidityEnum,
+    m.verifier,
+    BigInt(m.weightsCommitment),
+    m.devKeys,
+    m.uri,
+  ];
 }
 
 async function registry(address: string, runner: Signer | Provider): Promise<Contract> {
@@ -125,13 +149,23 @@ export async function submitToRegistry(
 }
 
 /** verifyInferences(modelId, proofs, pubSignals, nonces) on the registry: k proofs in one transaction. */
-export async function submitBatchToRegistry(signer: Signer, registryAddress: string, modelId: string, entries: readonly BatchEntry[]): Promise<OnchainBatchVerification> {
+export async function submitBatchToRegistry(
+  signer: Signer,
+  registryAddress: string,
+  modelId: string,
+  entries: readonly BatchEntry[],
+): Promise<OnchainBatchVerification> {
   const r = await registry(registryAddress, signer);
   return sendBatchVerification(r, "registry", [modelId, ...(await inferenceBatchCalldata(entries))]);
 }
 
 /** What the registry recorded for (sender, nonce): whether a proof was verified, for which model, and its class. */
-export async function readResult(runner: Signer | Provider, registryAddress: string, sender: string, nonce: bigint): Promise<{ verified: boolean; modelId: string; class: number }> {
+export async function readResult(
+  runner: Signer | Provider,
+  registryAddress: string,
+  sender: string,
+  nonce: bigint,
+): Promise<{ verified: boolean; modelId: string; class: number }> {
   const r = await registry(registryAddress, runner);
   const [verified, modelId, cls] = await r.getFunction("resultOf")(sender, nonce);
   return { verified, modelId, class: Number(cls) };

@@ -44,7 +44,8 @@ function hex32(value: string): string {
 
 /** A decimal field element, or a refusal (it is pasted into Solidity as a constant). */
 function fieldLiteral(value: string): string {
-  if (!/^[0-9]{1,78}$/.test(value) || BigInt(value) >= FIELD_R) throw new ZkmlError("BAD_MODEL", `model commitment ${commentText(value)} is not a field element`, "recompile the model");
+  if (!/^[0-9]{1,78}$/.test(value) || BigInt(value) >= FIELD_R)
+    throw new ZkmlError("BAD_MODEL", `model commitment ${commentText(value)} is not a field element`, "recompile the model");
   return value;
 }
 
@@ -92,7 +93,10 @@ export function exportGroth16Verifier(zkeyFile: string, contractName: string): P
 function verifyProofBody(system: ProofSystem, modelCommitment: string | undefined): string {
   const proofBytes = backend(system).proofWords * 32;
   const nSignals = modelCommitment === undefined ? 2 : 3;
-  const pin = modelCommitment === undefined ? "" : `
+  const pin =
+    modelCommitment === undefined
+      ? ""
+      : `
             mstore(add(p, ${4 + proofBytes + 64}), MODEL_COMMITMENT)`;
   return `        if (proof.length != ${proofBytes}) return false;
         bytes4 selector = this.verifyProof.selector;
@@ -114,7 +118,10 @@ function verifyProofBody(system: ProofSystem, modelCommitment: string | undefine
  */
 function verifyBatchBody(modelCommitment: string | undefined): string {
   const n = modelCommitment === undefined ? 2 : 3;
-  const pin = modelCommitment === undefined ? "" : `
+  const pin =
+    modelCommitment === undefined
+      ? ""
+      : `
             flat[i * 3 + 2] = MODEL_COMMITMENT;`;
   return `
     function _verifyProofBatch(bytes calldata proofs, uint256[2][] calldata pubSignals) internal view override returns (bool) {
@@ -149,18 +156,31 @@ export async function generateVerifierSources(
     system === "groth16"
       ? {
           [`${verifierContract}.sol`]: groth16BatchVerifierSource(
-            (opts.verificationKey ?? (await snarkjs.zKey.exportVerificationKey(zkeyFile))) as Groth16Key, snarkjsContract, verifierContract, header,
+            (opts.verificationKey ?? (await snarkjs.zKey.exportVerificationKey(zkeyFile))) as Groth16Key,
+            snarkjsContract,
+            verifierContract,
+            header,
           ),
         }
       : {};
   const mainFile = `${mainContract}.sol`;
-  const pinned = opts.modelCommitment === undefined ? "" : `
+  const pinned =
+    opts.modelCommitment === undefined
+      ? ""
+      : `
     /// Poseidon commitment to the model's private weights (salted): the only model this accepts.
     uint256 public constant MODEL_COMMITMENT = ${fieldLiteral(opts.modelCommitment)};
 `;
   const main = fillTemplate("ZkmlVerifier.sol.tmpl", {
-    HEADER: header, VERIFIER: verifierContract, MAIN: mainContract, PINNED: pinned, DEV_KEYS: opts.devKeys === true, MODEL_ID: id, SYSTEM: system,
-    PROOF_BYTES: backend(system).proofWords * 32, VERIFY_PROOF: verifyProofBody(system, opts.modelCommitment),
+    HEADER: header,
+    VERIFIER: verifierContract,
+    MAIN: mainContract,
+    PINNED: pinned,
+    DEV_KEYS: opts.devKeys === true,
+    MODEL_ID: id,
+    SYSTEM: system,
+    PROOF_BYTES: backend(system).proofWords * 32,
+    VERIFY_PROOF: verifyProofBody(system, opts.modelCommitment),
     VERIFY_BATCH: system === "groth16" ? verifyBatchBody(opts.modelCommitment) : "",
   });
   return {

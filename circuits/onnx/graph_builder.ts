@@ -52,7 +52,11 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
 
   const valueNamed = (n: NodeProto, name: string): Value => {
     const v = values.get(name);
-    if (!v) throw new ZkmlError("BAD_MODEL", `${where(n)}: input "${name}" is not defined before use (missing initializer, or the graph is not in topological order / has a cycle)`);
+    if (!v)
+      throw new ZkmlError(
+        "BAD_MODEL",
+        `${where(n)}: input "${name}" is not defined before use (missing initializer, or the graph is not in topological order / has a cycle)`,
+      );
     return v;
   };
   const constOf = (n: NodeProto, name: string, role: string): Constant => {
@@ -95,7 +99,8 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
     }
     actOf(n, n.input![0]!);
     const inputSize = sizeOf((values.get(n.input![0]!) as Activation).shape);
-    if (map.index.length === inputSize && map.index.every((x, i) => x === i)) alias(n, map.shape); // e.g. batch 0 of a batch of one
+    if (map.index.length === inputSize && map.index.every((x, i) => x === i))
+      alias(n, map.shape); // e.g. batch 0 of a batch of one
     else select(n, map);
   };
   const setConst = (n: NodeProto, tensor: DecodedTensor) => values.set(out0(n), { kind: "const", tensor });
@@ -145,9 +150,12 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
 
   /** Gemm / MatMul with constant weights: a dense node. */
   const emitDense = (
-    n: NodeProto, xName: string, w: Constant,
+    n: NodeProto,
+    xName: string,
+    w: Constant,
     o: { transA: boolean; transB: boolean; alpha: number; beta: number; bias?: DecodedTensor },
-    out: string, name: string,
+    out: string,
+    name: string,
   ) => {
     const a = actOf(n, xName);
     if (w.tensor.dims.length !== 2) unsupported(n, `weight must be 2-D, got [${w.tensor.dims}]`);
@@ -175,12 +183,20 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
       if (o.bias.data.length !== outF && o.bias.data.length !== 1) unsupported(n, `bias of shape [${o.bias.dims}] does not broadcast to [${outF}]`);
       for (let oF = 0; oF < outF; oF++) bias[oF] = o.beta * o.bias.data[o.bias.data.length === 1 ? 0 : oF]!;
     }
-    emit({
-      op: "dense", name, onnxOp: n.opType!, input: canon(xName), output: out,
-      weight: { dims: [outF, inF], data: weight }, bias,
-      weightQuant: wq && o.alpha === 1 ? { data: wq, frac: w.quant!.frac } : undefined,
-      ...(rows > 1 && { rows }),
-    }, rows > 1 ? [...a.shape.slice(0, -1), outF] : [1, outF]);
+    emit(
+      {
+        op: "dense",
+        name,
+        onnxOp: n.opType!,
+        input: canon(xName),
+        output: out,
+        weight: { dims: [outF, inF], data: weight },
+        bias,
+        weightQuant: wq && o.alpha === 1 ? { data: wq, frac: w.quant!.frac } : undefined,
+        ...(rows > 1 && { rows }),
+      },
+      rows > 1 ? [...a.shape.slice(0, -1), outF] : [1, outF],
+    );
   };
   /** Conv with constant weights: a conv node. */
   const emitConv = (n: NodeProto, xName: string, w: Constant, biasData: ArrayLike<number> | undefined, out: string, name: string) => {
@@ -198,11 +214,21 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
       if (biasData.length !== OC) throw new ZkmlError("BAD_MODEL", `${where(n)}: bias has ${biasData.length} values for ${OC} output channels`);
       bias.set(biasData);
     }
-    emit({
-      op: "conv", name, onnxOp: n.opType!, input: canon(xName), output: out, ...geometry, group,
-      weight: { dims: w.tensor.dims, data: Float64Array.from(w.tensor.data) }, bias,
-      weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
-    }, [1, ...geometry.outShape]);
+    emit(
+      {
+        op: "conv",
+        name,
+        onnxOp: n.opType!,
+        input: canon(xName),
+        output: out,
+        ...geometry,
+        group,
+        weight: { dims: w.tensor.dims, data: Float64Array.from(w.tensor.data) },
+        bias,
+        weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
+      },
+      [1, ...geometry.outShape],
+    );
   };
   /**
    * Concat: of constants (shape arithmetic), folded; with activations (branches joined), a
@@ -225,17 +251,57 @@ export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, s
     const acts = parts.flatMap((v, k) => (v.kind === "act" ? [k] : []));
     const consts = parts.flatMap((v, k) => (v.kind === "const" ? [k] : []));
     const fill = consts.length
-      ? { dest: Int32Array.from(consts.flatMap((k) => Array.from(dest[k]!))), values: Float64Array.from(consts.flatMap((k) => Array.from((parts[k] as Constant).tensor.data))) }
+      ? {
+          dest: Int32Array.from(consts.flatMap((k) => Array.from(dest[k]!))),
+          values: Float64Array.from(consts.flatMap((k) => Array.from((parts[k] as Constant).tensor.data))),
+        }
       : undefined;
-    emit({
-      op: "concat", name: nameOf(n), onnxOp: "Concat", input: canon(ins[acts[0]!]!), inputs: acts.map((k) => canon(ins[k]!)), output: out0(n),
-      dest: acts.map((k) => dest[k]!), size: sizeOf(shape), ...(fill && { fill }),
-    }, shape);
+    emit(
+      {
+        op: "concat",
+        name: nameOf(n),
+        onnxOp: "Concat",
+        input: canon(ins[acts[0]!]!),
+        inputs: acts.map((k) => canon(ins[k]!)),
+        output: out0(n),
+        dest: acts.map((k) => dest[k]!),
+        size: sizeOf(shape),
+        ...(fill && { fill }),
+      },
+      shape,
+    );
   };
 
   return {
-    modelName, where, unsupported, values, nodes, canonical, canon, onnxReaders, soleReader,
-    valueNamed, constOf, actOf, spatial, out0, nameOf, srcOf, emit, int8Of, alias, select, rearrange, setConst,
-    foldTarget, perChannel, foldAffine, activation, optionalConst, emitDense, emitConv, concat,
+    modelName,
+    where,
+    unsupported,
+    values,
+    nodes,
+    canonical,
+    canon,
+    onnxReaders,
+    soleReader,
+    valueNamed,
+    constOf,
+    actOf,
+    spatial,
+    out0,
+    nameOf,
+    srcOf,
+    emit,
+    int8Of,
+    alias,
+    select,
+    rearrange,
+    setConst,
+    foldTarget,
+    perChannel,
+    foldAffine,
+    activation,
+    optionalConst,
+    emitDense,
+    emitConv,
+    concat,
   };
 }

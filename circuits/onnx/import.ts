@@ -61,11 +61,15 @@ function inputShape(modelName: string, info: onnxProto.onnx.IValueInfoProto): nu
   const shape = (info.type?.tensorType?.shape?.dim ?? []).map((d, i) => {
     if (d.dimValue !== undefined && d.dimValue !== null) {
       const v = toNum(d.dimValue);
-      if (!Number.isSafeInteger(v) || v < 1) throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" dimension ${i} is ${v}, not a positive size`);
+      if (!Number.isSafeInteger(v) || v < 1)
+        throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" dimension ${i} is ${v}, not a positive size`);
       return v;
     }
     if (i === 0) return 1; // symbolic batch dimension
-    throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" dimension ${i} is symbolic ("${d.dimParam ?? ""}"); only the batch dimension may be`);
+    throw new ZkmlError(
+      "BAD_MODEL",
+      `model ${modelName}: input "${info.name}" dimension ${i} is symbolic ("${d.dimParam ?? ""}"); only the batch dimension may be`,
+    );
   });
   checkedSize(shape, () => `model ${modelName}: input "${info.name}"`);
   return shape;
@@ -97,7 +101,14 @@ function graphInputs(b: GraphBuilder, g: onnxProto.onnx.IGraphProto): { input: V
     let offset = 0;
     for (const p of parts) {
       const size = sizeOf(p.shape);
-      nodes.push({ op: "select", name: `input ${p.name}`, onnxOp: "(graph input)", input: input.name, output: p.name, index: Int32Array.from({ length: size }, (_, i) => offset + i) });
+      nodes.push({
+        op: "select",
+        name: `input ${p.name}`,
+        onnxOp: "(graph input)",
+        input: input.name,
+        output: p.name,
+        index: Int32Array.from({ length: size }, (_, i) => offset + i),
+      });
       values.set(p.name, { kind: "act", shape: p.shape });
       canonical.set(p.name, p.name);
       offset += size;
@@ -135,7 +146,10 @@ export function importOnnx(bytes: Uint8Array, modelName: string): Graph {
     const [o] = outs as [GraphOut];
     const last = b.nodes.at(-1)?.output ?? input.name;
     if (o.tensor !== last) {
-      throw new ZkmlError("BAD_MODEL", `model ${modelName}: output "${o.name}" is not computed by the graph's last op (a constant output, or ops after it that nothing reads)`);
+      throw new ZkmlError(
+        "BAD_MODEL",
+        `model ${modelName}: output "${o.name}" is not computed by the graph's last op (a constant output, or ops after it that nothing reads)`,
+      );
     }
     return { ...base, output: { name: o.name, shape: o.shape }, nodes: b.nodes, ...(o.transform && { outputTransform: o.transform }) };
   }
@@ -157,7 +171,8 @@ interface GraphOut extends ValueInfo {
 function graphOutputs(b: GraphBuilder, g: onnxProto.onnx.IGraphProto, transforms: Map<string, "softmax" | "argmax">): GraphOut[] {
   const outs = g.output ?? [];
   if (outs.length === 0) throw new ZkmlError("BAD_MODEL", `model ${b.modelName}: the graph has no output`);
-  if (outs.length > LIMITS.graphOutputs) throw new ZkmlError("BAD_MODEL", `model ${b.modelName}: ${outs.length} graph outputs, over zkml's limit of ${LIMITS.graphOutputs}`);
+  if (outs.length > LIMITS.graphOutputs)
+    throw new ZkmlError("BAD_MODEL", `model ${b.modelName}: ${outs.length} graph outputs, over zkml's limit of ${LIMITS.graphOutputs}`);
   return outs.map((o) => {
     const name = o.name ?? "";
     const v = b.values.get(name);
@@ -175,7 +190,8 @@ function joinOutputs(b: GraphBuilder, outs: GraphOut[]): GraphNode & { op: "conc
   const read = new Set([...nodes.flatMap(nodeInputs), ...outs.map((o) => o.tensor)]);
   const dead = nodes.find((nd) => !read.has(nd.output));
   if (dead) throw new ZkmlError("BAD_MODEL", `model ${modelName}: node "${dead.name}" (${dead.onnxOp}) feeds no graph output`, "remove it from the graph");
-  if (values.has(OUTPUTS_NODE)) throw new ZkmlError("BAD_MODEL", `model ${modelName}: a tensor is named "${OUTPUTS_NODE}", the name zkml gives its joined outputs`, "rename it");
+  if (values.has(OUTPUTS_NODE))
+    throw new ZkmlError("BAD_MODEL", `model ${modelName}: a tensor is named "${OUTPUTS_NODE}", the name zkml gives its joined outputs`, "rename it");
   let offset = 0;
   const dest = outs.map((o) => {
     const size = sizeOf(o.shape);
@@ -183,6 +199,17 @@ function joinOutputs(b: GraphBuilder, outs: GraphOut[]): GraphNode & { op: "conc
     offset += size;
     return d;
   });
-  if (offset > LIMITS.tensorElements) throw new ZkmlError("BAD_MODEL", `model ${modelName}: its outputs hold ${offset} values together, over zkml's limit of ${LIMITS.tensorElements} (2^24)`);
-  return { op: "concat", name: OUTPUTS_NODE, onnxOp: "(graph outputs)", input: outs[0]!.tensor, inputs: outs.map((o) => o.tensor), output: OUTPUTS_NODE, dest, size: offset, joinsOutputs: true };
+  if (offset > LIMITS.tensorElements)
+    throw new ZkmlError("BAD_MODEL", `model ${modelName}: its outputs hold ${offset} values together, over zkml's limit of ${LIMITS.tensorElements} (2^24)`);
+  return {
+    op: "concat",
+    name: OUTPUTS_NODE,
+    onnxOp: "(graph outputs)",
+    input: outs[0]!.tensor,
+    inputs: outs.map((o) => o.tensor),
+    output: OUTPUTS_NODE,
+    dest,
+    size: offset,
+    joinsOutputs: true,
+  };
 }

@@ -13,7 +13,14 @@ import { SHAPE_OPS } from "./handlers/shape.js";
 import { QUANTIZED_OPS } from "./quantized_ops.js";
 
 export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
-  ...LINEAR_OPS, ...ELEMENTWISE_OPS, ...POOL_OPS, ...ACTIVATION_OPS, ...OUTPUT_OPS, ...REARRANGE_OPS, ...SHAPE_OPS, ...QUANTIZED_OPS,
+  ...LINEAR_OPS,
+  ...ELEMENTWISE_OPS,
+  ...POOL_OPS,
+  ...ACTIVATION_OPS,
+  ...OUTPUT_OPS,
+  ...REARRANGE_OPS,
+  ...SHAPE_OPS,
+  ...QUANTIZED_OPS,
 };
 
 /** The op types zkml imports, in a stable order. */

@@ -62,8 +62,10 @@ export function exactConstant(q: DecodedTensor, fracs: number[], zp: DecodedTens
   if (zp && zp.data.length !== 1 && zp.data.length !== channels) return `has ${zp.data.length} zero points for ${channels} scales`;
   const channel = channels === 1 ? () => 0 : channelOf(q.dims, ax);
   const zeroOf = (c: number) => (zp ? zp.data[zp.data.length === 1 ? 0 : c]! : 0);
-  return onOneScale(q.data, fracs, channel, (v, c) => v - zeroOf(c))
-    ?? `per-channel scales span 2^${Math.max(...fracs) - Math.min(...fracs)}, too wide to put on one scale`;
+  return (
+    onOneScale(q.data, fracs, channel, (v, c) => v - zeroOf(c)) ??
+    `per-channel scales span 2^${Math.max(...fracs) - Math.min(...fracs)}, too wide to put on one scale`
+  );
 }
 
 /**
@@ -95,5 +97,10 @@ export function scaleExactly(q: ExactQuant, factors: ArrayLike<number>, channels
   }
   // value = q·2^-frac · ±2^-shift_c: channel c's integers ±q at 2^-(frac + shift_c).
   const per = q.data.length / channels;
-  return onOneScale(q.data, shifts.map((s) => q.frac + s), (i) => Math.floor(i / per), (v, c) => v * Math.sign(factors[c]!));
+  return onOneScale(
+    q.data,
+    shifts.map((s) => q.frac + s),
+    (i) => Math.floor(i / per),
+    (v, c) => v * Math.sign(factors[c]!),
+  );
 }

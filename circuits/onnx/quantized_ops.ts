@@ -34,8 +34,11 @@ function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
   const fracsOf = (scaleName: string): number[] => {
     const r = scaleFracs(constOf(n, scaleName, "scale").tensor);
     if ("notPowerOfTwo" in r) {
-      throw new ZkmlError("UNSUPPORTED_OP", `${where(n)}: scale ${Number(r.notPowerOfTwo.toPrecision(7))} is not a power of two`,
-        "zkml keeps a model's own quantization exact, which needs power-of-two scales: re-quantize with power-of-two scales, or give zkml the float model and let it quantize");
+      throw new ZkmlError(
+        "UNSUPPORTED_OP",
+        `${where(n)}: scale ${Number(r.notPowerOfTwo.toPrecision(7))} is not a power of two`,
+        "zkml keeps a model's own quantization exact, which needs power-of-two scales: re-quantize with power-of-two scales, or give zkml the float model and let it quantize",
+      );
     }
     return r.fracs;
   };
@@ -54,7 +57,10 @@ function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
     const q = activationQuant(scaleAt, zpAt);
     if (!x.int8) unsupported(n, `input "${n.input![at]}" is not an int8 tensor from a QuantizeLinear or QLinear op`);
     if (x.int8!.frac !== q.frac || x.int8!.uint8 !== q.uint8) {
-      throw new ZkmlError("BAD_MODEL", `${where(n)}: input "${n.input![at]}" was quantized at scale 2^-${x.int8!.frac}${x.int8!.uint8 ? " (uint8)" : ""} but is read at 2^-${q.frac}${q.uint8 ? " (uint8)" : ""}`);
+      throw new ZkmlError(
+        "BAD_MODEL",
+        `${where(n)}: input "${n.input![at]}" was quantized at scale 2^-${x.int8!.frac}${x.int8!.uint8 ? " (uint8)" : ""} but is read at 2^-${q.frac}${q.uint8 ? " (uint8)" : ""}`,
+      );
     }
     return q.frac;
   };
@@ -101,12 +107,15 @@ function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
       const x = actOf(n, ins[0]!);
       if (!x.int8) unsupported(n, `input "${ins[0]}" is not an int8 tensor from a QuantizeLinear`);
       // Absent, the zero point is 0 of the input's type: right for int8, not for uint8 (whose 0 is 128).
-      const zpProblem = activationZeroPointProblem(ins[2] ? optionalConst(n, 2) : { dims: [], dataType: x.int8!.uint8 ? DT.UINT8 : DT.INT8, data: Float64Array.of(0) });
+      const zpProblem = activationZeroPointProblem(
+        ins[2] ? optionalConst(n, 2) : { dims: [], dataType: x.int8!.uint8 ? DT.UINT8 : DT.INT8, data: Float64Array.of(0) },
+      );
       if (zpProblem) unsupported(n, `input zero point ${zpProblem}`);
       const wConst = constOf(n, ins[1]!, "weight");
       const wZp = ins[3] ? optionalConst(n, 3) : undefined;
       const exact = exactConstant(wConst.tensor, [0], wZp && wZp.data.length === 1 ? wZp : undefined, 0);
-      if (typeof exact === "string" || (wZp && wZp.data.length !== 1)) unsupported(n, `weight ${typeof exact === "string" ? exact : "zero point must be one value"}`);
+      if (typeof exact === "string" || (wZp && wZp.data.length !== 1))
+        unsupported(n, `weight ${typeof exact === "string" ? exact : "zero point must be one value"}`);
       const q = exact as ExactQuant;
       const f = x.int8!.frac;
       const w: Constant = {
@@ -147,7 +156,10 @@ function importQuantizedOp(b: GraphBuilder, n: NodeProto): void {
       break;
     }
     case "DynamicQuantizeLinear":
-      unsupported(n, "dynamic quantization computes its scale from the data at run time, which a circuit fixed at compile time cannot follow; quantize with onnxruntime's quantize_static (QDQ or QOperator) and power-of-two scales, or give zkml the float model");
+      unsupported(
+        n,
+        "dynamic quantization computes its scale from the data at run time, which a circuit fixed at compile time cannot follow; quantize with onnxruntime's quantize_static (QDQ or QOperator) and power-of-two scales, or give zkml the float model",
+      );
       break;
   }
 }

@@ -95,7 +95,11 @@ export function windowGeometry(n: NodeProto, inShape: [number, number, number], 
     throw new ZkmlError("BAD_MODEL", `${where}: unknown auto_pad "${autoPad}"`);
   }
   const side = LIMITS.windowSide;
-  for (const [what, v] of [["kernel", kernel], ["strides", strides], ["pads", pads]] as const) {
+  for (const [what, v] of [
+    ["kernel", kernel],
+    ["strides", strides],
+    ["pads", pads],
+  ] as const) {
     if (v.some((x) => !Number.isSafeInteger(x) || x < (what === "pads" ? 0 : 1) || x > side)) {
       throw new ZkmlError("BAD_MODEL", `${where}: ${what} [${v}] must be whole numbers from ${what === "pads" ? 0 : 1} to ${side} (zkml's limit)`);
     }

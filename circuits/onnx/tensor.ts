@@ -44,7 +44,10 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto): DecodedTensor | nu
     if (!reader) return null;
     const raw = t.rawData;
     if (raw.length !== count * reader.size) {
-      throw new ZkmlError("BAD_MODEL", `tensor "${t.name ?? ""}": raw_data has ${raw.length} bytes, its shape [${dims.join(", ")}] needs ${count * reader.size}`);
+      throw new ZkmlError(
+        "BAD_MODEL",
+        `tensor "${t.name ?? ""}": raw_data has ${raw.length} bytes, its shape [${dims.join(", ")}] needs ${count * reader.size}`,
+      );
     }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     data = new Float64Array(count);

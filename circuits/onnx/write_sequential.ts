@@ -48,12 +48,24 @@ export function sequentialShapes(spec: SequentialSpec): number[][] {
     const [C, H, W] = shape as [number, number, number];
     const out = (k: number, s = 1, p = 0) => [Math.floor((H + 2 * p - k) / s) + 1, Math.floor((W + 2 * p - k) / s) + 1];
     switch (l.kind) {
-      case "conv": shape = [l.outChannels, ...out(l.kernel, l.stride, l.pad)]; break;
-      case "maxpool": case "avgpool": shape = [C, ...out(l.kernel, l.stride ?? l.kernel, l.pad)]; break;
-      case "globalavgpool": shape = [C, 1, 1]; break;
-      case "flatten": shape = [shape.reduce((a, b) => a * b, 1)]; break;
-      case "dense": shape = [l.outFeatures]; break;
-      default: break;
+      case "conv":
+        shape = [l.outChannels, ...out(l.kernel, l.stride, l.pad)];
+        break;
+      case "maxpool":
+      case "avgpool":
+        shape = [C, ...out(l.kernel, l.stride ?? l.kernel, l.pad)];
+        break;
+      case "globalavgpool":
+        shape = [C, 1, 1];
+        break;
+      case "flatten":
+        shape = [shape.reduce((a, b) => a * b, 1)];
+        break;
+      case "dense":
+        shape = [l.outFeatures];
+        break;
+      default:
+        break;
     }
     return [...shape];
   });
@@ -81,13 +93,26 @@ export function encodeSequential(spec: SequentialSpec): Uint8Array {
         const w = param("weight", [l.outChannels, shape[0]! / group, l.kernel, l.kernel], l.weight);
         const b = param("bias", [l.outChannels], l.bias);
         const pad = l.pad ?? 0;
-        node("Conv", [w, b], [ints("kernel_shape", [l.kernel, l.kernel]), ints("strides", [l.stride ?? 1, l.stride ?? 1]), ints("pads", [pad, pad, pad, pad]), int("group", group)]);
+        node(
+          "Conv",
+          [w, b],
+          [
+            ints("kernel_shape", [l.kernel, l.kernel]),
+            ints("strides", [l.stride ?? 1, l.stride ?? 1]),
+            ints("pads", [pad, pad, pad, pad]),
+            int("group", group),
+          ],
+        );
         break;
       }
       case "maxpool":
       case "avgpool": {
         const pad = l.pad ?? 0;
-        const attrs = [ints("kernel_shape", [l.kernel, l.kernel]), ints("strides", [l.stride ?? l.kernel, l.stride ?? l.kernel]), ints("pads", [pad, pad, pad, pad])];
+        const attrs = [
+          ints("kernel_shape", [l.kernel, l.kernel]),
+          ints("strides", [l.stride ?? l.kernel, l.stride ?? l.kernel]),
+          ints("pads", [pad, pad, pad, pad]),
+        ];
         if (l.kind === "avgpool") attrs.push(int("count_include_pad", l.countIncludePad ? 1 : 0));
         node(l.kind === "maxpool" ? "MaxPool" : "AveragePool", [], attrs);
         break;
@@ -105,7 +130,12 @@ export function encodeSequential(spec: SequentialSpec): Uint8Array {
         node("PRelu", [param("slope", [shape[0]!, ...shape.slice(1).map(() => 1)], l.slope)]);
         break;
       case "batchnorm":
-        node("BatchNormalization", [param("scale", [shape[0]!], l.scale), param("bias", [shape[0]!], l.bias), param("mean", [shape[0]!], l.mean), param("var", [shape[0]!], l.variance)]);
+        node("BatchNormalization", [
+          param("scale", [shape[0]!], l.scale),
+          param("bias", [shape[0]!], l.bias),
+          param("mean", [shape[0]!], l.mean),
+          param("var", [shape[0]!], l.variance),
+        ]);
         break;
       case "flatten":
         node("Flatten", [], [int("axis", 1)]);

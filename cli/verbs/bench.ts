@@ -6,7 +6,8 @@ import type { ModelSpec } from "../../bench/cell.js";
 
 async function benchService(ctx: VerbContext): Promise<number> {
   const workerCounts = (str(ctx, "workers") ?? "1,2,4").split(",").map((w) => Number(w.trim()));
-  if (!workerCounts.every((w) => Number.isSafeInteger(w) && w >= 1 && w <= 64)) throw new ZkmlError("USAGE", "--workers: a comma-separated list of counts, e.g. 1,2,4");
+  if (!workerCounts.every((w) => Number.isSafeInteger(w) && w >= 1 && w <= 64))
+    throw new ZkmlError("USAGE", "--workers: a comma-separated list of counts, e.g. 1,2,4");
   // Loaded here: the service's packages are optional peers, needed by this bench only.
   const { runServiceBench } = await loadOptional("zkml bench service", () => import("../../bench/service.js"));
   const { result, jsonFile, markdownFile, svgFile } = await runServiceBench({
@@ -18,8 +19,13 @@ async function benchService(ctx: VerbContext): Promise<number> {
     ...(str(ctx, "results") && { resultsDir: str(ctx, "results") }),
     progress: (m) => process.stderr.write(`  … ${m}\n`),
   });
-  for (const p of result.proofs) ctx.say(`${p.workers} worker(s): ${p.perMinute.toFixed(1)} proofs/min, latency p50 ${(p.latencyMs.p50 / 1000).toFixed(2)} s, p95 ${(p.latencyMs.p95 / 1000).toFixed(2)} s, p99 ${(p.latencyMs.p99 / 1000).toFixed(2)} s`);
-  ctx.say(`queue overhead: ${(result.noop.wallMs / result.noop.jobs).toFixed(1)} ms of wall per no-op job (${result.noop.perMinute.toFixed(0)}/min); the API's check of a proof ${result.apiCheckMs.toFixed(1)} ms`);
+  for (const p of result.proofs)
+    ctx.say(
+      `${p.workers} worker(s): ${p.perMinute.toFixed(1)} proofs/min, latency p50 ${(p.latencyMs.p50 / 1000).toFixed(2)} s, p95 ${(p.latencyMs.p95 / 1000).toFixed(2)} s, p99 ${(p.latencyMs.p99 / 1000).toFixed(2)} s`,
+    );
+  ctx.say(
+    `queue overhead: ${(result.noop.wallMs / result.noop.jobs).toFixed(1)} ms of wall per no-op job (${result.noop.perMinute.toFixed(0)}/min); the API's check of a proof ${result.apiCheckMs.toFixed(1)} ms`,
+  );
   ctx.say(`results → ${jsonFile}, ${markdownFile}, ${svgFile}`);
   ctx.result({ ...result, jsonFile, markdownFile, svgFile });
   return 0;
@@ -27,7 +33,8 @@ async function benchService(ctx: VerbContext): Promise<number> {
 
 export const benchVerb: Verb = {
   name: "bench",
-  usage: "zkml bench [model.onnx --input FILE [--calibration FILE] [--private-weights]] [--systems LIST] [--quick] [--runs N] [--results DIR] [--json]\n       zkml bench service [--model DIR] [--workers 1,2,4] [--clients N] [--proofs N] [--noops N] [--results DIR]",
+  usage:
+    "zkml bench [model.onnx --input FILE [--calibration FILE] [--private-weights]] [--systems LIST] [--quick] [--runs N] [--results DIR] [--json]\n       zkml bench service [--model DIR] [--workers 1,2,4] [--clients N] [--proofs N] [--noops N] [--results DIR]",
   help: `Compiles, sets up, proves (warm in-process and as a cold \`zkml prove\` process), verifies and
 submits to an in-process Hardhat chain each model, and times float inference with onnxruntime-node.
 Without a model: the bundled tiny MLP (Groth16, PLONK, FFLONK) and MNIST MLP (Groth16).
@@ -58,9 +65,18 @@ API, 1, 2 and 4 worker processes, --clients concurrent clients (default 8) provi
 MLP inferences (default 24) for each, and --noops no-op jobs (default 400) for the queue's own
 cost; proofs/min, p50/p95/p99 latency and a projection for 1–64 machines (docs/SERVICE.md).`,
   options: {
-    quick: { type: "boolean" }, runs: { type: "string" }, input: { type: "string" }, calibration: { type: "string" },
-    results: { type: "string" }, "private-weights": { type: "boolean" }, systems: { type: "string" },
-    model: { type: "string" }, workers: { type: "string" }, clients: { type: "string" }, proofs: { type: "string" }, noops: { type: "string" },
+    quick: { type: "boolean" },
+    runs: { type: "string" },
+    input: { type: "string" },
+    calibration: { type: "string" },
+    results: { type: "string" },
+    "private-weights": { type: "boolean" },
+    systems: { type: "string" },
+    model: { type: "string" },
+    workers: { type: "string" },
+    clients: { type: "string" },
+    proofs: { type: "string" },
+    noops: { type: "string" },
   },
   async run(ctx) {
     if (ctx.positionals[0] === "service") return benchService(ctx);
@@ -74,7 +90,13 @@ cost; proofs/min, p50/p95/p99 latency and a projection for 1–64 machines (docs
     if (ctx.positionals.length) {
       const input = str(ctx, "input");
       if (!input) throw new ZkmlError("USAGE", "bench: a model on the command line needs --input FILE (one sample to prove)");
-      models = ctx.positionals.map((onnx) => ({ name: path.basename(onnx).replace(/\.onnx$/i, ""), onnx, input, calibration: str(ctx, "calibration"), systems: systems ?? ["groth16"] }));
+      models = ctx.positionals.map((onnx) => ({
+        name: path.basename(onnx).replace(/\.onnx$/i, ""),
+        onnx,
+        input,
+        calibration: str(ctx, "calibration"),
+        systems: systems ?? ["groth16"],
+      }));
       privateWeights = ctx.values["private-weights"] ? models.map((m) => m.name) : [];
     }
     const { result, jsonFile, markdownFile, svgFile, naiveSvg } = await runBench({
@@ -86,20 +108,42 @@ cost; proofs/min, p50/p95/p99 latency and a projection for 1–64 machines (docs
       coldRuns: quick ? 1 : 3,
       signalCounts: quick ? [1, 2, 4, 8] : [1, 2, 4, 8, 16, 32, 64],
       throughputWorkers: [1, 2, 4],
-      sweepSizes: quick ? [[16, 16, 4], [64, 32, 10], [196, 32, 10]] : [[16, 16, 4], [64, 32, 10], [196, 32, 10], [392, 32, 10], [784, 32, 10], [784, 64, 10]],
+      sweepSizes: quick
+        ? [
+            [16, 16, 4],
+            [64, 32, 10],
+            [196, 32, 10],
+          ]
+        : [
+            [16, 16, 4],
+            [64, 32, 10],
+            [196, 32, 10],
+            [392, 32, 10],
+            [784, 32, 10],
+            [784, 64, 10],
+          ],
       resultsDir: str(ctx, "results"),
       progress: (m) => process.stderr.write(`  … ${m}\n`),
     });
     for (const c of result.cells) {
-      ctx.say(`${c.model} (${c.system}, weights ${c.weights}): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}${c.overhead === undefined ? "" : `, ${Math.round(c.overhead)}× float inference`}`);
+      ctx.say(
+        `${c.model} (${c.system}, weights ${c.weights}): ${c.constraints} constraints, prove ${c.warm.proveMs.median.toFixed(0)} ms warm, gas ${c.gas.verifyInferenceFreshWord}${c.overhead === undefined ? "" : `, ${Math.round(c.overhead)}× float inference`}`,
+      );
     }
-    for (const p of result.throughput?.points ?? []) ctx.say(`throughput ${result.throughput!.model}: ${p.workers} worker(s) → ${p.proofsPerMinute.toFixed(1)} proofs/min`);
+    for (const p of result.throughput?.points ?? [])
+      ctx.say(`throughput ${result.throughput!.model}: ${p.workers} worker(s) → ${p.proofsPerMinute.toFixed(1)} proofs/min`);
     const sweep = result.sizeSweep;
-    if (sweep) ctx.say(`prove ≈ ${Math.round(sweep.proveFit.intercept)} ms + ${(sweep.proveFit.slope * 1000).toFixed(1)} ms per 1k constraints (${sweep.points.length} sizes)`);
+    if (sweep)
+      ctx.say(
+        `prove ≈ ${Math.round(sweep.proveFit.intercept)} ms + ${(sweep.proveFit.slope * 1000).toFixed(1)} ms per 1k constraints (${sweep.points.length} sizes)`,
+      );
     const curve = result.gasVsPublicSignals;
-    for (const c of curve?.systems ?? []) ctx.say(`${c.system} verifier gas ≈ ${Math.round(c.fit.intercept)} + ${Math.round(c.fit.slope)} × public signals (${c.points.length} points)`);
+    for (const c of curve?.systems ?? [])
+      ctx.say(`${c.system} verifier gas ≈ ${Math.round(c.fit.intercept)} + ${Math.round(c.fit.slope)} × public signals (${c.points.length} points)`);
     for (const r of result.privateVsConstants) {
-      ctx.say(`${r.model}: private weights cost ${(r.constraints[1] / r.constraints[0]).toFixed(1)}× the constraints, ${(r.proveMs[1] / r.proveMs[0]).toFixed(1)}× the prove time`);
+      ctx.say(
+        `${r.model}: private weights cost ${(r.constraints[1] / r.constraints[0]).toFixed(1)}× the constraints, ${(r.proveMs[1] / r.proveMs[0]).toFixed(1)}× the prove time`,
+      );
     }
     ctx.say(`results → ${[jsonFile, markdownFile, svgFile, naiveSvg].filter(Boolean).join(", ")}`);
     for (const e of result.errors) ctx.say(`FAILED: ${e}`);

@@ -27,7 +27,9 @@ to verifyInferenceFor(beneficiary, proof, [commitment, classContext], nonce).
     const data = beneficiary ? abi.encodeFunctionData(fn, [beneficiary, proofBytes, signals, nonce]) : abi.encodeFunctionData(fn, [proofBytes, signals, nonce]);
     ctx.say(data);
     ctx.result({
-      function: fn, to: proof.context.contract ?? null, data,
+      function: fn,
+      to: proof.context.contract ?? null,
+      data,
       args: { ...(beneficiary && { beneficiary }), proof: proofBytes, pubSignals: signals.map(String), nonce: nonce.toString() },
     });
     return 0;

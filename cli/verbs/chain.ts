@@ -1,7 +1,26 @@
 import {
-  checkDeployedKey, connectRpc, deployAndRegister, deployedVerifier, deployRegistry, deployVerifier, explainContextMismatch, FILES, openReady, readDeployment, readProofFile,
-  readVerifierArtifact, recordDeployment, submitBatchToRegistry, submitInference, submitInferenceBatch, submitToRegistry, verifyProofBatch, ZkmlError,
-  type BatchEntry, type ChainConnection, type ProofFile,
+  checkDeployedKey,
+  connectRpc,
+  deployAndRegister,
+  deployedVerifier,
+  deployRegistry,
+  deployVerifier,
+  explainContextMismatch,
+  FILES,
+  openReady,
+  readDeployment,
+  readProofFile,
+  readVerifierArtifact,
+  recordDeployment,
+  submitBatchToRegistry,
+  submitInference,
+  submitInferenceBatch,
+  submitToRegistry,
+  verifyProofBatch,
+  ZkmlError,
+  type BatchEntry,
+  type ChainConnection,
+  type ProofFile,
 } from "../../src/index.js";
 import { addressArg, bigintArg, requirePositional, str, type Verb, type VerbContext } from "../io.js";
 
@@ -35,7 +54,6 @@ export async function withChain<T>(ctx: VerbContext, verb: string, f: (chain: Ch
   }
 }
 
-
 export const deployVerb: Verb = {
   name: "deploy",
   usage: "zkml deploy DIR --rpc URL [--allow-dev-keys] [--private-key KEY] [--json]",
@@ -49,7 +67,12 @@ records the address in DIR/deployments.json.\n\n${DEV_KEYS_HELP}\n\n${KEY_HELP}`
     return withChain(ctx, "deploy", async (chain) => {
       const d = await deployVerifier(chain.signer, artifact, { allowDevKeys: Boolean(ctx.values["allow-dev-keys"]) });
       for (const w of d.warnings ?? []) ctx.say(w);
-      await recordDeployment(dir, chain.chainId, { address: d.address, contract: artifact.contractName, txHash: d.txHash, vkey: ready.setup.outputs[FILES.vkey]! });
+      await recordDeployment(dir, chain.chainId, {
+        address: d.address,
+        contract: artifact.contractName,
+        txHash: d.txHash,
+        vkey: ready.setup.outputs[FILES.vkey]!,
+      });
       ctx.say(`deployed ${artifact.contractName} at ${d.address} on chain ${chain.chainId} (gas ${d.gasUsed})`);
       ctx.result({ address: d.address, chainId: chain.chainId, contract: artifact.contractName, gasUsed: d.gasUsed, txHash: d.txHash });
       return 0;
@@ -78,18 +101,25 @@ instead of 4k: about 70k gas a proof at k = 16 instead of ~230k. All or nothing:
 fails, the batch reverts; the reason names the item, or (a failed pairing check) zkml finds
 the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n${KEY_HELP}`,
   options: {
-    rpc: { type: "string" }, address: { type: "string" }, registry: { type: "string" }, "model-id": { type: "string" },
-    nonce: { type: "string" }, "private-key": { type: "string" }, batch: { type: "boolean" },
+    rpc: { type: "string" },
+    address: { type: "string" },
+    registry: { type: "string" },
+    "model-id": { type: "string" },
+    nonce: { type: "string" },
+    "private-key": { type: "string" },
+    batch: { type: "boolean" },
   },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "verify-onchain");
     const batch = Boolean(ctx.values.batch);
     const proofPaths = batch ? ctx.positionals.slice(1) : [requirePositional(ctx, 1, "the proof file", "verify-onchain")];
     if (batch && proofPaths.length === 0) throw new ZkmlError("USAGE", "verify-onchain --batch: give the proof files after DIR");
-    if (batch && str(ctx, "nonce") !== undefined) throw new ZkmlError("USAGE", "verify-onchain --batch reads each proof's nonce from its file: --nonce does not apply");
+    if (batch && str(ctx, "nonce") !== undefined)
+      throw new ZkmlError("USAGE", "verify-onchain --batch reads each proof's nonce from its file: --nonce does not apply");
     const addressText = str(ctx, "address");
     const registryText = str(ctx, "registry");
-    if (addressText && registryText) throw new ZkmlError("USAGE", "verify-onchain: give either --address ADDR (the model's verifier) or --registry ADDR, not both");
+    if (addressText && registryText)
+      throw new ZkmlError("USAGE", "verify-onchain: give either --address ADDR (the model's verifier) or --registry ADDR, not both");
     const given = addressText ?? registryText;
     const givenAddress = given === undefined ? undefined : addressArg(given, addressText ? "--address" : "--registry");
     const nonceFlag = str(ctx, "nonce");
@@ -137,19 +167,29 @@ the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n$
       const k = entries.length;
       let invalid: string[] = [];
       if (r.valid) {
-        ctx.say(`accepted on chain ${chain.chainId}: ${k} proofs, classes ${r.items.map((i) => i.class).join(" ")}; gas ${r.gasUsed} (${r.gasUsed / BigInt(k)} a proof) (tx ${r.txHash})`);
+        ctx.say(
+          `accepted on chain ${chain.chainId}: ${k} proofs, classes ${r.items.map((i) => i.class).join(" ")}; gas ${r.gasUsed} (${r.gasUsed / BigInt(k)} a proof) (tx ${r.txHash})`,
+        );
       } else {
         ctx.say(`REJECTED: ${r.reason}`);
         if (r.reason?.startsWith("BatchProofInvalid") && ready.setupInfo.system === "groth16") {
-          const check = await verifyProofBatch(ready, entries.map((e) => e.proof));
+          const check = await verifyProofBatch(
+            ready,
+            entries.map((e) => e.proof),
+          );
           invalid = check.invalid.map((i) => proofPaths[i]!);
           for (const i of check.invalid) ctx.say(`  invalid: ${proofPaths[i]} (${check.problems[i]})`);
           if (invalid.length) ctx.say(`  send the other ${k - invalid.length} again without these`);
         }
       }
       ctx.result({
-        valid: r.valid, gasUsed: r.gasUsed, gasPerProof: r.valid ? r.gasUsed / BigInt(k) : null, txHash: r.txHash, reason: r.reason ?? null,
-        items: r.items.map((it, i) => ({ file: proofPaths[i], class: it.class, nonce: it.nonce, commitment: it.commitment })), invalid,
+        valid: r.valid,
+        gasUsed: r.gasUsed,
+        gasPerProof: r.valid ? r.gasUsed / BigInt(k) : null,
+        txHash: r.txHash,
+        reason: r.reason ?? null,
+        items: r.items.map((it, i) => ({ file: proofPaths[i], class: it.class, nonce: it.nonce, commitment: it.commitment })),
+        invalid,
       });
       return r.valid ? 0 : 1;
     });
@@ -160,7 +200,11 @@ the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n$
 async function registeredModelId(ctx: VerbContext, dir: string, chainId: bigint): Promise<string> {
   const modelId = str(ctx, "model-id") ?? (await readDeployment(dir, chainId))?.modelId;
   if (!modelId || !/^0x[0-9a-fA-F]{64}$/.test(modelId)) {
-    throw new ZkmlError("USAGE", modelId ? `--model-id ${modelId} is not a 32-byte hex id` : `no model id for chain ${chainId} in ${dir}/deployments.json`, "pass --model-id, or run `zkml register` first");
+    throw new ZkmlError(
+      "USAGE",
+      modelId ? `--model-id ${modelId} is not a 32-byte hex id` : `no model id for chain ${chainId} in ${dir}/deployments.json`,
+      "pass --model-id, or run `zkml register` first",
+    );
   }
   return modelId;
 }
@@ -190,7 +234,13 @@ users find the model card and artifacts). The signer becomes the entry's owner; 
 never change. Records the model id in DIR/deployments.json for \`zkml verify-onchain --registry\`;
 run again for the same build and registry, it finds that entry and sends nothing.
 Proofs for the registry are made with --contract set to the registry's address.\n\n${DEV_KEYS_HELP}\n\n${KEY_HELP}`,
-  options: { rpc: { type: "string" }, registry: { type: "string" }, uri: { type: "string" }, "private-key": { type: "string" }, "allow-dev-keys": { type: "boolean" } },
+  options: {
+    rpc: { type: "string" },
+    registry: { type: "string" },
+    uri: { type: "string" },
+    "private-key": { type: "string" },
+    "allow-dev-keys": { type: "boolean" },
+  },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "register");
     const registryText = str(ctx, "registry");
@@ -201,9 +251,11 @@ Proofs for the registry are made with --contract set to the registry's address.\
       const r = await deployAndRegister(chain.signer, registry, ready, str(ctx, "uri") ?? "", { allowDevKeys: Boolean(ctx.values["allow-dev-keys"]) });
       for (const w of r.warnings ?? []) ctx.say(w);
       await recordDeployment(dir, chain.chainId, { registry, modelId: r.modelId, verifier: r.verifier });
-      ctx.say(r.alreadyRegistered
-        ? `already registered: model ${r.modelId} in ${registry} (verifier ${r.verifier}); nothing sent`
-        : `registered model ${r.modelId} in ${registry} (verifier ${r.verifier}; gas: verifier ${r.gas.deployVerifier}, register ${r.gas.register})`);
+      ctx.say(
+        r.alreadyRegistered
+          ? `already registered: model ${r.modelId} in ${registry} (verifier ${r.verifier}); nothing sent`
+          : `registered model ${r.modelId} in ${registry} (verifier ${r.verifier}; gas: verifier ${r.gas.deployVerifier}, register ${r.gas.register})`,
+      );
       ctx.result({ modelId: r.modelId, registry, verifier: r.verifier, chainId: chain.chainId, gas: r.gas, alreadyRegistered: r.alreadyRegistered ?? false });
       return 0;
     });

@@ -17,7 +17,9 @@ counted apart with the reason they are sound. Exit 1 lists the wires at fault by
     const r = await checkCircuit(dir);
     const ok = r.satisfied && r.problems.length === 0 && r.publicPinned;
     ctx.say(`${ok ? "pinned" : "NOT PINNED"}: ${r.wires} wires (${r.inputs} inputs), ${r.constraints} constraints (${ms(r.ms)})`);
-    ctx.say(`  unused ${r.counts.unused}, unpinned ${r.counts.unpinned}, undetermined ${r.counts.undetermined}; known exceptions ${r.counts.excepted}${r.excepted.length ? ` (${[...new Set(r.excepted.map((e) => e.gadget))].join(", ")})` : ""}`);
+    ctx.say(
+      `  unused ${r.counts.unused}, unpinned ${r.counts.unpinned}, undetermined ${r.counts.undetermined}; known exceptions ${r.counts.excepted}${r.excepted.length ? ` (${[...new Set(r.excepted.map((e) => e.gadget))].join(", ")})` : ""}`,
+    );
     if (!r.satisfied) ctx.say(`  the honest witness does not satisfy the constraints: a zkml bug, please report it`);
     if (!r.publicPinned) ctx.say(`  a public signal is not pinned: a proof could claim another value for it`);
     for (const p of r.problems.slice(0, 20)) ctx.say(`  ${p.problem}: wire ${p.wire}${p.name ? ` (${p.name})` : ""}`);

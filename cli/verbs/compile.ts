@@ -50,7 +50,13 @@ ${wrap(SUPPORTED_OPS.join(", "), 92, "  ")}
   --bits 8            activation/weight bits (only 8 for now)
 
 Prints the constraint count, the public signals and the quantization scales.`,
-  options: { out: { type: "string" }, calibration: { type: "string" }, bits: { type: "string" }, weights: { type: "string" }, "class-output": { type: "string" } },
+  options: {
+    out: { type: "string" },
+    calibration: { type: "string" },
+    bits: { type: "string" },
+    weights: { type: "string" },
+    "class-output": { type: "string" },
+  },
   async run(ctx) {
     const model = requirePositional(ctx, 0, "the ONNX model file", "compile");
     const bits = str(ctx, "bits");
@@ -71,7 +77,8 @@ Prints the constraint count, the public signals and the quantization scales.`,
     if (parts.length) for (const p of parts) ctx.say(`  input ${p.name} [${p.shape}]: int8 at 2^-${p.frac}`);
     else ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
     for (const l of m.layers) ctx.say(`  ${l.node}: ${describeLayer(l)}`);
-    if (m.output.transform === "softmax") ctx.say(`  output: the logits before the final Softmax are proven (same argmax); apply it off-chain for probabilities`);
+    if (m.output.transform === "softmax")
+      ctx.say(`  output: the logits before the final Softmax are proven (same argmax); apply it off-chain for probabilities`);
     if (m.output.transform === "argmax") ctx.say(`  output: the values before the final ArgMax are proven; their argmax is the proof's class`);
     for (const [k, p] of (m.output.parts ?? []).entries()) {
       const removed = p.transform ? ` (its final ${p.transform === "softmax" ? "Softmax" : "ArgMax"} applied off-chain)` : "";
@@ -82,7 +89,9 @@ Prints the constraint count, the public signals and the quantization scales.`,
     if (r.fidelitySkipped) ctx.say(`  fidelity vs float: skipped: ${r.fidelitySkipped} (npm install onnxruntime-node to measure it)`);
     if (r.fidelity) {
       const f = r.fidelity;
-      ctx.say(`  fidelity vs float (onnxruntime): argmax agreement ${(100 * f.argmaxAgreement).toFixed(1)}%, max |err| ${f.maxAbsError.toFixed(4)}, mean |err| ${f.meanAbsError.toFixed(4)}`);
+      ctx.say(
+        `  fidelity vs float (onnxruntime): argmax agreement ${(100 * f.argmaxAgreement).toFixed(1)}%, max |err| ${f.maxAbsError.toFixed(4)}, mean |err| ${f.meanAbsError.toFixed(4)}`,
+      );
       for (const o of f.outputs ?? []) ctx.say(`    output ${o.name}: max |err| ${o.maxAbsError.toFixed(4)}, mean |err| ${o.meanAbsError.toFixed(4)}`);
       for (const l of f.layers ?? []) ctx.say(`    ${l.node} (${l.op}): max |err| ${l.maxAbsError.toFixed(4)}, mean |err| ${l.meanAbsError.toFixed(4)}`);
       if (f.argmaxAgreement < 0.95) ctx.say(`  warning: argmax agreement below 95%: the quantized model often disagrees with the float one`);
@@ -94,7 +103,10 @@ Prints the constraint count, the public signals and the quantization scales.`,
       weights: r.info.weights,
       modelCommitment: r.info.modelCommitment ?? null,
       modelId: r.info.modelId,
-      scales: { input: m.input.frac, layers: m.layers.map((l) => ({ node: l.node, op: l.op, ...(isLinear(l) && { weight: l.wFrac, acc: l.accFrac }), out: layerOutFrac(l) })) },
+      scales: {
+        input: m.input.frac,
+        layers: m.layers.map((l) => ({ node: l.node, op: l.op, ...(isLinear(l) && { weight: l.wFrac, acc: l.accFrac }), out: layerOutFrac(l) })),
+      },
       outputs: (m.output.parts ?? []).map((p) => ({ name: p.name, shape: p.shape, frac: p.frac, bits: p.bits })),
       classOutput: m.output.parts ? (m.output.classPart === undefined ? null : m.output.parts[m.output.classPart]!.name) : m.output.name,
       fidelity: r.fidelity ?? null,

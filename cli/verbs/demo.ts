@@ -1,8 +1,17 @@
 import path from "node:path";
 import { packageFile } from "../../core/package_files.js";
 import {
-  compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, measureVerifierCallGas,
-  readInputFile, readVerifierArtifact, setupModel, submitInference, verifyProofFile,
+  compileModel,
+  computeContext,
+  connectInProcessChain,
+  deployVerifier,
+  InferenceProver,
+  measureVerifierCallGas,
+  readInputFile,
+  readVerifierArtifact,
+  setupModel,
+  submitInference,
+  verifyProofFile,
 } from "../../src/index.js";
 import { ms, peakRssMb, str, type Verb } from "../io.js";
 
@@ -26,7 +35,9 @@ the verifier to an in-process Hardhat chain and verifies the proof there in a tr
 
     ctx.say(`[1/5] compile`);
     const c = await compileModel(path.join(EXAMPLE, "mnist-mlp.onnx"), {
-      outDir: out, calibrationFile: path.join(EXAMPLE, "calibration.json"), progress: (m) => ctx.progress(m),
+      outDir: out,
+      calibrationFile: path.join(EXAMPLE, "calibration.json"),
+      progress: (m) => ctx.progress(m),
     });
     timings.compile = c.info.timingsMs.compile;
     ctx.say(`      ${c.info.constraints} constraints, ${ms(timings.compile)}`);
@@ -48,7 +59,13 @@ the verifier to an in-process Hardhat chain and verifies the proof there in a tr
       ctx.say(`[4/5] prove`);
       const values = await readInputFile(path.join(EXAMPLE, "digits", `digit-${digit}.json`));
       const p = await InferenceProver.open(out);
-      const context = { value: computeContext({ chainId: chain.chainId, contract: deployment.address, sender, nonce }), chainId: chain.chainId, contract: deployment.address, sender, nonce };
+      const context = {
+        value: computeContext({ chainId: chain.chainId, contract: deployment.address, sender, nonce }),
+        chainId: chain.chainId,
+        contract: deployment.address,
+        sender,
+        nonce,
+      };
       const proved = await p.prove(values, context);
       timings.witness = proved.timingsMs.witness;
       timings.prove = proved.timingsMs.prove;
@@ -60,10 +77,17 @@ the verifier to an in-process Hardhat chain and verifies the proof there in a tr
       ctx.say(`      off-chain: ${off.valid ? "valid" : "INVALID"} (${ms(off.ms)})`);
       const verifierGas = await measureVerifierCallGas(chain.signer, deployment.address, artifact.abi, proved.proof);
       const on = await submitInference(chain.signer, deployment.address, artifact.abi, proved.proof, nonce);
-      ctx.say(`      on-chain: ${on.valid ? "accepted" : `REJECTED (${on.reason})`}, class ${on.class}, tx gas ${on.gasUsed} (bare verifyProof call: ${verifierGas})`);
+      ctx.say(
+        `      on-chain: ${on.valid ? "accepted" : `REJECTED (${on.reason})`}, class ${on.class}, tx gas ${on.gasUsed} (bare verifyProof call: ${verifierGas})`,
+      );
       ctx.say(``);
-      ctx.say(`class ${proved.proof.output.class} · ${c.info.constraints} constraints · ` +
-        Object.entries(timings).map(([k, v]) => `${k} ${ms(v)}`).join(" · ") + ` · gas ${on.gasUsed}`);
+      ctx.say(
+        `class ${proved.proof.output.class} · ${c.info.constraints} constraints · ` +
+          Object.entries(timings)
+            .map(([k, v]) => `${k} ${ms(v)}`)
+            .join(" · ") +
+          ` · gas ${on.gasUsed}`,
+      );
       ctx.result({
         constraints: c.info.constraints,
         class: proved.proof.output.class,

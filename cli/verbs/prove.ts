@@ -1,7 +1,18 @@
 import path from "node:path";
 import {
-  computeContext, deployedVerifier, FILES, InferenceProver, inputShapes, nextUnusedNonce, parseContext, readInputFile, ZkmlError, writeFileAtomic,
-  type ContextDetails, type ContextParams, type ReadyModel,
+  computeContext,
+  deployedVerifier,
+  FILES,
+  InferenceProver,
+  inputShapes,
+  nextUnusedNonce,
+  parseContext,
+  readInputFile,
+  ZkmlError,
+  writeFileAtomic,
+  type ContextDetails,
+  type ContextParams,
+  type ReadyModel,
 } from "../../src/index.js";
 import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
 import { withChain } from "./chain.js";
@@ -13,7 +24,8 @@ export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel): Prom
   const parts = names.map((k) => str(ctx, k));
   const beneficiaryText = str(ctx, "beneficiary");
   const beneficiary = beneficiaryText === undefined ? {} : { beneficiary: addressArg(beneficiaryText, "--beneficiary") };
-  if (hex && (parts.some(Boolean) || str(ctx, "rpc") || beneficiaryText)) throw new ZkmlError("USAGE", "give either --context or --rpc/--chain-id/--contract/--sender/--nonce/--beneficiary, not both");
+  if (hex && (parts.some(Boolean) || str(ctx, "rpc") || beneficiaryText))
+    throw new ZkmlError("USAGE", "give either --context or --rpc/--chain-id/--contract/--sender/--nonce/--beneficiary, not both");
   if (hex) return { value: parseContext(hex) };
   if (str(ctx, "rpc")) return contextFromChain(ctx, ready, parts, beneficiary);
   if (!parts.some(Boolean) && !beneficiaryText) return { value: 0n };
@@ -33,21 +45,30 @@ export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel): Prom
  * keys changed since its deploy), the sender from the signer, and the first nonce the contract
  * has not seen used for it; each overridden by its own flag.
  */
-async function contextFromChain(ctx: VerbContext, ready: ReadyModel, parts: (string | undefined)[], beneficiary: { beneficiary?: string }): Promise<ContextDetails> {
+async function contextFromChain(
+  ctx: VerbContext,
+  ready: ReadyModel,
+  parts: (string | undefined)[],
+  beneficiary: { beneficiary?: string },
+): Promise<ContextDetails> {
   return withChain(ctx, "prove", async (chain) => {
     const chainId = parts[0] === undefined ? chain.chainId : bigintArg(parts[0], "--chain-id");
-    const contract = parts[1] === undefined ? await deployedVerifier(ready.dir, chain.chainId, ready.setup.outputs[FILES.vkey]!) : addressArg(parts[1], "--contract");
+    const contract =
+      parts[1] === undefined ? await deployedVerifier(ready.dir, chain.chainId, ready.setup.outputs[FILES.vkey]!) : addressArg(parts[1], "--contract");
     const sender = parts[2] === undefined ? await chain.signer.getAddress() : addressArg(parts[2], "--sender");
     const nonce = parts[3] === undefined ? await nextUnusedNonce(chain.provider, contract, sender, beneficiary.beneficiary) : bigintArg(parts[3], "--nonce");
     const p: ContextParams = { chainId, contract, sender, nonce, ...beneficiary };
-    ctx.say(`context: chain ${chainId}, contract ${contract}, sender ${sender}${beneficiary.beneficiary ? `, beneficiary ${beneficiary.beneficiary}` : ""}, nonce ${nonce}`);
+    ctx.say(
+      `context: chain ${chainId}, contract ${contract}, sender ${sender}${beneficiary.beneficiary ? `, beneficiary ${beneficiary.beneficiary}` : ""}, nonce ${nonce}`,
+    );
     return { value: computeContext(p), ...p };
   });
 }
 
 export const proveVerb: Verb = {
   name: "prove",
-  usage: "zkml prove DIR --input input.json [--out proof.json] [--rpc URL | --context HEX | --chain-id N --contract ADDR --sender ADDR --nonce N] [--beneficiary ADDR] [--json]",
+  usage:
+    "zkml prove DIR --input input.json [--out proof.json] [--rpc URL | --context HEX | --chain-id N --contract ADDR --sender ADDR --nonce N] [--beneficiary ADDR] [--json]",
   help: `Quantizes the input, computes the witness and a Groth16 proof, and writes a proof file with the
 proof, the public signals [commitment, classContext], the int8 input and the output (revealed
 off-chain; the commitment binds them).
@@ -69,9 +90,16 @@ off-chain; the commitment binds them).
                  (keccak256(chainId, contract, sender, beneficiary, nonce) >> 12).
 Without a context the proof carries context 0 (fine off-chain, rejected on-chain).`,
   options: {
-    input: { type: "string" }, out: { type: "string" }, context: { type: "string" },
-    "chain-id": { type: "string" }, contract: { type: "string" }, sender: { type: "string" }, nonce: { type: "string" },
-    rpc: { type: "string" }, beneficiary: { type: "string" }, "private-key": { type: "string" },
+    input: { type: "string" },
+    out: { type: "string" },
+    context: { type: "string" },
+    "chain-id": { type: "string" },
+    contract: { type: "string" },
+    sender: { type: "string" },
+    nonce: { type: "string" },
+    rpc: { type: "string" },
+    beneficiary: { type: "string" },
+    "private-key": { type: "string" },
   },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "prove");

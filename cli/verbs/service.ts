@@ -50,7 +50,8 @@ export const tokenVerb: Verb = {
 
 export const serveVerb: Verb = {
   name: "serve",
-  usage: "zkml serve [--redis URL | --redis-dir DIR] [--store DIR] [--tokens FILE] [--host H] [--port N] [--model DIR ...] [--builds DIR] [--workers N] [--max-queued N] [--ttl S]",
+  usage:
+    "zkml serve [--redis URL | --redis-dir DIR] [--store DIR] [--tokens FILE] [--host H] [--port N] [--model DIR ...] [--builds DIR] [--workers N] [--max-queued N] [--ttl S]",
   help: `An HTTP API on 127.0.0.1 by default (docs/SERVICE.md has every route):
   POST /v1/models/:id/proofs {input, context | chainId,contract,sender,nonce}  → 202 {job}
   GET  /v1/proofs/:job (state, timings, the proof when done)   GET /v1/proofs/:job/events (SSE)
@@ -70,9 +71,17 @@ returns the same job for a retried request.
   --max-queued N   waiting jobs beyond which submissions get 429 (default 1000)
   --ttl S          seconds a finished job (its input and proof) is kept (default 3600)`,
   options: {
-    redis: { type: "string" }, "redis-dir": { type: "string" }, store: { type: "string" }, tokens: { type: "string" },
-    host: { type: "string" }, port: { type: "string" }, model: { type: "string", multiple: true }, builds: { type: "string" },
-    workers: { type: "string" }, "max-queued": { type: "string" }, ttl: { type: "string" },
+    redis: { type: "string" },
+    "redis-dir": { type: "string" },
+    store: { type: "string" },
+    tokens: { type: "string" },
+    host: { type: "string" },
+    port: { type: "string" },
+    model: { type: "string", multiple: true },
+    builds: { type: "string" },
+    workers: { type: "string" },
+    "max-queued": { type: "string" },
+    ttl: { type: "string" },
   },
   async run(ctx) {
     let local: LocalRedis | undefined;
@@ -98,7 +107,9 @@ returns the same job for a retried request.
       ctx.say(`model ${dir} → ${id}`);
     }
     const api = await startApi({
-      connection, store, tokens,
+      connection,
+      store,
+      tokens,
       host: str(ctx, "host") ?? "127.0.0.1",
       port: intArg(ctx, "port", 8080),
       ...(str(ctx, "builds") && { buildsRoot: path.resolve(str(ctx, "builds")!) }),
@@ -136,11 +147,19 @@ to the queue once its lock lapses (--lock-ms, default 30000) and another worker 
                  or fetch models from the API (a worker-role token in ZKML_WORKER_TOKEN), each
                  file checked against the model id, kept in DIR
   --lock-ms N    how long a proof's lock lasts without renewal (default 30000)`,
-  options: { redis: { type: "string" }, store: { type: "string" }, api: { type: "string" }, cache: { type: "string" }, name: { type: "string" }, "lock-ms": { type: "string" } },
+  options: {
+    redis: { type: "string" },
+    store: { type: "string" },
+    api: { type: "string" },
+    cache: { type: "string" },
+    name: { type: "string" },
+    "lock-ms": { type: "string" },
+  },
   async run(ctx) {
     const storeDir = str(ctx, "store");
     const api = str(ctx, "api");
-    if (Boolean(storeDir) === Boolean(api)) throw new ZkmlError("USAGE", "worker: give --store DIR or --api URL (with --cache DIR)", "see `zkml worker --help`");
+    if (Boolean(storeDir) === Boolean(api))
+      throw new ZkmlError("USAGE", "worker: give --store DIR or --api URL (with --cache DIR)", "see `zkml worker --help`");
     let store: HttpStore | LocalStore;
     if (api) {
       const token = process.env.ZKML_WORKER_TOKEN;

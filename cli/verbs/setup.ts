@@ -3,7 +3,8 @@ import { ms, requirePositional, str, type Verb } from "../io.js";
 
 export const setupVerb: Verb = {
   name: "setup",
-  usage: "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE | --ceremony] [--json]\n       zkml setup DIR --verify [--ptau FILE] [--onnx FILE] [--calibration FILE] [--json]",
+  usage:
+    "zkml setup DIR [--system groth16|plonk|fflonk] [--ptau FILE | --ceremony] [--json]\n       zkml setup DIR --verify [--ptau FILE] [--onnx FILE] [--calibration FILE] [--json]",
   help: `Makes the keys of the chosen proof system for the compiled circuit in DIR and the Solidity
 verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wrapper).
 
@@ -45,37 +46,62 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
                 with --verify: the model and calibration to recompile (default: the files the
                 manifest names, used only if their hashes match).`,
   options: {
-    ptau: { type: "string" }, system: { type: "string" }, verify: { type: "boolean" }, onnx: { type: "string" }, calibration: { type: "string" }, ceremony: { type: "boolean" },
+    ptau: { type: "string" },
+    system: { type: "string" },
+    verify: { type: "boolean" },
+    onnx: { type: "string" },
+    calibration: { type: "string" },
+    ceremony: { type: "boolean" },
   },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "setup");
     if (ctx.values.verify) {
       if (str(ctx, "system")) throw new ZkmlError("USAGE", "--verify checks the keys DIR has; --system does not apply");
       const r = await verifySetup(dir, { ptauFile: str(ctx, "ptau"), onnxFile: str(ctx, "onnx"), calibrationFile: str(ctx, "calibration") });
-      for (const line of r.log.map((l) => l.trim().split("\n")[0]!).filter((l) => /^contribution #\d+|^circuit:|differs/.test(l))) ctx.say(`  ${line.replace(/:$/, "")}`);
-      const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([k]) => k);
+      for (const line of r.log.map((l) => l.trim().split("\n")[0]!).filter((l) => /^contribution #\d+|^circuit:|differs/.test(l)))
+        ctx.say(`  ${line.replace(/:$/, "")}`);
+      const failed = Object.entries(r.checks)
+        .filter(([, ok]) => !ok)
+        .map(([k]) => k);
       // Never "verified" alone for keys on a ptau that is not an official ceremony's.
-      const kind = r.ptauKind === "official" ? "on an official Hermez ptau" : "DEVELOPMENT ONLY unless its ptau is the output of a ceremony you trust (not an official Hermez file)";
-      ctx.say(r.valid ? `${dir}: ${r.system} keys verified (${Object.keys(r.checks).join(", ")}), ${kind}` : `${dir}: keys do NOT verify: ${failed.join(", ")}`);
+      const kind =
+        r.ptauKind === "official"
+          ? "on an official Hermez ptau"
+          : "DEVELOPMENT ONLY unless its ptau is the output of a ceremony you trust (not an official Hermez file)";
+      ctx.say(
+        r.valid ? `${dir}: ${r.system} keys verified (${Object.keys(r.checks).join(", ")}), ${kind}` : `${dir}: keys do NOT verify: ${failed.join(", ")}`,
+      );
       ctx.result({ valid: r.valid, system: r.system, ptauKind: r.ptauKind, developmentOnly: r.ptauKind !== "official", checks: r.checks });
       return r.valid ? 0 : 1;
     }
     const ptauFile = str(ctx, "ptau");
-    if (ptauFile !== undefined && ctx.values.ceremony) throw new ZkmlError("USAGE", "--ceremony is the ptau path without a ptau file: with --ptau it is implied");
+    if (ptauFile !== undefined && ctx.values.ceremony)
+      throw new ZkmlError("USAGE", "--ceremony is the ptau path without a ptau file: with --ptau it is implied");
     const r = await setupModel(dir, {
-      system: parseProofSystem(str(ctx, "system")), ptauFile, ...(ctx.values.ceremony && { keys: "ceremony" as const }),
+      system: parseProofSystem(str(ctx, "system")),
+      ptauFile,
+      ...(ctx.values.ceremony && { keys: "ceremony" as const }),
       progress: (m, f) => ctx.progress(`${m} ${(100 * f).toFixed(0)}%`),
     });
     const p = r.info.ptau;
     ctx.say(`set up ${dir} (${r.info.system})`);
     if (r.info.keys === "direct") ctx.say(`  keys: DEVELOPMENT ONLY, drawn directly (no ptau, domain 2^${p.power}): whoever ran this could forge proofs`);
-    else ctx.say(`  ptau: ${p.path} (2^${p.power}) ${p.devOnly ? "— DEVELOPMENT ONLY, not a ceremony" : p.official ? "— official Hermez file (hash verified)" : "— not an official file: its security is yours to judge"}`);
+    else
+      ctx.say(
+        `  ptau: ${p.path} (2^${p.power}) ${p.devOnly ? "— DEVELOPMENT ONLY, not a ceremony" : p.official ? "— official Hermez file (hash verified)" : "— not an official file: its security is yours to judge"}`,
+      );
     if (r.ptau.generatedMs > 0) ctx.say(`  generated the dev ptau in ${ms(r.ptau.generatedMs)}`);
     const c = r.info.contract;
     const over = (fits: boolean) => (fits ? "" : ", OVER the EIP-170 limit of 24,576 bytes: will not deploy on mainnet");
     ctx.say(`  keys in ${ms(r.info.timingsMs.setup)}; verifier ${c.name} (${c.deployedBytecodeSize} bytes${over(c.fitsEip170)}),`);
     ctx.say(`  bare snarkjs verifier for a registry ${c.verifierName} (${c.verifierBytecodeSize} bytes${over(c.verifierFitsEip170)})`);
-    ctx.result({ system: r.info.system, keys: r.info.keys ?? "ptau", ptau: { ...p, generatedMs: r.ptau.generatedMs }, contract: r.info.contract, timingsMs: r.info.timingsMs });
+    ctx.result({
+      system: r.info.system,
+      keys: r.info.keys ?? "ptau",
+      ptau: { ...p, generatedMs: r.ptau.generatedMs },
+      contract: r.info.contract,
+      timingsMs: r.info.timingsMs,
+    });
     return 0;
   },
 };

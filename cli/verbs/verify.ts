@@ -14,12 +14,23 @@ check is named by its field.`,
     const dir = requirePositional(ctx, 0, "the build folder", "verify");
     const file = requirePositional(ctx, 1, "the proof file", "verify");
     const r = await verifyProofFile(dir, await readProofFile(file));
-    const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([k]) => k);
+    const failed = Object.entries(r.checks)
+      .filter(([, ok]) => !ok)
+      .map(([k]) => k);
     const why = !r.checks.keys && !r.checks.proof ? " (the proof was made with other keys: `zkml setup` has been run again since)" : "";
     ctx.say(r.valid ? `valid: class ${r.class}, context ${r.context} (${ms(r.ms)})` : `INVALID: failed ${failed.join(", ")}${why}`);
     if (!r.valid) for (const p of r.problems) ctx.say(`  ${p}`);
-    if (r.outputs && r.outputs.length > 1) for (const o of r.outputs) ctx.say(`  ${o.name} [${o.shape}]: [${o.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
-    ctx.result({ valid: r.valid, checks: r.checks, problems: r.problems, class: r.class ?? null, context: r.context ?? null, outputs: r.outputs ?? null, ms: r.ms });
+    if (r.outputs && r.outputs.length > 1)
+      for (const o of r.outputs) ctx.say(`  ${o.name} [${o.shape}]: [${o.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
+    ctx.result({
+      valid: r.valid,
+      checks: r.checks,
+      problems: r.problems,
+      class: r.class ?? null,
+      context: r.context ?? null,
+      outputs: r.outputs ?? null,
+      ms: r.ms,
+    });
     return r.valid ? 0 : 1;
   },
 };

@@ -52,15 +52,24 @@ export interface QTable extends LayerBase {
 /** The float function at x (element i, for the per-element PRelu slope and affine maps). */
 export function activationValue(fn: ActivationFn, x: number, i: number): number {
   switch (fn.kind) {
-    case "relu": return x > 0 ? x : 0;
-    case "leakyrelu": return x >= 0 ? x : fn.alpha * x;
-    case "sigmoid": return 1 / (1 + Math.exp(-x));
-    case "tanh": return Math.tanh(x);
-    case "clip": return Math.min(fn.max, Math.max(fn.min, x));
-    case "hardsigmoid": return Math.max(0, Math.min(1, fn.alpha * x + fn.beta));
-    case "prelu": return x >= 0 ? x : fn.slope[i]! * x;
-    case "affine": return x * fn.scale[i]! + fn.shift[i]!;
-    default: return fn satisfies never;
+    case "relu":
+      return x > 0 ? x : 0;
+    case "leakyrelu":
+      return x >= 0 ? x : fn.alpha * x;
+    case "sigmoid":
+      return 1 / (1 + Math.exp(-x));
+    case "tanh":
+      return Math.tanh(x);
+    case "clip":
+      return Math.min(fn.max, Math.max(fn.min, x));
+    case "hardsigmoid":
+      return Math.max(0, Math.min(1, fn.alpha * x + fn.beta));
+    case "prelu":
+      return x >= 0 ? x : fn.slope[i]! * x;
+    case "affine":
+      return x * fn.scale[i]! + fn.shift[i]!;
+    default:
+      return fn satisfies never;
   }
 }
 
@@ -139,7 +148,11 @@ export const tableLayerKind: LayerKind<QTable> = {
   constants(l, i) {
     // One function per table: circom wants every return of a function to have one size.
     const fns = l.tables.map((t, k) =>
-      arrayFunction(`Table${i}_${k}`, t, `Layer ${i}: ${commentText(l.node)}, ${l.fn} as an exact int8 table (input 2^-${l.inFrac}, output 2^-${l.outFrac})${l.tables.length > 1 ? `, table ${k}` : ""}.`),
+      arrayFunction(
+        `Table${i}_${k}`,
+        t,
+        `Layer ${i}: ${commentText(l.node)}, ${l.fn} as an exact int8 table (input 2^-${l.inFrac}, output 2^-${l.outFrac})${l.tables.length > 1 ? `, table ${k}` : ""}.`,
+      ),
     );
     if (l.select) fns.push(arrayFunction(`TableOf${i}`, l.select, `Layer ${i}: which table each element uses.`));
     return fns;

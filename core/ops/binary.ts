@@ -57,7 +57,19 @@ export const binaryNode: NodeKind<BinaryNode> = {
     const inMag = 2 ** (ACT_BITS - 1);
     let bound = mul ? inMag * inMag : inMag * 2 ** aShift + inMag * 2 ** bShift;
     if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
-    ctx.produce(last, { op: "binary", fn: n.fn, node: n.name, a: a.layer, b: b.layer, size: a.size, aShift, bShift, accFrac, accBits: bitsForBound(bound), requant } satisfies QBinary);
+    ctx.produce(last, {
+      op: "binary",
+      fn: n.fn,
+      node: n.name,
+      a: a.layer,
+      b: b.layer,
+      size: a.size,
+      aShift,
+      bShift,
+      accFrac,
+      accBits: bitsForBound(bound),
+      requant,
+    } satisfies QBinary);
   },
 };
 
@@ -70,7 +82,8 @@ export const binaryLayer: LayerKind<QBinary> = {
     return r ? acc.map((v) => requantize(v, r)) : acc;
   },
   describe: (l) =>
-    `${l.fn} of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values), acc 2^-${l.accFrac} (${l.accBits} bits)` + requantText(l.requant),
+    `${l.fn} of layers ${l.a < 0 ? "input" : l.a} and ${l.b < 0 ? "input" : l.b} (${l.size} values), acc 2^-${l.accFrac} (${l.accBits} bits)` +
+    requantText(l.requant),
   gadgets: ["requant"],
   constants: () => [],
   emit(l, i, e) {

@@ -56,7 +56,15 @@ function alignParts(n: ConcatNode, parts: TensorRef[], ctx: QuantizeContext): { 
   const frac = Math.min(...parts.map((p) => p.frac), ...(n.fill ? [fracForRange(maxAbs(n.fill.values))] : []));
   const sources = parts.map((p, k) => {
     if (p.frac === frac) return p.layer;
-    return ctx.push({ op: "rescale", node: `${n.name}/rescale ${k}`, ...ctx.fromField(p.layer), size: p.size, shift: p.frac - frac, inFrac: p.frac, outFrac: frac } satisfies QRescale);
+    return ctx.push({
+      op: "rescale",
+      node: `${n.name}/rescale ${k}`,
+      ...ctx.fromField(p.layer),
+      size: p.size,
+      shift: p.frac - frac,
+      inFrac: p.frac,
+      outFrac: frac,
+    } satisfies QRescale);
   });
   return { sources, frac };
 }
@@ -76,12 +84,25 @@ export const concatNode: NodeKind<ConcatNode> = {
     const dest = (k: number) => Array.from(n.dest[k]!);
     if (n.joinsOutputs) {
       // The circuit's output vector: the outputs side by side, each at its own scale (free).
-      ctx.produce(index, { op: "concat", node: n.name, parts: parts.map((p, k) => ({ from: p.layer, dest: dest(k) })), size: n.size, frac: parts[0]!.frac } satisfies QConcat);
+      ctx.produce(index, {
+        op: "concat",
+        node: n.name,
+        parts: parts.map((p, k) => ({ from: p.layer, dest: dest(k) })),
+        size: n.size,
+        frac: parts[0]!.frac,
+      } satisfies QConcat);
       return;
     }
     const { sources, frac } = alignParts(n, parts, ctx);
     const fill = n.fill && { dest: Array.from(n.fill.dest), values: Array.from(n.fill.values, (v) => quantizeValue(v, frac)) };
-    ctx.produce(index, { op: "concat", node: n.name, parts: sources.map((from, k) => ({ from, dest: dest(k) })), ...(fill && { fill }), size: n.size, frac } satisfies QConcat);
+    ctx.produce(index, {
+      op: "concat",
+      node: n.name,
+      parts: sources.map((from, k) => ({ from, dest: dest(k) })),
+      ...(fill && { fill }),
+      size: n.size,
+      frac,
+    } satisfies QConcat);
   },
 };
 
@@ -110,7 +131,10 @@ export const concatLayer: LayerKind<QConcat> = {
   emit(l, i, e) {
     // A var array: no constraints, the parts' signals land at their positions.
     const parts = l.parts.map((p) => e.signal(p.from));
-    const out = [`    // ${commentText(l.node)}: concat of ${parts.join(", ")}${l.fill ? " and constants" : ""} into ${l.size} values (no constraints)`, `    var a${i}[${l.size}];`];
+    const out = [
+      `    // ${commentText(l.node)}: concat of ${parts.join(", ")}${l.fill ? " and constants" : ""} into ${l.size} values (no constraints)`,
+      `    var a${i}[${l.size}];`,
+    ];
     if (l.fill) {
       const n = l.fill.dest.length;
       out.push(`    var fillDest${i}[${n}] = FillDest${i}();`, `    var fillValue${i}[${n}] = FillValue${i}();`);
@@ -138,4 +162,3 @@ export const rescaleLayer: LayerKind<QRescale> = {
     ...elementwiseLines(l.size, i, e.signal(previousLayer(l, i)[0]!), "rq", `RequantInt8(${rescaleBits(l.shift)}, ${l.shift}, 0, 0)`),
   ],
 };
-

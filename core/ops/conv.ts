@@ -50,7 +50,11 @@ export const convLayer: LayerKind<QConv> = {
   describe: (l) => describeLinear(`conv [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")} group ${l.group}`, l),
   gadgets: ["requant"],
   constants: (l, i) => [
-    arrayFunction(`Weights${i}`, l.weights, `Layer ${i}: ${commentText(l.node)}, int8 weights at 2^-${l.wFrac}, [${l.outShape[0]}][${l.inShape[0] / l.group}][${l.kernel}].`),
+    arrayFunction(
+      `Weights${i}`,
+      l.weights,
+      `Layer ${i}: ${commentText(l.node)}, int8 weights at 2^-${l.wFrac}, [${l.outShape[0]}][${l.inShape[0] / l.group}][${l.kernel}].`,
+    ),
     arrayFunction(`Bias${i}`, l.bias, `Layer ${i}: biases at 2^-${l.accFrac}.`),
   ],
   emit: (l, i, e) => convCode(l, i, e.signal(previousLayer(l, i)[0]!)),

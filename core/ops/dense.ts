@@ -46,7 +46,15 @@ export const denseNode: NodeKind<DenseNode> = {
   quantize(n, _index, ctx) {
     const [outF, inF] = n.weight.dims as [number, number];
     const { last, from, params } = quantizeLinear(n, ctx.tensor(n.input), inF, ctx);
-    ctx.produce(last, { op: "dense", node: n.name, ...from, inFeatures: inF, outFeatures: outF, ...(n.rows && n.rows > 1 && { rows: n.rows }), ...params } satisfies QDense);
+    ctx.produce(last, {
+      op: "dense",
+      node: n.name,
+      ...from,
+      inFeatures: inF,
+      outFeatures: outF,
+      ...(n.rows && n.rows > 1 && { rows: n.rows }),
+      ...params,
+    } satisfies QDense);
   },
 };
 
@@ -82,7 +90,11 @@ export const denseLayer: LayerKind<QDense> = {
     e.privateBiasBits !== undefined
       ? []
       : [
-          arrayFunction(`Weights${i}`, l.weights, `Layer ${i}: ${commentText(l.node)}, int8 weights at 2^-${l.wFrac}, [${l.outFeatures}][${l.inFeatures}] row-major.`),
+          arrayFunction(
+            `Weights${i}`,
+            l.weights,
+            `Layer ${i}: ${commentText(l.node)}, int8 weights at 2^-${l.wFrac}, [${l.outFeatures}][${l.inFeatures}] row-major.`,
+          ),
           arrayFunction(`Bias${i}`, l.bias, `Layer ${i}: biases at 2^-${l.accFrac}.`),
         ],
   emit: (l, i, e) => denseCode(l, i, e.signal(previousLayer(l, i)[0]!), e.privateBiasBits),

@@ -23,7 +23,8 @@ export const fixscaleNode: NodeKind<FixScaleNode> = {
   quantize(n, _index, ctx) {
     const src = ctx.tensor(n.input);
     // Re-quantizing an int8 tensor to another scale is not a layer zkml has; the same scale is a no-op.
-    if (n.frac !== src.frac) ctx.refuse(`a QuantizeLinear at 2^-${n.frac} on a value at 2^-${src.frac} must follow a Gemm/MatMul/Conv or an activation directly`);
+    if (n.frac !== src.frac)
+      ctx.refuse(`a QuantizeLinear at 2^-${n.frac} on a value at 2^-${src.frac} must follow a Gemm/MatMul/Conv or an activation directly`);
     ctx.alias(n.output, src);
   },
 };

@@ -62,7 +62,11 @@ export function nodeKind<N extends GraphNode>(n: N): NodeKind<N> {
 export function layerKind<L extends QLayer>(l: L): LayerKind<L> {
   const kind = (LAYER_KINDS as Record<string, LayerKind<never>>)[l.op];
   if (!kind || !Object.hasOwn(LAYER_KINDS, l.op)) {
-    throw new ZkmlError("BAD_MODEL", `layer "${l.node}" has op "${String(l.op)}", which is no layer kind of zkml (${Object.keys(LAYER_KINDS).join(", ")})`, "compile the model again with this version of zkml");
+    throw new ZkmlError(
+      "BAD_MODEL",
+      `layer "${l.node}" has op "${String(l.op)}", which is no layer kind of zkml (${Object.keys(LAYER_KINDS).join(", ")})`,
+      "compile the model again with this version of zkml",
+    );
   }
   return kind as unknown as LayerKind<L>;
 }

@@ -1,5 +1,17 @@
 /** What dense and conv layers share: int8 weights, exact accumulation, optional requantization. */
-import { ACT_BITS, bitsForBound, fracForRange, maxAbs, quantizeValue, requantText, roundHalfEven, type ExactQuant, type FloatTensor, type LayerBase, type Requant } from "../ir.js";
+import {
+  ACT_BITS,
+  bitsForBound,
+  fracForRange,
+  maxAbs,
+  quantizeValue,
+  requantText,
+  roundHalfEven,
+  type ExactQuant,
+  type FloatTensor,
+  type LayerBase,
+  type Requant,
+} from "../ir.js";
 import type { LayerKind, QuantizeContext, TensorRef } from "./kind.js";
 
 export interface LinearNodeParams {
@@ -54,7 +66,10 @@ function accumulatorBits(ctx: QuantizeContext, weights: number[], bias: number[]
  * after it folded in; `last` is the node whose output the layer computes.
  */
 export function quantizeLinear(
-  node: LinearNodeParams, src: TensorRef, rowLength: number, ctx: QuantizeContext,
+  node: LinearNodeParams,
+  src: TensorRef,
+  rowLength: number,
+  ctx: QuantizeContext,
 ): { last: number; from: { from?: number }; params: Omit<LinearParams, "node" | "from"> } {
   const { last, relu, fixed } = ctx.absorb(true);
   const { weights, wFrac } = quantizeWeights(node);
@@ -72,7 +87,8 @@ export function accumulatorOut(l: { accFrac: number; accBits: number; requant: R
 
 /** The shape of a layer of two operands with an exact accumulator (binary, matmul): sources, size, scale, width. */
 export function twoOperandAccumulator<L extends { a: number; b: number; size: number; accFrac: number; accBits: number; requant: Requant | null }>(): Pick<
-  LayerKind<L>, "sources" | "outSize" | "outFrac" | "outBits"
+  LayerKind<L>,
+  "sources" | "outSize" | "outFrac" | "outBits"
 > {
   return { sources: (l) => [l.a, l.b], outSize: (l) => l.size, outFrac: (l) => accumulatorOut(l).frac, outBits: (l) => accumulatorOut(l).bits };
 }

@@ -49,8 +49,17 @@ export const matmulNode: NodeKind<MatMulNode> = {
     let bound = n.k * 2 ** (2 * (ACT_BITS - 1));
     if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
     ctx.produce(last, {
-      op: "matmul", node: n.name, a: a.layer, b: b.layer, size: n.aIndex.length / n.k, k: n.k,
-      aIndex: Array.from(n.aIndex), bIndex: Array.from(n.bIndex), accFrac, accBits: bitsForBound(bound), requant,
+      op: "matmul",
+      node: n.name,
+      a: a.layer,
+      b: b.layer,
+      size: n.aIndex.length / n.k,
+      k: n.k,
+      aIndex: Array.from(n.aIndex),
+      bIndex: Array.from(n.bIndex),
+      accFrac,
+      accBits: bitsForBound(bound),
+      requant,
     } satisfies QMatMul);
   },
 };

@@ -66,9 +66,19 @@ export const avgpoolNode: NodeKind<PoolNode> = {
     // A QDQ AveragePool (a Q/DQ pair right after it): ONNX rounds the average half to even,
     // and so does the layer then. The average stays at its input's scale.
     const { last, fixed } = ctx.absorb(false);
-    if (fixed !== undefined && fixed !== frac) ctx.refuse(`a QuantizeLinear at 2^-${fixed} after an average at 2^-${frac}: the average keeps its input's scale`);
+    if (fixed !== undefined && fixed !== frac)
+      ctx.refuse(`a QuantizeLinear at 2^-${fixed} after an average at 2^-${frac}: the average keeps its input's scale`);
     ctx.produce(last, {
-      op: "avgpool", node: n.name, ...ctx.fromField(layer), inShape, outShape, kernel, strides, pads, countIncludePad: n.countIncludePad, frac,
+      op: "avgpool",
+      node: n.name,
+      ...ctx.fromField(layer),
+      inShape,
+      outShape,
+      kernel,
+      strides,
+      pads,
+      countIncludePad: n.countIncludePad,
+      frac,
       ...(fixed !== undefined && { halfEven: true }),
     } satisfies QAvgPool);
   },
@@ -150,7 +160,13 @@ export const avgpoolLayer: LayerKind<QAvgPool> = {
   outBits: () => ACT_BITS,
   run(l, [x]) {
     const divisors = avgPoolDivisors(l);
-    return poolWindows(l).cells.map((cs, o) => roundedAverage(cs.reduce((s, i) => s + x![i]!, 0), divisors[o]!, l.halfEven));
+    return poolWindows(l).cells.map((cs, o) =>
+      roundedAverage(
+        cs.reduce((s, i) => s + x![i]!, 0),
+        divisors[o]!,
+        l.halfEven,
+      ),
+    );
   },
   describe: describePool,
   gadgets: ["div_round"],

@@ -31,7 +31,14 @@ export const selectNode: NodeKind<SelectNode> = {
     const { layer, frac, size } = ctx.tensor(n.input);
     // A slice of the circuit input that is a graph input of its own has that input's scale.
     const partFrac = layer < 0 ? ctx.inputPartFrac(n.output) : undefined;
-    ctx.produce(index, { op: "select", node: n.name, ...ctx.fromField(layer), inSize: size, index: Array.from(n.index), frac: partFrac ?? frac } satisfies QSelect);
+    ctx.produce(index, {
+      op: "select",
+      node: n.name,
+      ...ctx.fromField(layer),
+      inSize: size,
+      index: Array.from(n.index),
+      frac: partFrac ?? frac,
+    } satisfies QSelect);
   },
 };
 

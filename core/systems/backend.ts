@@ -95,5 +95,8 @@ export function fieldWords(system: string, proof: unknown, paths: readonly (read
 
 /** A point's x and y. */
 export function g1(name: string): (string | number)[][] {
-  return [[name, 0], [name, 1]];
+  return [
+    [name, 0],
+    [name, 1],
+  ];
 }

@@ -37,9 +37,27 @@ export const groth16: ProofBackend = {
   prove: (zkey, witness) => snarkjs.groth16.prove(zkey, witness) as Promise<ProofResult>,
   verify: (vk, signals, proof) => verdict(snarkjs.groth16.verify, vk, signals, proof),
   // pi_b's G2 coordinates go imaginary part first, as the pairing precompile takes them.
-  words: (proof) => fieldWords("Groth16", proof, [["pi_a", 0], ["pi_a", 1], ["pi_b", 0, 1], ["pi_b", 0, 0], ["pi_b", 1, 1], ["pi_b", 1, 0], ["pi_c", 0], ["pi_c", 1]]),
+  words: (proof) =>
+    fieldWords("Groth16", proof, [
+      ["pi_a", 0],
+      ["pi_a", 1],
+      ["pi_b", 0, 1],
+      ["pi_b", 0, 0],
+      ["pi_b", 1, 1],
+      ["pi_b", 1, 0],
+      ["pi_c", 0],
+      ["pi_c", 1],
+    ]),
   verifyProofArgs(words, pub) {
     const [a0, a1, b00, b01, b10, b11, c0, c1] = words;
-    return [[a0, a1], [[b00, b01], [b10, b11]], [c0, c1], [...pub]];
+    return [
+      [a0, a1],
+      [
+        [b00, b01],
+        [b10, b11],
+      ],
+      [c0, c1],
+      [...pub],
+    ];
   },
 };

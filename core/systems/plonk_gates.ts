@@ -47,7 +47,11 @@ export function plonkGateCount(bytes: Uint8Array): R1csShape {
     for (let i = 0; i < n; i++) {
       const wire = view.getUint32(at, true);
       let zero = true;
-      for (let b = 0; b < n8; b++) if (bytes[at + 4 + b] !== 0) { zero = false; break; }
+      for (let b = 0; b < n8; b++)
+        if (bytes[at + 4 + b] !== 0) {
+          zero = false;
+          break;
+        }
       at += 4 + n8;
       if (zero) continue;
       if (wire === 0) lc.constant = true;

@@ -30,6 +30,8 @@ if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1])))
   const r = await evaluateCnn();
   console.log(`held-out digits: ${r.samples}`);
   console.log(`accuracy: float ${(100 * r.floatAccuracy!).toFixed(2)}%, quantized ${(100 * r.quantizedAccuracy!).toFixed(2)}%`);
-  console.log(`argmax agreement ${(100 * r.argmaxAgreement).toFixed(2)}%, logits max |err| ${r.maxAbsError.toFixed(4)}, mean |err| ${r.meanAbsError.toFixed(4)}`);
+  console.log(
+    `argmax agreement ${(100 * r.argmaxAgreement).toFixed(2)}%, logits max |err| ${r.maxAbsError.toFixed(4)}, mean |err| ${r.meanAbsError.toFixed(4)}`,
+  );
   for (const l of r.layers ?? []) console.log(`  ${l.node} (${l.op}): max |err| ${l.maxAbsError.toFixed(4)}, mean |err| ${l.meanAbsError.toFixed(4)}`);
 }

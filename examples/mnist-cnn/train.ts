@@ -24,7 +24,10 @@ const BATCH = 32;
 const OUT_DIR = path.join(REPO_ROOT, "examples/mnist-cnn");
 
 export interface Cnn {
-  wc: Float32Array; bc: Float32Array; wd: Float32Array; bd: Float32Array;
+  wc: Float32Array;
+  bc: Float32Array;
+  wd: Float32Array;
+  bd: Float32Array;
 }
 
 interface Activations {
@@ -52,11 +55,16 @@ export function forward(m: Cnn, x: ArrayLike<number>, a = newActivations()): Act
     }
     for (let py = 0; py < POOL; py++) {
       for (let px = 0; px < POOL; px++) {
-        let best = -Infinity, at = 0;
-        for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) {
-          const i = (c * CONV + py * 2 + dy) * CONV + px * 2 + dx;
-          if (a.conv[i]! > best) { best = a.conv[i]!; at = i; }
-        }
+        let best = -Infinity,
+          at = 0;
+        for (let dy = 0; dy < 2; dy++)
+          for (let dx = 0; dx < 2; dx++) {
+            const i = (c * CONV + py * 2 + dy) * CONV + px * 2 + dx;
+            if (a.conv[i]! > best) {
+              best = a.conv[i]!;
+              at = i;
+            }
+          }
         a.pool[(c * POOL + py) * POOL + px] = best;
         a.argPool[(c * POOL + py) * POOL + px] = at;
       }

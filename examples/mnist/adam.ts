@@ -7,7 +7,12 @@ export class Adam {
   private readonly vel: Float32Array[];
   private t = 0;
 
-  constructor(private readonly params: Float32Array[], private readonly b1 = 0.9, private readonly b2 = 0.999, private readonly eps = 1e-8) {
+  constructor(
+    private readonly params: Float32Array[],
+    private readonly b1 = 0.9,
+    private readonly b2 = 0.999,
+    private readonly eps = 1e-8,
+  ) {
     this.grads = params.map((p) => new Float32Array(p.length));
     this.mom = params.map((p) => new Float32Array(p.length));
     this.vel = params.map((p) => new Float32Array(p.length));
@@ -21,7 +26,9 @@ export class Adam {
     this.t++;
     const { b1, b2, eps, t } = this;
     this.params.forEach((p, pi) => {
-      const g = this.grads[pi]!, mo = this.mom[pi]!, ve = this.vel[pi]!;
+      const g = this.grads[pi]!,
+        mo = this.mom[pi]!,
+        ve = this.vel[pi]!;
       for (let i = 0; i < p.length; i++) {
         mo[i] = b1 * mo[i]! + (1 - b1) * g[i]!;
         ve[i] = b2 * ve[i]! + (1 - b2) * g[i]! * g[i]!;

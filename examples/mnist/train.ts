@@ -19,7 +19,10 @@ const BATCH = 32;
 const OUT_DIR = path.join(REPO_ROOT, "examples/mnist");
 
 export interface Mlp {
-  w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array;
+  w1: Float32Array;
+  b1: Float32Array;
+  w2: Float32Array;
+  b2: Float32Array;
 }
 
 export function forward(m: Mlp, x: ArrayLike<number>, h = new Float32Array(HIDDEN), out = new Float32Array(10)) {
@@ -127,7 +130,11 @@ async function main() {
   await mkdir(path.join(OUT_DIR, "digits"), { recursive: true });
   const picked: number[] = [];
   for (let c = 0; c < 10; c++) {
-    for (let i = EVAL_START; i < data.count; i++) if (data.labels[i] === c) { picked.push(i); break; }
+    for (let i = EVAL_START; i < data.count; i++)
+      if (data.labels[i] === c) {
+        picked.push(i);
+        break;
+      }
   }
   const round = (v: number) => Math.round(v * 255) / 255;
   for (const i of picked) {

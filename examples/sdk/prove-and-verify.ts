@@ -4,14 +4,24 @@
 //   node prove-and-verify.ts [model.onnx calibration.json input.json]
 import path from "node:path";
 import {
-  compileModel, computeContext, connectInProcessChain, deployVerifier, InferenceProver, readInputFile, readVerifierArtifact,
-  releaseCurves, setupModel, submitInference, verifyProofFile,
+  compileModel,
+  computeContext,
+  connectInProcessChain,
+  deployVerifier,
+  InferenceProver,
+  readInputFile,
+  readVerifierArtifact,
+  releaseCurves,
+  setupModel,
+  submitInference,
+  verifyProofFile,
 } from "zkml";
 
 const bundled = path.join("node_modules", "zkml", "examples", "tiny-mlp");
-const [onnx, calibration, inputFile] = process.argv.length > 4
-  ? process.argv.slice(2, 5)
-  : [path.join(bundled, "tiny-mlp.onnx"), path.join(bundled, "calibration.json"), path.join(bundled, "input.json")];
+const [onnx, calibration, inputFile] =
+  process.argv.length > 4
+    ? process.argv.slice(2, 5)
+    : [path.join(bundled, "tiny-mlp.onnx"), path.join(bundled, "calibration.json"), path.join(bundled, "input.json")];
 
 const compiled = await compileModel(onnx!, { outDir: "build/sdk-example", calibrationFile: calibration! });
 console.log(`compiled: ${compiled.info.constraints} constraints`);
@@ -26,7 +36,9 @@ try {
   const { proof } = await prover.prove(await readInputFile(inputFile!), { value: computeContext(parts), ...parts });
   const offchain = await verifyProofFile(compiled.outDir, proof);
   const onchain = await submitInference(chain.signer, verifier.address, (await readVerifierArtifact(compiled.outDir)).abi, proof, parts.nonce);
-  console.log(`class ${proof.output.class}; off-chain ${offchain.valid ? "valid" : "INVALID"}; on-chain ${onchain.valid ? `accepted (gas ${onchain.gasUsed})` : `rejected: ${onchain.reason}`}`);
+  console.log(
+    `class ${proof.output.class}; off-chain ${offchain.valid ? "valid" : "INVALID"}; on-chain ${onchain.valid ? `accepted (gas ${onchain.gasUsed})` : `rejected: ${onchain.reason}`}`,
+  );
   process.exitCode = offchain.valid && onchain.valid ? 0 : 1;
 } finally {
   await chain.close();

@@ -63,9 +63,18 @@ async function onPost() {
   try {
     const proof = last.result.proof;
     const r = revealedValues(prover.build.layout, proof);
-    const tx = await oracle.getFunction("post")(await encodeProof(proof), proof.publicSignals.slice(0, 2).map(BigInt), last.posterNonce, r.packedInput[0]!, r.outputs[0]!, r.blinding);
+    const tx = await oracle.getFunction("post")(
+      await encodeProof(proof),
+      proof.publicSignals.slice(0, 2).map(BigInt),
+      last.posterNonce,
+      r.packedInput[0]!,
+      r.outputs[0]!,
+      r.blinding,
+    );
     const receipt = await tx.wait();
-    const event = receipt.logs.map((l: { topics: string[]; data: string }) => oracle!.interface.parseLog(l)).find((e: { name?: string } | null) => e?.name === "Appraised");
+    const event = receipt.logs
+      .map((l: { topics: string[]; data: string }) => oracle!.interface.parseLog(l))
+      .find((e: { name?: string } | null) => e?.name === "Appraised");
     const value = Number(event.args.value) / 2 ** Number(event.args.frac);
     $("onchain").textContent = `Appraised: ${value.toFixed(4)} (q = ${event.args.value}, frac ${event.args.frac})`;
     $("onchain").dataset.q = String(event.args.value);
@@ -87,7 +96,10 @@ $("post").addEventListener("click", () => void onPost());
     const form = $("features");
     const n = b.model.input.shape.reduce((a, x) => a * x, 1);
     for (let i = 0; i < n; i++) {
-      form.insertAdjacentHTML("beforeend", `<div><label for="f${i}">feature ${i}</label><input id="f${i}" type="number" step="0.01" value="${DEFAULT_FEATURES[i] ?? 0}"></div>`);
+      form.insertAdjacentHTML(
+        "beforeend",
+        `<div><label for="f${i}">feature ${i}</label><input id="f${i}" type="number" step="0.01" value="${DEFAULT_FEATURES[i] ?? 0}"></div>`,
+      );
     }
     $("model").textContent = `${b.model.name} (${b.system}${b.devKeys ? ", development keys" : ""})`;
     if (oracleAddress) {

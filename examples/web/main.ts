@@ -119,7 +119,8 @@ $("submit").addEventListener("click", () => void onSubmit());
   try {
     const t0 = performance.now();
     prover = await BrowserProver.open(buildUrl, {
-      onProgress: (file, loaded, total) => status(`loading ${file.split("/").pop()}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ""} MB`),
+      onProgress: (file, loaded, total) =>
+        status(`loading ${file.split("/").pop()}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ""} MB`),
     });
     const b = prover.build;
     $("model").textContent = `${b.model.name} (${b.system}${b.devKeys ? ", development keys" : ""}), loaded in ${(performance.now() - t0).toFixed(0)} ms`;

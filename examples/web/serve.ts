@@ -11,10 +11,15 @@ import { parseArgs } from "node:util";
 import { connectRpc, deployVerifier, readVerifierArtifact } from "../../src/index.js";
 import { buildWebExample, serveStatic } from "./server.js";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { rpc: { type: "string" }, address: { type: "string" }, port: { type: "string" } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rpc: { type: "string" }, address: { type: "string" }, port: { type: "string" } },
+});
 const dir = positionals[0];
 if (!dir || !existsSync(path.join(dir, "manifest.json"))) {
-  process.stderr.write("usage: npm run web -- BUILD_DIR [--rpc URL [--address 0x…]] [--port 5173]\n  BUILD_DIR: a set-up build folder (npm run demo makes build/mnist-mlp)\n");
+  process.stderr.write(
+    "usage: npm run web -- BUILD_DIR [--rpc URL [--address 0x…]] [--port 5173]\n  BUILD_DIR: a set-up build folder (npm run demo makes build/mnist-mlp)\n",
+  );
   process.exit(2);
 }
 let address = values.address;

@@ -18,7 +18,12 @@ export async function buildWebExample(outDir: string): Promise<void> {
 }
 
 const TYPES: Record<string, string> = {
-  ".html": "text/html", ".js": "text/javascript", ".json": "application/json", ".wasm": "application/wasm", ".css": "text/css", ".png": "image/png",
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".png": "image/png",
 };
 
 export interface StaticServer {
@@ -30,7 +35,12 @@ export interface StaticServer {
  * Serves `site` at "/" and each build folder at "/<name>/" (only the files its manifest lists);
  * `rewrite` may change a build's file on the way out (a tampered artifact).
  */
-export async function serveStatic(site: string, builds: Record<string, string>, rewrite?: (build: string, file: string, bytes: Buffer) => Buffer, port = 0): Promise<StaticServer> {
+export async function serveStatic(
+  site: string,
+  builds: Record<string, string>,
+  rewrite?: (build: string, file: string, bytes: Buffer) => Buffer,
+  port = 0,
+): Promise<StaticServer> {
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://x");
@@ -39,7 +49,9 @@ export async function serveStatic(site: string, builds: Record<string, string>, 
       const build = parts[0] !== undefined ? builds[parts[0]] : undefined;
       if (build) {
         const name = parts.slice(1).join("/");
-        const manifest = JSON.parse(await readFile(path.join(build, "manifest.json"), "utf8")) as { stages: Record<string, { outputs: Record<string, string> }> };
+        const manifest = JSON.parse(await readFile(path.join(build, "manifest.json"), "utf8")) as {
+          stages: Record<string, { outputs: Record<string, string> }>;
+        };
         const listed = name === "manifest.json" || Object.values(manifest.stages).some((s) => name in s.outputs);
         if (!listed) return void res.writeHead(404).end();
         let bytes: Buffer = await readFile(path.join(build, name));

@@ -10,7 +10,9 @@ export default async function compile(args: { model: string; force: boolean }, h
       console.log(`zkml: ${name}: ${m.dir} is current (--force to compile anyway)`);
       continue;
     }
-    console.log(`zkml: ${name}: ${r.info.constraints} constraints → ${m.dir}${r.fidelity ? `; argmax agreement with the float model ${(100 * r.fidelity.argmaxAgreement).toFixed(1)}%` : ""}`);
+    console.log(
+      `zkml: ${name}: ${r.info.constraints} constraints → ${m.dir}${r.fidelity ? `; argmax agreement with the float model ${(100 * r.fidelity.argmaxAgreement).toFixed(1)}%` : ""}`,
+    );
     if (r.fidelitySkipped) say(`zkml: ${name}: fidelity report skipped: ${r.fidelitySkipped}`);
   }
 }

@@ -28,7 +28,9 @@ export default async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironm
     const out = args.out ? path.resolve(args.out) : path.join(m.dir, "proof.json");
     await writeFileAtomic(out, JSON.stringify(proof, null, 2) + "\n");
     const c = proof.context;
-    say(`zkml: ${m.name}: class ${proof.output.class}; context: chain ${c.chainId}, contract ${c.contract}, sender ${c.sender}${c.beneficiary ? `, beneficiary ${c.beneficiary}` : ""}, nonce ${c.nonce}`);
+    say(
+      `zkml: ${m.name}: class ${proof.output.class}; context: chain ${c.chainId}, contract ${c.contract}, sender ${c.sender}${c.beneficiary ? `, beneficiary ${c.beneficiary}` : ""}, nonce ${c.nonce}`,
+    );
     console.log(out);
   } finally {
     await close();

@@ -98,9 +98,11 @@ export async function fixedBaseMulPlain(curve: Curve, G: CurveGroup, prefix: "g1
         const d = scalars[s + j]!;
         if (d === 0) continue;
         const entry = { var: 0, offset: (j * 256 + d) * sIn };
-        task.push(first
-          ? { cmd: "CALL", fnName: `${prefix}_toJacobian`, params: [entry, acc] }
-          : { cmd: "CALL", fnName: `${prefix}_addMixed`, params: [acc, entry, acc] });
+        task.push(
+          first
+            ? { cmd: "CALL", fnName: `${prefix}_toJacobian`, params: [entry, acc] }
+            : { cmd: "CALL", fnName: `${prefix}_addMixed`, params: [acc, entry, acc] },
+        );
         first = false;
       }
       if (first) task.push({ cmd: "CALL", fnName: `${prefix}_zero`, params: [acc] });
@@ -150,8 +152,14 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
     let beta = randomScalar(curve);
     const n = 2 ** power;
     // Work units for progress: one per point, G2 points weighted by their relative cost.
-    const total = (2 * n - 1) + 2 * n + G2_WEIGHT * n // sections 2-5
-      + (2 ** (power + 2) - 1) + 2 * (2 ** (power + 1) - 1) + G2_WEIGHT * (2 ** (power + 1) - 1); // 12-15
+    const total =
+      2 * n -
+      1 +
+      2 * n +
+      G2_WEIGHT * n + // sections 2-5
+      (2 ** (power + 2) - 1) +
+      2 * (2 ** (power + 1) - 1) +
+      G2_WEIGHT * (2 ** (power + 1) - 1); // 12-15
     let done = 0;
     const tick = (label: string, units: number) => {
       done += units;
@@ -172,7 +180,16 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
 
     const table1 = fixedBaseTable(G1);
     const table2 = fixedBaseTable(G2);
-    const geometric = async (section: number, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, count: number, first: Uint8Array, label: string, weight: number) => {
+    const geometric = async (
+      section: number,
+      G: CurveGroup,
+      prefix: "g1m" | "g2m",
+      table: Uint8Array,
+      count: number,
+      first: Uint8Array,
+      label: string,
+      weight: number,
+    ) => {
       await binFileUtils.startWriteSection(fd, section);
       const CHUNK = 1 << 16;
       for (let start = 0; start < count; start += CHUNK) {
@@ -200,7 +217,16 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
     const extraLevel = await lagrangeScalars(curve, tau, power + 1, true);
     tau = new Uint8Array(0); // only alpha and beta are needed below; drop tau as early as possible
 
-    const lagrangeSection = async (section: number, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, scale: Uint8Array | null, withExtra: boolean, label: string, weight: number) => {
+    const lagrangeSection = async (
+      section: number,
+      G: CurveGroup,
+      prefix: "g1m" | "g2m",
+      table: Uint8Array,
+      scale: Uint8Array | null,
+      withExtra: boolean,
+      label: string,
+      weight: number,
+    ) => {
       await binFileUtils.startWriteSection(fd, section);
       for (const s of withExtra ? [...levels, extraLevel] : levels) {
         const scalars = scale ? await Fr.batchApplyKey(s, scale, Fr.one) : s;

@@ -56,7 +56,11 @@ export async function readPtauHeader(file: string): Promise<{ power: number; pre
     const power = await fd.readULE32();
     return { power, prepared: Boolean(sections[12]) };
   } catch (e) {
-    throw new ZkmlError("BAD_PTAU", `${file} is not a powers-of-tau file (${(e as Error).message})`, "pass a .ptau file prepared for phase 2, or omit --ptau to use a development one");
+    throw new ZkmlError(
+      "BAD_PTAU",
+      `${file} is not a powers-of-tau file (${(e as Error).message})`,
+      "pass a .ptau file prepared for phase 2, or omit --ptau to use a development one",
+    );
   } finally {
     await fd?.close();
   }
@@ -82,7 +86,11 @@ async function userPtau(file: string, minPower: number): Promise<PtauInfo> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `ptau file not found: ${file}`);
   const { power, prepared } = await readPtauHeader(file);
   if (!prepared) {
-    throw new ZkmlError("BAD_PTAU", `${file} is not prepared for phase 2 (no Lagrange sections)`, "run `snarkjs powersoftau prepare phase2` on it, or use a *_final_NN.ptau file");
+    throw new ZkmlError(
+      "BAD_PTAU",
+      `${file} is not prepared for phase 2 (no Lagrange sections)`,
+      "run `snarkjs powersoftau prepare phase2` on it, or use a *_final_NN.ptau file",
+    );
   }
   if (power < minPower) {
     throw new ZkmlError("BAD_PTAU", `${file} has 2^${power} powers, the circuit needs 2^${minPower}`, `use a file of power >= ${minPower}`);
@@ -100,7 +108,11 @@ interface DevPtauRecord {
 
 async function devPtau(minPower: number, progress?: Progress): Promise<PtauInfo> {
   if (minPower > MAX_DEV_POWER) {
-    throw new ZkmlError("BAD_PTAU", `the circuit needs 2^${minPower} powers of tau; zkml generates development files up to 2^${MAX_DEV_POWER}`, "pass an official file with --ptau");
+    throw new ZkmlError(
+      "BAD_PTAU",
+      `the circuit needs 2^${minPower} powers of tau; zkml generates development files up to 2^${MAX_DEV_POWER}`,
+      "pass an official file with --ptau",
+    );
   }
   const dir = ptauCacheDir();
   for (let p = minPower; p <= MAX_DEV_POWER; p++) {

@@ -25,9 +25,7 @@ process.on("message", ({ i, bytes }: { i: number; bytes: Uint8Array }) => {
     runReference(model, quantizeInput(model, samples[0]!));
     result = { i, outcome: "accepted", message: "" };
   } catch (e) {
-    result = isZkmlError(e)
-      ? { i, outcome: "refused", message: e.oneLine() }
-      : { i, outcome: "crash", message: (e as Error)?.stack ?? String(e) };
+    result = isZkmlError(e) ? { i, outcome: "refused", message: e.oneLine() } : { i, outcome: "crash", message: (e as Error)?.stack ?? String(e) };
   }
   process.send!(result);
 });

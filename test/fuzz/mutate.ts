@@ -10,7 +10,7 @@ const { onnx } = onnxProto;
 type Rand = () => number;
 const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const EDGE_INTS = [0, -1, -7, 1, 2, 3, 1e9, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -(2 ** 53), 65536, 255, 256];
-const NAMES = ["", "x\ny", "a*/b", "\"q\"", "\u001b[31mred", "} template T() {", "n".repeat(300), "\u0000"];
+const NAMES = ["", "x\ny", "a*/b", '"q"', "\u001b[31mred", "} template T() {", "n".repeat(300), "\u0000"];
 
 function bitFlips(bytes: Uint8Array, rand: Rand): Uint8Array {
   const out = Uint8Array.from(bytes);
@@ -52,7 +52,14 @@ const FIELD_EDITS: ((m: Model, rand: Rand) => void)[] = [
     const a = n?.attribute?.length ? pick(rand, n.attribute) : undefined;
     if (a?.ints?.length) (a.ints as number[])[Math.floor(rand() * a.ints.length)] = pick(rand, EDGE_INTS);
     else if (a) a.i = pick(rand, EDGE_INTS);
-    else if (n) n.attribute = [onnx.AttributeProto.create({ name: pick(rand, ["strides", "pads", "kernel_shape", "axis", "group", "transB", "alpha"]), type: 7, ints: [pick(rand, EDGE_INTS), pick(rand, EDGE_INTS)] })];
+    else if (n)
+      n.attribute = [
+        onnx.AttributeProto.create({
+          name: pick(rand, ["strides", "pads", "kernel_shape", "axis", "group", "transB", "alpha"]),
+          type: 7,
+          ints: [pick(rand, EDGE_INTS), pick(rand, EDGE_INTS)],
+        }),
+      ];
   },
   // Graph input dims (2^53, 1e9, 0, negative) and element types.
   (m, rand) => {
@@ -73,7 +80,23 @@ const FIELD_EDITS: ((m: Model, rand: Rand) => void)[] = [
     if (rand() < 0.4) m.opsetImport = [{ domain: "", version: pick(rand, [0, 1, 7, 11, 13, 21, 99, -1]) }];
     else {
       const n = pick(rand, m.graph!.node!);
-      if (n) n.opType = pick(rand, ["Conv", "Gemm", "MaxPool", "AveragePool", "Relu", "Reshape", "Pad", "Concat", "Tile", "Expand", "Slice", "MatMul", "Sigmoid", "Nope"]);
+      if (n)
+        n.opType = pick(rand, [
+          "Conv",
+          "Gemm",
+          "MaxPool",
+          "AveragePool",
+          "Relu",
+          "Reshape",
+          "Pad",
+          "Concat",
+          "Tile",
+          "Expand",
+          "Slice",
+          "MatMul",
+          "Sigmoid",
+          "Nope",
+        ]);
     }
   },
   // Wiring: a node removed, outputs renamed, a node duplicated (a cycle or a dangling read).
@@ -115,8 +138,21 @@ export function mutateJson(doc: unknown, rand: Rand): unknown {
   for (let e = 0; e < edits && paths.length; e++) {
     const { parent, key } = pick(rand, paths);
     const replacements: unknown[] = [
-      null, "", "x\ny\u001b[2J", -1, 1e308, -0, 2 ** 53 + 1, 0.5, true, {}, [], [[[[1]]]],
-      Array(3).fill(-128), "0x" + "f".repeat(80), "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+      null,
+      "",
+      "x\ny\u001b[2J",
+      -1,
+      1e308,
+      -0,
+      2 ** 53 + 1,
+      0.5,
+      true,
+      {},
+      [],
+      [[[[1]]]],
+      Array(3).fill(-128),
+      "0x" + "f".repeat(80),
+      "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
     ];
     const r = rand();
     if (r < 0.15) {

@@ -9,7 +9,12 @@ const SEED = 7202;
 const rand = mulberry32(SEED);
 
 // 9 (a 3x3 window, not a power of two) and 4 (2x2), each rounding half up and ties to even.
-for (const [n, halfEven] of [[9, 0], [4, 0], [4, 1], [9, 1]] as const) {
+for (const [n, halfEven] of [
+  [9, 0],
+  [4, 0],
+  [4, 1],
+  [9, 1],
+] as const) {
   describe(`DivRoundInt8(${n}, halfEven=${halfEven}) (random cases: seed ${SEED})`, () => {
     let c: TestCircuit;
     beforeAll(async () => {
@@ -18,8 +23,19 @@ for (const [n, halfEven] of [[9, 0], [4, 0], [4, 1], [9, 1]] as const) {
 
     it("is the reference rounded average for sums of n int8 values, ties included", async () => {
       const ties = [2, 6, -2, -6, 10].map((k) => (k * n) / 2).filter(Number.isInteger);
-      const sums = [-128 * n, 127 * n, 0, -1, 1, Math.floor(n / 2), -Math.floor(n / 2), -Math.ceil(n / 2), n + 1, ...ties,
-        ...Array.from({ length: 30 }, () => Math.floor(rand() * 255 * n) - 128 * n)];
+      const sums = [
+        -128 * n,
+        127 * n,
+        0,
+        -1,
+        1,
+        Math.floor(n / 2),
+        -Math.floor(n / 2),
+        -Math.ceil(n / 2),
+        n + 1,
+        ...ties,
+        ...Array.from({ length: 30 }, () => Math.floor(rand() * 255 * n) - 128 * n),
+      ];
       for (const s of sums) {
         const w = await c.witness({ in: BigInt(s) });
         expect(await c.check(w)).toBe(true);

@@ -13,8 +13,15 @@ describe(`MaxInt8 (random cases: seed ${SEED})`, () => {
   });
 
   it("is max(a, b) on int8, extremes and ties included", async () => {
-    const pairs = [[-128, 127], [127, -128], [5, 5], [-128, -128], [0, -1], [-1, 0],
-      ...Array.from({ length: 30 }, () => [Math.floor(rand() * 256) - 128, Math.floor(rand() * 256) - 128])];
+    const pairs = [
+      [-128, 127],
+      [127, -128],
+      [5, 5],
+      [-128, -128],
+      [0, -1],
+      [-1, 0],
+      ...Array.from({ length: 30 }, () => [Math.floor(rand() * 256) - 128, Math.floor(rand() * 256) - 128]),
+    ];
     for (const [a, b] of pairs as [number, number][]) {
       const w = await c.witness({ a: BigInt(a), b: BigInt(b) });
       expect(await c.check(w)).toBe(true);

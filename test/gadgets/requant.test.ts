@@ -18,7 +18,12 @@ function randomAccs(n: number): number[] {
   return out;
 }
 
-for (const [relu, halfEven] of [[1, 0], [0, 0], [1, 1], [0, 1]] as const) {
+for (const [relu, halfEven] of [
+  [1, 0],
+  [0, 0],
+  [1, 1],
+  [0, 1],
+] as const) {
   describe(`RequantInt8(${B}, ${K}, relu=${relu}, halfEven=${halfEven}) (random cases: seed ${SEED})`, () => {
     let c: TestCircuit;
     const r = { shift: K, outFrac: 0, relu: relu === 1, halfEven: halfEven === 1 };

@@ -35,7 +35,13 @@ export class TestCircuit {
     }
     const m = /non-linear constraints:\s*(\d+)/.exec(res.stdout);
     const l = /(?<!non-)linear constraints:\s*(\d+)/.exec(res.stdout);
-    return new TestCircuit(dir, path.join(dir, "circuit.r1cs"), await WitnessGenerator.load(path.join(dir, "circuit_js/circuit.wasm")), signals, Number(m?.[1] ?? 0) + Number(l?.[1] ?? 0));
+    return new TestCircuit(
+      dir,
+      path.join(dir, "circuit.r1cs"),
+      await WitnessGenerator.load(path.join(dir, "circuit_js/circuit.wasm")),
+      signals,
+      Number(m?.[1] ?? 0) + Number(l?.[1] ?? 0),
+    );
   }
 
   witness(input: CircuitInput): Promise<Uint8Array> {

@@ -48,7 +48,8 @@ export function rawModel(g: RawGraph): Uint8Array {
     const dataType = t.dataType ?? DT.FLOAT;
     if (dataType === DT.FLOAT) return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, floatData: t.values });
     if (dataType === DT.INT64) return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, int64Data: t.values });
-    if (dataType === DT.INT8) return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, rawData: new Uint8Array(Int8Array.from(t.values).buffer) });
+    if (dataType === DT.INT8)
+      return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, rawData: new Uint8Array(Int8Array.from(t.values).buffer) });
     if (dataType === DT.UINT8) return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, rawData: Uint8Array.from(t.values) });
     return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType, int32Data: t.values });
   });
@@ -74,7 +75,10 @@ export function rawModel(g: RawGraph): Uint8Array {
     irVersion: 8,
     opsetImport: [{ domain: "", version: g.opset ?? 13 }],
     graph: {
-      name: "raw", node: nodes, initializer: inits, input: inputs,
+      name: "raw",
+      node: nodes,
+      initializer: inits,
+      input: inputs,
       output: g.outputs ? g.outputs.map((o) => info(o.name, o.shape)) : [info(lastOut, g.outputShape, g.outputElemType)],
     },
   });
@@ -87,7 +91,8 @@ export function rawModel(g: RawGraph): Uint8Array {
  */
 export function qdqModel(): Uint8Array {
   return rawModel({
-    inputShape: [1, 2], outputShape: [1, 2],
+    inputShape: [1, 2],
+    outputShape: [1, 2],
     nodes: [
       { op: "QuantizeLinear", inputs: ["input", "s_in", "zp"], outputs: ["xq"] },
       { op: "DequantizeLinear", inputs: ["xq", "s_in", "zp"], outputs: ["x"] },
@@ -103,7 +108,10 @@ export function qdqModel(): Uint8Array {
   });
 }
 
-const INT8 = 3, UINT8 = 2, INT32 = 6, INT64 = 7;
+const INT8 = 3,
+  UINT8 = 2,
+  INT32 = 6,
+  INT64 = 7;
 
 /** Random integers in [lo, hi]. */
 function ints(rand: () => number, n: number, lo: number, hi: number): number[] {
@@ -119,11 +127,17 @@ function ints(rand: () => number, n: number, lo: number, hi: number): number[] {
 export function qlinearCnnModel(seed = 3): Uint8Array {
   const rand = mulberry32(seed);
   return rawModel({
-    inputShape: [1, 2, 6, 6], outputShape: [1, 5],
+    inputShape: [1, 2, 6, 6],
+    outputShape: [1, 5],
     opset: 14, // Relu on int8
     nodes: [
       { op: "QuantizeLinear", inputs: ["input", "s_x", "zp"], outputs: ["xq"] },
-      { op: "QLinearConv", inputs: ["xq", "s_x", "zp", "Wc", "s_wc", "zp_wc", "s_y1", "zp", "Bc"], outputs: ["y1"], attrs: { pads: [1, 1, 1, 1], kernel_shape: [3, 3] } },
+      {
+        op: "QLinearConv",
+        inputs: ["xq", "s_x", "zp", "Wc", "s_wc", "zp_wc", "s_y1", "zp", "Bc"],
+        outputs: ["y1"],
+        attrs: { pads: [1, 1, 1, 1], kernel_shape: [3, 3] },
+      },
       { op: "Relu", inputs: ["y1"], outputs: ["r1"] },
       { op: "MaxPool", inputs: ["r1"], outputs: ["p1"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
       { op: "Reshape", inputs: ["p1", "flat"], outputs: ["f1"] },
@@ -155,7 +169,8 @@ export function qlinearCnnModel(seed = 3): Uint8Array {
 export function matMulIntegerModel(seed = 4): Uint8Array {
   const rand = mulberry32(seed);
   return rawModel({
-    inputShape: [1, 8], outputShape: [1, 3],
+    inputShape: [1, 8],
+    outputShape: [1, 3],
     nodes: [
       { op: "QuantizeLinear", inputs: ["input", "s_x", "zp_x"], outputs: ["xq"] },
       { op: "MatMulInteger", inputs: ["xq", "W", "zp_x", "zp_w"], outputs: ["acc"] },
@@ -186,7 +201,8 @@ export function matMulIntegerModel(seed = 4): Uint8Array {
 export function qdqPerChannelModel(seed = 5): Uint8Array {
   const rand = mulberry32(seed);
   return rawModel({
-    inputShape: [1, 6], outputShape: [1, 4],
+    inputShape: [1, 6],
+    outputShape: [1, 4],
     nodes: [
       { op: "QuantizeLinear", inputs: ["input", "s_x", "zp"], outputs: ["xq"] },
       { op: "DequantizeLinear", inputs: ["xq", "s_x", "zp"], outputs: ["x"] },
@@ -212,7 +228,8 @@ export function qdqPerChannelModel(seed = 5): Uint8Array {
 /** QDQ around an AveragePool 2×2 (input [1, 1, 4, 4] at 2^-4): onnxruntime rounds the average half to even. */
 export function qdqAveragePoolModel(): Uint8Array {
   return rawModel({
-    inputShape: [1, 1, 4, 4], outputShape: [1, 1, 2, 2],
+    inputShape: [1, 1, 4, 4],
+    outputShape: [1, 1, 2, 2],
     nodes: [
       { op: "QuantizeLinear", inputs: ["input", "s", "zp"], outputs: ["xq"] },
       { op: "DequantizeLinear", inputs: ["xq", "s", "zp"], outputs: ["x"] },
@@ -220,6 +237,9 @@ export function qdqAveragePoolModel(): Uint8Array {
       { op: "QuantizeLinear", inputs: ["p", "s", "zp"], outputs: ["pq"] },
       { op: "DequantizeLinear", inputs: ["pq", "s", "zp"], outputs: ["output"] },
     ],
-    initializers: [{ name: "s", dims: [], values: [2 ** -4] }, { name: "zp", dims: [], values: [0], dataType: INT8 }],
+    initializers: [
+      { name: "s", dims: [], values: [2 ** -4] },
+      { name: "zp", dims: [], values: [0], dataType: INT8 },
+    ],
   });
 }

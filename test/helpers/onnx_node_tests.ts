@@ -24,7 +24,11 @@ function readTensor(file: string): DecodedTensor {
 }
 
 export function nodeTestNames(): string[] {
-  return existsSync(ONNX_NODE_TESTS) ? readdirSync(ONNX_NODE_TESTS).filter((d) => d.startsWith("test_")).sort() : [];
+  return existsSync(ONNX_NODE_TESTS)
+    ? readdirSync(ONNX_NODE_TESTS)
+        .filter((d) => d.startsWith("test_"))
+        .sort()
+    : [];
 }
 
 export function loadNodeTest(name: string): NodeTestCase {

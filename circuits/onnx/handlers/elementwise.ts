@@ -34,7 +34,18 @@ function ofActivations(b: GraphBuilder, n: NodeProto, x: number[], y: number[]):
   if (sizeOf(x) !== sizeOf(y) || x.filter((d) => d !== 1).join() !== y.filter((d) => d !== 1).join()) {
     b.unsupported(n, `${op} of activations of shapes [${x}] and [${y}]: only equal shapes (no broadcasting)`);
   }
-  b.emit({ op: "binary", fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul", name: b.nameOf(n), onnxOp: op, input: b.srcOf(n, 0), input2: b.srcOf(n, 1), output: b.out0(n) }, x);
+  b.emit(
+    {
+      op: "binary",
+      fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul",
+      name: b.nameOf(n),
+      onnxOp: op,
+      input: b.srcOf(n, 0),
+      input2: b.srcOf(n, 1),
+      output: b.out0(n),
+    },
+    x,
+  );
 }
 
 /** Every form with one constant is x·scale + shift per element. */
@@ -48,10 +59,16 @@ function withConstant(b: GraphBuilder, n: NodeProto, constFirst: boolean): void 
   const k = broadcastTo(c.tensor, a.shape);
   if (!k) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: constant [${c.tensor.dims}] does not broadcast to [${a.shape}]`);
   const fill = (v: number) => k.map(() => v);
-  const [scale, shift] = op === "Add" ? [fill(1), k]
-    : op === "Sub" ? (constFirst ? [fill(-1), k] : [fill(1), k.map((v) => -v)])
-    : op === "Mul" ? [k, fill(0)]
-    : [k.map((v) => 1 / v), fill(0)];
+  const [scale, shift] =
+    op === "Add"
+      ? [fill(1), k]
+      : op === "Sub"
+        ? constFirst
+          ? [fill(-1), k]
+          : [fill(1), k.map((v) => -v)]
+        : op === "Mul"
+          ? [k, fill(0)]
+          : [k.map((v) => 1 / v), fill(0)];
   const target = b.foldTarget(actName);
   const perScale = target && b.perChannel(target, scale);
   const perShift = target && b.perChannel(target, shift);
@@ -87,7 +104,10 @@ export const ELEMENTWISE_OPS: Record<string, OnnxOp> = {
       // x² is x·x; x³ is (x·x)·x, with the square requantized in between.
       const [name, out] = [b.nameOf(n), b.out0(n)];
       const square = e[0] === 2 ? out : `${out}/square`;
-      b.emit({ op: "binary", fn: "mul", name: e[0] === 2 ? name : `${name}/square`, onnxOp: "Pow", input: b.srcOf(n), input2: b.srcOf(n), output: square }, a.shape);
+      b.emit(
+        { op: "binary", fn: "mul", name: e[0] === 2 ? name : `${name}/square`, onnxOp: "Pow", input: b.srcOf(n), input2: b.srcOf(n), output: square },
+        a.shape,
+      );
       if (e[0] === 3) b.emit({ op: "binary", fn: "mul", name, onnxOp: "Pow", input: square, input2: b.srcOf(n), output: out }, a.shape);
     },
   },

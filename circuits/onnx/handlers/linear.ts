@@ -11,8 +11,25 @@ import { floatAttr, intAttr, matmulIndex } from "../shapes.js";
 function matmulOfActivations(b: GraphBuilder, n: NodeProto): void {
   const [a, c] = [b.actOf(n, n.input![0]!), b.actOf(n, n.input![1]!)];
   const m = matmulIndex(a.shape, c.shape);
-  if (!m) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: [${a.shape}] × [${c.shape}] do not multiply (MatMul of activations needs rank ≥ 2, A [..., M, K] × B [..., K, N])`);
-  b.emit({ op: "matmul", name: b.nameOf(n), onnxOp: n.opType!, input: b.srcOf(n, 0), input2: b.srcOf(n, 1), output: b.out0(n), k: m.k, aIndex: m.aIndex, bIndex: m.bIndex }, m.shape);
+  if (!m)
+    throw new ZkmlError(
+      "BAD_MODEL",
+      `${b.where(n)}: [${a.shape}] × [${c.shape}] do not multiply (MatMul of activations needs rank ≥ 2, A [..., M, K] × B [..., K, N])`,
+    );
+  b.emit(
+    {
+      op: "matmul",
+      name: b.nameOf(n),
+      onnxOp: n.opType!,
+      input: b.srcOf(n, 0),
+      input2: b.srcOf(n, 1),
+      output: b.out0(n),
+      k: m.k,
+      aIndex: m.aIndex,
+      bIndex: m.bIndex,
+    },
+    m.shape,
+  );
 }
 
 const gemmOrMatMul: OnnxOp = {
@@ -25,13 +42,20 @@ const gemmOrMatMul: OnnxOp = {
     }
     const w = b.constOf(n, ins[1]!, "weight");
     const bias = gemm && ins[2] ? b.constOf(n, ins[2], "bias").tensor : undefined;
-    b.emitDense(n, ins[0]!, w, {
-      transA: gemm && intAttr(n, "transA", 0) !== 0,
-      transB: gemm && intAttr(n, "transB", 0) !== 0,
-      alpha: gemm ? floatAttr(n, "alpha", 1) : 1,
-      beta: gemm ? floatAttr(n, "beta", 1) : 1,
-      bias,
-    }, b.out0(n), b.nameOf(n));
+    b.emitDense(
+      n,
+      ins[0]!,
+      w,
+      {
+        transA: gemm && intAttr(n, "transA", 0) !== 0,
+        transB: gemm && intAttr(n, "transB", 0) !== 0,
+        alpha: gemm ? floatAttr(n, "alpha", 1) : 1,
+        beta: gemm ? floatAttr(n, "beta", 1) : 1,
+        bias,
+      },
+      b.out0(n),
+      b.nameOf(n),
+    );
   },
 };
 
@@ -39,7 +63,12 @@ const gemmOrMatMul: OnnxOp = {
 function batchNormalization(b: GraphBuilder, n: NodeProto): void {
   const ins = n.input ?? [];
   const a = b.actOf(n, ins[0]!);
-  const [scale, beta, mean, variance] = [1, 2, 3, 4].map((i) => b.constOf(n, ins[i]!, "parameter").tensor.data) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const [scale, beta, mean, variance] = [1, 2, 3, 4].map((i) => b.constOf(n, ins[i]!, "parameter").tensor.data) as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
   const eps = floatAttr(n, "epsilon", 1e-5);
   const C = a.shape[1]!;
   if (a.shape[0] !== 1 || scale.length !== C) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: ${scale.length} parameters for input [${a.shape}]`);
@@ -52,7 +81,20 @@ function batchNormalization(b: GraphBuilder, n: NodeProto): void {
     b.alias(n, a.shape);
   } else if (a.shape.length === 4) {
     const inShape = a.shape.slice(1) as [number, number, number];
-    b.emit({ op: "conv", ...base, inShape, outShape: inShape, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: C, weight: { dims: [C, 1, 1, 1], data: factor } }, a.shape);
+    b.emit(
+      {
+        op: "conv",
+        ...base,
+        inShape,
+        outShape: inShape,
+        kernel: [1, 1],
+        strides: [1, 1],
+        pads: [0, 0, 0, 0],
+        group: C,
+        weight: { dims: [C, 1, 1, 1], data: factor },
+      },
+      a.shape,
+    );
   } else if (a.shape.length === 2) {
     const weight = new Float64Array(C * C);
     for (let c = 0; c < C; c++) weight[c * C + c] = factor[c]!;

@@ -13,7 +13,8 @@ const outputTransform: OnnxOp = {
     const out = b.out0(n);
     // Last in its branch: a graph output that no other node reads.
     const isLast = (graph.output ?? []).some((o) => o.name === out) && !(graph.node ?? []).some((m) => (m.input ?? []).includes(out));
-    if (!isLast) b.unsupported(n, `${op} is supported only as the last op of a graph output (zkml proves the values before it; their argmax is the proof's class)`);
+    if (!isLast)
+      b.unsupported(n, `${op} is supported only as the last op of a graph output (zkml proves the values before it; their argmax is the proof's class)`);
     // Softmax before opset 13 normalises over the dims from `axis` on, since 13 over `axis`
     // alone; ArgMax reduces `axis`. Either way the proof's one class is right only if the op
     // covers every value.
@@ -21,8 +22,10 @@ const outputTransform: OnnxOp = {
     const axisRaw = intAttr(n, "axis", op === "ArgMax" ? 0 : opset >= 13 ? -1 : 1);
     const axis = axisRaw < 0 ? axisRaw + rank : axisRaw;
     const others = op === "Softmax" && opset < 13 ? sizeOf(a.shape.slice(0, axis)) : sizeOf(a.shape) / a.shape[axis]!;
-    if (others !== 1) b.unsupported(n, `${op} over axis ${axisRaw} of [${a.shape}] treats groups of values separately; only one over the whole output is supported`);
-    if (op === "ArgMax" && intAttr(n, "select_last_index", 0) !== 0) b.unsupported(n, "select_last_index=1 is not supported (the circuit proves the first maximum)");
+    if (others !== 1)
+      b.unsupported(n, `${op} over axis ${axisRaw} of [${a.shape}] treats groups of values separately; only one over the whole output is supported`);
+    if (op === "ArgMax" && intAttr(n, "select_last_index", 0) !== 0)
+      b.unsupported(n, "select_last_index=1 is not supported (the circuit proves the first maximum)");
     transforms.set(out, op === "Softmax" ? "softmax" : "argmax");
     b.alias(n, a.shape);
   },

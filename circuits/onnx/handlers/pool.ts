@@ -14,7 +14,13 @@ const pool: OnnxOp = {
     const kernel = (global ? [inShape[1], inShape[2]] : intsAttr(n, "kernel_shape")) as [number, number] | undefined;
     if (kernel?.length !== 2) return b.unsupported(n, "only 2-D pooling with a kernel_shape is supported");
     const geometry = global
-      ? { inShape, outShape: [inShape[0], 1, 1] as [number, number, number], kernel, strides: [1, 1] as [number, number], pads: [0, 0, 0, 0] as [number, number, number, number] }
+      ? {
+          inShape,
+          outShape: [inShape[0], 1, 1] as [number, number, number],
+          kernel,
+          strides: [1, 1] as [number, number],
+          pads: [0, 0, 0, 0] as [number, number, number, number],
+        }
       : windowGeometry(n, inShape, kernel, b.where(n));
     const kind = op.includes("Max") ? "maxpool" : "avgpool";
     const countIncludePad = intAttr(n, "count_include_pad", 0) !== 0;

@@ -6,7 +6,18 @@ import { ZkmlError } from "../../../core/errors.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import {
-  broadcastIndex, broadcastShape, floatAttr, gatherIndex, intAttr, intsAttr, padIndex, sliceIndex, stringAttr, tileIndex, transposeIndex, type IndexMap,
+  broadcastIndex,
+  broadcastShape,
+  floatAttr,
+  gatherIndex,
+  intAttr,
+  intsAttr,
+  padIndex,
+  sliceIndex,
+  stringAttr,
+  tileIndex,
+  transposeIndex,
+  type IndexMap,
 } from "../shapes.js";
 import { shapeOf } from "./shape.js";
 
@@ -83,7 +94,8 @@ export const REARRANGE_OPS: Record<string, OnnxOp> = {
       const pads = intsAttr(n, "pads") ?? (ins[1] ? Array.from(b.constOf(n, ins[1], "pads").tensor.data) : undefined);
       const value = ins[2] ? (b.optionalConst(n, 2)?.data[0] ?? 0) : floatAttr(n, "value", 0);
       if (ins[3]) b.unsupported(n, "Pad with axes is not supported");
-      if (!pads || pads.length !== 2 * a.shape.length) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: pads [${pads ?? ""}] do not match the rank of [${a.shape}]`);
+      if (!pads || pads.length !== 2 * a.shape.length)
+        throw new ZkmlError("BAD_MODEL", `${b.where(n)}: pads [${pads ?? ""}] do not match the rank of [${a.shape}]`);
       // A uint8 tensor (zero point 128) holds real 0 as 128.
       const zero = a.int8?.uint8 ? 128 : 0;
       if (value !== zero) b.unsupported(n, `Pad with value ${value} is not supported (only ${zero}, a real 0)`);
