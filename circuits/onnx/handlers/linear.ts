@@ -4,8 +4,101 @@
  */
 import { ZkmlError } from "../../../core/errors.js";
 import type { OnnxOp } from "../handler.js";
-import type { GraphBuilder, NodeProto } from "../graph_builder.js";
-import { floatAttr, intAttr, matmulIndex } from "../shapes.js";
+import { sizeOf } from "../../../core/graph.js";
+import type { Constant, GraphBuilder, NodeProto } from "../graph_builder.js";
+import { floatAttr, intAttr, matmulIndex, windowGeometry } from "../shapes.js";
+import type { DecodedTensor } from "../tensor.js";
+
+export interface GemmOptions {
+  transA: boolean;
+  transB: boolean;
+  alpha: number;
+  beta: number;
+  bias?: DecodedTensor;
+}
+
+/** The weights of a Gemm / MatMul as [outF][inF] (transposed unless transB), times alpha; exact integers kept alongside. */
+function denseWeights(w: Constant, inF: number, outF: number, o: GemmOptions): { weight: Float64Array; wq: Int32Array | undefined } {
+  const weight = new Float64Array(outF * inF);
+  const wq = w.quant ? new Int32Array(outF * inF) : undefined;
+  for (let oF = 0; oF < outF; oF++) {
+    for (let i = 0; i < inF; i++) {
+      const src = o.transB ? oF * inF + i : i * outF + oF;
+      weight[oF * inF + i] = o.alpha * w.tensor.data[src]!;
+      if (wq) wq[oF * inF + i] = w.quant!.data[src]!;
+    }
+  }
+  return { weight, wq };
+}
+
+/** Gemm / MatMul with constant weights: a dense node. */
+export function emitDense(b: GraphBuilder, n: NodeProto, xName: string, w: Constant, o: GemmOptions, out: string, name: string): void {
+  const a = b.actOf(n, xName);
+  if (w.tensor.dims.length !== 2) b.unsupported(n, `weight must be 2-D, got [${w.tensor.dims}]`);
+  const [r, c] = w.tensor.dims as [number, number];
+  const [inF, outF] = o.transB ? [c, r] : [r, c];
+  // A is a row [1, K], or with transA a column [K, 1] holding the same values; or M rows
+  // [..., M, K] (a sequence), each through the same weights.
+  const features = o.transA ? a.shape[0]! : a.shape.at(-1)!;
+  if (o.transA && a.shape.length !== 2) b.unsupported(n, `transA=1 needs a 2-D input, got [${a.shape}]`);
+  const rows = o.transA ? 1 : sizeOf(a.shape) / features;
+  if (features !== inF || (o.transA && sizeOf(a.shape) !== features)) {
+    throw new ZkmlError("BAD_MODEL", `${b.where(n)}: input shape [${a.shape}] does not match weight [${w.tensor.dims}]${o.transB ? " (transB)" : ""}`);
+  }
+  const { weight, wq } = denseWeights(w, inF, outF, o);
+  const bias = new Float64Array(outF);
+  if (o.bias) {
+    if (o.bias.data.length !== outF && o.bias.data.length !== 1) b.unsupported(n, `bias of shape [${o.bias.dims}] does not broadcast to [${outF}]`);
+    for (let oF = 0; oF < outF; oF++) bias[oF] = o.beta * o.bias.data[o.bias.data.length === 1 ? 0 : oF]!;
+  }
+  b.emit(
+    {
+      op: "dense",
+      name,
+      onnxOp: n.opType!,
+      input: b.canon(xName),
+      output: out,
+      weight: { dims: [outF, inF], data: weight },
+      bias,
+      weightQuant: wq && o.alpha === 1 ? { data: wq, frac: w.quant!.frac } : undefined,
+      ...(rows > 1 && { rows }),
+    },
+    rows > 1 ? [...a.shape.slice(0, -1), outF] : [1, outF],
+  );
+}
+
+/** Conv with constant weights: a conv node. */
+export function emitConv(b: GraphBuilder, n: NodeProto, xName: string, w: Constant, biasData: ArrayLike<number> | undefined, out: string, name: string): void {
+  const a = b.actOf(n, xName);
+  const inShape = b.spatial(n, a);
+  if (w.tensor.dims.length !== 4) b.unsupported(n, `only 2-D convolutions are supported (weight [${w.tensor.dims}])`);
+  const [OC, cpg, KH, KW] = w.tensor.dims as [number, number, number, number];
+  const group = intAttr(n, "group", 1);
+  if (group < 1 || inShape[0] % group !== 0 || OC % group !== 0 || inShape[0] / group !== cpg) {
+    throw new ZkmlError("BAD_MODEL", `${b.where(n)}: group ${group} does not fit input channels ${inShape[0]}, weight [${w.tensor.dims}]`);
+  }
+  const geometry = windowGeometry(n, inShape, [KH, KW], b.where(n), OC);
+  const bias = new Float64Array(OC);
+  if (biasData) {
+    if (biasData.length !== OC) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: bias has ${biasData.length} values for ${OC} output channels`);
+    bias.set(biasData);
+  }
+  b.emit(
+    {
+      op: "conv",
+      name,
+      onnxOp: n.opType!,
+      input: b.canon(xName),
+      output: out,
+      ...geometry,
+      group,
+      weight: { dims: w.tensor.dims, data: Float64Array.from(w.tensor.data) },
+      bias,
+      weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
+    },
+    [1, ...geometry.outShape],
+  );
+}
 
 /** Two activations (attention's Q·Kᵀ): every product is a constraint. */
 function matmulOfActivations(b: GraphBuilder, n: NodeProto): void {
@@ -42,7 +135,8 @@ const gemmOrMatMul: OnnxOp = {
     }
     const w = b.constOf(n, ins[1]!, "weight");
     const bias = gemm && ins[2] ? b.constOf(n, ins[2], "bias").tensor : undefined;
-    b.emitDense(
+    emitDense(
+      b,
       n,
       ins[0]!,
       w,
@@ -110,7 +204,7 @@ export const LINEAR_OPS: Record<string, OnnxOp> = {
   Conv: {
     import(b, n) {
       const ins = n.input ?? [];
-      b.emitConv(n, ins[0]!, b.constOf(n, ins[1]!, "weight"), ins[2] ? b.constOf(n, ins[2], "bias").tensor.data : undefined, b.out0(n), b.nameOf(n));
+      emitConv(b, n, ins[0]!, b.constOf(n, ins[1]!, "weight"), ins[2] ? b.constOf(n, ins[2], "bias").tensor.data : undefined, b.out0(n), b.nameOf(n));
     },
   },
   BatchNormalization: { import: batchNormalization },

@@ -4,9 +4,11 @@
  */
 import { ZkmlError } from "../../../core/errors.js";
 import type { OnnxOp } from "../handler.js";
-import type { GraphBuilder, NodeProto } from "../graph_builder.js";
+import { sizeOf } from "../../../core/graph.js";
+import type { Constant, GraphBuilder, NodeProto } from "../graph_builder.js";
 import {
   broadcastIndex,
+  concatIndex,
   broadcastShape,
   floatAttr,
   gatherIndex,
@@ -51,8 +53,50 @@ const tileOrExpand: OnnxOp = {
   },
 };
 
+/**
+ * Concat: of constants (shape arithmetic), folded; with activations (branches joined), a
+ * concat node whose constant parts (a learned token, a fixed feature) are one fill.
+ */
+function concat(b: GraphBuilder, n: NodeProto): void {
+  const ins = (n.input ?? []).filter((x) => x);
+  const parts = ins.map((x) => b.valueNamed(n, x));
+  const shapes = parts.map((v) => (v.kind === "act" ? v.shape : v.tensor.dims));
+  const axis = intAttr(n, "axis", 0);
+  const layout = concatIndex(shapes, axis);
+  if (!layout) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: cannot concatenate [${shapes.map((s) => `[${s}]`).join(", ")}] on axis ${axis}`);
+  const { shape, dest } = layout;
+  if (parts.every((v) => v.kind === "const")) {
+    const data = new Float64Array(sizeOf(shape));
+    parts.forEach((v, k) => (v as Constant).tensor.data.forEach((x, j) => (data[dest[k]![j]!] = x)));
+    b.setConst(n, { dims: shape, dataType: (parts[0] as Constant).tensor.dataType, data });
+    return;
+  }
+  const acts = parts.flatMap((v, k) => (v.kind === "act" ? [k] : []));
+  const consts = parts.flatMap((v, k) => (v.kind === "const" ? [k] : []));
+  const fill = consts.length
+    ? {
+        dest: Int32Array.from(consts.flatMap((k) => Array.from(dest[k]!))),
+        values: Float64Array.from(consts.flatMap((k) => Array.from((parts[k] as Constant).tensor.data))),
+      }
+    : undefined;
+  b.emit(
+    {
+      op: "concat",
+      name: b.nameOf(n),
+      onnxOp: "Concat",
+      input: b.canon(ins[acts[0]!]!),
+      inputs: acts.map((k) => b.canon(ins[k]!)),
+      output: b.out0(n),
+      dest: acts.map((k) => dest[k]!),
+      size: sizeOf(shape),
+      ...(fill && { fill }),
+    },
+    shape,
+  );
+}
+
 export const REARRANGE_OPS: Record<string, OnnxOp> = {
-  Concat: { import: (b, n) => b.concat(n) },
+  Concat: { import: concat },
   Gather: {
     readsInt8: true,
     import(b, n) {

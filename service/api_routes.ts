@@ -1,0 +1,267 @@
+/**
+ * The API's routes, a group per function: health and metrics, models, proof jobs, a job's event
+ * stream, and the store workers fetch builds from. Each validates, then reads or enqueues.
+ */
+import { randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { computeContext, inputShapes, inputValues, parseContext, quantizeInput, readManifest, writeFileAtomic, type ReadyModel } from "../src/index.js";
+import type { ProofSystem } from "../core/proof_system.js";
+import { renderMetrics } from "./metrics.js";
+import { jobOptions, type ContextRequest, type ModelJobData, type ProofQueueData } from "./queue.js";
+import { buildFiles, isBuildFileName } from "./store.js";
+import { cancelKey } from "./worker.js";
+import { HttpError, sha256, stateOf, tokenOf, type ApiState } from "./api_state.js";
+import { JOB_ID, modelBodySchema, proofBodySchema } from "./api_schemas.js";
+
+export interface ProofBody {
+  input: unknown[];
+  context?: string;
+  chainId?: string;
+  contract?: string;
+  sender?: string;
+  /** For a dApp contract (`sender`) that submits the proof on this user's behalf (verifyInferenceFor). */
+  beneficiary?: string;
+  nonce?: string;
+}
+
+export interface ModelBody {
+  build?: string;
+  name?: string;
+  onnx?: string;
+  calibration?: Record<string, unknown>;
+  system?: ProofSystem;
+}
+
+const jobParams = { params: { type: "object", properties: { job: { type: "string", pattern: JOB_ID } } } };
+
+/** The context the proof binds: given whole, or the parts the verifier contract hashes (four, or five with a beneficiary). */
+function requestContext(b: ProofBody): ContextRequest {
+  const parts = [b.chainId, b.contract, b.sender, b.nonce];
+  if (b.context !== undefined && [...parts, b.beneficiary].some((p) => p !== undefined))
+    throw new HttpError(400, "give either context or chainId/contract/sender/nonce(/beneficiary), not both");
+  if (b.context !== undefined) return { value: "0x" + parseContext(b.context).toString(16) };
+  if ([...parts, b.beneficiary].every((p) => p === undefined)) return { value: "0x0" };
+  if (!parts.every((p) => p !== undefined)) throw new HttpError(400, "chainId, contract, sender and nonce go together (beneficiary is optional)");
+  const beneficiary = b.beneficiary === undefined ? {} : { beneficiary: b.beneficiary };
+  const value = computeContext({ chainId: BigInt(b.chainId!), contract: b.contract!, sender: b.sender!, nonce: BigInt(b.nonce!), ...beneficiary });
+  return { value: "0x" + value.toString(16), chainId: b.chainId!, contract: b.contract!, sender: b.sender!, nonce: b.nonce!, ...beneficiary };
+}
+
+function modelSummary(id: string, m: ReadyModel) {
+  return {
+    id,
+    name: m.model.name,
+    system: m.setupInfo.system,
+    constraints: m.info.constraints,
+    publicSignals: m.info.publicSignals,
+    input: { name: m.model.input.name, shape: m.model.input.shape },
+    output: { size: m.info.layout.outputSize, frac: m.model.output.frac },
+    // Direct development keys record a development ptau too (src/setup.ts).
+    devKeys: m.setupInfo.ptau.devOnly,
+  };
+}
+
+/** GET /healthz (Redis answers within 2 s) and GET /metrics (Prometheus text). */
+export function healthRoutes(app: FastifyInstance, s: ApiState): void {
+  app.get("/healthz", async (_req, reply) => {
+    try {
+      await Promise.race([s.redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 2 s")), 2000).unref())]);
+      return { ok: true };
+    } catch (e) {
+      return reply.code(503).send({ ok: false, error: `redis: ${(e as Error).message}` });
+    }
+  });
+  app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await renderMetrics(s.redis, s.proofs)));
+}
+
+/** POST /v1/models: a build folder by name, or an ONNX upload that a model job compiles and sets up. */
+async function addModel(s: ApiState, req: FastifyRequest<{ Body: ModelBody }>, reply: FastifyReply, buildsRoot: string | undefined) {
+  const b = req.body;
+  await s.rateLimit(tokenOf(req));
+  if (b.build !== undefined) {
+    if (b.onnx !== undefined) throw new HttpError(400, "give either build or onnx, not both");
+    if (!buildsRoot) throw new HttpError(400, "this service adds no build folders by name (start it with --builds DIR)");
+    const id = await s.store.add(path.join(buildsRoot, b.build));
+    return reply.code(201).send({ id, ready: true });
+  }
+  if (b.onnx === undefined || b.name === undefined) throw new HttpError(400, "give build, or onnx (base64) with name");
+  const bytes = Buffer.from(b.onnx, "base64");
+  if (bytes.length === 0 || bytes.length > s.maxModelBytes) throw new HttpError(413, "the ONNX upload is empty or too large");
+  const onnxSha256 = sha256(bytes);
+  await writeFileAtomic(s.store.uploadFile(onnxSha256, "onnx"), bytes);
+  let calibrationSha256: string | undefined;
+  if (b.calibration !== undefined) {
+    const text = JSON.stringify(b.calibration);
+    calibrationSha256 = sha256(text);
+    await writeFileAtomic(s.store.uploadFile(calibrationSha256, "json"), text);
+  }
+  const data: ModelJobData = {
+    kind: "model",
+    tokenId: tokenOf(req).id,
+    name: b.name,
+    onnxSha256,
+    system: b.system ?? "groth16",
+    ...(calibrationSha256 && { calibrationSha256 }),
+  };
+  const job = await s.models.add("model", data, { ...jobOptions(s.ttl), attempts: 1, jobId: `m-${sha256(JSON.stringify(data)).slice(0, 40)}` });
+  return reply.code(202).send({ job: job.id, state: "queued", poll: `/v1/model-jobs/${job.id}` });
+}
+
+/** The model routes: list, one model, add one, and a model job's state. */
+export function modelRoutes(app: FastifyInstance, s: ApiState, buildsRoot: string | undefined): void {
+  app.get("/v1/models", { preHandler: s.auth("client") }, async () => {
+    const ids = await s.store.list();
+    return { models: await Promise.all(ids.map(async (id) => modelSummary(id, await s.openModel(id)))) };
+  });
+  app.get<{ Params: { id: string } }>("/v1/models/:id", { preHandler: s.auth("client") }, async (req) =>
+    modelSummary(req.params.id, await s.openModel(req.params.id)),
+  );
+  app.post<{ Body: ModelBody }>(
+    "/v1/models",
+    { preHandler: s.auth("admin"), bodyLimit: Math.ceil((s.maxModelBytes * 4) / 3) + 1024 * 1024, schema: { body: modelBodySchema } },
+    (req, reply) => addModel(s, req, reply, buildsRoot),
+  );
+  app.get<{ Params: { job: string } }>("/v1/model-jobs/:job", { preHandler: s.auth("client"), schema: jobParams }, async (req) => {
+    const job = await s.models.getJob(req.params.job);
+    if (!job || job.data.tokenId !== tokenOf(req).id) throw new HttpError(404, `no job ${req.params.job}`);
+    const state = stateOf(await job.getState());
+    return {
+      id: job.id,
+      state,
+      progress: job.progress,
+      ...(state === "done" && { modelId: job.returnvalue.modelId, timingsMs: job.returnvalue.timingsMs }),
+      ...(state === "failed" && { error: job.failedReason }),
+    };
+  });
+}
+
+/** POST /v1/models/:id/proofs: the input and context checked now (not in a worker), then a job; an Idempotency-Key makes a retry the same job. */
+async function requestProof(s: ApiState, req: FastifyRequest<{ Params: { id: string }; Body: ProofBody }>, reply: FastifyReply) {
+  const token = tokenOf(req);
+  await s.rateLimit(token);
+  const model = await s.openModel(req.params.id);
+  const input = inputValues({ input: req.body.input }, "the request's input", inputShapes(model.model));
+  quantizeInput(model.model, input); // refuses a wrong size or a value out of range now, not in a worker
+  const context = requestContext(req.body);
+  const requestHash = sha256(JSON.stringify([req.params.id, input, context]));
+  const key = req.headers["idempotency-key"];
+  let jobId: string = randomUUID();
+  if (key !== undefined) {
+    if (typeof key !== "string" || !/^[\x21-\x7e]{1,200}$/.test(key)) throw new HttpError(400, "Idempotency-Key: 1–200 printable characters");
+    jobId = `p-${sha256(`${token.id}\0${key}`).slice(0, 40)}`;
+    const existing = await s.proofs.getJob(jobId);
+    if (existing) {
+      if (existing.data.requestHash !== requestHash) throw new HttpError(422, "this Idempotency-Key was used for another request");
+      return reply.code(200).send({ job: jobId, state: stateOf(await existing.getState()), poll: `/v1/proofs/${jobId}` });
+    }
+  }
+  await s.queueRoom();
+  const data: ProofQueueData = { kind: "proof", modelId: req.params.id, tokenId: token.id, input, context, requestHash };
+  await s.proofs.add("proof", data, { ...jobOptions(s.ttl), jobId });
+  return reply
+    .code(202)
+    .header("location", `/v1/proofs/${jobId}`)
+    .send({ job: jobId, state: "queued", poll: `/v1/proofs/${jobId}` });
+}
+
+/** DELETE /v1/proofs/:job: a waiting job is removed; an active one is flagged, and its worker gives up between steps. */
+async function cancelProof(s: ApiState, req: FastifyRequest<{ Params: { job: string } }>) {
+  const { job, state } = await s.ownJob(req, req.params.job);
+  if (state !== "active") {
+    try {
+      await job.remove();
+      s.verdicts.delete(job.id!);
+      return { job: job.id, state: state === "queued" ? "cancelled" : "deleted" };
+    } catch {
+      // Taken by a worker since we read its state: a locked job cannot be removed.
+    }
+  }
+  // Its lock keeps us from removing the job under the worker.
+  await s.redis.set(cancelKey(job.id!), "1", "EX", s.ttl);
+  return { job: job.id, state: "cancelling" };
+}
+
+/** The proof job routes: request, read, cancel (and, for the bench, no-op jobs). */
+export function proofRoutes(app: FastifyInstance, s: ApiState, benchJobs: boolean): void {
+  const idParams = { type: "object", properties: { id: { type: "string", pattern: "^[0-9a-f]{64}$" } } };
+  app.post<{ Params: { id: string }; Body: ProofBody }>(
+    "/v1/models/:id/proofs",
+    { preHandler: s.auth("client"), schema: { body: proofBodySchema, params: idParams } },
+    (req, reply) => requestProof(s, req, reply),
+  );
+  if (benchJobs) {
+    app.post("/v1/noop", { preHandler: s.auth("client") }, async (req, reply) => {
+      await s.queueRoom();
+      const job = await s.proofs.add("noop", { kind: "noop", tokenId: tokenOf(req).id, requestHash: "" }, jobOptions(s.ttl));
+      return reply.code(202).send({ job: job.id, state: "queued", poll: `/v1/proofs/${job.id}` });
+    });
+  }
+  app.get<{ Params: { job: string } }>("/v1/proofs/:job", { preHandler: s.auth("client"), schema: jobParams }, async (req) =>
+    s.describeJob(await s.ownJob(req, req.params.job)),
+  );
+  app.delete<{ Params: { job: string } }>("/v1/proofs/:job", { preHandler: s.auth("client"), schema: jobParams }, (req) => cancelProof(s, req));
+}
+
+/**
+ * GET /v1/proofs/:job/events: server-sent events, "state" first, then "progress", then "end"
+ * with the job as GET reports it. Events that arrive while the first state is read wait behind it.
+ */
+async function jobEvents(s: ApiState, req: FastifyRequest<{ Params: { job: string } }>, reply: FastifyReply): Promise<void> {
+  const { job } = await s.ownJob(req, req.params.job);
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+  let held: [string, unknown][] | undefined = [];
+  const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const send = (event: string, data: unknown) => (held ? held.push([event, data]) : write(event, data));
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    s.events.off("progress", onProgress);
+    s.events.off("completed", onEnd);
+    s.events.off("failed", onEnd);
+    s.sse.delete(reply);
+    res.end();
+  };
+  const finish = async () => {
+    const latest = await s.readJob(job.id!);
+    if (latest) send("end", await s.describeJob(latest));
+    end();
+  };
+  const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
+    if (jobId === job.id) send("progress", data);
+  };
+  const onEnd = ({ jobId }: { jobId: string }) => {
+    if (jobId === job.id) void finish();
+  };
+  s.events.on("progress", onProgress);
+  s.events.on("completed", onEnd);
+  s.events.on("failed", onEnd);
+  s.sse.add(reply);
+  res.on("close", end);
+  // Read again now that the listeners are on: nothing that happens from here on is missed.
+  const now = await s.readJob(job.id!);
+  const first = now ? await s.describeJob(now) : { id: job.id, state: "deleted" };
+  write("state", first);
+  if (first.state !== "queued" && first.state !== "active") return end();
+  for (const [event, data] of held.splice(0)) write(event, data);
+  held = undefined;
+}
+
+/** A job's event stream, and GET /v1/store/:id/* (a model's build files, for workers). */
+export function streamRoutes(app: FastifyInstance, s: ApiState): void {
+  app.get<{ Params: { job: string } }>("/v1/proofs/:job/events", { preHandler: s.auth("client"), schema: jobParams }, (req, reply) => jobEvents(s, req, reply));
+  app.get<{ Params: { id: string; "*": string } }>("/v1/store/:id/*", { preHandler: s.auth("worker") }, async (req, reply) => {
+    const { id } = req.params;
+    const name = req.params["*"];
+    if (!s.store.has(id)) throw new HttpError(404, "no such model");
+    const dir = await s.store.open(id);
+    if (name !== "manifest.json") {
+      if (!isBuildFileName(name) || !buildFiles(await readManifest(dir)).has(name)) throw new HttpError(404, "no such file in the model");
+    }
+    return reply.type("application/octet-stream").send(createReadStream(path.join(dir, name)));
+  });
+}
