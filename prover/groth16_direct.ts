@@ -20,7 +20,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFile, rename, rm } from "node:fs/promises";
 import * as binFileUtils from "@iden3/binfileutils";
-import { getCurveFromName } from "ffjavascript";
+import { getCurveFromName, type BnCurve } from "ffjavascript";
 import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
 import { parseR1cs } from "../core/r1cs.js";
@@ -88,139 +88,177 @@ function scalarBytes(values: readonly bigint[], n8: number): Uint8Array {
 
 export type Progress = (message: string, fraction: number) => void;
 
+type R1cs = ReturnType<typeof parseR1cs>;
+
+/** The key's scalars: the QAP at a fresh τ and the secrets α, β, δ (the caller drops them after use). */
+interface KeyScalars {
+  alpha: bigint;
+  beta: bigint;
+  delta: bigint;
+  /** u_s(τ), v_s(τ) per wire. */
+  u: bigint[];
+  v: bigint[];
+  /** IC_s for the public wires, C_s (÷ δ) for the others, H_i (÷ δ). */
+  ic: bigint[];
+  c: bigint[];
+  h: bigint[];
+}
+
+/** Draws τ, α, β, δ and evaluates the circuit's QAP at τ in the scalar field; τ does not leave this function. */
+function keyScalars(cs: R1cs, nPublic: number, d: number, omega: bigint, omega2: bigint): KeyScalars {
+  const nConstraints = cs.constraints.length;
+  const nVars = cs.nWires;
+  let tau = randomScalar();
+  // τ on the domain would divide by zero (probability ~2^-240): draw again.
+  while (pow(tau, BigInt(2 * d)) === 1n) tau = randomScalar();
+  const [alpha, beta, delta] = [randomScalar(), randomScalar(), randomScalar()];
+  const L = lagrangeAt(
+    tau,
+    d,
+    omega,
+    Array.from({ length: nConstraints + nPublic + 1 }, (_, j) => j),
+  );
+  const u = new Array<bigint>(nVars).fill(0n);
+  const v = new Array<bigint>(nVars).fill(0n);
+  const w = new Array<bigint>(nVars).fill(0n);
+  cs.constraints.forEach((c, j) => {
+    const l = L[j]!;
+    for (const [s, k] of c.a) u[s] = (u[s]! + k * l) % r;
+    for (const [s, k] of c.b) v[s] = (v[s]! + k * l) % r;
+    for (const [s, k] of c.c) w[s] = (w[s]! + k * l) % r;
+  });
+  // The extra rows that make the public inputs independent (snarkjs: A[n + s][s] = 1).
+  for (let s = 0; s <= nPublic; s++) u[s] = (u[s]! + L[nConstraints + s]!) % r;
+  const invDelta = inverse(delta);
+  const combined = (s: number) => (beta * u[s]! + alpha * v[s]! + w[s]!) % r;
+  const ic = Array.from({ length: nPublic + 1 }, (_, s) => combined(s));
+  const c = Array.from({ length: nVars - nPublic - 1 }, (_, k) => (combined(k + nPublic + 1) * invDelta) % r);
+  const odd = Array.from({ length: d }, (_, i) => 2 * i + 1);
+  const h = lagrangeAt(tau, 2 * d, omega2, odd).map((x) => (x * invDelta) % r);
+  tau = 0n;
+  return { alpha, beta, delta, u, v, ic, c, h };
+}
+
+/**
+ * Section 4, the A and B coefficients as snarkjs stores them (x·R² mod r, little-endian), for
+ * the prover's evaluation of A·w and B·w on the domain.
+ */
+function coefficientSection(cs: R1cs, nPublic: number, n8: number): Uint8Array {
+  const nConstraints = cs.constraints.length;
+  const R = (1n << BigInt(8 * n8)) % r;
+  const R2 = (R * R) % r;
+  const entries: [number, number, number, bigint][] = [];
+  cs.constraints.forEach((cn, j) => {
+    for (const [s, k] of cn.a) entries.push([0, j, s, k]);
+    for (const [s, k] of cn.b) entries.push([1, j, s, k]);
+  });
+  for (let s = 0; s <= nPublic; s++) entries.push([0, nConstraints + s, s, 1n]);
+  const coefs = new Uint8Array(4 + entries.length * (12 + n8));
+  const view = new DataView(coefs.buffer);
+  view.setUint32(0, entries.length, true);
+  entries.forEach(([m, j, s, k], i) => {
+    const at = 4 + i * (12 + n8);
+    view.setUint32(at, m, true);
+    view.setUint32(at + 4, j, true);
+    view.setUint32(at + 8, s, true);
+    coefs.set(scalarBytes([(k * R2) % r], n8), at + 12);
+  });
+  return coefs;
+}
+
+/** One section of the zkey file: its id, then what `write` writes into it. */
+async function section(fd: binFileUtils.FastFile, id: number, write: () => Promise<void>): Promise<void> {
+  await binFileUtils.startWriteSection(fd, id);
+  await write();
+  await binFileUtils.endWriteSection(fd);
+}
+
+/** Sections 1 and 2: Groth16, the fields, the sizes and the key's fixed points (γ = the generator, as snarkjs leaves it). */
+async function headerSections(fd: binFileUtils.FastFile, curve: BnCurve, k: KeyScalars, sizes: { nVars: number; nPublic: number; d: number }, g1: G, g2: G) {
+  const n8 = curve.Fr.n8;
+  await section(fd, 1, () => fd.writeULE32(1)); // Groth16
+  const [alpha1, beta1, delta1] = [await g1([k.alpha]), await g1([k.beta]), await g1([k.delta])];
+  const [beta2, delta2] = [await g2([k.beta]), await g2([k.delta])];
+  const gamma2 = new Uint8Array(curve.G2.F.n8 * 2);
+  curve.G2.toRprLEM(gamma2, 0, curve.G2.g);
+  await section(fd, 2, async () => {
+    const n8q = 32;
+    await fd.writeULE32(n8q);
+    await binFileUtils.writeBigInt(fd, curve.q, n8q);
+    await fd.writeULE32(n8);
+    await binFileUtils.writeBigInt(fd, r, n8);
+    await fd.writeULE32(sizes.nVars);
+    await fd.writeULE32(sizes.nPublic);
+    await fd.writeULE32(sizes.d);
+    for (const p of [alpha1, beta1, beta2, gamma2, delta1, delta2]) await fd.write(p);
+  });
+}
+
+type G = (xs: bigint[]) => Promise<Uint8Array>;
+
+/** Writes the zkey of these scalars to `file`, every point one fixed-base multiplication; progress by points made. */
+async function writeZkey(
+  file: string,
+  curve: BnCurve,
+  cs: R1cs,
+  r1csBytes: Uint8Array,
+  k: KeyScalars,
+  sizes: { nVars: number; nPublic: number; d: number },
+  progress?: Progress,
+) {
+  const { G1, G2, Fr } = curve;
+  const [table1, table2] = [fixedBaseTable(G1), fixedBaseTable(G2)];
+  const g1: G = (xs) => fixedBaseMulPlain(curve, G1, "g1m", table1, scalarBytes(xs, Fr.n8));
+  const g2: G = (xs) => fixedBaseMulPlain(curve, G2, "g2m", table2, scalarBytes(xs, Fr.n8));
+  const { nVars, nPublic, d } = sizes;
+  const total = 3 * nVars + d + 3.7 * nVars;
+  let done = 0;
+  const fd = await binFileUtils.createBinFile(file, "zkey", 1, 10, 1 << 22, 1 << 24);
+  await headerSections(fd, curve, k, sizes, g1, g2);
+  await section(fd, 4, () => fd.write(coefficientSection(cs, nPublic, Fr.n8)));
+  for (const [id, label, units, make] of [
+    [3, "IC", nPublic + 1, () => g1(k.ic)],
+    [9, "H", d, () => g1(k.h)],
+    [8, "C", k.c.length, () => g1(k.c)],
+    [5, "A", nVars, () => g1(k.u)],
+    [6, "B1", nVars, () => g1(k.v)],
+    [7, "B2", 3.7 * nVars, () => g2(k.v)],
+  ] as const) {
+    const points = await make();
+    done += units;
+    progress?.(`key points ${label}`, done / total);
+    await section(fd, id, () => fd.write(points));
+  }
+  // Section 10: the "circuit hash" contributions chain from, and no contributions. There was
+  // no ceremony: the hash names what these keys are, not a ptau transcript.
+  await section(fd, 10, async () => {
+    await fd.write(createHash("blake2b512").update("zkml direct development keys\n").update(r1csBytes).digest());
+    await fd.writeULE32(0);
+  });
+  await fd.close();
+}
+
 /** Groth16 development keys for an r1cs with no ptau: the toxic waste drawn in memory and dropped (see the module comment). */
 export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, progress?: Progress): Promise<SystemKeys> {
   const t0 = performance.now();
   const r1csBytes = new Uint8Array(await readFile(r1csFile));
   const cs = parseR1cs(r1csBytes, r1csFile);
   const nPublic = cs.nPubOut + cs.nPubIn;
-  const nVars = cs.nWires;
-  const nConstraints = cs.constraints.length;
   // snarkjs zkey new: floor(log2(nConstraints + nPublic)) + 1.
-  const power = Math.floor(Math.log2(nConstraints + nPublic)) + 1;
+  const power = Math.floor(Math.log2(cs.constraints.length + nPublic)) + 1;
   const d = 2 ** power;
   const curve = await getCurveFromName("bn128");
   const tmp = `${zkeyFile}.partial-${process.pid}`;
   try {
-    const { Fr, G1, G2 } = curve;
+    const { Fr } = curve;
     if (power + 1 > Fr.s) throw new Error(`circuit too big: a domain of 2^${power} exceeds the field's 2-adicity`);
     const omega = BigInt(Fr.toObject(Fr.w[power]!));
     const omega2 = BigInt(Fr.toObject(Fr.w[power + 1]!));
-    let tau = randomScalar();
-    let alpha = randomScalar();
-    let beta = randomScalar();
-    let delta = randomScalar();
-    // τ on the domain would divide by zero (probability ~2^-240): draw again.
-    while (pow(tau, BigInt(2 * d)) === 1n) tau = randomScalar();
-
     progress?.("QAP at tau", 0);
-    const rows = Array.from({ length: nConstraints + nPublic + 1 }, (_, j) => j);
-    const L = lagrangeAt(tau, d, omega, rows);
-    const u = new Array<bigint>(nVars).fill(0n);
-    const v = new Array<bigint>(nVars).fill(0n);
-    const w = new Array<bigint>(nVars).fill(0n);
-    cs.constraints.forEach((c, j) => {
-      const l = L[j]!;
-      for (const [s, k] of c.a) u[s] = (u[s]! + k * l) % r;
-      for (const [s, k] of c.b) v[s] = (v[s]! + k * l) % r;
-      for (const [s, k] of c.c) w[s] = (w[s]! + k * l) % r;
-    });
-    // The extra rows that make the public inputs independent (snarkjs: A[n + s][s] = 1).
-    for (let s = 0; s <= nPublic; s++) u[s] = (u[s]! + L[nConstraints + s]!) % r;
-    const invDelta = inverse(delta);
-    const combined = (s: number) => (beta * u[s]! + alpha * v[s]! + w[s]!) % r;
-    const ic = Array.from({ length: nPublic + 1 }, (_, s) => combined(s));
-    const c = Array.from({ length: nVars - nPublic - 1 }, (_, k) => (combined(k + nPublic + 1) * invDelta) % r);
-    const h = lagrangeAt(
-      tau,
-      2 * d,
-      omega2,
-      Array.from({ length: d }, (_, i) => 2 * i + 1),
-    ).map((x) => (x * invDelta) % r);
-    tau = 0n;
+    const k = keyScalars(cs, nPublic, d, omega, omega2);
     const t1 = performance.now();
-
-    const table1 = fixedBaseTable(G1);
-    const table2 = fixedBaseTable(G2);
-    const n8 = Fr.n8 as number;
-    const g1 = (xs: bigint[]) => fixedBaseMulPlain(curve, G1, "g1m", table1, scalarBytes(xs, n8));
-    const g2 = (xs: bigint[]) => fixedBaseMulPlain(curve, G2, "g2m", table2, scalarBytes(xs, n8));
-    const total = 3 * nVars + d + 3.7 * nVars;
-    let done = 0;
-    const step = async <T>(label: string, units: number, f: () => Promise<T>): Promise<T> => {
-      const out = await f();
-      done += units;
-      progress?.(label, done / total);
-      return out;
-    };
-
-    const fd = await binFileUtils.createBinFile(tmp, "zkey", 1, 10, 1 << 22, 1 << 24);
-    await binFileUtils.startWriteSection(fd, 1);
-    await fd.writeULE32(1); // Groth16
-    await binFileUtils.endWriteSection(fd);
-
-    await binFileUtils.startWriteSection(fd, 2);
-    const n8q = 32;
-    await fd.writeULE32(n8q);
-    await binFileUtils.writeBigInt(fd, curve.q, n8q);
-    await fd.writeULE32(n8);
-    await binFileUtils.writeBigInt(fd, r, n8);
-    await fd.writeULE32(nVars);
-    await fd.writeULE32(nPublic);
-    await fd.writeULE32(d);
-    const [alpha1, beta1, delta1] = [await g1([alpha]), await g1([beta]), await g1([delta])];
-    const [beta2, delta2] = [await g2([beta]), await g2([delta])];
-    alpha = beta = delta = 0n;
-    const gamma2 = new Uint8Array(G2.F.n8 * 2);
-    G2.toRprLEM(gamma2, 0, G2.g);
-    for (const p of [alpha1, beta1, beta2, gamma2, delta1, delta2]) await fd.write(p);
-    await binFileUtils.endWriteSection(fd);
-
-    // The A and B coefficients, as snarkjs stores them (x·R² mod r, little-endian), for the
-    // prover's evaluation of A·w and B·w on the domain.
-    await binFileUtils.startWriteSection(fd, 4);
-    const R = (1n << BigInt(8 * n8)) % r;
-    const R2 = (R * R) % r;
-    const entries: [number, number, number, bigint][] = [];
-    cs.constraints.forEach((cn, j) => {
-      for (const [s, k] of cn.a) entries.push([0, j, s, k]);
-      for (const [s, k] of cn.b) entries.push([1, j, s, k]);
-    });
-    for (let s = 0; s <= nPublic; s++) entries.push([0, nConstraints + s, s, 1n]);
-    const coefs = new Uint8Array(4 + entries.length * (12 + n8));
-    const view = new DataView(coefs.buffer);
-    view.setUint32(0, entries.length, true);
-    entries.forEach(([m, j, s, k], i) => {
-      const at = 4 + i * (12 + n8);
-      view.setUint32(at, m, true);
-      view.setUint32(at + 4, j, true);
-      view.setUint32(at + 8, s, true);
-      coefs.set(scalarBytes([(k * R2) % r], n8), at + 12);
-    });
-    await fd.write(coefs);
-    await binFileUtils.endWriteSection(fd);
-
-    for (const [section, label, units, make] of [
-      [3, "IC", nPublic + 1, () => g1(ic)],
-      [9, "H", d, () => g1(h)],
-      [8, "C", c.length, () => g1(c)],
-      [5, "A", nVars, () => g1(u)],
-      [6, "B1", nVars, () => g1(v)],
-      [7, "B2", 3.7 * nVars, () => g2(v)],
-    ] as const) {
-      const points = await step(`key points ${label}`, units, make);
-      await binFileUtils.startWriteSection(fd, section);
-      await fd.write(points);
-      await binFileUtils.endWriteSection(fd);
-    }
-
-    // Section 10: the "circuit hash" contributions chain from, and no contributions. There was
-    // no ceremony: the hash names what these keys are, not a ptau transcript.
-    await binFileUtils.startWriteSection(fd, 10);
-    await fd.write(createHash("blake2b512").update("zkml direct development keys\n").update(r1csBytes).digest());
-    await fd.writeULE32(0);
-    await binFileUtils.endWriteSection(fd);
-    await fd.close();
+    await writeZkey(tmp, curve, cs, r1csBytes, k, { nVars: cs.nWires, nPublic, d }, progress);
+    k.alpha = k.beta = k.delta = 0n;
     await rename(tmp, zkeyFile);
     const t2 = performance.now();
     const verificationKey = await snarkjs.zKey.exportVerificationKey(await readFile(zkeyFile));

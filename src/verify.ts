@@ -53,6 +53,97 @@ function show(v: unknown): string {
   return terminalText(typeof v === "string" || typeof v === "number" ? JSON.stringify(v) : typeof v, 60);
 }
 
+/** output.parts, for a model of several outputs: exactly the slices of output.values it names, at their scales (else a problem). */
+function outputPartsProblem(m: ReadyModel["model"], output: ProofFile["output"], outputOk: boolean): string | undefined {
+  if (!m.output.parts) return output.parts === undefined ? undefined : "output.parts: the model has one output";
+  const expected = outputOk ? outputValues(m, output.values) : undefined;
+  const got = output.parts;
+  const partsOk =
+    expected !== undefined &&
+    got !== undefined &&
+    got.length === expected.length &&
+    expected.every((e, k) => {
+      const g = got[k]!;
+      return (
+        g.name === e.name && g.frac === e.frac && sameNumbers(g.shape, e.shape) && sameNumbers(g.values, e.values) && sameNumbers(g.dequantized, e.dequantized)
+      );
+    });
+  return partsOk
+    ? undefined
+    : `output.parts: not the model's outputs (${m.output.parts.map((p) => terminalText(p.name, 60)).join(", ")}) sliced from output.values at their scales`;
+}
+
+/** The stated input, output and blinding against the model and its layout: problems, and what later checks may rely on. */
+function valueProblems(proof: ProofFile, ready: ReadyModel): { problems: string[]; inputOk: boolean; outputOk: boolean; blinding: bigint | undefined } {
+  const { layout } = ready.info;
+  const m = ready.model;
+  const { input, output } = proof;
+  const problems: string[] = [];
+  const inputOk = intsInRange(input.values, layout.inputSize, layout.inputBits);
+  if (!inputOk) problems.push(`input.values: expected ${layout.inputSize} integers of ${layout.inputBits} signed bits`);
+  if (input.frac !== m.input.frac) problems.push(`input.frac: ${show(input.frac)}, the model's input is at 2^-${m.input.frac}`);
+  const outputOk = intsInRange(output.values, layout.outputSize, layout.outputBits);
+  if (!outputOk) problems.push(`output.values: expected ${layout.outputSize} integers of ${layout.outputBits} signed bits`);
+  if (output.frac !== m.output.frac) problems.push(`output.frac: ${show(output.frac)}, the model's output is at 2^-${m.output.frac}`);
+  if (outputOk && !sameNumbers(output.dequantized, dequantizeOutput(m, output.values))) {
+    problems.push(`output.dequantized: not output.values at the model's output scale${m.output.parts ? "s" : ""}`);
+  }
+  const parts = outputPartsProblem(m, output, outputOk);
+  if (parts) problems.push(parts);
+  const parsed = /^0x[0-9a-f]{1,64}$/.test(proof.blinding) ? BigInt(proof.blinding) : undefined;
+  const blinding = parsed !== undefined && parsed < FIELD_R ? parsed : undefined;
+  if (blinding === undefined) problems.push("blinding: expected a 0x hex field element");
+  return { problems, inputOk, outputOk, blinding };
+}
+
+/** context's parts, when given, must derive the proof's context (else a problem). */
+function contextPartsProblem(context: ProofFile["context"], proven: bigint): string | undefined {
+  const { chainId, contract, sender, beneficiary, nonce } = context;
+  if ([chainId, contract, sender, beneficiary, nonce].every((x) => x === undefined)) return undefined;
+  let derived: bigint | undefined;
+  try {
+    derived = computeContext({
+      chainId: BigInt(chainId!),
+      contract: contract!,
+      sender: sender!,
+      nonce: BigInt(nonce!),
+      ...(beneficiary !== undefined && { beneficiary }),
+    });
+  } catch {
+    // A missing part, a non-number or a bad address derives nothing.
+  }
+  return derived === proven
+    ? undefined
+    : `context.chainId/contract/sender/nonce${beneficiary === undefined ? "" : " and beneficiary"}: they do not derive the proof's context`;
+}
+
+/** What the public signals bind: the commitment opens to the stated values, the class and the context are the proven ones. */
+async function bindingChecks(proof: ProofFile, ready: ReadyModel, classContext: bigint, commitmentSignal: bigint, v: ReturnType<typeof valueProblems>) {
+  const m = ready.model;
+  const { input, output, context } = proof;
+  const problems: string[] = [];
+  const split = splitClassContext(classContext);
+  const commitment =
+    v.inputOk &&
+    v.outputOk &&
+    v.blinding !== undefined &&
+    (await commitInference(input.values.map(BigInt), output.values.map(BigInt), ready.info.layout, v.blinding)) === commitmentSignal;
+  if (!commitment) problems.push("commitment: input.values, output.values and blinding do not open publicSignals[0]");
+  const cls = v.outputOk && split.cls === modelClass(m, output.values) && output.class === split.cls;
+  if (!cls)
+    problems.push(
+      `output.class: ${show(output.class)}; the proof's class is ${split.cls}${v.outputOk ? `, the output's ${modelClass(m, output.values)}` : ""}`,
+    );
+  const contextValue = "0x" + split.context.toString(16);
+  const contextProblems = [
+    ...(context.value === contextValue ? [] : [`context.value: ${show(context.value)}, the proof's context is ${contextValue}`]),
+    ...[contextPartsProblem(context, split.context)].filter((x): x is string => x !== undefined),
+  ];
+  return { split, commitment, cls, problems, contextProblems };
+}
+
+const NOTHING_CHECKED = { model: false, keys: false, proof: false, commitment: false, class: false, fields: false };
+
 /**
  * Check a proof file against a build: a folder (opened and checked against its manifest), or a
  * model already open (a warm prover's, so a service checks each proof without re-hashing keys).
@@ -62,14 +153,7 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
   const ready = typeof build === "string" ? await openReady(build) : build;
   // The shape first (types, sizes, depth, format): below, every field is what its type says.
   const shape = proofFileShapeProblem(proof);
-  if (shape) {
-    return {
-      valid: false,
-      checks: { model: false, keys: false, proof: false, commitment: false, class: false, fields: false },
-      problems: [shape],
-      ms: performance.now() - t0,
-    };
-  }
+  if (shape) return { valid: false, checks: NOTHING_CHECKED, problems: [shape], ms: performance.now() - t0 };
   const problems: string[] = [];
   const { info, model: m } = ready;
 
@@ -89,89 +173,13 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
   const modelCommitment = info.modelCommitment === undefined ? undefined : signalsOk && signals[2] === BigInt(info.modelCommitment);
   if (modelCommitment === false) problems.push(`publicSignals[2]: the weights commitment is not this build's`);
 
-  const { layout } = info;
-  let fields = true;
-  const field = (fieldOk: boolean, what: string) => {
-    if (!fieldOk) {
-      fields = false;
-      problems.push(what);
-    }
-  };
-  const { input, output, context } = proof;
-  const inputOk = intsInRange(input.values, layout.inputSize, layout.inputBits);
-  field(inputOk, `input.values: expected ${layout.inputSize} integers of ${layout.inputBits} signed bits`);
-  field(input.frac === m.input.frac, `input.frac: ${show(input.frac)}, the model's input is at 2^-${m.input.frac}`);
-  const outputOk = intsInRange(output.values, layout.outputSize, layout.outputBits);
-  field(outputOk, `output.values: expected ${layout.outputSize} integers of ${layout.outputBits} signed bits`);
-  field(output.frac === m.output.frac, `output.frac: ${show(output.frac)}, the model's output is at 2^-${m.output.frac}`);
-  if (outputOk)
-    field(
-      sameNumbers(output.dequantized, dequantizeOutput(m, output.values)),
-      `output.dequantized: not output.values at the model's output scale${m.output.parts ? "s" : ""}`,
-    );
-  if (m.output.parts) {
-    // Each graph output by name: exactly the slice of output.values it names, at its scale.
-    const expected = outputOk ? outputValues(m, output.values) : undefined;
-    const got = output.parts;
-    const partsOk =
-      expected !== undefined &&
-      got !== undefined &&
-      got.length === expected.length &&
-      expected.every((e, k) => {
-        const g = got[k]!;
-        return (
-          g.name === e.name &&
-          g.frac === e.frac &&
-          sameNumbers(g.shape, e.shape) &&
-          sameNumbers(g.values, e.values) &&
-          sameNumbers(g.dequantized, e.dequantized)
-        );
-      });
-    field(
-      partsOk,
-      `output.parts: not the model's outputs (${m.output.parts.map((p) => terminalText(p.name, 60)).join(", ")}) sliced from output.values at their scales`,
-    );
-  } else {
-    field(output.parts === undefined, "output.parts: the model has one output");
-  }
-  const blinding = /^0x[0-9a-f]{1,64}$/.test(proof.blinding) ? BigInt(proof.blinding) : undefined;
-  field(blinding !== undefined && blinding < FIELD_R, `blinding: expected a 0x hex field element`);
-
-  let commitment = false;
-  let cls = false;
-  let split: { context: bigint; cls: number } | undefined;
-  if (signalsOk) {
-    split = splitClassContext(signals[1]!);
-    if (inputOk && outputOk && blinding !== undefined && blinding < FIELD_R) {
-      commitment = (await commitInference(input.values.map(BigInt), output.values.map(BigInt), layout, blinding)) === signals[0];
-    }
-    if (!commitment) problems.push(`commitment: input.values, output.values and blinding do not open publicSignals[0]`);
-    cls = outputOk && split.cls === modelClass(m, output.values) && output.class === split.cls;
-    if (!cls)
-      problems.push(
-        `output.class: ${show(output.class)}; the proof's class is ${split.cls}${outputOk ? `, the output's ${modelClass(m, output.values)}` : ""}`,
-      );
-    field(context.value === "0x" + split.context.toString(16), `context.value: ${show(context.value)}, the proof's context is 0x${split.context.toString(16)}`);
-    const { chainId, contract, sender, beneficiary, nonce } = context;
-    if ([chainId, contract, sender, beneficiary, nonce].some((x) => x !== undefined)) {
-      let derived: bigint | undefined;
-      try {
-        derived = computeContext({
-          chainId: BigInt(chainId!),
-          contract: contract!,
-          sender: sender!,
-          nonce: BigInt(nonce!),
-          ...(beneficiary !== undefined && { beneficiary }),
-        });
-      } catch {
-        // A missing part, a non-number or a bad address derives nothing.
-      }
-      field(
-        derived === split.context,
-        `context.chainId/contract/sender/nonce${beneficiary === undefined ? "" : " and beneficiary"}: they do not derive the proof's context`,
-      );
-    }
-  }
+  const values = valueProblems(proof, ready);
+  problems.push(...values.problems);
+  const bound = signalsOk ? await bindingChecks(proof, ready, signals[1]!, signals[0]!, values) : undefined;
+  problems.push(...(bound?.problems ?? []), ...(bound?.contextProblems ?? []));
+  const fields = values.problems.length === 0 && (bound?.contextProblems.length ?? 0) === 0;
+  const [commitment, cls, split] = [bound?.commitment ?? false, bound?.cls ?? false, bound?.split];
+  const output = proof.output;
   const valid = model && keys && ok && commitment && cls && fields && modelCommitment !== false;
   return {
     valid,
