@@ -60,36 +60,24 @@ function evalLc(lc: LinearCombination, w: readonly bigint[], p: bigint): bigint 
   return s % p;
 }
 
-/** `zkml check`: whether every wire of the circuit is pinned at an honest witness (see ConstraintCheckReport). */
-export function checkConstraints(
-  r1cs: R1cs,
-  witness: readonly bigint[],
-  names: ReadonlyMap<number, string> = new Map(),
-  exceptions: readonly UnpinnedException[] = KNOWN_EXCEPTIONS,
-  seed = 0x5eed,
-): ConstraintCheckReport {
+/**
+ * (a)-(c) per constraint: whether the witness satisfies it, which wires it uses, which it pins
+ * (a change by δ breaks it) and its Jacobian row at the witness (the wires with a non-zero
+ * derivative, for (d)).
+ */
+function constraintRows(r1cs: R1cs, witness: readonly bigint[], delta: bigint) {
   const p = r1cs.prime;
-  const nInputsEnd = 1 + r1cs.nPubOut + r1cs.nPubIn + r1cs.nPrvIn;
-  const isInput = (i: number) => i === 0 || (i > r1cs.nPubOut && i < nInputsEnd);
-  const rand = mulberry32(seed);
-  // A random non-zero δ (below 2^53: large enough that a degree-2 cancellation is chance).
-  const delta = BigInt(Math.floor(rand() * 2 ** 52)) + 1n;
-
   const used = new Uint8Array(r1cs.nWires);
   const pinned = new Uint8Array(r1cs.nWires);
   let satisfied = true;
-  // For (d): per constraint, the wires with a non-zero derivative and that derivative (the
-  // Jacobian's row at the witness); per wire, its constraints.
   const rows: Map<number, bigint>[] = [];
-  const rowsOf: number[][] = Array.from({ length: r1cs.nWires }, () => []);
   for (const { a, b, c } of r1cs.constraints) {
     const A = evalLc(a, witness, p);
     const B = evalLc(b, witness, p);
     const C = evalLc(c, witness, p);
     if ((A * B - C) % p !== 0n) satisfied = false;
-    const wires = new Set<number>([...a.keys(), ...b.keys(), ...c.keys()]);
     const row = new Map<number, bigint>();
-    for (const i of wires) {
+    for (const i of new Set<number>([...a.keys(), ...b.keys(), ...c.keys()])) {
       used[i] = 1;
       const ai = a.get(i) ?? 0n;
       const bi = b.get(i) ?? 0n;
@@ -101,8 +89,13 @@ export function checkConstraints(
     }
     rows.push(row);
   }
-  rows.forEach((row, r) => row.forEach((_, i) => rowsOf[i]!.push(r)));
+  return { used, pinned, satisfied, rows };
+}
 
+/** (d) Wires the inputs determine: one unknown left in a row settles it (propagation), then linear systems settle the rest. */
+function determinedWires(r1cs: R1cs, rows: Map<number, bigint>[], isInput: (i: number) => boolean): Uint8Array {
+  const rowsOf: number[][] = Array.from({ length: r1cs.nWires }, () => []);
+  rows.forEach((row, r) => row.forEach((_, i) => rowsOf[i]!.push(r)));
   const determined = new Uint8Array(r1cs.nWires);
   const open = rows.map((row) => [...row.keys()].filter((i) => !isInput(i)).length);
   for (let i = 0; i < r1cs.nWires; i++) if (isInput(i)) determined[i] = 1;
@@ -115,8 +108,25 @@ export function checkConstraints(
     determined[wire] = 1;
     for (const r2 of rowsOf[wire]!) if (--open[r2]! === 1) queue.push(r2);
   }
+  settleBySystems(rows, rowsOf, determined, r1cs.prime);
+  return determined;
+}
 
-  settleBySystems(rows, rowsOf, determined, p);
+/** `zkml check`: whether every wire of the circuit is pinned at an honest witness (see ConstraintCheckReport). */
+export function checkConstraints(
+  r1cs: R1cs,
+  witness: readonly bigint[],
+  names: ReadonlyMap<number, string> = new Map(),
+  exceptions: readonly UnpinnedException[] = KNOWN_EXCEPTIONS,
+  seed = 0x5eed,
+): ConstraintCheckReport {
+  const nInputsEnd = 1 + r1cs.nPubOut + r1cs.nPubIn + r1cs.nPrvIn;
+  const isInput = (i: number) => i === 0 || (i > r1cs.nPubOut && i < nInputsEnd);
+  const rand = mulberry32(seed);
+  // A random non-zero δ (below 2^53: large enough that a degree-2 cancellation is chance).
+  const delta = BigInt(Math.floor(rand() * 2 ** 52)) + 1n;
+  const { used, pinned, satisfied, rows } = constraintRows(r1cs, witness, delta);
+  const determined = determinedWires(r1cs, rows, isInput);
 
   const problems: ConstraintCheckReport["problems"] = [];
   const excepted: ConstraintCheckReport["excepted"] = [];
@@ -137,16 +147,7 @@ export function checkConstraints(
       problems.push({ wire: i, ...(name !== undefined && { name }), problem });
     }
   }
-  return {
-    wires: r1cs.nWires,
-    constraints: r1cs.constraints.length,
-    inputs: nInputsEnd,
-    satisfied,
-    counts,
-    publicPinned,
-    problems,
-    excepted,
-  };
+  return { wires: r1cs.nWires, constraints: r1cs.constraints.length, inputs: nInputsEnd, satisfied, counts, publicPinned, problems, excepted };
 }
 
 /** Witness index → signal name, from circom's .sym file ("label,witness,component,name"). */

@@ -89,6 +89,39 @@ class WarmProvers {
   }
 }
 
+/** What a proof job needs of its worker: its name (in results), Redis (cancel flags) and the warm provers. */
+interface JobContext {
+  name: string;
+  redis: Redis;
+  warm: WarmProvers;
+}
+
+/** Gives up (without retry) when the client cancelled the job. */
+async function throwIfCancelled(redis: Redis, job: Job): Promise<void> {
+  if (job.id && (await redis.exists(cancelKey(job.id)))) throw new UnrecoverableError("cancelled by the client");
+}
+
+/** One proof job: the warm prover, witness and proof, then the proof checked before it is handed back; cancel checked between steps. */
+async function proveOne(job: Job<ProofQueueData, ProofJobResult>, { name, redis, warm }: JobContext): Promise<ProofJobResult> {
+  const queued = Date.now() - job.timestamp;
+  if (job.data.kind === "noop") return { kind: "noop", timingsMs: { load: 0, witness: 0, prove: 0, verify: 0, queued }, worker: name };
+  const data = job.data;
+  await throwIfCancelled(redis, job);
+  await job.updateProgress({ stage: "loading" });
+  const t0 = performance.now();
+  const prover = await warm.get(data.modelId);
+  const load = performance.now() - t0;
+  await job.updateProgress({ stage: "witness+prove" });
+  const r = await prover.prove(data.input, contextDetails(data.context));
+  await throwIfCancelled(redis, job);
+  await job.updateProgress({ stage: "verifying" });
+  const t1 = performance.now();
+  const check = await verifyProofFile(prover.model, r.proof);
+  if (!check.valid) throw new Error(`worker ${name} made a proof that does not verify: ${check.problems.join("; ")}`);
+  const verify = performance.now() - t1;
+  return { kind: "proof", proof: r.proof, timingsMs: { load, witness: r.timingsMs.witness, prove: r.timingsMs.prove, verify, queued }, worker: name };
+}
+
 /** Starts a worker on the proof and model queues: one job at a time, provers kept warm for the most recent models. */
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const name = opts.name ?? `${os.hostname()}:${process.pid}`;
@@ -98,29 +131,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   redis.on("error", (e) => log(`redis: ${e.message}`));
   const warm = new WarmProvers(opts.store, opts.maxWarmModels ?? 4);
 
-  const cancelled = async (job: Job) => {
-    if (job.id && (await redis.exists(cancelKey(job.id)))) throw new UnrecoverableError("cancelled by the client");
-  };
-
-  const proveJob = async (job: Job<ProofQueueData, ProofJobResult>): Promise<ProofJobResult> => {
-    const queued = Date.now() - job.timestamp;
-    if (job.data.kind === "noop") return { kind: "noop", timingsMs: { load: 0, witness: 0, prove: 0, verify: 0, queued }, worker: name };
-    const data = job.data;
-    await cancelled(job);
-    await job.updateProgress({ stage: "loading" });
-    const t0 = performance.now();
-    const prover = await warm.get(data.modelId);
-    const load = performance.now() - t0;
-    await job.updateProgress({ stage: "witness+prove" });
-    const r = await prover.prove(data.input, contextDetails(data.context));
-    await cancelled(job);
-    await job.updateProgress({ stage: "verifying" });
-    const t1 = performance.now();
-    const check = await verifyProofFile(prover.model, r.proof);
-    if (!check.valid) throw new Error(`worker ${name} made a proof that does not verify: ${check.problems.join("; ")}`);
-    const verify = performance.now() - t1;
-    return { kind: "proof", proof: r.proof, timingsMs: { load, witness: r.timingsMs.witness, prove: r.timingsMs.prove, verify, queued }, worker: name };
-  };
+  const proveJob = (job: Job<ProofQueueData, ProofJobResult>) => proveOne(job, { name, redis, warm });
 
   const proofWorker = new Worker<ProofQueueData, ProofJobResult>(PROOF_QUEUE, (job) => failFast(proveJob(job)), {
     connection: opts.connection,

@@ -71,6 +71,69 @@ export function sequentialShapes(spec: SequentialSpec): number[][] {
   });
 }
 
+type NodeMaker = (opType: string, inputs: string[], attribute?: onnxProto.onnx.IAttributeProto[]) => void;
+type ParamMaker = (suffix: string, dims: number[], values: ArrayLike<number>) => string;
+
+/** One layer as ONNX nodes and initializers, reading a tensor of `shape` (without batch). */
+function writeLayer(l: SequentialLayer, shape: number[], node: NodeMaker, param: ParamMaker): void {
+  switch (l.kind) {
+    case "conv": {
+      const group = l.group ?? 1;
+      const w = param("weight", [l.outChannels, shape[0]! / group, l.kernel, l.kernel], l.weight);
+      const b = param("bias", [l.outChannels], l.bias);
+      const pad = l.pad ?? 0;
+      node(
+        "Conv",
+        [w, b],
+        [ints("kernel_shape", [l.kernel, l.kernel]), ints("strides", [l.stride ?? 1, l.stride ?? 1]), ints("pads", [pad, pad, pad, pad]), int("group", group)],
+      );
+      break;
+    }
+    case "maxpool":
+    case "avgpool": {
+      const pad = l.pad ?? 0;
+      const attrs = [
+        ints("kernel_shape", [l.kernel, l.kernel]),
+        ints("strides", [l.stride ?? l.kernel, l.stride ?? l.kernel]),
+        ints("pads", [pad, pad, pad, pad]),
+      ];
+      if (l.kind === "avgpool") attrs.push(int("count_include_pad", l.countIncludePad ? 1 : 0));
+      node(l.kind === "maxpool" ? "MaxPool" : "AveragePool", [], attrs);
+      break;
+    }
+    case "globalavgpool":
+      node("GlobalAveragePool", []);
+      break;
+    case "activation":
+      node(l.op, [], l.alpha === undefined ? [] : [float("alpha", l.alpha)]);
+      break;
+    case "clip":
+      node("Clip", [param("min", [], [l.min]), param("max", [], [l.max])]);
+      break;
+    case "prelu":
+      node("PRelu", [param("slope", [shape[0]!, ...shape.slice(1).map(() => 1)], l.slope)]);
+      break;
+    case "batchnorm":
+      node("BatchNormalization", [
+        param("scale", [shape[0]!], l.scale),
+        param("bias", [shape[0]!], l.bias),
+        param("mean", [shape[0]!], l.mean),
+        param("var", [shape[0]!], l.variance),
+      ]);
+      break;
+    case "flatten":
+      node("Flatten", [], [int("axis", 1)]);
+      break;
+    case "dense": {
+      const inF = shape.reduce((a, b) => a * b, 1);
+      const w = param("weight", [l.outFeatures, inF], l.weight);
+      const b = param("bias", [l.outFeatures], l.bias);
+      node("Gemm", [w, b], [int("transB", 1)]);
+      break;
+    }
+  }
+}
+
 /** A sequential CNN as ONNX bytes, as PyTorch exports one (symbolic batch dimension). */
 export function encodeSequential(spec: SequentialSpec): Uint8Array {
   const nodes: onnxProto.onnx.INodeProto[] = [];
@@ -87,67 +150,7 @@ export function encodeSequential(spec: SequentialSpec): Uint8Array {
       initializers.push(floatTensorProto(name, dims, values));
       return name;
     };
-    switch (l.kind) {
-      case "conv": {
-        const group = l.group ?? 1;
-        const w = param("weight", [l.outChannels, shape[0]! / group, l.kernel, l.kernel], l.weight);
-        const b = param("bias", [l.outChannels], l.bias);
-        const pad = l.pad ?? 0;
-        node(
-          "Conv",
-          [w, b],
-          [
-            ints("kernel_shape", [l.kernel, l.kernel]),
-            ints("strides", [l.stride ?? 1, l.stride ?? 1]),
-            ints("pads", [pad, pad, pad, pad]),
-            int("group", group),
-          ],
-        );
-        break;
-      }
-      case "maxpool":
-      case "avgpool": {
-        const pad = l.pad ?? 0;
-        const attrs = [
-          ints("kernel_shape", [l.kernel, l.kernel]),
-          ints("strides", [l.stride ?? l.kernel, l.stride ?? l.kernel]),
-          ints("pads", [pad, pad, pad, pad]),
-        ];
-        if (l.kind === "avgpool") attrs.push(int("count_include_pad", l.countIncludePad ? 1 : 0));
-        node(l.kind === "maxpool" ? "MaxPool" : "AveragePool", [], attrs);
-        break;
-      }
-      case "globalavgpool":
-        node("GlobalAveragePool", []);
-        break;
-      case "activation":
-        node(l.op, [], l.alpha === undefined ? [] : [float("alpha", l.alpha)]);
-        break;
-      case "clip":
-        node("Clip", [param("min", [], [l.min]), param("max", [], [l.max])]);
-        break;
-      case "prelu":
-        node("PRelu", [param("slope", [shape[0]!, ...shape.slice(1).map(() => 1)], l.slope)]);
-        break;
-      case "batchnorm":
-        node("BatchNormalization", [
-          param("scale", [shape[0]!], l.scale),
-          param("bias", [shape[0]!], l.bias),
-          param("mean", [shape[0]!], l.mean),
-          param("var", [shape[0]!], l.variance),
-        ]);
-        break;
-      case "flatten":
-        node("Flatten", [], [int("axis", 1)]);
-        break;
-      case "dense": {
-        const inF = shape.reduce((a, b) => a * b, 1);
-        const w = param("weight", [l.outFeatures, inF], l.weight);
-        const b = param("bias", [l.outFeatures], l.bias);
-        node("Gemm", [w, b], [int("transB", 1)]);
-        break;
-      }
-    }
+    writeLayer(l, shape, node, param);
     current = out;
     shape = shapes[i]!;
   });

@@ -21,6 +21,7 @@ import {
   type BatchEntry,
   type ChainConnection,
   type ProofFile,
+  type ReadyModel,
 } from "../../src/index.js";
 import { addressArg, bigintArg, requirePositional, str, type Verb, type VerbContext } from "../io.js";
 
@@ -111,90 +112,133 @@ the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n$
   },
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "verify-onchain");
-    const batch = Boolean(ctx.values.batch);
-    const proofPaths = batch ? ctx.positionals.slice(1) : [requirePositional(ctx, 1, "the proof file", "verify-onchain")];
-    if (batch && proofPaths.length === 0) throw new ZkmlError("USAGE", "verify-onchain --batch: give the proof files after DIR");
-    if (batch && str(ctx, "nonce") !== undefined)
-      throw new ZkmlError("USAGE", "verify-onchain --batch reads each proof's nonce from its file: --nonce does not apply");
-    const addressText = str(ctx, "address");
-    const registryText = str(ctx, "registry");
-    if (addressText && registryText)
-      throw new ZkmlError("USAGE", "verify-onchain: give either --address ADDR (the model's verifier) or --registry ADDR, not both");
-    const given = addressText ?? registryText;
-    const givenAddress = given === undefined ? undefined : addressArg(given, addressText ? "--address" : "--registry");
-    const nonceFlag = str(ctx, "nonce");
-    const nonceArg = nonceFlag === undefined ? undefined : bigintArg(nonceFlag, "--nonce");
-    const entries: (BatchEntry & { proof: ProofFile })[] = [];
-    for (const file of proofPaths) {
-      const proof = await readProofFile(file);
-      const nonce = nonceArg ?? (proof.context.nonce === undefined ? undefined : BigInt(proof.context.nonce));
-      if (nonce === undefined) throw new ZkmlError("USAGE", `${file} has no nonce: pass --nonce N (the one the context was made with)`);
-      entries.push({ proof, nonce });
-    }
+    const args = await onchainArgs(ctx);
     const ready = await openReady(dir);
     return withChain(ctx, "verify-onchain", async (chain) => {
       const sender = await chain.signer.getAddress();
-      const vkey = ready.setup.outputs[FILES.vkey]!;
-      const address = givenAddress ?? (await deployedVerifier(dir, chain.chainId, vkey));
-      if (addressText) {
-        // The recorded verifier named by hand: its key is checked all the same.
-        const record = await readDeployment(dir, chain.chainId);
-        if (record?.address?.toLowerCase() === address.toLowerCase()) checkDeployedKey(dir, chain.chainId, record, vkey);
-      }
-      const explain = (reason: string, p: ProofFile, nonce: bigint) =>
-        reason.startsWith("WrongContext")
-          ? `${reason}: ${explainContextMismatch(p.context, { chainId: chain.chainId, contract: address, sender, nonce }) ?? "the proof file names no context parts to compare (made with --context HEX?)"}`
-          : reason;
-      entries.forEach(({ proof }, i) => {
+      const address = await verifierAddress(dir, chain.chainId, ready.setup.outputs[FILES.vkey]!, args);
+      args.entries.forEach(({ proof }, i) => {
         if (proof.context.sender && addressArg(proof.context.sender, "the proof's context sender") !== sender) {
-          ctx.say(`warning: ${proofPaths[i]} was made for sender ${proof.context.sender}, but ${sender} is signing: the contract will reject it`);
+          ctx.say(`warning: ${args.proofPaths[i]} was made for sender ${proof.context.sender}, but ${sender} is signing: the contract will reject it`);
         }
       });
-      const modelId = registryText ? await registeredModelId(ctx, dir, chain.chainId) : undefined;
-      if (!batch) {
-        const { proof, nonce } = entries[0]!;
-        const r = modelId
-          ? await submitToRegistry(chain.signer, address, modelId, proof, nonce)
-          : await submitInference(chain.signer, address, (await readVerifierArtifact(dir)).abi, proof, nonce);
-        const reason = r.reason === undefined ? undefined : explain(r.reason, proof, nonce);
-        ctx.say(r.valid ? `accepted on chain ${chain.chainId}: class ${r.class}, gas ${r.gasUsed} (tx ${r.txHash})` : `REJECTED: ${reason}`);
-        ctx.result({ valid: r.valid, gasUsed: r.gasUsed, txHash: r.txHash, class: r.class ?? null, reason: reason ?? null });
-        return r.valid ? 0 : 1;
-      }
-      const r = modelId
-        ? await submitBatchToRegistry(chain.signer, address, modelId, entries)
-        : await submitInferenceBatch(chain.signer, address, (await readVerifierArtifact(dir)).abi, entries);
-      const k = entries.length;
-      let invalid: string[] = [];
-      if (r.valid) {
-        ctx.say(
-          `accepted on chain ${chain.chainId}: ${k} proofs, classes ${r.items.map((i) => i.class).join(" ")}; gas ${r.gasUsed} (${r.gasUsed / BigInt(k)} a proof) (tx ${r.txHash})`,
-        );
-      } else {
-        ctx.say(`REJECTED: ${r.reason}`);
-        if (r.reason?.startsWith("BatchProofInvalid") && ready.setupInfo.system === "groth16") {
-          const check = await verifyProofBatch(
-            ready,
-            entries.map((e) => e.proof),
-          );
-          invalid = check.invalid.map((i) => proofPaths[i]!);
-          for (const i of check.invalid) ctx.say(`  invalid: ${proofPaths[i]} (${check.problems[i]})`);
-          if (invalid.length) ctx.say(`  send the other ${k - invalid.length} again without these`);
-        }
-      }
-      ctx.result({
-        valid: r.valid,
-        gasUsed: r.gasUsed,
-        gasPerProof: r.valid ? r.gasUsed / BigInt(k) : null,
-        txHash: r.txHash,
-        reason: r.reason ?? null,
-        items: r.items.map((it, i) => ({ file: proofPaths[i], class: it.class, nonce: it.nonce, commitment: it.commitment })),
-        invalid,
-      });
-      return r.valid ? 0 : 1;
+      const modelId = args.registry ? await registeredModelId(ctx, dir, chain.chainId) : undefined;
+      const target = { dir, chain, address, sender, modelId };
+      return args.batch ? submitBatch(ctx, ready, target, args) : submitOne(ctx, target, args.entries[0]!);
     });
   },
 };
+
+interface OnchainArgs {
+  batch: boolean;
+  proofPaths: string[];
+  entries: (BatchEntry & { proof: ProofFile })[];
+  /** --address (the model's verifier) or --registry, checked; neither: the recorded deployment. */
+  address?: string;
+  registry: boolean;
+}
+
+/** verify-onchain's flags and proof files, each proof with its nonce (--nonce, or the one in its file). */
+async function onchainArgs(ctx: VerbContext): Promise<OnchainArgs> {
+  const batch = Boolean(ctx.values.batch);
+  const proofPaths = batch ? ctx.positionals.slice(1) : [requirePositional(ctx, 1, "the proof file", "verify-onchain")];
+  if (batch && proofPaths.length === 0) throw new ZkmlError("USAGE", "verify-onchain --batch: give the proof files after DIR");
+  if (batch && str(ctx, "nonce") !== undefined)
+    throw new ZkmlError("USAGE", "verify-onchain --batch reads each proof's nonce from its file: --nonce does not apply");
+  const addressText = str(ctx, "address");
+  const registryText = str(ctx, "registry");
+  if (addressText && registryText)
+    throw new ZkmlError("USAGE", "verify-onchain: give either --address ADDR (the model's verifier) or --registry ADDR, not both");
+  const given = addressText ?? registryText;
+  const nonceFlag = str(ctx, "nonce");
+  const nonceArg = nonceFlag === undefined ? undefined : bigintArg(nonceFlag, "--nonce");
+  const entries: OnchainArgs["entries"] = [];
+  for (const file of proofPaths) {
+    const proof = await readProofFile(file);
+    const nonce = nonceArg ?? (proof.context.nonce === undefined ? undefined : BigInt(proof.context.nonce));
+    if (nonce === undefined) throw new ZkmlError("USAGE", `${file} has no nonce: pass --nonce N (the one the context was made with)`);
+    entries.push({ proof, nonce });
+  }
+  return {
+    batch,
+    proofPaths,
+    entries,
+    ...(given !== undefined && { address: addressArg(given, addressText ? "--address" : "--registry") }),
+    registry: registryText !== undefined,
+  };
+}
+
+/** The contract to call: the one given, else the recorded deployment; a recorded verifier's key is checked either way. */
+async function verifierAddress(dir: string, chainId: bigint, vkey: string, args: OnchainArgs): Promise<string> {
+  const address = args.address ?? (await deployedVerifier(dir, chainId, vkey));
+  if (args.address && !args.registry) {
+    // The recorded verifier named by hand: its key is checked all the same.
+    const record = await readDeployment(dir, chainId);
+    if (record?.address?.toLowerCase() === address.toLowerCase()) checkDeployedKey(dir, chainId, record, vkey);
+  }
+  return address;
+}
+
+interface OnchainTarget {
+  dir: string;
+  chain: ChainConnection;
+  address: string;
+  sender: string;
+  modelId: string | undefined;
+}
+
+/** A revert reason; WrongContext explained by which part of the context differs. */
+function explainReason(t: OnchainTarget, reason: string, p: ProofFile, nonce: bigint): string {
+  if (!reason.startsWith("WrongContext")) return reason;
+  const why = explainContextMismatch(p.context, { chainId: t.chain.chainId, contract: t.address, sender: t.sender, nonce });
+  return `${reason}: ${why ?? "the proof file names no context parts to compare (made with --context HEX?)"}`;
+}
+
+/** One proof through the verifier (or the registry): accepted with its class and gas, or the reason. */
+async function submitOne(ctx: VerbContext, t: OnchainTarget, { proof, nonce }: BatchEntry & { proof: ProofFile }): Promise<number> {
+  const r = t.modelId
+    ? await submitToRegistry(t.chain.signer, t.address, t.modelId, proof, nonce)
+    : await submitInference(t.chain.signer, t.address, (await readVerifierArtifact(t.dir)).abi, proof, nonce);
+  const reason = r.reason === undefined ? undefined : explainReason(t, r.reason, proof, nonce);
+  ctx.say(r.valid ? `accepted on chain ${t.chain.chainId}: class ${r.class}, gas ${r.gasUsed} (tx ${r.txHash})` : `REJECTED: ${reason}`);
+  ctx.result({ valid: r.valid, gasUsed: r.gasUsed, txHash: r.txHash, class: r.class ?? null, reason: reason ?? null });
+  return r.valid ? 0 : 1;
+}
+
+/** Every proof in one verifyInferences transaction; a failed Groth16 pairing check is followed by finding the invalid proofs off-chain. */
+async function submitBatch(ctx: VerbContext, ready: ReadyModel, t: OnchainTarget, args: OnchainArgs): Promise<number> {
+  const { entries, proofPaths } = args;
+  const r = t.modelId
+    ? await submitBatchToRegistry(t.chain.signer, t.address, t.modelId, entries)
+    : await submitInferenceBatch(t.chain.signer, t.address, (await readVerifierArtifact(t.dir)).abi, entries);
+  const k = entries.length;
+  let invalid: string[] = [];
+  if (r.valid) {
+    const classes = r.items.map((i) => i.class).join(" ");
+    ctx.say(`accepted on chain ${t.chain.chainId}: ${k} proofs, classes ${classes}; gas ${r.gasUsed} (${r.gasUsed / BigInt(k)} a proof) (tx ${r.txHash})`);
+  } else {
+    ctx.say(`REJECTED: ${r.reason}`);
+    if (r.reason?.startsWith("BatchProofInvalid") && ready.setupInfo.system === "groth16") {
+      const check = await verifyProofBatch(
+        ready,
+        entries.map((e) => e.proof),
+      );
+      invalid = check.invalid.map((i) => proofPaths[i]!);
+      for (const i of check.invalid) ctx.say(`  invalid: ${proofPaths[i]} (${check.problems[i]})`);
+      if (invalid.length) ctx.say(`  send the other ${k - invalid.length} again without these`);
+    }
+  }
+  ctx.result({
+    valid: r.valid,
+    gasUsed: r.gasUsed,
+    gasPerProof: r.valid ? r.gasUsed / BigInt(k) : null,
+    txHash: r.txHash,
+    reason: r.reason ?? null,
+    items: r.items.map((it, i) => ({ file: proofPaths[i], class: it.class, nonce: it.nonce, commitment: it.commitment })),
+    invalid,
+  });
+  return r.valid ? 0 : 1;
+}
 
 /** --model-id, or the id \`zkml register\` recorded in DIR/deployments.json for this chain. */
 async function registeredModelId(ctx: VerbContext, dir: string, chainId: bigint): Promise<string> {

@@ -137,6 +137,111 @@ async function lagrangeScalars(curve: Curve, tau: Uint8Array, p: number, dropLas
   return n === 1 ? buff : Fr.ifft(buff);
 }
 
+/** What the section writers share: the file, the curve, the generators' tables, and the progress count. */
+interface PtauWriter {
+  fd: binFileUtils.FastFile;
+  curve: Curve;
+  tables: { g1m: Uint8Array; g2m: Uint8Array };
+  tick(label: string, units: number): void;
+}
+
+const groupOf = (w: PtauWriter, prefix: "g1m" | "g2m") => (prefix === "g1m" ? w.curve.G1 : w.curve.G2);
+
+/** Section 1: field size, q, power and ceremony power. */
+async function headerSection(w: PtauWriter, power: number): Promise<void> {
+  const { fd, curve } = w;
+  await binFileUtils.startWriteSection(fd, 1);
+  await fd.writeULE32(curve.F1.n64 * 8);
+  const q = new Uint8Array(curve.F1.n8);
+  let qv = BigInt(curve.q);
+  for (let i = 0; i < q.length; i++, qv >>= 8n) q[i] = Number(qv & 0xffn);
+  await fd.write(q);
+  await fd.writeULE32(power);
+  await fd.writeULE32(power);
+  await binFileUtils.endWriteSection(fd);
+}
+
+/** A section of first·τ^i·G for i < count, in chunks. */
+async function geometricSection(
+  w: PtauWriter,
+  section: number,
+  prefix: "g1m" | "g2m",
+  count: number,
+  first: Uint8Array,
+  tau: Uint8Array,
+  label: string,
+  weight: number,
+) {
+  const { fd, curve } = w;
+  const Fr = curve.Fr;
+  await binFileUtils.startWriteSection(fd, section);
+  const CHUNK = 1 << 16;
+  for (let start = 0; start < count; start += CHUNK) {
+    const m = Math.min(CHUNK, count - start);
+    const from = Fr.mul(first, Fr.exp(tau, start));
+    await fd.write(await fixedBaseMul(curve, groupOf(w, prefix), prefix, w.tables[prefix], geometricScalars(curve, m, from, tau)));
+    w.tick(label, m * weight);
+  }
+  await binFileUtils.endWriteSection(fd);
+}
+
+/** A prepared section: the Lagrange points of every level (scaled by `scale` when given). */
+async function lagrangeSection(
+  w: PtauWriter,
+  section: number,
+  prefix: "g1m" | "g2m",
+  levels: Uint8Array[],
+  scale: Uint8Array | null,
+  label: string,
+  weight: number,
+) {
+  const { fd, curve } = w;
+  const Fr = curve.Fr;
+  await binFileUtils.startWriteSection(fd, section);
+  for (const s of levels) {
+    const scalars = scale ? await Fr.batchApplyKey(s, scale, Fr.one) : s;
+    await fd.write(await fixedBaseMul(curve, groupOf(w, prefix), prefix, w.tables[prefix], scalars));
+    w.tick(`${label} 2^${Math.log2(s.length / Fr.n8)}`, (s.length / Fr.n8) * weight);
+  }
+  await binFileUtils.endWriteSection(fd);
+}
+
+/** Work units for progress: one per point, G2 points weighted by their relative cost (sections 2-5, then 12-15). */
+function progressUnits(power: number): number {
+  const n = 2 ** power;
+  return 2 * n - 1 + 2 * n + G2_WEIGHT * n + (2 ** (power + 2) - 1) + 2 * (2 ** (power + 1) - 1) + G2_WEIGHT * (2 ** (power + 1) - 1);
+}
+
+/** Sections 2-7 and 12-15 from fresh τ, α, β, which do not outlive this function. */
+async function ptauSections(w: PtauWriter, power: number): Promise<void> {
+  const { fd, curve } = w;
+  const { Fr, G2 } = curve;
+  let tau = randomScalar(curve);
+  let alpha = randomScalar(curve);
+  let beta = randomScalar(curve);
+  const n = 2 ** power;
+  await geometricSection(w, 2, "g1m", 2 * n - 1, Fr.one, tau, "tauG1", 1);
+  await geometricSection(w, 3, "g2m", n, Fr.one, tau, "tauG2", G2_WEIGHT);
+  await geometricSection(w, 4, "g1m", n, alpha, tau, "alphaTauG1", 1);
+  await geometricSection(w, 5, "g1m", n, beta, tau, "betaTauG1", 1);
+  await binFileUtils.startWriteSection(fd, 6);
+  await fd.write(G2.toAffine(G2.timesFr(G2.g, beta)));
+  await binFileUtils.endWriteSection(fd);
+  // Section 7: the contributions list, empty: there was no ceremony.
+  await binFileUtils.startWriteSection(fd, 7);
+  await fd.writeULE32(0);
+  await binFileUtils.endWriteSection(fd);
+  const levels: Uint8Array[] = [];
+  for (let p = 0; p <= power; p++) levels.push(await lagrangeScalars(curve, tau, p, false));
+  const extraLevel = await lagrangeScalars(curve, tau, power + 1, true);
+  tau = new Uint8Array(0); // only alpha and beta are needed below; drop tau as early as possible
+  await lagrangeSection(w, 12, "g1m", [...levels, extraLevel], null, "Lagrange tauG1", 1);
+  await lagrangeSection(w, 13, "g2m", levels, null, "Lagrange tauG2", G2_WEIGHT);
+  await lagrangeSection(w, 14, "g1m", levels, alpha, "Lagrange alphaTauG1", 1);
+  await lagrangeSection(w, 15, "g1m", levels, beta, "Lagrange betaTauG1", 1);
+  alpha = beta = new Uint8Array(0);
+}
+
 /** A development (single-party) powers of tau of 2^power, prepared for phase 2, written to `file`. */
 export async function generateDevPtau(power: number, file: string, progress?: Progress): Promise<void> {
   if (!Number.isInteger(power) || power < 1 || power > MAX_DEV_POWER) {
@@ -146,100 +251,20 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
   const tmp = `${file}.partial-${process.pid}`;
   await mkdir(path.dirname(file), { recursive: true });
   try {
-    const { Fr, G1, G2 } = curve;
-    let tau = randomScalar(curve);
-    let alpha = randomScalar(curve);
-    let beta = randomScalar(curve);
-    const n = 2 ** power;
-    // Work units for progress: one per point, G2 points weighted by their relative cost.
-    const total =
-      2 * n -
-      1 +
-      2 * n +
-      G2_WEIGHT * n + // sections 2-5
-      (2 ** (power + 2) - 1) +
-      2 * (2 ** (power + 1) - 1) +
-      G2_WEIGHT * (2 ** (power + 1) - 1); // 12-15
+    const total = progressUnits(power);
     let done = 0;
-    const tick = (label: string, units: number) => {
-      done += units;
-      progress?.(label, Math.min(1, done / total));
-    };
-
     const fd = await binFileUtils.createBinFile(tmp, "ptau", 1, 11, 1 << 22, 1 << 24);
-    // Section 1: header (field size, q, power, ceremony power).
-    await binFileUtils.startWriteSection(fd, 1);
-    await fd.writeULE32(curve.F1.n64 * 8);
-    const q = new Uint8Array(curve.F1.n8);
-    let qv = BigInt(curve.q);
-    for (let i = 0; i < q.length; i++, qv >>= 8n) q[i] = Number(qv & 0xffn);
-    await fd.write(q);
-    await fd.writeULE32(power);
-    await fd.writeULE32(power);
-    await binFileUtils.endWriteSection(fd);
-
-    const table1 = fixedBaseTable(G1);
-    const table2 = fixedBaseTable(G2);
-    const geometric = async (
-      section: number,
-      G: CurveGroup,
-      prefix: "g1m" | "g2m",
-      table: Uint8Array,
-      count: number,
-      first: Uint8Array,
-      label: string,
-      weight: number,
-    ) => {
-      await binFileUtils.startWriteSection(fd, section);
-      const CHUNK = 1 << 16;
-      for (let start = 0; start < count; start += CHUNK) {
-        const m = Math.min(CHUNK, count - start);
-        const from = Fr.mul(first, Fr.exp(tau, start));
-        await fd.write(await fixedBaseMul(curve, G, prefix, table, geometricScalars(curve, m, from, tau)));
-        tick(label, m * weight);
-      }
-      await binFileUtils.endWriteSection(fd);
+    const w: PtauWriter = {
+      fd,
+      curve,
+      tables: { g1m: fixedBaseTable(curve.G1), g2m: fixedBaseTable(curve.G2) },
+      tick: (label, units) => {
+        done += units;
+        progress?.(label, Math.min(1, done / total));
+      },
     };
-    await geometric(2, G1, "g1m", table1, 2 * n - 1, Fr.one, "tauG1", 1);
-    await geometric(3, G2, "g2m", table2, n, Fr.one, "tauG2", G2_WEIGHT);
-    await geometric(4, G1, "g1m", table1, n, alpha, "alphaTauG1", 1);
-    await geometric(5, G1, "g1m", table1, n, beta, "betaTauG1", 1);
-    await binFileUtils.startWriteSection(fd, 6);
-    await fd.write(G2.toAffine(G2.timesFr(G2.g, beta)));
-    await binFileUtils.endWriteSection(fd);
-    // Section 7: the contributions list, empty: there was no ceremony.
-    await binFileUtils.startWriteSection(fd, 7);
-    await fd.writeULE32(0);
-    await binFileUtils.endWriteSection(fd);
-
-    const levels: Uint8Array[] = [];
-    for (let p = 0; p <= power; p++) levels.push(await lagrangeScalars(curve, tau, p, false));
-    const extraLevel = await lagrangeScalars(curve, tau, power + 1, true);
-    tau = new Uint8Array(0); // only alpha and beta are needed below; drop tau as early as possible
-
-    const lagrangeSection = async (
-      section: number,
-      G: CurveGroup,
-      prefix: "g1m" | "g2m",
-      table: Uint8Array,
-      scale: Uint8Array | null,
-      withExtra: boolean,
-      label: string,
-      weight: number,
-    ) => {
-      await binFileUtils.startWriteSection(fd, section);
-      for (const s of withExtra ? [...levels, extraLevel] : levels) {
-        const scalars = scale ? await Fr.batchApplyKey(s, scale, Fr.one) : s;
-        await fd.write(await fixedBaseMul(curve, G, prefix, table, scalars));
-        tick(`${label} 2^${Math.log2(s.length / Fr.n8)}`, (s.length / Fr.n8) * weight);
-      }
-      await binFileUtils.endWriteSection(fd);
-    };
-    await lagrangeSection(12, G1, "g1m", table1, null, true, "Lagrange tauG1", 1);
-    await lagrangeSection(13, G2, "g2m", table2, null, false, "Lagrange tauG2", G2_WEIGHT);
-    await lagrangeSection(14, G1, "g1m", table1, alpha, false, "Lagrange alphaTauG1", 1);
-    await lagrangeSection(15, G1, "g1m", table1, beta, false, "Lagrange betaTauG1", 1);
-    alpha = beta = new Uint8Array(0);
+    await headerSection(w, power);
+    await ptauSections(w, power);
     await fd.close();
     await rename(tmp, file);
   } catch (e) {
