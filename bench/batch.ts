@@ -52,13 +52,8 @@ function fitLine(points: { x: number; y: number }[]): { a: number; b: number } {
   return { a: my - b * mx, b };
 }
 
-async function main() {
-  const { values } = parseArgs({ options: { max: { type: "string" }, results: { type: "string" } } });
-  const max = Number(values.max ?? 64);
-  const resultsDir = path.resolve(values.results ?? "bench/results");
-  const ks = [1, 2, 4, 8, 16, 32, 64, 128, 256].filter((k) => k <= max);
-  const dir = path.resolve("build/bench-batch-tiny");
-  const t0 = performance.now();
+/** The chain, contracts and prover every row of the bench uses; `prove` counts the proofs it makes and their time. */
+async function batchEnv(dir: string) {
   await compileModel("examples/tiny-mlp/tiny-mlp.onnx", { outDir: dir, calibrationFile: "examples/tiny-mlp/calibration.json", fidelity: false });
   await setupModel(dir);
   const prover = await InferenceProver.open(dir);
@@ -67,72 +62,75 @@ async function main() {
   const sender = await chain.signer.getAddress();
   const artifact = await readVerifierArtifact(dir);
   const wrapperDeployment = await deployVerifier(chain.signer, artifact);
-  const wrapper = wrapperDeployment.address;
   const registry = (await deployRegistry(chain.signer)).address;
   const { modelId, gas: registration } = await deployAndRegister(chain.signer, registry, dir);
-  let proveMs = 0;
-  let proofs = 0;
+  const stats = { proveMs: 0, proofs: 0 };
   const prove = async (contract: string, nonce: bigint): Promise<ProofFile> => {
     const t = performance.now();
     const value = computeContext({ chainId: chain.chainId, contract, sender, nonce });
     const p = (await prover.prove(input, { value, chainId: chain.chainId, contract, sender, nonce })).proof;
-    proveMs += performance.now() - t;
-    proofs++;
+    stats.proveMs += performance.now() - t;
+    stats.proofs++;
     return p;
   };
-  // Each measurement starts its nonces on a fresh 256-nonce word (wrapper) and a fresh 8-nonce
-  // slot (registry), so every row pays the same first-write storage cost.
-  let next = 1n << 20n;
-  const rows: Row[] = [];
-  for (const k of ks) {
-    const base = next;
-    next += 1n << 12n;
-    const ns = Array.from({ length: k }, (_, i) => base + BigInt(i));
-    const wrapped: ProofFile[] = [];
-    const viaRegistry: ProofFile[] = [];
-    for (const n of ns) {
-      wrapped.push(await prove(wrapper, n));
-      viaRegistry.push(await prove(registry, n));
-    }
-    const w = await submitInferenceBatch(
-      chain.signer,
-      wrapper,
-      artifact.abi,
-      wrapped.map((proof, i) => ({ proof, nonce: ns[i]! })),
-    );
-    const r = await submitBatchToRegistry(
-      chain.signer,
-      registry,
-      modelId,
-      viaRegistry.map((proof, i) => ({ proof, nonce: ns[i]! })),
-    );
-    if (!w.valid || !r.valid) throw new Error(`batch of ${k} rejected: ${w.reason ?? r.reason}`);
-    // k single verifications of the same number of fresh proofs, nonces laid out the same way.
-    const singleBase = next;
-    next += 1n << 12n;
-    let singleGasSum = 0;
-    for (let i = 0; i < k; i++) {
-      const n = singleBase + BigInt(i);
-      const s = await submitInference(chain.signer, wrapper, artifact.abi, await prove(wrapper, n), n);
-      if (!s.valid) throw new Error(`single proof rejected: ${s.reason}`);
-      singleGasSum += Number(s.gasUsed);
-    }
-    const calldataBytes = 4 + 32 * 3 + 32 * 3 + k * (256 + 64 + 32);
-    rows.push({ k, wrapperGas: Number(w.gasUsed), registryGas: Number(r.gasUsed), singleGasSum, calldataBytes });
-    process.stderr.write(`k=${k}: wrapper ${w.gasUsed} (${Math.round(Number(w.gasUsed) / k)}/proof), registry ${r.gasUsed}, ${k} singles ${singleGasSum}\n`);
-  }
-  // Registry singles for the single-item baseline of the registry path.
-  const regSingle = await submitToRegistry(chain.signer, registry, modelId, await prove(registry, next), next);
-  await chain.close();
-  await releaseCurves();
+  return { chain, artifact, wrapper: wrapperDeployment.address, wrapperDeployment, registry, modelId, registration, prove, stats };
+}
 
+type BatchEnv = Awaited<ReturnType<typeof batchEnv>>;
+
+/**
+ * Batches of k through the wrapper and the registry, and k single verifications. Nonces start
+ * at `base` on fresh words (the wrapper's 256-nonce words, the registry's 8-nonce slots), so every
+ * row pays the same first-write storage cost.
+ */
+async function measureRow(env: BatchEnv, k: number, base: bigint): Promise<Row> {
+  const { chain, artifact, wrapper, registry, modelId, prove } = env;
+  const ns = Array.from({ length: k }, (_, i) => base + BigInt(i));
+  const wrapped: ProofFile[] = [];
+  const viaRegistry: ProofFile[] = [];
+  for (const n of ns) {
+    wrapped.push(await prove(wrapper, n));
+    viaRegistry.push(await prove(registry, n));
+  }
+  const entries = (ps: ProofFile[]) => ps.map((proof, i) => ({ proof, nonce: ns[i]! }));
+  const w = await submitInferenceBatch(chain.signer, wrapper, artifact.abi, entries(wrapped));
+  const r = await submitBatchToRegistry(chain.signer, registry, modelId, entries(viaRegistry));
+  if (!w.valid || !r.valid) throw new Error(`batch of ${k} rejected: ${w.reason ?? r.reason}`);
+  // k single verifications of the same number of fresh proofs, nonces laid out the same way.
+  const singleBase = base + (1n << 12n);
+  let singleGasSum = 0;
+  for (let i = 0; i < k; i++) {
+    const n = singleBase + BigInt(i);
+    const s = await submitInference(chain.signer, wrapper, artifact.abi, await prove(wrapper, n), n);
+    if (!s.valid) throw new Error(`single proof rejected: ${s.reason}`);
+    singleGasSum += Number(s.gasUsed);
+  }
+  const calldataBytes = 4 + 32 * 3 + 32 * 3 + k * (256 + 64 + 32);
+  process.stderr.write(`k=${k}: wrapper ${w.gasUsed} (${Math.round(Number(w.gasUsed) / k)}/proof), registry ${r.gasUsed}, ${k} singles ${singleGasSum}\n`);
+  return { k, wrapperGas: Number(w.gasUsed), registryGas: Number(r.gasUsed), singleGasSum, calldataBytes };
+}
+
+type BatchResult = Awaited<ReturnType<typeof measure>>;
+
+/** Every row, the registry's single-proof baseline, the fits and the largest k under the gas limits. */
+async function measure(dir: string, ks: number[]) {
+  const t0 = performance.now();
+  const env = await batchEnv(dir);
+  const rows: Row[] = [];
+  let next = 1n << 20n;
+  for (const k of ks) {
+    rows.push(await measureRow(env, k, next));
+    next += 1n << 13n;
+  }
+  const regSingle = await submitToRegistry(env.chain.signer, env.registry, env.modelId, await env.prove(env.registry, next), next);
+  await env.chain.close();
+  await releaseCurves();
   const fit = fitLine(rows.filter((r) => r.k >= 4).map((r) => ({ x: r.k, y: r.wrapperGas })));
   const fitRegistry = fitLine(rows.filter((r) => r.k >= 4).map((r) => ({ x: r.k, y: r.registryGas })));
   const largest = (limit: number, f: { a: number; b: number }) => Math.floor((limit - f.a) / f.b);
-  const machine = machineInfo();
-  const result = {
+  return {
     at: new Date().toISOString(),
-    machine,
+    machine: machineInfo(),
     model: "examples/tiny-mlp (gas does not depend on the circuit: 2 public signals, 8-word proof)",
     rows,
     registrySingleGas: Number(regSingle.gasUsed),
@@ -143,36 +141,40 @@ async function main() {
       registryUnderTxCap: largest(TX_GAS_CAP, fitRegistry),
       registryUnderBlock: largest(BLOCK_GAS_LIMIT, fitRegistry),
     },
-    verifierBytecode: { wrapper: artifact.deployedBytecodeSize, batchVerifier: (await readVerifierArtifact(dir, "snark")).deployedBytecodeSize },
-    deploymentGas: { wrapper: Number(wrapperDeployment.gasUsed), batchVerifier: Number(registration.deployVerifier) },
-    provedProofs: proofs,
-    proveMsAvg: proveMs / proofs,
+    verifierBytecode: { wrapper: env.artifact.deployedBytecodeSize, batchVerifier: (await readVerifierArtifact(dir, "snark")).deployedBytecodeSize },
+    deploymentGas: { wrapper: Number(env.wrapperDeployment.gasUsed), batchVerifier: Number(env.registration.deployVerifier) },
+    provedProofs: env.stats.proofs,
+    proveMsAvg: env.stats.proveMs / env.stats.proofs,
     totalMs: performance.now() - t0,
   };
-  const md: string[] = [];
-  md.push(`# Batch verification gas (Groth16), ${result.at.slice(0, 10)}`, "");
-  md.push(
-    `Machine: ${machineLabel(machine)}. In-process Hardhat (EDR, cancun). ${proofs} tiny-MLP proofs (${(result.proveMsAvg).toFixed(0)} ms each), ${(result.totalMs / 1000).toFixed(0)} s in all.`,
+}
+
+const n = (v: number) => Math.round(v).toLocaleString("en-US");
+
+/** The result as Markdown, with the machine. */
+function batchMarkdown(result: BatchResult): string[] {
+  const { rows, fit, largestK } = result;
+  return [
+    `# Batch verification gas (Groth16), ${result.at.slice(0, 10)}`,
     "",
-  );
-  md.push("| k | wrapper verifyInferences | a proof | registry verifyInferences | a proof | k × verifyInference | batch / singles | calldata bytes |");
-  md.push("|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const r of rows) {
-    md.push(
-      `| ${r.k} | ${r.wrapperGas.toLocaleString("en-US")} | ${Math.round(r.wrapperGas / r.k).toLocaleString("en-US")} | ${r.registryGas.toLocaleString("en-US")} | ${Math.round(r.registryGas / r.k).toLocaleString("en-US")} | ${r.singleGasSum.toLocaleString("en-US")} | ${(r.wrapperGas / r.singleGasSum).toFixed(2)} | ${r.calldataBytes.toLocaleString("en-US")} |`,
-    );
-  }
-  md.push("");
-  md.push(
-    `Fit (k ≥ 4): wrapper ${Math.round(fit.a).toLocaleString("en-US")} + ${Math.round(fit.b).toLocaleString("en-US")}·k gas; registry ${Math.round(fitRegistry.a).toLocaleString("en-US")} + ${Math.round(fitRegistry.b).toLocaleString("en-US")}·k.`,
-  );
-  md.push(
-    `Largest k: ${result.largestK.wrapperUnderTxCap} (wrapper) / ${result.largestK.registryUnderTxCap} (registry) under EIP-7825's per-transaction cap of ${TX_GAS_CAP.toLocaleString("en-US")} gas; ${result.largestK.wrapperUnderBlock} / ${result.largestK.registryUnderBlock} under a ${BLOCK_GAS_LIMIT.toLocaleString("en-US")}-gas block. A registry single verifyInference here: ${result.registrySingleGas.toLocaleString("en-US")}.`,
-  );
-  md.push(
-    `Runtime bytecode (EIP-170 limit 24,576): wrapper ${result.verifierBytecode.wrapper.toLocaleString("en-US")} bytes, bare batch verifier ${result.verifierBytecode.batchVerifier.toLocaleString("en-US")}; neither depends on k. Deployment: wrapper ${result.deploymentGas.wrapper.toLocaleString("en-US")} gas, bare batch verifier ${result.deploymentGas.batchVerifier.toLocaleString("en-US")}.`,
-  );
-  const svg = lineChart({
+    `Machine: ${machineLabel(result.machine)}. In-process Hardhat (EDR, cancun). ${result.provedProofs} tiny-MLP proofs (${result.proveMsAvg.toFixed(0)} ms each), ${(result.totalMs / 1000).toFixed(0)} s in all.`,
+    "",
+    "| k | wrapper verifyInferences | a proof | registry verifyInferences | a proof | k × verifyInference | batch / singles | calldata bytes |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map(
+      (r) =>
+        `| ${r.k} | ${n(r.wrapperGas)} | ${n(r.wrapperGas / r.k)} | ${n(r.registryGas)} | ${n(r.registryGas / r.k)} | ${n(r.singleGasSum)} | ${(r.wrapperGas / r.singleGasSum).toFixed(2)} | ${n(r.calldataBytes)} |`,
+    ),
+    "",
+    `Fit (k ≥ 4): wrapper ${n(fit.wrapper.a)} + ${n(fit.wrapper.b)}·k gas; registry ${n(fit.registry.a)} + ${n(fit.registry.b)}·k.`,
+    `Largest k: ${largestK.wrapperUnderTxCap} (wrapper) / ${largestK.registryUnderTxCap} (registry) under EIP-7825's per-transaction cap of ${n(TX_GAS_CAP)} gas; ${largestK.wrapperUnderBlock} / ${largestK.registryUnderBlock} under a ${n(BLOCK_GAS_LIMIT)}-gas block. A registry single verifyInference here: ${n(result.registrySingleGas)}.`,
+    `Runtime bytecode (EIP-170 limit 24,576): wrapper ${n(result.verifierBytecode.wrapper)} bytes, bare batch verifier ${n(result.verifierBytecode.batchVerifier)}; neither depends on k. Deployment: wrapper ${n(result.deploymentGas.wrapper)} gas, bare batch verifier ${n(result.deploymentGas.batchVerifier)}.`,
+  ];
+}
+
+/** Gas per proof against k, singles and batches (SVG). */
+function batchChart(rows: Row[]): string {
+  return lineChart({
     title: "Groth16 verification gas per proof vs batch size",
     xLabel: "proofs in the transaction (k)",
     yLabel: "gas per proof",
@@ -183,11 +185,20 @@ async function main() {
     ],
     references: [{ name: "pairing share at k → ∞: 34,000 (EIP-1108)", y: 34_000, color: "#2ca02c" }],
   });
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { max: { type: "string" }, results: { type: "string" } } });
+  const max = Number(values.max ?? 64);
+  const resultsDir = path.resolve(values.results ?? "bench/results");
+  const ks = [1, 2, 4, 8, 16, 32, 64, 128, 256].filter((k) => k <= max);
+  const result = await measure(path.resolve("build/bench-batch-tiny"), ks);
+  const md = batchMarkdown(result);
   await mkdir(resultsDir, { recursive: true });
   const stem = path.join(resultsDir, `batch-${result.at.slice(0, 10)}-${os.hostname().replace(/[^A-Za-z0-9_-]/g, "")}`);
   await writeFileAtomic(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");
   await writeFileAtomic(`${stem}.md`, md.join("\n") + "\n");
-  await writeFileAtomic(`${stem}.svg`, svg);
+  await writeFileAtomic(`${stem}.svg`, batchChart(result.rows));
   process.stdout.write(md.join("\n") + `\n\nwritten: ${stem}.{json,md,svg}\n`);
 }
 

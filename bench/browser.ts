@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { compileModel, InferenceProver, readInputFile, releaseCurves, setupModel, writeFileAtomic } from "../src/index.js";
+import type { Browser } from "playwright-core";
 import { buildWebExample, launchChromium, serveStatic } from "../test/helpers/web.js";
 import { machineInfo, machineLabel } from "./machine.js";
 
@@ -50,76 +51,111 @@ async function rendererRssMb(): Promise<number> {
   return kb / 1024;
 }
 
+type BrowserRun = { loadMs: number; first: { prove: number; total: number }; warm: { prove: number }[] };
+type Say = (m: string) => void;
+
+/** Warm proofs in Node with InferenceProver: their median prove time. */
+async function nodeWarmMs(build: string, input: number[], runs: number, say: Say, name: string): Promise<number> {
+  say(`${name}: Node, ${runs} warm proofs`);
+  const prover = await InferenceProver.open(build);
+  await prover.prove(input);
+  const nodeMs: number[] = [];
+  for (let i = 0; i < runs; i++) nodeMs.push((await prover.prove(input)).timingsMs.prove);
+  await releaseCurves();
+  return median(nodeMs);
+}
+
+/** The bench page's first proof and `runs` warm ones in a fresh browser context, with the renderers' peak RSS. */
+async function browserRun(browser: Browser, url: string, name: string, input: number[], runs: number): Promise<BrowserRun & { peak: number }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}/bench.html`);
+  await page.waitForSelector("body[data-ready]");
+  let peak = await rendererRssMb();
+  const sampler = setInterval(() => void rendererRssMb().then((mb) => (peak = Math.max(peak, mb))), 100);
+  const r = await page.evaluate(
+    ([u, x, n]) => (window as unknown as { zkmlBench(u: string, i: number[], r: number): Promise<BrowserRun> }).zkmlBench(u, x, n),
+    [`/${name}/`, input, runs] as [string, number[], number],
+  );
+  clearInterval(sampler);
+  await context.close();
+  return { ...r, peak };
+}
+
+/** One model's row: Node's and Chromium's warm proofs, Chromium's first, the sizes. */
+async function measureModel(browser: Browser, url: string, name: string, build: string, runs: number, say: Say): Promise<Row> {
+  const input = await readInputFile(path.join(ROOT, MODELS[name]!.input));
+  const node = await nodeWarmMs(build, input, runs, say, name);
+  say(`${name}: Chromium, first proof + ${runs} warm`);
+  const r = await browserRun(browser, url, name, input, runs);
+  const info = JSON.parse(await readFile(path.join(build, "manifest.json"), "utf8")).stages.compile.info as { constraints: number };
+  const zkeyMB = Number(execFileSync("stat", ["-c", "%s", path.join(build, "circuit.zkey")]).toString()) / 1e6;
+  const row: Row = {
+    model: name,
+    constraints: info.constraints,
+    zkeyMB,
+    node: { warmProveMs: node },
+    browser: {
+      firstLoadMs: r.loadMs,
+      firstProofMs: r.first.total,
+      firstTotalMs: r.loadMs + r.first.total,
+      warmProveMs: median(r.warm.map((w) => w.prove)),
+      peakRendererRssMB: r.peak,
+    },
+  };
+  const ratio = (row.browser.warmProveMs / row.node.warmProveMs).toFixed(2);
+  say(
+    `${name}: Node ${node.toFixed(0)} ms, Chromium warm ${row.browser.warmProveMs.toFixed(0)} ms (${ratio}×), first ${row.browser.firstTotalMs.toFixed(0)} ms`,
+  );
+  return row;
+}
+
+/** The rows as Markdown, with the machine and the browser. */
+function browserMarkdown(date: string, machine: ReturnType<typeof machineInfo>, chromium: string, runs: number, rows: Row[]): string {
+  const line = (r: Row) =>
+    `| ${r.model} | ${r.constraints} | ${r.zkeyMB.toFixed(1)} | ${r.node.warmProveMs.toFixed(0)} | ${r.browser.warmProveMs.toFixed(0)} | ${(r.browser.warmProveMs / r.node.warmProveMs).toFixed(2)}× | ${r.browser.firstLoadMs.toFixed(0)} + ${r.browser.firstProofMs.toFixed(0)} = ${r.browser.firstTotalMs.toFixed(0)} | ${r.browser.peakRendererRssMB.toFixed(0)} |`;
+  return `# Proving in Chromium vs Node, ${date.slice(0, 10)}
+
+Machine: ${machineLabel(machine)}; ${chromium} (headless, Debian's), Node ${process.version}. Groth16, development keys.
+Warm: median prove time of ${runs} proofs with the keys in memory (Node: InferenceProver; Chromium: BrowserProver's Web Worker).
+First: the page's first proof from a local server, download and sha256 checks included (a fresh browser context: nothing cached).
+Peak RSS: Chromium's renderer processes (the page and its workers) while loading and proving.
+
+| model | constraints | zkey (MB) | Node warm prove (ms) | Chromium warm prove (ms) | ratio | Chromium first: load + prove (ms) | renderer peak RSS (MB) |
+|---|---:|---:|---:|---:|---:|---:|---:|
+${rows.map(line).join("\n")}
+`;
+}
+
+/** Each model compiled with development keys drawn directly, in `tmp`. */
+async function buildModels(names: string[], tmp: string, say: Say): Promise<Record<string, string>> {
+  const builds: Record<string, string> = {};
+  for (const name of names) {
+    const spec = MODELS[name];
+    if (!spec) throw new Error(`unknown model ${name}: one of ${Object.keys(MODELS).join(", ")}`);
+    say(`${name}: compile + setup (development keys drawn directly)`);
+    builds[name] = path.join(tmp, name);
+    await compileModel(path.join(ROOT, spec.onnx), { outDir: builds[name], calibrationFile: path.join(ROOT, spec.calibration), fidelity: false });
+    await setupModel(builds[name]);
+  }
+  return builds;
+}
+
 async function main() {
   const { values } = parseArgs({ options: { runs: { type: "string" }, models: { type: "string" }, results: { type: "string" } } });
   const runs = Number(values.runs ?? 5);
   const names = (values.models ?? Object.keys(MODELS).join(",")).split(",");
   const tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-browser-"));
-  const say = (m: string) => process.stderr.write(`  … ${m}\n`);
-  const builds: Record<string, string> = {};
+  const say: Say = (m) => process.stderr.write(`  … ${m}\n`);
   const rows: Row[] = [];
   try {
-    for (const name of names) {
-      const spec = MODELS[name];
-      if (!spec) throw new Error(`unknown model ${name}: one of ${Object.keys(MODELS).join(", ")}`);
-      say(`${name}: compile + setup (development keys drawn directly)`);
-      builds[name] = path.join(tmp, name);
-      await compileModel(path.join(ROOT, spec.onnx), { outDir: builds[name], calibrationFile: path.join(ROOT, spec.calibration), fidelity: false });
-      await setupModel(builds[name]);
-    }
+    const builds = await buildModels(names, tmp, say);
     const site = path.join(tmp, "site");
     await buildWebExample(site);
     const server = await serveStatic(site, builds);
     const browser = await launchChromium();
     try {
-      for (const name of names) {
-        const input = await readInputFile(path.join(ROOT, MODELS[name]!.input));
-        say(`${name}: Node, ${runs} warm proofs`);
-        const prover = await InferenceProver.open(builds[name]!);
-        await prover.prove(input);
-        const nodeMs: number[] = [];
-        for (let i = 0; i < runs; i++) nodeMs.push((await prover.prove(input)).timingsMs.prove);
-        await releaseCurves();
-
-        say(`${name}: Chromium, first proof + ${runs} warm`);
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        await page.goto(`${server.url}/bench.html`);
-        await page.waitForSelector("body[data-ready]");
-        const base = await rendererRssMb();
-        let peak = base;
-        const sampler = setInterval(() => void rendererRssMb().then((mb) => (peak = Math.max(peak, mb))), 100);
-        const r = await page.evaluate(
-          ([url, x, n]) =>
-            (
-              window as unknown as {
-                zkmlBench(u: string, i: number[], r: number): Promise<{ loadMs: number; first: { prove: number; total: number }; warm: { prove: number }[] }>;
-              }
-            ).zkmlBench(url, x, n),
-          [`/${name}/`, input, runs] as [string, number[], number],
-        );
-        clearInterval(sampler);
-        await context.close();
-        const info = JSON.parse(await readFile(path.join(builds[name]!, "manifest.json"), "utf8")).stages.compile.info as { constraints: number };
-        const zkeyMB = Number(execFileSync("stat", ["-c", "%s", path.join(builds[name]!, "circuit.zkey")]).toString()) / 1e6;
-        rows.push({
-          model: name,
-          constraints: info.constraints,
-          zkeyMB,
-          node: { warmProveMs: median(nodeMs) },
-          browser: {
-            firstLoadMs: r.loadMs,
-            firstProofMs: r.first.total,
-            firstTotalMs: r.loadMs + r.first.total,
-            warmProveMs: median(r.warm.map((w) => w.prove)),
-            peakRendererRssMB: peak,
-          },
-        });
-        const row = rows.at(-1)!;
-        say(
-          `${name}: Node ${row.node.warmProveMs.toFixed(0)} ms, Chromium warm ${row.browser.warmProveMs.toFixed(0)} ms (${(row.browser.warmProveMs / row.node.warmProveMs).toFixed(2)}×), first ${row.browser.firstTotalMs.toFixed(0)} ms`,
-        );
-      }
+      for (const name of names) rows.push(await measureModel(browser, server.url, name, builds[name]!, runs, say));
     } finally {
       await browser.close();
       await server.close();
@@ -131,17 +167,7 @@ async function main() {
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, `browser-${date.slice(0, 10)}-${os.hostname()}`);
     await writeFileAtomic(`${file}.json`, JSON.stringify({ date, machine, chromium, runs, rows }, null, 2) + "\n");
-    const md = `# Proving in Chromium vs Node, ${date.slice(0, 10)}
-
-Machine: ${machineLabel(machine)}; ${chromium} (headless, Debian's), Node ${process.version}. Groth16, development keys.
-Warm: median prove time of ${runs} proofs with the keys in memory (Node: InferenceProver; Chromium: BrowserProver's Web Worker).
-First: the page's first proof from a local server, download and sha256 checks included (a fresh browser context: nothing cached).
-Peak RSS: Chromium's renderer processes (the page and its workers) while loading and proving.
-
-| model | constraints | zkey (MB) | Node warm prove (ms) | Chromium warm prove (ms) | ratio | Chromium first: load + prove (ms) | renderer peak RSS (MB) |
-|---|---:|---:|---:|---:|---:|---:|---:|
-${rows.map((r) => `| ${r.model} | ${r.constraints} | ${r.zkeyMB.toFixed(1)} | ${r.node.warmProveMs.toFixed(0)} | ${r.browser.warmProveMs.toFixed(0)} | ${(r.browser.warmProveMs / r.node.warmProveMs).toFixed(2)}× | ${r.browser.firstLoadMs.toFixed(0)} + ${r.browser.firstProofMs.toFixed(0)} = ${r.browser.firstTotalMs.toFixed(0)} | ${r.browser.peakRendererRssMB.toFixed(0)} |`).join("\n")}
-`;
+    const md = browserMarkdown(date, machine, chromium, runs, rows);
     await writeFileAtomic(`${file}.md`, md);
     process.stdout.write(md + `\n→ ${file}.md\n`);
   } finally {

@@ -105,6 +105,51 @@ async function inferenceTime(onnx: string, values: number[], shape: number[], ru
   return s;
 }
 
+/** Warm proofs (after one that pays for wasm and curve threads) and cold ones in fresh processes. */
+async function proveTimes(prover: InferenceProver, values: number[], dir: string, spec: CellSpec, opts: CellOptions) {
+  let last = (await prover.prove(values)).proof;
+  const witness: number[] = [];
+  const prove: number[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const r = await prover.prove(values);
+    witness.push(r.timingsMs.witness);
+    prove.push(r.timingsMs.prove);
+    last = r.proof;
+  }
+  const cold: { wallMs: number; peakRssMb: number }[] = [];
+  for (let i = 0; i < opts.coldRuns; i++) cold.push(await coldProve(dir, spec.input, path.join(dir, `cold-proof-${i}.json`)));
+  return { last, witness, prove, cold };
+}
+
+/** Gas on an in-process Hardhat chain: deployment, the bare verifier, verifyInference on a fresh and on a used nonce word; the proof's sizes. */
+async function measureGas(dir: string, prover: InferenceProver, values: number[]) {
+  const chain = await connectInProcessChain();
+  try {
+    const artifact = await readVerifierArtifact(dir);
+    const d = await deployVerifier(chain.signer, artifact);
+    const sender = await chain.signer.getAddress();
+    const submit = async (nonce: bigint) => {
+      const context = computeContext({ chainId: chain.chainId, contract: d.address, sender, nonce });
+      const { proof } = await prover.prove(values, { value: context });
+      const r = await submitInference(chain.signer, d.address, artifact.abi, proof, nonce);
+      if (!r.valid) throw new Error(`bench: proof rejected on-chain: ${r.reason}`);
+      return { gas: Number(r.gasUsed), proof };
+    };
+    const fresh = await submit(0n);
+    const same = await submit(1n);
+    const calldata = new Interface(artifact.abi).encodeFunctionData("verifyInference", await inferenceCalldata(fresh.proof, 0n));
+    const gas: CellResult["gas"] = {
+      deploy: Number(d.gasUsed),
+      verifyProof: Number(await measureVerifierCallGas(chain.signer, d.address, artifact.abi, fresh.proof)),
+      verifyInferenceFreshWord: fresh.gas,
+      verifyInferenceSameWord: same.gas,
+    };
+    return { gas, proofBytes: 32 * PROOF_WORDS[fresh.proof.system], calldataBytes: (calldata.length - 2) / 2 };
+  } finally {
+    await chain.close();
+  }
+}
+
 /** One model × system × weights cell of the bench: compile, setup, cold and warm proofs, verification, gas. */
 export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<CellResult> {
   const weights = spec.weights ?? "constants";
@@ -120,54 +165,13 @@ export async function measureCell(spec: CellSpec, opts: CellOptions): Promise<Ce
   const s = await setupModel(dir, { system });
   const setupMs = s.info.timingsMs.ptau + s.info.timingsMs.setup + s.info.timingsMs.solidity;
   const values = await readInputFile(spec.input);
-
   opts.progress(`${spec.name}: prove ×${opts.runs} warm, ×${opts.coldRuns} cold`);
   const prover = await InferenceProver.open(dir);
-  let last = (await prover.prove(values)).proof; // the first proof pays for wasm and curve threads
-  const witness: number[] = [];
-  const prove: number[] = [];
-  for (let i = 0; i < opts.runs; i++) {
-    const r = await prover.prove(values);
-    witness.push(r.timingsMs.witness);
-    prove.push(r.timingsMs.prove);
-    last = r.proof;
-  }
-  const cold: { wallMs: number; peakRssMb: number }[] = [];
-  for (let i = 0; i < opts.coldRuns; i++) cold.push(await coldProve(dir, spec.input, path.join(dir, `cold-proof-${i}.json`)));
-
+  const { last, witness, prove, cold } = await proveTimes(prover, values, dir, spec, opts);
   opts.progress(`${spec.name}: verify ×${opts.runs}`);
   const verifyMs = await repeat(opts.runs, async () => (await verifyProofFile(dir, last)).ms);
-
   opts.progress(`${spec.name}: gas on an in-process Hardhat chain`);
-  const chain = await connectInProcessChain();
-  let gas: CellResult["gas"];
-  let calldataBytes: number;
-  let proofBytes: number;
-  try {
-    const artifact = await readVerifierArtifact(dir);
-    const d = await deployVerifier(chain.signer, artifact);
-    const sender = await chain.signer.getAddress();
-    const submit = async (nonce: bigint) => {
-      const context = computeContext({ chainId: chain.chainId, contract: d.address, sender, nonce });
-      const { proof } = await prover.prove(values, { value: context });
-      const r = await submitInference(chain.signer, d.address, artifact.abi, proof, nonce);
-      if (!r.valid) throw new Error(`bench: proof rejected on-chain: ${r.reason}`);
-      return { gas: Number(r.gasUsed), proof };
-    };
-    const fresh = await submit(0n);
-    const same = await submit(1n);
-    proofBytes = 32 * PROOF_WORDS[fresh.proof.system];
-    calldataBytes = (new Interface(artifact.abi).encodeFunctionData("verifyInference", await inferenceCalldata(fresh.proof, 0n)).length - 2) / 2;
-    gas = {
-      deploy: Number(d.gasUsed),
-      verifyProof: Number(await measureVerifierCallGas(chain.signer, d.address, artifact.abi, fresh.proof)),
-      verifyInferenceFreshWord: fresh.gas,
-      verifyInferenceSameWord: same.gas,
-    };
-  } finally {
-    await chain.close();
-  }
-
+  const { gas, proofBytes, calldataBytes } = await measureGas(dir, prover, values);
   opts.progress(`${spec.name}: float inference (onnxruntime-node)`);
   const inferenceMs = await inferenceTime(spec.onnx, values, c.model.input.shape, Math.max(50, opts.runs * 20));
   if (!inferenceMs) opts.progress(`${spec.name}: float inference skipped: onnxruntime-node is not installed (npm install onnxruntime-node)`);

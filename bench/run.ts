@@ -10,8 +10,8 @@ import { releaseCurves } from "../src/index.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { measureCell, type CellResult, type ModelSpec } from "./cell.js";
 import { machineInfo, machineLabel } from "./machine.js";
-import { gasVsPublicSignals, type PublicSignalsCurve } from "./public_signals.js";
-import { sizeSweep, type Sweep } from "./sweep.js";
+import { gasVsPublicSignals } from "./public_signals.js";
+import { sizeSweep } from "./sweep.js";
 import { measureThroughput } from "./throughput.js";
 import { comparePrivateWeights, gasChart, markdownReport, naiveChart, sweepChart, type BenchResult } from "./report.js";
 
@@ -60,6 +60,75 @@ export interface BenchOptions {
 export type { BenchResult, PrivateVsConstants } from "./report.js";
 export { comparePrivateWeights, markdownReport } from "./report.js";
 
+/** Every system a model lists, then (Groth16) its private-weights twin beside the constants cell. */
+function cellSpecs(opts: BenchOptions) {
+  return opts.models.flatMap((m) =>
+    (m.systems ?? ["groth16"])
+      .filter((x) => !opts.systems || opts.systems.includes(x))
+      .flatMap((system) => {
+        const cell = { ...m, system };
+        return system === "groth16" && opts.privateWeights.includes(m.name) ? [cell, { ...cell, weights: "private" as const }] : [cell];
+      }),
+  );
+}
+
+type Extras = Pick<BenchResult, "throughput" | "gasVsPublicSignals" | "sizeSweep" | "errors">;
+
+/**
+ * Throughput, the gas curve and the size sweep. A failure in one of these is recorded in
+ * `errors` and must not throw away the cells measured before it.
+ */
+async function measureExtras(opts: BenchOptions, workDir: string, t0: number): Promise<Extras> {
+  const out: Extras = { throughput: null, gasVsPublicSignals: null, sizeSweep: null, errors: [] };
+  const say = (m: string) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`);
+  const attempt = async (what: string, f: () => Promise<void>) => {
+    try {
+      await f();
+    } catch (e) {
+      out.errors.push(`${what}: ${(e as Error).message.split("\n")[0]!.slice(0, 300)}`);
+      opts.progress(`${what} FAILED: ${out.errors.at(-1)}`);
+    }
+  };
+  const lastModel = opts.models.at(-1);
+  if (opts.throughputWorkers.length && lastModel) {
+    await attempt("throughput", async () => {
+      const points = await measureThroughput(path.join(workDir, lastModel.name), lastModel.input, opts.throughputWorkers, opts.runs, (m) =>
+        say(`${lastModel.name} ${m}`),
+      );
+      out.throughput = { model: lastModel.name, points };
+    });
+  }
+  if (opts.signalCounts.length) {
+    await attempt("gas vs public signals", async () => {
+      out.gasVsPublicSignals = await gasVsPublicSignals(opts.signalCounts, workDir, say, opts.curveSystems);
+    });
+  }
+  if (opts.sweepSizes.length) {
+    await attempt("size sweep", async () => {
+      out.sizeSweep = await sizeSweep(opts.sweepSizes, opts.runs, workDir, say);
+    });
+  }
+  return out;
+}
+
+/** Writes the result's JSON, its charts and the Markdown report that links them. */
+async function writeBenchReports(result: BenchResult, opts: BenchOptions) {
+  const dir = opts.resultsDir ?? path.resolve("bench", "results");
+  await mkdir(dir, { recursive: true });
+  const base = path.join(dir, `${result.date.slice(0, 10)}-${machineLabel(result.machine)}`);
+  await writeFile(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
+  const { gasVsPublicSignals: curve, sizeSweep: sweep } = result;
+  const svgFile = curve ? `${base}-gas-vs-public-signals.svg` : null;
+  if (curve && svgFile) await writeFile(svgFile, gasChart(curve));
+  const sweepSvg = sweep ? `${base}-prove-vs-constraints.svg` : null;
+  if (sweep && sweepSvg) await writeFile(sweepSvg, sweepChart(sweep));
+  const naiveSvg = result.privateVsConstants.length ? `${base}-zkml-vs-naive.svg` : null;
+  if (naiveSvg) await writeFile(naiveSvg, naiveChart(result.privateVsConstants));
+  const charts = { gas: svgFile && path.basename(svgFile), sweep: sweepSvg && path.basename(sweepSvg), naive: naiveSvg && path.basename(naiveSvg) };
+  await writeFile(`${base}.md`, markdownReport(result, charts));
+  return { jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile, sweepSvg, naiveSvg };
+}
+
 /** Measures every requested model, system and curve, then writes the JSON, Markdown and SVG reports. */
 export async function runBench(
   opts: BenchOptions,
@@ -67,103 +136,34 @@ export async function runBench(
   const t0 = performance.now();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "zkml-bench-"));
   const cells: CellResult[] = [];
-  let curve: PublicSignalsCurve | null = null;
-  let sweep: Sweep | null = null;
-  let throughput: BenchResult["throughput"] = null;
-  const errors: string[] = [];
+  let extras: Extras;
   try {
-    // Every system a model lists, then (Groth16) its private-weights twin beside the constants cell.
-    const specs = opts.models.flatMap((m) =>
-      (m.systems ?? ["groth16"])
-        .filter((x) => !opts.systems || opts.systems.includes(x))
-        .flatMap((system) => {
-          const cell = { ...m, system };
-          return system === "groth16" && opts.privateWeights.includes(m.name) ? [cell, { ...cell, weights: "private" as const }] : [cell];
-        }),
-    );
+    const specs = cellSpecs(opts);
     for (const [i, spec] of specs.entries()) {
       const started = performance.now();
       const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
-      const cell = await measureCell(spec, {
-        runs: opts.runs,
-        coldRuns: opts.coldRuns,
-        workDir,
-        progress: (m) => opts.progress(`[${i + 1}/${specs.length} ${spec.system}, ${elapsed()}] ${m}`),
-      });
+      const progress = (m: string) => opts.progress(`[${i + 1}/${specs.length} ${spec.system}, ${elapsed()}] ${m}`);
+      const cell = await measureCell(spec, { runs: opts.runs, coldRuns: opts.coldRuns, workDir, progress });
       cells.push(cell);
-      opts.progress(
-        `[${i + 1}/${specs.length}] ${spec.name} (${spec.system}, weights ${cell.weights}) done in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-      );
+      const took = ((performance.now() - started) / 1000).toFixed(0);
+      opts.progress(`[${i + 1}/${specs.length}] ${spec.name} (${spec.system}, weights ${cell.weights}) done in ${took} s`);
     }
-    // A failure in one of these must not throw away the cells measured before it.
-    const attempt = async (what: string, f: () => Promise<void>) => {
-      try {
-        await f();
-      } catch (e) {
-        errors.push(`${what}: ${(e as Error).message.split("\n")[0]!.slice(0, 300)}`);
-        opts.progress(`${what} FAILED: ${errors.at(-1)}`);
-      }
-    };
-    const lastModel = opts.models.at(-1);
-    if (opts.throughputWorkers.length && lastModel) {
-      await attempt("throughput", async () => {
-        throughput = {
-          model: lastModel.name,
-          points: await measureThroughput(path.join(workDir, lastModel.name), lastModel.input, opts.throughputWorkers, opts.runs, (m) =>
-            opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${lastModel.name} ${m}`),
-          ),
-        };
-      });
-    }
-    if (opts.signalCounts.length) {
-      await attempt("gas vs public signals", async () => {
-        curve = await gasVsPublicSignals(
-          opts.signalCounts,
-          workDir,
-          (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`),
-          opts.curveSystems,
-        );
-      });
-    }
-    if (opts.sweepSizes.length) {
-      await attempt("size sweep", async () => {
-        sweep = await sizeSweep(opts.sweepSizes, opts.runs, workDir, (m) => opts.progress(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`));
-      });
-    }
+    extras = await measureExtras(opts, workDir, t0);
   } finally {
     await releaseCurves();
     await rm(workDir, { recursive: true, force: true });
   }
-  const machine = machineInfo();
   const result: BenchResult = {
     date: new Date().toISOString(),
-    machine,
+    machine: machineInfo(),
     settings: { runs: opts.runs, coldRuns: opts.coldRuns },
     cells,
     privateVsConstants: comparePrivateWeights(cells),
-    gasVsPublicSignals: curve,
-    sizeSweep: sweep,
-    throughput,
-    errors,
+    gasVsPublicSignals: extras.gasVsPublicSignals,
+    sizeSweep: extras.sizeSweep,
+    throughput: extras.throughput,
+    errors: extras.errors,
     totalMs: performance.now() - t0,
   };
-  const dir = opts.resultsDir ?? path.resolve("bench", "results");
-  await mkdir(dir, { recursive: true });
-  const base = path.join(dir, `${result.date.slice(0, 10)}-${machineLabel(machine)}`);
-  await writeFile(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
-  const svgFile = curve ? `${base}-gas-vs-public-signals.svg` : null;
-  if (curve && svgFile) await writeFile(svgFile, gasChart(curve));
-  const sweepSvg = sweep ? `${base}-prove-vs-constraints.svg` : null;
-  if (sweep && sweepSvg) await writeFile(sweepSvg, sweepChart(sweep));
-  const naiveSvg = result.privateVsConstants.length ? `${base}-zkml-vs-naive.svg` : null;
-  if (naiveSvg) await writeFile(naiveSvg, naiveChart(result.privateVsConstants));
-  await writeFile(
-    `${base}.md`,
-    markdownReport(result, {
-      gas: svgFile ? path.basename(svgFile) : null,
-      sweep: sweepSvg ? path.basename(sweepSvg) : null,
-      naive: naiveSvg ? path.basename(naiveSvg) : null,
-    }),
-  );
-  return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile, sweepSvg, naiveSvg };
+  return { result, ...(await writeBenchReports(result, opts)) };
 }

@@ -118,6 +118,101 @@ function point(workers: number, run: { wallMs: number; latencies: number[] }): L
   };
 }
 
+/** The model under test: the one given, else the MNIST MLP compiled with direct development keys in `tmp`. */
+async function benchModel(opts: ServiceBenchOptions, tmp: string): Promise<string> {
+  if (opts.modelDir) return opts.modelDir;
+  opts.progress("compiling and setting up the MNIST MLP (direct development keys)");
+  const modelDir = path.join(tmp, "mnist-mlp");
+  await compileModel(path.join(ROOT, "examples/mnist/mnist-mlp.onnx"), {
+    outDir: modelDir,
+    calibrationFile: path.join(ROOT, "examples/mnist/calibration.json"),
+    fidelity: false,
+  });
+  await setupModel(modelDir);
+  return modelDir;
+}
+
+interface LoadRun {
+  apiUrl: string;
+  token: string;
+  redisUrl: string;
+  storeRoot: string;
+  children: WorkerProcess[];
+  proofReq: () => { path: string; body: unknown };
+}
+
+/** Proofs through the API at each worker count (workers started as needed), and the queue's own cost with no-op jobs. */
+async function loadPoints(opts: ServiceBenchOptions, run: LoadRun): Promise<{ proofs: LoadPoint[]; noop: LoadPoint; sample: ProofFile[] }> {
+  const proofs: LoadPoint[] = [];
+  let noop: LoadPoint | undefined;
+  let sample: ProofFile[] = [];
+  for (const w of opts.workerCounts) {
+    while (run.children.length < w) {
+      const child = spawnWorkerProcess({ redis: run.redisUrl, name: `bench-${run.children.length}`, source: { store: run.storeRoot } });
+      run.children.push(child);
+      await child.ready;
+    }
+    // Warm every worker's keys (and the API's copy of the model) before the clock starts.
+    await drive(run.apiUrl, run.token, w, w * 2, run.proofReq);
+    opts.progress(`${w} worker(s): ${opts.proofs} proofs, ${opts.clients} clients`);
+    const measured = await drive(run.apiUrl, run.token, opts.clients, opts.proofs, run.proofReq);
+    proofs.push(point(w, measured));
+    sample = measured.results.map((r) => r.proof!).slice(0, 10);
+    opts.progress(`  ${proofs.at(-1)!.perMinute.toFixed(1)} proofs/min, p50 ${(proofs.at(-1)!.latencyMs.p50 / 1000).toFixed(2)} s`);
+    if (w === opts.workerCounts[0]) {
+      opts.progress(`queue overhead: ${opts.noops} no-op jobs through the API, ${w} worker(s)`);
+      noop = point(w, await drive(run.apiUrl, run.token, opts.clients, opts.noops, () => ({ path: "/v1/noop", body: {} })));
+    }
+  }
+  return { proofs, noop: noop!, sample };
+}
+
+/** Machines × the best worker count, capped by the queue and by one API instance's proof checks. */
+function projectMachines(proofs: LoadPoint[], noop: LoadPoint, apiCheckMs: number): ServiceBenchResult["projection"] {
+  const best = proofs.reduce((a, b) => (b.perMinute > a.perMinute ? b : a));
+  const queueLimit = noop.perMinute;
+  const apiLimit = 60_000 / apiCheckMs;
+  return [1, 2, 4, 8, 16, 32, 64].map((machines) => {
+    const want = machines * best.perMinute;
+    const limit = Math.min(queueLimit, apiLimit);
+    return {
+      machines,
+      workersPerMachine: best.workers,
+      proofsPerMinute: Math.min(want, limit),
+      limitedBy: want <= limit ? "workers" : queueLimit < apiLimit ? "queue (one API, one Redis)" : "the API's proof checks (one API instance)",
+    };
+  });
+}
+
+/** The median time the API spends re-checking one proof before handing it out. */
+async function apiCheckMedianMs(ready: Awaited<ReturnType<typeof openReady>>, sample: ProofFile[]): Promise<number> {
+  const checks: number[] = [];
+  for (const p of sample) {
+    const t0 = performance.now();
+    await verifyProofFile(ready, p);
+    checks.push(performance.now() - t0);
+  }
+  checks.sort((a, b) => a - b);
+  return checks[Math.floor(checks.length / 2)]!;
+}
+
+/** Writes the JSON, Markdown and SVG reports of a result. */
+async function writeServiceReports(result: ServiceBenchResult, opts: ServiceBenchOptions) {
+  const dir = opts.resultsDir ?? path.resolve("bench", "results");
+  await mkdir(dir, { recursive: true });
+  const base = path.join(dir, `service-${result.date.slice(0, 10)}-${os.hostname()}`);
+  await writeFileAtomic(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
+  await writeFileAtomic(`${base}.md`, renderMarkdown(result, path.basename(`${base}.svg`)));
+  const chart = lineChart({
+    title: `Proving service: ${result.model.name} proofs/min by workers (${opts.clients} clients, loopback)`,
+    xLabel: "worker processes on this machine",
+    yLabel: "proofs per minute",
+    series: [{ name: "proofs/min", color: "#1f77b4", points: result.proofs.map((p) => ({ x: p.workers, y: p.perMinute })) }],
+  });
+  await writeFileAtomic(`${base}.svg`, chart);
+  return { jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile: `${base}.svg` };
+}
+
 /** The proving service under load (API, queue, workers): throughput and latency per worker count, with the reports. */
 export async function runServiceBench(
   opts: ServiceBenchOptions,
@@ -127,17 +222,7 @@ export async function runServiceBench(
   const children: WorkerProcess[] = [];
   let closeApi = async () => {};
   try {
-    let modelDir = opts.modelDir;
-    if (!modelDir) {
-      opts.progress("compiling and setting up the MNIST MLP (direct development keys)");
-      modelDir = path.join(tmp, "mnist-mlp");
-      await compileModel(path.join(ROOT, "examples/mnist/mnist-mlp.onnx"), {
-        outDir: modelDir,
-        calibrationFile: path.join(ROOT, "examples/mnist/calibration.json"),
-        fidelity: false,
-      });
-      await setupModel(modelDir);
-    }
+    const modelDir = await benchModel(opts, tmp);
     const ready = await openReady(modelDir);
     const store = new LocalStore(path.join(tmp, "store"));
     const modelId = await store.add(modelDir);
@@ -148,63 +233,12 @@ export async function runServiceBench(
     const digits = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => readInputFile(path.join(ROOT, `examples/mnist/digits/digit-${d}.json`))));
     let k = 0;
     const proofReq = () => ({ path: `/v1/models/${modelId}/proofs`, body: { input: digits[k++ % digits.length] } });
-
     opts.progress("baseline: one warm proving process, no queue");
-    const [direct] = await measureThroughput(
-      modelDir,
-      path.join(ROOT, "examples/mnist/digits/digit-0.json"),
-      [1],
-      Math.max(4, Math.ceil(opts.proofs / 2)),
-      opts.progress,
-    );
-    const proofs: LoadPoint[] = [];
-    let noop: LoadPoint | undefined;
-    let sample: ProofFile[] = [];
-    let started = 0;
-    for (const w of opts.workerCounts) {
-      while (started < w) {
-        const w = spawnWorkerProcess({ redis: redis.url, name: `bench-${started}`, source: { store: store.root } });
-        children.push(w);
-        await w.ready;
-        started++;
-      }
-      // Warm every worker's keys (and the API's copy of the model) before the clock starts.
-      await drive(api.url, token, w, w * 2, proofReq);
-      opts.progress(`${w} worker(s): ${opts.proofs} proofs, ${opts.clients} clients`);
-      const run = await drive(api.url, token, opts.clients, opts.proofs, proofReq);
-      proofs.push(point(w, run));
-      sample = run.results.map((r) => r.proof!).slice(0, 10);
-      opts.progress(`  ${proofs.at(-1)!.perMinute.toFixed(1)} proofs/min, p50 ${(proofs.at(-1)!.latencyMs.p50 / 1000).toFixed(2)} s`);
-      if (w === opts.workerCounts[0]) {
-        opts.progress(`queue overhead: ${opts.noops} no-op jobs through the API, ${w} worker(s)`);
-        noop = point(w, await drive(api.url, token, opts.clients, opts.noops, () => ({ path: "/v1/noop", body: {} })));
-      }
-    }
-    // What the API spends re-checking one proof before handing it out.
-    const checks: number[] = [];
-    for (const p of sample) {
-      const t0 = performance.now();
-      await verifyProofFile(ready, p);
-      checks.push(performance.now() - t0);
-    }
-    checks.sort((a, b) => a - b);
-    const apiCheckMs = checks[Math.floor(checks.length / 2)]!;
-
-    // A machine like this one runs the worker count that did best here.
-    const best = proofs.reduce((a, b) => (b.perMinute > a.perMinute ? b : a));
-    const perMachine = best.perMinute;
-    const queueLimit = noop!.perMinute;
-    const apiLimit = 60_000 / apiCheckMs;
-    const projection = [1, 2, 4, 8, 16, 32, 64].map((machines) => {
-      const want = machines * perMachine;
-      const limit = Math.min(queueLimit, apiLimit);
-      return {
-        machines,
-        workersPerMachine: best.workers,
-        proofsPerMinute: Math.min(want, limit),
-        limitedBy: want <= limit ? "workers" : queueLimit < apiLimit ? "queue (one API, one Redis)" : "the API's proof checks (one API instance)",
-      };
-    });
+    const digit0 = path.join(ROOT, "examples/mnist/digits/digit-0.json");
+    const [direct] = await measureThroughput(modelDir, digit0, [1], Math.max(4, Math.ceil(opts.proofs / 2)), opts.progress);
+    const run = { apiUrl: api.url, token, redisUrl: redis.url, storeRoot: store.root, children, proofReq };
+    const { proofs, noop, sample } = await loadPoints(opts, run);
+    const apiCheckMs = await apiCheckMedianMs(ready, sample);
     const result: ServiceBenchResult = {
       machine: machineInfo(),
       date: new Date().toISOString(),
@@ -212,26 +246,12 @@ export async function runServiceBench(
       clients: opts.clients,
       pollMs: POLL_MS,
       proofs,
-      noop: noop!,
+      noop,
       apiCheckMs,
       direct: direct!,
-      projection,
+      projection: projectMachines(proofs, noop, apiCheckMs),
     };
-    const dir = opts.resultsDir ?? path.resolve("bench", "results");
-    await mkdir(dir, { recursive: true });
-    const base = path.join(dir, `service-${result.date.slice(0, 10)}-${os.hostname()}`);
-    await writeFileAtomic(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
-    await writeFileAtomic(`${base}.md`, renderMarkdown(result, path.basename(`${base}.svg`)));
-    await writeFileAtomic(
-      `${base}.svg`,
-      lineChart({
-        title: `Proving service: ${result.model.name} proofs/min by workers (${opts.clients} clients, loopback)`,
-        xLabel: "worker processes on this machine",
-        yLabel: "proofs per minute",
-        series: [{ name: "proofs/min", color: "#1f77b4", points: proofs.map((p) => ({ x: p.workers, y: p.perMinute })) }],
-      }),
-    );
-    return { result, jsonFile: `${base}.json`, markdownFile: `${base}.md`, svgFile: `${base}.svg` };
+    return { result, ...(await writeServiceReports(result, opts)) };
   } finally {
     await closeApi();
     await Promise.all(children.map((w) => stopWorkerProcess(w)));
