@@ -3,7 +3,7 @@
  * become code; the commitment hides the input and binds its layout; `zkml verify` checks every
  * field of a proof file it reports.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -227,7 +227,7 @@ describe("zkml check: every wire is pinned", () => {
     );
     const c = await compileModel(plainFile, { outDir: path.join(work, "hint-honest") });
     const src = edit(await readFile(path.join(c.outDir, FILES.circom), "utf8"));
-    const dir = path.join(work, `hint-${Math.random().toString(36).slice(2)}`);
+    const dir = path.join(work, `hint-${randomUUID()}`);
     await mkdir(dir);
     await writeFile(path.join(dir, "circuit.circom"), src);
     await runCircom(path.join(dir, "circuit.circom"), dir, { optimize: "O2" });
