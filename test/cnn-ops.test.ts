@@ -100,6 +100,12 @@ const CASES: { name: string; input: number[]; sketch: LayerSketch[] }[] = [
       { kind: "activation", op: "HardSigmoid", alpha: 0.5 },
     ],
   },
+  {
+    // Abs is a layer kind of its own (core/ops/abs.ts, AbsInt8): -128 saturates to 127.
+    name: "conv-abs-dense",
+    input: [1, 4, 4],
+    sketch: [{ kind: "conv", outChannels: 2, kernel: 2 }, { kind: "activation", op: "Abs" }, { kind: "flatten" }, { kind: "dense", outFeatures: 3 }],
+  },
 ];
 
 for (const [ci, cs] of CASES.entries()) {

@@ -15,7 +15,7 @@ import { argmax, dequantize, quantizeInput, runReference } from "../core/qmodel.
 import { loadNodeTest, nodeTestNames } from "./helpers/onnx_node_tests.js";
 
 const OPS =
-  /^test_(argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
+  /^test_(abs|argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
 const names = nodeTestNames().filter((n) => OPS.test(n) && !n.endsWith("_expanded"));
 
 /** Those that must import and agree: one or more per supported op and attribute. */

@@ -2,6 +2,8 @@
  * Every ONNX op zkml imports, by op type: what is supported is this table's keys (the compile
  * help and docs/OPS.md list them from here). One entry per op; the op families live in handlers/.
  */
+import type { GraphNode } from "../../core/graph.js";
+import { NODE_KINDS } from "../../core/ops/index.js";
 import type { OnnxOp } from "./handler.js";
 import { ACTIVATION_OPS } from "./handlers/activation.js";
 import { ELEMENTWISE_OPS } from "./handlers/elementwise.js";
@@ -12,7 +14,24 @@ import { REARRANGE_OPS } from "./handlers/rearrange.js";
 import { SHAPE_OPS } from "./handlers/shape.js";
 import { QUANTIZED_OPS } from "./quantized_ops.js";
 
+/** The handler of an op that is a node kind one to one (NodeKind.onnx): the node on the op's one activation. */
+function unaryOp(op: string): OnnxOp {
+  return {
+    import(b, n) {
+      const a = b.actOf(n, n.input![0]!);
+      if ((n.input ?? []).filter((x) => x).length > 1 || (n.attribute ?? []).length > 0) b.unsupported(n, `${n.opType} takes one input and no attribute here`);
+      b.emit({ op, name: b.nameOf(n), onnxOp: n.opType!, input: b.srcOf(n), output: b.out0(n) } as GraphNode, a.shape);
+    },
+  };
+}
+
+/** The ops the node kinds declare as theirs one to one. */
+const KIND_OPS: Record<string, OnnxOp> = Object.fromEntries(
+  Object.entries(NODE_KINDS).flatMap(([op, kind]) => (kind.onnx ?? []).map((onnxOp) => [onnxOp, unaryOp(op)])),
+);
+
 export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
+  ...KIND_OPS,
   ...LINEAR_OPS,
   ...ELEMENTWISE_OPS,
   ...POOL_OPS,

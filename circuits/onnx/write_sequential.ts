@@ -11,7 +11,7 @@ export type SequentialLayer =
   | { kind: "conv"; outChannels: number; kernel: number; stride?: number; pad?: number; group?: number; weight: ArrayLike<number>; bias: ArrayLike<number> }
   | { kind: "maxpool" | "avgpool"; kernel: number; stride?: number; pad?: number; countIncludePad?: boolean }
   | { kind: "globalavgpool" }
-  | { kind: "activation"; op: "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "HardSigmoid"; alpha?: number }
+  | { kind: "activation"; op: "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "HardSigmoid" | "Abs"; alpha?: number }
   | { kind: "clip"; min: number; max: number }
   | { kind: "prelu"; slope: ArrayLike<number> }
   | { kind: "batchnorm"; scale: ArrayLike<number>; bias: ArrayLike<number>; mean: ArrayLike<number>; variance: ArrayLike<number> }

@@ -4,6 +4,7 @@
  * kind is one module beside this file and a line in each table it adds to; the mapped types make
  * the compiler refuse a kind that lacks an aspect or a union member that lacks a kind.
  */
+import { absLayer, absNode, type AbsNode, type QAbs } from "./abs.js";
 import { activationNode, reluLayer, tableLayerKind, type ActivationNode, type QRelu, type QTable } from "./activation.js";
 import { binaryLayer, binaryNode, type BinaryNode, type QBinary } from "./binary.js";
 import { concatLayer, concatNode, rescaleLayer, type ConcatNode, type QConcat, type QRescale } from "./concat.js";
@@ -16,8 +17,8 @@ import { matmulLayer, matmulNode, type MatMulNode, type QMatMul } from "./matmul
 import { avgpoolLayer, avgpoolNode, maxpoolLayer, maxpoolNode, type PoolNode, type QAvgPool, type QMaxPool } from "./pool.js";
 import { selectLayer, selectNode, type QSelect, type SelectNode } from "./select.js";
 
-export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | BinaryNode | MatMulNode | ConcatNode | FixScaleNode;
-export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QBinary | QMatMul | QRescale | QConcat;
+export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | AbsNode | BinaryNode | MatMulNode | ConcatNode | FixScaleNode;
+export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QAbs | QBinary | QMatMul | QRescale | QConcat;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -29,6 +30,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   avgpool: avgpoolNode,
   select: selectNode,
   activation: activationNode,
+  abs: absNode,
   binary: binaryNode,
   matmul: matmulNode,
   concat: concatNode,
@@ -43,6 +45,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   select: selectLayer,
   relu: reluLayer,
   table: tableLayerKind,
+  abs: absLayer,
   binary: binaryLayer,
   matmul: matmulLayer,
   rescale: rescaleLayer,

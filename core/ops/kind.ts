@@ -57,6 +57,12 @@ export interface QuantizeContext {
 }
 
 export interface NodeKind<N> {
+  /**
+   * ONNX op types that are this node one to one: one activation in, the same shape out, no
+   * attribute or constant input. The importer makes their handlers from this list (an op with
+   * more to read has a handler of its own in circuits/onnx/handlers/).
+   */
+  onnx?: readonly string[];
   /** The tensors the node reads, in order (the first is `input`). */
   inputs(n: N): string[];
   /** Float semantics (calibration runs it; onnxruntime is the outside referee). */

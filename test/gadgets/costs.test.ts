@@ -104,6 +104,13 @@ describe("gadget costs (docs/CIRCUIT.md, docs/OPS.md)", () => {
     g.expectConstraintCount(43);
     await g.expectPass({ in: 10 }, { out: sigmoid[138]! });
   }, 120_000);
+  // AbsInt8: 8 (the decomposition) + 1 (the signed product) + 2 (IsZero for -128, which saturates to 127).
+  cost<"in", "out">("abs", "AbsInt8()", 11, async (g) => {
+    await g.expectPass({ in: -5 }, { out: 5 });
+    await g.expectPass({ in: -128 }, { out: 127 });
+    await g.expectConstraintFail({ in: -5 }, { out: -5 });
+    await g.expectConstraintFail({ in: -128 }, { out: 128 });
+  });
   cost<"in", "out">("pack", "PackSigned(10, 8)", 0, async (g) => {
     await g.expectPass({ in: [1, -2, 3, -4, 5, -6, 7, -8, 9, -10] });
   });
