@@ -21,6 +21,11 @@ export interface VerbContext {
   result(obj: Record<string, unknown>): void;
 }
 
+/** A verb's options table: flags that take a value (`--name VALUE`), then boolean ones (`--name`). */
+export function options(values: readonly string[], booleans: readonly string[] = []): Verb["options"] {
+  return Object.fromEntries([...values.map((n) => [n, { type: "string" as const }]), ...booleans.map((n) => [n, { type: "boolean" as const }])]);
+}
+
 export const COMMON_OPTIONS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },

@@ -3,23 +3,7 @@
  * generated circuit computes it (circuits/codegen.ts, circuits/lib/chain_hash.circom): blinding,
  * layout, then the packed values, chained through Poseidon.
  */
-import {
-  poseidon2,
-  poseidon3,
-  poseidon4,
-  poseidon5,
-  poseidon6,
-  poseidon7,
-  poseidon8,
-  poseidon9,
-  poseidon10,
-  poseidon11,
-  poseidon12,
-  poseidon13,
-  poseidon14,
-  poseidon15,
-  poseidon16,
-} from "poseidon-lite";
+import * as poseidonLite from "poseidon-lite";
 import { CHAIN_RATE, FIELD_R, packSigned } from "./field.js";
 import { layoutTag, type CommitmentLayout } from "./layout.js";
 import { WEIGHT_BITS } from "./qmodel.js";
@@ -32,23 +16,11 @@ export { layoutTag, type CommitmentLayout } from "./layout.js";
  * JavaScript against circomlibjs's 30 MB with ethers v5, and nothing to build before the first
  * hash). test/gadgets/commitment.test.ts holds it to the circuit's ChainHash.
  */
-const POSEIDON: readonly ((inputs: bigint[]) => bigint)[] = [
-  poseidon2,
-  poseidon3,
-  poseidon4,
-  poseidon5,
-  poseidon6,
-  poseidon7,
-  poseidon8,
-  poseidon9,
-  poseidon10,
-  poseidon11,
-  poseidon12,
-  poseidon13,
-  poseidon14,
-  poseidon15,
-  poseidon16,
-];
+const POSEIDON: readonly ((inputs: bigint[]) => bigint)[] = Array.from({ length: 15 }, (_, k) => {
+  const f = (poseidonLite as Record<string, unknown>)[`poseidon${k + 2}`];
+  if (typeof f !== "function") throw new Error(`poseidon-lite has no poseidon${k + 2}`);
+  return f as (inputs: bigint[]) => bigint;
+});
 
 /** state_0 = number of elements; state_{i+1} = Poseidon(state_i, next ≤ 15 elements). */
 export async function chainHash(elements: readonly bigint[]): Promise<bigint> {

@@ -20,7 +20,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFile, rename, rm } from "node:fs/promises";
 import * as binFileUtils from "@iden3/binfileutils";
-import { getCurveFromName, type BnCurve } from "ffjavascript";
+import { getCurveFromName } from "ffjavascript";
+import type { BnCurve } from "../core/bn254.js";
 import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
 import { parseR1cs } from "../core/r1cs.js";

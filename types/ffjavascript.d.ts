@@ -1,62 +1,11 @@
 /**
  * The part of ffjavascript zkml uses (its wasm BN254 curve), typed: the package ships no types.
- * Elements are little-endian Montgomery byte arrays unless a function says otherwise.
+ * The curve's interfaces are zkml's own (core/bn254.ts), so no shipped .d.ts names this module.
  */
 declare module "ffjavascript" {
-  type Element = Uint8Array;
-
-  /** The scalar field Fr (elements of n8 = 32 bytes). */
-  export interface ScalarField {
-    n8: number;
-    /** The field's modulus r. */
-    p: bigint;
-    /** 2-adicity and the root of unity of order 2^s. */
-    s: number;
-    w: Element[];
-    one: Element;
-    e(value: bigint | number | string): Element;
-    mul(a: Element, b: Element): Element;
-    exp(a: Element, e: bigint | number): Element;
-    toObject(a: Element): bigint;
-    ifft(values: Uint8Array): Promise<Uint8Array>;
-    batchApplyKey(values: Uint8Array, first: Element, inc: Element): Promise<Uint8Array>;
-    batchFromMontgomery(values: Uint8Array): Promise<Uint8Array>;
-  }
-
-  /** A group G1 or G2 (points in Jacobian or affine form, Montgomery coordinates). */
-  export interface CurveGroup {
-    /** Its coordinate field (Fq or Fq2). */
-    F: { n8: number };
-    g: Element;
-    zero: Element;
-    zeroAffine: Element;
-    add(a: Element, b: Element): Element;
-    neg(a: Element): Element;
-    double(a: Element): Element;
-    /** A scalar as little-endian bytes or as a number. */
-    timesScalar(a: Element, s: Uint8Array | bigint | number): Element;
-    timesFr(a: Element, s: Element): Element;
-    isValid(a: Element): boolean;
-    isZero(a: Element): boolean;
-    toAffine(a: Element): Element;
-    toRprLEM(buff: Uint8Array, offset: number, a: Element): void;
-    fromObject(coords: (bigint | string)[] | (bigint | string)[][]): Element;
-  }
-
-  export interface BnCurve {
-    name: string;
-    Fr: ScalarField;
-    G1: CurveGroup;
-    G2: CurveGroup;
-    /** The base field's modulus q. */
-    q: bigint;
-    F1: { n8: number; n64: number };
-    /** The wasm thread manager: its concurrency and a task queue of wasm instructions. */
-    tm: { concurrency: number; queueAction(task: unknown[]): Promise<Uint8Array[]> };
-    pairingEq(...pairs: Element[]): Promise<boolean>;
-    terminate(): Promise<void>;
-  }
-
+  export type BnCurve = import("../core/bn254.js").BnCurve;
+  export type CurveGroup = import("../core/bn254.js").CurveGroup;
+  export type ScalarField = import("../core/bn254.js").ScalarField;
   export function getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<BnCurve>;
   export function buildBn128(singleThread?: boolean): Promise<BnCurve>;
   export const utils: {

@@ -51,6 +51,6 @@ declare module "snarkjs" {
     check(r1cs: FileArg, witness: FileArg, logger?: Logger): Promise<boolean>;
   };
   export const curves: {
-    getCurveFromName(name: string): Promise<import("ffjavascript").BnCurve>;
+    getCurveFromName(name: string): Promise<import("../core/bn254.js").BnCurve>;
   };
 }

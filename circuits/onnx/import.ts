@@ -23,8 +23,6 @@ import { graphBuilder, type GraphBuilder } from "./graph_builder.js";
 import type { ImportContext } from "./handler.js";
 import { onnxOp, SUPPORTED_OPS } from "./ops.js";
 
-export { SUPPORTED_OPS } from "./ops.js";
-
 /** An ONNX file as zkml's float graph IR; an unsupported op or a malformed file is a ZkmlError naming the node. */
 export async function importOnnxFile(file: string): Promise<Graph> {
   if (!existsSync(file)) throw new ZkmlError("FILE_NOT_FOUND", `model file not found: ${file}`);

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { BUNDLED_MODELS, runBench } from "../../bench/run.js";
 import { parseProofSystem, ZkmlError, type ProofSystem } from "../../src/index.js";
-import { intArg, loadOptional, str, type Verb, type VerbContext } from "../io.js";
+import { intArg, loadOptional, str, type Verb, type VerbContext, options } from "../io.js";
 import type { ModelSpec } from "../../bench/cell.js";
 
 async function benchService(ctx: VerbContext): Promise<number> {
@@ -64,20 +64,7 @@ zkml bench service: a load test of the proving service on loopback (needs redis-
 API, 1, 2 and 4 worker processes, --clients concurrent clients (default 8) proving --proofs MNIST
 MLP inferences (default 24) for each, and --noops no-op jobs (default 400) for the queue's own
 cost; proofs/min, p50/p95/p99 latency and a projection for 1–64 machines (docs/SERVICE.md).`,
-  options: {
-    quick: { type: "boolean" },
-    runs: { type: "string" },
-    input: { type: "string" },
-    calibration: { type: "string" },
-    results: { type: "string" },
-    "private-weights": { type: "boolean" },
-    systems: { type: "string" },
-    model: { type: "string" },
-    workers: { type: "string" },
-    clients: { type: "string" },
-    proofs: { type: "string" },
-    noops: { type: "string" },
-  },
+  options: options(["runs", "input", "calibration", "results", "systems", "model", "workers", "clients", "proofs", "noops"], ["quick", "private-weights"]),
   async run(ctx) {
     if (ctx.positionals[0] === "service") return benchService(ctx);
     const quick = Boolean(ctx.values.quick);

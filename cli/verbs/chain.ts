@@ -23,7 +23,7 @@ import {
   type ProofFile,
   type ReadyModel,
 } from "../../src/index.js";
-import { addressArg, bigintArg, requirePositional, str, type Verb, type VerbContext } from "../io.js";
+import { addressArg, bigintArg, requirePositional, str, type Verb, type VerbContext, options } from "../io.js";
 
 const DEV_KEYS_HELP = `Development keys (zkml setup without --ptau: drawn directly, or on the development powers of
 tau) are forgeable by whoever made them: they deploy to local chains (31337, 1337) only, unless --allow-dev-keys is
@@ -101,15 +101,7 @@ proof's nonce is read from its file). Groth16 proofs are checked together with k
 instead of 4k: about 70k gas a proof at k = 16 instead of ~230k. All or nothing: if any proof
 fails, the batch reverts; the reason names the item, or (a failed pairing check) zkml finds
 the invalid proofs off-chain and lists them, so the rest can be sent again.\n\n${KEY_HELP}`,
-  options: {
-    rpc: { type: "string" },
-    address: { type: "string" },
-    registry: { type: "string" },
-    "model-id": { type: "string" },
-    nonce: { type: "string" },
-    "private-key": { type: "string" },
-    batch: { type: "boolean" },
-  },
+  options: options(["rpc", "address", "registry", "model-id", "nonce", "private-key"], ["batch"]),
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "verify-onchain");
     const args = await onchainArgs(ctx);
@@ -278,13 +270,7 @@ users find the model card and artifacts). The signer becomes the entry's owner; 
 never change. Records the model id in DIR/deployments.json for \`zkml verify-onchain --registry\`;
 run again for the same build and registry, it finds that entry and sends nothing.
 Proofs for the registry are made with --contract set to the registry's address.\n\n${DEV_KEYS_HELP}\n\n${KEY_HELP}`,
-  options: {
-    rpc: { type: "string" },
-    registry: { type: "string" },
-    uri: { type: "string" },
-    "private-key": { type: "string" },
-    "allow-dev-keys": { type: "boolean" },
-  },
+  options: options(["rpc", "registry", "uri", "private-key"], ["allow-dev-keys"]),
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "register");
     const registryText = str(ctx, "registry");

@@ -1,6 +1,6 @@
 import { compileModel, describeLayer, isLinear, layerOutFrac } from "../../src/index.js";
 import { SUPPORTED_OPS } from "../../circuits/onnx/ops.js";
-import { ms, requirePositional, str, type Verb } from "../io.js";
+import { ms, requirePositional, str, type Verb, options } from "../io.js";
 
 /** Text broken into lines of at most `width` characters at spaces, each indented. */
 function wrap(text: string, width: number, indent: string): string {
@@ -50,13 +50,7 @@ ${wrap(SUPPORTED_OPS.join(", "), 92, "  ")}
   --bits 8            activation/weight bits (only 8 for now)
 
 Prints the constraint count, the public signals and the quantization scales.`,
-  options: {
-    out: { type: "string" },
-    calibration: { type: "string" },
-    bits: { type: "string" },
-    weights: { type: "string" },
-    "class-output": { type: "string" },
-  },
+  options: options(["out", "calibration", "bits", "weights", "class-output"]),
   async run(ctx) {
     const model = requirePositional(ctx, 0, "the ONNX model file", "compile");
     const bits = str(ctx, "bits");

@@ -14,7 +14,7 @@ import {
   type ContextParams,
   type ReadyModel,
 } from "../../src/index.js";
-import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext } from "../io.js";
+import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext, options } from "../io.js";
 import { withChain } from "./chain.js";
 
 /** --context HEX, or the values the verifier contract hashes into it (given, or read from --rpc for the build `ready`). */
@@ -89,18 +89,7 @@ off-chain; the commitment binds them).
                  this user's behalf through verifyInferenceFor(ADDR, ...): the context names both
                  (keccak256(chainId, contract, sender, beneficiary, nonce) >> 12).
 Without a context the proof carries context 0 (fine off-chain, rejected on-chain).`,
-  options: {
-    input: { type: "string" },
-    out: { type: "string" },
-    context: { type: "string" },
-    "chain-id": { type: "string" },
-    contract: { type: "string" },
-    sender: { type: "string" },
-    nonce: { type: "string" },
-    rpc: { type: "string" },
-    beneficiary: { type: "string" },
-    "private-key": { type: "string" },
-  },
+  options: options(["input", "out", "context", "chain-id", "contract", "sender", "nonce", "rpc", "beneficiary", "private-key"]),
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "prove");
     const inputFile = str(ctx, "input");

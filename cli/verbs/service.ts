@@ -9,7 +9,7 @@ import { addToken, readTokens, type TokenRole } from "../../service/tokens.js";
 import { startWorker } from "../../service/worker.js";
 import { spawnWorkerProcess, stopWorkerProcess } from "../../service/worker_process.js";
 import { terminalText } from "../../core/inert.js";
-import { intArg, str, type Verb, type VerbContext } from "../io.js";
+import { intArg, str, type Verb, type VerbContext, options } from "../io.js";
 
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";
 
@@ -147,14 +147,7 @@ to the queue once its lock lapses (--lock-ms, default 30000) and another worker 
                  or fetch models from the API (a worker-role token in ZKML_WORKER_TOKEN), each
                  file checked against the model id, kept in DIR
   --lock-ms N    how long a proof's lock lasts without renewal (default 30000)`,
-  options: {
-    redis: { type: "string" },
-    store: { type: "string" },
-    api: { type: "string" },
-    cache: { type: "string" },
-    name: { type: "string" },
-    "lock-ms": { type: "string" },
-  },
+  options: options(["redis", "store", "api", "cache", "name", "lock-ms"]),
   async run(ctx) {
     const storeDir = str(ctx, "store");
     const api = str(ctx, "api");

@@ -1,5 +1,5 @@
 import { contribute, parseProofSystem, setupModel, verifySetup, ZkmlError } from "../../src/index.js";
-import { ms, requirePositional, str, type Verb } from "../io.js";
+import { ms, requirePositional, str, type Verb, options } from "../io.js";
 
 export const setupVerb: Verb = {
   name: "setup",
@@ -45,14 +45,7 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
   --onnx FILE, --calibration FILE
                 with --verify: the model and calibration to recompile (default: the files the
                 manifest names, used only if their hashes match).`,
-  options: {
-    ptau: { type: "string" },
-    system: { type: "string" },
-    verify: { type: "boolean" },
-    onnx: { type: "string" },
-    calibration: { type: "string" },
-    ceremony: { type: "boolean" },
-  },
+  options: options(["ptau", "system", "onnx", "calibration"], ["verify", "ceremony"]),
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "setup");
     if (ctx.values.verify) {

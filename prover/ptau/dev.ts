@@ -15,7 +15,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import * as binFileUtils from "@iden3/binfileutils";
-import { getCurveFromName, type BnCurve, type CurveGroup } from "ffjavascript";
+import { getCurveFromName } from "ffjavascript";
+import type { BnCurve, CurveGroup } from "../../core/bn254.js";
 
 export type Progress = (message: string, fraction: number) => void;
 
