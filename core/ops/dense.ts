@@ -109,6 +109,8 @@ function denseCode(l: QDense, i: number, prev: string, biasBits: number | undefi
   else out.push(`    var w${i}[${l.weights.length}] = Weights${i}();`, `    var b${i}[${l.outFeatures}] = Bias${i}();`);
   // Rows (a MatMul over a sequence) share the weights: output r·outFeatures + o reads input row r.
   const n = (l.rows ?? 1) * l.outFeatures;
+  const k = Math.max(1, Math.ceil(Math.sqrt(l.inFeatures)));
+  const chunks = Math.ceil(l.inFeatures / k);
   out.push(`    signal ${a}[${n}];`);
   if (l.requant) out.push(`    component rq${i}[${n}];`);
   out.push(
@@ -116,10 +118,17 @@ function denseCode(l: QDense, i: number, prev: string, biasBits: number | undefi
     `        var o = ro % ${l.outFeatures};`,
     `        var x0 = (ro \\ ${l.outFeatures}) * ${l.inFeatures};`,
     `        var acc = b${i}[o];`,
-    `        for (var i = 0; i < ${l.inFeatures}; i++) {`,
+    // Partial sums of k ≈ √n terms: circom copies a growing linear combination at every +=, so
+    // one flat sum of n terms costs ~n²/2 term copies, chunks ~n^1.5 (the same r1cs, byte for
+    // byte; the MNIST MLP compiles in half the time).
+    `        for (var c = 0; c < ${chunks}; c++) {`,
+    `            var part = 0;`,
+    `            for (var i = c * ${k}; i < c * ${k} + ${k} && i < ${l.inFeatures}; i++) {`,
     ...(priv
-      ? [`            p${i}[o][i] <== w${i}[o * ${l.inFeatures} + i] * ${prev}[x0 + i];`, `            acc += p${i}[o][i];`]
-      : [`            acc += w${i}[o * ${l.inFeatures} + i] * ${prev}[x0 + i];`]),
+      ? [`                p${i}[o][i] <== w${i}[o * ${l.inFeatures} + i] * ${prev}[x0 + i];`, `                part += p${i}[o][i];`]
+      : [`                part += w${i}[o * ${l.inFeatures} + i] * ${prev}[x0 + i];`]),
+    `            }`,
+    `            acc += part;`,
     `        }`,
     ...requantLines(l, i, `${a}[ro]`, "        ", "ro"),
     `    }`,
