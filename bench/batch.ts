@@ -30,6 +30,7 @@ import {
   type ProofFile,
 } from "../src/index.js";
 import { machineInfo, machineLabel } from "./machine.js";
+import { linearFit } from "./public_signals.js";
 import { lineChart } from "./svg.js";
 
 /** Ethereum's limits a batch transaction must fit: a block and (EIP-7825, Fusaka) one transaction. */
@@ -44,12 +45,13 @@ interface Row {
   calldataBytes: number;
 }
 
+/** The least-squares line through (x, y) as intercept a and slope b (the result's JSON names). */
 function fitLine(points: { x: number; y: number }[]): { a: number; b: number } {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  const b = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
-  return { a: my - b * mx, b };
+  const f = linearFit(
+    points.map((p) => p.x),
+    points.map((p) => p.y),
+  );
+  return { a: f.intercept, b: f.slope };
 }
 
 /** The chain, contracts and prover every row of the bench uses; `prove` counts the proofs it makes and their time. */

@@ -8,7 +8,7 @@
  * even where the ONNX file fixed the scale), optionally ReLU, clamp.
  */
 import { ZkmlError } from "./errors.js";
-import { ACT_MAX, ACT_MIN, clampInt, roundHalfEven, sizeOf } from "./ir.js";
+import { quantizeValue, sizeOf } from "./ir.js";
 import { runLayer, layerSources, type QLayer } from "./ops/index.js";
 import type { QConv } from "./ops/conv.js";
 import type { QDense } from "./ops/dense.js";
@@ -141,7 +141,7 @@ export function quantizeInput(model: QModel, values: readonly number[]): number[
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new ZkmlError("BAD_INPUT", `model ${model.name}: input value #${i} is ${String(v)}, not a finite number`);
     }
-    return clampInt(roundHalfEven(v * 2 ** fracs[i]!), ACT_MIN, ACT_MAX);
+    return quantizeValue(v, fracs[i]!);
   });
 }
 

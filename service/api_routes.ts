@@ -12,7 +12,8 @@ import { renderMetrics } from "./metrics.js";
 import { jobOptions, type ContextRequest, type ModelJobData, type ProofQueueData } from "./queue.js";
 import { buildFiles, isBuildFileName } from "./store.js";
 import { cancelKey } from "./worker.js";
-import { HttpError, sha256, stateOf, tokenOf, type ApiState } from "./api_state.js";
+import { sha256Bytes as sha256 } from "../core/manifest.js";
+import { HttpError, stateOf, tokenOf, type ApiState } from "./api_state.js";
 import { JOB_ID, modelBodySchema, proofBodySchema } from "./api_schemas.js";
 
 export interface ProofBody {

@@ -2,7 +2,6 @@
  * What every route of the API shares: the Redis connection and queues, the model store with its
  * open models, token checks and rate limits, and the reading and re-checking of proof jobs.
  */
-import { createHash } from "node:crypto";
 import { QueueEvents, type ConnectionOptions, type Job } from "bullmq";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
@@ -23,11 +22,6 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
-}
-
-/** sha256 of text or bytes, hex. */
-export function sha256(text: string | Uint8Array): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 /** A BullMQ job state as the API names it (undefined: no such job). */

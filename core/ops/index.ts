@@ -54,24 +54,22 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */
 export function nodeKind<N extends GraphNode>(n: N): NodeKind<N> {
-  const kind = (NODE_KINDS as Record<string, NodeKind<never>>)[n.op];
-  if (!kind || !Object.hasOwn(NODE_KINDS, n.op)) {
+  if (!Object.hasOwn(NODE_KINDS, n.op)) {
     throw new ZkmlError("BAD_MODEL", `graph node "${n.name}" has op "${String(n.op)}", which is no node kind of zkml (${Object.keys(NODE_KINDS).join(", ")})`);
   }
-  return kind as unknown as NodeKind<N>;
+  return (NODE_KINDS as Record<string, unknown>)[n.op] as NodeKind<N>;
 }
 
 /** A layer's kind; a layer op outside the registry (a stale or hostile quant file) is a BAD_MODEL refusal. */
 export function layerKind<L extends QLayer>(l: L): LayerKind<L> {
-  const kind = (LAYER_KINDS as Record<string, LayerKind<never>>)[l.op];
-  if (!kind || !Object.hasOwn(LAYER_KINDS, l.op)) {
+  if (!Object.hasOwn(LAYER_KINDS, l.op)) {
     throw new ZkmlError(
       "BAD_MODEL",
       `layer "${l.node}" has op "${String(l.op)}", which is no layer kind of zkml (${Object.keys(LAYER_KINDS).join(", ")})`,
       "compile the model again with this version of zkml",
     );
   }
-  return kind as unknown as LayerKind<L>;
+  return (LAYER_KINDS as Record<string, unknown>)[l.op] as LayerKind<L>;
 }
 
 /** The tensors a node reads. */

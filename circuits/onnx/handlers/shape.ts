@@ -21,10 +21,7 @@ export function shapeOf(b: GraphBuilder, n: NodeProto, name: string): number[] {
 function reshapeTo(b: GraphBuilder, n: NodeProto, dims: number[]): void {
   const v = b.valueNamed(n, n.input![0]!);
   if (v.kind === "const") b.setConst(n, { ...v.tensor, dims });
-  else {
-    b.actOf(n, n.input![0]!);
-    b.alias(n, dims);
-  }
+  else b.alias(n, dims);
 }
 
 const identity: OnnxOp = {
