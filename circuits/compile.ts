@@ -33,6 +33,8 @@ export interface CompileOptions {
   salt?: bigint;
   /** With several graph outputs: the one whose argmax is the proof's class (QuantizeOptions.classOutput). */
   classOutput?: string;
+  /** Fuse polynomial activations (QuantizeOptions.fuse); default true. */
+  fuse?: boolean;
   progress?: (message: string) => void;
 }
 
@@ -94,7 +96,12 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
   if (weights !== "constants" && weights !== "private") {
     throw new ZkmlError("USAGE", `--weights ${String(weights)}: expected constants or private`);
   }
-  const quantized = quantizeGraph(graph, { samples, bits: opts.bits, ...(opts.classOutput !== undefined && { classOutput: opts.classOutput }) });
+  const quantized = quantizeGraph(graph, {
+    samples,
+    bits: opts.bits,
+    ...(opts.classOutput !== undefined && { classOutput: opts.classOutput }),
+    ...(opts.fuse === false && { fuse: false }),
+  });
   // 31 bytes: below the field modulus, so the salt is a field element as it is.
   const model = weights === "private" ? await withPrivateWeights(quantized, opts.salt ?? BigInt("0x" + randomBytes(31).toString("hex"))) : quantized;
   let source: string;

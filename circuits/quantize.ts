@@ -12,7 +12,8 @@ import type { Graph, GraphNode } from "../core/graph.js";
 import { nodeInputs, readers, runFloat, sizeOf } from "../core/graph.js";
 import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForRange, maxAbs } from "../core/ir.js";
 import { nodeKind } from "../core/ops/index.js";
-import type { QuantizeContext, TensorRef } from "../core/ops/kind.js";
+import { fusePolynomials } from "./fuse.js";
+import type { ExactInput, QuantizeContext, TensorRef } from "../core/ops/kind.js";
 import {
   layerOutBits,
   layerOutFrac,
@@ -39,6 +40,12 @@ export interface QuantizeOptions {
    * one that ended in ArgMax or Softmax, else the first of at most 255 values, else none.
    */
   classOutput?: string;
+  /**
+   * Fuse polynomial activations (x·x, x·x + x, a·x² + b·x + c: circuits/fuse.ts) into one
+   * product and one requantization per value. Default true; false keeps one layer per node
+   * (the unfused form, for comparison).
+   */
+  fuse?: boolean;
 }
 
 /**
@@ -137,7 +144,7 @@ class Quantizer {
       offset += size;
     }
     if (graph.inputs) inputFrac = this.partFrac.get(graph.inputs[0]!.name)!;
-    const input = { layer: -1, frac: inputFrac, size: sizeOf(graph.input.shape) };
+    const input = { layer: -1, frac: inputFrac, size: sizeOf(graph.input.shape), bits: ACT_BITS };
     this.tensors.set(graph.input.name, input);
     for (const i of this.consumed) this.tensors.set(this.nodes[i]!.output, input);
     return inputFrac;
@@ -175,6 +182,24 @@ class Quantizer {
     return i === this.nodes.length - 1 || (this.joinsOutputs && this.soleReader(this.nodes[i]!.output) === this.nodes.length - 1);
   }
 
+  /** Whether node last's one reader can take its output as this exact accumulator (NodeKind.takesExact). */
+  readerTakesExact(last: number, input: ExactInput): boolean {
+    const r = this.nodes[this.soleReader(this.nodes[last]!.output)];
+    return r !== undefined && nodeKind(r).takesExact?.(r, input) === true;
+  }
+
+  /**
+   * Where a tensor's integers live. Only a node whose kind takes that exact accumulator (or the
+   * node joining several graph outputs) may read one: every other kind's bounds assume int8.
+   */
+  read(i: number, name: string, refuse: (why: string) => never): TensorRef {
+    const ref = this.tensors.get(name) ?? refuse(`reads "${name}", which no earlier node computes`);
+    const node = this.nodes[i]!;
+    const takesWide = nodeKind(node).takesExact?.(node, ref) === true || (this.joinsOutputs && i === this.nodes.length - 1);
+    if (ref.bits > ACT_BITS && !takesWide) refuse(`reads "${name}", an exact ${ref.bits}-bit accumulator, where int8 is needed`);
+    return ref;
+  }
+
   requantFor(last: number, relu: boolean, fixed: number | undefined, accFrac: number): Requant | null {
     if (this.outputOnly(last) && !relu && fixed === undefined) return null;
     // Largest frac the values allow, never more than the accumulator has (a shift is a division).
@@ -193,16 +218,17 @@ class Quantizer {
     };
     return {
       modelName: this.graph.name,
-      tensor: (name) => this.tensors.get(name) ?? refuse(`reads "${name}", which no earlier node computes`),
+      tensor: (name) => this.read(i, name, refuse),
       inputPartFrac: (name) => this.partFrac.get(name),
       absorb: (fuseRelu) => this.absorb(i, fuseRelu),
+      readerTakesExact: (last, input) => this.readerTakesExact(last, input),
       requantFor: (last, relu, fixed, accFrac) => this.requantFor(last, relu, fixed, accFrac),
       calibratedMax: (index) => this.nodeMax[index]!,
       fromField: (layer) => (layer === this.layers.length - 1 ? {} : { from: layer }),
       produce: (last, layer) => {
         const q = layer as unknown as QLayer;
         this.layers.push(q);
-        this.tensors.set(this.nodes[last]!.output, { layer: this.layers.length - 1, frac: layerOutFrac(q), size: layerOutSize(q) });
+        this.tensors.set(this.nodes[last]!.output, { layer: this.layers.length - 1, frac: layerOutFrac(q), size: layerOutSize(q), bits: layerOutBits(q) });
       },
       push: (layer) => this.layers.push(layer as unknown as QLayer) - 1,
       alias: (name, ref) => this.tensors.set(name, ref),
@@ -218,7 +244,8 @@ class Quantizer {
  * The float graph as an int8 model with power-of-two scales, chosen from the calibration
  * samples' ranges; `runReference` on the result is what the circuit computes, bit for bit.
  */
-export function quantizeGraph(graph: Graph, opts: QuantizeOptions): QModel {
+export function quantizeGraph(imported: Graph, opts: QuantizeOptions): QModel {
+  const graph = opts.fuse === false ? imported : fusePolynomials(imported);
   checkSamples(graph, opts);
   checkGraphWork(graph);
   const q = new Quantizer(graph, opts.samples);

@@ -52,7 +52,7 @@ function randomSpec(name: string, inputShape: number[], sketch: LayerSketch[], s
   return { name, inputShape, layers };
 }
 
-const CASES: { name: string; input: number[]; sketch: LayerSketch[] }[] = [
+const CASES: { name: string; input: number[]; sketch: LayerSketch[]; ops?: string[] }[] = [
   {
     name: "conv3x3-pad-relu-maxpool-dense",
     input: [2, 6, 6],
@@ -106,6 +106,33 @@ const CASES: { name: string; input: number[]; sketch: LayerSketch[] }[] = [
     input: [1, 4, 4],
     sketch: [{ kind: "conv", outChannels: 2, kernel: 2 }, { kind: "activation", op: "Abs" }, { kind: "flatten" }, { kind: "dense", outFeatures: 3 }],
   },
+  {
+    // x·x + x fused (core/ops/poly.ts) and kept exact for the 2x2 average, which sums it and
+    // requantizes once (core/ops/sumpool.ts).
+    name: "conv-square-avgpool-dense",
+    input: [1, 6, 6],
+    sketch: [
+      { kind: "conv", outChannels: 2, kernel: 3 },
+      { kind: "polynomial", a: 1, b: 1, c: 0 },
+      { kind: "avgpool", kernel: 2 },
+      { kind: "flatten" },
+      { kind: "dense", outFeatures: 3 },
+    ],
+    ops: ["conv", "poly", "sumpool", "dense"],
+  },
+  {
+    // a·x² + b·x + c through Mul/Add by constants; an average of 3x3 windows (divisor 9) needs int8.
+    name: "dense-polynomial-coefficients-avgpool3",
+    input: [1, 6, 6],
+    sketch: [
+      { kind: "conv", outChannels: 1, kernel: 1 },
+      { kind: "polynomial", a: 0.5, b: -0.75, c: 0.125 },
+      { kind: "avgpool", kernel: 3 },
+      { kind: "flatten" },
+      { kind: "dense", outFeatures: 2 },
+    ],
+    ops: ["conv", "poly", "avgpool", "dense"],
+  },
 ];
 
 for (const [ci, cs] of CASES.entries()) {
@@ -121,6 +148,8 @@ for (const [ci, cs] of CASES.entries()) {
     beforeAll(async () => {
       c = await TestCircuit.compile(generateCircom(model).split("\n").slice(1).join("\n"), "O1");
     });
+
+    if (cs.ops) it("quantizes to the intended layers", () => expect(model.layers.map((l) => l.op)).toEqual(cs.ops));
 
     it("imports with onnxruntime's float semantics", async () => {
       const ort = await floatOutputs(bytes, model, samples.slice(0, 8));

@@ -78,7 +78,8 @@ const CASES: {
       ["g1", F, F],
       ["g2", 3, F],
     ],
-    layers: ["dense", "binary", "binary", "dense"],
+    // Fused (circuits/fuse.ts): one product and one requantization per value.
+    layers: ["dense", "poly", "dense"],
   },
   {
     name: "Pow 2 and 3, Sub of activations, a linear output read twice (ReLU not fused)",
@@ -91,7 +92,8 @@ const CASES: {
       { op: "Add", inputs: ["sq", "cube"], outputs: ["y"] },
     ],
     gemms: [["g1", F, F]],
-    layers: ["dense", "relu", "binary", "binary", "binary", "binary", "binary"],
+    // Each square is a poly; the cube is square·x, a binary Mul (degree 3 is no poly).
+    layers: ["dense", "relu", "binary", "poly", "poly", "binary", "binary"],
     extra: [
       { name: "two", dims: [], values: [2] },
       { name: "three", dims: [], values: [3] },
@@ -238,6 +240,8 @@ for (const [ci, cs] of CASES.entries()) {
       }
       const mul = model.layers.findIndex((l) => (l.op === "binary" && l.fn === "mul") || l.op === "matmul");
       if (mul >= 0) expect(await c.check(c.forge(w, { [`prod${mul}[0]`]: c.getSigned(w, `prod${mul}[0]`) + 1n }))).toBe(false);
+      const poly = model.layers.findIndex((l) => l.op === "poly");
+      if (poly >= 0) expect(await c.check(c.forge(w, { [`sq${poly}[0]`]: c.getSigned(w, `sq${poly}[0]`) + 1n }))).toBe(false);
     });
   });
 }

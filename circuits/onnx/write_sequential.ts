@@ -16,6 +16,8 @@ export type SequentialLayer =
   | { kind: "prelu"; slope: ArrayLike<number> }
   | { kind: "batchnorm"; scale: ArrayLike<number>; bias: ArrayLike<number>; mean: ArrayLike<number>; variance: ArrayLike<number> }
   | { kind: "flatten" }
+  /** a·x² + b·x + c elementwise, as PyTorch exports it: Mul(x, x), then Mul/Add by constants and an Add of x (x·x + x: two nodes). */
+  | { kind: "polynomial"; a: number; b: number; c: number }
   /** weight: row-major [out][in] (Gemm transB=1, as torch.nn.Linear exports). */
   | { kind: "dense"; outFeatures: number; weight: ArrayLike<number>; bias: ArrayLike<number> };
 
@@ -72,10 +74,22 @@ export function sequentialShapes(spec: SequentialSpec): number[][] {
 }
 
 type NodeMaker = (opType: string, inputs: string[], attribute?: onnxProto.onnx.IAttributeProto[]) => void;
+/** A node with all its inputs given; returns its output's name (the layer's last node writes the layer's output). */
+type RawNodeMaker = (opType: string, inputs: string[]) => string;
 type ParamMaker = (suffix: string, dims: number[], values: ArrayLike<number>) => string;
 
 /** One layer as ONNX nodes and initializers, reading a tensor of `shape` (without batch). */
-function writeLayer(l: SequentialLayer, shape: number[], node: NodeMaker, param: ParamMaker): void {
+/** a·x² + b·x + c over the layer's input `x`, each term a node of its own. */
+function writePolynomial(l: { a: number; b: number; c: number }, x: string, raw: RawNodeMaker, param: ParamMaker): void {
+  const terms: string[] = [];
+  const square = raw("Mul", [x, x]);
+  terms.push(l.a === 1 ? square : raw("Mul", [square, param("a", [], [l.a])]));
+  if (l.b !== 0) terms.push(l.b === 1 ? x : raw("Mul", [x, param("b", [], [l.b])]));
+  if (l.c !== 0) terms.push(param("c", [], [l.c]));
+  terms.slice(1).reduce((sum, t) => raw("Add", [sum, t]), terms[0]!);
+}
+
+function writeLayer(l: SequentialLayer, shape: number[], node: NodeMaker, param: ParamMaker, raw: RawNodeMaker, x: string): void {
   switch (l.kind) {
     case "conv": {
       const group = l.group ?? 1;
@@ -124,6 +138,9 @@ function writeLayer(l: SequentialLayer, shape: number[], node: NodeMaker, param:
     case "flatten":
       node("Flatten", [], [int("axis", 1)]);
       break;
+    case "polynomial":
+      writePolynomial(l, x, raw, param);
+      break;
     case "dense": {
       const inF = shape.reduce((a, b) => a * b, 1);
       const w = param("weight", [l.outFeatures, inF], l.weight);
@@ -150,7 +167,14 @@ export function encodeSequential(spec: SequentialSpec): Uint8Array {
       initializers.push(floatTensorProto(name, dims, values));
       return name;
     };
-    writeLayer(l, shape, node, param);
+    let k = 0;
+    const raw = (opType: string, inputs: string[]) => {
+      const output = `${out}/${k++}`;
+      nodes.push(onnx.NodeProto.create({ name: `/${opType.toLowerCase()}${i}_${k}`, opType, input: inputs, output: [output] }));
+      return output;
+    };
+    writeLayer(l, shape, node, param, raw, current);
+    if (k > 0) nodes.at(-1)!.output = [out];
     current = out;
     shape = shapes[i]!;
   });

@@ -18,7 +18,7 @@ function wrap(text: string, width: number, indent: string): string {
 
 export const compileVerb: Verb = {
   name: "compile",
-  usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--bits 8] [--json]",
+  usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--no-fuse] [--bits 8] [--json]",
   help: `Imports the ONNX graph, quantizes it to int8 with power-of-two scales, writes the integer
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
 Takes PyTorch / skl2onnx exports and onnxruntime's pre-quantized forms (QDQ, QLinear and
@@ -47,10 +47,15 @@ ${wrap(SUPPORTED_OPS.join(", "), 92, "  ")}
                       Softmax, else the first of at most 255 values, else none (the class byte
                       is then 255, ZKML_NO_CLASS). Every output is proven and committed either
                       way; proofs name each by its ONNX name.
+  --no-fuse           keep each node of a polynomial activation (x·x + x, a·x² + b·x + c) as a
+                      layer of its own, requantized on its own. By default such a chain is one
+                      product and one requantization per value (none before an average pool
+                      over 2, 4, 8… values, which requantizes once after its sum): about half
+                      the constraints of a square-activation CNN, and closer to the float model.
   --bits 8            activation/weight bits (only 8 for now)
 
 Prints the constraint count, the public signals and the quantization scales.`,
-  options: options(["out", "calibration", "bits", "weights", "class-output"]),
+  options: options(["out", "calibration", "bits", "weights", "class-output"], ["no-fuse"]),
   async run(ctx) {
     const model = requirePositional(ctx, 0, "the ONNX model file", "compile");
     const bits = str(ctx, "bits");
@@ -60,6 +65,7 @@ Prints the constraint count, the public signals and the quantization scales.`,
       bits: bits === undefined ? undefined : Number(bits),
       weights: str(ctx, "weights") as "constants" | "private" | undefined,
       classOutput: str(ctx, "class-output"),
+      ...(ctx.values["no-fuse"] === true && { fuse: false }),
       progress: (m) => ctx.progress(m),
     });
     const m = r.model;

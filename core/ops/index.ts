@@ -15,10 +15,23 @@ import { ZkmlError } from "../errors.js";
 import type { EmitContext, LayerKind, NodeKind } from "./kind.js";
 import { matmulLayer, matmulNode, type MatMulNode, type QMatMul } from "./matmul.js";
 import { avgpoolLayer, avgpoolNode, maxpoolLayer, maxpoolNode, type PoolNode, type QAvgPool, type QMaxPool } from "./pool.js";
+import { polyLayer, polyNode, type PolyNode, type QPoly } from "./poly.js";
 import { selectLayer, selectNode, type QSelect, type SelectNode } from "./select.js";
+import { sumpoolLayer, type QSumPool } from "./sumpool.js";
 
-export type GraphNode = DenseNode | ConvNode | PoolNode | SelectNode | ActivationNode | AbsNode | BinaryNode | MatMulNode | ConcatNode | FixScaleNode;
-export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSelect | QRelu | QTable | QAbs | QBinary | QMatMul | QRescale | QConcat;
+export type GraphNode =
+  | DenseNode
+  | ConvNode
+  | PoolNode
+  | SelectNode
+  | ActivationNode
+  | AbsNode
+  | PolyNode
+  | BinaryNode
+  | MatMulNode
+  | ConcatNode
+  | FixScaleNode;
+export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSumPool | QSelect | QRelu | QTable | QAbs | QPoly | QBinary | QMatMul | QRescale | QConcat;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -31,6 +44,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   select: selectNode,
   activation: activationNode,
   abs: absNode,
+  poly: polyNode,
   binary: binaryNode,
   matmul: matmulNode,
   concat: concatNode,
@@ -42,10 +56,12 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   conv: convLayer,
   maxpool: maxpoolLayer,
   avgpool: avgpoolLayer,
+  sumpool: sumpoolLayer,
   select: selectLayer,
   relu: reluLayer,
   table: tableLayerKind,
   abs: absLayer,
+  poly: polyLayer,
   binary: binaryLayer,
   matmul: matmulLayer,
   rescale: rescaleLayer,

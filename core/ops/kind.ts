@@ -18,6 +18,14 @@ export interface TensorRef {
   layer: number;
   frac: number;
   size: number;
+  /** Signed width of its values: 8, or an exact accumulator's. */
+  bits: number;
+}
+
+/** An exact accumulator a producer offers its reader: signed width and scale 2^-frac. */
+export interface ExactInput {
+  bits: number;
+  frac: number;
 }
 
 /** What a node folds into the layer before it when it is that layer's sole reader. */
@@ -38,6 +46,12 @@ export interface QuantizeContext {
    * `last` is the node whose output the folded layer stands for.
    */
   absorb(fuseRelu: boolean): { last: number; relu: boolean; fixed?: number };
+  /**
+   * Whether node `last`'s output has one reader and that reader can take it as an exact
+   * accumulator of `input.bits` at 2^-input.frac (NodeKind.takesExact), so the producer may
+   * skip its requantization.
+   */
+  readerTakesExact(last: number, input: ExactInput): boolean;
   /** The requantization to int8 after an accumulator at 2^-accFrac (null: the exact output). */
   requantFor(last: number, relu: boolean, fixed: number | undefined, accFrac: number): Requant | null;
   /** The largest |value| of node `index`'s float output over the calibration samples. */
@@ -71,6 +85,12 @@ export interface NodeKind<N> {
   work(n: N): { work: number; constraints: number };
   /** What the node folds into the layer before it, when it is that layer's sole reader (a ReLU, a Q/DQ pair). */
   absorbed(n: N): Absorbed | undefined;
+  /**
+   * Whether it can read its input as an exact accumulator of this width and scale, not only
+   * int8: its own arithmetic stays exact and it requantizes once, after it (a polynomial; an
+   * average whose divisor is one power of two sums). Absent: int8 only.
+   */
+  takesExact?(n: N, input: ExactInput): boolean;
   /** The integer layers for node `index` (ctx.produce / ctx.alias). */
   quantize(n: N, index: number, ctx: QuantizeContext): void;
 }

@@ -75,7 +75,11 @@ export function quantizeLinear(
   const { weights, wFrac } = quantizeWeights(node);
   const accFrac = src.frac + wFrac;
   const bias = Array.from(node.bias, (b) => roundHalfEven(b * 2 ** accFrac));
-  const requant = ctx.requantFor(last, relu, fixed, accFrac);
+  // A reader that takes the exact accumulator (a polynomial activation, an average that sums)
+  // requantizes after its own exact arithmetic: one rounding and one range check fewer.
+  const exactBits = accumulatorBits(ctx, weights, bias, rowLength, null);
+  const keepExact = !relu && fixed === undefined && ctx.readerTakesExact(last, { bits: exactBits, frac: accFrac });
+  const requant = keepExact ? null : ctx.requantFor(last, relu, fixed, accFrac);
   const accBits = accumulatorBits(ctx, weights, bias, rowLength, requant);
   return { last, from: ctx.fromField(src.layer), params: { weights, bias, inFrac: src.frac, wFrac, accFrac, accBits, requant } };
 }

@@ -3,10 +3,11 @@
  * codegen and the interpreter both take from poolWindows. Max compares int8 values (MaxInt8 per
  * comparison); the average divides with rounding (DivRoundInt8, ties to even after a QDQ pair).
  */
-import { commentText } from "../inert.js";
 import { ACT_BITS, poolWindows, sizeOf, type LayerBase, type NodeBase, type Window2d } from "../ir.js";
 import { arrayFunction } from "./circom.js";
 import { oneInput, previousLayer, type LayerKind, type NodeKind } from "./kind.js";
+import { quantizeSumPool, sumPoolTakes } from "./sumpool.js";
+import { poolHead, windowFunctions } from "./windows.js";
 
 export interface PoolNode extends NodeBase, Window2d {
   op: "maxpool" | "avgpool";
@@ -60,8 +61,11 @@ export const maxpoolNode: NodeKind<PoolNode> = {
 
 export const avgpoolNode: NodeKind<PoolNode> = {
   ...poolNode,
-  quantize(n, _index, ctx) {
-    const { layer, frac } = ctx.tensor(n.input);
+  takesExact: (n, input) => sumPoolTakes(n, input.bits),
+  quantize(n, index, ctx) {
+    const src = ctx.tensor(n.input);
+    if (src.bits > ACT_BITS) return quantizeSumPool(n, index, ctx);
+    const { layer, frac } = src;
     const { inShape, outShape, kernel, strides, pads } = n;
     // A QDQ AveragePool (a Q/DQ pair right after it): ONNX rounds the average half to even,
     // and so does the layer then. The average stays at its input's scale.
@@ -99,27 +103,6 @@ export function roundedAverage(sum: number, n: number, halfEven = false): number
 
 function describePool(l: QMaxPool | QAvgPool): string {
   return `${l.op} [${l.inShape}]→[${l.outShape}] kernel ${l.kernel.join("x")} stride ${l.strides.join(",")}${l.op === "avgpool" && l.halfEven ? " (ties to even)" : ""}`;
-}
-
-/** The windows come from the same function the reference interpreter uses: one geometry. */
-function windowFunctions(l: QMaxPool | QAvgPool, i: number): string[] {
-  const { cells } = poolWindows(l);
-  const starts = [0];
-  for (const c of cells) starts.push(starts.at(-1)! + c.length);
-  return [
-    arrayFunction(`Cells${i}`, cells.flat(), `Layer ${i}: ${commentText(l.node)}, input indices of every window (padding left out).`),
-    arrayFunction(`CellStart${i}`, starts, `Layer ${i}: where each output's window starts in Cells${i}.`),
-  ];
-}
-
-function poolHead(l: QMaxPool | QAvgPool, i: number): string[] {
-  const n = sizeOf(l.outShape);
-  return [
-    `    // ${commentText(l.node)}: ${l.op} [${l.inShape}] -> [${l.outShape}], kernel ${l.kernel}, stride ${l.strides}, pads ${l.pads}`,
-    `    var cells${i}[${poolWindows(l).cells.flat().length || 1}] = Cells${i}();`,
-    `    var start${i}[${n + 1}] = CellStart${i}();`,
-    `    signal a${i}[${n}];`,
-  ];
 }
 
 export const maxpoolLayer: LayerKind<QMaxPool> = {

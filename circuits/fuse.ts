@@ -1,0 +1,103 @@
+/**
+ * Fuses polynomial activations: a chain of Mul, Add and Sub of one activation x with itself and
+ * with constants (x·x, x·x + x, a·x² + b·x + c in any of the forms PyTorch exports) becomes one
+ * `poly` node of the float graph, which quantizes to one product and one requantization per
+ * value instead of a requantization per node of the chain. The rewrite keeps the float
+ * semantics (up to float rounding); the integer semantics of the fused form are the poly
+ * layer's, which the reference interpreter defines and the circuit equals bit for bit.
+ */
+import type { Graph, GraphNode } from "../core/graph.js";
+import { nodeInputs } from "../core/graph.js";
+import type { PolyNode } from "../core/ops/poly.js";
+
+/** A tensor as a·x² + b·x + c of the tensor `base`, computed by `nodes` (graph indices). */
+interface Polynomial {
+  base: string;
+  a: number;
+  b: number;
+  c: number;
+  nodes: number[];
+}
+
+const degree = (p: Polynomial) => (p.a !== 0 ? 2 : p.b !== 0 ? 1 : 0);
+
+function combine(fn: "add" | "sub" | "mul", p: Polynomial, q: Polynomial): Omit<Polynomial, "base" | "nodes"> | undefined {
+  if (fn === "add") return { a: p.a + q.a, b: p.b + q.b, c: p.c + q.c };
+  if (fn === "sub") return { a: p.a - q.a, b: p.b - q.b, c: p.c - q.c };
+  if (degree(p) + degree(q) > 2) return undefined;
+  return { a: p.a * q.c + p.b * q.b + p.c * q.a, b: p.b * q.c + p.c * q.b, c: p.c * q.c };
+}
+
+/** One value repeated, or undefined (a per-element affine is no scalar polynomial). */
+function uniform(values: Float64Array): number | undefined {
+  const v = values[0];
+  return v !== undefined && values.every((w) => w === v) ? v : undefined;
+}
+
+const fresh = (t: string): Polynomial => ({ base: t, a: 0, b: 1, c: 0, nodes: [] });
+
+/**
+ * Node i's output as a polynomial of its inputs' base, if it is a step of a polynomial chain.
+ * An input that is itself a polynomial may also start a chain of its own (y = x·x + x, then
+ * y·y + y: degree 4 in x, degree 2 in y).
+ */
+function polynomialOf(n: GraphNode, i: number, of: (t: string) => Polynomial): Polynomial | undefined {
+  if (n.op === "binary") {
+    const pairs: [Polynomial, Polynomial][] = [
+      [of(n.input), of(n.input2)],
+      [of(n.input), fresh(n.input2)],
+      [fresh(n.input), of(n.input2)],
+      [fresh(n.input), fresh(n.input2)],
+    ];
+    for (const [p, q] of pairs) {
+      const r = p.base === q.base ? combine(n.fn, p, q) : undefined;
+      if (r) return { base: p.base, ...r, nodes: [...new Set([...p.nodes, ...q.nodes, i])] };
+    }
+    return undefined;
+  }
+  if (n.op === "activation" && n.fn.kind === "affine") {
+    const [s, t] = [uniform(n.fn.scale), uniform(n.fn.shift)];
+    const p = of(n.input);
+    return s === undefined || t === undefined ? undefined : { base: p.base, a: s * p.a, b: s * p.b, c: s * p.c + t, nodes: [...p.nodes, i] };
+  }
+  return undefined;
+}
+
+/** Every node's readers (graph indices); the graph output reads the last node. */
+function readerIndices(graph: Graph): Map<string, number[]> {
+  const readers = new Map<string, number[]>();
+  graph.nodes.forEach((n, i) => {
+    for (const t of nodeInputs(n)) readers.set(t, [...(readers.get(t) ?? []), i]);
+  });
+  const out = graph.nodes.at(-1)?.output;
+  if (out !== undefined) readers.set(out, [...(readers.get(out) ?? []), graph.nodes.length]);
+  return readers;
+}
+
+/** The graph with every closed polynomial chain (no inner value read outside it) as one poly node. */
+export function fusePolynomials(graph: Graph): Graph {
+  const polys = new Map<string, Polynomial>();
+  const of = (t: string): Polynomial => polys.get(t) ?? fresh(t);
+  graph.nodes.forEach((n, i) => {
+    const p = polynomialOf(n, i, of);
+    if (p) polys.set(n.output, p);
+  });
+  const readers = readerIndices(graph);
+  const replaced = new Map<number, PolyNode>();
+  const removed = new Set<number>();
+  // From the end, so the longest chain wins over the chains inside it.
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i]!;
+    const p = polys.get(n.output);
+    if (!p || p.a === 0 || p.nodes.some((k) => removed.has(k) || replaced.has(k))) continue;
+    const inside = new Set(p.nodes);
+    const closed = p.nodes.every((k) => k === i || (readers.get(graph.nodes[k]!.output) ?? []).every((r) => inside.has(r)));
+    if (!closed) continue;
+    const ops = p.nodes.map((k) => graph.nodes[k]!.onnxOp);
+    replaced.set(i, { op: "poly", name: n.name, onnxOp: [...new Set(ops)].join("+"), input: p.base, output: n.output, a: p.a, b: p.b, c: p.c });
+    for (const k of p.nodes) if (k !== i) removed.add(k);
+  }
+  if (replaced.size === 0) return graph;
+  const nodes = graph.nodes.flatMap((n, i) => (removed.has(i) ? [] : [replaced.get(i) ?? n]));
+  return { ...graph, nodes };
+}
