@@ -1,13 +1,15 @@
 /**
  * Where a warm Groth16 prove spends its time: snarkjs's own steps (read the witness and the
  * key's sections, build A/B/C, the six FFTs, the five MSMs), timed from its debug log over
- * warm runs of one built model. Profile first, then change (issue 15, part 4). A command:
- *   node --import tsx bench/prove_profile.ts [build-dir] [runs] [out.json]
+ * warm runs of one built model; then zkml's warm Groth16 prover (core/systems/groth16_prover.ts)
+ * against snarkjs's, interleaved in the same run, every proof verified. A command:
+ *   npm run bench:prove-profile -- [build-dir] [runs] [out.json]
  * (default build/mnist-mlp, 7 runs after one warm-up).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import * as snarkjs from "snarkjs";
 import { releaseCurves } from "../core/curve.js";
+import { groth16Prover } from "../core/systems/groth16_prover.js";
 import { circuitInput } from "../core/circuit_input.js";
 import { quantizeInput } from "../core/qmodel.js";
 import { openReady } from "../src/index.js";
@@ -74,6 +76,27 @@ async function main() {
     wtnsMs.push(w);
     profiles.push(p);
   }
+  // zkml's warm prover against snarkjs's, interleaved so drift on a shared machine hits both.
+  const vk = JSON.parse(await readFile(ready.file("vkey"), "utf8"));
+  const parseStart = performance.now();
+  const warm = await groth16Prover(zkey);
+  const parseMs = performance.now() - parseStart;
+  const wtns = await witness.compute(input);
+  const zkmlMs: number[] = [];
+  const snarkjsMs: number[] = [];
+  let allVerified = true;
+  for (let i = 0; i <= runs; i++) {
+    let t = performance.now();
+    const a = await warm(wtns);
+    const ta = performance.now() - t;
+    t = performance.now();
+    const b = await snarkjs.groth16.prove({ type: "mem", data: zkey }, { type: "mem", data: wtns });
+    const tb = performance.now() - t;
+    allVerified &&= (await snarkjs.groth16.verify(vk, a.publicSignals, a.proof)) && (await snarkjs.groth16.verify(vk, b.publicSignals, b.proof));
+    if (i === 0) continue;
+    zkmlMs.push(ta);
+    snarkjsMs.push(tb);
+  }
   await releaseCurves();
   const steps = [...new Set(profiles.flatMap((p) => Object.keys(p)))];
   const report = {
@@ -83,10 +106,16 @@ async function main() {
     runs,
     witnessMs: median(wtnsMs),
     steps: Object.fromEntries(steps.map((s) => [s, median(profiles.map((p) => p[s] ?? 0))])),
+    comparison: { zkmlWarmMs: stat(zkmlMs), snarkjsMs: stat(snarkjsMs), ratio: median(zkmlMs) / median(snarkjsMs), keyParseMs: parseMs, allVerified },
   };
   const total = report.steps.total!;
-  for (const [s, ms] of Object.entries(report.steps)) console.log(`${s.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms  ${((100 * ms) / total).toFixed(0).padStart(3)} %`);
+  for (const [s, ms] of Object.entries(report.steps))
+    console.log(`${s.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms  ${((100 * ms) / total).toFixed(0).padStart(3)} %`);
   console.log(`witness (wasm)                     ${report.witnessMs.toFixed(1).padStart(8)} ms`);
+  const c = report.comparison;
+  console.log(
+    `warm prove, same run: zkml ${c.zkmlWarmMs.median.toFixed(0)} ms (${c.zkmlWarmMs.min.toFixed(0)}–${c.zkmlWarmMs.max.toFixed(0)}), snarkjs ${c.snarkjsMs.median.toFixed(0)} ms (${c.snarkjsMs.min.toFixed(0)}–${c.snarkjsMs.max.toFixed(0)}): ${c.ratio.toFixed(2)}×; key parsed once in ${c.keyParseMs.toFixed(0)} ms; every proof verified: ${c.allVerified}`,
+  );
   if (outFile) await writeFile(outFile, JSON.stringify(report, null, 2) + "\n");
 }
 

@@ -19,7 +19,12 @@ export interface ScalarField {
   mul(a: Element, b: Element): Element;
   exp(a: Element, e: bigint | number): Element;
   toObject(a: Element): bigint;
+  /** The generator of the coset the Groth16 quotient is evaluated on. */
+  shift: Element;
+  neg(a: Element): Element;
+  random(): Element;
   ifft(values: Uint8Array): Promise<Uint8Array>;
+  fft(values: Uint8Array): Promise<Uint8Array>;
   batchApplyKey(values: Uint8Array, first: Element, inc: Element): Promise<Uint8Array>;
   batchFromMontgomery(values: Uint8Array): Promise<Uint8Array>;
 }
@@ -42,6 +47,11 @@ export interface CurveGroup {
   toAffine(a: Element): Element;
   toRprLEM(buff: Uint8Array, offset: number, a: Element): void;
   fromObject(coords: (bigint | string)[] | (bigint | string)[][]): Element;
+  toObject(a: Element): bigint[] | bigint[][];
+  /** A point stored as little-endian Montgomery coordinates at `offset` (as zkeys store them). */
+  fromRprLEM(buff: Uint8Array, offset: number): Element;
+  /** Σ scalar_i·base_i over affine bases and 32-byte little-endian scalars (normal form), on the workers. */
+  multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Element>;
 }
 
 export interface BnCurve {

@@ -11,17 +11,20 @@ export type { ProofResult, SnarkProof } from "../core/systems/index.js";
 export class SnarkProver {
   private constructor(
     readonly system: ProofSystem,
-    private readonly zkey: Uint8Array,
+    private readonly proveWitness: (witness: Uint8Array) => Promise<ProofResult>,
   ) {}
 
-  /** A prover for `system` with the zkey read once. */
+  /** A prover for `system` with the zkey read once (and parsed once, where the system's backend has a warm prover). */
   static async load(system: ProofSystem, zkeyFile: string): Promise<SnarkProver> {
-    return new SnarkProver(system, await readFile(zkeyFile));
+    const zkey = await readFile(zkeyFile);
+    const b = backend(system);
+    const warm = b.warmProver && (await b.warmProver(zkey));
+    return new SnarkProver(system, warm ?? ((witness) => b.prove({ type: "mem", data: zkey }, { type: "mem", data: witness })));
   }
 
   /** A proof of the witness (a .wtns file's bytes). */
   async prove(witness: Uint8Array): Promise<ProofResult> {
-    const { proof, publicSignals } = await backend(this.system).prove({ type: "mem", data: this.zkey }, { type: "mem", data: witness });
+    const { proof, publicSignals } = await this.proveWitness(witness);
     return { proof, publicSignals };
   }
 }

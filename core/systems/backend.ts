@@ -50,6 +50,11 @@ export interface ProofBackend {
   /** Proving and verifying keys from the r1cs and a phase-2-ready ptau. */
   setup(r1csFile: string, ptauFile: string, zkeyFile: string): Promise<SystemKeys>;
   prove(zkey: SnarkFile, witness: SnarkFile): Promise<ProofResult>;
+  /**
+   * A prover that holds the key parsed, for many proofs (the warm prover); absent: `prove`
+   * with the key's bytes each time.
+   */
+  warmProver?(zkey: Uint8Array): Promise<(witness: Uint8Array) => Promise<ProofResult>>;
   /** snarkjs's verdict; a malformed proof or key is false, never a throw. */
   verify(verificationKey: unknown, publicSignals: string[], proof: unknown): Promise<boolean>;
   /** The proof's words in its Solidity verifier's order, read from the proof's fields (PROOF_INVALID when malformed). */

@@ -5,6 +5,7 @@
  */
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../errors.js";
+import { groth16Prover } from "./groth16_prover.js";
 import { fieldWords, QUIET, verdict, type ProofBackend, type ProofResult } from "./backend.js";
 
 function entropy(): string {
@@ -35,6 +36,7 @@ export const groth16: ProofBackend = {
     return { zkeyFile, verificationKey, timingsMs: { newZkey: t1 - t0, contribute: t2 - t1, exportVk: performance.now() - t2 } };
   },
   prove: (zkey, witness) => snarkjs.groth16.prove(zkey, witness) as Promise<ProofResult>,
+  warmProver: groth16Prover,
   verify: (vk, signals, proof) => verdict(snarkjs.groth16.verify, vk, signals, proof),
   // pi_b's G2 coordinates go imaginary part first, as the pairing precompile takes them.
   words: (proof) =>

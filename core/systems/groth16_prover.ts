@@ -1,0 +1,257 @@
+/**
+ * A warm Groth16 prover over a snarkjs zkey, the same proof as snarkjs's `groth16.prove` step
+ * for step (same key layout, the same FFTs and multi-exponentiations on ffjavascript's curve and
+ * workers), with two changes that the profile asked for (bench/prove_profile.ts, docs/BENCHMARKS.md):
+ * - A/B/C at the constraint points (the QAP's sparse matrices times the witness) are summed
+ *   with BigInt over coefficients parsed once per key, where snarkjs slices and calls wasm per
+ *   coefficient on the main thread (MNIST MLP: 412 ms of a 1.4 s prove).
+ * - The five multi-exponentiations are queued together, so the workers' queue never runs dry
+ *   between them; and the point sections are copied out of the key once (ffjavascript posts
+ *   slices to its workers, and a slice of a view posts the whole underlying buffer).
+ * Browser-safe: ffjavascript and BigInt only.
+ */
+import { getCurveFromName } from "ffjavascript";
+import type { BnCurve, Element } from "../bn254.js";
+import { ZkmlError } from "../errors.js";
+import type { ProofResult } from "./backend.js";
+
+const N8 = 32;
+
+/** A proving key this prover cannot read: damaged, or not a BN254 Groth16 zkey. */
+function badKey(why: string): ZkmlError {
+  return new ZkmlError("STALE_ARTIFACT", why, "run `zkml setup` on the build folder again");
+}
+
+/** A zkey's sections as offsets into its bytes (snarkjs's binary file layout: "zkey", version, sections). */
+function sections(bytes: Uint8Array): Map<number, { offset: number; size: number }> {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (magic !== "zkey") throw badKey("the proving key is not a zkey file");
+  const out = new Map<number, { offset: number; size: number }>();
+  let p = 12;
+  const n = dv.getUint32(8, true);
+  for (let i = 0; i < n && p + 12 <= bytes.length; i++) {
+    const id = dv.getUint32(p, true);
+    const size = Number(dv.getBigUint64(p + 4, true));
+    if (p + 12 + size > bytes.length) throw badKey(`the proving key's section ${id} runs past its end`);
+    out.set(id, { offset: p + 12, size });
+    p += 12 + size;
+  }
+  return out;
+}
+
+/** Little-endian bytes → BigInt. */
+function readLE(dv: DataView, at: number): bigint {
+  return (
+    dv.getBigUint64(at, true) | (dv.getBigUint64(at + 8, true) << 64n) | (dv.getBigUint64(at + 16, true) << 128n) | (dv.getBigUint64(at + 24, true) << 192n)
+  );
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+function writeLE(dv: DataView, at: number, x: bigint): void {
+  dv.setBigUint64(at, x & MASK64, true);
+  dv.setBigUint64(at + 8, (x >> 64n) & MASK64, true);
+  dv.setBigUint64(at + 16, (x >> 128n) & MASK64, true);
+  dv.setBigUint64(at + 24, x >> 192n, true);
+}
+
+/** The key, parsed once: sizes, fixed points, the QAP coefficients and views of the point sections. */
+interface ParsedKey {
+  nVars: number;
+  nPublic: number;
+  domainSize: number;
+  power: number;
+  alpha1: Element;
+  beta1: Element;
+  beta2: Element;
+  delta1: Element;
+  delta2: Element;
+  /** Coefficient i adds k[i]·w[signal[i]]·R⁻¹ to row[i] of A (matrix 0) or B (matrix 1); k = x·R² as the zkey stores it. */
+  matrix: Uint8Array;
+  row: Uint32Array;
+  signal: Uint32Array;
+  k: bigint[];
+  points: { A: Uint8Array; B1: Uint8Array; B2: Uint8Array; C: Uint8Array; H: Uint8Array };
+}
+
+function parseHeader(bytes: Uint8Array, s: Map<number, { offset: number; size: number }>, curve: BnCurve) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const h1 = s.get(1);
+  const h2 = s.get(2);
+  if (!h1 || !h2 || dv.getUint32(h1.offset, true) !== 1) throw badKey("the proving key is not a Groth16 zkey");
+  let p = h2.offset;
+  const n8q = dv.getUint32(p, true);
+  p += 4 + n8q;
+  const n8r = dv.getUint32(p, true);
+  p += 4 + n8r;
+  if (n8q !== N8 || n8r !== N8) throw badKey("the proving key is not over BN254");
+  const nVars = dv.getUint32(p, true);
+  const nPublic = dv.getUint32(p + 4, true);
+  const domainSize = dv.getUint32(p + 8, true);
+  p += 12;
+  const g1 = (at: number) => curve.G1.fromRprLEM(bytes, at);
+  const g2 = (at: number) => curve.G2.fromRprLEM(bytes, at);
+  const alpha1 = g1(p);
+  const beta1 = g1(p + 64);
+  const beta2 = g2(p + 128);
+  const delta1 = g1(p + 128 + 128 + 128);
+  const delta2 = g2(p + 128 + 128 + 128 + 64);
+  return { nVars, nPublic, domainSize, alpha1, beta1, beta2, delta1, delta2 };
+}
+
+/** Parses a Groth16 zkey once, for many proofs. */
+async function parseKey(bytes: Uint8Array, curve: BnCurve): Promise<ParsedKey> {
+  const s = sections(bytes);
+  const header = parseHeader(bytes, s, curve);
+  const power = Math.log2(header.domainSize);
+  if (!Number.isInteger(power)) throw badKey("the proving key's domain is no power of two");
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const co = s.get(4);
+  if (!co) throw badKey("the proving key has no coefficient section");
+  const n = dv.getUint32(co.offset, true);
+  if (4 + n * (12 + N8) !== co.size) throw badKey("the proving key's coefficient section has the wrong size");
+  const matrix = new Uint8Array(n);
+  const row = new Uint32Array(n);
+  const signal = new Uint32Array(n);
+  const k: bigint[] = new Array(n);
+  // Kept as stored (x·R²): buildABC multiplies each row's sum by R⁻¹ once, as snarkjs's
+  // Montgomery product does per term.
+  for (let i = 0; i < n; i++) {
+    const at = co.offset + 4 + i * (12 + N8);
+    matrix[i] = dv.getUint32(at, true);
+    row[i] = dv.getUint32(at + 4, true);
+    signal[i] = dv.getUint32(at + 8, true);
+    if (matrix[i]! > 1 || row[i]! >= header.domainSize || signal[i]! >= header.nVars) throw badKey(`the proving key's coefficient ${i} is out of range`);
+    k[i] = readLE(dv, at + 12);
+  }
+  const view = (id: number) => {
+    const sec = s.get(id);
+    if (!sec) throw badKey(`the proving key has no section ${id}`);
+    // A copy, not a view: ffjavascript posts slices of it to its workers, and a view of a Node
+    // Buffer's pool (or of the whole key) would post all of the underlying memory each time.
+    return new Uint8Array(bytes.subarray(sec.offset, sec.offset + sec.size));
+  };
+  return { ...header, power, matrix, row, signal, k, points: { A: view(5), B1: view(6), B2: view(7), C: view(8), H: view(9) } };
+}
+
+/** R⁻¹ mod p for Montgomery's R = 2^256. */
+function montgomeryInverse(p: bigint): bigint {
+  return modInverse((1n << 256n) % p, p);
+}
+
+function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1, t0, t1] = [m, a % m, 0n, 1n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
+  }
+  return ((t0 % m) + m) % m;
+}
+
+/** The witness section of a .wtns file: its values (normal form) as bytes and as BigInts. */
+function witnessValues(wtns: Uint8Array, nVars: number): { bytes: Uint8Array; values: bigint[] } {
+  const s = new Map<number, { offset: number; size: number }>();
+  const dv = new DataView(wtns.buffer, wtns.byteOffset, wtns.byteLength);
+  let p = 12;
+  for (let i = 0; i < dv.getUint32(8, true) && p + 12 <= wtns.length; i++) {
+    const size = Number(dv.getBigUint64(p + 4, true));
+    s.set(dv.getUint32(p, true), { offset: p + 12, size });
+    p += 12 + size;
+  }
+  const sec = s.get(2);
+  if (!sec || sec.size !== nVars * N8) throw new ZkmlError("BAD_INPUT", `the witness does not fit the proving key (${nVars} signals expected)`);
+  const bytes = new Uint8Array(wtns.subarray(sec.offset, sec.offset + sec.size));
+  return { bytes, values: Array.from({ length: nVars }, (_, i) => readLE(dv, sec.offset + i * N8)) };
+}
+
+/** A, B and C = A·B at the domain's points, Montgomery bytes, as the FFTs take them. */
+function buildABC(key: ParsedKey, w: bigint[], p: bigint, rInv: bigint): [Uint8Array, Uint8Array, Uint8Array] {
+  const d = key.domainSize;
+  const sums: [bigint[], bigint[]] = [new Array(d).fill(0n), new Array(d).fill(0n)];
+  for (let i = 0; i < key.k.length; i++) {
+    const m = sums[key.matrix[i]!]!;
+    const r = key.row[i]!;
+    m[r] = m[r]! + key.k[i]! * w[key.signal[i]!]!;
+  }
+  const out = [new Uint8Array(d * N8), new Uint8Array(d * N8), new Uint8Array(d * N8)] as const;
+  const dvs = out.map((b) => new DataView(b.buffer));
+  for (let r = 0; r < d; r++) {
+    // Σ x·R²·w, times R⁻¹: the Montgomery form of Σ x·w, as snarkjs's Fr.mul per term gives.
+    const a = ((sums[0][r]! % p) * rInv) % p;
+    const b = ((sums[1][r]! % p) * rInv) % p;
+    writeLE(dvs[0]!, r * N8, a);
+    writeLE(dvs[1]!, r * N8, b);
+    // Montgomery product: a·b·R⁻¹ is C's Montgomery form.
+    writeLE(dvs[2]!, r * N8, (((a * b) % p) * rInv) % p);
+  }
+  return [out[0], out[1], out[2]];
+}
+
+/** Evaluations at the shifted coset, as snarkjs computes them (ifft, multiply by the coset's powers, fft). */
+async function toOddCoset(curve: BnCurve, values: Uint8Array, inc: Element): Promise<Uint8Array> {
+  const Fr = curve.Fr;
+  const coefficients = await Fr.ifft(values);
+  const shifted = await Fr.batchApplyKey(coefficients, Fr.e(1), inc);
+  return Fr.fft(shifted);
+}
+
+/** (A·B − C) at the coset, out of Montgomery form: the H multi-exponentiation's scalars. */
+function joinABC(a: Uint8Array, b: Uint8Array, c: Uint8Array, p: bigint, rInv: bigint): Uint8Array {
+  // ffjavascript returns a BigBuffer only above 2^28 bytes, beyond zkml's constraint limit.
+  if (![a, b, c].every((x) => x instanceof Uint8Array)) throw badKey("the proving key's domain is too large for this prover");
+  const [da, db, dc] = [a, b, c].map((x) => new DataView(x.buffer, x.byteOffset, x.byteLength)) as [DataView, DataView, DataView];
+  const out = new Uint8Array(a.length);
+  const dout = new DataView(out.buffer);
+  const rInv2 = (rInv * rInv) % p;
+  for (let at = 0; at < a.length; at += N8) {
+    // a, b, c are x·R: (a·b·R⁻¹ − c)·R⁻¹ = a·b·R⁻² − c·R⁻¹.
+    const v = (readLE(da, at) * readLE(db, at) * rInv2 - readLE(dc, at) * rInv) % p;
+    writeLE(dout, at, v < 0n ? v + p : v);
+  }
+  return out;
+}
+
+/** A prover for one zkey: parse it once, then prove witness after witness. */
+export async function groth16Prover(zkey: Uint8Array): Promise<(wtns: Uint8Array) => Promise<ProofResult>> {
+  const curve = await getCurveFromName("bn128");
+  const key = await parseKey(zkey, curve);
+  const { Fr, G1, G2 } = curve;
+  const p = Fr.p;
+  const rInv = montgomeryInverse(p);
+  const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
+  return async (wtns) => {
+    const w = witnessValues(wtns, key.nVars);
+    // A/B/C on the main thread, the quotient's FFTs, then all five multi-exponentiations at once,
+    // so the workers' queue never runs dry between them (the fastest order measured).
+    const [a, b, c] = buildABC(key, w.values, p, rInv);
+    const [ao, bo, co] = await Promise.all([toOddCoset(curve, a, inc), toOddCoset(curve, b, inc), toOddCoset(curve, c, inc)]);
+    const [pa, pb1, pb, pc, resH] = await Promise.all([
+      G1.multiExpAffine(key.points.A, w.bytes),
+      G1.multiExpAffine(key.points.B1, w.bytes),
+      G2.multiExpAffine(key.points.B2, w.bytes),
+      G1.multiExpAffine(key.points.C, w.bytes.slice((key.nPublic + 1) * N8)),
+      G1.multiExpAffine(key.points.H, joinABC(ao, bo, co, p, rInv)),
+    ]);
+    const r = Fr.random();
+    const s = Fr.random();
+    const piA = G1.add(G1.add(pa, key.alpha1), G1.timesFr(key.delta1, r));
+    const piB = G2.add(G2.add(pb, key.beta2), G2.timesFr(key.delta2, s));
+    const b1 = G1.add(G1.add(pb1, key.beta1), G1.timesFr(key.delta1, s));
+    let piC = G1.add(pc, resH);
+    piC = G1.add(piC, G1.timesFr(piA, s));
+    piC = G1.add(piC, G1.timesFr(b1, r));
+    piC = G1.add(piC, G1.timesFr(key.delta1, Fr.neg(Fr.mul(r, s))));
+    const str = (o: unknown): unknown => (typeof o === "bigint" ? o.toString() : Array.isArray(o) ? o.map(str) : o);
+    const proof = {
+      pi_a: str(G1.toObject(G1.toAffine(piA))),
+      pi_b: str(G2.toObject(G2.toAffine(piB))),
+      pi_c: str(G1.toObject(G1.toAffine(piC))),
+      protocol: "groth16",
+      curve: "bn128",
+    };
+    const publicSignals = w.values.slice(1, key.nPublic + 1).map((v) => v.toString());
+    return { proof, publicSignals } as unknown as ProofResult;
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * zkml's warm Groth16 prover (core/systems/groth16_prover.ts) against snarkjs's on the MNIST
+ * build: the same public signals, proofs snarkjs verifies, a witness that breaks a constraint
+ * gives no valid proof, and a damaged key is refused by name.
+ */
+import { readFile } from "node:fs/promises";
+import * as snarkjs from "snarkjs";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { circuitInput } from "../core/circuit_input.js";
+import { releaseCurves } from "../core/curve.js";
+import { ZkmlError } from "../core/errors.js";
+import { quantizeInput } from "../core/qmodel.js";
+import { groth16Prover } from "../core/systems/groth16_prover.js";
+import { WitnessGenerator } from "../prover/witness.js";
+import { openReady } from "../src/index.js";
+import { mulberry32 } from "./helpers/models.js";
+
+afterAll(releaseCurves);
+
+describe("the warm Groth16 prover", () => {
+  it("proves what snarkjs proves: same public signals, verified by snarkjs; a broken witness gives no valid proof", async () => {
+    const ready = await openReady(inject("mnistDir"));
+    const zkey = await readFile(ready.file("zkey"));
+    const vk = JSON.parse(await readFile(ready.file("vkey"), "utf8"));
+    const witness = await WitnessGenerator.load(ready.file("wasm"));
+    const rand = mulberry32(15);
+    const m = ready.model;
+    const prove = await groth16Prover(zkey);
+    for (let k = 0; k < 2; k++) {
+      const values = Array.from({ length: 784 }, () => rand());
+      const wtns = await witness.compute(circuitInput(m, quantizeInput(m, values), BigInt(k + 1), 99n));
+      const ours = await prove(wtns);
+      const theirs = await snarkjs.groth16.prove({ type: "mem", data: zkey }, { type: "mem", data: wtns });
+      expect(ours.publicSignals).toEqual(theirs.publicSignals);
+      expect(await snarkjs.groth16.verify(vk, ours.publicSignals, ours.proof)).toBe(true);
+      const forged = [...ours.publicSignals];
+      forged[1] = (BigInt(forged[1]!) + 1n).toString();
+      expect(await snarkjs.groth16.verify(vk, forged, ours.proof)).toBe(false);
+      if (k === 1) {
+        // A witness that breaks a constraint (one private signal changed): the proof does not verify.
+        const bad = new Uint8Array(wtns);
+        const at = bad.length - 32 * 5;
+        bad[at] = bad[at]! ^ 1;
+        const broken = await prove(bad);
+        expect(await snarkjs.groth16.verify(vk, broken.publicSignals, broken.proof)).toBe(false);
+      }
+    }
+  }, 120_000);
+
+  it("refuses a damaged key with a ZkmlError that says to run setup again", async () => {
+    const zkey = await readFile((await openReady(inject("mnistDir"))).file("zkey"));
+    for (const damaged of [zkey.subarray(0, zkey.length / 2), Uint8Array.from([1, 2, 3, 4, ...zkey.subarray(4, 64)])]) {
+      const err = await groth16Prover(new Uint8Array(damaged)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ZkmlError);
+      expect((err as ZkmlError).code).toBe("STALE_ARTIFACT");
+    }
+  });
+});
