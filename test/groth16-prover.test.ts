@@ -47,6 +47,19 @@ describe("the warm Groth16 prover", () => {
     }
   }, 120_000);
 
+  it("keeps proving after the curve's workers were released in between (as a CLI verb or a test's afterAll does)", async () => {
+    const ready = await openReady(inject("mnistDir"));
+    const zkey = await readFile(ready.file("zkey"));
+    const vk = JSON.parse(await readFile(ready.file("vkey"), "utf8"));
+    const witness = await WitnessGenerator.load(ready.file("wasm"));
+    const wtns = await witness.compute(circuitInput(ready.model, quantizeInput(ready.model, Array(784).fill(0.5)), 3n, 5n));
+    const prove = await groth16Prover(zkey);
+    await releaseCurves();
+    // A prover that held the released curve would wait forever on workers that are gone.
+    const proof = await prove(wtns);
+    expect(await snarkjs.groth16.verify(vk, proof.publicSignals, proof.proof)).toBe(true);
+  }, 60_000);
+
   it("refuses a damaged key with a ZkmlError that says to run setup again", async () => {
     const zkey = await readFile((await openReady(inject("mnistDir"))).file("zkey"));
     for (const damaged of [zkey.subarray(0, zkey.length / 2), Uint8Array.from([1, 2, 3, 4, ...zkey.subarray(4, 64)])]) {

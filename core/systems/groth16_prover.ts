@@ -215,13 +215,15 @@ function joinABC(a: Uint8Array, b: Uint8Array, c: Uint8Array, p: bigint, rInv: b
 
 /** A prover for one zkey: parse it once, then prove witness after witness. */
 export async function groth16Prover(zkey: Uint8Array): Promise<(wtns: Uint8Array) => Promise<ProofResult>> {
-  const curve = await getCurveFromName("bn128");
-  const key = await parseKey(zkey, curve);
-  const { Fr, G1, G2 } = curve;
-  const p = Fr.p;
-  const rInv = montgomeryInverse(p);
-  const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
+  const key = await parseKey(zkey, await getCurveFromName("bn128"));
   return async (wtns) => {
+    // The curve afresh each time (ffjavascript caches it): a caller may have released its
+    // workers (releaseCurves) since the last proof, and a released curve never answers.
+    const curve = await getCurveFromName("bn128");
+    const { Fr, G1, G2 } = curve;
+    const p = Fr.p;
+    const rInv = montgomeryInverse(p);
+    const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
     const w = witnessValues(wtns, key.nVars);
     // A/B/C on the main thread, the quotient's FFTs, then all five multi-exponentiations at once,
     // so the workers' queue never runs dry between them (the fastest order measured).
