@@ -11,6 +11,7 @@ import * as snarkjs from "snarkjs";
 import { releaseCurves } from "../core/curve.js";
 import { groth16Prover } from "../core/systems/groth16_prover.js";
 import { circuitInput } from "../core/circuit_input.js";
+import { sizeOf } from "../core/ir.js";
 import { quantizeInput } from "../core/qmodel.js";
 import { openReady } from "../src/index.js";
 import { WitnessGenerator } from "../prover/witness.js";
@@ -63,7 +64,7 @@ async function main() {
   const zkey = await readFile(ready.file("zkey"));
   const witness = await WitnessGenerator.load(ready.file("wasm"));
   const m = ready.model;
-  const values = Array.from({ length: m.input.shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i % 17) - 8) / 8);
+  const values = Array.from({ length: sizeOf(m.input.shape) }, (_, i) => ((i % 17) - 8) / 8);
   const input = circuitInput(m, quantizeInput(m, values), 1n, 7n);
   const wtnsMs: number[] = [];
   const profiles: Record<string, number>[] = [];

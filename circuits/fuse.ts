@@ -66,11 +66,12 @@ function polynomialOf(n: GraphNode, i: number, of: (t: string) => Polynomial): P
 /** Every node's readers (graph indices); the graph output reads the last node. */
 function readerIndices(graph: Graph): Map<string, number[]> {
   const readers = new Map<string, number[]>();
+  const add = (t: string, i: number) => (readers.get(t) ?? readers.set(t, []).get(t)!).push(i);
   graph.nodes.forEach((n, i) => {
-    for (const t of nodeInputs(n)) readers.set(t, [...(readers.get(t) ?? []), i]);
+    for (const t of nodeInputs(n)) add(t, i);
   });
   const out = graph.nodes.at(-1)?.output;
-  if (out !== undefined) readers.set(out, [...(readers.get(out) ?? []), graph.nodes.length]);
+  if (out !== undefined) add(out, graph.nodes.length);
   return readers;
 }
 

@@ -10,7 +10,7 @@ import { ZkmlError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import type { Graph, GraphNode } from "../core/graph.js";
 import { nodeInputs, readers, runFloat, sizeOf } from "../core/graph.js";
-import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForRange, maxAbs } from "../core/ir.js";
+import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
 import { nodeKind } from "../core/ops/index.js";
 import { fusePolynomials } from "./fuse.js";
 import type { ExactInput, QuantizeContext, TensorRef } from "../core/ops/kind.js";
@@ -194,9 +194,9 @@ class Quantizer {
    */
   read(i: number, name: string, refuse: (why: string) => never): TensorRef {
     const ref = this.tensors.get(name) ?? refuse(`reads "${name}", which no earlier node computes`);
+    if (ref.bits <= ACT_BITS || (this.joinsOutputs && i === this.nodes.length - 1)) return ref;
     const node = this.nodes[i]!;
-    const takesWide = nodeKind(node).takesExact?.(node, ref) === true || (this.joinsOutputs && i === this.nodes.length - 1);
-    if (ref.bits > ACT_BITS && !takesWide) refuse(`reads "${name}", an exact ${ref.bits}-bit accumulator, where int8 is needed`);
+    if (nodeKind(node).takesExact?.(node, ref) !== true) refuse(`reads "${name}", an exact ${ref.bits}-bit accumulator, where int8 is needed`);
     return ref;
   }
 
@@ -363,7 +363,7 @@ export async function withPrivateWeights(model: QModel, salt: bigint): Promise<Q
   const biasBits = dense.map((l) => Math.max(2, bitsForBound(maxAbs(l.bias))));
   const layers = dense.map((l, i) => {
     let bound = 2 ** (biasBits[i]! - 1) + l.inFeatures * inMag * inMag;
-    if (l.requant && l.requant.shift > 0) bound += 2 ** (l.requant.shift - 1);
+    bound += roundingConstant(l.requant);
     return { ...l, accBits: bitsForBound(bound) };
   });
   const last = layers.at(-1)!;

@@ -86,6 +86,11 @@ export function requantize(acc: number, r: Requant): number {
   return clampInt(q, r.relu ? 0 : ACT_MIN, ACT_MAX);
 }
 
+/** What the requantization adds to an accumulator before its shift (2^(k−1), or 0): part of the width bound. */
+export function roundingConstant(r: Requant | null): number {
+  return r && r.shift > 0 ? 2 ** (r.shift - 1) : 0;
+}
+
 /** ", requant >>k (ties to even) + relu → int8 at 2^-f", or ", output exact". */
 export function requantText(r: Requant | null): string {
   return r ? `, requant >>${r.shift}${r.halfEven ? " (ties to even)" : ""}${r.relu ? " + relu" : ""} → int8 at 2^-${r.outFrac}` : ", output exact";

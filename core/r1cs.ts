@@ -18,40 +18,52 @@ export interface R1cs {
   constraints: { a: LinearCombination; b: LinearCombination; c: LinearCombination }[];
 }
 
-function sections(bytes: Uint8Array, magic: string, file: string): Map<number, { start: number; size: number }> {
+/**
+ * The sections of an iden3 binary file (.r1cs, .wtns, snarkjs's .zkey): type → where its bytes
+ * are. `fail` makes the error for a file that is not one, or is cut short (BAD_INPUT by default).
+ */
+export function binSections(
+  bytes: Uint8Array,
+  magic: string,
+  file: string,
+  fail: (why: string) => Error = (why) => new ZkmlError("BAD_INPUT", why),
+): Map<number, { start: number; size: number }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const got = String.fromCharCode(...bytes.subarray(0, 4));
-  if (got !== magic || bytes.length < 12) throw new ZkmlError("BAD_INPUT", `${file} is not a ${magic} file`);
+  if (got !== magic || bytes.length < 12) throw fail(`${file} is not a ${magic} file`);
   const n = view.getUint32(8, true);
   const out = new Map<number, { start: number; size: number }>();
   let pos = 12;
   for (let i = 0; i < n; i++) {
-    if (pos + 12 > bytes.length) throw new ZkmlError("BAD_INPUT", `${file}: truncated`);
+    if (pos + 12 > bytes.length) throw fail(`${file}: truncated`);
     const type = view.getUint32(pos, true);
     const size = Number(view.getBigUint64(pos + 4, true));
-    if (pos + 12 + size > bytes.length) throw new ZkmlError("BAD_INPUT", `${file}: section ${type} runs past the end`);
+    if (pos + 12 + size > bytes.length) throw fail(`${file}: section ${type} runs past the end`);
     out.set(type, { start: pos + 12, size });
     pos += 12 + size;
   }
   return out;
 }
 
-function readLE(bytes: Uint8Array, at: number, n8: number): bigint {
+/** A little-endian unsigned integer of n8 bytes at `at`, read 8 bytes at a time where it can. */
+export function readLE(view: DataView, at: number, n8: number): bigint {
   let v = 0n;
-  for (let b = n8 - 1; b >= 0; b--) v = (v << 8n) | BigInt(bytes[at + b]!);
+  let b = n8;
+  for (; b >= 8 && b % 8 === 0; b -= 8) v = (v << 64n) | view.getBigUint64(at + b - 8, true);
+  for (; b > 0; b--) v = (v << 8n) | BigInt(view.getUint8(at + b - 1));
   return v;
 }
 
 /** An .r1cs file's header, constraints and wire map, from its bytes (`file` names it in errors). */
 export function parseR1cs(bytes: Uint8Array, file = "circuit.r1cs"): R1cs {
-  const s = sections(bytes, "r1cs", file);
+  const s = binSections(bytes, "r1cs", file);
   const header = s.get(1);
   const body = s.get(2);
   if (!header || !body) throw new ZkmlError("BAD_INPUT", `${file}: no header or constraints section`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = header.start;
   const n8 = view.getUint32(pos, true);
-  const prime = readLE(bytes, pos + 4, n8);
+  const prime = readLE(view, pos + 4, n8);
   pos += 4 + n8;
   const nWires = view.getUint32(pos, true);
   const nPubOut = view.getUint32(pos + 4, true);
@@ -64,7 +76,7 @@ export function parseR1cs(bytes: Uint8Array, file = "circuit.r1cs"): R1cs {
     pos += 4;
     const m: LinearCombination = new Map();
     for (let t = 0; t < terms; t++) {
-      m.set(view.getUint32(pos, true), readLE(bytes, pos + 4, n8));
+      m.set(view.getUint32(pos, true), readLE(view, pos + 4, n8));
       pos += 4 + n8;
     }
     return m;
@@ -76,7 +88,7 @@ export function parseR1cs(bytes: Uint8Array, file = "circuit.r1cs"): R1cs {
 
 /** Where a .wtns file's values are: byte offset of value 0, bytes per value, and how many. */
 export function wtnsLayout(bytes: Uint8Array, file = "witness.wtns"): { offset: number; n8: number; count: number } {
-  const s = sections(bytes, "wtns", file);
+  const s = binSections(bytes, "wtns", file);
   const header = s.get(1);
   const body = s.get(2);
   if (!header || !body) throw new ZkmlError("BAD_INPUT", `${file}: no header or values section`);
@@ -87,11 +99,12 @@ export function wtnsLayout(bytes: Uint8Array, file = "witness.wtns"): { offset: 
 /** Witness value i of a .wtns file (0 is the constant 1). */
 export function wtnsValue(bytes: Uint8Array, i: number): bigint {
   const { offset, n8 } = wtnsLayout(bytes);
-  return readLE(bytes, offset + i * n8, n8);
+  return readLE(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset + i * n8, n8);
 }
 
 /** The witness values of a .wtns file (index 0 is the constant 1). */
 export function parseWtns(bytes: Uint8Array, file = "witness.wtns"): bigint[] {
   const { offset, n8, count } = wtnsLayout(bytes, file);
-  return Array.from({ length: count }, (_, i) => readLE(bytes, offset + i * n8, n8));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: count }, (_, i) => readLE(view, offset + i * n8, n8));
 }

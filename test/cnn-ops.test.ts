@@ -121,6 +121,19 @@ const CASES: { name: string; input: number[]; sketch: LayerSketch[]; ops?: strin
     ops: ["conv", "poly", "sumpool", "dense"],
   },
   {
+    // A conv with no ReLU keeps its exact accumulator for a 2x2 average (padded, count_include_pad:
+    // every divisor 4), which sums it and requantizes once: no requantization before the pool.
+    name: "conv-exact-avgpool2-includepad-dense",
+    input: [1, 5, 5],
+    sketch: [
+      { kind: "conv", outChannels: 2, kernel: 2 },
+      { kind: "avgpool", kernel: 2, stride: 2, pad: 1, countIncludePad: true },
+      { kind: "flatten" },
+      { kind: "dense", outFeatures: 3 },
+    ],
+    ops: ["conv", "sumpool", "dense"],
+  },
+  {
     // a·x² + b·x + c through Mul/Add by constants; an average of 3x3 windows (divisor 9) needs int8.
     name: "dense-polynomial-coefficients-avgpool3",
     input: [1, 6, 6],

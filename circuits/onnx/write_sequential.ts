@@ -78,7 +78,6 @@ type NodeMaker = (opType: string, inputs: string[], attribute?: onnxProto.onnx.I
 type RawNodeMaker = (opType: string, inputs: string[]) => string;
 type ParamMaker = (suffix: string, dims: number[], values: ArrayLike<number>) => string;
 
-/** One layer as ONNX nodes and initializers, reading a tensor of `shape` (without batch). */
 /** a·x² + b·x + c over the layer's input `x`, each term a node of its own. */
 function writePolynomial(l: { a: number; b: number; c: number }, x: string, raw: RawNodeMaker, param: ParamMaker): void {
   const terms: string[] = [];
@@ -89,6 +88,7 @@ function writePolynomial(l: { a: number; b: number; c: number }, x: string, raw:
   terms.slice(1).reduce((sum, t) => raw("Add", [sum, t]), terms[0]!);
 }
 
+/** One layer as ONNX nodes and initializers, reading the tensor `x` of `shape` (without batch). */
 function writeLayer(l: SequentialLayer, shape: number[], node: NodeMaker, param: ParamMaker, raw: RawNodeMaker, x: string): void {
   switch (l.kind) {
     case "conv": {

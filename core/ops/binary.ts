@@ -4,7 +4,7 @@
  * requantization; Mul multiplies the scales and costs one constraint per value more.
  */
 import { commentText } from "../inert.js";
-import { ACT_BITS, bitsForBound, requantize, requantText, type NodeBase, type Requant } from "../ir.js";
+import { ACT_BITS, bitsForBound, requantize, roundingConstant, requantText, type NodeBase, type Requant } from "../ir.js";
 import { requantLines } from "./circom.js";
 import type { LayerKind, NodeKind } from "./kind.js";
 import { twoOperandAccumulator } from "./linear.js";
@@ -56,7 +56,7 @@ export const binaryNode: NodeKind<BinaryNode> = {
     const requant = ctx.requantFor(last, relu, fixed, accFrac);
     const inMag = 2 ** (ACT_BITS - 1);
     let bound = mul ? inMag * inMag : inMag * 2 ** aShift + inMag * 2 ** bShift;
-    if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
+    bound += roundingConstant(requant);
     ctx.produce(last, {
       op: "binary",
       fn: n.fn,

@@ -7,6 +7,7 @@ import {
   quantizeValue,
   requantText,
   roundHalfEven,
+  roundingConstant,
   type ExactQuant,
   type FloatTensor,
   type LayerBase,
@@ -46,8 +47,8 @@ function quantizeWeights(node: LinearNodeParams): { weights: number[]; wFrac: nu
   return { weights, wFrac };
 }
 
-/** Worst-case accumulator bound of a linear layer: |bias| + Σ|w|·128 per output, plus rounding. */
-function accumulatorBits(ctx: QuantizeContext, weights: number[], bias: number[], rowLength: number, requant: Requant | null): number {
+/** Worst-case |accumulator| of a linear layer: |bias| + Σ|w|·128 per output. */
+function accumulatorBound(weights: number[], bias: number[], rowLength: number): number {
   const inMag = 2 ** (ACT_BITS - 1);
   const rows = weights.length / rowLength;
   let bound = 0;
@@ -56,8 +57,12 @@ function accumulatorBits(ctx: QuantizeContext, weights: number[], bias: number[]
     for (let i = 0; i < rowLength; i++) s += Math.abs(weights[r * rowLength + i]!) * inMag;
     bound = Math.max(bound, s + Math.abs(bias[r]!));
   }
-  if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
-  if (!Number.isSafeInteger(bound) || bound >= 2 ** 200) ctx.malformed(`accumulator bound ${bound} is too large`);
+  return bound;
+}
+
+/** The signed width that holds `bound`, refused (naming the node) past JS's exact integers. */
+function widthOf(ctx: QuantizeContext, bound: number): number {
+  if (!Number.isSafeInteger(bound)) ctx.malformed(`accumulator bound ${bound} is too large`);
   return bitsForBound(bound);
 }
 
@@ -77,10 +82,10 @@ export function quantizeLinear(
   const bias = Array.from(node.bias, (b) => roundHalfEven(b * 2 ** accFrac));
   // A reader that takes the exact accumulator (a polynomial activation, an average that sums)
   // requantizes after its own exact arithmetic: one rounding and one range check fewer.
-  const exactBits = accumulatorBits(ctx, weights, bias, rowLength, null);
-  const keepExact = !relu && fixed === undefined && ctx.readerTakesExact(last, { bits: exactBits, frac: accFrac });
+  const bound = accumulatorBound(weights, bias, rowLength);
+  const keepExact = !relu && fixed === undefined && ctx.readerTakesExact(last, { bits: widthOf(ctx, bound), frac: accFrac });
   const requant = keepExact ? null : ctx.requantFor(last, relu, fixed, accFrac);
-  const accBits = accumulatorBits(ctx, weights, bias, rowLength, requant);
+  const accBits = widthOf(ctx, bound + roundingConstant(requant));
   return { last, from: ctx.fromField(src.layer), params: { weights, bias, inFrac: src.frac, wFrac, accFrac, accBits, requant } };
 }
 

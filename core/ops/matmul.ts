@@ -3,7 +3,7 @@
  * output's k products is exact, then requantized like a linear layer (ReLU fused).
  */
 import { commentText } from "../inert.js";
-import { ACT_BITS, bitsForBound, requantize, requantText, sumOfProducts, type NodeBase, type Requant } from "../ir.js";
+import { ACT_BITS, bitsForBound, requantize, roundingConstant, requantText, sumOfProducts, type NodeBase, type Requant } from "../ir.js";
 import { arrayFunction, requantLines } from "./circom.js";
 import type { LayerKind, NodeKind } from "./kind.js";
 import { twoOperandAccumulator } from "./linear.js";
@@ -47,7 +47,7 @@ export const matmulNode: NodeKind<MatMulNode> = {
     const accFrac = a.frac + b.frac;
     const requant = ctx.requantFor(last, relu, fixed, accFrac);
     let bound = n.k * 2 ** (2 * (ACT_BITS - 1));
-    if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
+    bound += roundingConstant(requant);
     ctx.produce(last, {
       op: "matmul",
       node: n.name,

@@ -7,7 +7,7 @@
  * average pool whose windows divide by one power of two).
  */
 import { commentText } from "../inert.js";
-import { bitsForBound, fracForRange, requantize, requantText, roundHalfEven, type LayerBase, type NodeBase, type Requant } from "../ir.js";
+import { bitsForBound, fracForRange, requantize, requantText, roundHalfEven, roundingConstant, type LayerBase, type NodeBase, type Requant } from "../ir.js";
 import { requantLines } from "./circom.js";
 import { oneInput, previousLayer, type LayerKind, type NodeKind, type QuantizeContext } from "./kind.js";
 import { accumulatorOut } from "./linear.js";
@@ -55,9 +55,7 @@ export function coefficientFrac(a: number, b: number): number {
 function polyBound(l: Pick<QPoly, "coefficients" | "inBits" | "xShift" | "requant">): number {
   const [A, B, C] = l.coefficients;
   const xMag = 2 ** (l.inBits - 1);
-  let bound = Math.abs(A) * xMag * xMag + Math.abs(B) * 2 ** l.xShift * xMag + Math.abs(C);
-  if (l.requant && l.requant.shift > 0) bound += 2 ** (l.requant.shift - 1);
-  return bound;
+  return Math.abs(A) * xMag * xMag + Math.abs(B) * 2 ** l.xShift * xMag + Math.abs(C) + roundingConstant(l.requant);
 }
 
 /** Accumulators stay below this, so the interpreter's integers (JS numbers) are exact. */

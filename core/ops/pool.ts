@@ -62,9 +62,9 @@ export const maxpoolNode: NodeKind<PoolNode> = {
 export const avgpoolNode: NodeKind<PoolNode> = {
   ...poolNode,
   takesExact: (n, input) => sumPoolTakes(n, input.bits),
-  quantize(n, index, ctx) {
+  quantize(n, _index, ctx) {
     const src = ctx.tensor(n.input);
-    if (src.bits > ACT_BITS) return quantizeSumPool(n, index, ctx);
+    if (src.bits > ACT_BITS) return quantizeSumPool(n, ctx);
     const { layer, frac } = src;
     const { inShape, outShape, kernel, strides, pads } = n;
     // A QDQ AveragePool (a Q/DQ pair right after it): ONNX rounds the average half to even,

@@ -4,7 +4,7 @@
  * so the layer sums (no constraint) and requantizes once. One rounding instead of two, and one
  * requantization per pooled value instead of one per input value.
  */
-import { bitsForBound, poolWindows, requantize, requantText, sizeOf, type LayerBase, type Requant, type Window2d } from "../ir.js";
+import { bitsForBound, poolWindows, requantize, requantText, roundingConstant, sizeOf, type LayerBase, type Requant, type Window2d } from "../ir.js";
 import { requantLines } from "./circom.js";
 import { previousLayer, type LayerKind, type QuantizeContext } from "./kind.js";
 import { accumulatorOut } from "./linear.js";
@@ -29,27 +29,26 @@ export function commonDivisorLog2(n: Window2d & { countIncludePad: boolean }): n
   return full && Number.isInteger(log2) ? log2 : undefined;
 }
 
-/** Sums of `bits`-wide values over each window stay under 2^52 (the interpreter's exact integers). */
+/** The largest |sum| of `bits`-wide values over a window: no window has more cells than the kernel. */
 function sumBound(n: Window2d, bits: number): number {
-  return Math.max(...poolWindows(n).cells.map((c) => c.length)) * 2 ** (bits - 1);
+  return n.kernel[0] * n.kernel[1] * 2 ** (bits - 1);
 }
 
-/** Whether an average pool can take exact `bits`-wide values: one divisor 2^m, and sums that stay exact. */
+/** Whether an average pool can take exact `bits`-wide values: one divisor 2^m, and sums far inside JS's exact integers. */
 export function sumPoolTakes(n: Window2d & { countIncludePad: boolean }, bits: number): boolean {
   return commonDivisorLog2(n) !== undefined && sumBound(n, bits) < 2 ** 51;
 }
 
 /** An AveragePool node reading exact accumulators (src.bits > 8): a sum pool. */
-export function quantizeSumPool(n: PoolNode, _index: number, ctx: QuantizeContext): void {
+export function quantizeSumPool(n: PoolNode, ctx: QuantizeContext): void {
   const src = ctx.tensor(n.input);
   const log2 = commonDivisorLog2(n);
   // The producer keeps its values exact only where sumPoolTakes holds (windows of one 2^m).
   if (log2 === undefined) ctx.malformed(`an average over exact ${src.bits}-bit values with windows of different sizes`);
   const { last, relu, fixed } = ctx.absorb(true);
-  const accFrac = src.frac + log2!;
+  const accFrac = src.frac + log2;
   const requant = ctx.requantFor(last, relu, fixed, accFrac);
-  let bound = sumBound(n, src.bits);
-  if (requant && requant.shift > 0) bound += 2 ** (requant.shift - 1);
+  const bound = sumBound(n, src.bits) + roundingConstant(requant);
   if (!(bound < 2 ** 52)) ctx.refuse(`a sum of ${src.bits}-bit values over a window needs more than 52 bits`);
   const { inShape, outShape, kernel, strides, pads } = n;
   ctx.produce(last, {

@@ -10,41 +10,18 @@
  *   slices to its workers, and a slice of a view posts the whole underlying buffer).
  * Browser-safe: ffjavascript and BigInt only.
  */
-import { getCurveFromName } from "ffjavascript";
+import { getCurveFromName, utils } from "ffjavascript";
 import type { BnCurve, Element } from "../bn254.js";
 import { ZkmlError } from "../errors.js";
+import { binSections, readLE, wtnsLayout } from "../r1cs.js";
 import type { ProofResult } from "./backend.js";
 
 const N8 = 32;
+type Sections = Map<number, { start: number; size: number }>;
 
 /** A proving key this prover cannot read: damaged, or not a BN254 Groth16 zkey. */
 function badKey(why: string): ZkmlError {
   return new ZkmlError("STALE_ARTIFACT", why, "run `zkml setup` on the build folder again");
-}
-
-/** A zkey's sections as offsets into its bytes (snarkjs's binary file layout: "zkey", version, sections). */
-function sections(bytes: Uint8Array): Map<number, { offset: number; size: number }> {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic !== "zkey") throw badKey("the proving key is not a zkey file");
-  const out = new Map<number, { offset: number; size: number }>();
-  let p = 12;
-  const n = dv.getUint32(8, true);
-  for (let i = 0; i < n && p + 12 <= bytes.length; i++) {
-    const id = dv.getUint32(p, true);
-    const size = Number(dv.getBigUint64(p + 4, true));
-    if (p + 12 + size > bytes.length) throw badKey(`the proving key's section ${id} runs past its end`);
-    out.set(id, { offset: p + 12, size });
-    p += 12 + size;
-  }
-  return out;
-}
-
-/** Little-endian bytes → BigInt. */
-function readLE(dv: DataView, at: number): bigint {
-  return (
-    dv.getBigUint64(at, true) | (dv.getBigUint64(at + 8, true) << 64n) | (dv.getBigUint64(at + 16, true) << 128n) | (dv.getBigUint64(at + 24, true) << 192n)
-  );
 }
 
 const MASK64 = (1n << 64n) - 1n;
@@ -56,7 +33,7 @@ function writeLE(dv: DataView, at: number, x: bigint): void {
   dv.setBigUint64(at + 24, x >> 192n, true);
 }
 
-/** The key, parsed once: sizes, fixed points, the QAP coefficients and views of the point sections. */
+/** The key, parsed once: sizes, fixed points, the QAP coefficients and copies of the point sections. */
 interface ParsedKey {
   nVars: number;
   nPublic: number;
@@ -75,17 +52,19 @@ interface ParsedKey {
   points: { A: Uint8Array; B1: Uint8Array; B2: Uint8Array; C: Uint8Array; H: Uint8Array };
 }
 
-function parseHeader(bytes: Uint8Array, s: Map<number, { offset: number; size: number }>, curve: BnCurve) {
+function parseHeader(bytes: Uint8Array, s: Sections, curve: BnCurve) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const h1 = s.get(1);
   const h2 = s.get(2);
-  if (!h1 || !h2 || dv.getUint32(h1.offset, true) !== 1) throw badKey("the proving key is not a Groth16 zkey");
-  let p = h2.offset;
+  if (!h1 || !h2 || dv.getUint32(h1.start, true) !== 1) throw badKey("the proving key is not a Groth16 zkey");
+  // n8q, q, n8r, r, nVars, nPublic, domainSize, then α1, β1 (G1), β2, γ2 (G2), δ1 (G1), δ2 (G2).
+  if (h2.size !== 4 + N8 + 4 + N8 + 12 + 64 + 64 + 128 + 128 + 64 + 128) throw badKey("the proving key's header has the wrong size");
+  let p = h2.start;
   const n8q = dv.getUint32(p, true);
   p += 4 + n8q;
   const n8r = dv.getUint32(p, true);
+  if (n8q !== N8 || n8r !== N8 || readLE(dv, p + 4, N8) !== curve.Fr.p) throw badKey("the proving key is not over BN254");
   p += 4 + n8r;
-  if (n8q !== N8 || n8r !== N8) throw badKey("the proving key is not over BN254");
   const nVars = dv.getUint32(p, true);
   const nPublic = dv.getUint32(p + 4, true);
   const domainSize = dv.getUint32(p + 8, true);
@@ -100,16 +79,20 @@ function parseHeader(bytes: Uint8Array, s: Map<number, { offset: number; size: n
   return { nVars, nPublic, domainSize, alpha1, beta1, beta2, delta1, delta2 };
 }
 
-/** Parses a Groth16 zkey once, for many proofs. */
-async function parseKey(bytes: Uint8Array, curve: BnCurve): Promise<ParsedKey> {
-  const s = sections(bytes);
+/** Parses a Groth16 zkey once, for many proofs; every size is checked against the header before use. */
+function parseKey(bytes: Uint8Array, curve: BnCurve): ParsedKey {
+  const s = binSections(bytes, "zkey", "the proving key", badKey);
   const header = parseHeader(bytes, s, curve);
   const power = Math.log2(header.domainSize);
-  if (!Number.isInteger(power)) throw badKey("the proving key's domain is no power of two");
+  if (!Number.isInteger(power) || power > curve.Fr.s) throw badKey("the proving key's domain is no power of two the field supports");
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const co = s.get(4);
-  if (!co) throw badKey("the proving key has no coefficient section");
-  const n = dv.getUint32(co.offset, true);
+  const section = (id: number, size?: number) => {
+    const sec = s.get(id);
+    if (!sec || (size !== undefined && sec.size !== size)) throw badKey(`the proving key's section ${id} is missing or of the wrong size`);
+    return sec;
+  };
+  const co = section(4);
+  const n = co.size >= 4 ? dv.getUint32(co.start, true) : -1;
   if (4 + n * (12 + N8) !== co.size) throw badKey("the proving key's coefficient section has the wrong size");
   const matrix = new Uint8Array(n);
   const row = new Uint32Array(n);
@@ -118,21 +101,35 @@ async function parseKey(bytes: Uint8Array, curve: BnCurve): Promise<ParsedKey> {
   // Kept as stored (x·R²): buildABC multiplies each row's sum by R⁻¹ once, as snarkjs's
   // Montgomery product does per term.
   for (let i = 0; i < n; i++) {
-    const at = co.offset + 4 + i * (12 + N8);
+    const at = co.start + 4 + i * (12 + N8);
     matrix[i] = dv.getUint32(at, true);
     row[i] = dv.getUint32(at + 4, true);
     signal[i] = dv.getUint32(at + 8, true);
     if (matrix[i]! > 1 || row[i]! >= header.domainSize || signal[i]! >= header.nVars) throw badKey(`the proving key's coefficient ${i} is out of range`);
-    k[i] = readLE(dv, at + 12);
+    k[i] = readLE(dv, at + 12, N8);
   }
-  const view = (id: number) => {
-    const sec = s.get(id);
-    if (!sec) throw badKey(`the proving key has no section ${id}`);
-    // A copy, not a view: ffjavascript posts slices of it to its workers, and a view of a Node
-    // Buffer's pool (or of the whole key) would post all of the underlying memory each time.
-    return new Uint8Array(bytes.subarray(sec.offset, sec.offset + sec.size));
+  // Copies, not views: ffjavascript posts slices of them to its workers, and a slice of a view
+  // of a Node Buffer (or of the whole key) posts all of the underlying memory each time.
+  const points = (id: number, count: number, pointBytes: number) => {
+    const sec = section(id, count * pointBytes);
+    return new Uint8Array(bytes.subarray(sec.start, sec.start + sec.size));
   };
-  return { ...header, power, matrix, row, signal, k, points: { A: view(5), B1: view(6), B2: view(7), C: view(8), H: view(9) } };
+  const { nVars, nPublic, domainSize } = header;
+  return {
+    ...header,
+    power,
+    matrix,
+    row,
+    signal,
+    k,
+    points: {
+      A: points(5, nVars, 64),
+      B1: points(6, nVars, 64),
+      B2: points(7, nVars, 128),
+      C: points(8, nVars - nPublic - 1, 64),
+      H: points(9, domainSize, 64),
+    },
+  };
 }
 
 /** R⁻¹ mod p for Montgomery's R = 2^256. */
@@ -150,20 +147,15 @@ function modInverse(a: bigint, m: bigint): bigint {
   return ((t0 % m) + m) % m;
 }
 
-/** The witness section of a .wtns file: its values (normal form) as bytes and as BigInts. */
+/** A .wtns file's values (normal form) as the MSMs take them (bytes) and as BigInts. */
 function witnessValues(wtns: Uint8Array, nVars: number): { bytes: Uint8Array; values: bigint[] } {
-  const s = new Map<number, { offset: number; size: number }>();
-  const dv = new DataView(wtns.buffer, wtns.byteOffset, wtns.byteLength);
-  let p = 12;
-  for (let i = 0; i < dv.getUint32(8, true) && p + 12 <= wtns.length; i++) {
-    const size = Number(dv.getBigUint64(p + 4, true));
-    s.set(dv.getUint32(p, true), { offset: p + 12, size });
-    p += 12 + size;
-  }
-  const sec = s.get(2);
-  if (!sec || sec.size !== nVars * N8) throw new ZkmlError("BAD_INPUT", `the witness does not fit the proving key (${nVars} signals expected)`);
-  const bytes = new Uint8Array(wtns.subarray(sec.offset, sec.offset + sec.size));
-  return { bytes, values: Array.from({ length: nVars }, (_, i) => readLE(dv, sec.offset + i * N8)) };
+  const { offset, n8, count } = wtnsLayout(wtns);
+  if (n8 !== N8 || count !== nVars) throw new ZkmlError("BAD_INPUT", `the witness does not fit the proving key (${nVars} signals of ${N8} bytes expected)`);
+  const view = new DataView(wtns.buffer, wtns.byteOffset, wtns.byteLength);
+  return {
+    bytes: new Uint8Array(wtns.subarray(offset, offset + count * N8)),
+    values: Array.from({ length: count }, (_, i) => readLE(view, offset + i * N8, N8)),
+  };
 }
 
 /** A, B and C = A·B at the domain's points, Montgomery bytes, as the FFTs take them. */
@@ -207,7 +199,7 @@ function joinABC(a: Uint8Array, b: Uint8Array, c: Uint8Array, p: bigint, rInv: b
   const rInv2 = (rInv * rInv) % p;
   for (let at = 0; at < a.length; at += N8) {
     // a, b, c are x·R: (a·b·R⁻¹ − c)·R⁻¹ = a·b·R⁻² − c·R⁻¹.
-    const v = (readLE(da, at) * readLE(db, at) * rInv2 - readLE(dc, at) * rInv) % p;
+    const v = (readLE(da, at, N8) * readLE(db, at, N8) * rInv2 - readLE(dc, at, N8) * rInv) % p;
     writeLE(dout, at, v < 0n ? v + p : v);
   }
   return out;
@@ -215,14 +207,15 @@ function joinABC(a: Uint8Array, b: Uint8Array, c: Uint8Array, p: bigint, rInv: b
 
 /** A prover for one zkey: parse it once, then prove witness after witness. */
 export async function groth16Prover(zkey: Uint8Array): Promise<(wtns: Uint8Array) => Promise<ProofResult>> {
-  const key = await parseKey(zkey, await getCurveFromName("bn128"));
+  const first = await getCurveFromName("bn128");
+  const key = parseKey(zkey, first);
+  const p = first.Fr.p;
+  const rInv = montgomeryInverse(p);
   return async (wtns) => {
     // The curve afresh each time (ffjavascript caches it): a caller may have released its
     // workers (releaseCurves) since the last proof, and a released curve never answers.
     const curve = await getCurveFromName("bn128");
     const { Fr, G1, G2 } = curve;
-    const p = Fr.p;
-    const rInv = montgomeryInverse(p);
     const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
     const w = witnessValues(wtns, key.nVars);
     // A/B/C on the main thread, the quotient's FFTs, then all five multi-exponentiations at once,
@@ -245,14 +238,13 @@ export async function groth16Prover(zkey: Uint8Array): Promise<(wtns: Uint8Array
     piC = G1.add(piC, G1.timesFr(piA, s));
     piC = G1.add(piC, G1.timesFr(b1, r));
     piC = G1.add(piC, G1.timesFr(key.delta1, Fr.neg(Fr.mul(r, s))));
-    const str = (o: unknown): unknown => (typeof o === "bigint" ? o.toString() : Array.isArray(o) ? o.map(str) : o);
-    const proof = {
-      pi_a: str(G1.toObject(G1.toAffine(piA))),
-      pi_b: str(G2.toObject(G2.toAffine(piB))),
-      pi_c: str(G1.toObject(G1.toAffine(piC))),
+    const proof = utils.stringifyBigInts({
+      pi_a: G1.toObject(G1.toAffine(piA)),
+      pi_b: G2.toObject(G2.toAffine(piB)),
+      pi_c: G1.toObject(G1.toAffine(piC)),
       protocol: "groth16",
       curve: "bn128",
-    };
+    });
     const publicSignals = w.values.slice(1, key.nPublic + 1).map((v) => v.toString());
     return { proof, publicSignals } as unknown as ProofResult;
   };
