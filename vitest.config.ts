@@ -1,9 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two projects. `unit`: the registries, importer, quantizer, reference interpreter and ONNX
+ * writers, with no circom, snarkjs, chain or server and no global setup (`npm run test:unit`,
+ * the inner loop). `full`: everything else, which shares the MNIST build of the global setup.
+ * `npm test` runs both.
+ */
+const UNIT = ["test/unit/**/*.test.ts", "test/onnx-import.test.ts", "test/quantize.test.ts", "test/layer-kinds.test.ts", "test/onnx-node-tests.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
     testTimeout: 300_000,
     hookTimeout: 900_000,
     pool: "forks",
@@ -12,5 +18,9 @@ export default defineConfig({
     // suite took 1,158 s with 2 against 1,437 s with 1.
     maxWorkers: 2,
     reporters: ["default"],
+    projects: [
+      { extends: true, test: { name: "unit", include: UNIT } },
+      { extends: true, test: { name: "full", include: ["test/**/*.test.ts"], exclude: UNIT, globalSetup: ["test/global-setup.ts"] } },
+    ],
   },
 });

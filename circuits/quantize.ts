@@ -10,7 +10,7 @@ import { ZkmlError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import type { Graph, GraphNode } from "../core/graph.js";
 import { nodeInputs, readers, runFloat, sizeOf } from "../core/graph.js";
-import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
+import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForIntegers, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
 import { nodeKind } from "../core/ops/index.js";
 import { fusePolynomials } from "./fuse.js";
 import type { ExactInput, QuantizeContext, TensorRef } from "../core/ops/kind.js";
@@ -128,7 +128,8 @@ class Quantizer {
   /** The input's scale: its range, or the QuantizeLinear that alone reads it; several inputs each their own. */
   private inputScales(samples: number[][]): number {
     const graph = this.graph;
-    let inputFrac = fracForRange(Math.max(...samples.map(maxAbs)));
+    const scaleFor = (max: number, integer: boolean | undefined) => (integer ? fracForIntegers(max) : fracForRange(max));
+    let inputFrac = scaleFor(Math.max(...samples.map(maxAbs)), graph.input.integer);
     const first = this.soleReader(graph.input.name);
     const firstNode = this.nodes[first];
     if (firstNode?.op === "fixscale") {
@@ -140,7 +141,7 @@ class Quantizer {
       const size = sizeOf(p.shape);
       const q = this.nodes[this.soleReader(p.name)];
       const fixedPart = q?.op === "fixscale" ? q.frac : undefined;
-      this.partFrac.set(p.name, fixedPart ?? fracForRange(Math.max(...samples.map((s) => maxAbs(s.slice(offset, offset + size))))));
+      this.partFrac.set(p.name, fixedPart ?? scaleFor(Math.max(...samples.map((s) => maxAbs(s.slice(offset, offset + size)))), p.integer));
       offset += size;
     }
     if (graph.inputs) inputFrac = this.partFrac.get(graph.inputs[0]!.name)!;

@@ -25,6 +25,8 @@ export interface ValueInfo {
   name: string;
   /** Concrete shape; a symbolic batch dimension is taken as 1. */
   shape: number[];
+  /** A graph input of an integer or bool type: its values are integers, kept exact (their scale never saturates them). */
+  integer?: true;
 }
 
 /** The node (and tensor) that joins a graph's several outputs: a name no ONNX tensor is given by zkml. */

@@ -107,10 +107,18 @@ export function fracForRange(maxAbs: number): number {
   return Math.floor(Math.log2(128 / maxAbs));
 }
 
-/** The largest |v| of the values (0 for none). */
+/** Largest frac at which every integer of [-maxAbs, maxAbs] is an unsaturated int8 (booleans, token ids, Sign's values). */
+export function fracForIntegers(maxAbs: number): number {
+  return maxAbs >= 1 ? Math.floor(Math.log2(127 / maxAbs)) : ACT_BITS - 2;
+}
+
+/** The largest finite |v| of the values (0 for none): log(0) or 1/0 in calibration must not set a range. */
 export function maxAbs(values: ArrayLike<number>): number {
   let m = 0;
-  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]!));
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]!);
+    if (a > m && a !== Infinity) m = a;
+  }
   return m;
 }
 

@@ -134,6 +134,24 @@ const CASES: { name: string; input: number[]; sketch: LayerSketch[]; ops?: strin
     ops: ["conv", "sumpool", "dense"],
   },
   {
+    // The elementwise math of core/ops/math.ts as exact tables, and a comparison with a constant
+    // (0/1 at an exact scale) feeding a dense layer.
+    name: "conv-erf-softplus-elu-sign-greater-dense",
+    input: [1, 5, 5],
+    sketch: [
+      { kind: "conv", outChannels: 2, kernel: 2 },
+      { kind: "activation", op: "Erf" },
+      { kind: "activation", op: "Softplus" },
+      { kind: "activation", op: "Elu", alpha: 0.5 },
+      { kind: "activation", op: "Sin" },
+      { kind: "compare", op: "Greater", threshold: 0.45 },
+      { kind: "flatten" },
+      { kind: "dense", outFeatures: 3 },
+      { kind: "activation", op: "Sign" },
+    ],
+    ops: ["conv", "table", "table", "table", "table", "table", "dense", "table"],
+  },
+  {
     // a·x² + b·x + c through Mul/Add by constants; an average of 3x3 windows (divisor 9) needs int8.
     name: "dense-polynomial-coefficients-avgpool3",
     input: [1, 6, 6],

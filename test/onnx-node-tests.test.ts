@@ -3,7 +3,7 @@
  * an op zkml knows: either it imports, and then (1) the imported float graph reproduces ONNX's
  * expected output and (2) the quantized integer model stays within int8 quantization tolerance
  * of it; or it is refused with a ZkmlError that names the node (batch > 1, 1-D/3-D windows,
- * ceil_mode, dilations, integer inputs, ...), never a crash. Skipped, visibly, without the package.
+ * ceil_mode, dilations, ...), never a crash. Skipped, visibly, without the package.
  */
 import { describe, expect, it } from "vitest";
 import { softmax } from "../circuits/fidelity.js";
@@ -15,7 +15,7 @@ import { argmax, dequantize, quantizeInput, runReference } from "../core/qmodel.
 import { loadNodeTest, nodeTestNames } from "./helpers/onnx_node_tests.js";
 
 const OPS =
-  /^test_(abs|argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$)/;
+  /^test_(abs|argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$|exp|log_|log$|sqrt|reciprocal|neg|erf|gelu|softplus|softsign|elu|selu|celu|mish|hardswish|thresholdedrelu|sin|cos|tan|asin|acos|atan|sign|round|floor|ceil|not_|less|greater|equal|where|pow)/;
 const names = nodeTestNames().filter((n) => OPS.test(n) && !n.endsWith("_expanded"));
 
 /** Those that must import and agree: one or more per supported op and attribute. */
@@ -69,7 +69,51 @@ const MUST_PASS = [
   "test_concat_2d_axis_1",
   "test_concat_3d_axis_negative_2",
   "test_matmul_2d",
+  "test_exp",
+  "test_log_example",
+  "test_sqrt",
+  "test_reciprocal",
+  "test_neg",
+  "test_erf",
+  "test_softplus",
+  "test_softsign",
+  "test_elu",
+  "test_elu_default",
+  "test_selu",
+  "test_selu_default",
+  "test_celu",
+  "test_hardswish",
+  "test_thresholdedrelu",
+  "test_sin",
+  "test_cos",
+  "test_sinh",
+  "test_cosh",
+  "test_sign",
+  "test_round",
+  "test_floor",
+  "test_ceil",
+  "test_not_2d",
+  "test_less",
+  "test_less_equal_bcast",
+  "test_greater",
+  "test_greater_equal_bcast",
+  "test_equal",
+  "test_where_example",
+  "test_pow",
+  "test_pow_bcast_array",
+  "test_pow_types_int64_int64",
 ];
+
+/**
+ * Imported with ONNX's float semantics, but whose int8 output cannot meet the 5 % tolerance on
+ * ONNX's inputs, for a reason of quantization and not of zkml's semantics: the float check still runs.
+ */
+const QUANTIZATION_LIMITED: Record<string, string> = {
+  test_floor_example: "the input's largest value (2.0) is the top of its int8 range, which saturates to 2 - 2^-6, and Floor jumps there",
+  test_tan: "inputs near ±π/2, where tan → ±∞: one input step moves the output by more than the tolerance",
+  test_atanh: "inputs near ±1, where atanh → ±∞: one input step moves the output by more than the tolerance",
+  test_log: "inputs within one int8 step of 0 (the input's scale is 2^-7) have log → -∞; Log's error near 0 is the input step's",
+};
 
 describe.skipIf(names.length === 0)("ONNX golden op tests (libonnx-testdata)", () => {
   it("covers every pinned case", () => {
@@ -95,6 +139,7 @@ describe.skipIf(names.length === 0)("ONNX golden op tests (libonnx-testdata)", (
       expect(float).toHaveLength(expected.length);
       float.forEach((v, i) => expect(Math.abs(v - expected[i]!), `float [${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[i]!))));
 
+      if (Object.hasOwn(QUANTIZATION_LIMITED, name)) return;
       const model = quantizeGraph(graph, { samples: [x] });
       const out = runReference(model, quantizeInput(model, x)).output;
       const deq = dequantize(out, model.output.frac);

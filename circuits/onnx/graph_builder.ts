@@ -23,6 +23,8 @@ export interface Activation {
    * carries its real value, int · 2^-frac; `uint8` marks the zero-point-128 form of the same values.
    */
   int8?: { frac: number; uint8: boolean };
+  /** An integer or bool graph input (or a rename of one), whose ONNX arithmetic is integer arithmetic (Div truncates). */
+  integer?: true;
 }
 export interface Constant {
   kind: "const";
@@ -147,7 +149,8 @@ function moves(st: ReturnType<typeof builderState>, look: ReturnType<typeof look
   const alias = (n: NodeProto, shape: number[], from = n.input![0]!) => {
     const out = out0(n);
     const int8 = int8Of(from);
-    values.set(out, { kind: "act", shape, ...(int8 && { int8 }) });
+    const integer = (values.get(from) as Activation | undefined)?.integer;
+    values.set(out, { kind: "act", shape, ...(int8 && { int8 }), ...(integer && { integer }) });
     canonical.set(out, canon(from));
     soleReader.set(out, (soleReader.get(from) ?? true) && onnxReaders.get(from) === 1);
   };

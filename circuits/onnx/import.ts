@@ -50,12 +50,19 @@ function decodeModel(bytes: Uint8Array, modelName: string): { model: ModelProto;
   return { model, g };
 }
 
+const FLOAT_INPUTS = new Set<number>([DT.FLOAT, DT.DOUBLE, DT.FLOAT16]);
+const INTEGER_INPUTS = new Set<number>([DT.BOOL, DT.INT8, DT.UINT8, DT.INT16, DT.UINT16, DT.INT32, DT.UINT32, DT.INT64, DT.UINT64]);
+
+/** Whether a graph input holds integers (bool, int8 ... int64): refused for another element type (string, complex). */
+function integerInput(modelName: string, info: onnxProto.onnx.IValueInfoProto): boolean {
+  const elemType = info.type?.tensorType?.elemType;
+  if (elemType === undefined || elemType === null || FLOAT_INPUTS.has(elemType)) return false;
+  if (INTEGER_INPUTS.has(elemType)) return true;
+  throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" has element type ${elemType}; zkml takes float, integer or bool inputs`);
+}
+
 /** A graph input's concrete shape: a symbolic batch dimension is 1, any other symbolic one is refused. */
 function inputShape(modelName: string, info: onnxProto.onnx.IValueInfoProto): number[] {
-  const elemType = info.type?.tensorType?.elemType;
-  if (elemType !== undefined && elemType !== DT.FLOAT && elemType !== DT.DOUBLE) {
-    throw new ZkmlError("BAD_MODEL", `model ${modelName}: input "${info.name}" has element type ${elemType}; zkml takes float inputs`);
-  }
   const shape = (info.type?.tensorType?.shape?.dim ?? []).map((d, i) => {
     if (d.dimValue !== undefined && d.dimValue !== null) {
       const v = toNum(d.dimValue);
@@ -87,13 +94,24 @@ function graphInputs(b: GraphBuilder, g: onnxProto.onnx.IGraphProto): { input: V
   }
   const dataInputs = (g.input ?? []).filter((i) => !values.has(i.name!));
   if (dataInputs.length === 0) throw new ZkmlError("BAD_MODEL", `model ${modelName}: has no data input`);
-  const parts = dataInputs.map((info) => ({ name: info.name!, shape: inputShape(modelName, info) }));
-  const input = parts.length === 1 ? parts[0]! : { name: parts.map((p) => p.name).join("+"), shape: [parts.reduce((n, p) => n + sizeOf(p.shape), 0)] };
+  const parts: ValueInfo[] = dataInputs.map((info) => ({
+    name: info.name!,
+    shape: inputShape(modelName, info),
+    ...(integerInput(modelName, info) && { integer: true as const }),
+  }));
+  const input: ValueInfo =
+    parts.length === 1
+      ? parts[0]!
+      : {
+          name: parts.map((p) => p.name).join("+"),
+          shape: [parts.reduce((n, p) => n + sizeOf(p.shape), 0)],
+          ...(parts.every((p) => p.integer) && { integer: true as const }),
+        };
   const inputValuesCount = sizeOf(input.shape);
   if (inputValuesCount > LIMITS.inputElements) {
     throw new ZkmlError("BAD_MODEL", `model ${modelName}: the input has ${inputValuesCount} values, over zkml's limit of ${LIMITS.inputElements} (2^18)`);
   }
-  values.set(input.name, { kind: "act", shape: input.shape });
+  values.set(input.name, { kind: "act", shape: input.shape, ...(input.integer && { integer: true as const }) });
   canonical.set(input.name, input.name);
   if (parts.length > 1) {
     let offset = 0;
@@ -107,7 +125,7 @@ function graphInputs(b: GraphBuilder, g: onnxProto.onnx.IGraphProto): { input: V
         output: p.name,
         index: Int32Array.from({ length: size }, (_, i) => offset + i),
       });
-      values.set(p.name, { kind: "act", shape: p.shape });
+      values.set(p.name, { kind: "act", shape: p.shape, ...(p.integer && { integer: true as const }) });
       canonical.set(p.name, p.name);
       offset += size;
     }

@@ -8,6 +8,7 @@ import type { OnnxOp } from "./handler.js";
 import { ACTIVATION_OPS } from "./handlers/activation.js";
 import { ELEMENTWISE_OPS } from "./handlers/elementwise.js";
 import { LINEAR_OPS } from "./handlers/linear.js";
+import { MATH_OPS } from "./handlers/math.js";
 import { OUTPUT_OPS } from "./handlers/output.js";
 import { POOL_OPS } from "./handlers/pool.js";
 import { REARRANGE_OPS } from "./handlers/rearrange.js";
@@ -36,6 +37,7 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   ...ELEMENTWISE_OPS,
   ...POOL_OPS,
   ...ACTIVATION_OPS,
+  ...MATH_OPS,
   ...OUTPUT_OPS,
   ...REARRANGE_OPS,
   ...SHAPE_OPS,

@@ -11,7 +11,13 @@ export type SequentialLayer =
   | { kind: "conv"; outChannels: number; kernel: number; stride?: number; pad?: number; group?: number; weight: ArrayLike<number>; bias: ArrayLike<number> }
   | { kind: "maxpool" | "avgpool"; kernel: number; stride?: number; pad?: number; countIncludePad?: boolean }
   | { kind: "globalavgpool" }
-  | { kind: "activation"; op: "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "HardSigmoid" | "Abs"; alpha?: number }
+  | {
+      kind: "activation";
+      op: "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "HardSigmoid" | "Abs" | "Exp" | "Erf" | "Softplus" | "Softsign" | "Elu" | "Selu" | "Sin" | "Sign";
+      alpha?: number;
+    }
+  /** x op threshold, elementwise, then a Cast to float (0 or 1), as a comparison feeding arithmetic exports. */
+  | { kind: "compare"; op: "Less" | "LessOrEqual" | "Greater" | "GreaterOrEqual"; threshold: number }
   | { kind: "clip"; min: number; max: number }
   | { kind: "prelu"; slope: ArrayLike<number> }
   | { kind: "batchnorm"; scale: ArrayLike<number>; bias: ArrayLike<number>; mean: ArrayLike<number>; variance: ArrayLike<number> }
@@ -75,7 +81,7 @@ export function sequentialShapes(spec: SequentialSpec): number[][] {
 
 type NodeMaker = (opType: string, inputs: string[], attribute?: onnxProto.onnx.IAttributeProto[]) => void;
 /** A node with all its inputs given; returns its output's name (the layer's last node writes the layer's output). */
-type RawNodeMaker = (opType: string, inputs: string[]) => string;
+type RawNodeMaker = (opType: string, inputs: string[], attribute?: onnxProto.onnx.IAttributeProto[]) => string;
 type ParamMaker = (suffix: string, dims: number[], values: ArrayLike<number>) => string;
 
 /** a·x² + b·x + c over the layer's input `x`, each term a node of its own. */
@@ -124,6 +130,10 @@ function writeLayer(l: SequentialLayer, shape: number[], node: NodeMaker, param:
     case "clip":
       node("Clip", [param("min", [], [l.min]), param("max", [], [l.max])]);
       break;
+    case "compare": {
+      raw("Cast", [raw(l.op, [x, param("threshold", [], [l.threshold])])], [int("to", DT.FLOAT)]);
+      break;
+    }
     case "prelu":
       node("PRelu", [param("slope", [shape[0]!, ...shape.slice(1).map(() => 1)], l.slope)]);
       break;
@@ -168,9 +178,9 @@ export function encodeSequential(spec: SequentialSpec): Uint8Array {
       return name;
     };
     let k = 0;
-    const raw = (opType: string, inputs: string[]) => {
+    const raw = (opType: string, inputs: string[], attribute: onnxProto.onnx.IAttributeProto[] = []) => {
       const output = `${out}/${k++}`;
-      nodes.push(onnx.NodeProto.create({ name: `/${opType.toLowerCase()}${i}_${k}`, opType, input: inputs, output: [output] }));
+      nodes.push(onnx.NodeProto.create({ name: `/${opType.toLowerCase()}${i}_${k}`, opType, input: inputs, output: [output], attribute }));
       return output;
     };
     writeLayer(l, shape, node, param, raw, current);

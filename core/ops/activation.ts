@@ -1,14 +1,16 @@
 /**
  * Elementwise functions of one activation (Relu, LeakyRelu, PRelu, Sigmoid, Tanh, Clip,
- * HardSigmoid, and an affine map by constants with no layer to fold into). A ReLU right after an
+ * HardSigmoid, an affine map by constants with no layer to fold into, and the functions of
+ * core/ops/math.ts: Exp, Log, Erf, Gelu, comparisons with a constant, ...). A ReLU right after an
  * accumulating layer fuses into its requantization; elsewhere it is a `relu` layer (ReluInt8).
  * Every other function is an exact 256-entry table of the float function at the input and
  * output scales, looked up per element (LookupInt8).
  */
 import { commentText } from "../inert.js";
-import { ACT_BITS, fracForRange, quantizeValue, type LayerBase, type NodeBase } from "../ir.js";
+import { ACT_BITS, fracForIntegers, fracForRange, quantizeValue, type LayerBase, type NodeBase } from "../ir.js";
 import { arrayFunction, elementwiseLines } from "./circom.js";
 import { oneInput, previousLayer, type LayerKind, type NodeKind } from "./kind.js";
+import { integerValued, mathValue, type MathName, type MathParams } from "./math.js";
 
 export type ActivationFn =
   | { kind: "relu" }
@@ -20,7 +22,9 @@ export type ActivationFn =
   /** slope[i] per element (broadcast from ONNX's slope tensor). */
   | { kind: "prelu"; slope: Float64Array }
   /** x·scale[i] + shift[i] per element: Add/Sub/Mul/Div by a constant with no layer to fold into. */
-  | { kind: "affine"; scale: Float64Array; shift: Float64Array };
+  | { kind: "affine"; scale: Float64Array; shift: Float64Array }
+  /** A function of core/ops/math.ts; `k` per element (a comparison with a broadcast constant) overrides params.k. */
+  | { kind: "math"; name: MathName; params: MathParams; k?: Float64Array };
 
 export interface ActivationNode extends NodeBase {
   op: "activation";
@@ -68,26 +72,48 @@ export function activationValue(fn: ActivationFn, x: number, i: number): number 
       return x >= 0 ? x : fn.slope[i]! * x;
     case "affine":
       return x * fn.scale[i]! + fn.shift[i]!;
+    case "math":
+      return mathValue(fn.name, x, fn.k ? { ...fn.params, k: fn.k[i]! } : fn.params);
     default:
       return fn satisfies never;
   }
 }
 
-/** The exact int8 table of an elementwise function for inputs at 2^-inFrac, outputs at 2^-outFrac. */
+/**
+ * The exact int8 table of an elementwise function for inputs at 2^-inFrac, outputs at 2^-outFrac.
+ * ±Infinity saturates; NaN (outside the function's domain) is 0.
+ */
 export function activationTable(fn: ActivationFn, inFrac: number, outFrac: number, element = 0): number[] {
-  return Array.from({ length: 256 }, (_, k) => quantizeValue(activationValue(fn, (k - 128) / 2 ** inFrac, element), outFrac));
+  return Array.from({ length: 256 }, (_, k) => {
+    const v = activationValue(fn, (k - 128) / 2 ** inFrac, element);
+    return quantizeValue(Number.isNaN(v) ? 0 : v, outFrac);
+  });
+}
+
+/** The name a table layer records for its function. */
+function fnLabel(fn: ActivationFn): string {
+  return fn.kind === "math" ? fn.name : fn.kind;
+}
+
+/**
+ * The output scale of a table: the calibrated range, or for an integer-valued function (a
+ * comparison, Sign, Round) the finest scale at which its largest value is no saturated int8.
+ */
+function tableOutFrac(fn: ActivationFn, calibratedMax: number): number {
+  return fn.kind === "math" && integerValued(fn.name) ? fracForIntegers(calibratedMax) : fracForRange(calibratedMax);
 }
 
 /** The parameters that make element i's function differ from another's (per-element ops only). */
 function elementKey(fn: ActivationFn, i: number): string | null {
   if (fn.kind === "prelu") return String(fn.slope[i]);
   if (fn.kind === "affine") return `${fn.scale[i]},${fn.shift[i]}`;
+  if (fn.kind === "math" && fn.k) return String(fn.k[i]);
   return null;
 }
 
 function tableLayer(node: ActivationNode, size: number, inFrac: number, outFrac: number): Omit<QTable, "from"> {
   const fn = node.fn;
-  const base = { op: "table" as const, node: node.name, fn: fn.kind, size, inFrac, outFrac };
+  const base = { op: "table" as const, node: node.name, fn: fnLabel(fn), size, inFrac, outFrac };
   if (elementKey(fn, 0) === null) return { ...base, tables: [activationTable(fn, inFrac, outFrac)] };
   // One table per distinct parameter (PRelu's slope is per channel in practice).
   const byKey = new Map<string, number>();
@@ -117,7 +143,7 @@ export const activationNode: NodeKind<ActivationNode> = {
       return;
     }
     const { last, fixed } = ctx.absorb(false);
-    const outFrac = fixed ?? fracForRange(ctx.calibratedMax(last));
+    const outFrac = fixed ?? tableOutFrac(n.fn, ctx.calibratedMax(last));
     ctx.produce(last, { ...tableLayer(n, size, frac, outFrac), ...ctx.fromField(layer) } satisfies QTable);
   },
 };

@@ -56,6 +56,7 @@ function withConstant(b: GraphBuilder, n: NodeProto, constFirst: boolean): void 
   const c = b.valueNamed(n, constFirst ? ins[0]! : ins[1]!) as Constant;
   const a = b.actOf(n, actName);
   if (constFirst && op === "Div") b.unsupported(n, "a constant divided by an activation is not supported");
+  if (op === "Div" && a.integer) b.unsupported(n, `Div of the integer tensor "${actName}" truncates, which is not supported: Cast it to float first`);
   const k = broadcastTo(c.tensor, a.shape);
   if (!k) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: constant [${c.tensor.dims}] does not broadcast to [${a.shape}]`);
   const fill = (v: number) => k.map(() => v);
@@ -98,8 +99,17 @@ export const ELEMENTWISE_OPS: Record<string, OnnxOp> = {
   Pow: {
     import(b, n) {
       const a = b.actOf(n, n.input![0]!);
-      const e = b.constOf(n, n.input![1]!, "exponent").tensor.data;
-      if (e.length !== 1 || ![1, 2, 3].includes(e[0]!)) b.unsupported(n, `Pow with exponent [${Array.from(e)}]: only a constant 1, 2 or 3`);
+      const exponent = b.constOf(n, n.input![1]!, "exponent").tensor;
+      const e = exponent.data;
+      if (e.length !== 1 || ![1, 2, 3].includes(e[0]!)) {
+        // Any other constant exponent (fractional, negative, per element): an exact table.
+        const k = broadcastTo(exponent, a.shape);
+        if (!k) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: exponent [${exponent.dims}] does not broadcast to [${a.shape}]`);
+        const fn = k.every((v) => v === k[0])
+          ? { kind: "math" as const, name: "pow" as const, params: { k: k[0]! } }
+          : { kind: "math" as const, name: "pow" as const, params: {}, k };
+        return b.emit({ op: "activation", name: b.nameOf(n), onnxOp: "Pow", input: b.srcOf(n), output: b.out0(n), fn }, a.shape);
+      }
       if (e[0] === 1) return b.alias(n, a.shape);
       // x² is x·x; x³ is (x·x)·x, with the square requantized in between.
       const [name, out] = [b.nameOf(n), b.out0(n)];

@@ -5,6 +5,15 @@ import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { attr, intAttr, intsAttr } from "../shapes.js";
 import { decodeTensor, DT, type DecodedTensor } from "../tensor.js";
+import { integerValued } from "../../../core/ops/math.js";
+
+const INT_TYPES = new Set<number>([DT.INT8, DT.UINT8, DT.INT16, DT.UINT16, DT.INT32, DT.UINT32, DT.INT64, DT.UINT64]);
+
+/** Whether the activation is the 0/1 or integer output of a table (a comparison, Sign, Round): casting it changes nothing. */
+function integerValuedActivation(b: GraphBuilder, name: string): boolean {
+  const node = b.nodes.find((nd) => nd.output === b.canon(name));
+  return node?.op === "activation" && node.fn.kind === "math" && integerValued(node.fn.name);
+}
 
 /** A decoded constant tensor (float unless `dataType` says otherwise). */
 export function constTensor(dims: number[], data: ArrayLike<number>, dataType: number = DT.FLOAT): DecodedTensor {
@@ -75,10 +84,13 @@ export const SHAPE_OPS: Record<string, OnnxOp> = {
       if (v.kind === "const") {
         const isInt = to !== DT.FLOAT && to !== DT.DOUBLE && to !== DT.FLOAT16;
         b.setConst(n, { ...v.tensor, dataType: to, data: isInt ? v.tensor.data.map(Math.trunc) : v.tensor.data });
-      } else if (to === DT.FLOAT || to === DT.DOUBLE) {
+      } else if (to === DT.FLOAT || to === DT.DOUBLE || integerValuedActivation(b, n.input![0]!)) {
         b.alias(n, b.actOf(n, n.input![0]!).shape);
+      } else if (to === DT.BOOL || INT_TYPES.has(to)) {
+        // A float activation to bool (x ≠ 0) or to an integer type (toward zero): an exact table.
+        b.activation(n, { kind: "math", name: to === DT.BOOL ? "nonzero" : "trunc", params: {} });
       } else {
-        b.unsupported(n, `a Cast of an activation to data type ${to} is not supported (only to float)`);
+        b.unsupported(n, `a Cast of an activation to data type ${to} is not supported (only to float, bool or an integer type)`);
       }
     },
   },

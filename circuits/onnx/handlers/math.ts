@@ -1,0 +1,112 @@
+/**
+ * The elementwise functions of core/ops/math.ts (Exp, Log, Erf, Gelu, Sign, ...), comparisons of
+ * an activation with a constant (Less, Greater, Equal, ...: 0/1 values), Not, and Where with
+ * constant branches: each an activation node, so an exact int8 table (LookupInt8).
+ */
+import { ZkmlError } from "../../../core/errors.js";
+import type { ActivationFn } from "../../../core/graph.js";
+import { COMPARISONS, MATH_FUNCTIONS, type MathName, type MathParams } from "../../../core/ops/math.js";
+import type { OnnxOp } from "../handler.js";
+import type { GraphBuilder, NodeProto } from "../graph_builder.js";
+import { attr, broadcastTo, floatAttr, stringAttr } from "../shapes.js";
+
+/** The attributes each function reads (ONNX's defaults live in math.ts). */
+const PARAMS: Partial<Record<MathName, (n: NodeProto) => MathParams>> = {
+  elu: (n) => ({ alpha: floatAttr(n, "alpha", 1) }),
+  celu: (n) => ({ alpha: floatAttr(n, "alpha", 1) }),
+  selu: (n) => ({ ...(attr(n, "alpha") && { alpha: floatAttr(n, "alpha", 0) }), ...(attr(n, "gamma") && { gamma: floatAttr(n, "gamma", 0) }) }),
+  thresholdedrelu: (n) => ({ alpha: floatAttr(n, "alpha", 1) }),
+  gelu: (n) => ({ tanh: stringAttr(n, "approximate", "none") === "tanh" }),
+};
+
+/** A function of one activation and its attributes. */
+function unary(name: MathName): OnnxOp {
+  return {
+    import(b, n) {
+      if ((n.input ?? []).filter((x) => x).length !== 1) b.unsupported(n, `${n.opType} takes one input`);
+      b.activation(n, { kind: "math", name, params: PARAMS[name]?.(n) ?? {} });
+    },
+  };
+}
+
+/** A constant operand broadcast over the activation's shape (one value per element). */
+function constantOver(b: GraphBuilder, n: NodeProto, name: string, shape: number[]): Float64Array {
+  const c = b.constOf(n, name, "operand").tensor;
+  const k = broadcastTo(c, shape);
+  if (!k) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: constant [${c.dims}] does not broadcast to [${shape}]`);
+  return k;
+}
+
+/** The function with a per-element constant `k` (one value: a scalar parameter, one table). */
+function withConstant(name: MathName, k: Float64Array): ActivationFn {
+  return k.every((v) => v === k[0]) ? { kind: "math", name, params: { k: k[0]! } } : { kind: "math", name, params: {}, k };
+}
+
+/** x op c, or c op x (the same comparison with the operands swapped). */
+function comparison(name: keyof typeof COMPARISONS): OnnxOp {
+  return {
+    import(b, n) {
+      const [x, y] = [b.valueNamed(n, n.input![0]!), b.valueNamed(n, n.input![1]!)];
+      if (x.kind === "act" && y.kind === "act") b.unsupported(n, `${n.opType} of two activations is not supported (only an activation and a constant)`);
+      if (x.kind === "const" && y.kind === "const") b.unsupported(n, `${n.opType} of two constants should have been folded by the exporter`);
+      const actFirst = x.kind === "act";
+      const a = b.actOf(n, n.input![actFirst ? 0 : 1]!);
+      const k = constantOver(b, n, n.input![actFirst ? 1 : 0]!, a.shape);
+      const fn = withConstant(actFirst ? name : COMPARISONS[name], k);
+      b.emit({ op: "activation", name: b.nameOf(n), onnxOp: n.opType!, input: b.srcOf(n, actFirst ? 0 : 1), output: b.out0(n), fn }, a.shape);
+    },
+  };
+}
+
+/** Where(cond, X, Y) with constant X and Y: Y + cond·(X − Y) per element, a table of the 0/1 condition. */
+const where: OnnxOp = {
+  import(b, n) {
+    const cond = b.actOf(n, n.input![0]!);
+    const [x, y] = [b.valueNamed(n, n.input![1]!), b.valueNamed(n, n.input![2]!)];
+    if (x.kind !== "const" || y.kind !== "const") b.unsupported(n, "Where is supported with constant branches only (the condition may be an activation)");
+    const xs = constantOver(b, n, n.input![1]!, cond.shape);
+    const ys = constantOver(b, n, n.input![2]!, cond.shape);
+    const fn: ActivationFn = { kind: "affine", scale: xs.map((v, i) => v - ys[i]!), shift: ys };
+    b.emit({ op: "activation", name: b.nameOf(n), onnxOp: "Where", input: b.srcOf(n), output: b.out0(n), fn }, cond.shape);
+  },
+};
+
+const UNARY: MathName[] = [
+  "exp",
+  "log",
+  "sqrt",
+  "reciprocal",
+  "neg",
+  "erf",
+  "gelu",
+  "softplus",
+  "softsign",
+  "elu",
+  "selu",
+  "celu",
+  "mish",
+  "hardswish",
+  "thresholdedrelu",
+  "sin",
+  "cos",
+  "tan",
+  "asin",
+  "acos",
+  "atan",
+  "sinh",
+  "cosh",
+  "asinh",
+  "acosh",
+  "atanh",
+  "sign",
+  "round",
+  "floor",
+  "ceil",
+  "not",
+];
+
+export const MATH_OPS: Record<string, OnnxOp> = {
+  ...Object.fromEntries(UNARY.map((name) => [MATH_FUNCTIONS[name].onnx, unary(name)])),
+  ...Object.fromEntries((Object.keys(COMPARISONS) as (keyof typeof COMPARISONS)[]).map((name) => [MATH_FUNCTIONS[name].onnx, comparison(name)])),
+  Where: where,
+};
