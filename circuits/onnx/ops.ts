@@ -13,6 +13,7 @@ import { OUTPUT_OPS } from "./handlers/output.js";
 import { POOL_OPS } from "./handlers/pool.js";
 import { REARRANGE_OPS } from "./handlers/rearrange.js";
 import { SHAPE_OPS } from "./handlers/shape.js";
+import { TREE_OPS } from "./handlers/trees.js";
 import { QUANTIZED_OPS } from "./quantized_ops.js";
 
 /** The handler of an op that is a node kind one to one (NodeKind.onnx): the node on the op's one activation. */
@@ -41,6 +42,7 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   ...OUTPUT_OPS,
   ...REARRANGE_OPS,
   ...SHAPE_OPS,
+  ...TREE_OPS,
   ...QUANTIZED_OPS,
 };
 

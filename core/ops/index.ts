@@ -18,6 +18,7 @@ import { avgpoolLayer, avgpoolNode, maxpoolLayer, maxpoolNode, type PoolNode, ty
 import { polyLayer, polyNode, type PolyNode, type QPoly } from "./poly.js";
 import { selectLayer, selectNode, type QSelect, type SelectNode } from "./select.js";
 import { sumpoolLayer, type QSumPool } from "./sumpool.js";
+import { treesLayer, treesNode, type QTrees, type TreesNode } from "./trees.js";
 
 export type GraphNode =
   | DenseNode
@@ -30,8 +31,24 @@ export type GraphNode =
   | BinaryNode
   | MatMulNode
   | ConcatNode
+  | TreesNode
   | FixScaleNode;
-export type QLayer = QDense | QConv | QMaxPool | QAvgPool | QSumPool | QSelect | QRelu | QTable | QAbs | QPoly | QBinary | QMatMul | QRescale | QConcat;
+export type QLayer =
+  | QDense
+  | QConv
+  | QMaxPool
+  | QAvgPool
+  | QSumPool
+  | QSelect
+  | QRelu
+  | QTable
+  | QAbs
+  | QPoly
+  | QBinary
+  | QMatMul
+  | QRescale
+  | QConcat
+  | QTrees;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -48,6 +65,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   binary: binaryNode,
   matmul: matmulNode,
   concat: concatNode,
+  trees: treesNode,
   fixscale: fixscaleNode,
 };
 
@@ -66,6 +84,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   matmul: matmulLayer,
   rescale: rescaleLayer,
   concat: concatLayer,
+  trees: treesLayer,
 };
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */

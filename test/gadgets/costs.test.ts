@@ -131,6 +131,16 @@ describe("gadget costs (docs/CIRCUIT.md, docs/OPS.md)", () => {
     await g.expectConstraintFail({ in: -3 }, { "out[1]": 2 });
   });
 
+  // TreeLeq: the 9-bit decomposition of threshold - in + 256, its bit 8 is in <= threshold.
+  cost<"in" | "threshold", "out">("tree_leq", "TreeLeq()", 9, async (g) => {
+    await g.expectPass({ in: 5, threshold: 5 }, { out: 1 });
+    await g.expectPass({ in: -128, threshold: -128 }, { out: 1 });
+    await g.expectPass({ in: 127, threshold: 126 }, { out: 0 });
+    await g.expectPass({ in: 6, threshold: 5 }, { out: 0 });
+    // As a main component --O2 solves the sum for the inputs (as OffsetBits above); the answer must be a bit.
+    await g.expectConstraintFail({ in: 6, threshold: 5 }, { out: 2 });
+  });
+
   afterAll(() => {
     // Every gadget file has its cost pinned here.
     const files = readdirSync(LIB)
