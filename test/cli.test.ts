@@ -56,11 +56,11 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
         inputShape: [1, 3],
         outputShape: [1, 3],
         initializers: [],
-        nodes: [{ op: "Erf", inputs: ["input"], outputs: ["y"], name: "head/erf" }],
+        nodes: [{ op: "Hardmax", inputs: ["input"], outputs: ["y"], name: "head/hardmax" }],
       }),
     );
     const r = await runCli(["compile", path.join(tmp, "erf.onnx"), "--out", out, "--json"]);
-    expectUserError(r, /node "head\/erf" \(Erf\): op Erf is not supported/);
+    expectUserError(r, /node "head\/hardmax" \(Hardmax\): op Hardmax is not supported/);
     expect(r.json().error.code).toBe("UNSUPPORTED_OP");
     expect(existsSync(out)).toBe(false);
     expect((await readdir(tmp)).filter((f) => f.includes("partial"))).toEqual([]);

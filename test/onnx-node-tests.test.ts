@@ -15,7 +15,7 @@ import { argmax, dequantize, quantizeInput, runReference } from "../core/qmodel.
 import { loadNodeTest, nodeTestNames } from "./helpers/onnx_node_tests.js";
 
 const OPS =
-  /^test_(abs|argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$|exp|log_|log$|sqrt|reciprocal|neg|erf|gelu|softplus|softsign|elu|selu|celu|mish|hardswish|thresholdedrelu|sin|cos|tan|asin|acos|atan|sign|round|floor|ceil|not_|less|greater|equal|where|pow)/;
+  /^test_(abs|argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$|exp|log_|log$|sqrt|reciprocal|neg|erf|gelu|softplus|softsign|elu|selu|celu|mish|hardswish|thresholdedrelu|sin|cos|tan|asin|acos|atan|sign|round|floor|ceil|not_|less|greater|equal|where|pow|reduce_)/;
 const names = nodeTestNames().filter((n) => OPS.test(n) && !n.endsWith("_expanded"));
 
 /** Those that must import and agree: one or more per supported op and attribute. */
@@ -102,6 +102,19 @@ const MUST_PASS = [
   "test_pow",
   "test_pow_bcast_array",
   "test_pow_types_int64_int64",
+  "test_reduce_sum_keepdims_random",
+  "test_reduce_sum_do_not_keepdims_random",
+  "test_reduce_sum_empty_axes_input_noop_random",
+  "test_reduce_mean_keepdims_random",
+  "test_reduce_mean_negative_axes_keepdims_random",
+  "test_reduce_max_do_not_keepdims_random",
+  "test_reduce_min_default_axes_keepdims_random",
+  "test_reduce_l1_keep_dims_random",
+  "test_reduce_l2_do_not_keepdims_random",
+  "test_reduce_sum_square_keepdims_random",
+  "test_reduce_log_sum_desc_axes",
+  "test_reduce_log_sum_exp_keepdims_random",
+  "test_reduce_log_sum_exp_keepdims_example",
 ];
 
 /**

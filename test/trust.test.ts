@@ -122,7 +122,12 @@ describe("names from an ONNX file never become code", () => {
     const file = path.join(work, "refused.onnx");
     await writeFile(
       file,
-      rawModel({ inputShape: [1, 4], outputShape: [1, 4], nodes: [{ op: "Erf", inputs: ["input"], outputs: ["y"], name: `erf${EVIL}` }], initializers: [] }),
+      rawModel({
+        inputShape: [1, 4],
+        outputShape: [1, 4],
+        nodes: [{ op: "Hardmax", inputs: ["input"], outputs: ["y"], name: `hardmax${EVIL}` }],
+        initializers: [],
+      }),
     );
     const e = await importOnnxFile(file).then(
       () => undefined,

@@ -12,6 +12,7 @@ import { MATH_OPS } from "./handlers/math.js";
 import { OUTPUT_OPS } from "./handlers/output.js";
 import { POOL_OPS } from "./handlers/pool.js";
 import { REARRANGE_OPS } from "./handlers/rearrange.js";
+import { REDUCE_OPS } from "./handlers/reduce.js";
 import { SHAPE_OPS } from "./handlers/shape.js";
 import { TREE_OPS } from "./handlers/trees.js";
 import { QUANTIZED_OPS } from "./quantized_ops.js";
@@ -41,6 +42,7 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   ...MATH_OPS,
   ...OUTPUT_OPS,
   ...REARRANGE_OPS,
+  ...REDUCE_OPS,
   ...SHAPE_OPS,
   ...TREE_OPS,
   ...QUANTIZED_OPS,

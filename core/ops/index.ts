@@ -16,6 +16,7 @@ import type { EmitContext, LayerKind, NodeKind } from "./kind.js";
 import { matmulLayer, matmulNode, type MatMulNode, type QMatMul } from "./matmul.js";
 import { avgpoolLayer, avgpoolNode, maxpoolLayer, maxpoolNode, type PoolNode, type QAvgPool, type QMaxPool } from "./pool.js";
 import { polyLayer, polyNode, type PolyNode, type QPoly } from "./poly.js";
+import { reduceLayer, reduceNode, type QReduce, type ReduceNode } from "./reduce.js";
 import { selectLayer, selectNode, type QSelect, type SelectNode } from "./select.js";
 import { sumpoolLayer, type QSumPool } from "./sumpool.js";
 import { treesLayer, treesNode, type QTrees, type TreesNode } from "./trees.js";
@@ -32,6 +33,7 @@ export type GraphNode =
   | MatMulNode
   | ConcatNode
   | TreesNode
+  | ReduceNode
   | FixScaleNode;
 export type QLayer =
   | QDense
@@ -48,7 +50,8 @@ export type QLayer =
   | QMatMul
   | QRescale
   | QConcat
-  | QTrees;
+  | QTrees
+  | QReduce;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -66,6 +69,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   matmul: matmulNode,
   concat: concatNode,
   trees: treesNode,
+  reduce: reduceNode,
   fixscale: fixscaleNode,
 };
 
@@ -85,6 +89,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   rescale: rescaleLayer,
   concat: concatLayer,
   trees: treesLayer,
+  reduce: reduceLayer,
 };
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */
