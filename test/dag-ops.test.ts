@@ -215,6 +215,26 @@ const CASES: {
       { name: "zero", dims: [1], values: [0], dataType: 7 },
     ],
   },
+  {
+    // Attention's normalisation inside a graph: a softmax over each row of a [2, 3] view, read by a dense layer.
+    name: "softmax of each row of a [2,3] view, inside the graph → W3",
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Reshape", inputs: ["t", "shapeSeq"], outputs: ["v"] },
+      { op: "Softmax", inputs: ["v"], outputs: ["p"], attrs: { axis: 1 } },
+      { op: "Reshape", inputs: ["p", "shapeFlat"], outputs: ["f"] },
+      gemm("g3", "f", "y", 3, 6),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g3", 3, 6],
+    ],
+    layers: ["dense", "softmax", "dense"],
+    extra: [
+      { name: "shapeSeq", dims: [2], values: [2, 3], dataType: 7 },
+      { name: "shapeFlat", dims: [2], values: [1, 6], dataType: 7 },
+    ],
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */

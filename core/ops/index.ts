@@ -18,6 +18,7 @@ import { avgpoolLayer, avgpoolNode, maxpoolLayer, maxpoolNode, type PoolNode, ty
 import { polyLayer, polyNode, type PolyNode, type QPoly } from "./poly.js";
 import { reduceLayer, reduceNode, type QReduce, type ReduceNode } from "./reduce.js";
 import { selectLayer, selectNode, type QSelect, type SelectNode } from "./select.js";
+import { softmaxLayer, softmaxNode, type QSoftmax, type SoftmaxNode } from "./softmax.js";
 import { sumpoolLayer, type QSumPool } from "./sumpool.js";
 import { treesLayer, treesNode, type QTrees, type TreesNode } from "./trees.js";
 
@@ -34,6 +35,7 @@ export type GraphNode =
   | ConcatNode
   | TreesNode
   | ReduceNode
+  | SoftmaxNode
   | FixScaleNode;
 export type QLayer =
   | QDense
@@ -51,7 +53,8 @@ export type QLayer =
   | QRescale
   | QConcat
   | QTrees
-  | QReduce;
+  | QReduce
+  | QSoftmax;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -70,6 +73,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   concat: concatNode,
   trees: treesNode,
   reduce: reduceNode,
+  softmax: softmaxNode,
   fixscale: fixscaleNode,
 };
 
@@ -90,6 +94,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   concat: concatLayer,
   trees: treesLayer,
   reduce: reduceLayer,
+  softmax: softmaxLayer,
 };
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */

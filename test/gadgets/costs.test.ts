@@ -141,6 +141,14 @@ describe("gadget costs (docs/CIRCUIT.md, docs/OPS.md)", () => {
     await g.expectConstraintFail({ in: 6, threshold: 5 }, { out: 2 });
   });
 
+  // SoftmaxDiv(rBits): the remainder in [0, 2S) by two rBits-bit decompositions, p's 8 bits, the division: 2·rBits + 9.
+  cost<"e" | "sum", "out">("softmax_div", "SoftmaxDiv(15)", 2 * 15 + 9, async (g) => {
+    // e/S = 1000/4096 = 0.244 → 31.25 at 2^-7 → 31; e = S saturates 128 to 127.
+    await g.expectPass({ e: 1000, sum: 4096 }, { out: 31 });
+    await g.expectPass({ e: 4096, sum: 4096 }, { out: 127 });
+    await g.expectConstraintFail({ e: 1000, sum: 4096 }, { out: 32 });
+  });
+
   afterAll(() => {
     // Every gadget file has its cost pinned here.
     const files = readdirSync(LIB)

@@ -1,10 +1,25 @@
 /**
  * Softmax and ArgMax as the last op of a graph output: not proven as ops. The circuit proves the
- * values before them; their argmax is the proof's class (Softmax is monotone, so it keeps it).
+ * values before them; their argmax is the proof's class (Softmax is monotone, so it keeps it). A
+ * Softmax anywhere else (attention) is a softmax layer (core/ops/softmax.ts).
  */
 import { sizeOf } from "../../../core/graph.js";
 import type { OnnxOp } from "../handler.js";
+import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { intAttr } from "../shapes.js";
+import { reduceIndex } from "./reduce.js";
+
+/** A Softmax inside the graph: over `axis` (opset ≥ 13), or over the dims from `axis` on (before). */
+function softmaxLayer(b: GraphBuilder, n: NodeProto, opset: number): void {
+  const a = b.actOf(n, n.input![0]!);
+  const rank = a.shape.length;
+  const raw = intAttr(n, "axis", opset >= 13 ? -1 : 1);
+  const axis = raw < 0 ? raw + rank : raw;
+  if (!(axis >= 0 && axis < rank)) b.unsupported(n, `axis ${raw} is outside a rank-${rank} tensor`);
+  const axes = opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, k) => axis + k);
+  const { index, n: groupSize } = reduceIndex(a.shape, axes);
+  b.emit({ op: "softmax", name: b.nameOf(n), onnxOp: "Softmax", input: b.srcOf(n), output: b.out0(n), n: groupSize, index }, a.shape);
+}
 
 const outputTransform: OnnxOp = {
   import(b, n, { graph, opset, transforms }) {
@@ -13,6 +28,7 @@ const outputTransform: OnnxOp = {
     const out = b.out0(n);
     // Last in its branch: a graph output that no other node reads.
     const isLast = (graph.output ?? []).some((o) => o.name === out) && !(graph.node ?? []).some((m) => (m.input ?? []).includes(out));
+    if (!isLast && op === "Softmax") return softmaxLayer(b, n, opset);
     if (!isLast)
       b.unsupported(n, `${op} is supported only as the last op of a graph output (zkml proves the values before it; their argmax is the proof's class)`);
     // Softmax before opset 13 normalises over the dims from `axis` on, since 13 over `axis`
@@ -22,6 +38,8 @@ const outputTransform: OnnxOp = {
     const axisRaw = intAttr(n, "axis", op === "ArgMax" ? 0 : opset >= 13 ? -1 : 1);
     const axis = axisRaw < 0 ? axisRaw + rank : axisRaw;
     const others = op === "Softmax" && opset < 13 ? sizeOf(a.shape.slice(0, axis)) : sizeOf(a.shape) / a.shape[axis]!;
+    // A softmax per row changes the argmax of the whole output: it is proven as a layer instead.
+    if (others !== 1 && op === "Softmax") return softmaxLayer(b, n, opset);
     if (others !== 1)
       b.unsupported(n, `${op} over axis ${axisRaw} of [${a.shape}] treats groups of values separately; only one over the whole output is supported`);
     if (op === "ArgMax" && intAttr(n, "select_last_index", 0) !== 0)

@@ -21,8 +21,8 @@ function reducedAxes(b: GraphBuilder, n: NodeProto, rank: number): number[] | nu
   return norm.sort((x, y) => x - y);
 }
 
-/** Every output's input cells, output by output in row-major order of the kept dims. */
-function reduceIndex(shape: number[], axes: number[]): { index: Int32Array; n: number } {
+/** Every output's input cells, output by output in row-major order of the kept dims (a reduction's or a softmax's groups). */
+export function reduceIndex(shape: number[], axes: number[]): { index: Int32Array; n: number } {
   const strides = stridesOf(shape);
   const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const n = axes.reduce((p, d) => p * shape[d]!, 1);
