@@ -32,6 +32,7 @@ const CASES: {
   layers: string[];
   extra?: { name: string; dims: number[]; values: number[]; dataType?: number }[];
   extraInputs?: { name: string; shape: number[] }[];
+  opset?: number;
 }[] = [
   {
     name: "two graph inputs: y = W3 relu(W1 a + W2 b)",
@@ -235,6 +236,29 @@ const CASES: {
       { name: "shapeFlat", dims: [2], values: [1, 6], dataType: 7 },
     ],
   },
+  {
+    // A transformer block's normalisation: LayerNormalization of each row of a [2, 3] view (γ, β per feature).
+    name: "LayerNormalization of each row of a [2,3] view (γ, β) → W3",
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Reshape", inputs: ["t", "shapeSeq"], outputs: ["v"] },
+      { op: "LayerNormalization", inputs: ["v", "gamma", "beta"], outputs: ["ln"], attrs: { axis: -1 } },
+      { op: "Reshape", inputs: ["ln", "shapeFlat"], outputs: ["f"] },
+      gemm("g3", "f", "y", 3, 6),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g3", 3, 6],
+    ],
+    layers: ["dense", "norm", "dense"],
+    extra: [
+      { name: "shapeSeq", dims: [2], values: [2, 3], dataType: 7 },
+      { name: "shapeFlat", dims: [2], values: [1, 6], dataType: 7 },
+      { name: "gamma", dims: [3], values: [1.5, -0.5, 0.75] },
+      { name: "beta", dims: [3], values: [0.1, 0, -0.25] },
+    ],
+    opset: 17,
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */
@@ -257,6 +281,7 @@ for (const [ci, cs] of CASES.entries()) {
       nodes: cs.nodes,
       initializers,
       extraInputs: cs.extraInputs,
+      ...(cs.opset && { opset: cs.opset }),
     });
     const inSize = F * (1 + (cs.extraInputs?.length ?? 0));
     const graph = importOnnx(bytes, `dag${ci}`);

@@ -15,7 +15,7 @@ import { argmax, dequantize, quantizeInput, runReference } from "../core/qmodel.
 import { loadNodeTest, nodeTestNames } from "./helpers/onnx_node_tests.js";
 
 const OPS =
-  /^test_(abs|argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$|exp|log_|log$|sqrt|reciprocal|neg|erf|gelu|softplus|softsign|elu|selu|celu|mish|hardswish|thresholdedrelu|sin|cos|tan|asin|acos|atan|sign|round|floor|ceil|not_|less|greater|equal|where|pow|reduce_)/;
+  /^test_(abs|argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$|exp|log_|log$|sqrt|reciprocal|neg|erf|gelu|softplus|softsign|elu|selu|celu|mish|hardswish|thresholdedrelu|sin|cos|tan|asin|acos|atan|sign|round|floor|ceil|not_|less|greater|equal|where|pow|reduce_|layer_normalization|instancenorm)/;
 const names = nodeTestNames().filter((n) => OPS.test(n) && !n.endsWith("_expanded"));
 
 /** Those that must import and agree: one or more per supported op and attribute. */

@@ -9,6 +9,7 @@ import { ACTIVATION_OPS } from "./handlers/activation.js";
 import { ELEMENTWISE_OPS } from "./handlers/elementwise.js";
 import { LINEAR_OPS } from "./handlers/linear.js";
 import { MATH_OPS } from "./handlers/math.js";
+import { NORM_OPS } from "./handlers/norm.js";
 import { OUTPUT_OPS } from "./handlers/output.js";
 import { POOL_OPS } from "./handlers/pool.js";
 import { REARRANGE_OPS } from "./handlers/rearrange.js";
@@ -40,6 +41,7 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   ...POOL_OPS,
   ...ACTIVATION_OPS,
   ...MATH_OPS,
+  ...NORM_OPS,
   ...OUTPUT_OPS,
   ...REARRANGE_OPS,
   ...REDUCE_OPS,

@@ -15,6 +15,7 @@ import { ZkmlError } from "../errors.js";
 import type { EmitContext, LayerKind, NodeKind } from "./kind.js";
 import { matmulLayer, matmulNode, type MatMulNode, type QMatMul } from "./matmul.js";
 import { avgpoolLayer, avgpoolNode, maxpoolLayer, maxpoolNode, type PoolNode, type QAvgPool, type QMaxPool } from "./pool.js";
+import { normLayer, normNode, type NormNode, type QNorm } from "./norm.js";
 import { polyLayer, polyNode, type PolyNode, type QPoly } from "./poly.js";
 import { reduceLayer, reduceNode, type QReduce, type ReduceNode } from "./reduce.js";
 import { selectLayer, selectNode, type QSelect, type SelectNode } from "./select.js";
@@ -36,6 +37,7 @@ export type GraphNode =
   | TreesNode
   | ReduceNode
   | SoftmaxNode
+  | NormNode
   | FixScaleNode;
 export type QLayer =
   | QDense
@@ -54,7 +56,8 @@ export type QLayer =
   | QConcat
   | QTrees
   | QReduce
-  | QSoftmax;
+  | QSoftmax
+  | QNorm;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -74,6 +77,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   trees: treesNode,
   reduce: reduceNode,
   softmax: softmaxNode,
+  norm: normNode,
   fixscale: fixscaleNode,
 };
 
@@ -95,6 +99,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   trees: treesLayer,
   reduce: reduceLayer,
   softmax: softmaxLayer,
+  norm: normLayer,
 };
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */

@@ -149,6 +149,21 @@ describe("gadget costs (docs/CIRCUIT.md, docs/OPS.md)", () => {
     await g.expectConstraintFail({ e: 1000, sum: 4096 }, { out: 32 });
   });
 
+  // ISqrt(wBits, rBits): r's bits, one square, two wBits-bit decompositions: 2·wBits + rBits + 1.
+  cost<"w", "r">("norm", "ISqrt(20, 11)", 2 * 20 + 11 + 1, async (g) => {
+    await g.expectPass({ w: 1000 }, { r: 31 });
+    await g.expectPass({ w: 1024 }, { r: 32 });
+    await g.expectConstraintFail({ w: 1000 }, { r: 32 });
+    await g.expectConstraintFail({ w: 1000 }, { r: 30 });
+  });
+  // NormDiv(dBits): the division and two dBits-bit decompositions of its remainder: 2·dBits + 1.
+  cost<"num" | "d", "q">("norm", "NormDiv(12)", 2 * 12 + 1, async (g) => {
+    await g.expectPass({ num: -700, d: 100 }, { q: -7 });
+    await g.expectPass({ num: 650, d: 100 }, { q: 7 });
+    await g.expectPass({ num: -650, d: 100 }, { q: -6 });
+    await g.expectConstraintFail({ num: -700, d: 100 }, { q: -6 });
+  });
+
   afterAll(() => {
     // Every gadget file has its cost pinned here.
     const files = readdirSync(LIB)

@@ -28,24 +28,27 @@ function ofConstants(b: GraphBuilder, n: NodeProto, x: Constant, y: Constant): v
   b.setConst(n, { dims: shape, dataType: x.tensor.dataType, data: xa.map((v, i) => (isInt && op === "Div" ? Math.trunc(f(v, ya[i]!)) : f(v, ya[i]!))) });
 }
 
+/**
+ * An operand of `shape` as a tensor of the broadcast shape: itself when it has its values already,
+ * else a free select that repeats them (a per-row statistic over a row, a mask over heads).
+ */
+function broadcastOperand(b: GraphBuilder, n: NodeProto, i: number, shape: number[], to: number[]): string {
+  const src = b.srcOf(n, i);
+  if (sizeOf(shape) === sizeOf(to)) return src;
+  const positions = { dims: shape, dataType: DT.FLOAT, data: Float64Array.from({ length: sizeOf(shape) }, (_, k) => k) };
+  const index = Int32Array.from(broadcastTo(positions, to)!);
+  const output = `${b.out0(n)}/broadcast${i}`;
+  b.emit({ op: "select", name: `${b.nameOf(n)}/broadcast${i}`, onnxOp: n.opType!, input: src, output, index }, to);
+  return output;
+}
+
 function ofActivations(b: GraphBuilder, n: NodeProto, x: number[], y: number[]): void {
   const op = n.opType!;
   if (op === "Div") b.unsupported(n, "Div of two activations is not supported");
-  if (sizeOf(x) !== sizeOf(y) || x.filter((d) => d !== 1).join() !== y.filter((d) => d !== 1).join()) {
-    b.unsupported(n, `${op} of activations of shapes [${x}] and [${y}]: only equal shapes (no broadcasting)`);
-  }
-  b.emit(
-    {
-      op: "binary",
-      fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul",
-      name: b.nameOf(n),
-      onnxOp: op,
-      input: b.srcOf(n, 0),
-      input2: b.srcOf(n, 1),
-      output: b.out0(n),
-    },
-    x,
-  );
+  const shape = broadcastShape(x, y);
+  if (!shape) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: shapes [${x}] and [${y}] do not broadcast`);
+  const [input, input2] = [broadcastOperand(b, n, 0, x, shape), broadcastOperand(b, n, 1, y, shape)];
+  b.emit({ op: "binary", fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul", name: b.nameOf(n), onnxOp: op, input, input2, output: b.out0(n) }, shape);
 }
 
 /** Every form with one constant is x·scale + shift per element. */
