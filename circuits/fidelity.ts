@@ -120,6 +120,33 @@ async function loadOnnxRuntime(): Promise<typeof Ort> {
   return ortModule;
 }
 
+/** A feed for an input of the session: float32, or the integer or bool type the graph declares (token ids, masks). */
+function feedTensor(ort: typeof Ort, session: Ort.InferenceSession, name: string, values: readonly number[], shape: readonly number[]): Ort.Tensor {
+  const meta = session.inputMetadata.find((m) => m.name === name);
+  const type = meta?.isTensor ? meta.type : "float32";
+  const dims = [...shape];
+  switch (type) {
+    case "int64":
+      return new ort.Tensor(
+        "int64",
+        BigInt64Array.from(values, (v) => BigInt(Math.round(v))),
+        dims,
+      );
+    case "int32":
+      return new ort.Tensor("int32", Int32Array.from(values, Math.round), dims);
+    case "bool":
+      return new ort.Tensor(
+        "bool",
+        Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0)),
+        dims,
+      );
+    case "float64":
+      return new ort.Tensor("float64", Float64Array.from(values), dims);
+    default:
+      return new ort.Tensor("float32", Float32Array.from(values), dims);
+  }
+}
+
 /**
  * A float onnxruntime session of `onnxFile` run on one input (what the bench times), or
  * undefined without onnxruntime-node. Its types stay inside: a consumer's tsc needs no
@@ -134,7 +161,7 @@ export async function floatRunner(
   const session = await ort.InferenceSession.create(onnxFile);
   const name = session.inputNames[0]!;
   return {
-    run: async (values) => void (await session.run({ [name]: new ort.Tensor("float32", Float32Array.from(values), [...shape]) })),
+    run: async (values) => void (await session.run({ [name]: feedTensor(ort, session, name, values, shape) })),
     release: () => session.release(),
   };
 }
@@ -154,7 +181,7 @@ export async function floatOutputParts(onnxFile: string | Uint8Array, model: QMo
       let offset = 0;
       for (const p of parts) {
         const size = p.shape.reduce((a, b) => a * b, 1);
-        feeds[p.name] = new ort.Tensor("float32", Float32Array.from(s.slice(offset, offset + size)), p.shape);
+        feeds[p.name] = feedTensor(ort, session, p.name, s.slice(offset, offset + size), p.shape);
         offset += size;
       }
       const res = await session.run(feeds);

@@ -10,7 +10,7 @@ import { ZkmlError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import type { Graph, GraphNode } from "../core/graph.js";
 import { nodeInputs, readers, runFloat, sizeOf } from "../core/graph.js";
-import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForIntegers, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
+import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForIntegerInput, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
 import { nodeKind } from "../core/ops/index.js";
 import { fusePolynomials } from "./fuse.js";
 import type { ExactInput, QuantizeContext, TensorRef } from "../core/ops/kind.js";
@@ -128,7 +128,7 @@ class Quantizer {
   /** The input's scale: its range, or the QuantizeLinear that alone reads it; several inputs each their own. */
   private inputScales(samples: number[][]): number {
     const graph = this.graph;
-    const scaleFor = (max: number, integer: boolean | undefined) => (integer ? fracForIntegers(max) : fracForRange(max));
+    const scaleFor = (max: number, integer: boolean | undefined) => (integer ? fracForIntegerInput(max) : fracForRange(max));
     let inputFrac = scaleFor(Math.max(...samples.map(maxAbs)), graph.input.integer);
     const first = this.soleReader(graph.input.name);
     const firstNode = this.nodes[first];

@@ -107,9 +107,14 @@ export function fracForRange(maxAbs: number): number {
   return Math.floor(Math.log2(128 / maxAbs));
 }
 
-/** Largest frac at which every integer of [-maxAbs, maxAbs] is an unsaturated int8 (booleans, token ids, Sign's values). */
+/** Largest frac at which every integer of [-maxAbs, maxAbs] is an unsaturated int8 (booleans, Sign's values, a comparison's). */
 export function fracForIntegers(maxAbs: number): number {
   return maxAbs >= 1 ? Math.floor(Math.log2(127 / maxAbs)) : ACT_BITS - 2;
+}
+
+/** An integer input's scale: 2^0, where every integer up to 127 is exact (a finer one adds nothing), coarser only past int8. */
+export function fracForIntegerInput(maxAbs: number): number {
+  return Math.min(0, fracForIntegers(maxAbs));
 }
 
 /** The largest finite |v| of the values (0 for none): log(0) or 1/0 in calibration must not set a range. */

@@ -23,19 +23,35 @@ function randomBits(rand: () => number, bits: number): bigint {
 }
 
 /**
+ * A witness for a seeded random input the circuit accepts: int8 values first, then non-negative
+ * ones of fewer and fewer bits, down to zeros, for a model whose input has a smaller domain
+ * (token ids into an embedding, 0/1 masks). Throws the last refusal when none is accepted.
+ */
+async function honestWitness(compiled: Awaited<ReturnType<typeof openCompiled>>, gen: WitnessGenerator, rand: () => number): Promise<Uint8Array> {
+  const { inputSize, inputBits } = compiled.info.layout;
+  const ranges: [number, number][] = [[-(2 ** (inputBits - 1)), 2 ** inputBits]];
+  for (let bits = inputBits - 1; bits >= 0; bits--) ranges.push([0, 2 ** bits]);
+  let refusal: unknown;
+  for (const [low, span] of ranges) {
+    const x = Array.from({ length: inputSize }, () => low + Math.floor(rand() * span));
+    try {
+      return await gen.compute(circuitInput(compiled.model, x, randomBits(rand, CONTEXT_BITS), randomBits(rand, 256) % FIELD_R));
+    } catch (e) {
+      refusal = e;
+    }
+  }
+  throw refusal;
+}
+
+/**
  * Is every wire of the compiled circuit pinned by its constraints? Finds unused, unpinned and
  * undetermined signals by perturbing a witness (seeded) and checking which constraints notice.
  */
 export async function checkCircuit(dir: string, seed = 1): Promise<CircuitCheck> {
   const t0 = performance.now();
   const compiled = await openCompiled(dir);
-  const rand = mulberry32(seed);
-  const { inputSize, inputBits } = compiled.info.layout;
-  const half = 2 ** (inputBits - 1);
-  const x = Array.from({ length: inputSize }, () => Math.floor(rand() * 2 * half) - half);
-  const input = circuitInput(compiled.model, x, randomBits(rand, CONTEXT_BITS), randomBits(rand, 256) % FIELD_R);
   const gen = await WitnessGenerator.load(compiled.file("wasm"));
-  const witness = parseWtns(await gen.compute(input));
+  const witness = parseWtns(await honestWitness(compiled, gen, mulberry32(seed)));
   const r1cs = parseR1cs(await readFile(compiled.file("r1cs")), compiled.file("r1cs"));
   const names = symbolNames(await readFile(compiled.file("sym"), "utf8"));
   return { ...checkConstraints(r1cs, witness, names), ms: performance.now() - t0 };

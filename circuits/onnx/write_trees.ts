@@ -35,7 +35,13 @@ function ensembleAttributes(spec: TreeEnsembleSpec) {
       n.values.push(leaf ? 0 : node.threshold);
       children.truenodeids.push(leaf ? 0 : node.ifTrue);
       children.falsenodeids.push(leaf ? 0 : node.ifFalse);
-      if (leaf) for (const [target, w] of node.leaf) t.treeids.push(ti), t.nodeids.push(id), t.ids.push(target), t.weights.push(w);
+      if (!leaf) return;
+      for (const [target, w] of node.leaf) {
+        t.treeids.push(ti);
+        t.nodeids.push(id);
+        t.ids.push(target);
+        t.weights.push(w);
+      }
     }),
   );
   const ints = (name: string, v: number[]) => ({ name, type: A.INTS, ints: v });

@@ -10,6 +10,7 @@ import { binaryLayer, binaryNode, type BinaryNode, type QBinary } from "./binary
 import { concatLayer, concatNode, rescaleLayer, type ConcatNode, type QConcat, type QRescale } from "./concat.js";
 import { convLayer, convNode, type ConvNode, type QConv } from "./conv.js";
 import { denseLayer, denseNode, type DenseNode, type QDense } from "./dense.js";
+import { embedLayer, embedNode, type EmbedNode, type QEmbed } from "./embed.js";
 import { fixscaleNode, type FixScaleNode } from "./fixscale.js";
 import { ZkmlError } from "../errors.js";
 import type { EmitContext, LayerKind, NodeKind } from "./kind.js";
@@ -38,6 +39,7 @@ export type GraphNode =
   | ReduceNode
   | SoftmaxNode
   | NormNode
+  | EmbedNode
   | FixScaleNode;
 export type QLayer =
   | QDense
@@ -57,7 +59,8 @@ export type QLayer =
   | QTrees
   | QReduce
   | QSoftmax
-  | QNorm;
+  | QNorm
+  | QEmbed;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -78,6 +81,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   reduce: reduceNode,
   softmax: softmaxNode,
   norm: normNode,
+  embed: embedNode,
   fixscale: fixscaleNode,
 };
 
@@ -100,6 +104,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   reduce: reduceLayer,
   softmax: softmaxLayer,
   norm: normLayer,
+  embed: embedLayer,
 };
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */

@@ -163,7 +163,14 @@ function quantizeTrees(n: TreesNode, inFrac: number, accFrac: number): Omit<QTre
     };
     const slot = new Map<number, number>();
     const queue: number[] = [];
-    const place = (i: number) => slot.get(i) ?? (slot.set(i, q.nodeCmp.push(-2) - 1), queue.push(i), slot.get(i)!);
+    const place = (i: number): number => {
+      const known = slot.get(i);
+      if (known !== undefined) return known;
+      const at = q.nodeCmp.push(-2) - 1;
+      slot.set(i, at);
+      queue.push(i);
+      return at;
+    };
     q.roots.push(place(resolve(0)));
     for (let head = 0; head < queue.length; head++) {
       const i = queue[head]!;
@@ -171,7 +178,11 @@ function quantizeTrees(n: TreesNode, inFrac: number, accFrac: number): Omit<QTre
       const at = slot.get(i)!;
       if ("leaf" in node) {
         q.nodeCmp[at] = -1;
-        for (const [target, w] of node.leaf) q.leafNode.push(at), q.leafTarget.push(target), q.leafWeight.push(roundHalfEven(w * 2 ** accFrac));
+        for (const [target, w] of node.leaf) {
+          q.leafNode.push(at);
+          q.leafTarget.push(target);
+          q.leafWeight.push(roundHalfEven(w * 2 ** accFrac));
+        }
         continue;
       }
       const test = integerTest(node.mode, node.threshold, inFrac) as { threshold: number; swap: boolean };
@@ -181,7 +192,11 @@ function quantizeTrees(n: TreesNode, inFrac: number, accFrac: number): Omit<QTre
       q.nodeFalse[at] = place(resolve(f));
     }
   }
-  for (let i = 0; i < q.nodeCmp.length; i++) if (q.nodeCmp[i] === -1) (q.nodeTrue[i] = -1), (q.nodeFalse[i] = -1);
+  for (let i = 0; i < q.nodeCmp.length; i++) {
+    if (q.nodeCmp[i] !== -1) continue;
+    q.nodeTrue[i] = -1;
+    q.nodeFalse[i] = -1;
+  }
   return q;
 }
 

@@ -51,6 +51,15 @@ function ofActivations(b: GraphBuilder, n: NodeProto, x: number[], y: number[]):
   b.emit({ op: "binary", fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul", name: b.nameOf(n), onnxOp: op, input, input2, output: b.out0(n) }, shape);
 }
 
+/** A positional embedding added to an embedding's output that nothing else reads: folded into its table. */
+function foldIntoEmbedding(b: GraphBuilder, actName: string, shift: Float64Array): boolean {
+  if (b.onnxReaders.get(actName) !== 1 || b.soleReader.get(actName) === false) return false;
+  const node = b.nodes.find((nd) => nd.output === b.canon(actName));
+  if (node?.op !== "embed") return false;
+  node.shift = node.shift ? node.shift.map((v, i) => v + shift[i]!) : Float64Array.from(shift);
+  return true;
+}
+
 /** Every form with one constant is x·scale + shift per element. */
 function withConstant(b: GraphBuilder, n: NodeProto, constFirst: boolean): void {
   const op = n.opType!;
@@ -73,6 +82,10 @@ function withConstant(b: GraphBuilder, n: NodeProto, constFirst: boolean): void 
         : op === "Mul"
           ? [k, fill(0)]
           : [k.map((v) => 1 / v), fill(0)];
+  if ((op === "Add" || (op === "Sub" && !constFirst)) && foldIntoEmbedding(b, actName, op === "Add" ? k : k.map((v) => -v))) {
+    b.alias(n, a.shape, actName);
+    return;
+  }
   const target = b.foldTarget(actName);
   const perScale = target && b.perChannel(target, scale);
   const perShift = target && b.perChannel(target, shift);

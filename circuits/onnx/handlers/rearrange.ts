@@ -95,11 +95,25 @@ function concat(b: GraphBuilder, n: NodeProto): void {
   );
 }
 
+/** Gather of a constant table by computed ids (a token embedding): an `embed` node (core/ops/embed.ts). */
+function embedding(b: GraphBuilder, n: NodeProto): void {
+  const table = b.constOf(n, n.input![0]!, "embedding table").tensor;
+  const ids = b.actOf(n, n.input![1]!);
+  if (intAttr(n, "axis", 0) !== 0 || table.dims.length !== 2)
+    b.unsupported(n, "a Gather by computed indices needs a 2-D constant table and axis 0 (an embedding)");
+  const [rows, width] = table.dims as [number, number];
+  b.emit(
+    { op: "embed", name: b.nameOf(n), onnxOp: "Gather", input: b.srcOf(n, 1), output: b.out0(n), rows, width, count: sizeOf(ids.shape), table: table.data },
+    [...ids.shape, width],
+  );
+}
+
 export const REARRANGE_OPS: Record<string, OnnxOp> = {
   Concat: { import: concat },
   Gather: {
     readsInt8: true,
     import(b, n) {
+      if (b.valueNamed(n, n.input![1]!).kind === "act") return embedding(b, n);
       const shape = shapeOf(b, n, n.input![0]!);
       const indices = b.constOf(n, n.input![1]!, "indices").tensor;
       let axis = intAttr(n, "axis", 0);

@@ -10,7 +10,7 @@ import { MAX_TREE_DEPTH, type FloatTreeNode, type TreeMode } from "../../../core
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { attr, intAttr, intsAttr, stringAttr } from "../shapes.js";
-import { decodeTensor, toNum } from "../tensor.js";
+import { decodeTensor } from "../tensor.js";
 
 const MODES: Record<string, TreeMode | "leaf"> = { BRANCH_LEQ: "leq", BRANCH_LT: "lt", BRANCH_GTE: "gte", BRANCH_GT: "gt", LEAF: "leaf" };
 
