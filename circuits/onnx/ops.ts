@@ -13,6 +13,7 @@ import { NORM_OPS } from "./handlers/norm.js";
 import { OUTPUT_OPS } from "./handlers/output.js";
 import { POOL_OPS } from "./handlers/pool.js";
 import { REARRANGE_OPS } from "./handlers/rearrange.js";
+import { RECURRENT_OPS } from "./handlers/recurrent.js";
 import { REDUCE_OPS } from "./handlers/reduce.js";
 import { SHAPE_OPS } from "./handlers/shape.js";
 import { TREE_OPS } from "./handlers/trees.js";
@@ -45,6 +46,7 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   ...OUTPUT_OPS,
   ...REARRANGE_OPS,
   ...REDUCE_OPS,
+  ...RECURRENT_OPS,
   ...SHAPE_OPS,
   ...TREE_OPS,
   ...QUANTIZED_OPS,

@@ -17,7 +17,7 @@ export interface RawNode {
   op: string;
   inputs: string[];
   outputs: string[];
-  attrs?: Record<string, number | number[]>;
+  attrs?: Record<string, number | number[] | string>;
   name?: string;
 }
 
@@ -60,11 +60,13 @@ export function rawModel(g: RawGraph): Uint8Array {
       input: n.inputs,
       output: n.outputs,
       attribute: Object.entries(n.attrs ?? {}).map(([name, v]) =>
-        Array.isArray(v)
-          ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v })
-          : Number.isInteger(v)
-            ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v })
-            : onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v }),
+        typeof v === "string"
+          ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) })
+          : Array.isArray(v)
+            ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v })
+            : Number.isInteger(v)
+              ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v })
+              : onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v }),
       ),
     }),
   );
