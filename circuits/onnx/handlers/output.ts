@@ -7,7 +7,7 @@ import { sizeOf } from "../../../core/graph.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { intAttr } from "../shapes.js";
-import { reduceIndex } from "./reduce.js";
+import { logSumExp, reduceIndex } from "./reduce.js";
 
 /** A Softmax inside the graph: over `axis` (opset ≥ 13), or over the dims from `axis` on (before). */
 function softmaxLayer(b: GraphBuilder, n: NodeProto, opset: number): void {
@@ -49,4 +49,18 @@ const outputTransform: OnnxOp = {
   },
 };
 
-export const OUTPUT_OPS: Record<string, OnnxOp> = { Softmax: outputTransform, ArgMax: outputTransform };
+/** LogSoftmax over `axis` (opset ≥ 13) or the dims from `axis` on: x − max − log Σ exp(x − max), anywhere in a graph. */
+const logSoftmax: OnnxOp = {
+  import(b, n, { opset }) {
+    const a = b.actOf(n, n.input![0]!);
+    const rank = a.shape.length;
+    const raw = intAttr(n, "axis", opset >= 13 ? -1 : 1);
+    const axis = raw < 0 ? raw + rank : raw;
+    if (!(axis >= 0 && axis < rank)) b.unsupported(n, `axis ${raw} is outside a rank-${rank} tensor`);
+    const axes = opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, k) => axis + k);
+    const outShape = a.shape.map((d, k) => (axes.includes(k) ? 1 : d));
+    logSumExp(b, n, a.shape, outShape, axes, true);
+  },
+};
+
+export const OUTPUT_OPS: Record<string, OnnxOp> = { Softmax: outputTransform, ArgMax: outputTransform, LogSoftmax: logSoftmax };

@@ -108,7 +108,25 @@ function embedding(b: GraphBuilder, n: NodeProto): void {
   );
 }
 
+/** Trilu: the upper (j − i ≥ k) or lower (j − i ≤ k) triangle of the last two axes kept, the rest 0 (a causal mask). */
+const trilu: OnnxOp = {
+  readsInt8: true,
+  import(b, n) {
+    const shape = shapeOf(b, n, n.input![0]!);
+    if (shape.length < 2) b.unsupported(n, `needs a rank ≥ 2 tensor, got [${shape}]`);
+    const k = n.input?.[1] ? (b.constOf(n, n.input[1], "k").tensor.data[0] ?? 0) : 0;
+    const upper = intAttr(n, "upper", 1) === 1;
+    const [rows, cols] = shape.slice(-2) as [number, number];
+    const index = Int32Array.from({ length: sizeOf(shape) }, (_, p) => {
+      const [i, j] = [Math.floor(p / cols) % rows, p % cols];
+      return (upper ? j - i >= k : j - i <= k) ? p : -1;
+    });
+    rearrangeBy(b, n, { index, shape }, () => "");
+  },
+};
+
 export const REARRANGE_OPS: Record<string, OnnxOp> = {
+  Trilu: trilu,
   Concat: { import: concat },
   Gather: {
     readsInt8: true,

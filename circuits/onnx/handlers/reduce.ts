@@ -62,8 +62,9 @@ function groupOf(index: Int32Array, n: number): Int32Array {
 /**
  * log Σ exp(x) as max + log Σ exp(x − max): exp(x − max) lies in (0, 1] and the sum in [1, n],
  * so both tables keep their precision whatever the range of x (exp of x alone spans 10^8 on ±10).
+ * LogSoftmax is the same steps, ending in (x − max) − log Σ exp(x − max) for every value.
  */
-function logSumExp(b: GraphBuilder, n: NodeProto, shape: number[], outShape: number[], axes: number[]): void {
+export function logSumExp(b: GraphBuilder, n: NodeProto, shape: number[], outShape: number[], axes: number[], logSoftmax = false): void {
   const [name, out, x] = [b.nameOf(n), b.out0(n), b.srcOf(n)];
   const { index, n: cells } = reduceIndex(shape, axes);
   const t = (s: string) => `${out}/${s}`;
@@ -75,7 +76,12 @@ function logSumExp(b: GraphBuilder, n: NodeProto, shape: number[], outShape: num
   b.emit({ op: "activation", name: `${name}/exp`, onnxOp, input: t("shifted"), output: t("exp"), fn: math("exp") }, shape);
   b.emit({ op: "reduce", name: `${name}/sum`, onnxOp, input: t("exp"), output: t("sum"), fn: "sum", n: cells, index }, outShape);
   b.emit({ op: "activation", name: `${name}/log`, onnxOp, input: t("sum"), output: t("log"), fn: math("log") }, outShape);
-  b.emit({ op: "binary", fn: "add", name, onnxOp, input: t("log"), input2: t("max"), output: out }, outShape);
+  if (!logSoftmax) {
+    b.emit({ op: "binary", fn: "add", name, onnxOp, input: t("log"), input2: t("max"), output: out }, outShape);
+    return;
+  }
+  b.emit({ op: "select", name: `${name}/broadcastLog`, onnxOp, input: t("log"), output: t("logAll"), index: groupOf(index, cells) }, shape);
+  b.emit({ op: "binary", fn: "sub", name, onnxOp, input: t("shifted"), input2: t("logAll"), output: out }, shape);
 }
 
 function reduction(plan: Composite | "logsumexp"): OnnxOp {
