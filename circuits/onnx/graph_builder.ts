@@ -115,10 +115,14 @@ function lookups(st: ReturnType<typeof builderState>) {
     if (v.kind !== "act") unsupported(n, `expected an activation for "${name}", got a constant`);
     return v as Activation;
   };
+  /** [C, H, W] of a [1, C, H, W] input; a [1, C, L] input (1-D windows) is [C, 1, L], the same values in the same order. */
   const spatial = (n: NodeProto, a: Activation): [number, number, number] => {
-    if (a.shape.length !== 4 || a.shape[0] !== 1) unsupported(n, `needs a [1, C, H, W] input, got [${a.shape}]`);
+    if (a.shape.length === 3 && a.shape[0] === 1) return [a.shape[1]!, 1, a.shape[2]!];
+    if (a.shape.length !== 4 || a.shape[0] !== 1) unsupported(n, `needs a [1, C, H, W] or [1, C, L] input, got [${a.shape}]`);
     return a.shape.slice(1) as [number, number, number];
   };
+  /** The shape of a window op's [C, OH, OW] output in the input's rank (a 1-D op's is [1, C, OL]). */
+  const spatialShape = (a: Activation, out: [number, number, number]): number[] => (a.shape.length === 3 ? [1, out[0], out[2]] : [1, ...out]);
   const out0 = (n: NodeProto) => n.output![0]!;
   const optionalConst = (n: NodeProto, i: number): DecodedTensor | undefined => {
     const name = n.input?.[i];
@@ -129,6 +133,7 @@ function lookups(st: ReturnType<typeof builderState>) {
     constOf,
     actOf,
     spatial,
+    spatialShape,
     out0,
     nameOf: (n: NodeProto) => n.name || out0(n),
     srcOf: (n: NodeProto, i = 0) => canon(n.input![i]!),

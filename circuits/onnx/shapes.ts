@@ -76,12 +76,15 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
 /** Spatial geometry of a 2-D window op on [C, H, W], honouring auto_pad (ONNX's formulas). */
 export function windowGeometry(n: NodeProto, inShape: [number, number, number], kernel: [number, number], where: string, outChannels = inShape[0]): Window2d {
   const [, H, W] = inShape;
-  const strides = (intsAttr(n, "strides") ?? [1, 1]) as [number, number];
-  const dil = intsAttr(n, "dilations") ?? [1, 1];
+  // A 1-D window's attributes (one stride, two pads) are a 2-D window's of height 1.
+  const lift = (v: number[] | undefined, one: number) => (v && v.length === 1 ? [one, v[0]!] : v);
+  const strides = (lift(intsAttr(n, "strides"), 1) ?? [1, 1]) as [number, number];
+  const dil = lift(intsAttr(n, "dilations"), 1) ?? [1, 1];
   if (dil.some((d) => d !== 1)) throw new ZkmlError("UNSUPPORTED_OP", `${where}: dilations [${dil}] are not supported (only 1)`);
   if (intAttr(n, "ceil_mode", 0) !== 0) throw new ZkmlError("UNSUPPORTED_OP", `${where}: ceil_mode=1 is not supported`, "export with ceil_mode=False");
   const autoPad = stringAttr(n, "auto_pad", "NOTSET");
-  let pads = intsAttr(n, "pads") ?? [0, 0, 0, 0];
+  const rawPads = intsAttr(n, "pads");
+  let pads = rawPads && rawPads.length === 2 ? [0, rawPads[0]!, 0, rawPads[1]!] : (rawPads ?? [0, 0, 0, 0]);
   if (pads.length !== 4 || strides.length !== 2) {
     throw new ZkmlError("UNSUPPORTED_OP", `${where}: only 2-D windows are supported (pads [${pads}], strides [${strides}])`);
   }

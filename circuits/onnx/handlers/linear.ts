@@ -71,8 +71,10 @@ export function emitDense(b: GraphBuilder, n: NodeProto, xName: string, w: Const
 export function emitConv(b: GraphBuilder, n: NodeProto, xName: string, w: Constant, biasData: ArrayLike<number> | undefined, out: string, name: string): void {
   const a = b.actOf(n, xName);
   const inShape = b.spatial(n, a);
-  if (w.tensor.dims.length !== 4) b.unsupported(n, `only 2-D convolutions are supported (weight [${w.tensor.dims}])`);
-  const [OC, cpg, KH, KW] = w.tensor.dims as [number, number, number, number];
+  const oneD = a.shape.length === 3;
+  if (w.tensor.dims.length !== (oneD ? 3 : 4)) b.unsupported(n, `only 1-D and 2-D convolutions are supported (input [${a.shape}], weight [${w.tensor.dims}])`);
+  // A 1-D kernel [OC, C/group, K] is a 2-D one of height 1: the same values in the same order.
+  const [OC, cpg, KH, KW] = (oneD ? [w.tensor.dims[0], w.tensor.dims[1], 1, w.tensor.dims[2]] : w.tensor.dims) as [number, number, number, number];
   const group = intAttr(n, "group", 1);
   if (group < 1 || inShape[0] % group !== 0 || OC % group !== 0 || inShape[0] / group !== cpg) {
     throw new ZkmlError("BAD_MODEL", `${b.where(n)}: group ${group} does not fit input channels ${inShape[0]}, weight [${w.tensor.dims}]`);
@@ -92,11 +94,11 @@ export function emitConv(b: GraphBuilder, n: NodeProto, xName: string, w: Consta
       output: out,
       ...geometry,
       group,
-      weight: { dims: w.tensor.dims, data: Float64Array.from(w.tensor.data) },
+      weight: { dims: [OC, cpg, KH, KW], data: Float64Array.from(w.tensor.data) },
       bias,
       weightQuant: w.quant ? { data: Int32Array.from(w.quant.data), frac: w.quant.frac } : undefined,
     },
-    [1, ...geometry.outShape],
+    b.spatialShape(a, geometry.outShape),
   );
 }
 

@@ -11,8 +11,11 @@ const pool: OnnxOp = {
     if ((n.output ?? []).filter((x) => x).length > 1) b.unsupported(n, "MaxPool's Indices output is not supported");
     if (intAttr(n, "storage_order", 0) !== 0) b.unsupported(n, "storage_order=1 is not supported");
     const global = op.startsWith("Global");
-    const kernel = (global ? [inShape[1], inShape[2]] : intsAttr(n, "kernel_shape")) as [number, number] | undefined;
-    if (kernel?.length !== 2) return b.unsupported(n, "only 2-D pooling with a kernel_shape is supported");
+    const declared = intsAttr(n, "kernel_shape");
+    // A 1-D pool on [1, C, L] is a 2-D one of height 1.
+    const lifted = a.shape.length === 3 && declared?.length === 1 ? [1, declared[0]!] : declared;
+    const kernel = (global ? [inShape[1], inShape[2]] : lifted) as [number, number] | undefined;
+    if (kernel?.length !== 2) return b.unsupported(n, "only 1-D and 2-D pooling with a kernel_shape is supported");
     const geometry = global
       ? {
           inShape,
@@ -28,7 +31,11 @@ const pool: OnnxOp = {
     if ((kind === "maxpool" || !countIncludePad) && geometry.pads.some((p, i) => p >= kernel[i % 2]!)) {
       throw new ZkmlError("BAD_MODEL", `${b.where(n)}: pads [${geometry.pads}] as large as the kernel leave windows with no cell`);
     }
-    b.emit({ op: kind, name: b.nameOf(n), onnxOp: op, input: b.srcOf(n), output: b.out0(n), ...geometry, countIncludePad }, [1, ...geometry.outShape], a.int8);
+    b.emit(
+      { op: kind, name: b.nameOf(n), onnxOp: op, input: b.srcOf(n), output: b.out0(n), ...geometry, countIncludePad },
+      b.spatialShape(a, geometry.outShape),
+      a.int8,
+    );
   },
 };
 
