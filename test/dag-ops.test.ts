@@ -259,6 +259,33 @@ const CASES: {
     ],
     opset: 17,
   },
+  {
+    // A normalisation written out as opset-13 exporters do: (x − mean) / √(mean((x − mean)²) + ε), a Div of two activations.
+    name: "a LayerNorm written out: (v − mean) / sqrt(var + eps) over rows of a [2,3] view → W3",
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Reshape", inputs: ["t", "shapeSeq"], outputs: ["v"] },
+      { op: "ReduceMean", inputs: ["v"], outputs: ["m"], attrs: { axes: [-1], keepdims: 1 } },
+      { op: "Sub", inputs: ["v", "m"], outputs: ["c"] },
+      { op: "Mul", inputs: ["c", "c"], outputs: ["c2"] },
+      { op: "ReduceMean", inputs: ["c2"], outputs: ["var"], attrs: { axes: [-1], keepdims: 1 } },
+      { op: "Add", inputs: ["var", "eps"], outputs: ["ve"] },
+      { op: "Sqrt", inputs: ["ve"], outputs: ["sd"] },
+      { op: "Div", inputs: ["c", "sd"], outputs: ["n"] },
+      { op: "Reshape", inputs: ["n", "shapeFlat"], outputs: ["f"] },
+      gemm("g3", "f", "y", 3, 6),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g3", 3, 6],
+    ],
+    layers: ["dense", "reduce", "select", "binary", "poly", "reduce", "table", "table", "select", "divide", "dense"],
+    extra: [
+      { name: "shapeSeq", dims: [2], values: [2, 3], dataType: 7 },
+      { name: "shapeFlat", dims: [2], values: [1, 6], dataType: 7 },
+      { name: "eps", dims: [], values: [1e-3] },
+    ],
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */

@@ -16,7 +16,9 @@ import { loadNodeTest, nodeTestNames } from "./helpers/onnx_node_tests.js";
 
 const OPS =
   /^test_(abs|argmax|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|relu|sigmoid|tanh|leakyrelu|prelu|gemm|matmul|batchnorm|concat|constant_pad|clip|hardsigmoid|softmax|flatten|reshape|transpose|gather|squeeze|unsqueeze|add|sub|mul|div|dropout|identity$|slice|tile|expand|cast_(FLOAT|DOUBLE)_to_(FLOAT|DOUBLE)$|exp|log_|log$|sqrt|reciprocal|neg|erf|gelu|softplus|softsign|elu|selu|celu|mish|hardswish|thresholdedrelu|sin|cos|tan|asin|acos|atan|sign|round|floor|ceil|not_|less|greater|equal|where|pow|reduce_|layer_normalization|instancenorm|lstm|gru|rnn|simple_rnn|logsoftmax|tril|triu)/;
-const names = nodeTestNames().filter((n) => OPS.test(n) && !n.endsWith("_expanded"));
+/** ONNX's written-out forms (a function's body as nodes) that zkml imports: softmax and logsoftmax by Div and Sub of activations. */
+const EXPANDED = /^test_(softmax|logsoftmax|celu|hardswish)_.*_expanded$|^test_(celu|hardswish)_expanded$/;
+const names = nodeTestNames().filter((n) => (OPS.test(n) && !n.endsWith("_expanded")) || EXPANDED.test(n));
 
 /** Those that must import and agree: one or more per supported op and attribute. */
 const MUST_PASS = [
@@ -149,6 +151,8 @@ const MUST_PASS = [
 const QUANTIZATION_LIMITED: Record<string, string> = {
   test_floor_example: "the input's largest value (2.0) is the top of its int8 range, which saturates to 2 - 2^-6, and Floor jumps there",
   test_logsoftmax_large_number: "rows [0..3] and [10000..10003] share one int8 input scale (2^7 per step), which cannot tell 0 from 3",
+  test_softmax_large_number_expanded: "as test_softmax_large_number",
+  test_logsoftmax_large_number_expanded: "as test_logsoftmax_large_number",
   test_softmax_large_number: "rows [0..3] and [10000..10003] share one int8 input scale (2^7 per step), which cannot tell 0 from 3",
   test_gru_seq_length: "two steps of int8 gates over random weights: max error 0.022 on outputs within ±0.39 (5.7 %), a few int8 steps of the state",
   test_tan: "inputs near ±π/2, where tan → ±∞: one input step moves the output by more than the tolerance",

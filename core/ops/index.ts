@@ -9,6 +9,7 @@ import { activationNode, reluLayer, tableLayerKind, type ActivationNode, type QR
 import { binaryLayer, binaryNode, type BinaryNode, type QBinary } from "./binary.js";
 import { concatLayer, concatNode, rescaleLayer, type ConcatNode, type QConcat, type QRescale } from "./concat.js";
 import { convLayer, convNode, type ConvNode, type QConv } from "./conv.js";
+import { divideLayer, divideNode, type DivideNode, type QDivide } from "./divide.js";
 import { denseLayer, denseNode, type DenseNode, type QDense } from "./dense.js";
 import { embedLayer, embedNode, type EmbedNode, type QEmbed } from "./embed.js";
 import { fixscaleNode, type FixScaleNode } from "./fixscale.js";
@@ -40,6 +41,7 @@ export type GraphNode =
   | SoftmaxNode
   | NormNode
   | EmbedNode
+  | DivideNode
   | FixScaleNode;
 export type QLayer =
   | QDense
@@ -60,7 +62,8 @@ export type QLayer =
   | QReduce
   | QSoftmax
   | QNorm
-  | QEmbed;
+  | QEmbed
+  | QDivide;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -82,6 +85,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   softmax: softmaxNode,
   norm: normNode,
   embed: embedNode,
+  divide: divideNode,
   fixscale: fixscaleNode,
 };
 
@@ -105,6 +109,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   softmax: softmaxLayer,
   norm: normLayer,
   embed: embedLayer,
+  divide: divideLayer,
 };
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */

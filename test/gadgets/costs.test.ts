@@ -10,6 +10,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { activationTable } from "../../circuits/quantize.js";
 import { mulberry32 } from "../../core/random.js";
 import { GadgetTester } from "../helpers/gadget.js";
+import { divideInt8 } from "../../core/ops/divide.js";
+
+/** DivInt8(s, u): 8 + 2 + 3 + 1 + 2·(10 + u) + (11 + max(s, 8)) + 7; 60 at s ≤ 8, u = 0. */
+const DIVIDE_COST = 8 + 2 + 3 + 1 + 2 * 10 + (11 + 8) + 7;
 
 const LIB = path.join(import.meta.dirname, "../../circuits/lib");
 const covered = new Set<string>();
@@ -162,6 +166,23 @@ describe("gadget costs (docs/CIRCUIT.md, docs/OPS.md)", () => {
     await g.expectPass({ num: 650, d: 100 }, { q: 7 });
     await g.expectPass({ num: -650, d: 100 }, { q: -6 });
     await g.expectConstraintFail({ num: -700, d: 100 }, { q: -6 });
+  });
+
+  // DivInt8(s, u): b's 8 bits, IsZero (2), 3 products, the division, 2 remainder decompositions of
+  // 10 + u bits, the clamp RequantInt8(11 + max(s, 8), 0).
+  cost<"a" | "b", "out">("divide", "DivInt8(2, 0)", DIVIDE_COST, async (g) => {
+    for (const [a, b] of [
+      [100, -7],
+      [-100, 7],
+      [-5, 2],
+      [5, 0],
+      [-3, 0],
+      [0, 0],
+      [127, -128],
+    ] as const) {
+      await g.expectPass({ a, b }, { out: divideInt8(a, b, 2, 0) });
+    }
+    await g.expectConstraintFail({ a: 100, b: -7 }, { out: divideInt8(100, -7, 2, 0) + 1 });
   });
 
   afterAll(() => {

@@ -44,11 +44,14 @@ function broadcastOperand(b: GraphBuilder, n: NodeProto, i: number, shape: numbe
 
 function ofActivations(b: GraphBuilder, n: NodeProto, x: number[], y: number[]): void {
   const op = n.opType!;
-  if (op === "Div") b.unsupported(n, "Div of two activations is not supported");
+  if (op === "Div" && (b.actOf(n, n.input![0]!).integer || b.actOf(n, n.input![1]!).integer))
+    b.unsupported(n, "Div of integer tensors truncates, which is not supported: Cast them to float first");
   const shape = broadcastShape(x, y);
   if (!shape) throw new ZkmlError("BAD_MODEL", `${b.where(n)}: shapes [${x}] and [${y}] do not broadcast`);
   const [input, input2] = [broadcastOperand(b, n, 0, x, shape), broadcastOperand(b, n, 1, y, shape)];
-  b.emit({ op: "binary", fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul", name: b.nameOf(n), onnxOp: op, input, input2, output: b.out0(n) }, shape);
+  const [name, output] = [b.nameOf(n), b.out0(n)];
+  if (op === "Div") b.emit({ op: "divide", name, onnxOp: op, input, input2, output }, shape);
+  else b.emit({ op: "binary", fn: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul", name, onnxOp: op, input, input2, output }, shape);
 }
 
 /** A positional embedding added to an embedding's output that nothing else reads: folded into its table. */

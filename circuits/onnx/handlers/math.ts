@@ -5,7 +5,7 @@
  */
 import { ZkmlError } from "../../../core/errors.js";
 import type { ActivationFn } from "../../../core/graph.js";
-import { COMPARISONS, MATH_FUNCTIONS, type MathName, type MathParams } from "../../../core/ops/math.js";
+import { COMPARISONS, MATH_FUNCTIONS, mathValue, type MathName, type MathParams } from "../../../core/ops/math.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { attr, broadcastTo, floatAttr, stringAttr } from "../shapes.js";
@@ -19,12 +19,15 @@ const PARAMS: Partial<Record<MathName, (n: NodeProto) => MathParams>> = {
   gelu: (n) => ({ tanh: stringAttr(n, "approximate", "none") === "tanh" }),
 };
 
-/** A function of one activation and its attributes. */
+/** A function of one activation and its attributes; on a constant, evaluated at import (shape plumbing: Neg of a rank). */
 function unary(name: MathName): OnnxOp {
   return {
     import(b, n) {
       if ((n.input ?? []).filter((x) => x).length !== 1) b.unsupported(n, `${n.opType} takes one input`);
-      b.activation(n, { kind: "math", name, params: PARAMS[name]?.(n) ?? {} });
+      const params = PARAMS[name]?.(n) ?? {};
+      const v = b.valueNamed(n, n.input![0]!);
+      if (v.kind === "const") return b.setConst(n, { ...v.tensor, data: v.tensor.data.map((x) => mathValue(name, x, params)) });
+      b.activation(n, { kind: "math", name, params });
     },
   };
 }

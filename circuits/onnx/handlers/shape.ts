@@ -1,6 +1,7 @@
 /** Ops that only rename a tensor or compute on constants (the shape plumbing exporters emit). */
 import { sizeOf } from "../../../core/graph.js";
 import { ZkmlError } from "../../../core/errors.js";
+import { LIMITS } from "../../../core/limits.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { attr, intAttr, intsAttr } from "../shapes.js";
@@ -99,6 +100,29 @@ export const SHAPE_OPS: Record<string, OnnxOp> = {
     import(b, n) {
       const shape = shapeOf(b, n, n.input![0]!);
       b.setConst(n, constTensor([shape.length], shape, DT.INT64));
+    },
+  },
+  Size: {
+    readsInt8: true,
+    import(b, n) {
+      b.setConst(n, constTensor([], [sizeOf(shapeOf(b, n, n.input![0]!))], DT.INT64));
+    },
+  },
+  // start, start + delta, ... below limit, all constants (the axes a written-out function reduces over).
+  Range: {
+    import(b, n) {
+      const [start, limit, delta] = [0, 1, 2].map((i) => b.constOf(n, n.input![i]!, ["start", "limit", "delta"][i]!).tensor);
+      const [s0, l0, d0] = [start!.data[0]!, limit!.data[0]!, delta!.data[0]!];
+      const count = Math.max(Math.ceil((l0 - s0) / d0), 0);
+      if (!Number.isFinite(count) || count > LIMITS.tensorElements) b.unsupported(n, `Range(${s0}, ${l0}, ${d0}) is not a size zkml can hold`);
+      b.setConst(
+        n,
+        constTensor(
+          [count],
+          Array.from({ length: count }, (_, k) => s0 + k * d0),
+          start!.dataType,
+        ),
+      );
     },
   },
   ConstantOfShape: {
