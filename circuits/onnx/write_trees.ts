@@ -9,7 +9,10 @@ import { DT, onnx } from "./tensor.js";
 export interface TreeEnsembleSpec {
   name: string;
   features: number;
+  /** Outputs of a regressor, or (with `classifier`) classes of a classifier whose leaves score every class. */
   targets?: number;
+  /** Write TreeEnsembleClassifier (labels 0 … targets − 1, outputs `label` and `probabilities`) with this post_transform. */
+  classifier?: { postTransform: "NONE" | "SOFTMAX" | "LOGISTIC" };
   /** Each tree's nodes, root first; children index the tree's list. */
   trees: FloatTreeNode[][];
   base?: number[];
@@ -46,6 +49,18 @@ function ensembleAttributes(spec: TreeEnsembleSpec) {
   );
   const ints = (name: string, v: number[]) => ({ name, type: A.INTS, ints: v });
   const floats = (name: string, v: number[]) => ({ name, type: A.FLOATS, floats: v });
+  const leaves = spec.classifier ? "class" : "target";
+  const outputs = spec.classifier
+    ? [
+        ints(
+          "classlabels_int64s",
+          Array.from({ length: spec.targets ?? 2 }, (_, i) => i),
+        ),
+      ]
+    : [
+        { name: "n_targets", type: A.INT, i: spec.targets ?? 1 },
+        { name: "aggregate_function", type: A.STRING, s: text(spec.aggregate ?? "SUM") },
+      ];
   return [
     ints("nodes_treeids", n.treeids),
     ints("nodes_nodeids", n.nodeids),
@@ -54,27 +69,32 @@ function ensembleAttributes(spec: TreeEnsembleSpec) {
     floats("nodes_values", n.values),
     ints("nodes_truenodeids", children.truenodeids),
     ints("nodes_falsenodeids", children.falsenodeids),
-    ints("target_treeids", t.treeids),
-    ints("target_nodeids", t.nodeids),
-    ints("target_ids", t.ids),
-    floats("target_weights", t.weights),
-    { name: "n_targets", type: A.INT, i: spec.targets ?? 1 },
-    { name: "aggregate_function", type: A.STRING, s: text(spec.aggregate ?? "SUM") },
-    { name: "post_transform", type: A.STRING, s: text("NONE") },
+    ints(`${leaves}_treeids`, t.treeids),
+    ints(`${leaves}_nodeids`, t.nodeids),
+    ints(`${leaves}_ids`, t.ids),
+    floats(`${leaves}_weights`, t.weights),
+    ...outputs,
+    { name: "post_transform", type: A.STRING, s: text(spec.classifier?.postTransform ?? "NONE") },
     ...(spec.base ? [floats("base_values", spec.base)] : []),
   ];
 }
 
-/** A tree ensemble regressor as ONNX bytes: input [batch, features], output [batch, targets]. */
+/** The classifier's label output: int64 [batch]. */
+function labelInfo() {
+  return onnx.ValueInfoProto.create({ name: "label", type: { tensorType: { elemType: DT.INT64, shape: { dim: [{ dimParam: "batch" }] } } } });
+}
+
+/** A tree ensemble as ONNX bytes: input [batch, features]; a regressor's output [batch, targets], a classifier's label [batch] and probabilities [batch, classes]. */
 export function encodeTreeEnsemble(spec: TreeEnsembleSpec): Uint8Array {
   const info = (name: string, d: number) =>
     onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DT.FLOAT, shape: { dim: [{ dimParam: "batch" }, { dimValue: d }] } } } });
+  const classes = spec.targets ?? (spec.classifier ? 2 : 1);
   const node = onnx.NodeProto.create({
     name: "ensemble",
-    opType: "TreeEnsembleRegressor",
+    opType: spec.classifier ? "TreeEnsembleClassifier" : "TreeEnsembleRegressor",
     domain: "ai.onnx.ml",
     input: ["input"],
-    output: ["variable"],
+    output: spec.classifier ? ["label", "probabilities"] : ["variable"],
     attribute: ensembleAttributes(spec).map((a) => onnx.AttributeProto.create(a)),
   });
   const model = onnx.ModelProto.create({
@@ -85,7 +105,13 @@ export function encodeTreeEnsemble(spec: TreeEnsembleSpec): Uint8Array {
       { domain: "", version: 13 },
       { domain: "ai.onnx.ml", version: 1 },
     ],
-    graph: { name: spec.name, node: [node], initializer: [], input: [info("input", spec.features)], output: [info("variable", spec.targets ?? 1)] },
+    graph: {
+      name: spec.name,
+      node: [node],
+      initializer: [],
+      input: [info("input", spec.features)],
+      output: spec.classifier ? [labelInfo(), info("probabilities", classes)] : [info("variable", classes)],
+    },
   });
   return onnx.ModelProto.encode(model).finish();
 }

@@ -16,6 +16,7 @@ import { runFloat } from "../../core/graph.js";
 import type { FloatTreeNode, QTrees } from "../../core/ops/trees.js";
 import { dequantize, quantizeInput, runReference } from "../../core/qmodel.js";
 import { appraisalData, trainGbt } from "../../examples/appraisal-gbt/gbt.js";
+import { mulberry32 } from "../../core/random.js";
 
 async function onnxruntime(bytes: Uint8Array, rows: number[][]): Promise<number[][]> {
   const s = await ort.InferenceSession.create(bytes);
@@ -196,4 +197,44 @@ describe("tree ensembles: malformed files", () => {
       "MAX",
     );
   });
+});
+
+describe("tree ensembles: TreeEnsembleClassifier", () => {
+  const rand = mulberry32(21);
+  const C = 3;
+  /** A random forest of depth-2 trees over 4 features whose leaves score every class. */
+  const forest: FloatTreeNode[][] = Array.from({ length: 6 }, () => {
+    const f = () => Math.floor(rand() * 4);
+    const t = () => Math.round((rand() * 2 - 1) * 64) / 64;
+    const scores = () => leaf(...Array.from({ length: C }, () => rand() * 2 - 1));
+    return [branch(f(), t(), "leq", 1, 2), branch(f(), t(), "lt", 3, 4), branch(f(), t(), "gt", 5, 6), scores(), scores(), scores(), scores()];
+  });
+  for (const postTransform of ["NONE", "SOFTMAX", "LOGISTIC"] as const) {
+    it(`post_transform ${postTransform}: the label is the proof's class, the probabilities an output`, async () => {
+      const bytes = encodeTreeEnsemble({ name: "forest", features: 4, targets: C, trees: forest, base: [0.1, -0.1, 0], classifier: { postTransform } });
+      const graph = importOnnx(bytes, "forest");
+      expect(graph.outputs!.map((o) => [o.name, o.transform])).toEqual([
+        ["label", "argmax"],
+        ["probabilities", undefined],
+      ]);
+      const samples = Array.from({ length: 48 }, () => Array.from({ length: 4 }, () => Math.round((rand() * 2 - 1) * 128) / 128));
+      const model = quantizeGraph(graph, { samples });
+      expect(model.output.classPart).toBe(0);
+      const session = await ort.InferenceSession.create(bytes);
+      let agree = 0;
+      for (const x of samples) {
+        const r = await session.run({ input: new ort.Tensor("float32", Float32Array.from(x), [1, 4]) });
+        const [label, probabilities] = [Number((r.label!.data as BigInt64Array)[0]), Array.from(r.probabilities!.data as Float32Array)];
+        const joined = runFloat(graph, x).at(-1)!;
+        expect(Array.from(joined.slice(0, C)).indexOf(Math.max(...joined.slice(0, C)))).toBe(label);
+        joined.slice(C).forEach((v, i) => expect(Math.abs(v - probabilities[i]!)).toBeLessThan(1e-5));
+        const out = runReference(model, quantizeInput(model, x)).output;
+        const [scores, probs] = model.output.parts!;
+        const q = out.slice(scores!.offset, scores!.offset + C);
+        if (q.indexOf(Math.max(...q)) === label) agree++;
+        dequantize(out.slice(probs!.offset, probs!.offset + C), probs!.frac).forEach((v, i) => expect(Math.abs(v - probabilities[i]!)).toBeLessThan(0.05));
+      }
+      expect(agree).toBeGreaterThanOrEqual(44);
+    });
+  }
 });

@@ -1,6 +1,7 @@
 /**
- * ONNX-ML tree ensembles (TreeEnsembleRegressor: the form skl2onnx and onnxmltools write for
- * scikit-learn, XGBoost and LightGBM regressors) as one `trees` node (core/ops/trees.ts). Every id and feature index is checked before it is used: a tree that
+ * ONNX-ML tree ensembles (TreeEnsembleRegressor and TreeEnsembleClassifier: the forms skl2onnx and
+ * onnxmltools write for scikit-learn, XGBoost and LightGBM models) as one `trees` node
+ * (core/ops/trees.ts). Every id and feature index is checked before it is used: a tree that
  * names a missing node, loops, or is deeper than MAX_TREE_DEPTH is refused.
  */
 import { ZkmlError } from "../../../core/errors.js";
@@ -144,4 +145,55 @@ const regressor: OnnxOp = {
   },
 };
 
-export const TREE_OPS: Record<string, OnnxOp> = { TreeEnsembleRegressor: regressor };
+/** Output `name` is the tensor `from` (the classifier's label and probabilities read its scores). */
+function aliasAs(b: GraphBuilder, name: string, from: string, shape: number[]): void {
+  b.values.set(name, { kind: "act", shape });
+  b.canonical.set(name, b.canon(from));
+  b.soleReader.set(name, true);
+}
+
+/** The classifier's labels: 0 … C − 1 (the label is then the argmax itself); others refused. */
+function classCount(b: GraphBuilder, n: NodeProto): number {
+  if (stringsAttr(n, "classlabels_strings").length > 0) b.unsupported(n, "string class labels are not supported: export integer labels 0 … C − 1");
+  const labels = intsAttr(n, "classlabels_int64s") ?? [];
+  if (labels.length < 2 || labels.some((v, i) => v !== i)) b.unsupported(n, `class labels [${labels}] are not supported: only 0 … C − 1 with C ≥ 2`);
+  return labels.length;
+}
+
+/**
+ * A multi-class classifier: the per-class scores (Σ of leaves plus base) are a trees node; its
+ * probabilities are the scores after post_transform (as they are, a proven softmax layer, or a
+ * sigmoid table); its label is their argmax, the proof's class (an output of the scores with the
+ * argmax transform, as an ArgMax ending a graph).
+ */
+const classifier: OnnxOp = {
+  import(b, n, { graph, transforms }) {
+    const post = stringAttr(n, "post_transform", "NONE");
+    if (!["NONE", "SOFTMAX", "LOGISTIC"].includes(post)) b.unsupported(n, `post_transform ${post} is not supported (NONE, SOFTMAX, LOGISTIC)`);
+    const classes = classCount(b, n);
+    const { features } = featureCount(b, n);
+    if (new Set(intsAttr(n, "class_ids") ?? []).size < classes)
+      b.unsupported(n, "leaves that score fewer classes than the classifier has (skl2onnx's binary form) are not supported yet");
+    const trees = buildTrees(b, n, features, classes, "class");
+    const base = aggregate(b, n, trees, classes);
+    const [label, probabilities] = [n.output?.[0], n.output?.[1]];
+    const read = new Set([...(graph.node ?? []).flatMap((m) => m.input ?? []), ...(graph.output ?? []).map((o) => o.name)]);
+    const scores = `${b.nameOf(n)}/scores`;
+    const shape = [1, classes];
+    b.emit({ op: "trees", name: scores, onnxOp: n.opType!, input: b.srcOf(n), output: scores, features, targets: classes, trees, base }, shape);
+    if (probabilities && read.has(probabilities)) {
+      const common = { name: b.nameOf(n), onnxOp: n.opType!, input: scores, output: probabilities };
+      if (post === "NONE") aliasAs(b, probabilities, scores, shape);
+      else if (post === "SOFTMAX") b.emit({ ...common, op: "softmax", n: classes, index: Int32Array.from({ length: classes }, (_, i) => i) }, shape);
+      else b.emit({ ...common, op: "activation", fn: { kind: "sigmoid" } }, shape);
+    }
+    if (label && read.has(label)) {
+      if ((graph.node ?? []).some((m) => (m.input ?? []).includes(label)))
+        b.unsupported(n, "the label may only be a graph output (zkml proves it as the scores' argmax)");
+      aliasAs(b, label, scores, shape);
+      transforms.set(label, "argmax");
+    }
+  },
+};
+
+export const TREE_OPS: Record<string, OnnxOp> = { TreeEnsembleRegressor: regressor, TreeEnsembleClassifier: classifier };
