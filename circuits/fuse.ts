@@ -6,8 +6,9 @@
  * semantics (up to float rounding); the integer semantics of the fused form are the poly
  * layer's, which the reference interpreter defines and the circuit equals bit for bit.
  */
-import type { Graph, GraphNode } from "../core/graph.js";
+import type { ActivationFn, Graph, GraphNode } from "../core/graph.js";
 import { nodeInputs } from "../core/graph.js";
+import type { CompositeStep } from "../core/ops/activation.js";
 import type { PolyNode } from "../core/ops/poly.js";
 
 /** A tensor as a·x² + b·x + c of the tensor `base`, computed by `nodes` (graph indices). */
@@ -101,4 +102,78 @@ export function fusePolynomials(graph: Graph): Graph {
   if (replaced.size === 0) return graph;
   const nodes = graph.nodes.flatMap((n, i) => (removed.has(i) ? [] : [replaced.get(i) ?? n]));
   return { ...graph, nodes };
+}
+
+/** The node's function when it is the same for every element (a per-element PRelu slope or affine map is not). */
+function scalarFn(fn: ActivationFn): ActivationFn | undefined {
+  switch (fn.kind) {
+    case "prelu":
+      return uniform(fn.slope) === undefined ? undefined : { kind: "prelu", slope: fn.slope.subarray(0, 1) };
+    case "affine":
+      return uniform(fn.scale) === undefined || uniform(fn.shift) === undefined
+        ? undefined
+        : { kind: "affine", scale: fn.scale.subarray(0, 1), shift: fn.shift.subarray(0, 1) };
+    case "math":
+      return fn.k && uniform(fn.k) === undefined ? undefined : { kind: "math", name: fn.name, params: fn.k ? { ...fn.params, k: fn.k[0]! } : fn.params };
+    default:
+      return fn;
+  }
+}
+
+/** A node of an elementwise function of one tensor: its inputs, and whether it joins two paths (Mul/Add/Sub/Div of two values). */
+function elementwiseStep(n: GraphNode): { inputs: string[]; joins: boolean } | undefined {
+  if (n.op === "activation") return scalarFn(n.fn) ? { inputs: [n.input], joins: false } : undefined;
+  if (n.op === "binary" || n.op === "divide") return { inputs: [n.input, n.input2], joins: true };
+  return undefined;
+}
+
+interface ElementwiseChain {
+  base: string;
+  nodes: number[];
+  joins: boolean;
+}
+
+/** The fused node of a closed chain: one activation whose function runs the chain's nodes in order on x. */
+function compositeNode(graph: Graph, chain: ElementwiseChain, last: number): GraphNode {
+  const slot = new Map<string, number>([[chain.base, 0]]);
+  const steps: CompositeStep[] = chain.nodes.map((k, j) => {
+    const n = graph.nodes[k]!;
+    slot.set(n.output, j + 1);
+    if (n.op === "activation") return { fn: scalarFn(n.fn)!, input: slot.get(n.input)! };
+    const [a, b] = [slot.get(n.input)!, slot.get((n as { input2: string }).input2)!];
+    return { op: n.op === "divide" ? "div" : (n as { fn: "add" | "sub" | "mul" }).fn, a, b };
+  });
+  const n = graph.nodes[last]!;
+  const label = [...new Set(chain.nodes.map((k) => graph.nodes[k]!.onnxOp))].join("+");
+  return { op: "activation", name: n.name, onnxOp: label, input: chain.base, output: n.output, fn: { kind: "composite", label, steps } };
+}
+
+/**
+ * The graph with every closed elementwise function of one tensor that joins two paths (x·σ(x),
+ * x·0.5·(1 + erf(x/√2)), x·tanh(softplus(x))) as one activation node: a function of one int8
+ * value is one exact table, where the nodes were a table, a product and a requantization each.
+ */
+export function fuseElementwise(graph: Graph): Graph {
+  const chains = new Map<string, ElementwiseChain>();
+  graph.nodes.forEach((n, i) => {
+    const step = elementwiseStep(n);
+    if (!step) return;
+    const parts = step.inputs.map((t) => chains.get(t) ?? { base: t, nodes: [], joins: false });
+    if (parts.some((p) => p.base !== parts[0]!.base)) return;
+    const joins = parts.some((p) => p.joins) || (step.joins && parts.length === 2);
+    chains.set(n.output, { base: parts[0]!.base, nodes: [...new Set([...parts.flatMap((p) => p.nodes), i])].sort((a, b) => a - b), joins });
+  });
+  const readers = readerIndices(graph);
+  const replaced = new Map<number, GraphNode>();
+  const removed = new Set<number>();
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const chain = chains.get(graph.nodes[i]!.output);
+    if (!chain?.joins || chain.nodes.length < 2 || chain.nodes.some((k) => removed.has(k) || replaced.has(k))) continue;
+    const inside = new Set(chain.nodes);
+    if (!chain.nodes.every((k) => k === i || (readers.get(graph.nodes[k]!.output) ?? []).every((r) => inside.has(r)))) continue;
+    replaced.set(i, compositeNode(graph, chain, i));
+    for (const k of chain.nodes) if (k !== i) removed.add(k);
+  }
+  if (replaced.size === 0) return graph;
+  return { ...graph, nodes: graph.nodes.flatMap((n, i) => (removed.has(i) ? [] : [replaced.get(i) ?? n])) };
 }

@@ -12,7 +12,7 @@ import type { Graph, GraphNode } from "../core/graph.js";
 import { nodeInputs, readers, runFloat, sizeOf } from "../core/graph.js";
 import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForIntegerInput, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
 import { nodeKind } from "../core/ops/index.js";
-import { fusePolynomials } from "./fuse.js";
+import { fuseElementwise, fusePolynomials } from "./fuse.js";
 import type { ExactInput, QuantizeContext, TensorRef } from "../core/ops/kind.js";
 import {
   layerOutBits,
@@ -246,7 +246,7 @@ class Quantizer {
  * samples' ranges; `runReference` on the result is what the circuit computes, bit for bit.
  */
 export function quantizeGraph(imported: Graph, opts: QuantizeOptions): QModel {
-  const graph = opts.fuse === false ? imported : fusePolynomials(imported);
+  const graph = opts.fuse === false ? imported : fuseElementwise(fusePolynomials(imported));
   checkSamples(graph, opts);
   checkGraphWork(graph);
   const q = new Quantizer(graph, opts.samples);

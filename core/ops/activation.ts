@@ -24,7 +24,15 @@ export type ActivationFn =
   /** x·scale[i] + shift[i] per element: Add/Sub/Mul/Div by a constant with no layer to fold into. */
   | { kind: "affine"; scale: Float64Array; shift: Float64Array }
   /** A function of core/ops/math.ts; `k` per element (a comparison with a broadcast constant) overrides params.k. */
-  | { kind: "math"; name: MathName; params: MathParams; k?: Float64Array };
+  | { kind: "math"; name: MathName; params: MathParams; k?: Float64Array }
+  /**
+   * Several elementwise nodes of one tensor fused (circuits/fuse.ts: GELU, SiLU or Mish as
+   * exporters write them out): each step reads x (0) or an earlier step (k + 1).
+   */
+  | { kind: "composite"; label: string; steps: CompositeStep[] };
+
+/** A step of a fused function: a scalar function of one value, or an arithmetic op of two. */
+export type CompositeStep = { fn: ActivationFn; input: number } | { op: "add" | "sub" | "mul" | "div"; a: number; b: number };
 
 export interface ActivationNode extends NodeBase {
   op: "activation";
@@ -74,6 +82,8 @@ export function activationValue(fn: ActivationFn, x: number, i: number): number 
       return x * fn.scale[i]! + fn.shift[i]!;
     case "math":
       return mathValue(fn.name, x, fn.k ? { ...fn.params, k: fn.k[i]! } : fn.params);
+    case "composite":
+      return compositeValue(fn.steps, x);
     default:
       return fn satisfies never;
   }
@@ -90,9 +100,22 @@ export function activationTable(fn: ActivationFn, inFrac: number, outFrac: numbe
   });
 }
 
+/** A fused function's value: its steps in order, each on x or earlier steps (every step's function is the same for every element). */
+function compositeValue(steps: readonly CompositeStep[], x: number): number {
+  const v = [x];
+  for (const s of steps) {
+    if ("fn" in s) v.push(activationValue(s.fn, v[s.input]!, 0));
+    else {
+      const [a, b] = [v[s.a]!, v[s.b]!];
+      v.push(s.op === "add" ? a + b : s.op === "sub" ? a - b : s.op === "mul" ? a * b : a / b);
+    }
+  }
+  return v.at(-1)!;
+}
+
 /** The name a table layer records for its function. */
 function fnLabel(fn: ActivationFn): string {
-  return fn.kind === "math" ? fn.name : fn.kind;
+  return fn.kind === "math" ? fn.name : fn.kind === "composite" ? fn.label : fn.kind;
 }
 
 /**
