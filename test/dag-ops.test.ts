@@ -286,6 +286,27 @@ const CASES: {
       { name: "eps", dims: [], values: [1e-3] },
     ],
   },
+  {
+    // Upsampling: a bilinear Resize ×2 of a [1, 2, 1, 3] view (a dense layer per channel, free) and a nearest one (a select).
+    name: "Resize ×2, linear (half_pixel) then nearest, of a [1,2,1,3] view → W3",
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Reshape", inputs: ["t", "shape4"], outputs: ["v"] },
+      { op: "Resize", inputs: ["v", "", "scales"], outputs: ["up"], attrs: { mode: "linear" } },
+      { op: "Resize", inputs: ["up", "", "scales"], outputs: ["up2"], attrs: { mode: "nearest" } },
+      { op: "Flatten", inputs: ["up2"], outputs: ["f"], attrs: { axis: 1 } },
+      gemm("g3", "f", "y", 3, 96),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g3", 3, 96],
+    ],
+    layers: ["dense", "dense", "select", "dense"],
+    extra: [
+      { name: "shape4", dims: [4], values: [1, 2, 1, 3], dataType: 7 },
+      { name: "scales", dims: [4], values: [1, 1, 2, 2] },
+    ],
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */

@@ -15,6 +15,7 @@ import { POOL_OPS } from "./handlers/pool.js";
 import { REARRANGE_OPS } from "./handlers/rearrange.js";
 import { RECURRENT_OPS } from "./handlers/recurrent.js";
 import { REDUCE_OPS } from "./handlers/reduce.js";
+import { RESIZE_OPS } from "./handlers/resize.js";
 import { SHAPE_OPS } from "./handlers/shape.js";
 import { TREE_OPS } from "./handlers/trees.js";
 import { QUANTIZED_OPS } from "./quantized_ops.js";
@@ -46,6 +47,7 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   ...OUTPUT_OPS,
   ...REARRANGE_OPS,
   ...REDUCE_OPS,
+  ...RESIZE_OPS,
   ...RECURRENT_OPS,
   ...SHAPE_OPS,
   ...TREE_OPS,
