@@ -307,6 +307,27 @@ const CASES: {
       { name: "scales", dims: [4], values: [1, 1, 2, 2] },
     ],
   },
+  {
+    // Upsampling by a learned kernel: ConvTranspose stride 2, kernel 2×2, 2 → 2 channels (a spread select, then a conv).
+    name: "ConvTranspose stride 2 of a [1,2,1,3] view → W3",
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Reshape", inputs: ["t", "shape4"], outputs: ["v"] },
+      { op: "ConvTranspose", inputs: ["v", "kt", "kb"], outputs: ["up"], attrs: { strides: [2, 2], kernel_shape: [2, 2] } },
+      { op: "Flatten", inputs: ["up"], outputs: ["f"], attrs: { axis: 1 } },
+      gemm("g3", "f", "y", 3, 24),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g3", 3, 24],
+    ],
+    layers: ["dense", "select", "conv", "dense"],
+    extra: [
+      { name: "shape4", dims: [4], values: [1, 2, 1, 3], dataType: 7 },
+      { name: "kt", dims: [2, 2, 2, 2], values: [0.5, -0.25, 0.75, 0.1, -0.6, 0.3, 0.2, -0.4, 0.35, 0.15, -0.7, 0.45, 0.05, -0.55, 0.65, -0.2] },
+      { name: "kb", dims: [2], values: [0.1, -0.05] },
+    ],
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */

@@ -6,6 +6,7 @@ import type { GraphNode } from "../../core/graph.js";
 import { NODE_KINDS } from "../../core/ops/index.js";
 import type { OnnxOp } from "./handler.js";
 import { ACTIVATION_OPS } from "./handlers/activation.js";
+import { CONV_TRANSPOSE_OPS } from "./handlers/conv_transpose.js";
 import { ELEMENTWISE_OPS } from "./handlers/elementwise.js";
 import { LINEAR_OPS } from "./handlers/linear.js";
 import { MATH_OPS } from "./handlers/math.js";
@@ -39,6 +40,7 @@ const KIND_OPS: Record<string, OnnxOp> = Object.fromEntries(
 export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   ...KIND_OPS,
   ...LINEAR_OPS,
+  ...CONV_TRANSPOSE_OPS,
   ...ELEMENTWISE_OPS,
   ...POOL_OPS,
   ...ACTIVATION_OPS,
