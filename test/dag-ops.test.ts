@@ -328,6 +328,29 @@ const CASES: {
       { name: "kb", dims: [2], values: [0.1, -0.05] },
     ],
   },
+  {
+    // Indices inside a graph: the argmax of each row and the last argmin of each column of a [2, 3] view, read as numbers.
+    name: "ArgMax of rows and ArgMin (last index) of columns of a [2,3] view, cast and read → W3",
+    nodes: [
+      gemm("g1", "input", "t", F, F),
+      { op: "Reshape", inputs: ["t", "shapeSeq"], outputs: ["v"] },
+      { op: "ArgMax", inputs: ["v"], outputs: ["am"], attrs: { axis: 1, keepdims: 0 } },
+      { op: "ArgMin", inputs: ["v"], outputs: ["an"], attrs: { axis: 0, keepdims: 0, select_last_index: 1 } },
+      { op: "Concat", inputs: ["am", "an"], outputs: ["idx"], attrs: { axis: 0 } },
+      { op: "Cast", inputs: ["idx"], outputs: ["f0"], attrs: { to: 1 } },
+      { op: "Reshape", inputs: ["f0", "shapeFlat"], outputs: ["f"] },
+      gemm("g3", "f", "y", 3, 5),
+    ],
+    gemms: [
+      ["g1", F, F],
+      ["g3", 3, 5],
+    ],
+    layers: ["dense", "argmax", "argmax", "concat", "dense"],
+    extra: [
+      { name: "shapeSeq", dims: [2], values: [2, 3], dataType: 7 },
+      { name: "shapeFlat", dims: [2], values: [1, 5], dataType: 7 },
+    ],
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */

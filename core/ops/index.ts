@@ -5,6 +5,7 @@
  * the compiler refuse a kind that lacks an aspect or a union member that lacks a kind.
  */
 import { absLayer, absNode, type AbsNode, type QAbs } from "./abs.js";
+import { argLayer, argNode, type ArgNode, type QArg } from "./argmax.js";
 import { activationNode, reluLayer, tableLayerKind, type ActivationNode, type QRelu, type QTable } from "./activation.js";
 import { binaryLayer, binaryNode, type BinaryNode, type QBinary } from "./binary.js";
 import { concatLayer, concatNode, rescaleLayer, type ConcatNode, type QConcat, type QRescale } from "./concat.js";
@@ -42,6 +43,7 @@ export type GraphNode =
   | NormNode
   | EmbedNode
   | DivideNode
+  | ArgNode
   | FixScaleNode;
 export type QLayer =
   | QDense
@@ -63,7 +65,8 @@ export type QLayer =
   | QSoftmax
   | QNorm
   | QEmbed
-  | QDivide;
+  | QDivide
+  | QArg;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -86,6 +89,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   norm: normNode,
   embed: embedNode,
   divide: divideNode,
+  argmax: argNode,
   fixscale: fixscaleNode,
 };
 
@@ -110,6 +114,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   norm: normLayer,
   embed: embedLayer,
   divide: divideLayer,
+  argmax: argLayer,
 };
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */

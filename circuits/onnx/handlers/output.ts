@@ -28,9 +28,7 @@ const outputTransform: OnnxOp = {
     const out = b.out0(n);
     // Last in its branch: a graph output that no other node reads.
     const isLast = (graph.output ?? []).some((o) => o.name === out) && !(graph.node ?? []).some((m) => (m.input ?? []).includes(out));
-    if (!isLast && op === "Softmax") return softmaxLayer(b, n, opset);
-    if (!isLast)
-      b.unsupported(n, `${op} is supported only as the last op of a graph output (zkml proves the values before it; their argmax is the proof's class)`);
+    if (!isLast) return op === "Softmax" ? softmaxLayer(b, n, opset) : argLayer(b, n);
     // Softmax before opset 13 normalises over the dims from `axis` on, since 13 over `axis`
     // alone; ArgMax reduces `axis`. Either way the proof's one class is right only if the op
     // covers every value.
@@ -40,14 +38,25 @@ const outputTransform: OnnxOp = {
     const others = op === "Softmax" && opset < 13 ? sizeOf(a.shape.slice(0, axis)) : sizeOf(a.shape) / a.shape[axis]!;
     // A softmax per row changes the argmax of the whole output: it is proven as a layer instead.
     if (others !== 1 && op === "Softmax") return softmaxLayer(b, n, opset);
-    if (others !== 1)
-      b.unsupported(n, `${op} over axis ${axisRaw} of [${a.shape}] treats groups of values separately; only one over the whole output is supported`);
-    if (op === "ArgMax" && intAttr(n, "select_last_index", 0) !== 0)
-      b.unsupported(n, "select_last_index=1 is not supported (the circuit proves the first maximum)");
+    // The proof's class is the first maximum of the whole output; any other ArgMax is a layer.
+    if (others !== 1 || (op === "ArgMax" && intAttr(n, "select_last_index", 0) !== 0)) return argLayer(b, n);
     transforms.set(out, op === "Softmax" ? "softmax" : "argmax");
     b.alias(n, a.shape);
   },
 };
+
+/** ArgMax or ArgMin over `axis` as a layer (inside a graph, per row, or the last index): indices at 2^0, keepdims or not. */
+function argLayer(b: GraphBuilder, n: NodeProto): void {
+  const a = b.actOf(n, n.input![0]!);
+  const rank = a.shape.length;
+  const raw = intAttr(n, "axis", 0);
+  const axis = raw < 0 ? raw + rank : raw;
+  if (!(axis >= 0 && axis < rank)) b.unsupported(n, `axis ${raw} is outside a rank-${rank} tensor`);
+  const { index, n: groupSize } = reduceIndex(a.shape, [axis]);
+  const shape = intAttr(n, "keepdims", 1) === 1 ? a.shape.map((d, k) => (k === axis ? 1 : d)) : a.shape.filter((_, k) => k !== axis);
+  const fields = { min: n.opType === "ArgMin", last: intAttr(n, "select_last_index", 0) !== 0, n: groupSize, index };
+  b.emit({ op: "argmax", name: b.nameOf(n), onnxOp: n.opType!, input: b.srcOf(n), output: b.out0(n), ...fields }, shape);
+}
 
 /** LogSoftmax over `axis` (opset ≥ 13) or the dims from `axis` on: x − max − log Σ exp(x − max), anywhere in a graph. */
 const logSoftmax: OnnxOp = {
@@ -63,4 +72,9 @@ const logSoftmax: OnnxOp = {
   },
 };
 
-export const OUTPUT_OPS: Record<string, OnnxOp> = { Softmax: outputTransform, ArgMax: outputTransform, LogSoftmax: logSoftmax };
+export const OUTPUT_OPS: Record<string, OnnxOp> = {
+  Softmax: outputTransform,
+  ArgMax: outputTransform,
+  ArgMin: { import: (b, n) => argLayer(b, n), readsInt8: true },
+  LogSoftmax: logSoftmax,
+};
