@@ -1,7 +1,8 @@
 /**
  * Float graph → quantized model (core/qmodel.ts). Symmetric int8 with power-of-two scales:
- * weights per tensor from their own range, activations from calibration samples, biases at
- * the accumulator scale. Scales fixed by the ONNX file (Q/DQ pairs) are kept as they are.
+ * weights per tensor at the coarsest scale that holds them exactly when there is one, else from
+ * their own range; activations from calibration samples (integers kept exact when every
+ * calibration value is one); biases at the accumulator scale. Scales fixed by the ONNX file (Q/DQ pairs) are kept as they are.
  * Each node's own rule is its kind's `quantize` (core/ops/); this module holds the state they
  * share (where each tensor's integers live, which nodes fold into the layer before them).
  */
@@ -10,7 +11,7 @@ import { ZkmlError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import type { Graph, GraphNode } from "../core/graph.js";
 import { nodeInputs, readers, runFloat, sizeOf } from "../core/graph.js";
-import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForIntegerInput, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
+import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForIntegerInput, fracForIntegers, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
 import { nodeKind } from "../core/ops/index.js";
 import { fuseElementwise, fusePolynomials } from "./fuse.js";
 import type { ExactInput, QuantizeContext, TensorRef } from "../core/ops/kind.js";
@@ -104,6 +105,8 @@ class Quantizer {
   private readonly nodes: GraphNode[];
   private readonly reads: Map<string, number>;
   private readonly nodeMax: number[];
+  /** Every calibration value of the node is an integer (a count, an index, a 0/1): its scale keeps integers exact. */
+  private readonly nodeIntegral: boolean[];
   private readonly joinsOutputs: boolean;
 
   constructor(
@@ -114,7 +117,13 @@ class Quantizer {
     this.reads = readers(graph);
     // Float range of every node's output over the calibration set.
     this.nodeMax = this.nodes.map(() => 0);
-    for (const s of samples) runFloat(graph, s).forEach((a, i) => (this.nodeMax[i] = Math.max(this.nodeMax[i]!, maxAbs(a))));
+    this.nodeIntegral = this.nodes.map(() => true);
+    for (const s of samples) {
+      runFloat(graph, s).forEach((a, i) => {
+        this.nodeMax[i] = Math.max(this.nodeMax[i]!, maxAbs(a));
+        if (this.nodeIntegral[i] && !a.every(Number.isInteger)) this.nodeIntegral[i] = false;
+      });
+    }
     const last = this.nodes.at(-1);
     this.joinsOutputs = last?.op === "concat" && last.joinsOutputs === true;
     this.inputFrac = this.inputScales(samples);
@@ -204,7 +213,8 @@ class Quantizer {
   requantFor(last: number, relu: boolean, fixed: number | undefined, accFrac: number): Requant | null {
     if (this.outputOnly(last) && !relu && fixed === undefined) return null;
     // Largest frac the values allow, never more than the accumulator has (a shift is a division).
-    const outFrac = Math.min(fixed ?? fracForRange(this.nodeMax[last]!), accFrac);
+    const max = this.nodeMax[last]!;
+    const outFrac = Math.min(fixed ?? (this.nodeIntegral[last] && max >= 1 ? fracForIntegers(max) : fracForRange(max)), accFrac);
     // A scale the ONNX file fixed comes with ONNX's rounding (half to even), so the circuit
     // equals onnxruntime bit for bit there.
     return { shift: accFrac - outFrac, outFrac, relu, ...(fixed !== undefined && { halfEven: true }) };

@@ -38,8 +38,21 @@ export interface LinearParams extends LayerBase {
   requant: Requant | null;
 }
 
+/**
+ * The coarsest scale at which every weight is an int8 exactly (0/±1 selection and path matrices,
+ * halves and quarters), if there is one: the range rule would put a weight of 1.0 at 127/128.
+ */
+function exactWeightFrac(w: Float64Array): number | undefined {
+  for (let f = -8; f <= ACT_BITS - 1; f++) {
+    const scale = 2 ** f;
+    if (w.every((v) => Number.isInteger(v * scale) && Math.abs(v * scale) <= 127)) return f;
+    if (w.some((v) => Math.abs(v * scale) > 127)) return undefined;
+  }
+  return undefined;
+}
+
 function quantizeWeights(node: LinearNodeParams): { weights: number[]; wFrac: number } {
-  const wFrac = node.weightQuant?.frac ?? fracForRange(maxAbs(node.weight.data));
+  const wFrac = node.weightQuant?.frac ?? exactWeightFrac(node.weight.data) ?? fracForRange(maxAbs(node.weight.data));
   // Pre-quantized weights may be wider than int8 (per-channel scales put on one scale, or
   // MatMulInteger's weights times the input scale): as circuit constants that costs only
   // accumulator bits, which accumulatorBits() bounds.

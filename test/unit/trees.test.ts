@@ -17,6 +17,7 @@ import type { FloatTreeNode, QTrees } from "../../core/ops/trees.js";
 import { dequantize, quantizeInput, runReference } from "../../core/qmodel.js";
 import { appraisalData, trainGbt } from "../../examples/appraisal-gbt/gbt.js";
 import { mulberry32 } from "../../core/random.js";
+import { rawModel } from "../helpers/models.js";
 
 async function onnxruntime(bytes: Uint8Array, rows: number[][]): Promise<number[][]> {
   const s = await ort.InferenceSession.create(bytes);
@@ -237,4 +238,41 @@ describe("tree ensembles: TreeEnsembleClassifier", () => {
       expect(agree).toBeGreaterThanOrEqual(44);
     });
   }
+});
+
+describe("tree ensembles: hummingbird's GEMM form", () => {
+  it("a tree as MatMul, Less, MatMul, Equal, MatMul agrees with onnxruntime exactly on int8-grid inputs", async () => {
+    // Depth 2 over 3 features: x0 < 0.25 → (x1 < −0.5 → leaf 0 | leaf 1) | (x2 < 0.125 → leaf 2 | leaf 3).
+    const bytes = rawModel({
+      inputShape: [1, 3],
+      outputShape: [1, 1],
+      nodes: [
+        { op: "MatMul", inputs: ["input", "A"], outputs: ["t"] },
+        { op: "Less", inputs: ["t", "B"], outputs: ["lt"] },
+        { op: "Cast", inputs: ["lt"], outputs: ["ltf"], attrs: { to: 1 } },
+        { op: "MatMul", inputs: ["ltf", "C"], outputs: ["p"] },
+        { op: "Equal", inputs: ["p", "D"], outputs: ["eq"] },
+        { op: "Cast", inputs: ["eq"], outputs: ["eqf"], attrs: { to: 1 } },
+        { op: "MatMul", inputs: ["eqf", "E"], outputs: ["y"] },
+      ],
+      initializers: [
+        // A: each node's feature; C: +1 / −1 when a leaf lies under the node's true / false side; D: a leaf's count of true sides.
+        { name: "A", dims: [3, 3], values: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+        { name: "B", dims: [3], values: [0.25, -0.5, 0.125] },
+        { name: "C", dims: [3, 4], values: [1, 1, -1, -1, 1, -1, 0, 0, 0, 0, 1, -1] },
+        { name: "D", dims: [4], values: [2, 1, 1, 0] },
+        { name: "E", dims: [4, 1], values: [0.5, -0.25, 1.5, -1] },
+      ],
+    });
+    const graph = importOnnx(bytes, "hummingbird");
+    const rand = mulberry32(5);
+    const samples = Array.from({ length: 96 }, () => [0, 1, 2].map(() => Math.round((rand() * 2 - 1) * 128) / 128));
+    const model = quantizeGraph(graph, { samples });
+    expect(model.layers.map((l) => l.op)).toEqual(["dense", "table", "dense", "table", "dense"]);
+    const session = await ort.InferenceSession.create(bytes);
+    for (const x of samples) {
+      const expected = ((await session.run({ input: new ort.Tensor("float32", Float32Array.from(x), [1, 3]) })).y!.data as Float32Array)[0]!;
+      expect(dequantize(runReference(model, quantizeInput(model, x)).output, model.output.frac)[0], `input ${x}`).toBe(expected);
+    }
+  });
 });
