@@ -74,6 +74,41 @@ const where: OnnxOp = {
   },
 };
 
+/**
+ * And, Or, Xor of two 0/1 activations as products and sums, exact at the integer scales the
+ * quantizer keeps for 0/1 values: a·b, a + b − a·b, (a − b)·(a − b).
+ */
+function logic(op: "And" | "Or" | "Xor"): OnnxOp {
+  return {
+    import(b, n) {
+      const [v0, v1] = [b.valueNamed(n, n.input![0]!), b.valueNamed(n, n.input![1]!)];
+      if (v0.kind === "const" || v1.kind === "const") return logicWithConstant(b, n, op, v0.kind === "const" ? 1 : 0);
+      const [x, y] = [b.actOf(n, n.input![0]!), b.actOf(n, n.input![1]!)];
+      if (x.shape.join() !== y.shape.join()) b.unsupported(n, `${op} of shapes [${x.shape}] and [${y.shape}]: only equal shapes`);
+      const [a, c, out, name] = [b.srcOf(n, 0), b.srcOf(n, 1), b.out0(n), b.nameOf(n)];
+      const node = (fn: "add" | "sub" | "mul", input: string, input2: string, output: string, suffix = "") =>
+        b.emit({ op: "binary", fn, name: `${name}${suffix}`, onnxOp: op, input, input2, output }, x.shape);
+      if (op === "And") return node("mul", a, c, out);
+      if (op === "Xor") {
+        node("sub", a, c, `${out}/difference`, "/difference");
+        return node("mul", `${out}/difference`, `${out}/difference`, out);
+      }
+      node("add", a, c, `${out}/sum`, "/sum");
+      node("mul", a, c, `${out}/both`, "/both");
+      node("sub", `${out}/sum`, `${out}/both`, out);
+    },
+  };
+}
+
+/** x op c for a constant 0/1 c (broadcast): an affine map per element, x·c, x·(1 − c) + c or x·(1 − 2c) + c. */
+function logicWithConstant(b: GraphBuilder, n: NodeProto, op: "And" | "Or" | "Xor", actIndex: number): void {
+  const x = b.actOf(n, n.input![actIndex]!);
+  const c = constantOver(b, n, n.input![1 - actIndex]!, x.shape).map((v) => (v !== 0 ? 1 : 0));
+  const scale = c.map((v) => (op === "And" ? v : op === "Or" ? 1 - v : 1 - 2 * v));
+  const shift = c.map((v) => (op === "And" ? 0 : v));
+  b.emit({ op: "activation", name: b.nameOf(n), onnxOp: op, input: b.srcOf(n, actIndex), output: b.out0(n), fn: { kind: "affine", scale, shift } }, x.shape);
+}
+
 const UNARY: MathName[] = [
   "exp",
   "log",
@@ -112,4 +147,7 @@ export const MATH_OPS: Record<string, OnnxOp> = {
   ...Object.fromEntries(UNARY.map((name) => [MATH_FUNCTIONS[name].onnx, unary(name)])),
   ...Object.fromEntries((Object.keys(COMPARISONS) as (keyof typeof COMPARISONS)[]).map((name) => [MATH_FUNCTIONS[name].onnx, comparison(name)])),
   Where: where,
+  And: logic("And"),
+  Or: logic("Or"),
+  Xor: logic("Xor"),
 };
