@@ -276,3 +276,36 @@ describe("tree ensembles: hummingbird's GEMM form", () => {
     }
   });
 });
+
+describe("tree ensembles: the binary classifier of gradient-boosting exports", () => {
+  it("leaves scoring class 0, LOGISTIC: labels and probabilities as onnxruntime gives them", async () => {
+    const train = appraisalData(300, 8);
+    // A boosted score for "price above 3.2", leaves scoring class 0 only, as skl2onnx writes a binary GradientBoostingClassifier.
+    const { trees, base } = trainGbt(
+      train.x,
+      train.y.map((y) => (y > 3.2 ? 2 : -2)),
+      { trees: 10, depth: 3, rate: 0.3 },
+    );
+    const bytes = encodeTreeEnsemble({ name: "binary", features: 6, targets: 2, trees, base: [base], classifier: { postTransform: "LOGISTIC" } });
+    const graph = importOnnx(bytes, "binary");
+    const samples = appraisalData(64, 9).x;
+    const model = quantizeGraph(graph, { samples });
+    const session = await ort.InferenceSession.create(bytes);
+    let [agree, ones] = [0, 0];
+    for (const x of samples) {
+      const r = await session.run({ input: new ort.Tensor("float32", Float32Array.from(x), [1, 6]) });
+      const [label, probabilities] = [Number((r.label!.data as BigInt64Array)[0]), Array.from(r.probabilities!.data as Float32Array)];
+      ones += label;
+      const joined = runFloat(graph, x).at(-1)!;
+      expect(joined[1]! > joined[0]! ? 1 : 0).toBe(label);
+      joined.slice(2).forEach((v, i) => expect(Math.abs(v - probabilities[i]!)).toBeLessThan(1e-5));
+      const out = runReference(model, quantizeInput(model, x)).output;
+      const [scores, probs] = model.output.parts!;
+      if ((out[scores!.offset + 1]! > out[scores!.offset]! ? 1 : 0) === label) agree++;
+      dequantize(out.slice(probs!.offset, probs!.offset + 2), probs!.frac).forEach((v, i) => expect(Math.abs(v - probabilities[i]!)).toBeLessThan(0.05));
+    }
+    expect(ones).toBeGreaterThan(5);
+    expect(ones).toBeLessThan(59);
+    expect(agree).toBeGreaterThanOrEqual(60);
+  });
+});

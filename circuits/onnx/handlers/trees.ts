@@ -172,10 +172,19 @@ const classifier: OnnxOp = {
     if (!["NONE", "SOFTMAX", "LOGISTIC"].includes(post)) b.unsupported(n, `post_transform ${post} is not supported (NONE, SOFTMAX, LOGISTIC)`);
     const classes = classCount(b, n);
     const { features } = featureCount(b, n);
-    if (new Set(intsAttr(n, "class_ids") ?? []).size < classes)
-      b.unsupported(n, "leaves that score fewer classes than the classifier has (skl2onnx's binary form) are not supported yet");
-    const trees = buildTrees(b, n, features, classes, "class");
-    const base = aggregate(b, n, trees, classes);
+    // The binary form of gradient-boosted exports: leaves score class 0 only (s), LOGISTIC; onnxruntime
+    // then gives [σ(−s), σ(s)] = softmax([0, s]) and label s > 0: the scores [0, s] with a softmax.
+    const ids = intsAttr(n, "class_ids") ?? [];
+    const binary = classes === 2 && ids.length > 0 && ids.every((v) => v === 0);
+    if (binary && post !== "LOGISTIC") b.unsupported(n, `a binary classifier scoring one class with post_transform ${post} is not supported (LOGISTIC only)`);
+    if (!binary && new Set(ids).size < classes)
+      b.unsupported(n, "leaves that score fewer classes than the classifier has are not supported (but the binary LOGISTIC form)");
+    const trees = buildTrees(b, n, features, binary ? 1 : classes, "class");
+    const base = aggregate(b, n, trees, binary ? 1 : classes);
+    if (binary) {
+      for (const tree of trees) for (const node of tree) if ("leaf" in node) node.leaf = node.leaf.map(([, w]) => [1, w]);
+      base.unshift(0);
+    }
     const [label, probabilities] = [n.output?.[0], n.output?.[1]];
     const read = new Set([...(graph.node ?? []).flatMap((m) => m.input ?? []), ...(graph.output ?? []).map((o) => o.name)]);
     const scores = `${b.nameOf(n)}/scores`;
@@ -184,7 +193,7 @@ const classifier: OnnxOp = {
     if (probabilities && read.has(probabilities)) {
       const common = { name: b.nameOf(n), onnxOp: n.opType!, input: scores, output: probabilities };
       if (post === "NONE") aliasAs(b, probabilities, scores, shape);
-      else if (post === "SOFTMAX") b.emit({ ...common, op: "softmax", n: classes, index: Int32Array.from({ length: classes }, (_, i) => i) }, shape);
+      else if (post === "SOFTMAX" || binary) b.emit({ ...common, op: "softmax", n: classes, index: Int32Array.from({ length: classes }, (_, i) => i) }, shape);
       else b.emit({ ...common, op: "activation", fn: { kind: "sigmoid" } }, shape);
     }
     if (label && read.has(label)) {
