@@ -11,6 +11,11 @@ export interface FidelityReport {
   samples: number;
   /** Fraction of samples whose float and quantized argmax agree. */
   argmaxAgreement: number;
+  /**
+   * Of the samples that disagree, those whose two classes' float values differ by less than one
+   * int8 step of the output: a near-tie the output's scale cannot resolve, not an error.
+   */
+  nearTies: number;
   maxAbsError: number;
   meanAbsError: number;
   /** Each layer's dequantized output against the float graph's value at the same point. */
@@ -210,12 +215,15 @@ export async function measureFidelity(onnxFile: string, model: QModel, samples: 
   const classPart = model.output.parts ? (model.output.classPart ?? 0) : 0;
   const perPart = parts.map((p) => ({ name: p.name, maxAbsError: 0, sum: 0, count: 0 }));
   let agree = 0,
+    nearTies = 0,
     floatOk = 0,
     quantOk = 0;
   samples.forEach((s, i) => {
     const ref = runReference(model, quantizeInput(model, s));
     let quantClass = 0,
-      floatClass = 0;
+      floatClass = 0,
+      step = 0,
+      gap = Infinity;
     parts.forEach((p, k) => {
       const values = ref.output.slice(p.offset, p.offset + p.size);
       const logits = dequantize(values, p.frac);
@@ -225,10 +233,14 @@ export async function measureFidelity(onnxFile: string, model: QModel, samples: 
       if (k === classPart) {
         quantClass = argmax(values);
         floatClass = p.transform === "argmax" ? f[0]! : argmax(f);
+        // With the float values at hand (not an ArgMax's index), a gap under one step is a near-tie.
+        step = p.transform === "argmax" ? 0 : 2 ** -p.frac;
+        gap = p.transform === "argmax" ? Infinity : f[floatClass]! - f[quantClass]!;
       }
       addErrors(perPart[k]!, deq, f);
     });
     if (floatClass === quantClass) agree++;
+    else if (gap < step) nearTies++;
     if (labels) {
       if (floatClass === labels[i]) floatOk++;
       if (quantClass === labels[i]) quantOk++;
@@ -238,6 +250,7 @@ export async function measureFidelity(onnxFile: string, model: QModel, samples: 
   const report: FidelityReport = {
     samples: samples.length,
     argmaxAgreement: agree / samples.length,
+    nearTies,
     maxAbsError: Math.max(...perPart.map((p) => p.maxAbsError)),
     meanAbsError: perPart.reduce((a, p) => a + p.sum, 0) / count,
   };

@@ -6,7 +6,7 @@ import { ZkmlError } from "../core/errors.js";
 import { readCalibrationFile } from "../core/input.js";
 import { argmax, denseLayers, denseAccumulators, quantizeInput, requantize, runReference } from "../core/qmodel.js";
 import { digit, EVAL_START, loadMnist, mnistAvailable } from "../examples/mnist/mnist.js";
-import { mulberry32, qdqModel, randomMlp } from "./helpers/models.js";
+import { mulberry32, qdqModel, randomMlp, rawModel as rawModelOf } from "./helpers/models.js";
 
 describe("integer semantics", () => {
   it("requantize floors, rounds half up, and clamps", () => {
@@ -115,3 +115,35 @@ describe("reference interpreter on random models vs onnxruntime", () => {
     expect(agree / samples.length).toBeGreaterThan(0.85);
   });
 });
+
+describe("fidelity: near-ties in the argmax", () => {
+  it("reports disagreements whose float values differ by less than one int8 step as near-ties", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    // Output 1 is output 0 plus 1e-4: the float argmax is always 1, int8 cannot tell them apart.
+    const w = [0.5, -0.25, 0.75, 0.5, -0.25, 0.75];
+    const bytes = rawModelForTies(w);
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), "zkml-ties-")), "ties.onnx");
+    await writeFile(file, bytes);
+    const rand = mulberry32(4);
+    const samples = Array.from({ length: 12 }, () => [0, 1, 2].map(() => rand() * 2 - 1));
+    const model = quantizeGraph(importOnnx(bytes, "ties"), { samples });
+    const report = await measureFidelity(file, model, samples);
+    const disagree = Math.round((1 - report.argmaxAgreement) * samples.length);
+    expect(disagree).toBeGreaterThan(0);
+    expect(report.nearTies).toBe(disagree);
+  });
+});
+
+function rawModelForTies(w: number[]): Uint8Array {
+  return rawModelOf({
+    inputShape: [1, 3],
+    outputShape: [1, 2],
+    nodes: [{ op: "Gemm", inputs: ["input", "W", "b"], outputs: ["y"], attrs: { transB: 1 } }],
+    initializers: [
+      { name: "W", dims: [2, 3], values: w },
+      { name: "b", dims: [2], values: [0, 1e-4] },
+    ],
+  });
+}

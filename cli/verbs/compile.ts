@@ -94,7 +94,10 @@ Prints the constraint count, the public signals and the quantization scales.`,
       );
       for (const o of f.outputs ?? []) ctx.say(`    output ${o.name}: max |err| ${o.maxAbsError.toFixed(4)}, mean |err| ${o.meanAbsError.toFixed(4)}`);
       for (const l of f.layers ?? []) ctx.say(`    ${l.node} (${l.op}): max |err| ${l.maxAbsError.toFixed(4)}, mean |err| ${l.meanAbsError.toFixed(4)}`);
-      if (f.argmaxAgreement < 0.95) ctx.say(`  warning: argmax agreement below 95%: the quantized model often disagrees with the float one`);
+      const disagree = Math.round((1 - f.argmaxAgreement) * f.samples);
+      if (f.nearTies > 0)
+        ctx.say(`  ${f.nearTies} of the ${disagree} disagreements are near-ties: the two classes' float values differ by less than one int8 step`);
+      if ((disagree - f.nearTies) / f.samples > 0.05) ctx.say(`  warning: argmax agreement below 95%: the quantized model often disagrees with the float one`);
     }
     ctx.result({
       outDir: r.outDir,
