@@ -351,6 +351,30 @@ const CASES: {
       { name: "shapeFlat", dims: [2], values: [1, 5], dataType: 7 },
     ],
   },
+  {
+    // Comparisons and Where between activations: min(t, u) as Where(t < u, t, u), a mask over both, equality cast to a number.
+    name: "min(t, u) by Where(Less(t, u)), Equal(t, u) cast, a constant-mask Where of two activations → W3",
+    nodes: [
+      gemm("g1", "input", "t", 3, F),
+      gemm("g2", "input", "u", 3, F),
+      { op: "Less", inputs: ["t", "u"], outputs: ["lt"] },
+      { op: "Where", inputs: ["lt", "t", "u"], outputs: ["m"] },
+      { op: "Equal", inputs: ["t", "u"], outputs: ["eq"] },
+      { op: "Cast", inputs: ["eq"], outputs: ["eqf"], attrs: { to: 1 } },
+      { op: "Where", inputs: ["mask", "t", "u"], outputs: ["w"] },
+      { op: "Concat", inputs: ["m", "w"], outputs: ["mw"], attrs: { axis: 1 } },
+      { op: "Add", inputs: ["eqf", "u"], outputs: ["e2"] },
+      { op: "Concat", inputs: ["mw", "e2"], outputs: ["f"], attrs: { axis: 1 } },
+      gemm("g3", "f", "y", 3, 9),
+    ],
+    gemms: [
+      ["g1", 3, F],
+      ["g2", 3, F],
+      ["g3", 3, 9],
+    ],
+    layers: ["dense", "dense", "compare", "binary", "binary", "binary", "compare", "concat", "select", "concat", "binary", "concat", "dense"],
+    extra: [{ name: "mask", dims: [1, 3], values: [1, 0, 1], dataType: 9 }],
+  },
 ];
 
 /** Layers that are var arrays in the circuit (free rearrangements), with no signals of their own. */

@@ -8,6 +8,7 @@ import { absLayer, absNode, type AbsNode, type QAbs } from "./abs.js";
 import { argLayer, argNode, type ArgNode, type QArg } from "./argmax.js";
 import { activationNode, reluLayer, tableLayerKind, type ActivationNode, type QRelu, type QTable } from "./activation.js";
 import { binaryLayer, binaryNode, type BinaryNode, type QBinary } from "./binary.js";
+import { compareLayer, compareNode, type CompareNode, type QCompare } from "./compare.js";
 import { concatLayer, concatNode, rescaleLayer, type ConcatNode, type QConcat, type QRescale } from "./concat.js";
 import { convLayer, convNode, type ConvNode, type QConv } from "./conv.js";
 import { divideLayer, divideNode, type DivideNode, type QDivide } from "./divide.js";
@@ -44,6 +45,7 @@ export type GraphNode =
   | EmbedNode
   | DivideNode
   | ArgNode
+  | CompareNode
   | FixScaleNode;
 export type QLayer =
   | QDense
@@ -66,7 +68,8 @@ export type QLayer =
   | QNorm
   | QEmbed
   | QDivide
-  | QArg;
+  | QArg
+  | QCompare;
 
 /** The member of union U whose `op` can be K (PoolNode's op is "maxpool" | "avgpool"). */
 type OfOp<U, K> = U extends { op: infer O } ? (K extends O ? U : never) : never;
@@ -90,6 +93,7 @@ export const NODE_KINDS: { [K in GraphNode["op"]]: NodeKind<OfOp<GraphNode, K>> 
   embed: embedNode,
   divide: divideNode,
   argmax: argNode,
+  compare: compareNode,
   fixscale: fixscaleNode,
 };
 
@@ -115,6 +119,7 @@ export const LAYER_KINDS: { [K in QLayer["op"]]: LayerKind<OfOp<QLayer, K>> } = 
   embed: embedLayer,
   divide: divideLayer,
   argmax: argLayer,
+  compare: compareLayer,
 };
 
 /** A node's kind; an op outside the registry (a hostile or stale file) is refused, never skipped. */

@@ -185,6 +185,18 @@ describe("gadget costs (docs/CIRCUIT.md, docs/OPS.md)", () => {
     await g.expectConstraintFail({ a: 100, b: -7 }, { out: divideInt8(100, -7, 2, 0) + 1 });
   });
 
+  // CompareInt(B, test): d's B bits (the sign is bit B − 1), and IsZero (2) where equality matters.
+  cost<"d", "out">("compare", "CompareInt(10, 0)", 10, async (g) => {
+    await g.expectPass({ d: -3 }, { out: 1 });
+    await g.expectPass({ d: 0 }, { out: 0 });
+    await g.expectConstraintFail({ d: 5 }, { out: 1 });
+  });
+  cost<"d", "out">("compare", "CompareInt(10, 1)", 12, async (g) => {
+    await g.expectPass({ d: 0 }, { out: 1 });
+    await g.expectPass({ d: 1 }, { out: 0 });
+    await g.expectConstraintFail({ d: 0 }, { out: 0 });
+  });
+
   afterAll(() => {
     // Every gadget file has its cost pinned here.
     const files = readdirSync(LIB)

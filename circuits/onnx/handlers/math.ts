@@ -45,12 +45,20 @@ function withConstant(name: MathName, k: Float64Array): ActivationFn {
   return k.every((v) => v === k[0]) ? { kind: "math", name, params: { k: k[0]! } } : { kind: "math", name, params: {}, k };
 }
 
-/** x op c, or c op x (the same comparison with the operands swapped). */
+/** The exact test of two activations each comparison is (core/ops/compare.ts). */
+const TESTS_OF = { less: "lt", lessorequal: "le", greater: "gt", greaterorequal: "ge", equal: "eq" } as const;
+
+/** x op c, or c op x (the same comparison with the operands swapped); x op y of two activations exactly on their aligned values. */
 function comparison(name: keyof typeof COMPARISONS): OnnxOp {
   return {
     import(b, n) {
       const [x, y] = [b.valueNamed(n, n.input![0]!), b.valueNamed(n, n.input![1]!)];
-      if (x.kind === "act" && y.kind === "act") b.unsupported(n, `${n.opType} of two activations is not supported (only an activation and a constant)`);
+      if (x.kind === "act" && y.kind === "act") {
+        if (x.shape.reduce((p, d) => p * d, 1) !== y.shape.reduce((p, d) => p * d, 1))
+          b.unsupported(n, `${n.opType} of shapes [${x.shape}] and [${y.shape}]: only one shape`);
+        const test = TESTS_OF[name];
+        return b.emit({ op: "compare", test, name: b.nameOf(n), onnxOp: n.opType!, input: b.srcOf(n, 0), input2: b.srcOf(n, 1), output: b.out0(n) }, x.shape);
+      }
       if (x.kind === "const" && y.kind === "const") b.unsupported(n, `${n.opType} of two constants should have been folded by the exporter`);
       const actFirst = x.kind === "act";
       const a = b.actOf(n, n.input![actFirst ? 0 : 1]!);
@@ -64,15 +72,88 @@ function comparison(name: keyof typeof COMPARISONS): OnnxOp {
 /** Where(cond, X, Y) with constant X and Y: Y + cond·(X − Y) per element, a table of the 0/1 condition. */
 const where: OnnxOp = {
   import(b, n) {
-    const cond = b.actOf(n, n.input![0]!);
+    const c = b.valueNamed(n, n.input![0]!);
     const [x, y] = [b.valueNamed(n, n.input![1]!), b.valueNamed(n, n.input![2]!)];
-    if (x.kind !== "const" || y.kind !== "const") b.unsupported(n, "Where is supported with constant branches only (the condition may be an activation)");
-    const xs = constantOver(b, n, n.input![1]!, cond.shape);
-    const ys = constantOver(b, n, n.input![2]!, cond.shape);
-    const fn: ActivationFn = { kind: "affine", scale: xs.map((v, i) => v - ys[i]!), shift: ys };
-    b.emit({ op: "activation", name: b.nameOf(n), onnxOp: "Where", input: b.srcOf(n), output: b.out0(n), fn }, cond.shape);
+    if (c.kind === "const") return whereByConstant(b, n);
+    const cond = b.actOf(n, n.input![0]!);
+    if (x.kind === "const" && y.kind === "const") {
+      const xs = constantOver(b, n, n.input![1]!, cond.shape);
+      const ys = constantOver(b, n, n.input![2]!, cond.shape);
+      const fn: ActivationFn = { kind: "affine", scale: xs.map((v, i) => v - ys[i]!), shift: ys };
+      return b.emit({ op: "activation", name: b.nameOf(n), onnxOp: "Where", input: b.srcOf(n), output: b.out0(n), fn }, cond.shape);
+    }
+    whereOfActivations(b, n, cond.shape);
   },
 };
+
+/** An activation branch of a Where as a tensor of the condition's shape (its values, or a constant minus it). */
+function sameShape(b: GraphBuilder, n: NodeProto, i: number, shape: number[]): void {
+  const a = b.actOf(n, n.input![i]!);
+  if (a.shape.reduce((p, d) => p * d, 1) !== shape.reduce((p, d) => p * d, 1)) b.unsupported(n, `Where of shapes [${shape}] and [${a.shape}]: only one shape`);
+}
+
+/**
+ * Where(cond, X, Y) with a 0/1 activation condition and an activation branch: Y + cond·(X − Y),
+ * a difference (a table when one branch is a constant), a product with the 0/1 condition and a sum.
+ */
+function whereOfActivations(b: GraphBuilder, n: NodeProto, shape: number[]): void {
+  const [name, out, onnxOp] = [b.nameOf(n), b.out0(n), "Where"];
+  const [x, y] = [b.valueNamed(n, n.input![1]!), b.valueNamed(n, n.input![2]!)];
+  const act = (fnName: string, input: string, fn: ActivationFn, output: string) =>
+    b.emit({ op: "activation", name: `${name}/${fnName}`, onnxOp, input, output, fn }, shape);
+  const bin = (fn: "add" | "sub" | "mul", input: string, input2: string, output: string, suffix: string) =>
+    b.emit({ op: "binary", fn, name: suffix ? `${name}/${suffix}` : name, onnxOp, input, input2, output }, shape);
+  const ones = (v: number) => new Float64Array(shape.reduce((p, d) => p * d, 1)).fill(v);
+  const diff = `${out}/difference`;
+  if (x.kind === "act") sameShape(b, n, 1, shape);
+  if (y.kind === "act") sameShape(b, n, 2, shape);
+  if (x.kind === "act" && y.kind === "act") bin("sub", b.srcOf(n, 1), b.srcOf(n, 2), diff, "difference");
+  else if (x.kind === "act")
+    act("difference", b.srcOf(n, 1), { kind: "affine", scale: ones(1), shift: constantOver(b, n, n.input![2]!, shape).map((v) => -v) }, diff);
+  else act("difference", b.srcOf(n, 2), { kind: "affine", scale: ones(-1), shift: constantOver(b, n, n.input![1]!, shape) }, diff);
+  const picked = `${out}/picked`;
+  bin("mul", b.srcOf(n, 0), diff, picked, "picked");
+  if (y.kind === "act") bin("add", b.srcOf(n, 2), picked, out, "");
+  else act("", picked, { kind: "affine", scale: ones(1), shift: constantOver(b, n, n.input![2]!, shape) }, out);
+}
+
+/** Where with a constant condition: per element X or Y, a free select over [X, Y] side by side, or an affine map of the one activation. */
+function whereByConstant(b: GraphBuilder, n: NodeProto): void {
+  const [x, y] = [b.valueNamed(n, n.input![1]!), b.valueNamed(n, n.input![2]!)];
+  if (x.kind === "const" && y.kind === "const") return b.unsupported(n, "Where of three constants should have been folded by the exporter");
+  const shape = b.actOf(n, n.input![x.kind === "act" ? 1 : 2]!).shape;
+  const cond = constantOver(b, n, n.input![0]!, shape).map((v) => (v !== 0 ? 1 : 0));
+  const size = cond.length;
+  if (x.kind === "act" && y.kind === "act") {
+    sameShape(b, n, 2, shape);
+    const both = `${b.out0(n)}/both`;
+    const dest = [Int32Array.from({ length: size }, (_, i) => i), Int32Array.from({ length: size }, (_, i) => size + i)];
+    b.emit(
+      {
+        op: "concat",
+        name: `${b.nameOf(n)}/both`,
+        onnxOp: "Where",
+        input: b.srcOf(n, 1),
+        inputs: [b.srcOf(n, 1), b.srcOf(n, 2)],
+        dest,
+        size: 2 * size,
+        output: both,
+      },
+      [2 * size],
+    );
+    const index = Int32Array.from(cond, (v, i) => (v ? i : size + i));
+    return b.emit({ op: "select", name: b.nameOf(n), onnxOp: "Where", input: both, output: b.out0(n), index }, shape);
+  }
+  const fromX = x.kind === "act";
+  const other = constantOver(b, n, n.input![fromX ? 2 : 1]!, shape);
+  // X where cond, the constant elsewhere (or the reverse): x·[cond] + c·[!cond].
+  const scale = cond.map((v) => (fromX ? v : 1 - v));
+  const shift = cond.map((v, i) => (fromX ? 1 - v : v) * other[i]!);
+  b.emit(
+    { op: "activation", name: b.nameOf(n), onnxOp: "Where", input: b.srcOf(n, fromX ? 1 : 2), output: b.out0(n), fn: { kind: "affine", scale, shift } },
+    shape,
+  );
+}
 
 /**
  * And, Or, Xor of two 0/1 activations as products and sums, exact at the integer scales the
