@@ -120,7 +120,7 @@ function whereOfActivations(b: GraphBuilder, n: NodeProto, shape: number[]): voi
 /** Where with a constant condition: per element X or Y, a free select over [X, Y] side by side, or an affine map of the one activation. */
 function whereByConstant(b: GraphBuilder, n: NodeProto): void {
   const [x, y] = [b.valueNamed(n, n.input![1]!), b.valueNamed(n, n.input![2]!)];
-  if (x.kind === "const" && y.kind === "const") return b.unsupported(n, "Where of three constants should have been folded by the exporter");
+  if (x.kind === "const" && y.kind === "const") b.unsupported(n, "Where of three constants should have been folded by the exporter");
   const shape = b.actOf(n, n.input![x.kind === "act" ? 1 : 2]!).shape;
   const cond = constantOver(b, n, n.input![0]!, shape).map((v) => (v !== 0 ? 1 : 0));
   const size = cond.length;
@@ -142,7 +142,8 @@ function whereByConstant(b: GraphBuilder, n: NodeProto): void {
       [2 * size],
     );
     const index = Int32Array.from(cond, (v, i) => (v ? i : size + i));
-    return b.emit({ op: "select", name: b.nameOf(n), onnxOp: "Where", input: both, output: b.out0(n), index }, shape);
+    b.emit({ op: "select", name: b.nameOf(n), onnxOp: "Where", input: both, output: b.out0(n), index }, shape);
+    return;
   }
   const fromX = x.kind === "act";
   const other = constantOver(b, n, n.input![fromX ? 2 : 1]!, shape);
