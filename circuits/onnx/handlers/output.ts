@@ -9,16 +9,21 @@ import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { intAttr } from "../shapes.js";
 import { logSumExp, reduceIndex } from "./reduce.js";
 
-/** A Softmax inside the graph: over `axis` (opset ≥ 13), or over the dims from `axis` on (before). */
-function softmaxLayer(b: GraphBuilder, n: NodeProto, opset: number): void {
-  const a = b.actOf(n, n.input![0]!);
-  const rank = a.shape.length;
+/** A (Log)Softmax's input shape and the axes it normalises: `axis` since opset 13, the dims from `axis` on before. */
+function softmaxAxes(b: GraphBuilder, n: NodeProto, opset: number): { shape: number[]; axes: number[] } {
+  const { shape } = b.actOf(n, n.input![0]!);
+  const rank = shape.length;
   const raw = intAttr(n, "axis", opset >= 13 ? -1 : 1);
   const axis = raw < 0 ? raw + rank : raw;
   if (!(axis >= 0 && axis < rank)) b.unsupported(n, `axis ${raw} is outside a rank-${rank} tensor`);
-  const axes = opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, k) => axis + k);
-  const { index, n: groupSize } = reduceIndex(a.shape, axes);
-  b.emit({ op: "softmax", name: b.nameOf(n), onnxOp: "Softmax", input: b.srcOf(n), output: b.out0(n), n: groupSize, index }, a.shape);
+  return { shape, axes: opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, k) => axis + k) };
+}
+
+/** A Softmax inside the graph: over `axis` (opset ≥ 13), or over the dims from `axis` on (before). */
+function softmaxLayer(b: GraphBuilder, n: NodeProto, opset: number): void {
+  const { shape, axes } = softmaxAxes(b, n, opset);
+  const { index, n: groupSize } = reduceIndex(shape, axes);
+  b.emit({ op: "softmax", name: b.nameOf(n), onnxOp: "Softmax", input: b.srcOf(n), output: b.out0(n), n: groupSize, index }, shape);
 }
 
 const outputTransform: OnnxOp = {
@@ -61,14 +66,15 @@ function argLayer(b: GraphBuilder, n: NodeProto): void {
 /** LogSoftmax over `axis` (opset ≥ 13) or the dims from `axis` on: x − max − log Σ exp(x − max), anywhere in a graph. */
 const logSoftmax: OnnxOp = {
   import(b, n, { opset }) {
-    const a = b.actOf(n, n.input![0]!);
-    const rank = a.shape.length;
-    const raw = intAttr(n, "axis", opset >= 13 ? -1 : 1);
-    const axis = raw < 0 ? raw + rank : raw;
-    if (!(axis >= 0 && axis < rank)) b.unsupported(n, `axis ${raw} is outside a rank-${rank} tensor`);
-    const axes = opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, k) => axis + k);
-    const outShape = a.shape.map((d, k) => (axes.includes(k) ? 1 : d));
-    logSumExp(b, n, a.shape, outShape, axes, true);
+    const { shape, axes } = softmaxAxes(b, n, opset);
+    logSumExp(
+      b,
+      n,
+      shape,
+      shape.map((d, k) => (axes.includes(k) ? 1 : d)),
+      axes,
+      true,
+    );
   },
 };
 
