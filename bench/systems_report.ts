@@ -1,5 +1,5 @@
 /**
- * One model through one proof system, the numbers issue 5 asks for: setup and prove time,
+ * One model through one proof system, the numbers that compare them: setup and prove time,
  * proof size, bytecode, deployment gas, verification gas (bare verifier, the model's wrapper,
  * and through the registry). Slow systems on large circuits take long: a command of its own,
  *   [ZKML_PROVE_RUNS=3] node --import tsx bench/systems_report.ts <build-dir-compiled> <groth16|plonk|fflonk> <input.json> [out.json]
