@@ -159,6 +159,12 @@ function moves(st: ReturnType<typeof builderState>, look: ReturnType<typeof look
     canonical.set(out, canon(from));
     soleReader.set(out, (soleReader.get(from) ?? true) && onnxReaders.get(from) === 1);
   };
+  /** Tensor `name` (a node's second or third output) holds `from`'s values under `shape`. */
+  const aliasName = (name: string, from: string, shape: number[]) => {
+    values.set(name, { kind: "act", shape });
+    canonical.set(name, canon(from));
+    soleReader.set(name, true);
+  };
   const setConst = (n: NodeProto, tensor: DecodedTensor) => values.set(out0(n), { kind: "const", tensor });
   const select = (n: NodeProto, map: IndexMap) =>
     emit({ op: "select", name: nameOf(n), onnxOp: n.opType!, input: srcOf(n), output: out0(n), index: map.index }, map.shape, int8Of(n.input![0]!));
@@ -184,7 +190,7 @@ function moves(st: ReturnType<typeof builderState>, look: ReturnType<typeof look
     const node = nodes.find((nd) => nd.output === canon(name));
     return node && (node.op === "dense" || node.op === "conv") ? node : null;
   };
-  return { emit, alias, setConst, select, rearrange, activation, foldTarget };
+  return { emit, alias, aliasName, setConst, select, rearrange, activation, foldTarget };
 }
 
 /** `supported`: the op types zkml imports, named in every UNSUPPORTED_OP error. */

@@ -80,7 +80,6 @@ function gateMatrix(p: Weights, hidden: number, from: number, count: number, par
 
 const SIGMOID: ActivationFn = { kind: "sigmoid" };
 const TANH: ActivationFn = { kind: "tanh" };
-const range = (from: number, count: number) => Int32Array.from({ length: count }, (_, i) => from + i);
 /** Columns [from, from + count) of every row of a [rows, width] tensor. */
 const columns = (rows: number, width: number, from: number, count: number) =>
   Int32Array.from({ length: rows * count }, (_, k) => Math.floor(k / count) * width + from + (k % count));
@@ -168,7 +167,7 @@ function recurrent(cell: Cell): OnnxOp {
       if (!["forward", "reverse", "bidirectional"].includes(direction)) b.unsupported(n, `direction ${direction}`);
       const dirs = direction === "bidirectional" ? 2 : 1;
       const lens = n.input?.[4] ? b.constOf(n, n.input[4], "sequence_lens").tensor.data : undefined;
-      if (lens && lens.some((v) => v !== seq)) b.unsupported(n, "sequence_lens shorter than the sequence are not supported");
+      if (lens?.some((v) => v !== seq)) b.unsupported(n, "sequence_lens shorter than the sequence are not supported");
       const hidden = intAttr(n, "hidden_size", 0) || (b.constOf(n, n.input![2]!, "R").tensor.dims[2] ?? 0);
       const perDirection = weights(b, n, GATES[cell], hidden, dirs);
       const e = emitter(b, n, b.nameOf(n));
@@ -221,7 +220,7 @@ function outputs(b: GraphBuilder, n: NodeProto, ctx: ImportContext, r: Unrolled)
   const { batch, hidden: H } = r;
   /** parts[k] holds [batch, H]; `at(k, bi)` is where its row bi starts in the output. */
   const join = (name: string, parts: string[], shape: number[], at: (k: number, bi: number) => number) => {
-    if (parts.length === 1 && (batch === 1 || r.layout === 0)) return aliasAs(b, name, parts[0]!, shape);
+    if (parts.length === 1 && (batch === 1 || r.layout === 0)) return b.aliasName(name, parts[0]!, shape);
     const dest = parts.map((_, k) => Int32Array.from({ length: batch * H }, (_, j) => at(k, Math.floor(j / H)) + (j % H)));
     b.emit({ op: "concat", name, onnxOp: n.opType!, input: parts[0]!, inputs: parts, dest, size: parts.length * batch * H, output: name }, shape);
   };
@@ -251,13 +250,6 @@ function outputs(b: GraphBuilder, n: NodeProto, ctx: ImportContext, r: Unrolled)
       lastShape,
       lastAt,
     );
-}
-
-/** Output `name` is the tensor `from` under another shape. */
-function aliasAs(b: GraphBuilder, name: string, from: string, shape: number[]): void {
-  b.values.set(name, { kind: "act", shape });
-  b.canonical.set(name, b.canon(from));
-  b.soleReader.set(name, true);
 }
 
 export const RECURRENT_OPS: Record<string, OnnxOp> = { RNN: recurrent("rnn"), GRU: recurrent("gru"), LSTM: recurrent("lstm") };

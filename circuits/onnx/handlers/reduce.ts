@@ -21,6 +21,17 @@ function reducedAxes(b: GraphBuilder, n: NodeProto, rank: number): number[] | nu
   return norm.sort((x, y) => x - y);
 }
 
+/** The offset of the i-th position (row-major) over `dims` of a tensor of `shape` with `strides`. */
+function offsetOver(i: number, dims: number[], shape: number[], strides: number[]): number {
+  let offset = 0;
+  for (let k = dims.length - 1; k >= 0; k--) {
+    const d = dims[k]!;
+    offset += (i % shape[d]!) * strides[d]!;
+    i = Math.floor(i / shape[d]!);
+  }
+  return offset;
+}
+
 /** Every output's input cells, output by output in row-major order of the kept dims (a reduction's or a softmax's groups). */
 export function reduceIndex(shape: number[], axes: number[]): { index: Int32Array; n: number } {
   const strides = stridesOf(shape);
@@ -29,23 +40,8 @@ export function reduceIndex(shape: number[], axes: number[]): { index: Int32Arra
   const outs = sizeOf(shape) / n;
   const index = new Int32Array(outs * n);
   for (let o = 0; o < outs; o++) {
-    let base = 0;
-    let rest = o;
-    for (let k = kept.length - 1; k >= 0; k--) {
-      const d = kept[k]!;
-      base += (rest % shape[d]!) * strides[d]!;
-      rest = Math.floor(rest / shape[d]!);
-    }
-    for (let c = 0; c < n; c++) {
-      let off = 0;
-      let r = c;
-      for (let k = axes.length - 1; k >= 0; k--) {
-        const d = axes[k]!;
-        off += (r % shape[d]!) * strides[d]!;
-        r = Math.floor(r / shape[d]!);
-      }
-      index[o * n + c] = base + off;
-    }
+    const base = offsetOver(o, kept, shape, strides);
+    for (let c = 0; c < n; c++) index[o * n + c] = base + offsetOver(c, axes, shape, strides);
   }
   return { index, n };
 }

@@ -145,13 +145,6 @@ const regressor: OnnxOp = {
   },
 };
 
-/** Output `name` is the tensor `from` (the classifier's label and probabilities read its scores). */
-function aliasAs(b: GraphBuilder, name: string, from: string, shape: number[]): void {
-  b.values.set(name, { kind: "act", shape });
-  b.canonical.set(name, b.canon(from));
-  b.soleReader.set(name, true);
-}
-
 /** The classifier's labels: 0 … C − 1 (the label is then the argmax itself); others refused. */
 function classCount(b: GraphBuilder, n: NodeProto): number {
   if (stringsAttr(n, "classlabels_strings").length > 0) b.unsupported(n, "string class labels are not supported: export integer labels 0 … C − 1");
@@ -192,14 +185,14 @@ const classifier: OnnxOp = {
     b.emit({ op: "trees", name: scores, onnxOp: n.opType!, input: b.srcOf(n), output: scores, features, targets: classes, trees, base }, shape);
     if (probabilities && read.has(probabilities)) {
       const common = { name: b.nameOf(n), onnxOp: n.opType!, input: scores, output: probabilities };
-      if (post === "NONE") aliasAs(b, probabilities, scores, shape);
+      if (post === "NONE") b.aliasName(probabilities, scores, shape);
       else if (post === "SOFTMAX" || binary) b.emit({ ...common, op: "softmax", n: classes, index: Int32Array.from({ length: classes }, (_, i) => i) }, shape);
       else b.emit({ ...common, op: "activation", fn: { kind: "sigmoid" } }, shape);
     }
     if (label && read.has(label)) {
       if ((graph.node ?? []).some((m) => (m.input ?? []).includes(label)))
         b.unsupported(n, "the label may only be a graph output (zkml proves it as the scores' argmax)");
-      aliasAs(b, label, scores, shape);
+      b.aliasName(label, scores, shape);
       transforms.set(label, "argmax");
     }
   },
