@@ -213,11 +213,16 @@ class Quantizer {
   requantFor(last: number, relu: boolean, fixed: number | undefined, accFrac: number): Requant | null {
     if (this.outputOnly(last) && !relu && fixed === undefined) return null;
     // Largest frac the values allow, never more than the accumulator has (a shift is a division).
-    const max = this.nodeMax[last]!;
-    const outFrac = Math.min(fixed ?? (this.nodeIntegral[last] && max >= 1 ? fracForIntegers(max) : fracForRange(max)), accFrac);
+    const outFrac = Math.min(fixed ?? this.outputFrac(last), accFrac);
     // A scale the ONNX file fixed comes with ONNX's rounding (half to even), so the circuit
     // equals onnxruntime bit for bit there.
     return { shift: accFrac - outFrac, outFrac, relu, ...(fixed !== undefined && { halfEven: true }) };
+  }
+
+  /** Node i's output scale from calibration (QuantizeContext.outputFrac). */
+  outputFrac(i: number): number {
+    const max = this.nodeMax[i]!;
+    return this.nodeIntegral[i] && max >= 1 ? fracForIntegers(max) : fracForRange(max);
   }
 
   /** What node i's rule sees. */
@@ -235,6 +240,7 @@ class Quantizer {
       readerTakesExact: (last, input) => this.readerTakesExact(last, input),
       requantFor: (last, relu, fixed, accFrac) => this.requantFor(last, relu, fixed, accFrac),
       calibratedMax: (index) => this.nodeMax[index]!,
+      outputFrac: (index) => this.outputFrac(index),
       fromField: (layer) => (layer === this.layers.length - 1 ? {} : { from: layer }),
       produce: (last, layer) => {
         const q = layer as unknown as QLayer;

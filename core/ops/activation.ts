@@ -7,10 +7,10 @@
  * output scales, looked up per element (LookupInt8).
  */
 import { commentText } from "../inert.js";
-import { ACT_BITS, fracForIntegers, fracForRange, quantizeValue, type LayerBase, type NodeBase } from "../ir.js";
+import { ACT_BITS, quantizeValue, type LayerBase, type NodeBase } from "../ir.js";
 import { arrayFunction, elementwiseLines } from "./circom.js";
 import { oneInput, previousLayer, type LayerKind, type NodeKind } from "./kind.js";
-import { integerValued, mathValue, type MathName, type MathParams } from "./math.js";
+import { mathValue, type MathName, type MathParams } from "./math.js";
 
 export type ActivationFn =
   | { kind: "relu" }
@@ -118,14 +118,6 @@ function fnLabel(fn: ActivationFn): string {
   return fn.kind === "math" ? fn.name : fn.kind === "composite" ? fn.label : fn.kind;
 }
 
-/**
- * The output scale of a table: the calibrated range, or for an integer-valued function (a
- * comparison, Sign, Round) the finest scale at which its largest value is no saturated int8.
- */
-function tableOutFrac(fn: ActivationFn, calibratedMax: number): number {
-  return fn.kind === "math" && integerValued(fn.name) ? fracForIntegers(calibratedMax) : fracForRange(calibratedMax);
-}
-
 /** The parameters that make element i's function differ from another's (per-element ops only). */
 function elementKey(fn: ActivationFn, i: number): string | null {
   if (fn.kind === "prelu") return String(fn.slope[i]);
@@ -166,7 +158,8 @@ export const activationNode: NodeKind<ActivationNode> = {
       return;
     }
     const { last, fixed } = ctx.absorb(false);
-    const outFrac = fixed ?? tableOutFrac(n.fn, ctx.calibratedMax(last));
+    // A comparison's, Sign's or Round's integers stay exact: the calibrated values are integers.
+    const outFrac = fixed ?? ctx.outputFrac(last);
     ctx.produce(last, { ...tableLayer(n, size, frac, outFrac), ...ctx.fromField(layer) } satisfies QTable);
   },
 };

@@ -5,7 +5,7 @@
  * DivInt8 proves the division by its remainder (about 60 constraints a value).
  */
 import { commentText } from "../inert.js";
-import { ACT_BITS, ACT_MAX, ACT_MIN, clampInt, fracForRange, type NodeBase } from "../ir.js";
+import { ACT_BITS, ACT_MAX, ACT_MIN, clampInt, type NodeBase } from "../ir.js";
 import type { LayerKind, NodeKind } from "./kind.js";
 
 export interface DivideNode extends NodeBase {
@@ -42,7 +42,7 @@ export const divideNode: NodeKind<DivideNode> = {
   quantize(n, index, ctx) {
     const [a, b] = [ctx.tensor(n.input), ctx.tensor(n.input2)];
     if (a.size !== b.size) ctx.malformed(`divides ${a.size} values by ${b.size}`);
-    const outFrac = fracForRange(ctx.calibratedMax(index));
+    const outFrac = ctx.outputFrac(index);
     const shift = outFrac + b.frac - a.frac;
     if (Math.abs(shift) > 40) ctx.refuse(`the scales of the quotient (2^-${outFrac}) and its operands are ${Math.abs(shift)} bits apart`);
     ctx.produce(index, {

@@ -56,6 +56,11 @@ export interface QuantizeContext {
   requantFor(last: number, relu: boolean, fixed: number | undefined, accFrac: number): Requant | null;
   /** The largest |value| of node `index`'s float output over the calibration samples. */
   calibratedMax(index: number): number;
+  /**
+   * The int8 scale of node `index`'s output from calibration: its range's, or, when every
+   * calibration value is an integer (a count, an index, a 0/1), the one that keeps integers exact.
+   */
+  outputFrac(index: number): number;
   /** `{from}` when the layer does not read the layer just before it (chains stay compact). */
   fromField(layer: number): { from?: number };
   /** Adds the layer computing node `last`'s output. */

@@ -10,7 +10,7 @@
  * the clamp; per group: ISqrt.
  */
 import { commentText } from "../inert.js";
-import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, clampInt, fracForRange, type LayerBase, type NodeBase } from "../ir.js";
+import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, clampInt, type LayerBase, type NodeBase } from "../ir.js";
 import { arrayFunction } from "./circom.js";
 import { oneInput, previousLayer, type LayerKind, type NodeKind } from "./kind.js";
 
@@ -91,7 +91,7 @@ export const normNode: NodeKind<NormNode> = {
   quantize(nd, index, ctx) {
     const { layer, frac, size } = ctx.tensor(nd.input);
     if (nd.index.length !== size) ctx.malformed(`normalization over ${nd.index.length} values of a tensor of ${size}`);
-    const outFrac = fracForRange(ctx.calibratedMax(index));
+    const outFrac = ctx.outputFrac(index);
     const n = nd.n;
     const g = Array.from(nd.scale, (v) => Math.round(v * Math.sqrt(n) * 2 ** outFrac));
     const b = Array.from(nd.bias, (v) => Math.round(v * 2 ** outFrac));
