@@ -228,7 +228,14 @@ export async function runServiceBench(
     const modelId = await store.add(modelDir);
     const tokensFile = path.join(tmp, "tokens.json");
     const token = await addToken(tokensFile, "bench", "client", 1_000_000);
-    const api = await startApi({ connection: parseRedisUrl(redis.url), store, tokens: await readTokens(tokensFile), benchJobs: true, maxQueued: 100_000 });
+    const api = await startApi({
+      connection: parseRedisUrl(redis.url),
+      store,
+      tokens: await readTokens(tokensFile),
+      benchJobs: true,
+      maxQueued: 100_000,
+      tenantLimits: { queued: 100_000, readsPerMinute: 1e9 },
+    });
     closeApi = () => api.close();
     const digits = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => readInputFile(path.join(ROOT, `examples/mnist/digits/digit-${d}.json`))));
     let k = 0;

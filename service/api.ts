@@ -10,7 +10,7 @@ import path from "node:path";
 import type { ConnectionOptions } from "bullmq";
 import Fastify from "fastify";
 import { isZkmlError } from "../src/index.js";
-import { ApiState, HttpError } from "./api_state.js";
+import { ApiState, HttpError, type TenantLimits } from "./api_state.js";
 import { healthRoutes, modelRoutes, proofRoutes, streamRoutes } from "./api_routes.js";
 import type { LocalStore } from "./store.js";
 import type { TokenTable } from "./tokens.js";
@@ -23,9 +23,15 @@ export interface ApiOptions {
   port?: number;
   /** Build folders an admin may add by name (POST /v1/models {"build": NAME}): NAME is a folder in here. */
   buildsRoot?: string;
-  /** Proof jobs waiting beyond this get 429 (default 1000). */
+  /** Proof jobs waiting beyond this, all tenants together, get 429 (default 1000). */
   maxQueued?: number;
+  /** What one token may hold: queued jobs, event streams, reads a minute (api_state.ts DEFAULT_TENANT_LIMITS). */
+  tenantLimits?: Partial<TenantLimits>;
+  /** A proof job not started within this many seconds fails as expired (default 3600). */
+  queueExpirySeconds?: number;
   ttlSeconds?: number;
+  /** Serve GET /metrics without a token (default: an admin token). */
+  publicMetrics?: boolean;
   /** Largest model upload, bytes of ONNX (default 32 MiB). */
   maxModelBytes?: number;
   /** Accept no-op jobs (POST /v1/noop), with which the bench measures the queue's own cost. */

@@ -15,6 +15,7 @@ import { cancelKey } from "./worker.js";
 import { sha256Bytes as sha256 } from "../core/manifest.js";
 import { HttpError, stateOf, tokenOf, type ApiState } from "./api_state.js";
 import { JOB_ID, modelBodySchema, proofBodySchema } from "./api_schemas.js";
+import { tenantOf } from "./tokens.js";
 
 export interface ProofBody {
   input: unknown[];
@@ -37,6 +38,32 @@ export interface ModelBody {
 
 const jobParams = { params: { type: "object", properties: { job: { type: "string", pattern: JOB_ID } } } };
 
+const UINT256_LIMIT = 1n << 256n;
+
+/** A decimal the schema let through (≤ 78 digits) that must also fit a uint256, as the contract's argument. */
+function uint256(value: string, name: string): bigint {
+  const n = BigInt(value);
+  if (n >= UINT256_LIMIT) throw new HttpError(400, `${name} must be below 2^256 (a uint256)`);
+  return n;
+}
+
+/** How deep a JSON value nests, without recursion (a hostile body may nest 10^5 deep). */
+function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d > limit) return d;
+    deepest = Math.max(deepest, d);
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return deepest;
+}
+
+/** Calibration samples nest as the model's input does (a batch of tensors): far below this. */
+const MAX_CALIBRATION_DEPTH = 16;
+
 /** The context the proof binds: given whole, or the parts the verifier contract hashes (four, or five with a beneficiary). */
 function requestContext(b: ProofBody): ContextRequest {
   const parts = [b.chainId, b.contract, b.sender, b.nonce];
@@ -46,7 +73,13 @@ function requestContext(b: ProofBody): ContextRequest {
   if ([...parts, b.beneficiary].every((p) => p === undefined)) return { value: "0x0" };
   if (!parts.every((p) => p !== undefined)) throw new HttpError(400, "chainId, contract, sender and nonce go together (beneficiary is optional)");
   const beneficiary = b.beneficiary === undefined ? {} : { beneficiary: b.beneficiary };
-  const value = computeContext({ chainId: BigInt(b.chainId!), contract: b.contract!, sender: b.sender!, nonce: BigInt(b.nonce!), ...beneficiary });
+  const value = computeContext({
+    chainId: uint256(b.chainId!, "chainId"),
+    contract: b.contract!,
+    sender: b.sender!,
+    nonce: uint256(b.nonce!, "nonce"),
+    ...beneficiary,
+  });
   return { value: "0x" + value.toString(16), chainId: b.chainId!, contract: b.contract!, sender: b.sender!, nonce: b.nonce!, ...beneficiary };
 }
 
@@ -74,7 +107,8 @@ export function healthRoutes(app: FastifyInstance, s: ApiState): void {
       return reply.code(503).send({ ok: false, error: `redis: ${(e as Error).message}` });
     }
   });
-  app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await renderMetrics(s.redis, s.proofs)));
+  const metricsAuth = s.settings.publicMetrics ? {} : { preHandler: s.auth("admin") };
+  app.get("/metrics", metricsAuth, async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await renderMetrics(s.redis, s.proofs)));
 }
 
 /** POST /v1/models: a build folder by name, or an ONNX upload that a model job compiles and sets up. */
@@ -88,6 +122,9 @@ async function addModel(s: ApiState, req: FastifyRequest<{ Body: ModelBody }>, r
     return reply.code(201).send({ id, ready: true });
   }
   if (b.onnx === undefined || b.name === undefined) throw new HttpError(400, "give build, or onnx (base64) with name");
+  // Everything is checked before the first byte is written.
+  if (b.calibration !== undefined && jsonDepth(b.calibration, MAX_CALIBRATION_DEPTH) > MAX_CALIBRATION_DEPTH)
+    throw new HttpError(400, `calibration nests deeper than ${MAX_CALIBRATION_DEPTH} levels`);
   const bytes = Buffer.from(b.onnx, "base64");
   if (bytes.length === 0 || bytes.length > s.maxModelBytes) throw new HttpError(413, "the ONNX upload is empty or too large");
   const onnxSha256 = sha256(bytes);
@@ -100,7 +137,7 @@ async function addModel(s: ApiState, req: FastifyRequest<{ Body: ModelBody }>, r
   }
   const data: ModelJobData = {
     kind: "model",
-    tokenId: tokenOf(req).id,
+    tenant: tenantOf(tokenOf(req)),
     name: b.name,
     onnxSha256,
     system: b.system ?? "groth16",
@@ -126,7 +163,7 @@ export function modelRoutes(app: FastifyInstance, s: ApiState, buildsRoot: strin
   );
   app.get<{ Params: { job: string } }>("/v1/model-jobs/:job", { preHandler: s.auth("client"), schema: jobParams }, async (req) => {
     const job = await s.models.getJob(req.params.job);
-    if (!job || job.data.tokenId !== tokenOf(req).id) throw new HttpError(404, `no job ${req.params.job}`);
+    if (!job || job.data.tenant !== tenantOf(tokenOf(req))) throw new HttpError(404, `no job ${req.params.job}`);
     const state = stateOf(await job.getState());
     return {
       id: job.id,
@@ -138,7 +175,16 @@ export function modelRoutes(app: FastifyInstance, s: ApiState, buildsRoot: strin
   });
 }
 
-/** POST /v1/models/:id/proofs: the input and context checked now (not in a worker), then a job; an Idempotency-Key makes a retry the same job. */
+/** The Redis key that binds an Idempotency-Key's job to the body it was first given. */
+function idempotencyKey(jobId: string): string {
+  return `zkml:idempotency:${jobId}`;
+}
+
+/**
+ * POST /v1/models/:id/proofs: the input and context checked now (not in a worker), then a job.
+ * An Idempotency-Key makes a retry the same job: the first request claims the key with its
+ * body's hash (SET NX, so of two racing requests one wins), and another body under it is 422.
+ */
 async function requestProof(s: ApiState, req: FastifyRequest<{ Params: { id: string }; Body: ProofBody }>, reply: FastifyReply) {
   const token = tokenOf(req);
   await s.rateLimit(token);
@@ -149,17 +195,29 @@ async function requestProof(s: ApiState, req: FastifyRequest<{ Params: { id: str
   const requestHash = sha256(JSON.stringify([req.params.id, input, context]));
   const key = req.headers["idempotency-key"];
   let jobId: string = randomUUID();
+  let claimed: string | undefined;
   if (key !== undefined) {
     if (typeof key !== "string" || !/^[\x21-\x7e]{1,200}$/.test(key)) throw new HttpError(400, "Idempotency-Key: 1–200 printable characters");
-    jobId = `p-${sha256(`${token.id}\0${key}`).slice(0, 40)}`;
-    const existing = await s.proofs.getJob(jobId);
-    if (existing) {
-      if (existing.data.requestHash !== requestHash) throw new HttpError(422, "this Idempotency-Key was used for another request");
-      return reply.code(200).send({ job: jobId, state: stateOf(await existing.getState()), poll: `/v1/proofs/${jobId}` });
+    jobId = `p-${sha256(`${tenantOf(token)}\0${key}`).slice(0, 40)}`;
+    // The claim outlives the job: a key is never reused for another body while its job may exist.
+    const claim = await s.redis.set(idempotencyKey(jobId), requestHash, "EX", s.queueExpiry + s.ttl + 60, "NX");
+    if (claim !== "OK") {
+      if ((await s.redis.get(idempotencyKey(jobId))) !== requestHash) throw new HttpError(422, "this Idempotency-Key was used for another request");
+      const existing = await s.proofs.getJob(jobId);
+      const state = existing ? stateOf(await existing.getState()) : "queued";
+      return reply.code(200).send({ job: jobId, state: state ?? "expired", poll: `/v1/proofs/${jobId}` });
     }
+    claimed = idempotencyKey(jobId);
   }
-  await s.queueRoom();
-  const data: ProofQueueData = { kind: "proof", modelId: req.params.id, tokenId: token.id, input, context, requestHash };
+  const expiresAt = Date.now() + s.queueExpiry * 1000;
+  try {
+    await s.queueRoom();
+    await s.admitQueued(token, jobId, expiresAt);
+  } catch (e) {
+    if (claimed) await s.redis.del(claimed);
+    throw e;
+  }
+  const data: ProofQueueData = { kind: "proof", modelId: req.params.id, tenant: tenantOf(token), input, context, requestHash, expiresAt };
   await s.proofs.add("proof", data, { ...jobOptions(s.ttl), jobId });
   return reply
     .code(202)
@@ -173,7 +231,7 @@ async function cancelProof(s: ApiState, req: FastifyRequest<{ Params: { job: str
   if (state !== "active") {
     try {
       await job.remove();
-      s.verdicts.delete(job.id!);
+      await s.releaseQueued(job.data.tenant, job.id!);
       return { job: job.id, state: state === "queued" ? "cancelled" : "deleted" };
     } catch {
       // Taken by a worker since we read its state: a locked job cannot be removed.
@@ -195,7 +253,7 @@ export function proofRoutes(app: FastifyInstance, s: ApiState, benchJobs: boolea
   if (benchJobs) {
     app.post("/v1/noop", { preHandler: s.auth("client") }, async (req, reply) => {
       await s.queueRoom();
-      const job = await s.proofs.add("noop", { kind: "noop", tokenId: tokenOf(req).id, requestHash: "" }, jobOptions(s.ttl));
+      const job = await s.proofs.add("noop", { kind: "noop", tenant: tenantOf(tokenOf(req)), requestHash: "" }, jobOptions(s.ttl));
       return reply.code(202).send({ job: job.id, state: "queued", poll: `/v1/proofs/${job.id}` });
     });
   }
@@ -211,6 +269,7 @@ export function proofRoutes(app: FastifyInstance, s: ApiState, benchJobs: boolea
  */
 async function jobEvents(s: ApiState, req: FastifyRequest<{ Params: { job: string } }>, reply: FastifyReply): Promise<void> {
   const { job } = await s.ownJob(req, req.params.job);
+  const release = s.openStream(tokenOf(req));
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
@@ -225,6 +284,7 @@ async function jobEvents(s: ApiState, req: FastifyRequest<{ Params: { job: strin
     s.events.off("completed", onEnd);
     s.events.off("failed", onEnd);
     s.sse.delete(reply);
+    release();
     res.end();
   };
   const finish = async () => {
@@ -259,6 +319,9 @@ export function streamRoutes(app: FastifyInstance, s: ApiState): void {
     const { id } = req.params;
     const name = req.params["*"];
     if (!s.store.has(id)) throw new HttpError(404, "no such model");
+    // A private-weights model's build holds its weights and salt: they stay on the store's machine.
+    if ((await s.openModel(id)).model.privateWeights)
+      throw new HttpError(403, "this model's weights are private: only workers on the store's machine (zkml worker --store) prove it");
     const dir = await s.store.open(id);
     if (name !== "manifest.json") {
       if (!isBuildFileName(name) || !buildFiles(await readManifest(dir)).has(name)) throw new HttpError(404, "no such file in the model");

@@ -7,9 +7,19 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
 import { openReady, quantizeInput, verifyProofFile, type ReadyModel } from "../src/index.js";
 import { meanProveSeconds } from "./metrics.js";
-import { DEFAULT_TTL_SECONDS, KEY_PREFIX, modelQueue, proofQueue, type ProofJobResult, type ProofQueueData } from "./queue.js";
+import { sha256Bytes as sha256 } from "../core/manifest.js";
+import {
+  DEFAULT_QUEUE_EXPIRY_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  KEY_PREFIX,
+  modelQueue,
+  proofQueue,
+  queuedKey,
+  type ProofJobResult,
+  type ProofQueueData,
+} from "./queue.js";
 import type { LocalStore } from "./store.js";
-import { bearerToken, roleAllows, type TokenRecord, type TokenRole, type TokenTable } from "./tokens.js";
+import { bearerToken, roleAllows, tenantOf, type TokenRecord, type TokenRole, type TokenTable } from "./tokens.js";
 
 export type State = "queued" | "active" | "done" | "failed";
 
@@ -50,19 +60,38 @@ export function tokenOf(req: FastifyRequest): TokenRecord {
 
 export type ProofJob = { job: Job<ProofQueueData, ProofJobResult>; state: State | undefined };
 
+/** What one tenant (a token) may hold at once; each refusal is a 429 that names the limit. */
+export interface TenantLimits {
+  /** Proof jobs waiting for a worker (default 100). */
+  queued: number;
+  /** Open event streams on one API instance (default 8). */
+  streams: number;
+  /** GET requests a minute, across API instances (default 600). */
+  readsPerMinute: number;
+}
+
+export const DEFAULT_TENANT_LIMITS: TenantLimits = { queued: 100, streams: 8, readsPerMinute: 600 };
+
 export interface ApiSettings {
   connection: ConnectionOptions;
   store: LocalStore;
   tokens: TokenTable;
   ttlSeconds?: number;
+  /** A proof job not started within this many seconds fails as expired (default 3600). */
+  queueExpirySeconds?: number;
   maxQueued?: number;
+  tenantLimits?: Partial<TenantLimits>;
   maxModelBytes?: number;
+  /** Serve /metrics to anyone (default: an admin token is needed). */
+  publicMetrics?: boolean;
   log: (line: string) => void;
 }
 
 export class ApiState {
   readonly ttl: number;
+  readonly queueExpiry: number;
   readonly maxQueued: number;
+  readonly limits: TenantLimits;
   readonly maxModelBytes: number;
   readonly redis: Redis;
   readonly proofs: ReturnType<typeof proofQueue>;
@@ -70,13 +99,21 @@ export class ApiState {
   readonly events: QueueEvents;
   /** Open server-sent-event streams, ended when the API closes. */
   readonly sse = new Set<FastifyReply>();
+  /** Open event streams by tenant, on this instance. */
+  private readonly streams = new Map<string, number>();
   /** Open models (for input checks and for checking workers' proofs): a model never changes under its id. */
   private readonly ready = new Map<string, Promise<ReadyModel>>();
-  /** A proof is checked once per job; later reads of the same job reuse the verdict. */
-  readonly verdicts = new Map<string, Promise<string | undefined>>();
+  /**
+   * Verdicts on workers' proofs, keyed by what was judged (the job's id and creation time, the
+   * request and the proof): a job made again under a reused id, or a proof replaced, is judged
+   * afresh. Bounded; an evicted verdict is recomputed.
+   */
+  private readonly verdicts = new Map<string, Promise<string | undefined>>();
 
   constructor(readonly settings: ApiSettings) {
     this.ttl = settings.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+    this.queueExpiry = settings.queueExpirySeconds ?? DEFAULT_QUEUE_EXPIRY_SECONDS;
+    this.limits = { ...DEFAULT_TENANT_LIMITS, ...settings.tenantLimits };
     this.maxQueued = settings.maxQueued ?? 1000;
     this.maxModelBytes = settings.maxModelBytes ?? 32 * 1024 * 1024;
     this.redis = new Redis({ ...(settings.connection as object), maxRetriesPerRequest: 3 });
@@ -106,24 +143,33 @@ export class ApiState {
     return m;
   }
 
-  /** A pre-handler admitting tokens whose role allows `need` (401 without a known token, 403 below the role). */
+  /**
+   * A pre-handler admitting tokens whose role allows `need` (401 without a known token, 403 below
+   * the role); a GET also counts against the token's reads a minute.
+   */
   auth(need: TokenRole): (req: FastifyRequest) => Promise<void> {
     return async (req) => {
       const token = this.settings.tokens.lookup(bearerToken(req.headers.authorization));
       if (!token) throw new HttpError(401, "missing or unknown API token (Authorization: Bearer zkml_…)");
       if (!roleAllows(token.role, need)) throw new HttpError(403, `this token's role (${token.role}) may not do this`);
       (req as FastifyRequest & { token: TokenRecord }).token = token;
+      if (req.method === "GET") await this.rateLimit(token, "read");
     };
   }
 
-  /** Fixed one-minute windows in Redis: the limit holds across every API instance. */
-  async rateLimit(token: TokenRecord): Promise<void> {
+  /**
+   * Fixed one-minute windows in Redis, so a limit holds across every API instance: `write`
+   * (submissions, uploads) at the token's own rate, `read` (GETs) at the tenant read limit.
+   */
+  async rateLimit(token: TokenRecord, kind: "write" | "read" = "write"): Promise<void> {
     const minute = Math.floor(Date.now() / 60_000);
-    const key = `${KEY_PREFIX}rate:${token.id}:${minute}`;
+    const key = `${KEY_PREFIX}rate:${kind}:${tenantOf(token)}:${minute}`;
+    const limit = kind === "write" ? token.ratePerMinute : this.limits.readsPerMinute;
     const [[, n]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[null, number]];
-    if (n > token.ratePerMinute) {
+    if (n > limit) {
       const retry = Math.max(1, Math.ceil(60 - (Date.now() / 1000 - minute * 60)));
-      throw new HttpError(429, `rate limit: ${token.ratePerMinute} requests a minute for this token`, { "retry-after": String(retry) });
+      const what = kind === "write" ? "requests" : "reads";
+      throw new HttpError(429, `rate limit of token ${token.id}: ${limit} ${what} a minute`, { "retry-after": String(retry) });
     }
   }
 
@@ -135,8 +181,49 @@ export class ApiState {
       const workers = Math.max(1, await this.proofs.getWorkersCount());
       const per = (await meanProveSeconds(this.redis)) ?? 2;
       const retry = Math.min(600, Math.max(1, Math.ceil((waiting * per) / workers)));
-      throw new HttpError(429, `the queue is full (${waiting} jobs waiting)`, { "retry-after": String(retry) });
+      throw new HttpError(429, `the queue is full (${waiting} jobs waiting, all tenants)`, { "retry-after": String(retry) });
     }
+  }
+
+  /**
+   * Counts a job against its tenant's queued quota, atomically (expired entries dropped, the job
+   * added, the count read, in one MULTI): over the quota, the job is taken out again and 429.
+   */
+  async admitQueued(token: TokenRecord, jobId: string, expiresAt: number): Promise<void> {
+    const key = queuedKey(tenantOf(token));
+    const now = Date.now();
+    const r = (await this.redis.multi().zremrangebyscore(key, "-inf", now).zadd(key, expiresAt, jobId).zcard(key).pexpireat(key, expiresAt).exec()) as [
+      null,
+      number,
+    ][];
+    const count = r[2]![1];
+    if (count > this.limits.queued) {
+      await this.redis.zrem(key, jobId);
+      throw new HttpError(429, `token ${token.id} has ${this.limits.queued} proof jobs queued, its limit: wait for one to start, or cancel one`, {
+        "retry-after": "5",
+      });
+    }
+  }
+
+  /** Takes a job off its tenant's queued quota (cancelled, or never queued after all). */
+  async releaseQueued(tenant: string, jobId: string): Promise<void> {
+    await this.redis.zrem(queuedKey(tenant), jobId);
+  }
+
+  /** Counts an event stream against its tenant's limit on this instance; the returned function ends it. */
+  openStream(token: TokenRecord): () => void {
+    const tenant = tenantOf(token);
+    const open = this.streams.get(tenant) ?? 0;
+    if (open >= this.limits.streams) throw new HttpError(429, `token ${token.id} holds ${open} event streams on this API, its limit: close one first`);
+    this.streams.set(tenant, open + 1);
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      const n = (this.streams.get(tenant) ?? 1) - 1;
+      if (n > 0) this.streams.set(tenant, n);
+      else this.streams.delete(tenant);
+    };
   }
 
   /**
@@ -152,16 +239,17 @@ export class ApiState {
   /** The job if it is this request's token's (another token's job is indistinguishable from none), else 404. */
   async ownJob(req: FastifyRequest, id: string): Promise<ProofJob> {
     const found = await this.readJob(id);
-    if (!found || found.job.data.tokenId !== tokenOf(req).id) throw new HttpError(404, `no job ${id}`);
+    if (!found || found.job.data.tenant !== tenantOf(tokenOf(req))) throw new HttpError(404, `no job ${id}`);
     return found;
   }
 
   /** A worker's proof checked against the model, the request's input and its context: undefined if sound, else why not. */
   checkProof(job: Job<ProofQueueData, ProofJobResult>): Promise<string | undefined> {
-    let v = this.verdicts.get(job.id!);
+    const judged = sha256(JSON.stringify([job.id, job.timestamp, job.data.requestHash, job.returnvalue?.proof ?? null]));
+    let v = this.verdicts.get(judged);
     if (!v) {
       v = this.verdict(job);
-      this.verdicts.set(job.id!, v);
+      this.verdicts.set(judged, v);
       if (this.verdicts.size > 10_000) this.verdicts.delete(this.verdicts.keys().next().value!);
     }
     return v;
@@ -192,6 +280,8 @@ export class ApiState {
       ...(job.finishedOn && { finishedAt: new Date(job.finishedOn).toISOString() }),
     };
     if (state === "failed") return { ...base, error: job.failedReason };
+    if (state === "queued" && job.data.kind === "proof" && Date.now() > job.data.expiresAt)
+      return { ...base, state: "failed" as State, error: "expired: no worker started it in time" };
     if (state !== "done") return base;
     const problem = await this.checkProof(job);
     if (problem) return { ...base, state: "failed" as State, error: `refused by the API: ${problem}` };

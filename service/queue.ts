@@ -25,17 +25,20 @@ export interface ContextRequest {
 export interface ProofJobData {
   kind: "proof";
   modelId: string;
-  tokenId: string;
+  /** The tenant (tokens.ts tenantOf): whose job this is. */
+  tenant: string;
   input: number[];
   context: ContextRequest;
   /** sha256 of the request body: an Idempotency-Key reused with another body is refused. */
   requestHash: string;
+  /** A job no worker has started by this time (ms since the epoch) fails as expired. */
+  expiresAt: number;
 }
 
 /** A job that does nothing: the bench measures the queue's own cost per job with it. */
 export interface NoopJobData {
   kind: "noop";
-  tokenId: string;
+  tenant: string;
   requestHash: string;
 }
 
@@ -50,7 +53,7 @@ export interface ProofJobResult {
 
 export interface ModelJobData {
   kind: "model";
-  tokenId: string;
+  tenant: string;
   name: string;
   /** sha256 of the uploaded ONNX, which the API wrote into the store's uploads. */
   onnxSha256: string;
@@ -76,6 +79,18 @@ export const DEFAULT_LOCK: LockTiming = { lockMs: 30_000, stalledCheckMs: 15_000
 
 /** Finished jobs (and the private input and proof they hold) are deleted after this long. */
 export const DEFAULT_TTL_SECONDS = 3600;
+
+/** A proof job not started within this long fails as expired (it no longer holds a tenant's quota). */
+export const DEFAULT_QUEUE_EXPIRY_SECONDS = 3600;
+
+/**
+ * The sorted set of a tenant's queued proof jobs (member: job id, score: its expiry). The API
+ * adds a job when it queues it; a worker removes it when it starts it, the API when it is
+ * cancelled; expired members are dropped as the set is read.
+ */
+export function queuedKey(tenant: string): string {
+  return `${KEY_PREFIX}queued:${tenant}`;
+}
 
 /** BullMQ options of a job: up to 3 attempts with exponential backoff, finished jobs kept `ttlSeconds`. */
 export function jobOptions(ttlSeconds: number): JobsOptions {

@@ -87,6 +87,14 @@ export async function addToken(file: string, id: string, role: TokenRole, ratePe
   return token;
 }
 
+/**
+ * Who owns a job: the token's name and a prefix of its hash. A token made again under a name
+ * that was used before is another tenant and sees none of the old token's jobs.
+ */
+export function tenantOf(token: TokenRecord): string {
+  return `${token.id}.${token.sha256.slice(0, 16)}`;
+}
+
 /** Whether a token of `role` may do what needs `need`: roles are ordered client < worker < admin, each allowed what those below it are. */
 export function roleAllows(role: TokenRole, need: TokenRole): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(need);

@@ -16,6 +16,7 @@ import {
   KEY_PREFIX,
   MODEL_QUEUE,
   PROOF_QUEUE,
+  queuedKey,
   type ContextRequest,
   type LockTiming,
   type ModelJobData,
@@ -106,6 +107,10 @@ async function proveOne(job: Job<ProofQueueData, ProofJobResult>, { name, redis,
   const queued = Date.now() - job.timestamp;
   if (job.data.kind === "noop") return { kind: "noop", timingsMs: { load: 0, witness: 0, prove: 0, verify: 0, queued }, worker: name };
   const data = job.data;
+  // Started: the job no longer counts against its tenant's queued quota.
+  await redis.zrem(queuedKey(data.tenant), job.id!);
+  // Only a first start expires: a job taken over from a dead worker was started in time.
+  if (job.attemptsStarted <= 1 && Date.now() > data.expiresAt) throw new UnrecoverableError("expired: no worker started it in time");
   await throwIfCancelled(redis, job);
   await job.updateProgress({ stage: "loading" });
   const t0 = performance.now();

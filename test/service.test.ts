@@ -13,7 +13,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Redis } from "ioredis";
 import {
+  compileModel,
   computeContext,
   InferenceProver,
   modelClass,
@@ -22,6 +24,7 @@ import {
   readInputFile,
   releaseCurves,
   runReference,
+  setupModel,
   verifyProofFile,
 } from "../src/index.js";
 import { startApi, type RunningApi } from "../service/api.js";
@@ -108,8 +111,27 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     }
   };
 
-  const openApi = async (extra: Partial<Parameters<typeof startApi>[0]> = {}) =>
-    startApi({ connection: parseRedisUrl(redis.url), store, tokens: await readTokens(path.join(tmp, "tokens.json")), port: apiPort, ...extra });
+  // The tests poll every 40 ms: far above a client's default read limit.
+  const openApi = async (extra: Partial<Parameters<typeof startApi>[0]> = {}, tokensFile = path.join(tmp, "tokens.json")) =>
+    startApi({
+      connection: parseRedisUrl(redis.url),
+      store,
+      tokens: await readTokens(tokensFile),
+      port: apiPort,
+      ...extra,
+      tenantLimits: { readsPerMinute: 1_000_000, ...extra.tenantLimits },
+    });
+
+  /** A request to another API instance than the suite's. */
+  const callAt = async (base: string, method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }), ...headers },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text.startsWith("{") ? JSON.parse(text) : text, headers: res.headers };
+  };
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-service-"));
@@ -119,6 +141,8 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     tokens.bob = await addToken(file, "bob", "client", 3);
     tokens.worker = await addToken(file, "worker", "worker", 1000);
     tokens.admin = await addToken(file, "admin", "admin", 1000);
+    tokens.carol = await addToken(file, "carol", "client", 1000);
+    tokens.dave = await addToken(file, "dave", "client", 1000);
     store = new LocalStore(path.join(tmp, "store"));
     modelId = await store.add(inject("mnistDir"));
     apiPort = await freePort();
@@ -141,11 +165,13 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it("answers health and metrics, and refuses a request without a known token", async () => {
+  it("answers health and metrics (an admin's), and refuses a request without a known token", async () => {
     expect((await call("GET", "/healthz", undefined)).json).toEqual({ ok: true });
     expect((await call("POST", `/v1/models/${modelId}/proofs`, undefined, { input: digits[0] })).status).toBe(401);
     expect((await submit(0, "zkml_not-a-real-token-at-all")).status).toBe(401);
-    const metrics = await call("GET", "/metrics", undefined);
+    expect((await call("GET", "/metrics", undefined)).status).toBe(401);
+    expect((await call("GET", "/metrics", tokens.alice)).status).toBe(403);
+    const metrics = await call("GET", "/metrics", tokens.admin);
     expect(metrics.json).toMatch(/^zkml_workers 2$/m);
   });
 
@@ -285,6 +311,24 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
       expect(r.state).toBe("failed");
       expect(r.error).toMatch(/refused by the API: the worker proved another input/);
       expect(r.proof).toBeUndefined();
+
+      // A verdict never outlives the job it judged. The forger's proof is honest for digit 1...
+      const honest = await submit(1, tokens.alice, {}, { "idempotency-key": "reused-after-expiry" });
+      expect((await waitFor(honest.json.job, ["done", "failed"])).state).toBe("done");
+      // ...then the job and its key's claim expire (as --ttl would remove them), and the same key
+      // comes back for digit 0: the same job id, a new job, and the forger's proof is now a lie.
+      const queue = proofQueue(parseRedisUrl(redis.url));
+      await (await queue.getJob(honest.json.job))!.remove();
+      await queue.close();
+      const raw = new Redis(redis.url);
+      await raw.del(`zkml:idempotency:${honest.json.job}`);
+      await raw.quit();
+      const reused = await submit(0, tokens.alice, {}, { "idempotency-key": "reused-after-expiry" });
+      expect(reused.status).toBe(202);
+      expect(reused.json.job).toBe(honest.json.job);
+      const stale = await waitFor(reused.json.job, ["done", "failed"]);
+      expect(stale.state).toBe("failed");
+      expect(stale.error).toMatch(/the worker proved another input/);
     } finally {
       await forger.close();
     }
@@ -309,6 +353,136 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     } finally {
       await small.close();
     }
+  });
+
+  it("one Idempotency-Key, two bodies at once: one job, the other body 422 (with no worker running)", async () => {
+    for (let round = 0; round < 5; round++) {
+      const key = { "idempotency-key": `race-${round}` };
+      const [a, b] = await Promise.all([submit(2, tokens.carol, {}, key), submit(3, tokens.carol, {}, key)]);
+      expect([a.status, b.status].sort()).toEqual([202, 422]);
+      const won = a.status === 202 ? a : b;
+      expect((await call("DELETE", `/v1/proofs/${won.json.job}`, tokens.carol)).json.state).toBe("cancelled");
+    }
+    // The same body twice at once: one job, both answers name it.
+    const key = { "idempotency-key": "race-same" };
+    const [a, b] = await Promise.all([submit(2, tokens.carol, {}, key), submit(2, tokens.carol, {}, key)]);
+    expect([a.status, b.status].sort()).toEqual([200, 202]);
+    expect(a.json.job).toBe(b.json.job);
+    await call("DELETE", `/v1/proofs/${a.json.job}`, tokens.carol);
+  });
+
+  it("per-token quotas: one token's flood of queued jobs, streams or reads leaves the others served; queued jobs expire", async () => {
+    const small = await openApi({ port: 0, tenantLimits: { queued: 2, streams: 1 }, queueExpirySeconds: 2 });
+    const jobs: string[] = [];
+    try {
+      const at = (method: string, url: string, token: string, body?: unknown) => callAt(small.url, method, url, token, body);
+      const post = (token: string, d: number) => at("POST", `/v1/models/${modelId}/proofs`, token, { input: digits[d] });
+      for (let i = 0; i < 2; i++) jobs.push((await post(tokens.dave!, i)).json.job);
+      const flood = await post(tokens.dave!, 2);
+      expect(flood.status).toBe(429);
+      expect(flood.json.error).toMatch(/token dave has 2 proof jobs queued, its limit/);
+      // Another tenant is not held back by dave's queue.
+      const other = await post(tokens.carol!, 3);
+      expect(other.status).toBe(202);
+      jobs.push(other.json.job);
+      // Cancelling one of dave's frees its place.
+      expect((await at("DELETE", `/v1/proofs/${jobs[0]}`, tokens.dave!)).json.state).toBe("cancelled");
+      const again = await post(tokens.dave!, 4);
+      expect(again.status).toBe(202);
+      jobs.push(again.json.job);
+
+      // Streams: one per token here; the second of dave's is 429, carol's own is served.
+      const ctl = new AbortController();
+      const first = await fetch(`${small.url}/v1/proofs/${jobs[1]}/events`, { headers: { authorization: `Bearer ${tokens.dave}` }, signal: ctl.signal });
+      expect(first.status).toBe(200);
+      const second = await at("GET", `/v1/proofs/${jobs[1]}/events`, tokens.dave!);
+      expect(second.status).toBe(429);
+      expect(second.json.error).toMatch(/token dave holds 1 event streams/);
+      ctl.abort();
+
+      // After the expiry no worker started them: reported failed, and the quota is free again.
+      await new Promise((r) => setTimeout(r, 2200));
+      const expired = await at("GET", `/v1/proofs/${jobs[1]}`, tokens.dave!);
+      expect(expired.json).toMatchObject({ state: "failed", error: expect.stringMatching(/expired/) });
+      for (let i = 0; i < 2; i++) {
+        const r = await post(tokens.dave!, i);
+        expect(r.status).toBe(202);
+        jobs.push(r.json.job);
+      }
+    } finally {
+      await small.close();
+      for (const j of jobs) await call("DELETE", `/v1/proofs/${j}`, tokens.dave).catch(() => {});
+      for (const j of jobs) await call("DELETE", `/v1/proofs/${j}`, tokens.carol).catch(() => {});
+    }
+    // Reads a minute, per token: a third GET in one window is 429 naming the limit.
+    if (Date.now() % 60_000 > 57_000) await new Promise((r) => setTimeout(r, 3_500));
+    const reads = await openApi({ port: 0, tenantLimits: { readsPerMinute: 2 } });
+    try {
+      const codes: number[] = [];
+      let last: Awaited<ReturnType<typeof callAt>> | undefined;
+      for (let i = 0; i < 3; i++) {
+        last = await callAt(reads.url, "GET", "/v1/models", tokens.carol!);
+        codes.push(last.status);
+      }
+      expect(codes).toEqual([200, 200, 429]);
+      expect(last!.json.error).toMatch(/rate limit of token carol: 2 reads a minute/);
+    } finally {
+      await reads.close();
+    }
+  });
+
+  it("bounds numbers and depths with 400 before any file is written; a token made again under an old name is another tenant", async () => {
+    const huge = (1n << 256n).toString();
+    const parts = { chainId: huge, contract: "0x" + "11".repeat(20), sender: "0x" + "22".repeat(20), nonce: "1" };
+    const r1 = await submit(0, tokens.alice, parts);
+    expect(r1.status).toBe(400);
+    expect(r1.json.error).toMatch(/chainId must be below 2\^256/);
+    expect((await submit(0, tokens.alice, { ...parts, chainId: "1", nonce: huge })).json.error).toMatch(/nonce must be below/);
+
+    const uploads = path.join(store.root, "uploads");
+    const before = existsSync(uploads) ? readdirSync(uploads).length : 0;
+    // Written as text: JSON.stringify itself overflows the stack on it.
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const onnx = await readFile(path.join(ROOT, "examples/tiny-mlp/tiny-mlp.onnx"));
+    const res = await fetch(`${api.url}/v1/models`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.admin}`, "content-type": "application/json" },
+      body: `{"onnx":"${onnx.toString("base64")}","name":"deep","calibration":{"input":${deep}}}`,
+    });
+    const up = { status: res.status, json: (await res.json()) as { error: string } };
+    expect(up.status).toBe(400);
+    expect(up.json.error).toMatch(/calibration nests deeper than 16 levels/);
+    expect(existsSync(uploads) ? readdirSync(uploads).length : 0).toBe(before);
+
+    // A new "alice" (another tokens file, the same name): none of the old alice's jobs are hers.
+    const job = (await submit(1)).json.job as string;
+    const file = path.join(tmp, "tokens-reissued.json");
+    const newAlice = await addToken(file, "alice", "client", 1000);
+    const other = await openApi({ port: 0 }, file);
+    try {
+      expect((await callAt(other.url, "GET", `/v1/proofs/${job}`, newAlice)).status).toBe(404);
+      expect((await callAt(other.url, "GET", `/v1/proofs/${job}`, tokens.alice!)).status).toBe(401);
+    } finally {
+      await other.close();
+    }
+    await call("DELETE", `/v1/proofs/${job}`, tokens.alice);
+  });
+
+  it("does not serve a private-weights model's files over HTTP (its weights and salt stay on the store's machine)", async () => {
+    const dir = path.join(tmp, "tiny-private");
+    await compileModel(path.join(ROOT, "examples/tiny-mlp/tiny-mlp.onnx"), {
+      outDir: dir,
+      calibrationFile: path.join(ROOT, "examples/tiny-mlp/calibration.json"),
+      weights: "private",
+      fidelity: false,
+    });
+    await setupModel(dir);
+    const id = await store.add(dir);
+    const r = await call("GET", `/v1/store/${id}/manifest.json`, tokens.worker);
+    expect(r.status).toBe(403);
+    expect(r.json.error).toMatch(/weights are private/);
+    // A public-weights model's files are served to the same token.
+    expect((await call("GET", `/v1/store/${modelId}/manifest.json`, tokens.worker)).status).toBe(200);
   });
 
   it("Redis restarted (AOF) and the API restarted: finished and queued jobs are still there, and the queued one completes", async () => {
@@ -336,7 +510,7 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     const old = await call("GET", `/v1/proofs/${firstJob}`, tokens.alice);
     expect(old.json.state).toBe("done");
     expect((await verifyProofFile(inject("mnistDir"), old.json.proof)).valid).toBe(true);
-    const metrics = await call("GET", "/metrics", undefined);
+    const metrics = await call("GET", "/metrics", tokens.admin);
     const completed = Number(/zkml_proofs_total\{result="completed"\} (\d+)/.exec(metrics.json)![1]);
     expect(completed).toBeGreaterThanOrEqual(9);
     expect(metrics.json).toMatch(/zkml_proof_latency_seconds_count \d+/);

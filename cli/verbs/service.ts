@@ -68,8 +68,15 @@ returns the same job for a retried request.
   --model DIR      add a set-up build folder to the store at start (repeatable)
   --builds DIR     let admins add build folders in DIR by name
   --workers N      also start N local worker processes (default 0: run \`zkml worker\`)
-  --max-queued N   waiting jobs beyond which submissions get 429 (default 1000)
-  --ttl S          seconds a finished job (its input and proof) is kept (default 3600)`,
+  --max-queued N   waiting jobs, all tokens together, beyond which submissions get 429
+                   (default 1000)
+  --token-queued N waiting jobs one token may have (default 100)
+  --token-streams N  open event streams one token may hold (default 8)
+  --token-reads N  GET requests one token may make a minute (default 600)
+  --queue-expiry S a job no worker has started within S seconds fails as expired
+                   (default 3600)
+  --ttl S          seconds a finished job (its input and proof) is kept (default 3600)
+  --public-metrics serve GET /metrics without a token (default: an admin token)`,
   options: {
     redis: { type: "string" },
     "redis-dir": { type: "string" },
@@ -81,7 +88,12 @@ returns the same job for a retried request.
     builds: { type: "string" },
     workers: { type: "string" },
     "max-queued": { type: "string" },
+    "token-queued": { type: "string" },
+    "token-streams": { type: "string" },
+    "token-reads": { type: "string" },
+    "queue-expiry": { type: "string" },
     ttl: { type: "string" },
+    "public-metrics": { type: "boolean" },
   },
   async run(ctx) {
     let local: LocalRedis | undefined;
@@ -114,7 +126,14 @@ returns the same job for a retried request.
       port: intArg(ctx, "port", 8080),
       ...(str(ctx, "builds") && { buildsRoot: path.resolve(str(ctx, "builds")!) }),
       maxQueued: intArg(ctx, "max-queued", 1000, 1),
+      tenantLimits: {
+        queued: intArg(ctx, "token-queued", 100, 1),
+        streams: intArg(ctx, "token-streams", 8, 1),
+        readsPerMinute: intArg(ctx, "token-reads", 600, 1),
+      },
+      queueExpirySeconds: intArg(ctx, "queue-expiry", 3600, 1),
       ttlSeconds: intArg(ctx, "ttl", 3600, 1),
+      publicMetrics: ctx.values["public-metrics"] === true,
       log: (line) => process.stderr.write(`  … ${terminalText(line)}\n`),
     });
     ctx.say(`zkml API on ${api.url} (redis ${redisUrl}, store ${store.root})`);
