@@ -45,8 +45,21 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
   const nums = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === "number");
   if (!isObj(doc)) return "not a JSON object";
   if (doc.format !== PROOF_FORMAT) return `format: expected ${PROOF_FORMAT}`;
+  // No field the format does not define: what is not checked must not be there to be trusted.
+  const unknown = (v: Record<string, unknown>, where: string, keys: readonly string[]) => {
+    const k = Object.keys(v).find((key) => !keys.includes(key));
+    return k === undefined ? undefined : `${where}${JSON.stringify(k).slice(0, 40)}: not a field of a ${PROOF_FORMAT} file`;
+  };
+  const top = unknown(doc, "", ["format", "model", "system", "proof", "publicSignals", "input", "output", "context", "blinding"]);
+  if (top) return top;
   const m = doc.model;
   if (!isObj(m) || !str(m.name, 1000) || !str(m.modelId) || !str(m.vkey)) return "model: expected {name, modelId, vkey} strings";
+  const inner =
+    unknown(m, "model.", ["name", "modelId", "vkey"]) ??
+    (isObj(doc.input) ? unknown(doc.input, "input.", ["values", "frac"]) : undefined) ??
+    (isObj(doc.output) ? unknown(doc.output, "output.", ["values", "frac", "class", "dequantized", "parts"]) : undefined) ??
+    (isObj(doc.context) ? unknown(doc.context, "context.", ["value", "chainId", "contract", "sender", "beneficiary", "nonce"]) : undefined);
+  if (inner) return inner;
   if (!str(doc.system, 20)) return "system: expected a string";
   // snarkjs proofs are objects of strings, short arrays of strings (Groth16, PLONK points) and,
   // for FFLONK, objects of those (polynomials, evaluations): bounded in depth and size.
@@ -76,6 +89,7 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
   }
   const part = (v: unknown) =>
     isObj(v) &&
+    unknown(v, "", ["name", "shape", "frac", "values", "dequantized"]) === undefined &&
     str(v.name, 1000) &&
     nums(v.shape, LIMITS.tensorRank) &&
     typeof v.frac === "number" &&

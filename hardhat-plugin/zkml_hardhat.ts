@@ -226,7 +226,8 @@ export class ZkmlHardhat {
     const chainId = opts.chainId ?? (await provider!.getNetwork()).chainId;
     const verifier = opts.verifier ?? (await this.verifierAddress(m.name, chainId));
     const beneficiary = opts.beneficiary === undefined ? {} : { beneficiary: getAddress(opts.beneficiary) };
-    const nonce = opts.nonce ?? (await z.nextUnusedNonce(provider!, verifier, sender, beneficiary.beneficiary));
+    const claim = z.nonceReservations(m.dir, { chainId, contract: verifier, sender, ...beneficiary });
+    const nonce = opts.nonce ?? (await z.nextUnusedNonce(provider!, verifier, sender, beneficiary.beneficiary, claim));
     const p = { chainId, contract: verifier, sender, nonce, ...beneficiary };
     return this.withCurves(async () => {
       const prover = await this.prover(m);

@@ -6,6 +6,7 @@
 import { FILES } from "../core/compiled.js";
 import { ZkmlError } from "../core/errors.js";
 import { type ProofFile, proofFileShapeProblem } from "../core/proof_file.js";
+import { backend, proofEncodingProblem } from "../core/systems/index.js";
 import { findInvalidItems, groth16ProofWords, type BatchItem, type Groth16Key } from "../verifier/batch.js";
 import { openReady, type ReadyModel } from "./build.js";
 
@@ -37,16 +38,23 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
   const problems: Record<number, string> = {};
   const items: { index: number; item: BatchItem }[] = [];
   const nPublic = ready.info.publicSignals.length;
+  // The contract takes a context (its nonce) once: a second proof of one context fails the batch.
+  const contexts = new Map<string, number>();
   proofs.forEach((p, index) => {
     const shape = proofFileShapeProblem(p);
+    const encoding = shape ? undefined : proofEncodingProblem("groth16", backend("groth16"), p.proof);
+    const first = shape ? undefined : contexts.get(p.publicSignals[1] ?? "");
     if (shape) problems[index] = shape;
     else if (p.system !== "groth16") problems[index] = `system: ${p.system}, not groth16`;
+    else if (encoding) problems[index] = `proof.${encoding}`;
+    else if (first !== undefined) problems[index] = `publicSignals[1]: the context of proof ${first} again (the contract takes a nonce once)`;
     else if (p.model.vkey !== ready.setup.outputs[FILES.vkey]) problems[index] = "model.vkey: not this build's verification key";
     else if (p.publicSignals.length !== nPublic || !p.publicSignals.every((s) => /^[0-9]{1,78}$/.test(s)))
       problems[index] = `publicSignals: expected ${nPublic} decimal strings`;
     else {
       try {
         items.push({ index, item: { words: groth16ProofWords(p.proof), publicSignals: p.publicSignals.map(BigInt) } });
+        contexts.set(p.publicSignals[1]!, index);
       } catch (e) {
         problems[index] = (e as Error).message;
       }

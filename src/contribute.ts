@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { FILES } from "../core/compiled.js";
+import { keyFromCeremony } from "../core/ceremony.js";
 import { ZkmlError } from "../core/errors.js";
 import { sha256File } from "../core/manifest.js";
 import { backend } from "../core/systems/index.js";
@@ -166,6 +167,14 @@ export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): P
     shippedBare.bytecode === bare.bytecode &&
     JSON.stringify(shipped.abi) === JSON.stringify(wrapper.abi) &&
     JSON.stringify(shippedBare.abi) === JSON.stringify(bare.abi);
+  // deploy and register read the artifacts' flag first: it must be what the contract says.
+  const devOnly = ready.setupInfo.ptau.devOnly;
+  checks.devKeys = shipped.devKeys === devOnly && shippedBare.devKeys === devOnly;
+  if (!checks.devKeys) log.push(`devKeys: the verifier artifacts say ${shipped.devKeys}/${shippedBare.devKeys}, the keys' record and contract say ${devOnly}`);
+  // The key's own points say whether it was made on the official ceremony (core/ceremony.ts).
+  checks.ceremonyPoints = keyFromCeremony(vk) === official;
+  if (!checks.ceremonyPoints)
+    log.push(`keys: ${official ? "made on the official ptau but without" : "not made on the official ptau, yet with"} its ceremony's points`);
   for (const [name, text] of Object.entries(sol.sources)) {
     const file = path.join(ready.file("contractsDir"), name);
     if (!existsSync(file) || (await readFile(file, "utf8")) !== text) {

@@ -82,6 +82,7 @@ export {
   type RegisteredModel,
 } from "../verifier/registry.js";
 export { registrationFor, deployAndRegister, type Registered } from "./registry.js";
+export { nonceReservations, type NonceScope } from "./nonces.js";
 export { revealedValues, type RevealedValues } from "./reveal.js";
 export { compileProjectContract, compileSolidity, type CompiledContract } from "../verifier/solidity.js";
 export { connectRpc, connectInProcessChain, type ChainConnection } from "../verifier/connect.js";

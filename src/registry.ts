@@ -1,5 +1,6 @@
 /** A build folder's entry in the model registry, and putting it there. */
 import { keccak256, type Signer } from "ethers";
+import { keyFromCeremony } from "../core/ceremony.js";
 import { ZkmlError } from "../core/errors.js";
 import { FILES } from "../core/compiled.js";
 import { deployVerifier, type DevKeyPolicy } from "../verifier/chain.js";
@@ -18,7 +19,8 @@ export async function registrationFor(model: string | ReadyModel, verifier: stri
     system: ready.setupInfo.system,
     verifier,
     weightsCommitment: ready.info.modelCommitment ?? "0",
-    devKeys: ready.setupInfo.ptau.devOnly,
+    // From the key itself, not only the manifest's word (a build folder may be hostile).
+    devKeys: ready.setupInfo.ptau.devOnly || !keyFromCeremony(ready.verificationKey),
     uri,
   };
 }

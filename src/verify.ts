@@ -11,6 +11,7 @@ import { FIELD_R } from "../core/field.js";
 import { terminalText } from "../core/inert.js";
 import { proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantizeOutput, modelClass, outputValues, type NamedOutput } from "../core/qmodel.js";
+import { backend, proofEncodingProblem } from "../core/systems/index.js";
 import { verifySnark } from "../verifier/verify.js";
 import { openReady, type ReadyModel } from "./build.js";
 
@@ -167,8 +168,11 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
   const signals = proof.publicSignals.map(fieldSignal);
   const signalsOk = signals.length === info.publicSignals.length && signals.every((s) => s !== undefined);
   if (!signalsOk) problems.push(`publicSignals: expected ${info.publicSignals.length} canonical decimal field elements (${info.publicSignals.join(", ")})`);
-  const ok = signalsOk && proof.system === system && (await verifySnark(system, ready.verificationKey, proof.publicSignals, proof.proof));
-  if (signalsOk && !ok) problems.push(`proof: does not verify against this build's verification key with these public signals`);
+  // Off-chain valid must mean on-chain valid: the proof as the Solidity verifier will read it.
+  const encoding = proof.system === system ? proofEncodingProblem(system, backend(system), proof.proof) : undefined;
+  if (encoding) problems.push(`proof.${encoding}`);
+  const ok = signalsOk && proof.system === system && !encoding && (await verifySnark(system, ready.verificationKey, proof.publicSignals, proof.proof));
+  if (signalsOk && !ok && !encoding) problems.push(`proof: does not verify against this build's verification key with these public signals`);
 
   const modelCommitment = info.modelCommitment === undefined ? undefined : signalsOk && signals[2] === BigInt(info.modelCommitment);
   if (modelCommitment === false) problems.push(`publicSignals[2]: the weights commitment is not this build's`);

@@ -4,6 +4,7 @@
  * is painted on the page's canvas, proved in the page's Web Worker, submitted to the model's
  * verifier, and compared with Node's prover on the same pixels.
  */
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -166,6 +167,33 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
     expect(await page.locator("#status").textContent()).toMatch(/circuit\.zkey does not match the build's manifest/);
     expect(await page.locator("#prove").isDisabled()).toBe(true);
     await page.close();
+  });
+
+  it("a page pinned to one build and verifier refuses a link to another build or another contract", async () => {
+    const site = path.join(tmp, "site-pinned");
+    const manifestSha256 = createHash("sha256")
+      .update(await readFile(path.join(inject("mnistDir"), "manifest.json")))
+      .digest("hex");
+    const verifier = "0x" + "ab".repeat(20);
+    await buildWebExample(site, { manifestSha256, verifier });
+    const pinned = await serveStatic(site, { model: inject("mnistDir"), appraisal: appraisalDir });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${pinned.url}/?build=/appraisal/`);
+      await page.locator("#status.error").waitFor({ timeout: 60_000 });
+      expect(await page.locator("#status").textContent()).toMatch(/manifest\.json is not the build this page expects/);
+      await page.goto(`${pinned.url}/?build=/model/&address=0x${"cd".repeat(20)}`);
+      await page.locator("#status.error").waitFor({ timeout: 60_000 });
+      expect(await page.locator("#status").textContent()).toMatch(new RegExp(`built for the verifier ${verifier}: \\?address=0x(cd){20} is refused`));
+      expect(await page.locator("#prove").isDisabled()).toBe(true);
+      // Its own build loads (and says nothing of being unpinned).
+      await page.goto(`${pinned.url}/?build=/model/`);
+      await page.locator("#status", { hasText: "draw a digit" }).waitFor({ timeout: 120_000 });
+      expect(await page.locator("#model").textContent()).not.toMatch(/unpinned/);
+    } finally {
+      await page.close();
+      await pinned.close();
+    }
   });
 
   it("the appraisal page proves a regression output and the oracle stores exactly Node's value", async () => {

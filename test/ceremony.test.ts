@@ -97,6 +97,15 @@ describe("Groth16 phase 2", () => {
       info.ptau.devOnly = false;
     });
     expect(claimed).toMatchObject({ valid: false, ptauKind: "not official", checks: { ptauKind: false } });
+    // verifier.json's devKeys flag set to false (what deploy read alone): the contract still says true.
+    const unflagged = await tamper("unflagged", async (d, m) => {
+      for (const name of [FILES.verifierArtifact, FILES.snarkVerifierArtifact]) {
+        const file = path.join(d, name);
+        await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, "utf8")), devKeys: false }));
+        m.stages.setup!.outputs[name] = await sha256File(file);
+      }
+    });
+    expect(unflagged).toMatchObject({ valid: false, checks: { devKeys: false, solidity: true, ceremonyPoints: true } });
     // The circuit recompiled from another ONNX file: the r1cs differs (and with the right
     // file, the recorded one matches).
     const otherOnnx = path.join(work, "a.onnx");

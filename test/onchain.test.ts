@@ -153,6 +153,17 @@ describe("on-chain verification over JSON-RPC (hardhat node)", () => {
     expect(proved.json().context).toMatchObject({ chainId: String(chain.chainId), contract: addr, sender, nonce: "0" });
     const calldata = await runCli(["calldata", dir, out, "--json"]);
     expect(calldata.code, calldata.stderr).toBe(0);
+    expect(calldata.json().to).toBe(addr);
+    // A file whose context names another contract, or whose proof the EVM would refuse, is not encoded.
+    const stored = JSON.parse(await readFile(out, "utf8"));
+    const lying = path.join(path.dirname(dir), "cli-rpc-lying.json");
+    await writeFile(lying, JSON.stringify({ ...stored, context: { ...stored.context, contract: "0x" + "99".repeat(20) } }));
+    const refused = await runCli(["calldata", dir, lying, "--json"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/does not verify.*context/);
+    stored.proof.pi_a[0] = String(BigInt(stored.proof.pi_a[0]) + 21888242871839275222246405745257275088696311157297823662689037894645226208583n);
+    await writeFile(lying, JSON.stringify(stored));
+    expect((await runCli(["calldata", dir, lying, "--json"])).stderr).toMatch(/proof\.pi_a\.0: not a canonical decimal below q/);
     const iface = new Contract(addr, artifact.abi).interface;
     const decoded = iface.decodeFunctionData("verifyInference", calldata.json().data as string);
     expect(decoded[2]).toBe(0n);

@@ -337,6 +337,10 @@ describe("model registry", () => {
         expect((await submit(batch)).reason).toBe("BatchProofInvalid()");
         expect((await verifyProofBatch(systems.groth16.dir, batch)).invalid).toEqual(bad);
       }
+      // One proof twice: the contract takes its nonce once, and so does the SDK's check.
+      const twice = await verifyProofBatch(systems.groth16.dir, [ps[0]!, ps[1]!, ps[0]!]);
+      expect(twice).toMatchObject({ valid: false, invalid: [2] });
+      expect(twice.problems[2]).toMatch(/the context of proof 0 again/);
       // Nothing was used up: the honest proofs go through, the bad one left out.
       const r = await submit([ps[0]!, ps[1]!, ps[3]!], [ns[0]!, ns[1]!, ns[3]!]);
       expect(r.valid).toBe(true);

@@ -157,6 +157,9 @@ describe("the commitment hides the input and binds its layout", () => {
   });
 });
 
+const FIELD_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const pi = (p: ProofFile) => p.proof as unknown as { pi_a: string[]; pi_c: string[] };
+
 describe("zkml verify checks every field it reports", () => {
   let dir: string;
   let proof: ProofFile;
@@ -196,6 +199,16 @@ describe("zkml verify checks every field it reports", () => {
     ["a non-integer output value", (p) => (p.output.values[0] = 0.5), "output.values"],
     ["another model name", (p) => (p.model.name = "other"), "model"],
     ["an older format", (p) => ((p as { format: string }).format = "zkml-proof/1"), "format"],
+    // Off-chain valid must mean on-chain valid: snarkjs reduces a coordinate mod q and reads z,
+    // the EVM refuses a word ≥ q and reads no z.
+    ["pi_a[0] + q (the same point, non-canonical)", (p) => (pi(p).pi_a[0] = String(BigInt(pi(p).pi_a[0]!) + FIELD_Q)), "proof.pi_a.0"],
+    ["a coordinate with a leading zero", (p) => (pi(p).pi_c[1] = "0" + pi(p).pi_c[1]), "proof.pi_c.1"],
+    ["a projective z other than 1", (p) => (pi(p).pi_a[2] = "2"), "proof.pi_a.2"],
+    ["another protocol", (p) => (p.proof.protocol = "plonk"), "proof.protocol"],
+    ["another curve", (p) => (p.proof.curve = "bls12381"), "proof.curve"],
+    ["a field the proof object does not have", (p) => (p.proof.extra = "1"), "proof.extra"],
+    ["a field the proof file does not have", (p) => ((p as unknown as Record<string, unknown>).note = "trust me"), '"note"'],
+    ["a field the context does not have", (p) => ((p.context as Record<string, unknown>).chain = "1"), 'context."chain"'],
   ];
   for (const [what, tamper, field] of cases) {
     it(`refuses ${what}, naming ${field}`, async () => {
@@ -372,8 +385,31 @@ describe("bad input: a one-line refusal that states the limit, before anything i
 });
 
 describe("development keys stay off public chains", () => {
+  it("keys are told by their points: the official ceremony's α·G1 in a verifier's bytecode, or in its verification key", async () => {
+    const { bytecodeFromCeremony, keyFromCeremony } = await import("../core/ceremony.js");
+    const dir = inject("mnistDir");
+    const contracts = path.join(dir, FILES.contractsDir);
+    const { readdir } = await import("node:fs/promises");
+    const name = (await readdir(contracts)).find((f) => f.startsWith("Groth16Verifier_"))!;
+    const source = await readFile(path.join(contracts, name), "utf8");
+    const dev = await compileSolidity({ [name]: source }, name, name.replace(/\.sol$/, ""));
+    expect(bytecodeFromCeremony(dev.bytecode)).toBe(false);
+    // The same template with the ceremony's α (as every key on the official ptau has it): solc
+    // writes each coordinate as a PUSH32, which is what the check reads.
+    const hermez = source
+      .replace(/(uint256 constant alphax\s*=\s*)\d+/, (_, lhs: string) => lhs + "20491192805390485299153009773594534940189261866228447918068658471970481763042")
+      .replace(/(uint256 constant alphay\s*=\s*)\d+/, (_, lhs: string) => lhs + "9383485363053290200918347156157836566562967994039712273449902621266178545958");
+    expect(hermez).not.toBe(source);
+    const official = await compileSolidity({ [name]: hermez }, name, name.replace(/\.sol$/, ""));
+    expect(bytecodeFromCeremony(official.bytecode)).toBe(true);
+    const vk = JSON.parse(await readFile(path.join(dir, FILES.vkey), "utf8"));
+    expect(keyFromCeremony(vk)).toBe(false);
+    expect(keyFromCeremony({ protocol: "groth16" })).toBe(false);
+  }, 120_000);
+
   it("deploy and register refuse them on chain 11155111 unless allowed, then warn and record it", async () => {
-    const { connectInProcessChain, deployVerifier, deployRegistry, deployAndRegister, readModel, readVerifierArtifact } = await import("../src/index.js");
+    const { connectInProcessChain, deployVerifier, deployRegistry, deployAndRegister, readModel, readVerifierArtifact, registerModel, registrationFor } =
+      await import("../src/index.js");
     const { Contract } = await import("ethers");
     const dir = inject("mnistDir");
     const sepolia = await connectInProcessChain({ chainId: 11155111 });
@@ -398,6 +434,15 @@ describe("development keys stay off public chains", () => {
       // A local chain takes them without a word.
       const d = await deployVerifier(local.signer, artifact);
       expect(d.warnings).toBeUndefined();
+      // The JSON flag is not the judge: the code carries no ceremony points, so a "devKeys: false"
+      // artifact is refused all the same, and the SDK's registration records what the deployed code is.
+      await expect(deployVerifier(sepolia.signer, { ...artifact, devKeys: false })).rejects.toMatchObject({ code: "CHAIN" });
+      const bare = await readVerifierArtifact(dir, "snark");
+      const verifier = (await deployVerifier(sepolia.signer, bare, { allowDevKeys: true })).address;
+      const claim = { ...(await registrationFor(dir, verifier, "lying")), devKeys: false };
+      await expect(registerModel(sepolia.signer, registry, claim)).rejects.toMatchObject({ code: "CHAIN" });
+      const recorded = await registerModel(sepolia.signer, registry, claim, { allowDevKeys: true });
+      expect((await readModel(sepolia.provider, registry, recorded.modelId))!.devKeys).toBe(true);
     } finally {
       await sepolia.close();
       await local.close();

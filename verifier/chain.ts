@@ -13,6 +13,7 @@ import {
   type Signer,
   type TransactionReceipt,
 } from "ethers";
+import { bytecodeFromCeremony } from "../core/ceremony.js";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { IZKML_VERIFIER_ABI } from "./abi.js";
@@ -53,23 +54,39 @@ export function devKeysWarning(devKeys: boolean | undefined, chainId: bigint, wh
   if (!policy.allowDevKeys) {
     throw new ZkmlError(
       "CHAIN",
-      `${what} uses development keys (made by one party, without a ceremony: whoever made them can forge proofs) and chain ${chainId} is not a local development chain (31337, 1337)`,
+      `${what} uses development keys (made by one party, or not on the official powers of tau: whoever made them may forge proofs) and chain ${chainId} is not a local development chain (31337, 1337)`,
       "make production keys first (docs/SEPOLIA.md: an official ptau, phase-2 contributions, a beacon, zkml setup --verify), or pass --allow-dev-keys (allowDevKeys: true) to deploy them anyway",
     );
   }
-  return `warning: ${what} uses DEVELOPMENT keys on chain ${chainId}: whoever made them can forge proofs it accepts`;
+  return `warning: ${what} uses DEVELOPMENT keys on chain ${chainId} (one party's, or not on the official powers of tau): whoever made them may forge proofs it accepts`;
 }
 
 /** EIP-170: the largest runtime bytecode Ethereum accepts. */
 export const EIP170_LIMIT = 24576;
 
 /**
- * Deploys a build's verifier contract with `signer`. Development keys are refused off local
- * chains unless `policy.allowDevKeys` (then a warning is returned); code over EIP-170 is refused.
+ * Whether a verifier artifact is to be treated as development keys: so it says, or its code does
+ * not carry the official ceremony's key points (core/ceremony.ts). The JSON flag alone is not
+ * trusted: a build folder may be hostile, and its bytecode is what goes on-chain.
+ */
+export function artifactDevKeys(artifact: Pick<VerifierArtifact, "devKeys" | "bytecode">): boolean {
+  return artifact.devKeys === true || !bytecodeFromCeremony(artifact.bytecode);
+}
+
+/**
+ * Deploys a build's verifier contract with `signer`. Development keys (artifactDevKeys) are
+ * refused off local chains unless `policy.allowDevKeys` (then a warning is returned); code over
+ * EIP-170 is refused.
  */
 export async function deployVerifier(signer: Signer, artifact: VerifierArtifact, policy: DevKeyPolicy = {}): Promise<Deployment> {
   const chainId = signer.provider ? (await signer.provider.getNetwork()).chainId : 0n;
-  const warning = devKeysWarning(artifact.devKeys, chainId, artifact.contractName, policy);
+  const warning = devKeysWarning(artifactDevKeys(artifact), chainId, artifact.contractName, policy);
+  const d = await deployContract(signer, artifact);
+  return { ...d, ...(warning && { warnings: [warning] }) };
+}
+
+/** Deploys a contract that holds no keys (the registry), or a verifier past its key check; code over EIP-170 is refused. */
+export async function deployContract(signer: Signer, artifact: Omit<VerifierArtifact, "devKeys">): Promise<Deployment> {
   if (artifact.deployedBytecodeSize > EIP170_LIMIT) {
     throw new ZkmlError(
       "CONTRACT_TOO_LARGE",
@@ -80,7 +97,7 @@ export async function deployVerifier(signer: Signer, artifact: VerifierArtifact,
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   const contract = await factory.deploy();
   const receipt = (await contract.deploymentTransaction()!.wait()) as TransactionReceipt;
-  return { address: await contract.getAddress(), gasUsed: receipt.gasUsed, txHash: receipt.hash, ...(warning && { warnings: [warning] }) };
+  return { address: await contract.getAddress(), gasUsed: receipt.gasUsed, txHash: receipt.hash };
 }
 
 type ProofLike = Pick<ProofFile, "system" | "proof" | "publicSignals">;
@@ -90,17 +107,24 @@ const NONCE_SCAN = 1024;
 
 /**
  * The first nonce the verifier (or registry: the same nonceUsed) at `address` has not seen used
- * by `sender`, or, with a beneficiary, by the pair (nonceUsedFor). Nonces counted up from 0
- * are found in as many calls as have been used.
+ * by `sender`, or, with a beneficiary, by the pair (nonceUsedFor), and that `claim` takes (a
+ * reservation, so that two provers running at once do not pick the same one). Nonces counted
+ * up from 0 are found in as many calls as have been used.
  */
-export async function nextUnusedNonce(provider: Provider, address: string, sender: string, beneficiary?: string): Promise<bigint> {
+export async function nextUnusedNonce(
+  provider: Provider,
+  address: string,
+  sender: string,
+  beneficiary?: string,
+  claim: (nonce: bigint) => Promise<boolean> = async () => true,
+): Promise<bigint> {
   if ((await provider.getCode(address)) === "0x") {
     throw new ZkmlError("CHAIN", `no contract at ${address} on this chain`, "deployed on another chain? deploy the verifier first, or pass the nonce");
   }
   const c = new Contract(address, IZKML_VERIFIER_ABI, provider);
   const used = (n: bigint): Promise<boolean> =>
     beneficiary === undefined ? c.getFunction("nonceUsed")(sender, n) : c.getFunction("nonceUsedFor")(sender, beneficiary, n);
-  for (let n = 0n; n < NONCE_SCAN; n++) if (!(await used(n))) return n;
+  for (let n = 0n; n < NONCE_SCAN; n++) if (!(await used(n)) && (await claim(n))) return n;
   throw new ZkmlError("USAGE", `nonces 0 to ${NONCE_SCAN - 1} of ${sender} are used at ${address}`, "pass the nonce (--nonce N)");
 }
 

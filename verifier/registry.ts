@@ -4,13 +4,14 @@
  * read what it recorded. Compiled offline with the npm solc, once per process.
  */
 import { Contract, type ContractTransactionReceipt, type Provider, type Signer } from "ethers";
+import { bytecodeFromCeremony } from "../core/ceremony.js";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { backend, PROOF_BACKENDS } from "../core/systems/index.js";
 import {
   type BatchEntry,
-  deployVerifier,
+  deployContract,
   devKeysWarning,
   inferenceBatchCalldata,
   inferenceCalldata,
@@ -34,7 +35,7 @@ export function compileRegistry(): Promise<CompiledContract> {
 
 /** Deploys a ZkmlRegistry (one per chain serves every model). */
 export async function deployRegistry(signer: Signer): Promise<Deployment> {
-  return deployVerifier(signer, await compileRegistry());
+  return deployContract(signer, await compileRegistry());
 }
 
 /** What register() takes: ModelInput in contracts/IZkmlRegistry.sol. */
@@ -90,14 +91,21 @@ async function registry(address: string, runner: Signer | Provider): Promise<Con
   return new Contract(address, (await compileRegistry()).abi, runner);
 }
 
-/** Registers a model (reverting if that exact entry exists); returns its id and the gas used. */
+/**
+ * Registers a model (reverting if that exact entry exists); returns its id and the gas used.
+ * `devKeys` is recorded true whatever the caller says when the deployed verifier's code does
+ * not carry the official ceremony's key points (core/ceremony.ts): the registry contract
+ * records what it is told, so the check is made here, from the chain.
+ */
 export async function registerModel(
   signer: Signer,
   registryAddress: string,
-  m: ModelRegistration,
+  given: ModelRegistration,
   policy: DevKeyPolicy = {},
 ): Promise<{ modelId: string; gasUsed: bigint; txHash: string; warnings?: string[] }> {
   const chainId = signer.provider ? (await signer.provider.getNetwork()).chainId : 0n;
+  const code = signer.provider ? await signer.provider.getCode(given.verifier) : "0x";
+  const m = { ...given, devKeys: given.devKeys || !bytecodeFromCeremony(code) };
   const warning = devKeysWarning(m.devKeys, chainId, `model ${m.modelHash}`, policy);
   const r = await registry(registryAddress, signer);
   const modelId: string = await r.getFunction("modelIdOf")(asTuple(m));

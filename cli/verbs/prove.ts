@@ -6,6 +6,7 @@ import {
   InferenceProver,
   inputShapes,
   nextUnusedNonce,
+  nonceReservations,
   parseContext,
   readInputFile,
   ZkmlError,
@@ -56,7 +57,9 @@ async function contextFromChain(
     const contract =
       parts[1] === undefined ? await deployedVerifier(ready.dir, chain.chainId, ready.setup.outputs[FILES.vkey]!) : addressArg(parts[1], "--contract");
     const sender = parts[2] === undefined ? await chain.signer.getAddress() : addressArg(parts[2], "--sender");
-    const nonce = parts[3] === undefined ? await nextUnusedNonce(chain.provider, contract, sender, beneficiary.beneficiary) : bigintArg(parts[3], "--nonce");
+    const claim = nonceReservations(ready.dir, { chainId, contract, sender, ...beneficiary });
+    const nonce =
+      parts[3] === undefined ? await nextUnusedNonce(chain.provider, contract, sender, beneficiary.beneficiary, claim) : bigintArg(parts[3], "--nonce");
     const p: ContextParams = { chainId, contract, sender, nonce, ...beneficiary };
     ctx.say(
       `context: chain ${chainId}, contract ${contract}, sender ${sender}${beneficiary.beneficiary ? `, beneficiary ${beneficiary.beneficiary}` : ""}, nonce ${nonce}`,
@@ -82,7 +85,8 @@ off-chain; the commitment binds them).
                  the model's verifier (zkml deploy) or the registry (zkml deploy-registry).
   --rpc URL      fill those in from the chain: its chain id, the verifier zkml deploy recorded
                  in DIR/deployments.json, the signer ($ZKML_PRIVATE_KEY, or the node's first
-                 account) as sender, and the first nonce the verifier has not seen used for it.
+                 account) as sender, and the first nonce the verifier has not seen used for it
+                 and no other prove of this build folder has reserved (DIR/nonce-reservations).
                  Any of --chain-id/--contract/--sender/--nonce given overrides its part.
   --beneficiary ADDR
                  for a dApp contract (--sender, or --contract's caller) that submits the proof on

@@ -57,6 +57,10 @@ export interface ProofBackend {
   warmProver?(zkey: Uint8Array): Promise<(witness: Uint8Array) => Promise<ProofResult>>;
   /** snarkjs's verdict; a malformed proof or key is false, never a throw. */
   verify(verificationKey: unknown, publicSignals: string[], proof: unknown): Promise<boolean>;
+  /** Where each of the proof's Solidity words sits in snarkjs's proof object, in the verifier's order. */
+  wordPaths: readonly ProofPath[];
+  /** How many of the last words are scalars (below r); the others are point coordinates (below q). */
+  scalarWords: number;
   /** The proof's words in its Solidity verifier's order, read from the proof's fields (PROOF_INVALID when malformed). */
   words(proof: unknown): bigint[];
   /** The arguments of its bare snarkjs verifier's verifyProof. */
@@ -86,11 +90,19 @@ export async function verdict(verify: (...args: never[]) => Promise<unknown>, ..
   }
 }
 
+/** A place in a proof object: ["pi_b", 0, 1], ["evaluations", "ql"]. */
+export type ProofPath = readonly (string | number)[];
+
+function at(obj: unknown, p: ProofPath): unknown {
+  let v: unknown = obj;
+  for (const key of p) v = v !== null && typeof v === "object" && Object.hasOwn(v, key) ? (v as Record<string | number, unknown>)[key] : undefined;
+  return v;
+}
+
 /** The value at a path of a proof object (["pi_b", 0, 1]) as a field word, or PROOF_INVALID naming the system. */
-export function fieldWords(system: string, proof: unknown, paths: readonly (readonly (string | number)[])[]): bigint[] {
+export function fieldWords(system: string, proof: unknown, paths: readonly ProofPath[]): bigint[] {
   return paths.map((p) => {
-    let v: unknown = proof;
-    for (const key of p) v = v !== null && typeof v === "object" && Object.hasOwn(v, key) ? (v as Record<string | number, unknown>)[key] : undefined;
+    const v = at(proof, p);
     if (typeof v !== "string" || !/^[0-9]{1,78}$/.test(v)) {
       throw new ZkmlError("PROOF_INVALID", `not a snarkjs ${system} proof: ${p.join(".")} is not a decimal field element`);
     }
@@ -104,4 +116,59 @@ export function g1(name: string): (string | number)[][] {
     [name, 0],
     [name, 1],
   ];
+}
+
+/** BN254's base field: every point coordinate is below it. */
+const FIELD_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+/** BN254's scalar field: every evaluation is below it. */
+const FIELD_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+/**
+ * What makes a proof object other than the one its Solidity verifier would see, or undefined.
+ * snarkjs reads more than the words the contract gets (a point's projective z, fields it
+ * ignores) and reduces a coordinate ≥ q; the EVM reads only the words and refuses them ≥ q (or
+ * a scalar ≥ r). So a proof is canonical when its protocol and curve are the system's, every
+ * word is a canonical decimal below its field, every point is affine (z = 1), and it has no
+ * other field: then valid off-chain means valid on-chain.
+ */
+export function proofEncodingProblem(name: string, b: Pick<ProofBackend, "wordPaths" | "scalarWords">, proof: unknown): string | undefined {
+  if (proof === null || typeof proof !== "object") return "not an object";
+  const p = proof as Record<string, unknown>;
+  if (p.protocol !== name) return `protocol: expected "${name}"`;
+  if (p.curve !== "bn128") return `curve: expected "bn128"`;
+  const allowed = new Map<string, string>([
+    ["protocol", name],
+    ["curve", "bn128"],
+  ]);
+  const firstScalar = b.wordPaths.length - b.scalarWords;
+  for (const [i, path] of b.wordPaths.entries()) {
+    const v = at(proof, path);
+    const bound = i < firstScalar ? FIELD_Q : FIELD_R;
+    if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,77})$/.test(v) || BigInt(v) >= bound)
+      return `${path.join(".")}: not a canonical decimal below ${i < firstScalar ? "q" : "r"}`;
+    allowed.set(path.join("."), v);
+    // A point ([x, y, z], G2 coordinates [c0, c1]) is given in affine form: z is one.
+    const n = path.findIndex((k) => typeof k === "number");
+    if (n < 0) continue;
+    const point = at(proof, path.slice(0, n));
+    if (!Array.isArray(point) || point.length !== 3) return `${path.slice(0, n).join(".")}: expected [x, y, z]`;
+    const g2 = path.length - n === 2;
+    allowed.set([...path.slice(0, n), 2, ...(g2 ? [0] : [])].join("."), "1");
+    if (g2) allowed.set([...path.slice(0, n), 2, 1].join("."), "0");
+  }
+  // Every leaf must be one of those, with that value (a word itself is checked above).
+  const stack: [unknown, string][] = [[proof, ""]];
+  let leaves = 0;
+  while (stack.length) {
+    const [v, where] = stack.pop()!;
+    if (v !== null && typeof v === "object" && Object.keys(v).length > 0) {
+      for (const [k, child] of Object.entries(v)) stack.push([child, where ? `${where}.${k}` : k]);
+      continue;
+    }
+    leaves++;
+    const expected = allowed.get(where);
+    if (expected === undefined) return `${where}: not a field of a ${name} proof`;
+    if (v !== expected) return `${where}: expected ${expected}`;
+  }
+  return leaves === allowed.size ? undefined : "a point's coordinate is missing";
 }

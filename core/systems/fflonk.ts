@@ -29,11 +29,9 @@ export const fflonk: ProofBackend = {
   prove: (zkey, witness) => snarkjs.fflonk.prove(zkey, witness) as Promise<ProofResult>,
   verify: (vk, signals, proof) => verdict(snarkjs.fflonk.verify, vk, signals, proof),
   // snarkjs fflonk_export_calldata.js's order.
-  words: (proof) =>
-    fieldWords("FFLONK", proof, [
-      ...["C1", "C2", "W1", "W2"].flatMap((p) => g1(p).map((path) => ["polynomials", ...path])),
-      ...EVALUATIONS.map((e) => ["evaluations", e]),
-    ]),
+  wordPaths: [...["C1", "C2", "W1", "W2"].flatMap((p) => g1(p).map((path) => ["polynomials", ...path])), ...EVALUATIONS.map((e) => ["evaluations", e])],
+  scalarWords: EVALUATIONS.length,
+  words: (proof) => fieldWords("FFLONK", proof, fflonk.wordPaths),
   // Its verifier takes the proof as bytes32[24].
   verifyProofArgs: (words, pub) => [words.map((w) => "0x" + w.toString(16).padStart(64, "0")), [...pub]],
 };

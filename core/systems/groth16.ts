@@ -39,17 +39,18 @@ export const groth16: ProofBackend = {
   warmProver: groth16Prover,
   verify: (vk, signals, proof) => verdict(snarkjs.groth16.verify, vk, signals, proof),
   // pi_b's G2 coordinates go imaginary part first, as the pairing precompile takes them.
-  words: (proof) =>
-    fieldWords("Groth16", proof, [
-      ["pi_a", 0],
-      ["pi_a", 1],
-      ["pi_b", 0, 1],
-      ["pi_b", 0, 0],
-      ["pi_b", 1, 1],
-      ["pi_b", 1, 0],
-      ["pi_c", 0],
-      ["pi_c", 1],
-    ]),
+  wordPaths: [
+    ["pi_a", 0],
+    ["pi_a", 1],
+    ["pi_b", 0, 1],
+    ["pi_b", 0, 0],
+    ["pi_b", 1, 1],
+    ["pi_b", 1, 0],
+    ["pi_c", 0],
+    ["pi_c", 1],
+  ],
+  scalarWords: 0,
+  words: (proof) => fieldWords("Groth16", proof, groth16.wordPaths),
   verifyProofArgs(words, pub) {
     const [a0, a1, b00, b01, b10, b11, c0, c1] = words;
     return [

@@ -9,6 +9,7 @@ import { groth16 } from "./groth16.js";
 import { plonk } from "./plonk.js";
 
 export type { CircuitFacts, ProofBackend, ProofResult, SnarkProof, SystemKeys } from "./backend.js";
+export { proofEncodingProblem } from "./backend.js";
 
 export const PROOF_BACKENDS: Readonly<Record<ProofSystem, ProofBackend>> = { groth16, plonk, fflonk };
 

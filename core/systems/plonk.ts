@@ -25,10 +25,11 @@ export const plonk: ProofBackend = {
   prove: (zkey, witness) => snarkjs.plonk.prove(zkey, witness) as Promise<ProofResult>,
   verify: (vk, signals, proof) => verdict(snarkjs.plonk.verify, vk, signals, proof),
   // snarkjs plonk_exportsoliditycalldata.js's order.
-  words: (proof) =>
-    fieldWords("PLONK", proof, [
-      ...["A", "B", "C", "Z", "T1", "T2", "T3", "Wxi", "Wxiw"].flatMap(g1),
-      ...["eval_a", "eval_b", "eval_c", "eval_s1", "eval_s2", "eval_zw"].map((e) => [e]),
-    ]),
+  wordPaths: [
+    ...["A", "B", "C", "Z", "T1", "T2", "T3", "Wxi", "Wxiw"].flatMap(g1),
+    ...["eval_a", "eval_b", "eval_c", "eval_s1", "eval_s2", "eval_zw"].map((e) => [e]),
+  ],
+  scalarWords: 6,
+  words: (proof) => fieldWords("PLONK", proof, plonk.wordPaths),
   verifyProofArgs: (words, pub) => [[...words], [...pub]],
 };

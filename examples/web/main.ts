@@ -10,8 +10,14 @@ import { $, connect as connectTo, errorText, params, status } from "./page.js";
 
 const SIDE = 28;
 const SCALE = 10;
+/** Fixed when the page was built for one deployment (examples/web/server.ts WebPins). */
+declare const __ZKML_PINS__: { manifestSha256?: string; verifier?: string };
+const pins = __ZKML_PINS__;
 const buildUrl = new URL(params.get("build") ?? "./model/", location.href).href;
-const address = params.get("address");
+const requested = params.get("address");
+// A pinned page takes no other verifier from its URL (refused below, before anything loads).
+const addressRefused = pins.verifier !== undefined && requested !== null && requested.toLowerCase() !== pins.verifier.toLowerCase();
+const address = pins.verifier ?? requested;
 const rpc = params.get("rpc") ?? "http://127.0.0.1:8545";
 
 const pad = $<HTMLCanvasElement>("pad");
@@ -117,14 +123,19 @@ $("submit").addEventListener("click", () => void onSubmit());
 
 (async () => {
   try {
+    if (addressRefused) throw new Error(`this page is built for the verifier ${pins.verifier}: ?address=${requested} is refused`);
     const t0 = performance.now();
     prover = await BrowserProver.open(buildUrl, {
+      ...(pins.manifestSha256 && { manifestSha256: pins.manifestSha256 }),
       onProgress: (file, loaded, total) =>
         status(`loading ${file.split("/").pop()}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ""} MB`),
     });
     const b = prover.build;
     $("model").textContent = `${b.model.name} (${b.system}${b.devKeys ? ", development keys" : ""}), loaded in ${(performance.now() - t0).toFixed(0)} ms`;
     $("model").dataset.loadMs = String(performance.now() - t0);
+    // Unpinned, the build and the verifier come from the link: say which, so the user can check.
+    if (!pins.manifestSha256)
+      $("model").textContent += ` — unpinned: build ${b.manifestSha256.slice(0, 16)}…${address ? `, verifier ${address}` : ""}, from the link`;
     if (address) {
       try {
         signer = await connect();

@@ -4,7 +4,9 @@
  * URL. With --rpc and no --address, deploys BUILD_DIR's verifier there first (a local
  * `hardhat node`: its first account pays; development keys are refused on public chains).
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -30,7 +32,11 @@ if (values.rpc && !address) {
   await chain.close();
 }
 const site = path.join(os.tmpdir(), `zkml-web-${process.pid}`);
-await buildWebExample(site);
+// The page is pinned to this build and verifier: a link with another ?build= or ?address= is refused.
+const manifestSha256 = createHash("sha256")
+  .update(await readFile(path.join(dir, "manifest.json")))
+  .digest("hex");
+await buildWebExample(site, { manifestSha256, ...(address && { verifier: address }) });
 const server = await serveStatic(site, { model: path.resolve(dir) }, undefined, Number(values.port ?? 5173));
 const query = new URLSearchParams({ build: "/model/", ...(address && { address }), ...(values.rpc && { rpc: values.rpc }) });
 process.stdout.write(`open ${server.url}/?${query}\n(Ctrl-C to stop)\n`);

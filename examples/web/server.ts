@@ -11,10 +11,26 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Build examples/web into outDir (production build, as a user would deploy it). */
-export async function buildWebExample(outDir: string): Promise<void> {
+/**
+ * What a page built for one deployment trusts, fixed at build time: the build (its manifest's
+ * sha256) and the verifier's address. A pinned page refuses a ?build= whose manifest differs and
+ * an ?address= that is not its own, so a crafted link cannot point it at another circuit or
+ * contract.
+ */
+export interface WebPins {
+  manifestSha256?: string;
+  verifier?: string;
+}
+
+/** Build examples/web into outDir (production build, as a user would deploy it), pinned to `pins` when given. */
+export async function buildWebExample(outDir: string, pins: WebPins = {}): Promise<void> {
   const { build } = await import("vite");
-  await build({ configFile: path.join(ROOT, "examples/web/vite.config.ts"), build: { outDir, emptyOutDir: true }, logLevel: "warn" });
+  await build({
+    configFile: path.join(ROOT, "examples/web/vite.config.ts"),
+    build: { outDir, emptyOutDir: true },
+    define: { __ZKML_PINS__: JSON.stringify(pins) },
+    logLevel: "warn",
+  });
 }
 
 const TYPES: Record<string, string> = {

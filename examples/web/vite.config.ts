@@ -5,6 +5,8 @@ export default defineConfig({
   root: import.meta.dirname,
   base: "./",
   worker: { format: "es" },
+  // Unpinned unless built for one deployment (server.ts buildWebExample's pins).
+  define: { __ZKML_PINS__: "{}" },
   build: {
     outDir: "dist",
     emptyOutDir: true,
