@@ -9,7 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { compileModel, InferenceProver, isZkmlError, releaseCurves, setupModel, verifyProofFile, type ContextDetails } from "../src/index.js";
+import { InferenceProver, isZkmlError, releaseCurves, verifyProofFile, type ContextDetails } from "../src/index.js";
+import { buildInChildProcess, ModelBuildRefused } from "./model_build.js";
 import { recordCompleted, recordFailed } from "./metrics.js";
 import {
   DEFAULT_LOCK,
@@ -168,7 +169,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       connection: opts.connection,
       name,
       concurrency: 1,
-      // A compile blocks this process's event loop for a while: a long lock, so it is not taken over meanwhile.
+      // A build runs for minutes in its own process (service/model_build.ts); this process renews the lock meanwhile.
       lockDuration: Math.max(lock.lockMs, 600_000),
       stalledInterval: Math.max(lock.stalledCheckMs, 60_000),
       maxStalledCount: 1,
@@ -196,21 +197,13 @@ async function buildModel(job: Job<ModelJobData, ModelJobResult>, store: LocalSt
     // The model's name comes from its file's; the API allowed only [A-Za-z0-9_-] in it.
     const onnx = path.join(tmp, `${d.name}.onnx`);
     await copyFile(store.uploadFile(d.onnxSha256, "onnx"), onnx);
-    const t0 = performance.now();
-    await job.updateProgress({ stage: "compile" });
-    await compileModel(onnx, {
-      outDir: dir,
-      ...(d.calibrationSha256 && { calibrationFile: store.uploadFile(d.calibrationSha256, "json") }),
-      // The float comparison needs onnxruntime and is the client's to run: not a service's job.
-      fidelity: false,
+    const request = { onnx, outDir: dir, system: d.system, ...(d.calibrationSha256 && { calibrationFile: store.uploadFile(d.calibrationSha256, "json") }) };
+    const timingsMs = await buildInChildProcess(request, (stage) => void job.updateProgress({ stage })).catch((e: unknown) => {
+      throw e instanceof ModelBuildRefused ? new UnrecoverableError(e.message) : e;
     });
-    const t1 = performance.now();
-    await job.updateProgress({ stage: "setup" });
-    await setupModel(dir, { system: d.system });
-    const t2 = performance.now();
     const modelId = await store.add(dir);
     log(`model job ${job.id}: ${d.name} → ${modelId}`);
-    return { modelId, timingsMs: { compile: t1 - t0, setup: t2 - t1 } };
+    return { modelId, timingsMs };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

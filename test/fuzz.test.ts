@@ -217,6 +217,98 @@ describe("fuzz: mutated input and proof JSON", () => {
     console.log(`fuzz proofs: 300 cases, ${invalid} reported invalid, ${refused} refused as not a proof file, 0 crashes`);
     expect(invalid + refused).toBeGreaterThan(250);
   }, 300_000);
+
+  it("300 proofs re-encoded (a word + k·q, leading zeros, z, extra fields): zkml verify valid ⇒ the EVM's verifyProof valid", async () => {
+    const { connectInProcessChain, deployVerifier, readVerifierArtifact } = await import("../src/index.js");
+    const { Contract } = await import("ethers");
+    const { backend } = await import("../core/systems/index.js");
+    const snarkjs = await import("snarkjs");
+    const ready = await openReady(dir);
+    const chain = await connectInProcessChain();
+    try {
+      const artifact = await readVerifierArtifact(dir, "snark");
+      const verifier = new Contract((await deployVerifier(chain.signer, artifact)).address, artifact.abi, chain.provider);
+      const g16 = backend("groth16");
+      const onchain = async (p: ProofFile) => {
+        try {
+          return (await verifier.getFunction("verifyProof").staticCall(...g16.verifyProofArgs(g16.words(p.proof), p.publicSignals.map(BigInt)))) === true;
+        } catch {
+          return false;
+        }
+      };
+      const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+      const rand = mulberry32(SEED + 3);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+      const pi = (p: ProofFile) => p.proof as unknown as { pi_a: string[]; pi_b: string[][]; pi_c: string[] };
+      const coordinate = (p: ProofFile): [string[], number] => {
+        const point = pick([pi(p).pi_a, pi(p).pi_c, pi(p).pi_b[0]!, pi(p).pi_b[1]!]);
+        return [point, Math.floor(rand() * 2)];
+      };
+      const edits: [string, (p: ProofFile) => void][] = [
+        [
+          "a coordinate + k·q",
+          (p) => {
+            const [pt, i] = coordinate(p);
+            pt[i] = String(BigInt(pt[i]!) + BigInt(1 + Math.floor(rand() * 3)) * Q);
+          },
+        ],
+        [
+          "leading zeros",
+          (p) => {
+            const [pt, i] = coordinate(p);
+            pt[i] = "0".repeat(1 + Math.floor(rand() * 3)) + pt[i];
+          },
+        ],
+        ["z scaled", (p) => (pi(p).pi_a[2] = pick(["0", "2", Q.toString(), "1" + "0".repeat(3)]))],
+        [
+          "G2 z changed",
+          (p) =>
+            (pi(p).pi_b[2] = pick([
+              ["0", "1"],
+              ["1", "1"],
+              ["0", "0"],
+            ])),
+        ],
+        ["an extra field", (p) => ((p.proof as Record<string, unknown>)[pick(["pi_d", "evaluations", "z"])] = "1")],
+        ["protocol or curve", (p) => (rand() < 0.5 ? (p.proof.protocol = pick(["plonk", "Groth16", ""])) : (p.proof.curve = pick(["bn254", "bls12381"])))],
+        [
+          "y negated",
+          (p) => {
+            const pt = pick([pi(p).pi_a, pi(p).pi_c]);
+            pt[1] = String(Q - BigInt(pt[1]!));
+          },
+        ],
+        ["unchanged", () => {}],
+      ];
+      const tally = { snarkjsValid: 0, evmRefusedThose: 0, zkmlValid: 0, cases: 0 };
+      for (let i = 0; i < 300; i++) {
+        const p = structuredClone(proof);
+        const [, edit] = pick(edits);
+        edit(p);
+        tally.cases++;
+        const zkml = (await verifyProofFile(ready, p)).valid;
+        const bare = await snarkjs.groth16.verify(ready.verificationKey, p.publicSignals, p.proof as never).catch(() => false);
+        let evm: boolean | undefined;
+        if (bare) {
+          tally.snarkjsValid++;
+          evm = await onchain(p);
+          if (!evm) tally.evmRefusedThose++;
+        }
+        if (zkml) {
+          tally.zkmlValid++;
+          expect(evm ?? (await onchain(p)), `case ${i}: zkml verify says valid, the EVM refuses`).toBe(true);
+        }
+      }
+      console.log(
+        `fuzz encodings: ${tally.cases} re-encoded proofs; snarkjs alone accepts ${tally.snarkjsValid}, of which the EVM refuses ${tally.evmRefusedThose}; zkml verify accepts ${tally.zkmlValid}, the EVM all of them`,
+      );
+      // The mutations do reach the gap the check closes.
+      expect(tally.evmRefusedThose).toBeGreaterThan(10);
+      expect(tally.zkmlValid).toBeGreaterThan(10);
+    } finally {
+      await chain.close();
+    }
+  }, 300_000);
 });
 
 describe("fuzz: mutated models through the CLI", () => {

@@ -572,6 +572,49 @@ describe("service CLI: tokens and worker arguments", () => {
   });
 });
 
+describe.skipIf(!haveRedis)("zkml serve's first start under a service manager", () => {
+  it("writes the admin token to a 0600 file, not to stdout (a log), and the file's token is the stored one", async () => {
+    const { spawn } = await import("node:child_process");
+    const { stat } = await import("node:fs/promises");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-serve-"));
+    const tokensFile = path.join(dir, "tokens.json");
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(ROOT, "cli/main.ts"),
+        "serve",
+        "--redis-dir",
+        path.join(dir, "redis"),
+        "--store",
+        path.join(dir, "store"),
+        "--tokens",
+        tokensFile,
+        "--port",
+        String(await freePort()),
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    try {
+      for (const t0 = Date.now(); !out.includes("zkml API on") && Date.now() - t0 < 60_000; ) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain("zkml API on");
+      expect(out).not.toMatch(/zkml_[A-Za-z0-9_-]{20,}/);
+      expect(out).toContain(`${tokensFile}.admin-token (mode 0600`);
+      const token = (await readFile(`${tokensFile}.admin-token`, "utf8")).trim();
+      expect((await stat(`${tokensFile}.admin-token`)).mode & 0o777).toBe(0o600);
+      expect((await readTokens(tokensFile)).lookup(token)).toMatchObject({ id: "admin", role: "admin" });
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe("model store over HTTP: a hostile store is refused", () => {
   it("refuses a manifest that is not the id's, and a file that does not match the manifest, installing nothing", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-httpstore-"));

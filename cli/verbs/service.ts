@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ZkmlError } from "../../src/index.js";
 import { startApi } from "../../service/api.js";
@@ -110,8 +111,16 @@ returns the same job for a retried request.
     let tokens = await readTokens(tokensFile);
     if (tokens.records.length === 0) {
       const token = await addToken(tokensFile, "admin", "admin", 600);
-      ctx.say(`no tokens in ${tokensFile}: made an admin token, shown only now:`);
-      ctx.say(`  ${token}`);
+      if (process.stdout.isTTY) {
+        ctx.say(`no tokens in ${tokensFile}: made an admin token, shown only now:`);
+        ctx.say(`  ${token}`);
+      } else {
+        // Not a terminal: stdout is likely a log, which must not hold a token.
+        const file = `${tokensFile}.admin-token`;
+        await rm(file, { force: true });
+        await writeFile(file, token + "\n", { mode: 0o600, flag: "wx" });
+        ctx.say(`no tokens in ${tokensFile}: made an admin token, in ${file} (mode 0600; read it, then delete the file)`);
+      }
       tokens = await readTokens(tokensFile);
     }
     for (const dir of (ctx.values.model as unknown as string[] | undefined) ?? []) {
