@@ -30,10 +30,10 @@ export function buildInChildProcess(req: ModelBuildRequest, onStage: (stage: "co
   let done: { compile: number; setup: number } | undefined;
   child.stdout.on("data", (d: Buffer) => {
     stdout += d;
-    let nl: number;
-    while ((nl = stdout.indexOf("\n")) >= 0) {
-      const line = JSON.parse(stdout.slice(0, nl)) as ModelBuildLine;
-      stdout = stdout.slice(nl + 1);
+    const lines = stdout.split("\n");
+    stdout = lines.pop()!;
+    for (const text of lines) {
+      const line = JSON.parse(text) as ModelBuildLine;
       if ("stage" in line) onStage(line.stage);
       else done = line.done;
     }

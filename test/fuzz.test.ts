@@ -270,7 +270,13 @@ describe("fuzz: mutated input and proof JSON", () => {
             ])),
         ],
         ["an extra field", (p) => ((p.proof as Record<string, unknown>)[pick(["pi_d", "evaluations", "z"])] = "1")],
-        ["protocol or curve", (p) => (rand() < 0.5 ? (p.proof.protocol = pick(["plonk", "Groth16", ""])) : (p.proof.curve = pick(["bn254", "bls12381"])))],
+        [
+          "protocol or curve",
+          (p) => {
+            if (rand() < 0.5) p.proof.protocol = pick(["plonk", "Groth16", ""]);
+            else p.proof.curve = pick(["bn254", "bls12381"]);
+          },
+        ],
         [
           "y negated",
           (p) => {
