@@ -31,12 +31,42 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The known name closest to `typed`, if it is near enough to be a typo. */
+export function nearestName(typed: string, known: readonly string[]): string | undefined {
+  const best = known.map((k) => [k, distance(typed, k)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= Math.max(1, Math.floor(typed.length / 3)) ? best[0] : undefined;
+}
+
 /** A verb's argv parsed by its options table: unknown flags are a USAGE error naming the verb. */
 export function parseVerbArgs(verb: Verb, argv: string[]) {
   try {
     return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...verb.options }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new ZkmlError("USAGE", `${verb.name}: ${(e as Error).message}`, `see \`zkml ${verb.name} --help\``);
+    const message = (e as Error).message;
+    // Node's text names the flag; a typo'd one gets the nearest this verb has.
+    const flag = /Unknown option '--([^']+)'/.exec(message)?.[1];
+    const known = Object.keys({ ...COMMON_OPTIONS, ...verb.options });
+    const near = flag === undefined ? undefined : nearestName(flag, known);
+    throw new ZkmlError(
+      "USAGE",
+      flag === undefined ? message.split(". ")[0]! : `unknown option --${flag}`,
+      near ? `did you mean --${near}? \`zkml ${verb.name} --help\` lists them` : `see \`zkml ${verb.name} --help\``,
+    );
   }
 }
 

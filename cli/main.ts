@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { zkmlVersion } from "../core/package_files.js";
-import { isZkmlError, ZkmlError } from "../core/errors.js";
-import { loadOptional, makeContext, parseVerbArgs, toJson, type Verb } from "./io.js";
+import { exitCodeOf, isZkmlError, ZkmlError } from "../core/errors.js";
+import { loadOptional, makeContext, nearestName, parseVerbArgs, toJson, type Verb } from "./io.js";
 
 /** Each verb's module is loaded only when it runs: `zkml --help` and `--version` load no SDK. */
 interface VerbEntry {
@@ -105,7 +105,10 @@ Typical flow:
   zkml prove build/model --input input.json             # → build/model/proof.json
   zkml verify build/model build/model/proof.json
 
-Every verb takes --json: one JSON object on stdout, human lines on stderr.`;
+Every verb takes --json: one JSON object on stdout, human lines on stderr.
+
+Exit codes: 0 done (valid, accepted), 1 invalid, rejected or refused, 2 usage, 3 could not
+check (a file or a node that is not there), 70 a bug in zkml.`;
 }
 
 /** zkml's version and the versions of the tools that make its circuits, keys and verifiers. */
@@ -128,7 +131,7 @@ function versionLine(): string {
 /** Runs the CLI on argv (without node and the script); resolves to the exit code (a user mistake is a one-line error and 1, never a stack trace). */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === "--version" || name === "-V" || name === "version") {
+  if (name === "--version" || name === "-V" || name === "-v" || name === "version") {
     process.stdout.write(versionLine() + "\n");
     return 0;
   }
@@ -140,7 +143,15 @@ export async function main(argv: string[]): Promise<number> {
   const json = rest.includes("--json");
   try {
     if (!entry) {
-      throw new ZkmlError("USAGE", `unknown verb "${name}"`, "run `zkml --help` for the list");
+      const near = nearestName(
+        name,
+        VERBS.map((v) => v.name),
+      );
+      throw new ZkmlError(
+        "USAGE",
+        `unknown verb "${name}"`,
+        near ? `did you mean \`zkml ${near}\`? \`zkml --help\` lists them` : "run `zkml --help` for the list",
+      );
     }
     const verb = await entry.load();
     const { values, positionals } = parseVerbArgs(verb, rest);
@@ -153,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     if (isZkmlError(e)) {
       if (json) process.stdout.write(toJson({ error: { code: e.code, message: e.message, hint: e.hint ?? null } }) + "\n");
       process.stderr.write(`zkml ${name}: error: ${e.oneLine()}\n`);
-      return e.code === "USAGE" ? 2 : 1;
+      return exitCodeOf(e.code);
     }
     process.stderr.write(`zkml ${name}: internal error (a bug in zkml, please report it):\n${(e as Error).stack ?? String(e)}\n`);
     return 70;

@@ -20,7 +20,9 @@ export type ZkmlErrorCode =
   | "PROOF_INVALID"
   | "CHAIN"
   | "CONTRACT_TOO_LARGE"
-  | "MISSING_DEPENDENCY";
+  | "MISSING_DEPENDENCY"
+  /** A node or service that did not answer: nothing was checked. */
+  | "UNREACHABLE";
 
 function oneInertLine(text: string): string {
   return terminalText(String(text).replace(/\s*\r?\n\s*/g, " | "));
@@ -51,4 +53,15 @@ export class ZkmlError extends Error {
 /** True for a ZkmlError: an error the user can act on, printed without a stack trace. */
 export function isZkmlError(e: unknown): e is ZkmlError {
   return e instanceof ZkmlError;
+}
+
+/**
+ * The CLI's exit code for an error: 2 a usage mistake, 3 nothing could be checked (a file or a
+ * node that is not there), 1 anything else the user can act on (invalid, rejected, refused).
+ * 0 is success and 70 a bug in zkml (EX_SOFTWARE), set by the CLI itself.
+ */
+export function exitCodeOf(code: ZkmlErrorCode): 1 | 2 | 3 {
+  if (code === "USAGE") return 2;
+  if (code === "FILE_NOT_FOUND" || code === "UNREACHABLE") return 3;
+  return 1;
 }

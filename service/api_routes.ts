@@ -14,18 +14,18 @@ import { buildFiles, isBuildFileName } from "./store.js";
 import { cancelKey } from "./worker.js";
 import { sha256Bytes as sha256 } from "../core/manifest.js";
 import { HttpError, stateOf, tokenOf, type ApiState } from "./api_state.js";
-import { JOB_ID, modelBodySchema, proofBodySchema } from "./api_schemas.js";
+import { JOB_ID, modelBodySchema, PROOF_BODY_FIELDS, proofBodySchema } from "./api_schemas.js";
 import { tenantOf } from "./tokens.js";
 
 export interface ProofBody {
   input: unknown[];
   context?: string;
-  chainId?: string;
+  chainId?: string | number;
   contract?: string;
   sender?: string;
   /** For a dApp contract (`sender`) that submits the proof on this user's behalf (verifyInferenceFor). */
   beneficiary?: string;
-  nonce?: string;
+  nonce?: string | number;
 }
 
 export interface ModelBody {
@@ -73,14 +73,9 @@ function requestContext(b: ProofBody): ContextRequest {
   if ([...parts, b.beneficiary].every((p) => p === undefined)) return { value: "0x0" };
   if (!parts.every((p) => p !== undefined)) throw new HttpError(400, "chainId, contract, sender and nonce go together (beneficiary is optional)");
   const beneficiary = b.beneficiary === undefined ? {} : { beneficiary: b.beneficiary };
-  const value = computeContext({
-    chainId: uint256(b.chainId!, "chainId"),
-    contract: b.contract!,
-    sender: b.sender!,
-    nonce: uint256(b.nonce!, "nonce"),
-    ...beneficiary,
-  });
-  return { value: "0x" + value.toString(16), chainId: b.chainId!, contract: b.contract!, sender: b.sender!, nonce: b.nonce!, ...beneficiary };
+  const [chainId, nonce] = [uint256(String(b.chainId), "chainId"), uint256(String(b.nonce), "nonce")];
+  const value = computeContext({ chainId, contract: b.contract!, sender: b.sender!, nonce, ...beneficiary });
+  return { value: "0x" + value.toString(16), chainId: String(chainId), contract: b.contract!, sender: b.sender!, nonce: String(nonce), ...beneficiary };
 }
 
 function modelSummary(id: string, m: ReadyModel) {
@@ -219,10 +214,11 @@ async function requestProof(s: ApiState, req: FastifyRequest<{ Params: { id: str
   }
   const data: ProofQueueData = { kind: "proof", modelId: req.params.id, tenant: tenantOf(token), input, context, requestHash, expiresAt };
   await s.proofs.add("proof", data, { ...jobOptions(s.ttl), jobId });
+  const ignored = Object.keys(req.body).filter((k) => !(PROOF_BODY_FIELDS as readonly string[]).includes(k));
   return reply
     .code(202)
     .header("location", `/v1/proofs/${jobId}`)
-    .send({ job: jobId, state: "queued", poll: `/v1/proofs/${jobId}` });
+    .send({ job: jobId, state: "queued", poll: `/v1/proofs/${jobId}`, ...(ignored.length && { ignored: ignored.map((k) => k.slice(0, 40)) }) });
 }
 
 /** DELETE /v1/proofs/:job: a waiting job is removed; an active one is flagged, and its worker gives up between steps. */

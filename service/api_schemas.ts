@@ -6,19 +6,27 @@ const ADDRESS = "^0x[0-9a-fA-F]{40}$";
 const DECIMAL = "^[0-9]{1,78}$";
 const NAME = "^[A-Za-z0-9_-]{1,40}$";
 
+/** A uint256 as a decimal string, or as a JSON integer while it is exact (below 2^53). */
+const UINT = { type: ["string", "integer"], pattern: DECIMAL, minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
+/** The fields of a proof request; any other field (an input file's `label`) is ignored and named in the answer. */
+export const PROOF_BODY_FIELDS = ["input", "context", "chainId", "contract", "sender", "beneficiary", "nonce"] as const;
+
 export const proofBodySchema = {
   type: "object",
-  additionalProperties: false,
+  // An input file as zkml writes it may carry more ({"input", "label", "mnistIndex"}): sent as it is, it is accepted.
+  additionalProperties: true,
+  maxProperties: 32,
   required: ["input"],
   properties: {
     // Flat or nested in the model's shape; checked against the model below.
     input: { type: "array", maxItems: 1 << 20 },
     context: { type: "string", pattern: "^(0x)?[0-9a-fA-F]{1,62}$" },
-    chainId: { type: "string", pattern: DECIMAL },
+    chainId: UINT,
     contract: { type: "string", pattern: ADDRESS },
     sender: { type: "string", pattern: ADDRESS },
     beneficiary: { type: "string", pattern: ADDRESS },
-    nonce: { type: "string", pattern: DECIMAL },
+    nonce: UINT,
   },
 } as const;
 

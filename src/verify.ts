@@ -161,7 +161,7 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
   const model = proof.model.modelId === info.modelId && proof.model.name === m.name;
   if (!model) problems.push(`model: made for ${show(proof.model.name)} ${show(proof.model.modelId)}, this build is ${show(m.name)} ${info.modelId}`);
   const keys = proof.model.vkey === ready.setup.outputs[FILES.vkey];
-  if (!keys) problems.push(`model.vkey: not this build's verification key (was \`zkml setup\` run again since?)`);
+  if (!keys) problems.push(`model.vkey: not this build's verification key${model ? " (was `zkml setup` run again since?)" : ""}`);
   const system = ready.setupInfo.system;
   if (proof.system !== system) problems.push(`system: ${show(proof.system)}, this build's keys are ${system}`);
 

@@ -11,9 +11,9 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-cli-"));
 });
 
-/** A user mistake: exit 1, one line on stderr naming the problem, no stack trace. */
-function expectUserError(r: CliResult, fragment: RegExp) {
-  expect(r.code, r.stderr).toBe(1);
+/** A user mistake: exit 1 (3 for a file that is not there), one line on stderr naming the problem, no stack trace. */
+function expectUserError(r: CliResult, fragment: RegExp, code = 1) {
+  expect(r.code, r.stderr).toBe(code);
   const lines = r.stderr.trim().split("\n");
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^zkml \S+: error: /);
@@ -34,7 +34,15 @@ describe("zkml CLI: help and usage", () => {
     expect(unknown.stderr).toMatch(/unknown verb "frobnicate"/);
     const badFlag = await runCli(["compile", "x.onnx", "--frob"]);
     expect(badFlag.code).toBe(2);
-    expect(badFlag.stderr).toMatch(/Unknown option '--frob'/);
+    expect(badFlag.stderr).toMatch(/unknown option --frob \(see `zkml compile --help`\)/);
+    // A typo gets the nearest name.
+    const typoFlag = await runCli(["compile", "x.onnx", "--calibraton", "c.json"]);
+    expect(typoFlag.code).toBe(2);
+    expect(typoFlag.stderr).toMatch(/unknown option --calibraton \(did you mean --calibration\?/);
+    const typoVerb = await runCli(["verfy"]);
+    expect(typoVerb.code).toBe(2);
+    expect(typoVerb.stderr).toMatch(/did you mean `zkml verify`\?/);
+    expect((await runCli(["-v"])).stdout).toMatch(/^zkml \d+\.\d+\.\d+/);
     const version = await runCli(["--version"]);
     expect(version.code).toBe(0);
     const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string; dependencies: Record<string, string> };
@@ -47,7 +55,7 @@ describe("zkml CLI: help and usage", () => {
 describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
   it("compile: missing file, not ONNX, unsupported op", async () => {
     const out = path.join(tmp, "never");
-    expectUserError(await runCli(["compile", path.join(tmp, "missing.onnx"), "--out", out]), /model file not found/);
+    expectUserError(await runCli(["compile", path.join(tmp, "missing.onnx"), "--out", out]), /model file not found/, 3);
     await writeFile(path.join(tmp, "notes.onnx"), "these are my notes, not a model\n");
     expectUserError(await runCli(["compile", path.join(tmp, "notes.onnx"), "--out", out]), /not an ONNX model/);
     await writeFile(
@@ -79,7 +87,7 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
     );
     expectUserError(await runCli(["prove", dir, "--input", await write("nan.json", `{"input": [NaN, 1]}`), "--out", proofOut]), /not valid JSON.*NaN/);
     expectUserError(await runCli(["prove", dir, "--input", await write("null.json", JSON.stringify({ input: [null] })), "--out", proofOut]), /not a number/);
-    expectUserError(await runCli(["prove", dir, "--input", path.join(tmp, "none.json"), "--out", proofOut]), /input file not found/);
+    expectUserError(await runCli(["prove", dir, "--input", path.join(tmp, "none.json"), "--out", proofOut]), /input file not found/, 3);
     expectUserError(await runCli(["prove", dir, "--input", await write("wrongkey.json", JSON.stringify({ x: [1] })), "--out", proofOut]), /expected \{"input"/);
     expect(existsSync(proofOut)).toBe(false);
     expectUserError(await runCli(["verify", dir, await write("junk-proof.json", "{}")]), /not a zkml proof file/);
@@ -121,6 +129,8 @@ describe("zkml CLI: a small model end to end with --json", () => {
     expect(setup.code, setup.stderr).toBe(0);
     expect(setup.json()).toMatchObject({ system: "groth16", keys: "direct", ptau: { official: false, devOnly: true } });
     expect(setup.json().ptau.power).toBeGreaterThanOrEqual(1);
+    expect(setup.json().files).toContain(path.join(out, "circuit.zkey"));
+    expect(setup.stderr).toMatch(/wrote .*circuit\.zkey/);
 
     const input = path.join(tmp, "tiny-input.json");
     await writeFile(input, JSON.stringify({ input_data: [[0.1, -0.2, 0.3, -0.4, 0.5, -0.6]] }));
@@ -146,6 +156,15 @@ describe("zkml CLI: a small model end to end with --json", () => {
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/made with other keys/);
     expect((await runCli(["prove", out, "--input", input, "--out", proofFile])).code).toBe(0);
+    // Valid off-chain with no context: said to be refused by any contract.
+    const unbound = await runCli(["verify", out, proofFile]);
+    expect(unbound.code).toBe(0);
+    expect(unbound.stdout).toMatch(/note: context 0: valid off-chain, but every verifier contract refuses it/);
+    // Another model's proof: said so, not "setup was run again".
+    const foreign = await runCli(["verify", inject("mnistDir"), proofFile]);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stdout).toMatch(/made for another model/);
+    expect(foreign.stdout).not.toMatch(/run again/);
 
     const doc = JSON.parse(await readFile(proofFile, "utf8"));
     doc.output.values[0] += 1;

@@ -138,7 +138,7 @@ describe("on-chain verification over JSON-RPC (hardhat node)", () => {
     expect(replay.code).toBe(1);
     expect(replay.json().reason).toMatch(/^NonceAlreadyUsed/);
     const unreachable = await runCli(["deploy", dir, "--rpc", "http://127.0.0.1:9", "--json"]);
-    expect(unreachable.code).toBe(1);
+    expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toMatch(/cannot reach a JSON-RPC node/);
   });
 

@@ -73,7 +73,10 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
     tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-package-"));
     const pack = await run("npm", ["pack", "--pack-destination", tmp, "--json"], ROOT);
     expect(pack.code, pack.stderr).toBe(0);
-    const tarball = path.join(tmp, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
+    const packed = (JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[])[0]!;
+    // The licence and what applies to the generated circuits and contracts travel with it.
+    expect(packed.files.map((f) => f.path)).toEqual(expect.arrayContaining(["LICENSE", "THIRD_PARTY_NOTICES.md"]));
+    const tarball = path.join(tmp, packed.filename);
     project = path.join(tmp, "consumer");
     await cp(path.join(ROOT, "examples/hardhat-consumer"), project, { recursive: true, filter: (src) => !/node_modules|artifacts|cache|[/\\]zkml$/.test(src) });
     // The example names zkml as file:../.. (the checkout); here it is the tarball, as a user's would be.
@@ -235,5 +238,15 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     const unknown = await run("npx", ["hardhat", "zkml", "prove", "--model", "nope", "--input", "x.json"], project, 120_000);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stdout + unknown.stderr).toMatch(/no model "nope" in the config's zkml.models \(tiny\)/);
+    // Shown as a plugin's error: one line, no stack, not "a bug in Hardhat".
+    expect(unknown.stdout + unknown.stderr).toMatch(/Error in community plugin zkml/);
+    expect(unknown.stdout + unknown.stderr).not.toMatch(/unexpected error|bug in Hardhat|\n\s+at /);
+    // Deploying to the chain simulated in-process would record an address that is gone with it.
+    const recorded = () => readFile(path.join(project, "zkml/tiny/deployments.json"), "utf8").catch(() => "none");
+    const before = await recorded();
+    const deploy = await run("npx", ["hardhat", "zkml", "deploy", "--model", "tiny"], project, 120_000);
+    expect(deploy.code).not.toBe(0);
+    expect(deploy.stdout + deploy.stderr).toMatch(/simulated in this process.*pass --network/);
+    expect(await recorded()).toBe(before);
   }, 420_000);
 });

@@ -228,7 +228,22 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/784 values/);
     expect((await call("POST", `/v1/models/${"ab".repeat(32)}/proofs`, tokens.alice, { input: digits[0] })).status).toBe(404);
-    expect((await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: digits[0], extra: 1 })).status).toBe(400);
+    // An input file sent as it is (with its label) is accepted, the extra field named; a context part of the wrong type is not.
+    const extra = await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: digits[0], label: 7, mnistIndex: 0 });
+    expect(extra.status).toBe(202);
+    expect(extra.json.ignored).toEqual(["label", "mnistIndex"]);
+    expect((await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: digits[0], nonce: [1] })).status).toBe(400);
+    // Numbers for chainId and nonce, as a user would write them.
+    const numeric = await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, {
+      input: digits[0],
+      chainId: 31337,
+      contract: "0x" + "11".repeat(20),
+      sender: "0x" + "22".repeat(20),
+      nonce: 3,
+    });
+    expect(numeric.status).toBe(202);
+    await waitFor(extra.json.job, ["done"]);
+    expect((await waitFor(numeric.json.job, ["done"])).proof.context).toMatchObject({ chainId: "31337", nonce: "3" });
 
     const first = await submit(1, tokens.alice, {}, { "idempotency-key": "order-42" });
     const again = await submit(1, tokens.alice, {}, { "idempotency-key": "order-42" });

@@ -23,7 +23,7 @@ export async function connectRpc(url: string, privateKey?: string): Promise<Chai
     chainId = (await withTimeout(provider.getNetwork(), 10_000)).chainId;
   } catch {
     provider.destroy();
-    throw new ZkmlError("CHAIN", `cannot reach a JSON-RPC node at ${url}`, "check --rpc; for a local chain run `npx hardhat node --hostname 127.0.0.1`");
+    throw new ZkmlError("UNREACHABLE", `cannot reach a JSON-RPC node at ${url}`, "check --rpc; for a local chain run `npx hardhat node --hostname 127.0.0.1`");
   }
   let signer: Signer;
   if (privateKey) {

@@ -1,4 +1,5 @@
-import { contribute, parseProofSystem, setupModel, verifySetup, ZkmlError } from "../../src/index.js";
+import path from "node:path";
+import { contribute, FILES, parseProofSystem, setupModel, verifySetup, ZkmlError } from "../../src/index.js";
 import { ms, requirePositional, str, type Verb, options } from "../io.js";
 
 export const setupVerb: Verb = {
@@ -88,7 +89,10 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
     const over = (fits: boolean) => (fits ? "" : ", OVER the EIP-170 limit of 24,576 bytes: will not deploy on mainnet");
     ctx.say(`  keys in ${ms(r.info.timingsMs.setup)}; verifier ${c.name} (${c.deployedBytecodeSize} bytes${over(c.fitsEip170)}),`);
     ctx.say(`  bare snarkjs verifier for a registry ${c.verifierName} (${c.verifierBytecodeSize} bytes${over(c.verifierFitsEip170)})`);
+    const wrote = [FILES.zkey, FILES.vkey, FILES.verifierArtifact, FILES.snarkVerifierArtifact, `${FILES.contractsDir}/`].map((f) => path.join(dir, f));
+    ctx.say(`  wrote ${wrote.join(", ")}`);
     ctx.result({
+      files: wrote,
       system: r.info.system,
       keys: r.info.keys ?? "ptau",
       ptau: { ...p, generatedMs: r.ptau.generatedMs },

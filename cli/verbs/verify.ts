@@ -17,9 +17,17 @@ check is named by its field.`,
     const failed = Object.entries(r.checks)
       .filter(([, ok]) => !ok)
       .map(([k]) => k);
-    const why = !r.checks.keys && !r.checks.proof ? " (the proof was made with other keys: `zkml setup` has been run again since)" : "";
+    const why = !r.checks.model
+      ? " (the proof was made for another model)"
+      : !r.checks.keys && !r.checks.proof
+        ? " (the proof was made with other keys: `zkml setup` has been run again since)"
+        : "";
     ctx.say(r.valid ? `valid: class ${r.class}, context ${r.context} (${ms(r.ms)})` : `INVALID: failed ${failed.join(", ")}${why}`);
     if (!r.valid) for (const p of r.problems) ctx.say(`  ${p}`);
+    // Valid off-chain, but a contract takes only a proof bound to its chain, address, sender and nonce.
+    const unbound = r.valid && BigInt(r.context ?? "0") === 0n;
+    if (unbound)
+      ctx.say("  note: context 0: valid off-chain, but every verifier contract refuses it (prove with --rpc or --chain-id/--contract/--sender/--nonce)");
     if (r.outputs && r.outputs.length > 1)
       for (const o of r.outputs) ctx.say(`  ${o.name} [${o.shape}]: [${o.dequantized.map((v) => v.toFixed(3)).join(", ")}]`);
     ctx.result({
@@ -29,6 +37,7 @@ check is named by its field.`,
       class: r.class ?? null,
       context: r.context ?? null,
       outputs: r.outputs ?? null,
+      ...(unbound && { note: "context 0: a verifier contract refuses it" }),
       ms: r.ms,
     });
     return r.valid ? 0 : 1;

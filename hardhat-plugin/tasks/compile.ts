@@ -1,8 +1,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { pluginAction } from "./errors.js";
 import { say, taskModels } from "./models.js";
 
 /** `hardhat zkml compile`: compiles a configured model (a current build is kept unless --force). */
-export default async function compile(args: { model: string; force: boolean }, hre: HardhatRuntimeEnvironment): Promise<void> {
+async function compile(args: { model: string; force: boolean }, hre: HardhatRuntimeEnvironment): Promise<void> {
   for (const name of taskModels(hre, args.model)) {
     const m = hre.zkml.model(name);
     const r = await hre.zkml.compile(name, { force: args.force, progress: say });
@@ -16,3 +17,5 @@ export default async function compile(args: { model: string; force: boolean }, h
     if (r.fidelitySkipped) say(`zkml: ${name}: fidelity report skipped: ${r.fidelitySkipped}`);
   }
 }
+
+export default pluginAction(compile);

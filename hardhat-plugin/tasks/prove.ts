@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { pluginAction } from "./errors.js";
 import { say } from "./models.js";
 import { networkSigner } from "./signer.js";
 
@@ -13,7 +14,7 @@ interface ProveArgs {
 }
 
 /** `hardhat zkml prove`: a proof for the signer's context (next unused nonce), written to a file. */
-export default async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (!args.input) throw new Error("zkml prove: --input FILE is required");
   const { writeFileAtomic } = await import("../../src/index.js");
   const m = hre.zkml.model(args.model);
@@ -37,3 +38,5 @@ export default async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironm
     await hre.zkml.release();
   }
 }
+
+export default pluginAction(prove);
