@@ -3,6 +3,7 @@
  * against the sha256 the manifest records (a tampered or stale artifact is refused, never used).
  * Files are kept in the Cache API under their hash, so a second visit downloads nothing.
  */
+import { BROWSER_FILES } from "../core/build_files.js";
 import { ZkmlError } from "../core/errors.js";
 import type { CommitmentLayout } from "../core/layout.js";
 import type { QModel } from "../core/qmodel.js";
@@ -10,7 +11,7 @@ import type { ProofSystem } from "../core/proof_system.js";
 
 const CACHE = "zkml-artifacts-v1";
 /** What the browser reads of a build (the compiler's and setup's other files stay on the server). */
-const NEEDED = ["model.quant.json", "circuit_js/circuit.wasm", "circuit.zkey", "verification_key.json", "verifier.json"] as const;
+const NEEDED = BROWSER_FILES;
 /** Bounds before allocation: a hostile server cannot make the page allocate without limit. */
 const MAX_MANIFEST_BYTES = 1 << 20;
 const MAX_FILE_BYTES = 1 << 30;

@@ -8,7 +8,8 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { publicSignalNames } from "../core/circuit_input.js";
-import { FILES, type CompileInfo, type WeightsMode } from "../core/compiled.js";
+import type { CompileInfo, WeightsMode } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { ZkmlError } from "../core/errors.js";
 import { readCalibrationFile } from "../core/input.js";
 import { buildFolderAtomically, MANIFEST_FORMAT, sha256Bytes, sha256File, writeManifest, type Manifest } from "../core/manifest.js";
@@ -48,6 +49,20 @@ export interface CompileResult {
   calibration: { source: string; samples: number };
 }
 
+/**
+ * The model's id: sha256 of the quantized model with its name left out. The name comes from the
+ * ONNX file's name; renaming the file must not make another model (the weights, scales and
+ * layers are what the id stands for).
+ */
+export function modelIdOf(model: QModel): string {
+  return "0x" + sha256Bytes(JSON.stringify({ ...model, name: "" }) + "\n");
+}
+
+/** A file's path as the manifest records it: relative to the build folder, with forward slashes. */
+function fromBuild(outDir: string, file: string): string {
+  return path.relative(path.resolve(outDir), path.resolve(file)).split(path.sep).join("/");
+}
+
 /** Synthetic calibration when the user gives none: uniform in [-1, 1], fixed seed. */
 function syntheticSamples(size: number, count = 64): number[][] {
   const rand = mulberry32(0x9e3779b9);
@@ -69,6 +84,34 @@ export function multiplyAdds(model: QModel): number {
 /** build/<model name>/ for an ONNX file. */
 export function defaultOutDir(onnxFile: string): string {
   return path.join("build", path.basename(onnxFile).replace(/\.onnx$/i, ""));
+}
+
+/** The compile stage's manifest: every output's hash, the sources' hashes and their paths from the build folder. */
+async function writeCompileManifest(
+  tmp: string,
+  c: { outDir: string; onnxFile: string; calibrationFile?: string; calibrationSource: string; name: string; info: CompileInfo },
+): Promise<void> {
+  const outputs: Record<string, string> = {};
+  for (const f of [FILES.qmodel, FILES.circom, FILES.r1cs, FILES.wasm, FILES.sym]) {
+    if (!existsSync(path.join(tmp, f))) throw new ZkmlError("CIRCOM_FAILED", `circom2 did not write ${f}`);
+    outputs[f] = await sha256File(path.join(tmp, f));
+  }
+  const inputs: Record<string, string> = { model: await sha256File(c.onnxFile) };
+  if (c.calibrationFile) inputs.calibration = await sha256File(c.calibrationFile);
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    // Paths from the build folder, not the developer's absolute ones: the folder may be published or moved with its sources.
+    model: { name: c.name, source: fromBuild(c.outDir, c.onnxFile), sha256: inputs.model! },
+    stages: {
+      compile: {
+        at: new Date().toISOString(),
+        inputs,
+        outputs,
+        info: { ...c.info, calibration: c.calibrationFile ? fromBuild(c.outDir, c.calibrationFile) : c.calibrationSource },
+      },
+    },
+  };
+  await writeManifest(tmp, manifest);
 }
 
 /**
@@ -133,26 +176,12 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
       weights,
       ...(model.privateWeights && { modelCommitment: model.privateWeights.commitment }),
       layout,
-      modelId: "0x" + sha256Bytes(qmodelText),
+      modelId: modelIdOf(model),
       circomStats: stats,
       timingsMs: { compile: performance.now() - t0, circom: circom.ms },
       fidelity,
     };
-    const outputs: Record<string, string> = {};
-    for (const f of [FILES.qmodel, FILES.circom, FILES.r1cs, FILES.wasm, FILES.sym]) {
-      if (!existsSync(path.join(tmp, f))) throw new ZkmlError("CIRCOM_FAILED", `circom2 did not write ${f}`);
-      outputs[f] = await sha256File(path.join(tmp, f));
-    }
-    const inputs: Record<string, string> = { model: await sha256File(onnxFile) };
-    if (opts.calibrationFile) inputs.calibration = await sha256File(opts.calibrationFile);
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      model: { name: model.name, source: path.resolve(onnxFile), sha256: inputs.model! },
-      stages: {
-        compile: { at: new Date().toISOString(), inputs, outputs, info: { ...info, calibration: calibrationSource } },
-      },
-    };
-    await writeManifest(tmp, manifest);
+    await writeCompileManifest(tmp, { outDir, onnxFile, calibrationFile: opts.calibrationFile, calibrationSource, name: model.name, info });
     return info;
   });
   return { outDir, model, info, fidelity, ...(fidelitySkipped && { fidelitySkipped }), calibration: { source: calibrationSource, samples: samples.length } };

@@ -65,6 +65,11 @@ const VERBS: VerbEntry[] = [
     load: async () => (await import("./verbs/calldata.js")).calldataVerb,
   },
   {
+    name: "publish",
+    summary: "copy what a web page needs to prove with a build (and nothing else) to a folder to serve",
+    load: async () => (await import("./verbs/publish.js")).publishVerb,
+  },
+  {
     name: "demo",
     summary: "the whole pipeline on the bundled MNIST model, verified off-chain and on an in-process chain",
     load: async () => (await import("./verbs/demo.js")).demoVerb,

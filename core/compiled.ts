@@ -5,23 +5,8 @@
 import path from "node:path";
 import { readFile } from "node:fs/promises";
 import type { QModel } from "./qmodel.js";
+import { FILES } from "./build_files.js";
 import { readManifest, requireStage, type Manifest, type StageRecord } from "./manifest.js";
-
-/** The file names of a build folder, by role. */
-export const FILES = {
-  qmodel: "model.quant.json",
-  circom: "circuit.circom",
-  r1cs: "circuit.r1cs",
-  wasm: "circuit_js/circuit.wasm",
-  sym: "circuit.sym",
-  /** Proving key of whichever system `zkml setup` made (the manifest's setup stage says which). */
-  zkey: "circuit.zkey",
-  vkey: "verification_key.json",
-  verifierArtifact: "verifier.json",
-  /** The bare snarkjs verifier alone (what a registry routes to). */
-  snarkVerifierArtifact: "snark_verifier.json",
-  contractsDir: "contracts",
-} as const;
 
 /** What the circuit commits to and how it packs it (see docs/CIRCUIT.md). */
 export interface CircuitLayout {

@@ -61,7 +61,7 @@ export interface ProveForOptions {
 
 /** The arguments of verifyInference (and, after the beneficiary, of verifyInferenceFor). */
 export interface InferenceCalldata {
-  proof: string;
+  proof: `0x${string}`;
   pubSignals: [bigint, bigint];
   nonce: bigint;
 }

@@ -3,7 +3,7 @@
  * the batch verifier contract: what a caller runs before paying for verifyInferences, and after
  * a BatchProofInvalid revert to find the proofs to drop.
  */
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { ZkmlError } from "../core/errors.js";
 import { type ProofFile, proofFileShapeProblem } from "../core/proof_file.js";
 import { backend, proofEncodingProblem } from "../core/systems/index.js";

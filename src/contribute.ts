@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { keyFromCeremony } from "../core/ceremony.js";
 import { ZkmlError } from "../core/errors.js";
 import { sha256File } from "../core/manifest.js";
@@ -189,7 +189,9 @@ export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): P
 
 /** Recompiles the model from its ONNX file into a temporary folder and compares the r1cs. */
 async function recompiledCircuitMatches(ready: ReadyModel, opts: VerifySetupOptions, log: string[]): Promise<boolean> {
-  const onnx = opts.onnxFile ?? ready.manifest.model.source;
+  // The manifest records sources relative to the build folder (absolute in older builds: resolve keeps those).
+  const recorded = (file: string | undefined) => (file === undefined ? undefined : path.resolve(ready.dir, file));
+  const onnx = opts.onnxFile ?? recorded(ready.manifest.model.source);
   if (!onnx || !existsSync(onnx)) {
     log.push(`circuit: the ONNX file ${onnx ?? "(none recorded)"} is not there to recompile; pass --onnx FILE`);
     return false;
@@ -200,7 +202,7 @@ async function recompiledCircuitMatches(ready: ReadyModel, opts: VerifySetupOpti
   }
   const info = ready.compile.info as { calibration?: string };
   const recordedCalibration = ready.compile.inputs.calibration;
-  const calibrationFile = opts.calibrationFile ?? (recordedCalibration ? info.calibration : undefined);
+  const calibrationFile = opts.calibrationFile ?? (recordedCalibration ? recorded(info.calibration) : undefined);
   if (recordedCalibration && (!calibrationFile || !existsSync(calibrationFile) || (await sha256File(calibrationFile)) !== recordedCalibration)) {
     log.push(`circuit: the calibration file ${calibrationFile ?? "(none)"} is missing or not the one it was compiled with; pass --calibration FILE`);
     return false;

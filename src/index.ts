@@ -6,7 +6,7 @@ export { ZkmlError, isZkmlError, type ZkmlErrorCode } from "../core/errors.js";
 export { computeContext, parseContext, splitClassContext, CONTEXT_BITS } from "../core/context.js";
 export { readInputFile, readCalibrationFile, inputValues } from "../core/input.js";
 export { explainContextMismatch, type ContextParams } from "../core/context.js";
-export { FILES } from "../core/compiled.js";
+export { FILES } from "../core/build_files.js";
 export { readDeployment, recordDeployment, deployedVerifier, checkDeployedKey, type DeploymentRecord } from "./deployments.js";
 export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
@@ -83,7 +83,8 @@ export {
 } from "../verifier/registry.js";
 export { registrationFor, deployAndRegister, type Registered } from "./registry.js";
 export { nonceReservations, type NonceScope } from "./nonces.js";
+export { publishBuild, type Published } from "./publish.js";
 export { revealedValues, type RevealedValues } from "./reveal.js";
 export { compileProjectContract, compileSolidity, type CompiledContract } from "../verifier/solidity.js";
-export { connectRpc, connectInProcessChain, type ChainConnection } from "../verifier/connect.js";
+export { connectRpc, connectInProcessChain, loadInProcessChain, type ChainConnection } from "../verifier/connect.js";
 export { resolvePtau, requiredPower, ptauCacheDir } from "../prover/ptau/index.js";

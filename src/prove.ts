@@ -4,7 +4,7 @@
  */
 import { circuitInput } from "../core/circuit_input.js";
 import { commitInference, randomBlinding } from "../core/commitment.js";
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
 import { readJsonFile } from "../core/input.js";

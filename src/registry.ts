@@ -2,7 +2,7 @@
 import { keccak256, type Signer } from "ethers";
 import { keyFromCeremony } from "../core/ceremony.js";
 import { ZkmlError } from "../core/errors.js";
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { deployVerifier, type DevKeyPolicy } from "../verifier/chain.js";
 import { readModel, registerModel, type ModelRegistration } from "../verifier/registry.js";
 import { readDeployment } from "./deployments.js";

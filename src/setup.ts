@@ -4,7 +4,8 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { FILES, openCompiled, type CompiledModel } from "../core/compiled.js";
+import { openCompiled, type CompiledModel } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { sha256File, writeFileAtomic, writeManifest } from "../core/manifest.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { ZkmlError } from "../core/errors.js";

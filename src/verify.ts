@@ -5,7 +5,7 @@
  * each mismatch is named by its field.
  */
 import { commitInference } from "../core/commitment.js";
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { computeContext, splitClassContext } from "../core/context.js";
 import { FIELD_R } from "../core/field.js";
 import { terminalText } from "../core/inert.js";

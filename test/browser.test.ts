@@ -22,6 +22,7 @@ import {
   deployVerifier,
   InferenceProver,
   layoutTag,
+  publishBuild,
   readInputFile,
   readVerifierArtifact,
   releaseCurves,
@@ -171,12 +172,15 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
 
   it("a page pinned to one build and verifier refuses a link to another build or another contract", async () => {
     const site = path.join(tmp, "site-pinned");
+    // The build as `zkml publish` writes it: exactly what the page needs, and the hash to pin.
+    const published = await publishBuild(inject("mnistDir"), path.join(tmp, "published"));
     const manifestSha256 = createHash("sha256")
-      .update(await readFile(path.join(inject("mnistDir"), "manifest.json")))
+      .update(await readFile(path.join(published.dir, "manifest.json")))
       .digest("hex");
+    expect(published.manifestSha256).toBe(manifestSha256);
     const verifier = "0x" + "ab".repeat(20);
     await buildWebExample(site, { manifestSha256, verifier });
-    const pinned = await serveStatic(site, { model: inject("mnistDir"), appraisal: appraisalDir });
+    const pinned = await serveStatic(site, { model: published.dir, appraisal: appraisalDir });
     const page = await browser.newPage();
     try {
       await page.goto(`${pinned.url}/?build=/appraisal/`);

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileModel, contribute, InferenceProver, readManifest, releaseCurves, setupModel, verifyProofFile, verifySetup } from "../src/index.js";
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { sha256File, writeManifest } from "../core/manifest.js";
 import { randomMlp } from "./helpers/models.js";
 import * as snarkjs from "snarkjs";

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -130,6 +131,20 @@ describe("zkml CLI: a small model end to end with --json", () => {
     expect(setup.json()).toMatchObject({ system: "groth16", keys: "direct", ptau: { official: false, devOnly: true } });
     expect(setup.json().ptau.power).toBeGreaterThanOrEqual(1);
     expect(setup.json().files).toContain(path.join(out, "circuit.zkey"));
+    // What a page needs, and nothing else; a private-weights build is not published.
+    const pub = path.join(tmp, "public", "tiny");
+    const published = await runCli(["publish", out, "--out", pub, "--json"]);
+    expect(published.code, published.stderr).toBe(0);
+    const listed = (await readdir(pub, { recursive: true })).filter((f) => !f.endsWith("circuit_js")).sort();
+    expect(listed).toEqual(["circuit.zkey", "circuit_js/circuit.wasm", "manifest.json", "model.quant.json", "verification_key.json", "verifier.json"]);
+    expect(published.json().manifestSha256).toMatch(/^[0-9a-f]{64}$/);
+    const privateDir = path.join(tmp, "tiny-private");
+    expect((await runCli(["compile", "examples/tiny-mlp/tiny-mlp.onnx", "--out", privateDir, "--weights", "private"])).code).toBe(0);
+    expect((await runCli(["setup", privateDir])).code).toBe(0);
+    const refused = await runCli(["publish", privateDir, "--out", path.join(tmp, "public", "private")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/private weights/);
+    expect(existsSync(path.join(tmp, "public", "private"))).toBe(false);
     expect(setup.stderr).toMatch(/wrote .*circuit\.zkey/);
 
     const input = path.join(tmp, "tiny-input.json");
@@ -172,6 +187,25 @@ describe("zkml CLI: a small model end to end with --json", () => {
     const bad = await runCli(["verify", out, proofFile, "--json"]);
     expect(bad.code).toBe(1);
     expect(bad.json()).toMatchObject({ valid: false, checks: { proof: true, commitment: false } });
+  });
+});
+
+/** A Node older than 22 on this machine (Debian's), to run the CLI under as a user with it would. */
+const OLD_NODE = ["/usr/bin/node", "/usr/local/bin/node"].find((n) => {
+  if (!existsSync(n)) return false;
+  const v = spawnSync(n, ["--version"], { encoding: "utf8" }).stdout;
+  return Number(/^v(\d+)/.exec(v)?.[1] ?? 99) < 22;
+});
+
+describe.skipIf(!OLD_NODE)("on Node 20", () => {
+  it("zkml demo says at once that its chain needs Node 22, before compiling anything", async () => {
+    const out = path.join(tmp, "demo-node20");
+    const t0 = Date.now();
+    const r = spawnSync(OLD_NODE!, ["--import", "tsx", "cli/main.ts", "demo", "--out", out], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/needs Node >= 22 \(this is Node 20/);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

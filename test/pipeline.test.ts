@@ -13,7 +13,7 @@ import {
   splitClassContext,
   type ProofFile,
 } from "../src/index.js";
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 
 let dir: string;
 let prover: InferenceProver;

@@ -24,7 +24,7 @@ import {
   verifyProofFile,
   type ProofFile,
 } from "../src/index.js";
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { generateCircom } from "../circuits/codegen.js";
 import { importOnnx } from "../circuits/onnx/import.js";
 import { quantizeGraph, withPrivateWeights } from "../circuits/quantize.js";

@@ -30,7 +30,7 @@ import { circuitInput } from "../core/circuit_input.js";
 import { quantizeInput } from "../core/qmodel.js";
 import { parseR1cs, parseWtns } from "../core/r1cs.js";
 import { WitnessGenerator } from "../prover/witness.js";
-import { FILES } from "../core/compiled.js";
+import { FILES } from "../core/build_files.js";
 import { mulberry32, rawModel, type RawNode } from "./helpers/models.js";
 
 let work: string;
@@ -137,6 +137,23 @@ describe("names from an ONNX file never become code", () => {
     const err = e as Error & { oneLine(): string };
     expect(err.message).toContain("template Evil");
     expect(err.oneLine()).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028]/);
+  });
+});
+
+describe("a build names its model by content, and its sources by relative paths", () => {
+  it("renaming the ONNX file keeps the model id; the manifest holds no absolute path", async () => {
+    const { copyFile } = await import("node:fs/promises");
+    const renamed = path.join(work, "renamed-model.onnx");
+    await copyFile("examples/tiny-mlp/tiny-mlp.onnx", renamed);
+    const calibration = "examples/tiny-mlp/calibration.json";
+    const a = await compileModel("examples/tiny-mlp/tiny-mlp.onnx", { outDir: path.join(work, "id-a"), calibrationFile: calibration, fidelity: false });
+    const b = await compileModel(renamed, { outDir: path.join(work, "id-b"), calibrationFile: calibration, fidelity: false });
+    expect([a.model.name, b.model.name]).toEqual(["tiny-mlp", "renamed-model"]);
+    expect(b.info.modelId).toBe(a.info.modelId);
+    const manifest = JSON.parse(await readFile(path.join(work, "id-b", "manifest.json"), "utf8"));
+    expect(manifest.model.source).toBe("../renamed-model.onnx");
+    expect(path.isAbsolute(manifest.stages.compile.info.calibration)).toBe(false);
+    expect(path.resolve(work, "id-b", manifest.stages.compile.info.calibration)).toBe(path.resolve(calibration));
   });
 });
 

@@ -18,13 +18,16 @@ export async function proofWords(p: SnarkProofFile): Promise<bigint[]> {
   return backend(p.system).words(p.proof);
 }
 
+/** Hex as viem types it (and ethers accepts): calldata, proof bytes. */
+export type Hex = `0x${string}`;
+
 /** `bytes proof` of verifyInference: the words, each 32 bytes big-endian. */
-export async function encodeProof(p: SnarkProofFile): Promise<string> {
+export async function encodeProof(p: SnarkProofFile): Promise<Hex> {
   const words = await proofWords(p);
   return AbiCoder.defaultAbiCoder().encode(
     words.map(() => "uint256"),
     words,
-  );
+  ) as Hex;
 }
 
 /** Arguments of the bare snarkjs verifier's verifyProof for this system. */

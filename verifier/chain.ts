@@ -17,7 +17,7 @@ import { bytecodeFromCeremony } from "../core/ceremony.js";
 import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { IZKML_VERIFIER_ABI } from "./abi.js";
-import { encodeProof, proofWords, verifyProofArgs } from "./calldata.js";
+import { encodeProof, proofWords, verifyProofArgs, type Hex } from "./calldata.js";
 
 export interface VerifierArtifact {
   contractName: string;
@@ -133,7 +133,7 @@ export async function nextUnusedNonce(
  * inference. A private-weights circuit's third signal, the weights commitment, is pinned by
  * the contract.
  */
-export async function inferenceCalldata(p: ProofLike, nonce: bigint): Promise<[string, bigint[], bigint]> {
+export async function inferenceCalldata(p: ProofLike, nonce: bigint): Promise<[Hex, bigint[], bigint]> {
   return [await encodeProof(p), p.publicSignals.slice(0, 2).map(BigInt), nonce];
 }
 
@@ -203,12 +203,12 @@ export interface BatchEntry {
  * The arguments of verifyInferences: the proofs' words in a row, the [commitment, classContext]
  * pairs and the nonces. Every proof must be of one system.
  */
-export async function inferenceBatchCalldata(entries: readonly BatchEntry[]): Promise<[string, bigint[][], bigint[]]> {
+export async function inferenceBatchCalldata(entries: readonly BatchEntry[]): Promise<[Hex, bigint[][], bigint[]]> {
   if (entries.length === 0) throw new ZkmlError("USAGE", "a batch needs at least one proof");
   const system = entries[0]!.proof.system;
   if (entries.some((e) => e.proof.system !== system)) throw new ZkmlError("USAGE", "every proof of a batch must be of one proof system");
   const proofs = await Promise.all(entries.map((e) => encodeProof(e.proof)));
-  return [concat(proofs), entries.map((e) => e.proof.publicSignals.slice(0, 2).map(BigInt)), entries.map((e) => e.nonce)];
+  return [concat(proofs) as Hex, entries.map((e) => e.proof.publicSignals.slice(0, 2).map(BigInt)), entries.map((e) => e.nonce)];
 }
 
 export interface OnchainBatchVerification {

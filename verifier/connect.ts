@@ -60,8 +60,12 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** An in-process Hardhat (EDR) chain: no ports, no node process (31337 unless `chainId` says). Needs Node >= 22. */
-export async function connectInProcessChain(opts: { chainId?: number } = {}): Promise<ChainConnection> {
+/**
+ * Hardhat's runtime for an in-process chain, or a MISSING_DEPENDENCY error saying why there is
+ * none (Node < 22, Hardhat not installed): callers that would first spend minutes compiling ask
+ * this at the start.
+ */
+export async function loadInProcessChain(): Promise<typeof import("hardhat/hre").createHardhatRuntimeEnvironment> {
   const major = Number(process.versions.node.split(".")[0]);
   if (major < 22) {
     throw new ZkmlError(
@@ -70,9 +74,8 @@ export async function connectInProcessChain(opts: { chainId?: number } = {}): Pr
       "run zkml with Node 22 (npm's node@22 package brings one: npx -p node@22 zkml …; reinstall zkml under it, since npm leaves out EDR's native binary when it installs on Node 20), or use a JSON-RPC chain: --rpc URL",
     );
   }
-  let createHardhatRuntimeEnvironment: typeof import("hardhat/hre").createHardhatRuntimeEnvironment;
   try {
-    ({ createHardhatRuntimeEnvironment } = await import("hardhat/hre"));
+    return (await import("hardhat/hre")).createHardhatRuntimeEnvironment;
   } catch (e) {
     throw new ZkmlError(
       "MISSING_DEPENDENCY",
@@ -80,6 +83,11 @@ export async function connectInProcessChain(opts: { chainId?: number } = {}): Pr
       "npm install hardhat@3 under Node >= 22, or use a JSON-RPC chain: --rpc URL",
     );
   }
+}
+
+/** An in-process Hardhat (EDR) chain: no ports, no node process (31337 unless `chainId` says). Needs Node >= 22. */
+export async function connectInProcessChain(opts: { chainId?: number } = {}): Promise<ChainConnection> {
+  const createHardhatRuntimeEnvironment = await loadInProcessChain();
   const hre = await createHardhatRuntimeEnvironment({
     networks: { default: { type: "edr-simulated", chainType: "l1", hardfork: "cancun", ...(opts.chainId !== undefined && { chainId: opts.chainId }) } },
   });

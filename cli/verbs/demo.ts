@@ -4,6 +4,7 @@ import {
   compileModel,
   computeContext,
   connectInProcessChain,
+  loadInProcessChain,
   deployVerifier,
   InferenceProver,
   measureVerifierCallGas,
@@ -31,6 +32,8 @@ the verifier to an in-process Hardhat chain and verifies the proof there in a tr
     const out = str(ctx, "out") ?? "build/mnist-mlp";
     const digit = str(ctx, "digit") ?? "7";
     const timings: Record<string, number> = {};
+    // Its last steps need the in-process chain: said now, not after a minute of compiling.
+    await loadInProcessChain();
     ctx.say(`zkml demo: MNIST 784-32-10 MLP, digit ${digit}`);
 
     ctx.say(`[1/5] compile`);
