@@ -22,6 +22,8 @@ export { IZKML_VERIFIER_ABI, IZKML_REGISTRY_ABI } from "../verifier/abi.js";
 
 const model = { name: "model", description: "a model named in the config's zkml.models (default: every model, or the only one)", defaultValue: "" } as const;
 
+const proofOption = { name: "proof", description: "the proof file (default: <build>/proof.json)", defaultValue: "" } as const;
+
 const plugin: HardhatPlugin = {
   id: "zkml",
   npmPackage: "zkml",
@@ -63,6 +65,25 @@ const plugin: HardhatPlugin = {
         defaultValue: "",
       })
       .setAction(() => import("./tasks/prove.js"))
+      .build(),
+    task(["zkml", "verify"], "Verify a proof file off-chain against the model's build (every field checked, as `zkml verify`)")
+      .addOption(model)
+      .addOption(proofOption)
+      .setAction(() => import("./tasks/verify.js"))
+      .build(),
+    task(["zkml", "verify-onchain"], "Submit a proof file to the model's verifier on the network (recorded by `zkml deploy`)")
+      .addOption(model)
+      .addOption(proofOption)
+      .setAction(() => import("./tasks/verify_onchain.js"))
+      .build(),
+    task(["zkml", "calldata"], "Print a verified proof file's verifyInference calldata (for a wallet, a multisig or cast)")
+      .addOption(model)
+      .addOption(proofOption)
+      .setAction(() => import("./tasks/calldata.js"))
+      .build(),
+    task(["zkml", "check"], "Check that every wire of the model's circuit is pinned (as `zkml check`)")
+      .addOption(model)
+      .setAction(() => import("./tasks/check.js"))
       .build(),
   ],
 };

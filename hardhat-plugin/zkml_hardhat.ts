@@ -19,6 +19,18 @@ const loadSdk = (): Promise<Sdk> => (sdk ??= import("../src/index.js"));
 /** How long the curve's worker threads outlive the last proof: they would keep `hardhat test` from exiting. */
 const RELEASE_AFTER_MS = 300;
 
+/** A long step's progress as lines: each new step, and its percentage at most every 2 s. */
+function stepProgress(say: (line: string) => void, prefix: string): (message: string, fraction: number) => void {
+  let last = "";
+  let at = 0;
+  return (message, fraction) => {
+    const now = Date.now();
+    if (message === last && now - at < 2000) return;
+    [last, at] = [message, now];
+    say(`${prefix} ${message} ${(100 * fraction).toFixed(0)}%`);
+  };
+}
+
 export interface BuildOptions {
   /** Make it again even when the build folder is current. */
   force?: boolean;
@@ -129,7 +141,8 @@ export class ZkmlHardhat {
       const compiled = await this.compileIfStale(m, opts);
       if (!compiled && !opts.force && (await this.setUp(m))) return false;
       opts.progress?.(`zkml: setting up ${m.name} (${m.system})`);
-      await (await loadSdk()).setupModel(m.dir, { system: m.system, ...(m.ptau && { ptauFile: m.ptau }) });
+      const progress = opts.progress && stepProgress(opts.progress, `zkml: ${m.name}:`);
+      await (await loadSdk()).setupModel(m.dir, { system: m.system, ...(m.ptau && { ptauFile: m.ptau }), ...(progress && { progress }) });
       return true;
     });
   }

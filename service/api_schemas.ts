@@ -7,7 +7,12 @@ const DECIMAL = "^[0-9]{1,78}$";
 const NAME = "^[A-Za-z0-9_-]{1,40}$";
 
 /** A uint256 as a decimal string, or as a JSON integer while it is exact (below 2^53). */
-const UINT = { type: ["string", "integer"], pattern: DECIMAL, minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const UINT = {
+  anyOf: [
+    { type: "string", pattern: DECIMAL },
+    { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+  ],
+} as const;
 
 /** The fields of a proof request; any other field (an input file's `label`) is ignored and named in the answer. */
 export const PROOF_BODY_FIELDS = ["input", "context", "chainId", "contract", "sender", "beneficiary", "nonce"] as const;

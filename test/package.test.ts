@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -68,6 +68,7 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
   let tmp: string;
   let project: string;
   let installMs: number;
+  let tarball: string;
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-package-"));
@@ -76,7 +77,7 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
     const packed = (JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[])[0]!;
     // The licence and what applies to the generated circuits and contracts travel with it.
     expect(packed.files.map((f) => f.path)).toEqual(expect.arrayContaining(["LICENSE", "THIRD_PARTY_NOTICES.md"]));
-    const tarball = path.join(tmp, packed.filename);
+    tarball = path.join(tmp, packed.filename);
     project = path.join(tmp, "consumer");
     await cp(path.join(ROOT, "examples/hardhat-consumer"), project, { recursive: true, filter: (src) => !/node_modules|artifacts|cache|[/\\]zkml$/.test(src) });
     // The example names zkml as file:../.. (the checkout); here it is the tarball, as a user's would be.
@@ -113,6 +114,22 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
       `package: installed in ${(installMs / 1000).toFixed(1)} s; node_modules ${mb.toFixed(0)} MB (zkml + hardhat + hardhat-ethers + node-test-runner + @types/node)`,
     );
   });
+
+  it("installs into a blank project without Hardhat in at most 150 MB; what needs Hardhat says so at once", async () => {
+    const blank = path.join(tmp, "blank");
+    await mkdir(blank);
+    await writeFile(path.join(blank, "package.json"), JSON.stringify({ name: "blank", version: "1.0.0", type: "module", private: true }));
+    const install = await run("npm", ["install", tarball, "--no-audit", "--no-fund"], blank, 600_000);
+    expect(install.code, install.stderr).toBe(0);
+    expect(existsSync(path.join(blank, "node_modules/hardhat"))).toBe(false);
+    const mb = await duMb(path.join(blank, "node_modules"));
+    console.log(`package: a blank project's node_modules ${mb.toFixed(0)} MB (zkml alone, no optional peer)`);
+    expect(mb).toBeLessThanOrEqual(150);
+    const demo = await run("npx", ["zkml", "demo", "--out", "build/demo"], blank, 120_000);
+    expect(demo.code).toBe(1);
+    expect(demo.stderr).toMatch(/needs hardhat 3 \(an optional peer of zkml\).*npm install hardhat@3/);
+    expect(existsSync(path.join(blank, "build/demo"))).toBe(false);
+  }, 700_000);
 
   it("imports with plain node (ESM), and require()s on Node >= 22", async () => {
     const stages = [
@@ -242,6 +259,27 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(unknown.stdout + unknown.stderr).toMatch(/Error in community plugin zkml/);
     expect(unknown.stdout + unknown.stderr).not.toMatch(/unexpected error|bug in Hardhat|\n\s+at /);
     // Deploying to the chain simulated in-process would record an address that is gone with it.
+    // check and verify, as the CLI's, from Hardhat.
+    const check = await run("npx", ["hardhat", "zkml", "check", "--model", "tiny"], project, 120_000);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/zkml: tiny: pinned/);
+    const proofFile = path.join(project, "tiny-proof.json");
+    const proved = await run(
+      "npx",
+      ["zkml", "prove", "zkml/tiny", "--input", "node_modules/zkml/examples/tiny-mlp/input.json", "--out", proofFile, "--context", "0x1234"],
+      project,
+      120_000,
+    );
+    expect(proved.code, proved.stderr).toBe(0);
+    const verified = await run("npx", ["hardhat", "zkml", "verify", "--model", "tiny", "--proof", proofFile], project, 120_000);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/valid, class \d+, context 0x1234/);
+    const forged = JSON.parse(await readFile(proofFile, "utf8"));
+    forged.output.class = (forged.output.class + 1) % 3;
+    await writeFile(proofFile, JSON.stringify(forged));
+    const refused = await run("npx", ["hardhat", "zkml", "verify", "--model", "tiny", "--proof", proofFile], project, 120_000);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(/INVALID[\s\S]*output\.class/);
     const recorded = () => readFile(path.join(project, "zkml/tiny/deployments.json"), "utf8").catch(() => "none");
     const before = await recorded();
     const deploy = await run("npx", ["hardhat", "zkml", "deploy", "--model", "tiny"], project, 120_000);

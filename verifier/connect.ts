@@ -79,7 +79,7 @@ export async function loadInProcessChain(): Promise<typeof import("hardhat/hre")
   } catch (e) {
     throw new ZkmlError(
       "MISSING_DEPENDENCY",
-      `the in-process chain needs hardhat 3 (a peer dependency of zkml), which did not load: ${(e as Error).message.split("\n")[0]}`,
+      `the in-process chain needs hardhat 3 (an optional peer of zkml), which did not load: ${(e as Error).message.split("\n")[0]}`,
       "npm install hardhat@3 under Node >= 22, or use a JSON-RPC chain: --rpc URL",
     );
   }
