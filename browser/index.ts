@@ -46,6 +46,8 @@ export function contextFor(chainId: bigint, contract: string, sender: string, no
 
 /** A build's keys held by a proving Web Worker: the second proof onwards is warm. */
 export class BrowserProver {
+  /** Where each worker was started from, for the message when it does not load. */
+  private static readonly workerUrls = new WeakMap<Worker, string>();
   private nextId = 1;
   private readonly pending = new Map<
     number,
@@ -69,7 +71,14 @@ export class BrowserProver {
       }
     };
     // The worker itself failed (its module did not load, it ran out of memory): no reply will come.
-    worker.onerror = (e) => this.failAll(new Error(`the proving worker failed: ${e.message || "unknown error"}`));
+    worker.onerror = (e) =>
+      this.failAll(
+        new Error(
+          e.message
+            ? `the proving worker failed: ${e.message}`
+            : `the proving worker did not load from ${BrowserProver.workerUrls.get(worker) ?? "?"}: is zkml/browser's prove_worker.js served there? (with esbuild and other bundlers that do not copy it, pass BrowserProver.open(url, { workerUrl }))`,
+        ),
+      );
   }
 
   private failAll(error: Error): void {
@@ -77,14 +86,25 @@ export class BrowserProver {
     this.pending.clear();
   }
 
-  /** Load the build at `baseUrl` (checked file by file) and start its proving worker. */
-  static async open(baseUrl: string, opts: LoadOptions = {}): Promise<BrowserProver> {
+  /**
+   * Load the build at `baseUrl` (checked file by file) and start its proving worker. Bundlers
+   * that follow `new Worker(new URL(…, import.meta.url))` (Vite, webpack 5) ship the worker by
+   * themselves; with one that does not (esbuild), serve zkml/browser's prove_worker.js and pass
+   * its URL as `workerUrl`.
+   */
+  static async open(baseUrl: string, opts: LoadOptions & { workerUrl?: string | URL } = {}): Promise<BrowserProver> {
     const build = await loadBuild(baseUrl, opts);
-    return BrowserProver.fromBuild(build);
+    return BrowserProver.fromBuild(build, opts.workerUrl);
   }
 
-  static fromBuild(build: BrowserBuild): BrowserProver {
-    const worker = new Worker(new URL("./prove_worker.ts", import.meta.url), { type: "module", name: "zkml-prover" });
+  /** The prover of a build already loaded, its worker from `workerUrl` (default: beside this module). */
+  static fromBuild(build: BrowserBuild, workerUrl?: string | URL): BrowserProver {
+    // Written out as bundlers look for it (Vite and webpack find and ship the worker from this form).
+    const worker =
+      workerUrl === undefined
+        ? new Worker(new URL("./prove_worker.ts", import.meta.url), { type: "module", name: "zkml-prover" })
+        : new Worker(workerUrl, { type: "module", name: "zkml-prover" });
+    BrowserProver.workerUrls.set(worker, workerUrl === undefined ? "prove_worker.js beside zkml/browser's module" : String(workerUrl));
     const load: WorkerRequest = { type: "load", system: build.system, wasm: build.wasm, zkey: build.zkey, verificationKey: build.verificationKey };
     worker.postMessage(load);
     return new BrowserProver(build, worker);
