@@ -18,6 +18,11 @@ interface VerbEntry {
 
 const VERBS: VerbEntry[] = [
   {
+    name: "init",
+    summary: "write a starter project (Hardhat 3 + the plugin, a dApp contract and its test, an SDK script)",
+    load: async () => (await import("./verbs/init.js")).initVerb,
+  },
+  {
     name: "compile",
     summary: "ONNX model → quantized model + circom circuit (r1cs, witness wasm)",
     load: async () => (await import("./verbs/compile.js")).compileVerb,

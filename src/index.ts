@@ -84,6 +84,7 @@ export {
 export { registrationFor, deployAndRegister, type Registered } from "./registry.js";
 export { nonceReservations, type NonceScope } from "./nonces.js";
 export { publishBuild, type Published } from "./publish.js";
+export { initProject, type InitOptions, type Initialized } from "./init.js";
 export { revealedValues, type RevealedValues } from "./reveal.js";
 export { compileProjectContract, compileSolidity, type CompiledContract } from "../verifier/solidity.js";
 export { connectRpc, connectInProcessChain, loadInProcessChain, type ChainConnection } from "../verifier/connect.js";

@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -64,11 +64,12 @@ describe("verifier/abi.ts", () => {
   });
 });
 
-describe("the installed package (npm pack → npm install in a fresh Hardhat project)", () => {
+describe("the installed package (npm pack → npm install in a blank project → zkml init → npm install, npm test)", () => {
   let tmp: string;
   let project: string;
   let installMs: number;
   let tarball: string;
+  let blank: string;
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-package-"));
@@ -78,12 +79,16 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
     // The licence and what applies to the generated circuits and contracts travel with it.
     expect(packed.files.map((f) => f.path)).toEqual(expect.arrayContaining(["LICENSE", "THIRD_PARTY_NOTICES.md"]));
     tarball = path.join(tmp, packed.filename);
+    // zkml alone in a blank project, as `npm install zkml` makes it.
+    blank = path.join(tmp, "blank");
+    await mkdir(blank);
+    await writeFile(path.join(blank, "package.json"), JSON.stringify({ name: "blank", version: "1.0.0", type: "module", private: true }));
+    const bare = await run("npm", ["install", tarball, "--no-audit", "--no-fund"], blank, 600_000);
+    expect(bare.code, bare.stderr).toBe(0);
+    // The starter project its `zkml init` writes, depending on the tarball as a user's would on the registry.
     project = path.join(tmp, "consumer");
-    await cp(path.join(ROOT, "examples/hardhat-consumer"), project, { recursive: true, filter: (src) => !/node_modules|artifacts|cache|[/\\]zkml$/.test(src) });
-    // The example names zkml as file:../.. (the checkout); here it is the tarball, as a user's would be.
-    const manifest = JSON.parse(await readFile(path.join(project, "package.json"), "utf8"));
-    manifest.devDependencies.zkml = `file:${tarball}`;
-    await writeFile(path.join(project, "package.json"), JSON.stringify(manifest, null, 2));
+    const init = await run("npx", ["zkml", "init", project, "--zkml", `file:${tarball}`], blank, 120_000);
+    expect(init.code, init.stderr).toBe(0);
     const install = await run("npm", ["install", "@types/node@22", "--no-audit", "--no-fund"], project, 600_000);
     installMs = install.ms;
     expect(install.code, install.stderr).toBe(0);
@@ -116,11 +121,6 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
   });
 
   it("installs into a blank project without Hardhat in at most 150 MB; what needs Hardhat says so at once", async () => {
-    const blank = path.join(tmp, "blank");
-    await mkdir(blank);
-    await writeFile(path.join(blank, "package.json"), JSON.stringify({ name: "blank", version: "1.0.0", type: "module", private: true }));
-    const install = await run("npm", ["install", tarball, "--no-audit", "--no-fund"], blank, 600_000);
-    expect(install.code, install.stderr).toBe(0);
     expect(existsSync(path.join(blank, "node_modules/hardhat"))).toBe(false);
     const mb = await duMb(path.join(blank, "node_modules"));
     console.log(`package: a blank project's node_modules ${mb.toFixed(0)} MB (zkml alone, no optional peer)`);
@@ -162,8 +162,7 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
     }
   });
 
-  it("type-checks a consumer's code and examples/sdk with strict tsc (no skipLibCheck, no shims)", async () => {
-    await cp(path.join(ROOT, "examples/sdk/prove-and-verify.ts"), path.join(project, "prove-and-verify.ts"));
+  it("type-checks a consumer's code and the starter's SDK script with strict tsc (no skipLibCheck, no shims)", async () => {
     await writeFile(
       path.join(project, "tsconfig.json"),
       JSON.stringify({
@@ -177,7 +176,7 @@ describe("the installed package (npm pack → npm install in a fresh Hardhat pro
           types: ["node"],
           allowImportingTsExtensions: true,
         },
-        files: ["consumer.ts", "prove-and-verify.ts"],
+        files: ["consumer.ts", "scripts/prove-and-verify.ts"],
       }),
     );
     await writeFile(
@@ -234,15 +233,14 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(serve.stderr).not.toMatch(/\n\s+at /);
   }, 300_000);
 
-  it("runs examples/sdk/prove-and-verify.ts (the SDK from a plain Node script) against the installed package", async () => {
-    await cp(path.join(ROOT, "examples/sdk/prove-and-verify.ts"), path.join(project, "prove-and-verify.ts"));
-    const script = await run(process.execPath, ["prove-and-verify.ts"], project);
+  it("runs the starter project's SDK script (examples/sdk/prove-and-verify.ts) against the installed package", async () => {
+    const script = await run("npm", ["run", "prove-and-verify"], project);
     expect(script.code, script.stdout + script.stderr).toBe(0);
     expect(script.stdout).toMatch(/class \d+; off-chain valid; on-chain accepted \(gas \d+\)/);
   }, 300_000);
 
-  it("runs the example Hardhat consumer's own tests, which pass and exit", async () => {
-    const test = await run("npx", ["hardhat", "test", "nodejs"], project, 400_000);
+  it("runs the starter project's own tests (npm test: the example Hardhat consumer's), which pass and exit", async () => {
+    const test = await run("npm", ["test"], project, 400_000);
     expect(test.code, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/2 passing/);
     expect(test.stdout).not.toMatch(/failing/);
