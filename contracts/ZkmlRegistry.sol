@@ -48,7 +48,7 @@ contract ZkmlRegistry is IZkmlRegistry {
         routes[modelId] = Route({
             verifier: m.verifier,
             selector: _selector(m.system, pins ? 3 : 2),
-            proofBytes: m.system == ProofSystem.Groth16 ? 256 : 768,
+            proofBytes: _proofBytes(m.system),
             pinsWeights: pins,
             index: uint32(modelIds.length)
         });
@@ -227,6 +227,15 @@ contract ZkmlRegistry is IZkmlRegistry {
             return bytes4(keccak256(abi.encodePacked("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[", n, "])")));
         }
         if (system == ProofSystem.Plonk) return bytes4(keccak256(abi.encodePacked("verifyProof(uint256[24],uint256[", n, "])")));
-        return bytes4(keccak256(abi.encodePacked("verifyProof(bytes32[24],uint256[", n, "])")));
+        if (system == ProofSystem.Fflonk) return bytes4(keccak256(abi.encodePacked("verifyProof(bytes32[24],uint256[", n, "])")));
+        // Each system is routed by name: one added to the enum without a route here is refused, not sent FFLONK's way.
+        revert("unknown proof system");
+    }
+
+    /// The proof's length in bytes for its system's verifier (8 or 24 words).
+    function _proofBytes(ProofSystem system) internal pure returns (uint16) {
+        if (system == ProofSystem.Groth16) return 256;
+        if (system == ProofSystem.Plonk || system == ProofSystem.Fflonk) return 768;
+        revert("unknown proof system");
     }
 }
