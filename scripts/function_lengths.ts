@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 
-const ROOTS = ["core", "circuits", "prover", "verifier", "src", "cli", "bench", "service", "browser", "hardhat-plugin", "scripts"];
+const ROOTS = ["core", "circuits", "prover", "verifier", "src", "cli", "bench", "service", "browser", "hardhat-plugin", "viem", "scripts"];
 const GENERATED = new Set(["verifier/abi.ts"]);
 
 export interface LongFunction {
