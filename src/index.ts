@@ -85,6 +85,7 @@ export { registrationFor, deployAndRegister, type Registered } from "./registry.
 export { nonceReservations, type NonceScope } from "./nonces.js";
 export { publishBuild, type Published } from "./publish.js";
 export { initProject, type InitOptions, type Initialized } from "./init.js";
+export { writeFoundryProject, FORGE_DEPLOYED, FORGE_TEST, type FoundryProject } from "./foundry.js";
 export { revealedValues, type RevealedValues } from "./reveal.js";
 export { compileProjectContract, compileSolidity, type CompiledContract } from "../verifier/solidity.js";
 export { connectRpc, connectInProcessChain, loadInProcessChain, type ChainConnection } from "../verifier/connect.js";

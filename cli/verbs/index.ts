@@ -67,6 +67,11 @@ export const VERBS: VerbEntry[] = [
     load: async () => (await import("./publish.js")).publishVerb,
   },
   {
+    name: "foundry",
+    summary: "write a Foundry project whose forge test checks the verifier with a proof",
+    load: async () => (await import("./foundry.js")).foundryVerb,
+  },
+  {
     name: "demo",
     summary: "the whole pipeline on the bundled MNIST model, verified off-chain and on an in-process chain",
     load: async () => (await import("./demo.js")).demoVerb,
