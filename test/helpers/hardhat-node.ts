@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { freePort } from "../../service/redis_server.js";
+import { stopChild, untilReady } from "./child.js";
 
 const require = createRequire(import.meta.url);
 
@@ -18,31 +19,6 @@ export async function startHardhatNode(): Promise<HardhatNode> {
   const child: ChildProcess = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let log = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hardhat node did not start in 120 s:\n${log}`)), 120_000);
-    const onData = (d: Buffer) => {
-      log += d.toString();
-      if (/Started HTTP and WebSocket JSON-RPC server/.test(log)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`hardhat node exited with ${code}:\n${log}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        child.removeAllListeners("exit");
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-      }),
-  };
+  await untilReady(child, /Started HTTP and WebSocket JSON-RPC server/, "hardhat node", 120_000);
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
 }
