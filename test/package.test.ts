@@ -252,6 +252,24 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(test.stdout).toMatch(/2 passing/);
     expect(test.stdout).not.toMatch(/failing/);
     console.log(`package: the Hardhat consumer's tests (model build included) ran in ${(test.ms / 1000).toFixed(1)} s`);
+    // The built model's verifier is a source of the project: `hardhat build` makes it an artifact,
+    // which hardhat-ethers deploys by name (as Ignition and source verification would find it).
+    const built = await run("npx", ["hardhat", "build"], project, 300_000);
+    expect(built.code, built.stdout + built.stderr).toBe(0);
+    await writeFile(
+      path.join(project, "deploy-artifact.ts"),
+      `import hre from "hardhat";
+import { readFile } from "node:fs/promises";
+const manifest = JSON.parse(await readFile("zkml/tiny/manifest.json", "utf8"));
+const name = manifest.stages.setup.info.contract.name;
+const { ethers } = await hre.network.connect();
+const verifier = await ethers.deployContract(name);
+console.log(name, (await verifier.getFunction("modelId")()) === manifest.stages.compile.info.modelId ? "modelId matches" : "modelId differs");
+`,
+    );
+    const deployed = await run("npx", ["hardhat", "run", "deploy-artifact.ts"], project, 300_000);
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    expect(deployed.stdout).toMatch(/^ZkmlVerifier_tiny\S* modelId matches$/m);
     // The plugin's tasks: the build the tests made is current, so setup reuses it.
     const setup = await run("npx", ["hardhat", "zkml", "setup", "--model", "tiny"], project, 300_000);
     expect(setup.code, setup.stdout + setup.stderr).toBe(0);
