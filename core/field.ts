@@ -2,6 +2,9 @@
  * Encoding of integers into BN254 scalar-field elements, and the packing that keeps the number
  * of hashed field elements (and so the circuit's Poseidon cost) small.
  */
+/** BN254's base field: every curve point coordinate is below it (the EVM refuses one that is not). */
+export const FIELD_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
 export const FIELD_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
 /** Signed integer → field element (negative numbers wrap to r - |v|, as circom does). */

@@ -13,6 +13,8 @@ import { checkConstraints, symbolNames, type ConstraintCheckReport } from "../ci
 import { WitnessGenerator } from "../prover/witness.js";
 
 export interface CircuitCheck extends ConstraintCheckReport {
+  /** The verdict: the honest witness satisfies the constraints, no wire is at fault and the public signals are pinned. */
+  pinned: boolean;
   ms: number;
 }
 
@@ -54,5 +56,6 @@ export async function checkCircuit(dir: string, seed = 1): Promise<CircuitCheck>
   const witness = parseWtns(await honestWitness(compiled, gen, mulberry32(seed)));
   const r1cs = parseR1cs(await readFile(compiled.file("r1cs")), compiled.file("r1cs"));
   const names = symbolNames(await readFile(compiled.file("sym"), "utf8"));
-  return { ...checkConstraints(r1cs, witness, names), ms: performance.now() - t0 };
+  const report = checkConstraints(r1cs, witness, names);
+  return { ...report, pinned: report.satisfied && report.problems.length === 0 && report.publicPinned, ms: performance.now() - t0 };
 }

@@ -16,7 +16,7 @@ import { ZkmlError } from "../core/errors.js";
 import type { ProofFile } from "../core/proof_file.js";
 import { inferenceCalldata } from "../verifier/chain.js";
 import { openReady } from "./build.js";
-import { verifyProofFile } from "./verify.js";
+import { requireValidProof } from "./verify.js";
 
 /** forge's default test contract address, the sender of its calls. */
 export const FORGE_TEST = "0x7FA9385bE102ac3EAc297483Dd6233D62b3e1496";
@@ -48,8 +48,7 @@ export interface FoundryProject {
 /** Writes the Foundry project for `proof` of build `dir` into `outDir`. */
 export async function writeFoundryProject(dir: string, proof: ProofFile, outDir: string): Promise<FoundryProject> {
   const ready = await openReady(dir);
-  const check = await verifyProofFile(ready, proof);
-  if (!check.valid) throw new ZkmlError("PROOF_INVALID", `the proof does not verify against ${dir}: ${check.problems.join("; ")}`, "see `zkml verify`");
+  await requireValidProof(ready, proof);
   const c = proof.context;
   const forForge = c.chainId === "31337" && c.contract?.toLowerCase() === FORGE_DEPLOYED.toLowerCase() && c.sender?.toLowerCase() === FORGE_TEST.toLowerCase();
   if (!forForge || c.beneficiary !== undefined || c.nonce === undefined) {

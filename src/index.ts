@@ -40,7 +40,8 @@ export { setupModel, readVerifierArtifact, type SetupInfo } from "./setup.js";
 export { openReady, type ReadyModel } from "./build.js";
 export { contribute, verifySetup, type ContributeOptions, type SetupCheck } from "./contribute.js";
 export { InferenceProver, readProofFile, type ContextDetails, type ProveResult } from "./prove.js";
-export { verifyProofFile, type VerifyResult } from "./verify.js";
+export { verifyProofFile, requireValidProof, type VerifyResult } from "./verify.js";
+export { inferenceTransaction, type InferenceTransaction } from "./transaction.js";
 export { checkCircuit, type CircuitCheck } from "./check.js";
 export {
   deployVerifier,

@@ -7,6 +7,7 @@
 import { commitInference } from "../core/commitment.js";
 import { FILES } from "../core/build_files.js";
 import { computeContext, splitClassContext } from "../core/context.js";
+import { ZkmlError } from "../core/errors.js";
 import { FIELD_R } from "../core/field.js";
 import { terminalText } from "../core/inert.js";
 import { proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
@@ -194,4 +195,12 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
     ...(valid && { outputs: outputValues(m, output.values) }),
     ms: performance.now() - t0,
   };
+}
+
+/** `proof` checked against the build as verifyProofFile checks it, or PROOF_INVALID naming `what` and every problem. */
+export async function requireValidProof(build: string | ReadyModel, proof: ProofFile, what = "the proof"): Promise<VerifyResult> {
+  const ready = typeof build === "string" ? await openReady(build) : build;
+  const r = await verifyProofFile(ready, proof);
+  if (!r.valid) throw new ZkmlError("PROOF_INVALID", `${what} does not verify against ${ready.dir}: ${r.problems.join("; ")}`, "see `zkml verify`");
+  return r;
 }

@@ -236,7 +236,7 @@ describe("fuzz: mutated input and proof JSON", () => {
           return false;
         }
       };
-      const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+      const { FIELD_Q: Q } = await import("../core/field.js");
       const rand = mulberry32(SEED + 3);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
       const pi = (p: ProofFile) => p.proof as unknown as { pi_a: string[]; pi_b: string[][]; pi_c: string[] };

@@ -15,7 +15,7 @@ import {
   type ChainConnection,
   type ProofFile,
 } from "../src/index.js";
-import { FIELD_R } from "../core/field.js";
+import { FIELD_Q, FIELD_R } from "../core/field.js";
 import { runCli } from "./helpers/cli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
 import { Contract } from "ethers";
@@ -161,7 +161,7 @@ describe("on-chain verification over JSON-RPC (hardhat node)", () => {
     const refused = await runCli(["calldata", dir, lying, "--json"]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/does not verify.*context/);
-    stored.proof.pi_a[0] = String(BigInt(stored.proof.pi_a[0]) + 21888242871839275222246405745257275088696311157297823662689037894645226208583n);
+    stored.proof.pi_a[0] = String(BigInt(stored.proof.pi_a[0]) + FIELD_Q);
     await writeFile(lying, JSON.stringify(stored));
     expect((await runCli(["calldata", dir, lying, "--json"])).stderr).toMatch(/proof\.pi_a\.0: not a canonical decimal below q/);
     const iface = new Contract(addr, artifact.abi).interface;

@@ -31,6 +31,7 @@ import { quantizeInput } from "../core/qmodel.js";
 import { parseR1cs, parseWtns } from "../core/r1cs.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { FILES } from "../core/build_files.js";
+import { FIELD_Q } from "../core/field.js";
 import { mulberry32, rawModel, type RawNode } from "./helpers/models.js";
 
 let work: string;
@@ -174,7 +175,6 @@ describe("the commitment hides the input and binds its layout", () => {
   });
 });
 
-const FIELD_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 const pi = (p: ProofFile) => p.proof as unknown as { pi_a: string[]; pi_c: string[] };
 
 describe("zkml verify checks every field it reports", () => {

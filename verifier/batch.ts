@@ -12,11 +12,10 @@
 import { AbiCoder, concat, keccak256, solidityPackedKeccak256, toBeHex, zeroPadValue } from "ethers";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
-import { FIELD_R } from "../core/field.js";
+import { FIELD_Q, FIELD_R } from "../core/field.js";
 import { PROOF_BACKENDS } from "../core/systems/index.js";
 
 /** BN254's base field: proof coordinates must be below it (the precompiles refuse others). */
-export const FIELD_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 /** Bytes of one Groth16 proof in a batch: its 8 words as the snarkjs verifier takes them. */
 export const GROTH16_PROOF_BYTES = 256;

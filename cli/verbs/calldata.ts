@@ -1,5 +1,4 @@
-import { Interface } from "ethers";
-import { inferenceCalldata, openReady, readProofFile, readVerifierArtifact, verifyProofFile, ZkmlError } from "../../src/index.js";
+import { inferenceTransaction, readProofFile } from "../../src/index.js";
 import { bigintArg, requirePositional, str, type Verb } from "../io.js";
 
 export const calldataVerb: Verb = {
@@ -18,29 +17,10 @@ refuse, and the JSON's "to" is the contract the verified context names.
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "calldata");
     const file = requirePositional(ctx, 1, "the proof file", "calldata");
-    const ready = await openReady(dir);
-    const proof = await readProofFile(file);
-    const check = await verifyProofFile(ready, proof);
-    if (!check.valid) throw new ZkmlError("PROOF_INVALID", `${file} does not verify against ${dir}: ${check.problems.join("; ")}`, "see `zkml verify`");
-    // The context's parts, when the file has them, were just checked to derive the proven context.
     const given = str(ctx, "nonce");
-    if (given !== undefined && proof.context.nonce !== undefined && bigintArg(given, "--nonce") !== BigInt(proof.context.nonce))
-      throw new ZkmlError("USAGE", `--nonce ${given}: the proof's context was made with nonce ${proof.context.nonce}, and the contract checks it`);
-    const nonceText = given ?? proof.context.nonce;
-    if (nonceText === undefined) throw new ZkmlError("USAGE", `${file} has no nonce: pass --nonce N (the one the context was made with)`);
-    const nonce = bigintArg(nonceText, "--nonce");
-    const [proofBytes, signals] = await inferenceCalldata(proof, nonce);
-    const abi = new Interface((await readVerifierArtifact(dir)).abi);
-    const beneficiary = proof.context.beneficiary;
-    const fn = beneficiary ? "verifyInferenceFor" : "verifyInference";
-    const data = beneficiary ? abi.encodeFunctionData(fn, [beneficiary, proofBytes, signals, nonce]) : abi.encodeFunctionData(fn, [proofBytes, signals, nonce]);
-    ctx.say(data);
-    ctx.result({
-      function: fn,
-      to: proof.context.contract ?? null,
-      data,
-      args: { ...(beneficiary && { beneficiary }), proof: proofBytes, pubSignals: signals.map(String), nonce: nonce.toString() },
-    });
+    const tx = await inferenceTransaction(dir, await readProofFile(file), given === undefined ? undefined : bigintArg(given, "--nonce"));
+    ctx.say(tx.data);
+    ctx.result({ ...tx });
     return 0;
   },
 };

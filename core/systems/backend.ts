@@ -7,6 +7,7 @@
  */
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../errors.js";
+import { FIELD_Q, FIELD_R } from "../field.js";
 
 export interface SystemKeys {
   zkeyFile: string;
@@ -117,11 +118,6 @@ export function g1(name: string): (string | number)[][] {
     [name, 1],
   ];
 }
-
-/** BN254's base field: every point coordinate is below it. */
-const FIELD_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-/** BN254's scalar field: every evaluation is below it. */
-const FIELD_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
 /**
  * What makes a proof object other than the one its Solidity verifier would see, or undefined.

@@ -9,7 +9,7 @@ async function check(args: { model: string }, hre: HardhatRuntimeEnvironment): P
     for (const name of taskModels(hre, args.model)) {
       const dir = await hre.zkml.build(name, { progress: say });
       const r = await checkCircuit(dir);
-      const ok = r.satisfied && r.problems.length === 0 && r.publicPinned;
+      const ok = r.pinned;
       console.log(`zkml: ${name}: ${ok ? "pinned" : "NOT PINNED"}: ${r.wires} wires, ${r.constraints} constraints`);
       for (const p of r.problems.slice(0, 20)) console.log(`  ${p.problem}: wire ${p.wire}${p.name ? ` (${p.name})` : ""}`);
       if (!ok) throw new Error(`zkml check: ${name}'s circuit is NOT PINNED (wires listed above)`);
