@@ -27,6 +27,8 @@ export interface ScalarField {
   fft(values: Uint8Array): Promise<Uint8Array>;
   batchApplyKey(values: Uint8Array, first: Element, inc: Element): Promise<Uint8Array>;
   batchFromMontgomery(values: Uint8Array): Promise<Uint8Array>;
+  /** One element out of Montgomery form (32 bytes, little-endian). */
+  fromMontgomery(a: Element): Uint8Array;
 }
 
 /** A group G1 or G2 (points in Jacobian or affine form, Montgomery coordinates). */

@@ -26,7 +26,7 @@ import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
 import { parseR1cs } from "../core/r1cs.js";
 import type { SystemKeys } from "../core/systems/index.js";
-import { fixedBaseMulPlain, fixedBaseTable } from "./ptau/dev.js";
+import { fixedBaseMultiplier } from "./ptau/dev.js";
 
 const r = FIELD_R;
 const mod = (x: bigint) => ((x % r) + r) % r;
@@ -208,9 +208,9 @@ async function writeZkey(
   progress?: Progress,
 ) {
   const { G1, G2, Fr } = curve;
-  const [table1, table2] = [fixedBaseTable(G1), fixedBaseTable(G2)];
-  const g1: G = (xs) => fixedBaseMulPlain(curve, G1, "g1m", table1, scalarBytes(xs, Fr.n8));
-  const g2: G = (xs) => fixedBaseMulPlain(curve, G2, "g2m", table2, scalarBytes(xs, Fr.n8));
+  const [mul1, mul2] = [fixedBaseMultiplier(curve, "g1m"), fixedBaseMultiplier(curve, "g2m")];
+  const g1: G = (xs) => mul1(scalarBytes(xs, Fr.n8));
+  const g2: G = (xs) => mul2(scalarBytes(xs, Fr.n8));
   const { nVars, nPublic, d } = sizes;
   const total = 3 * nVars + d + 3.7 * nVars;
   let done = 0;

@@ -3,6 +3,7 @@
  * so repeated proofs pay no disk reads.
  */
 import { readFile } from "node:fs/promises";
+import { curveAccel } from "../core/native.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { backend, type ProofResult } from "../core/systems/index.js";
 
@@ -14,11 +15,11 @@ export class SnarkProver {
     private readonly proveWitness: (witness: Uint8Array) => Promise<ProofResult>,
   ) {}
 
-  /** A prover for `system` with the zkey read once (and parsed once, where the system's backend has a warm prover). */
+  /** A prover for `system` with the zkey read once (and parsed once, where the system's backend has a warm prover; on the native curve backend where it runs). */
   static async load(system: ProofSystem, zkeyFile: string): Promise<SnarkProver> {
     const zkey = await readFile(zkeyFile);
     const b = backend(system);
-    const warm = b.warmProver && (await b.warmProver(zkey));
+    const warm = b.warmProver && (await b.warmProver(zkey, curveAccel()));
     return new SnarkProver(system, warm ?? ((witness) => b.prove({ type: "mem", data: zkey }, { type: "mem", data: witness })));
   }
 

@@ -8,6 +8,7 @@
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../errors.js";
 import { FIELD_Q, FIELD_R } from "../field.js";
+import type { CurveAccel } from "../native.js";
 
 export interface SystemKeys {
   zkeyFile: string;
@@ -53,9 +54,9 @@ export interface ProofBackend {
   prove(zkey: SnarkFile, witness: SnarkFile): Promise<ProofResult>;
   /**
    * A prover that holds the key parsed, for many proofs (the warm prover); absent: `prove`
-   * with the key's bytes each time.
+   * with the key's bytes each time. `accel`: the native curve backend, where one runs.
    */
-  warmProver?(zkey: Uint8Array): Promise<(witness: Uint8Array) => Promise<ProofResult>>;
+  warmProver?(zkey: Uint8Array, accel?: CurveAccel): Promise<(witness: Uint8Array) => Promise<ProofResult>>;
   /** snarkjs's verdict; a malformed proof or key is false, never a throw. */
   verify(verificationKey: unknown, publicSignals: string[], proof: unknown): Promise<boolean>;
   /** Where each of the proof's Solidity words sits in snarkjs's proof object, in the verifier's order. */

@@ -13,6 +13,7 @@
 import { getCurveFromName, utils } from "ffjavascript";
 import type { BnCurve, Element } from "../bn254.js";
 import { ZkmlError } from "../errors.js";
+import type { CurveAccel } from "../native.js";
 import { binSections, readLE, wtnsLayout } from "../r1cs.js";
 import type { ProofResult } from "./backend.js";
 
@@ -49,6 +50,8 @@ interface ParsedKey {
   row: Uint32Array;
   signal: Uint32Array;
   k: bigint[];
+  /** Section 4 as stored, for the native backend's quotient. */
+  coefficients: Uint8Array;
   points: { A: Uint8Array; B1: Uint8Array; B2: Uint8Array; C: Uint8Array; H: Uint8Array };
 }
 
@@ -122,6 +125,7 @@ function parseKey(bytes: Uint8Array, curve: BnCurve): ParsedKey {
     row,
     signal,
     k,
+    coefficients: new Uint8Array(bytes.subarray(co.start, co.start + co.size)),
     points: {
       A: points(5, nVars, 64),
       B1: points(6, nVars, 64),
@@ -205,30 +209,53 @@ function joinABC(a: Uint8Array, b: Uint8Array, c: Uint8Array, p: bigint, rInv: b
   return out;
 }
 
-/** A prover for one zkey: parse it once, then prove witness after witness. */
-export async function groth16Prover(zkey: Uint8Array): Promise<(wtns: Uint8Array) => Promise<ProofResult>> {
+/** The five multi-exponentiations' results: A, B1, B2, C and H (Jacobian points). */
+type MsmResults = [Element, Element, Element, Element, Element];
+
+/** A/B/C, the quotient's FFTs and the five MSMs on ffjavascript's WebAssembly workers. */
+async function wasmMsms(curve: BnCurve, key: ParsedKey, w: { bytes: Uint8Array; values: bigint[] }, rInv: bigint): Promise<MsmResults> {
+  const { Fr, G1, G2 } = curve;
+  const p = Fr.p;
+  const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
+  // A/B/C on the main thread, the quotient's FFTs, then all five multi-exponentiations at once,
+  // so the workers' queue never runs dry between them (the fastest order measured).
+  const [a, b, c] = buildABC(key, w.values, p, rInv);
+  const [ao, bo, co] = await Promise.all([toOddCoset(curve, a, inc), toOddCoset(curve, b, inc), toOddCoset(curve, c, inc)]);
+  return Promise.all([
+    G1.multiExpAffine(key.points.A, w.bytes),
+    G1.multiExpAffine(key.points.B1, w.bytes),
+    G2.multiExpAffine(key.points.B2, w.bytes),
+    G1.multiExpAffine(key.points.C, w.bytes.slice((key.nPublic + 1) * N8)),
+    G1.multiExpAffine(key.points.H, joinABC(ao, bo, co, p, rInv)),
+  ]);
+}
+
+/** The same on the native addon (core/native.ts): the quotient and every MSM on all cores. */
+function nativeMsms(accel: CurveAccel, curve: BnCurve, key: ParsedKey, w: { bytes: Uint8Array }): MsmResults {
+  const { Fr } = curve;
+  const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
+  const h = accel.groth16Quotient(key.coefficients, w.bytes, key.domainSize, Fr.fromMontgomery(Fr.w[key.power]!), Fr.fromMontgomery(inc));
+  return [
+    accel.msm(1, key.points.A, w.bytes),
+    accel.msm(1, key.points.B1, w.bytes),
+    accel.msm(2, key.points.B2, w.bytes),
+    accel.msm(1, key.points.C, w.bytes.subarray((key.nPublic + 1) * N8)),
+    accel.msm(1, key.points.H, h),
+  ];
+}
+
+/** A prover for one zkey: parse it once, then prove witness after witness (on `accel` when given, else WebAssembly). */
+export async function groth16Prover(zkey: Uint8Array, accel?: CurveAccel): Promise<(wtns: Uint8Array) => Promise<ProofResult>> {
   const first = await getCurveFromName("bn128");
   const key = parseKey(zkey, first);
-  const p = first.Fr.p;
-  const rInv = montgomeryInverse(p);
+  const rInv = montgomeryInverse(first.Fr.p);
   return async (wtns) => {
     // The curve afresh each time (ffjavascript caches it): a caller may have released its
     // workers (releaseCurves) since the last proof, and a released curve never answers.
     const curve = await getCurveFromName("bn128");
     const { Fr, G1, G2 } = curve;
-    const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
     const w = witnessValues(wtns, key.nVars);
-    // A/B/C on the main thread, the quotient's FFTs, then all five multi-exponentiations at once,
-    // so the workers' queue never runs dry between them (the fastest order measured).
-    const [a, b, c] = buildABC(key, w.values, p, rInv);
-    const [ao, bo, co] = await Promise.all([toOddCoset(curve, a, inc), toOddCoset(curve, b, inc), toOddCoset(curve, c, inc)]);
-    const [pa, pb1, pb, pc, resH] = await Promise.all([
-      G1.multiExpAffine(key.points.A, w.bytes),
-      G1.multiExpAffine(key.points.B1, w.bytes),
-      G2.multiExpAffine(key.points.B2, w.bytes),
-      G1.multiExpAffine(key.points.C, w.bytes.slice((key.nPublic + 1) * N8)),
-      G1.multiExpAffine(key.points.H, joinABC(ao, bo, co, p, rInv)),
-    ]);
+    const [pa, pb1, pb, pc, resH] = accel ? nativeMsms(accel, curve, key, w) : await wasmMsms(curve, key, w, rInv);
     const r = Fr.random();
     const s = Fr.random();
     const piA = G1.add(G1.add(pa, key.alpha1), G1.timesFr(key.delta1, r));

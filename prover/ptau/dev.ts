@@ -8,8 +8,8 @@
  * over curve points (a scalar multiplication per butterfly), 11-18 minutes for 2^14-2^15 here.
  * Knowing tau, the Lagrange evaluations L_i(tau) are cheap field elements (an FFT over scalars,
  * exactly what snarkjs's point IFFT computes "in the exponent"), and each section point is one
- * fixed-base multiplication: at most 32 mixed additions from a table of d * 2^(8j) * G, run in
- * ffjavascript's wasm on every core.
+ * fixed-base multiplication: at most 32 mixed additions from a table of d * 2^(8j) * G, run on
+ * every core (the native addon where it runs, else ffjavascript's wasm).
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
@@ -17,6 +17,7 @@ import path from "node:path";
 import * as binFileUtils from "@iden3/binfileutils";
 import { getCurveFromName } from "ffjavascript";
 import type { BnCurve, CurveGroup } from "../../core/bn254.js";
+import { type CurveAccel, curveAccel } from "../../core/native.js";
 
 export type Progress = (message: string, fraction: number) => void;
 
@@ -52,7 +53,7 @@ const WINDOWS = 32; // 32 x 8 bits covers the 254-bit scalar field
  * Fixed-base table: entry [j][d] = d * 2^(8j) * G, affine. With it a scalar multiplication is
  * at most 32 mixed additions instead of ~254 doublings and ~85 additions.
  */
-export function fixedBaseTable(G: CurveGroup): Uint8Array {
+function fixedBaseTable(G: CurveGroup): Uint8Array {
   const sG = G.F.n8 * 2;
   const table = new Uint8Array(WINDOWS * 256 * sG);
   let base = G.g;
@@ -67,16 +68,30 @@ export function fixedBaseTable(G: CurveGroup): Uint8Array {
   return table;
 }
 
-/** scalars[i] * G for every scalar (Montgomery form), as affine points, on every core. */
-async function fixedBaseMul(curve: Curve, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, scalarsMont: Uint8Array): Promise<Uint8Array> {
-  return fixedBaseMulPlain(curve, G, prefix, table, await curve.Fr.batchFromMontgomery(scalarsMont));
+/** scalars[i]·G for plain little-endian scalars (Fr.n8 bytes each), as affine points in snarkjs's file form. */
+export type FixedBaseMultiplier = (scalars: Uint8Array) => Promise<Uint8Array>;
+
+/**
+ * The fixed-base multiplier of one group's generator: the native addon's where it runs (and
+ * `accel` is not null), else ffjavascript's workers over a table built at first use.
+ */
+export function fixedBaseMultiplier(curve: Curve, prefix: "g1m" | "g2m", accel: CurveAccel | undefined = curveAccel()): FixedBaseMultiplier {
+  const G = prefix === "g1m" ? curve.G1 : curve.G2;
+  if (accel) {
+    const generator = new Uint8Array(G.F.n8 * 2);
+    G.toRprLEM(generator, 0, G.g);
+    const group = prefix === "g1m" ? 1 : 2;
+    return async (scalars) => accel.fixedBaseMul(group, generator, scalars);
+  }
+  let table: Uint8Array | undefined;
+  return (scalars) => fixedBaseMulPlain(curve, G, prefix, (table ??= fixedBaseTable(G)), scalars);
 }
 
 /**
  * scalars[i] * G for every scalar (plain little-endian, Fr.n8 bytes each), as affine points in
  * snarkjs's file form (Montgomery coordinates), on every core. The point at infinity is (0, 0).
  */
-export async function fixedBaseMulPlain(curve: Curve, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> {
+async function fixedBaseMulPlain(curve: Curve, G: CurveGroup, prefix: "g1m" | "g2m", table: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> {
   const n8r = curve.Fr.n8;
   const n = scalars.length / n8r;
   const sIn = G.F.n8 * 2;
@@ -138,15 +153,13 @@ async function lagrangeScalars(curve: Curve, tau: Uint8Array, p: number, dropLas
   return n === 1 ? buff : Fr.ifft(buff);
 }
 
-/** What the section writers share: the file, the curve, the generators' tables, and the progress count. */
+/** What the section writers share: the file, the curve, the generators' multipliers, and the progress count. */
 interface PtauWriter {
   fd: binFileUtils.FastFile;
   curve: Curve;
-  tables: { g1m: Uint8Array; g2m: Uint8Array };
+  mul: { g1m: FixedBaseMultiplier; g2m: FixedBaseMultiplier };
   tick(label: string, units: number): void;
 }
-
-const groupOf = (w: PtauWriter, prefix: "g1m" | "g2m") => (prefix === "g1m" ? w.curve.G1 : w.curve.G2);
 
 /** Section 1: field size, q, power and ceremony power. */
 async function headerSection(w: PtauWriter, power: number): Promise<void> {
@@ -180,7 +193,7 @@ async function geometricSection(
   for (let start = 0; start < count; start += CHUNK) {
     const m = Math.min(CHUNK, count - start);
     const from = Fr.mul(first, Fr.exp(tau, start));
-    await fd.write(await fixedBaseMul(curve, groupOf(w, prefix), prefix, w.tables[prefix], geometricScalars(curve, m, from, tau)));
+    await fd.write(await w.mul[prefix](await Fr.batchFromMontgomery(geometricScalars(curve, m, from, tau))));
     w.tick(label, m * weight);
   }
   await binFileUtils.endWriteSection(fd);
@@ -201,7 +214,7 @@ async function lagrangeSection(
   await binFileUtils.startWriteSection(fd, section);
   for (const s of levels) {
     const scalars = scale ? await Fr.batchApplyKey(s, scale, Fr.one) : s;
-    await fd.write(await fixedBaseMul(curve, groupOf(w, prefix), prefix, w.tables[prefix], scalars));
+    await fd.write(await w.mul[prefix](await Fr.batchFromMontgomery(scalars)));
     w.tick(`${label} 2^${Math.log2(s.length / Fr.n8)}`, (s.length / Fr.n8) * weight);
   }
   await binFileUtils.endWriteSection(fd);
@@ -258,7 +271,7 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
     const w: PtauWriter = {
       fd,
       curve,
-      tables: { g1m: fixedBaseTable(curve.G1), g2m: fixedBaseTable(curve.G2) },
+      mul: { g1m: fixedBaseMultiplier(curve, "g1m"), g2m: fixedBaseMultiplier(curve, "g2m") },
       tick: (label, units) => {
         done += units;
         progress?.(label, Math.min(1, done / total));

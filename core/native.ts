@@ -1,0 +1,95 @@
+/**
+ * The curve backend: zkml's native BN254 addon (native/, C++ over Node-API, built by node-gyp
+ * when the package installs) or ffjavascript's WebAssembly. The addon is optional by design:
+ * where it was not built (no compiler, another platform) or cannot load, zkml runs on
+ * WebAssembly as before. Both give the same proofs and keys; the native one is faster
+ * (docs/BENCHMARKS.md). Node only: the browser always runs WebAssembly.
+ *
+ * Chosen by `--backend` on the CLI, `setCurveBackend` in the SDK, or ZKML_BACKEND; "auto" (the
+ * default) takes the addon when it loads.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { ZkmlError } from "./errors.js";
+import { PACKAGE_ROOT } from "./package_files.js";
+
+/**
+ * What the addon does, on ffjavascript's byte layouts: field elements little-endian in
+ * Montgomery form, affine points (x, y) with (0, 0) for infinity, Jacobian results (x, y, z);
+ * scalars 32 bytes little-endian in normal form. Group 1 is G1 (over Fq), 2 is G2 (over Fq2).
+ */
+export interface CurveAccel {
+  /** Σ scalars[i]·bases[i] (affine bases), a Jacobian point. */
+  msm(group: 1 | 2, bases: Uint8Array, scalars: Uint8Array, threads?: number): Uint8Array;
+  /** scalars[i]·generator for each scalar, affine points. */
+  fixedBaseMul(group: 1 | 2, generator: Uint8Array, scalars: Uint8Array, threads?: number): Uint8Array;
+  /** Evaluations at ω^0..ω^(n-1) (or, inverse, the coefficients), Montgomery in and out; ω in normal form. */
+  ntt(values: Uint8Array, omega: Uint8Array, inverse: boolean): Uint8Array;
+  /** Groth16's H scalars (normal form): (A·B − C) on the coset inc·ωʲ, from a zkey's coefficient section and a witness. */
+  groth16Quotient(coefficients: Uint8Array, witness: Uint8Array, domainSize: number, omega: Uint8Array, inc: Uint8Array): Uint8Array;
+  /** The threads it runs on. */
+  threads(): number;
+}
+
+export const CURVE_BACKENDS = ["auto", "native", "wasm"] as const;
+export type CurveBackendChoice = (typeof CURVE_BACKENDS)[number];
+
+/** Where the addon is built (node-gyp's output folder in the package). ZKML_NATIVE_ADDON names another file. */
+export function addonPath(): string {
+  return process.env.ZKML_NATIVE_ADDON ?? path.join(PACKAGE_ROOT, "native", "build", "Release", "zkml_native.node");
+}
+
+let loaded: { accel?: CurveAccel; why?: string } | undefined;
+
+/** The addon, loaded once; undefined (with the reason) where it is not built or does not load. */
+export function loadNativeAddon(): { accel?: CurveAccel; why?: string } {
+  if (loaded) return loaded;
+  const file = addonPath();
+  if (!existsSync(file)) {
+    loaded = { why: `the native addon is not built (${file}); \`npm rebuild zkml\` builds it where g++, make and python3 are installed` };
+    return loaded;
+  }
+  try {
+    loaded = { accel: createRequire(import.meta.url)(file) as CurveAccel };
+  } catch (e) {
+    loaded = { why: `the native addon did not load: ${(e as Error).message.split("\n")[0]}` };
+  }
+  return loaded;
+}
+
+let choice: CurveBackendChoice | undefined;
+
+function parseChoice(value: string, where: string): CurveBackendChoice {
+  if ((CURVE_BACKENDS as readonly string[]).includes(value)) return value as CurveBackendChoice;
+  throw new ZkmlError("USAGE", `${where} is "${value}"`, `choose one of ${CURVE_BACKENDS.join(", ")}`);
+}
+
+/** Chooses the curve backend for this process; "native" fails at once if the addon cannot load. */
+export function setCurveBackend(value: string): void {
+  const c = parseChoice(value, "the curve backend");
+  if (c === "native") requireNative();
+  choice = c;
+}
+
+function requireNative(): CurveAccel {
+  const { accel, why } = loadNativeAddon();
+  if (!accel) throw new ZkmlError("USAGE", `the native curve backend was asked for, but ${why}`, "use --backend wasm (or auto), or build the addon");
+  return accel;
+}
+
+/** The accelerator to use now, or undefined for WebAssembly. */
+export function curveAccel(): CurveAccel | undefined {
+  const c = choice ?? (process.env.ZKML_BACKEND ? parseChoice(process.env.ZKML_BACKEND, "ZKML_BACKEND") : "auto");
+  if (c === "wasm") return undefined;
+  if (c === "native") return requireNative();
+  return loadNativeAddon().accel;
+}
+
+/** Which backend runs, and why not the native one when it does not: for `zkml --version`. */
+export function curveBackendInfo(): { backend: "native" | "wasm"; threads?: number; note?: string } {
+  const accel = curveAccel();
+  if (accel) return { backend: "native", threads: accel.threads() };
+  const { why } = loadNativeAddon();
+  return { backend: "wasm", note: why ?? "WebAssembly chosen" };
+}

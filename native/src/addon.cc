@@ -1,0 +1,205 @@
+// zkml's native BN254 backend, a Node-API addon (C API only: no dependency beyond Node's
+// headers). Every function takes and returns byte arrays in ffjavascript's layouts: field
+// elements little-endian, coordinates in Montgomery form, affine points (0, 0) for infinity,
+// Jacobian results (x, y, z) with z = 0 for infinity; scalars 32 bytes little-endian, normal form.
+#include <node_api.h>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+#include "curve.h"
+#include "msm.h"
+#include "ntt.h"
+
+using namespace zkml;
+
+namespace {
+
+struct Bytes {
+  uint8_t* data = nullptr;
+  size_t len = 0;
+};
+
+bool fail(napi_env env, const char* message) {
+  napi_throw_type_error(env, nullptr, message);
+  return false;
+}
+
+bool getBytes(napi_env env, napi_value v, Bytes& out, const char* name) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is) return fail(env, name);
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) return fail(env, name);
+  out.data = (uint8_t*)data;
+  out.len = length;
+  return true;
+}
+
+bool getU32(napi_env env, napi_value v, uint32_t& out, const char* name) {
+  if (napi_get_value_uint32(env, v, &out) != napi_ok) return fail(env, name);
+  return true;
+}
+
+napi_value newBytes(napi_env env, size_t len, uint8_t** data) {
+  napi_value ab, arr;
+  void* p;
+  napi_create_arraybuffer(env, len, &p, &ab);
+  napi_create_typedarray(env, napi_uint8_array, len, ab, 0, &arr);
+  *data = (uint8_t*)p;
+  return arr;
+}
+
+// Copies into aligned storage: a Uint8Array may start at any byte.
+template <class T>
+std::vector<T> aligned(const Bytes& b, size_t count) {
+  std::vector<T> v(count);
+  std::memcpy((void*)v.data(), b.data, count * sizeof(T));
+  return v;
+}
+
+template <class F>
+napi_value msmOf(napi_env env, const Bytes& bases, const Bytes& scalars, unsigned threads) {
+  const size_t pointBytes = sizeof(Affine<F>);
+  size_t n = scalars.len / 32;
+  if (scalars.len % 32 != 0 || bases.len < n * pointBytes) {
+    fail(env, "msm: the bases and scalars do not match (32-byte scalars, one affine base each)");
+    return nullptr;
+  }
+  std::vector<Affine<F>> b = aligned<Affine<F>>(bases, n);
+  Jacobian<F> r = n == 0 ? Jacobian<F>::infinity() : msm<F>(b.data(), scalars.data, n, threads);
+  uint8_t* out;
+  napi_value result = newBytes(env, sizeof(Jacobian<F>), &out);
+  if (r.isInfinity()) r = Jacobian<F>::infinity();
+  std::memcpy(out, &r, sizeof(Jacobian<F>));
+  return result;
+}
+
+// msm(group: 1 | 2, bases, scalars, threads?) → Jacobian point
+napi_value Msm(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint32_t group, threads = 0;
+  Bytes bases, scalars;
+  if (argc < 3 || !getU32(env, argv[0], group, "msm: group must be 1 or 2") || !getBytes(env, argv[1], bases, "msm: bases must be a Uint8Array") ||
+      !getBytes(env, argv[2], scalars, "msm: scalars must be a Uint8Array"))
+    return nullptr;
+  if (argc > 3 && !getU32(env, argv[3], threads, "msm: threads must be a number")) return nullptr;
+  if (group == 1) return msmOf<Fq>(env, bases, scalars, threads);
+  if (group == 2) return msmOf<Fq2>(env, bases, scalars, threads);
+  fail(env, "msm: group must be 1 or 2");
+  return nullptr;
+}
+
+template <class F>
+napi_value fixedBaseOf(napi_env env, const Bytes& g, const Bytes& scalars, unsigned threads) {
+  size_t n = scalars.len / 32;
+  if (scalars.len % 32 != 0 || g.len != sizeof(Affine<F>)) {
+    fail(env, "fixedBaseMul: a generator (affine) and 32-byte scalars expected");
+    return nullptr;
+  }
+  Affine<F> gen;
+  std::memcpy((void*)&gen, g.data, sizeof gen);
+  std::vector<Affine<F>> points(n);
+  fixedBaseMul<F>(gen, scalars.data, n, points.data(), threads);
+  uint8_t* out;
+  napi_value result = newBytes(env, n * sizeof(Affine<F>), &out);
+  std::memcpy(out, points.data(), n * sizeof(Affine<F>));
+  return result;
+}
+
+// fixedBaseMul(group, generator (affine), scalars, threads?) → affine points
+napi_value FixedBaseMul(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint32_t group, threads = 0;
+  Bytes g, scalars;
+  if (argc < 3 || !getU32(env, argv[0], group, "fixedBaseMul: group must be 1 or 2") ||
+      !getBytes(env, argv[1], g, "fixedBaseMul: the generator must be a Uint8Array") ||
+      !getBytes(env, argv[2], scalars, "fixedBaseMul: scalars must be a Uint8Array"))
+    return nullptr;
+  if (argc > 3 && !getU32(env, argv[3], threads, "fixedBaseMul: threads must be a number")) return nullptr;
+  if (group == 1) return fixedBaseOf<Fq>(env, g, scalars, threads);
+  if (group == 2) return fixedBaseOf<Fq2>(env, g, scalars, threads);
+  fail(env, "fixedBaseMul: group must be 1 or 2");
+  return nullptr;
+}
+
+bool isPowerOfTwo(size_t n) { return n && !(n & (n - 1)); }
+
+// ntt(values (Montgomery), omega (normal form), inverse: boolean) → values
+napi_value Ntt(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Bytes values, omega;
+  bool inverse = false;
+  if (argc < 3 || !getBytes(env, argv[0], values, "ntt: values must be a Uint8Array") || !getBytes(env, argv[1], omega, "ntt: omega must be a Uint8Array"))
+    return nullptr;
+  napi_get_value_bool(env, argv[2], &inverse);
+  size_t n = values.len / 32;
+  if (values.len % 32 != 0 || !isPowerOfTwo(n) || omega.len != 32) {
+    fail(env, "ntt: a power of two of 32-byte values and a 32-byte omega expected");
+    return nullptr;
+  }
+  std::vector<Fr> a = aligned<Fr>(values, n);
+  Fr w = Fr::fromNormal(Fr::load(omega.data));
+  if (inverse) intt(a.data(), n, w);
+  else ntt(a.data(), n, w);
+  uint8_t* out;
+  napi_value result = newBytes(env, n * 32, &out);
+  std::memcpy(out, a.data(), n * 32);
+  return result;
+}
+
+// groth16Quotient(coefficients (zkey section 4), witness (normal form), domainSize, omega, inc) → H's scalars
+napi_value Groth16Quotient(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Bytes coefs, witness, omega, inc;
+  uint32_t d;
+  if (argc < 5 || !getBytes(env, argv[0], coefs, "groth16Quotient: coefficients must be a Uint8Array") ||
+      !getBytes(env, argv[1], witness, "groth16Quotient: witness must be a Uint8Array") || !getU32(env, argv[2], d, "groth16Quotient: domainSize") ||
+      !getBytes(env, argv[3], omega, "groth16Quotient: omega must be a Uint8Array") || !getBytes(env, argv[4], inc, "groth16Quotient: inc must be a Uint8Array"))
+    return nullptr;
+  if (!isPowerOfTwo(d) || witness.len % 32 != 0 || omega.len != 32 || inc.len != 32) {
+    fail(env, "groth16Quotient: a power-of-two domain, 32-byte witness values, omega and inc expected");
+    return nullptr;
+  }
+  uint8_t* out;
+  napi_value result = newBytes(env, (size_t)d * 32, &out);
+  Fr w = Fr::fromNormal(Fr::load(omega.data)), k = Fr::fromNormal(Fr::load(inc.data));
+  if (!groth16Quotient(coefs.data, coefs.len, witness.data, witness.len / 32, d, w, k, out)) {
+    fail(env, "groth16Quotient: the coefficient section is malformed or out of range");
+    return nullptr;
+  }
+  return result;
+}
+
+napi_value Threads(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_uint32(env, threadCount(0), &v);
+  return v;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"msm", nullptr, Msm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fixedBaseMul", nullptr, FixedBaseMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"ntt", nullptr, Ntt, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groth16Quotient", nullptr, Groth16Quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

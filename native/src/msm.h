@@ -1,0 +1,179 @@
+// Pippenger multi-scalar multiplication Σ sᵢ·Pᵢ over affine bases, with signed c-bit digits
+// (buckets ±1..2^(c-1); a scalar above r/2 is replaced by r − s with its point negated, so the
+// small negative values a witness is full of cost what small positive ones cost). Windows are
+// shared out over the threads; each thread keeps its own buckets.
+#pragma once
+#include <algorithm>
+#include <cstring>
+#include <thread>
+#include <vector>
+#include "curve.h"
+
+namespace zkml {
+
+struct Scalar {
+  uint64_t l[4];
+};
+
+// s mod r, then the smaller of s and r − s (neg says which): below 2^253.
+inline bool reduceScalar(Scalar& s) {
+  const uint64_t* r = FrParams::mod;
+  while (Fr::geqMod(s.l)) Fr::subMod(s.l);
+  // half = (r − 1) / 2
+  static const uint64_t half[4] = {(r[0] >> 1) | (r[1] << 63), (r[1] >> 1) | (r[2] << 63), (r[2] >> 1) | (r[3] << 63), r[3] >> 1};
+  bool above = false;
+  for (int i = 3; i >= 0; i--) {
+    if (s.l[i] != half[i]) {
+      above = s.l[i] > half[i];
+      break;
+    }
+  }
+  if (!above) return false;
+  u128 borrow = 0;
+  for (int i = 0; i < 4; i++) {
+    u128 d = (u128)r[i] - s.l[i] - (uint64_t)borrow;
+    s.l[i] = (uint64_t)d;
+    borrow = (d >> 64) & 1;
+  }
+  return true;
+}
+
+inline uint32_t bitsAt(const Scalar& s, unsigned at, unsigned c) {
+  unsigned limb = at / 64, off = at % 64;
+  if (limb >= 4) return 0;
+  uint64_t v = s.l[limb] >> off;
+  if (off + c > 64 && limb + 1 < 4) v |= s.l[limb + 1] << (64 - off);
+  return (uint32_t)(v & ((1ULL << c) - 1));
+}
+
+inline unsigned threadCount(unsigned requested) {
+  if (requested) return requested;
+  unsigned h = std::thread::hardware_concurrency();
+  return h ? h : 1;
+}
+
+// The window size with the least work per thread: windows × (points + bucket sums).
+inline unsigned windowBits(size_t n, unsigned threads) {
+  unsigned best = 2;
+  double bestCost = 1e300;
+  for (unsigned c = 2; c <= 16; c++) {
+    unsigned windows = (254 + c - 1) / c;
+    unsigned perThread = (windows + threads - 1) / threads;
+    double cost = perThread * ((double)n + 1.4 * (double)(1u << c));
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = c;
+    }
+  }
+  return best;
+}
+
+template <class F>
+Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalarBytes, size_t n, unsigned threads) {
+  threads = threadCount(threads);
+  if (n < 256) threads = 1;
+  const unsigned c = windowBits(n, threads);
+  const unsigned windows = (254 + c - 1) / c;
+  const int32_t half = 1 << (c - 1);
+  // Digits window-major, so each window's pass reads them in order.
+  std::vector<int32_t> digits((size_t)windows * n);
+  for (size_t i = 0; i < n; i++) {
+    Scalar s;
+    std::memcpy(s.l, scalarBytes + 32 * i, 32);
+    bool neg = reduceScalar(s);
+    int32_t carry = 0;
+    for (unsigned w = 0; w < windows; w++) {
+      int32_t d = (int32_t)bitsAt(s, w * c, c) + carry;
+      carry = 0;
+      if (d > half) {
+        d -= (1 << c);
+        carry = 1;
+      }
+      digits[(size_t)w * n + i] = neg ? -d : d;
+    }
+  }
+  std::vector<Jacobian<F>> windowSums(windows, Jacobian<F>::infinity());
+  auto work = [&](unsigned t) {
+    std::vector<Jacobian<F>> buckets(half);
+    for (unsigned w = t; w < windows; w += threads) {
+      std::fill(buckets.begin(), buckets.end(), Jacobian<F>::infinity());
+      const int32_t* dw = digits.data() + (size_t)w * n;
+      for (size_t i = 0; i < n; i++) {
+        int32_t d = dw[i];
+        if (d > 0) buckets[d - 1] = buckets[d - 1].addMixed(bases[i]);
+        else if (d < 0) buckets[-d - 1] = buckets[-d - 1].addMixed(bases[i].neg());
+      }
+      Jacobian<F> running = Jacobian<F>::infinity(), sum = Jacobian<F>::infinity();
+      for (int k = half - 1; k >= 0; k--) {
+        running = running.add(buckets[k]);
+        sum = sum.add(running);
+      }
+      windowSums[w] = sum;
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; t++) pool.emplace_back(work, t);
+    for (auto& th : pool) th.join();
+  }
+  Jacobian<F> acc = windowSums[windows - 1];
+  for (int w = (int)windows - 2; w >= 0; w--) {
+    for (unsigned b = 0; b < c; b++) acc = acc.dbl();
+    acc = acc.add(windowSums[w]);
+  }
+  return acc;
+}
+
+// sᵢ·G for each scalar, as affine points ((0, 0) for infinity): 32 byte-windows of a table of
+// d·2^(8j)·G, so each point is at most 32 mixed additions; one inversion per thread's share.
+template <class F>
+void fixedBaseMul(const Affine<F>& g, const uint8_t* scalarBytes, size_t n, Affine<F>* out, unsigned threads) {
+  threads = threadCount(threads);
+  const size_t W = 32, D = 256;
+  std::vector<Jacobian<F>> tj(W * D);
+  Jacobian<F> base = Jacobian<F>::fromAffine(g);
+  for (size_t j = 0; j < W; j++) {
+    Jacobian<F> acc = Jacobian<F>::infinity();
+    tj[j * D] = acc;
+    for (size_t d = 1; d < D; d++) {
+      acc = acc.add(base);
+      tj[j * D + d] = acc;
+    }
+    for (int b = 0; b < 8; b++) base = base.dbl();
+  }
+  std::vector<Affine<F>> table(W * D);
+  batchToAffine(tj.data(), table.data(), W * D);
+  if (n < 64) threads = 1;
+  auto work = [&](size_t from, size_t to) {
+    const size_t CHUNK = 1024;
+    std::vector<Jacobian<F>> acc(CHUNK);
+    for (size_t start = from; start < to; start += CHUNK) {
+      size_t m = std::min(CHUNK, to - start);
+      for (size_t i = 0; i < m; i++) {
+        const uint8_t* s = scalarBytes + 32 * (start + i);
+        Jacobian<F> a = Jacobian<F>::infinity();
+        for (size_t j = 0; j < W; j++) {
+          if (s[j]) a = a.addMixed(table[j * D + s[j]]);
+        }
+        acc[i] = a;
+      }
+      batchToAffine(acc.data(), out + start, m);
+    }
+    wipe(acc.data(), acc.size() * sizeof(Jacobian<F>));
+  };
+  if (threads == 1) {
+    work(0, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  size_t per = (n + threads - 1) / threads;
+  for (unsigned t = 0; t < threads; t++) {
+    size_t from = std::min(n, t * per), to = std::min(n, from + per);
+    if (from < to) pool.emplace_back(work, from, to);
+  }
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace zkml
