@@ -26,12 +26,16 @@ Typical flow:
 
 Every verb takes --json: one JSON object on stdout, human lines on stderr.
 
+--backend native|wasm|auto (any verb; or ZKML_BACKEND): the curve backend for keys and proofs.
+auto (the default) runs the native addon where it was built, WebAssembly elsewhere; both give
+the same proofs. \`zkml --version\` says which one runs.
+
 Exit codes: 0 done (valid, accepted), 1 invalid, rejected or refused, 2 usage, 3 could not
 check (a file or a node that is not there), 70 a bug in zkml.`;
 }
 
-/** zkml's version and the versions of the tools that make its circuits, keys and verifiers. */
-function versionLine(): string {
+/** zkml's version, the versions of the tools that make its circuits, keys and verifiers, and the curve backend. */
+async function versionInfo(): Promise<{ line: string; json: Record<string, unknown> }> {
   const require = createRequire(import.meta.url);
   // Some packages do not export their package.json: walk up from their entry to it.
   const version = (pkg: string) => {
@@ -44,23 +48,52 @@ function versionLine(): string {
     }
     return "?";
   };
-  return `zkml ${zkmlVersion()} (snarkjs ${version("snarkjs")}, circom2 ${version("circom2")}, circomlib ${version("circomlib")}, solc ${version("solc")})`;
+  const tools = { snarkjs: version("snarkjs"), circom2: version("circom2"), circomlib: version("circomlib"), solc: version("solc") };
+  const curve = (await import("../core/native.js")).curveBackendInfo();
+  const backendLine =
+    curve.backend === "native" ? `curve backend: native (C++ addon, ${curve.threads} threads)` : `curve backend: WebAssembly (ffjavascript): ${curve.note}`;
+  return {
+    line: `zkml ${zkmlVersion()} (${Object.entries(tools)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")})\n${backendLine}`,
+    json: { zkml: zkmlVersion(), ...tools, curveBackend: curve },
+  };
+}
+
+/** Takes the global `--backend X` (or `--backend=X`) out of a verb's arguments and applies it. */
+async function takeBackend(args: string[]): Promise<string[]> {
+  const i = args.findIndex((a) => a === "--backend" || a.startsWith("--backend="));
+  if (i < 0) return args;
+  const inline = args[i]!.startsWith("--backend=");
+  const value = inline ? args[i]!.slice("--backend=".length) : args[i + 1];
+  if (!value || value.startsWith("-")) throw new ZkmlError("USAGE", "--backend needs a value", "native, wasm or auto");
+  (await import("../core/native.js")).setCurveBackend(value);
+  return [...args.slice(0, i), ...args.slice(i + (inline ? 1 : 2))];
 }
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit code (a user mistake is a one-line error and 1, never a stack trace). */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...args] = argv;
   if (name === "--version" || name === "-V" || name === "-v" || name === "version") {
-    process.stdout.write(versionLine() + "\n");
-    return 0;
+    try {
+      await takeBackend(args);
+      const info = await versionInfo();
+      process.stdout.write((args.includes("--json") ? toJson(info.json) : info.line) + "\n");
+      return 0;
+    } catch (e) {
+      if (!isZkmlError(e)) throw e;
+      process.stderr.write(`zkml: error: ${e.oneLine()}\n`);
+      return exitCodeOf(e.code);
+    }
   }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(mainHelp() + "\n");
     return name ? 0 : 2;
   }
   const entry = VERBS.find((v) => v.name === name);
-  const json = rest.includes("--json");
+  const json = args.includes("--json");
   try {
+    const rest = await takeBackend(args);
     if (!entry) {
       const near = nearestName(
         name,

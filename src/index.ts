@@ -10,6 +10,7 @@ export { FILES } from "../core/build_files.js";
 export { readDeployment, recordDeployment, deployedVerifier, checkDeployedKey, type DeploymentRecord } from "./deployments.js";
 export { writeFileAtomic, readManifest } from "../core/manifest.js";
 export { releaseCurves } from "../core/curve.js";
+export { setCurveBackend, curveBackendInfo, CURVE_BACKENDS, type CurveBackendChoice } from "../core/native.js";
 export {
   runReference,
   quantizeInput,
