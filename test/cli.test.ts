@@ -47,9 +47,21 @@ describe("zkml CLI: help and usage", () => {
     const version = await runCli(["--version"]);
     expect(version.code).toBe(0);
     const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string; dependencies: Record<string, string> };
-    expect(version.stdout.trim()).toBe(
+    const [first, second] = version.stdout.trim().split("\n");
+    expect(first).toBe(
       `zkml ${pkg.version} (snarkjs ${pkg.dependencies.snarkjs}, circom2 ${pkg.dependencies.circom2}, circomlib ${pkg.dependencies.circomlib}, solc ${pkg.dependencies.solc})`,
     );
+    expect(second).toMatch(/^curve backend: (native \(C\+\+ addon, \d+ threads\)|WebAssembly)/);
+  });
+
+  it("--backend: the curve backend named, WebAssembly when the addon is not there, and a clear refusal of native then", async () => {
+    const gone = { ZKML_NATIVE_ADDON: path.join(tmp, "no-such-addon.node") };
+    const wasm = await runCli(["--version", "--json"], gone);
+    expect(wasm.code).toBe(0);
+    expect(wasm.json().curveBackend).toMatchObject({ backend: "wasm", note: expect.stringMatching(/not built/) });
+    expect((await runCli(["--version", "--backend", "wasm", "--json"])).json().curveBackend.backend).toBe("wasm");
+    expectUserError(await runCli(["prove", "build", "--backend", "native"], gone), /native curve backend was asked for, but the native addon is not built/, 2);
+    expectUserError(await runCli(["prove", "build", "--backend=fast"]), /the curve backend is "fast" \(choose one of auto, native, wasm\)/, 2);
   });
 });
 
@@ -170,7 +182,9 @@ describe("zkml CLI: a small model end to end with --json", () => {
     const stale = await runCli(["verify", out, oldProof]);
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/made with other keys/);
-    expect((await runCli(["prove", out, "--input", input, "--out", proofFile])).code).toBe(0);
+    // With the native addon removed, zkml proves on WebAssembly: a machine without a compiler.
+    const noAddon = await runCli(["prove", out, "--input", input, "--out", proofFile], { ZKML_NATIVE_ADDON: path.join(tmp, "no-such-addon.node") });
+    expect(noAddon.code, noAddon.stderr).toBe(0);
     // Valid off-chain with no context: said to be refused by any contract.
     const unbound = await runCli(["verify", out, proofFile]);
     expect(unbound.code).toBe(0);

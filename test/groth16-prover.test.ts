@@ -1,7 +1,8 @@
 /**
  * zkml's warm Groth16 prover (core/systems/groth16_prover.ts) against snarkjs's on the MNIST
- * build: the same public signals, proofs snarkjs verifies, a witness that breaks a constraint
- * gives no valid proof, and a damaged key is refused by name.
+ * build, on both curve backends (WebAssembly and the native addon): the same public signals,
+ * proofs snarkjs verifies (and the Solidity verifier, for the native one), a witness that breaks
+ * a constraint gives no valid proof, and a damaged key is refused by name.
  */
 import { readFile } from "node:fs/promises";
 import * as snarkjs from "snarkjs";
@@ -9,15 +10,21 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { circuitInput } from "../core/circuit_input.js";
 import { releaseCurves } from "../core/curve.js";
 import { ZkmlError } from "../core/errors.js";
+import { loadNativeAddon } from "../core/native.js";
 import { quantizeInput } from "../core/qmodel.js";
 import { groth16Prover } from "../core/systems/groth16_prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
-import { openReady } from "../src/index.js";
+import { backend } from "../core/systems/index.js";
+import { connectInProcessChain, deployVerifier, openReady, readVerifierArtifact } from "../src/index.js";
 import { mulberry32 } from "./helpers/models.js";
 
 afterAll(releaseCurves);
 
-describe("the warm Groth16 prover", () => {
+const accel = loadNativeAddon().accel;
+const backends = [["WebAssembly", undefined] as const, ...(accel ? [["native", accel] as const] : [])];
+if (!accel) console.warn("groth16 prover: the native addon is not built here; only the WebAssembly prover is tested");
+
+describe.each(backends)("the warm Groth16 prover on %s", (_name, curveAccel) => {
   it("proves what snarkjs proves: same public signals, verified by snarkjs; a broken witness gives no valid proof", async () => {
     const ready = await openReady(inject("mnistDir"));
     const zkey = await readFile(ready.file("zkey"));
@@ -25,7 +32,7 @@ describe("the warm Groth16 prover", () => {
     const witness = await WitnessGenerator.load(ready.file("wasm"));
     const rand = mulberry32(15);
     const m = ready.model;
-    const prove = await groth16Prover(zkey);
+    const prove = await groth16Prover(zkey, curveAccel);
     for (let k = 0; k < 2; k++) {
       const values = Array.from({ length: 784 }, () => rand());
       const wtns = await witness.compute(circuitInput(m, quantizeInput(m, values), BigInt(k + 1), 99n));
@@ -53,17 +60,38 @@ describe("the warm Groth16 prover", () => {
     const vk = JSON.parse(await readFile(ready.file("vkey"), "utf8"));
     const witness = await WitnessGenerator.load(ready.file("wasm"));
     const wtns = await witness.compute(circuitInput(ready.model, quantizeInput(ready.model, Array(784).fill(0.5)), 3n, 5n));
-    const prove = await groth16Prover(zkey);
+    const prove = await groth16Prover(zkey, curveAccel);
     await releaseCurves();
     // A prover that held the released curve would wait forever on workers that are gone.
     const proof = await prove(wtns);
     expect(await snarkjs.groth16.verify(vk, proof.publicSignals, proof.proof)).toBe(true);
   }, 60_000);
 
+  it.runIf(curveAccel)("makes proofs the Solidity verifier accepts (and rejects with a public signal changed)", async () => {
+    const dir = inject("mnistDir");
+    const ready = await openReady(dir);
+    const zkey = await readFile(ready.file("zkey"));
+    const witness = await WitnessGenerator.load(ready.file("wasm"));
+    const wtns = await witness.compute(circuitInput(ready.model, quantizeInput(ready.model, Array(784).fill(0.25)), 4n, 6n));
+    const proof = await (await groth16Prover(zkey, curveAccel))(wtns);
+    const { Contract } = await import("ethers");
+    const chain = await connectInProcessChain();
+    try {
+      const artifact = await readVerifierArtifact(dir, "snark");
+      const verifier = new Contract((await deployVerifier(chain.signer, artifact)).address, artifact.abi, chain.provider);
+      const g16 = backend("groth16");
+      const onchain = (signals: string[]) => verifier.getFunction("verifyProof").staticCall(...g16.verifyProofArgs(g16.words(proof.proof), signals.map(BigInt)));
+      expect(await onchain(proof.publicSignals)).toBe(true);
+      expect(await onchain([proof.publicSignals[0]!, (BigInt(proof.publicSignals[1]!) + 1n).toString(), ...proof.publicSignals.slice(2)])).toBe(false);
+    } finally {
+      await chain.close();
+    }
+  }, 120_000);
+
   it("refuses a damaged key with a ZkmlError that says to run setup again", async () => {
     const zkey = await readFile((await openReady(inject("mnistDir"))).file("zkey"));
     for (const damaged of [zkey.subarray(0, zkey.length / 2), Uint8Array.from([1, 2, 3, 4, ...zkey.subarray(4, 64)])]) {
-      const err = await groth16Prover(new Uint8Array(damaged)).then(
+      const err = await groth16Prover(new Uint8Array(damaged), curveAccel).then(
         () => undefined,
         (e: unknown) => e,
       );

@@ -7,6 +7,8 @@ import * as snarkjs from "snarkjs";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { releaseCurves } from "../core/curve.js";
 import { PROOF_BACKENDS } from "../core/systems/index.js";
+import { loadNativeAddon, setCurveBackend } from "../core/native.js";
+import { groth16DirectSetup } from "../prover/groth16_direct.js";
 import { SnarkProver } from "../prover/prover.js";
 import { generateDevPtau } from "../prover/ptau/dev.js";
 import { readPtauHeader, requiredPower, resolvePtau } from "../prover/ptau/index.js";
@@ -27,8 +29,17 @@ async function section(file: string, id: number): Promise<Uint8Array> {
   return data;
 }
 
+/** The curve backends to run a key-making test on: WebAssembly, and the native addon where it is built. */
+const BACKENDS = ["wasm", ...(loadNativeAddon().accel ? ["native"] : [])];
+
+function useBackend(name: string) {
+  setCurveBackend(name);
+  onTestFinished(() => setCurveBackend("auto"));
+}
+
 describe("development powers of tau", () => {
-  it("equals, byte for byte, what snarkjs's prepare phase 2 computes from the same powers", async () => {
+  it.each(BACKENDS)("equals, byte for byte, what snarkjs's prepare phase 2 computes from the same powers (%s)", async (name) => {
+    useBackend(name);
     const ours = path.join(dir, "dev6.ptau");
     await generateDevPtau(6, ours);
     const theirs = path.join(dir, "dev6.snarkjs.ptau");
@@ -51,6 +62,15 @@ describe("development powers of tau", () => {
     }
     expect(await curve.pairingEq(P(2), curve.G2.neg(curve.G2.g), P(0), tauG2)).toBe(false);
     await curve.terminate();
+  });
+
+  it.each(BACKENDS)("direct development keys (%s) that snarkjs proves with and verifies, and a changed signal fails", async (name) => {
+    useBackend(name);
+    const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(20, 6, 1, 0);`);
+    const keys = await groth16DirectSetup(c.r1cs, path.join(dir, `direct-${name}.zkey`));
+    const { proof, publicSignals } = await snarkjs.groth16.prove(keys.zkeyFile, { type: "mem", data: await c.witness({ in: 54321n }) } as never);
+    expect(await snarkjs.groth16.verify(keys.verificationKey, publicSignals, proof)).toBe(true);
+    expect(await snarkjs.groth16.verify(keys.verificationKey, [String(BigInt(publicSignals[0]!) + 1n)], proof)).toBe(false);
   });
 
   it("supports a Groth16 setup, proof and verification", async () => {

@@ -1,0 +1,181 @@
+/**
+ * The native curve backend (native/, core/native.ts) against ffjavascript's WebAssembly, the
+ * reference: multi-exponentiations in G1 and G2, fixed-base multiplication, NTTs, on seeded
+ * random and edge inputs (zero scalars, r − 1, scalars ≥ r, points at infinity, repeated and
+ * opposite points, n = 1, sizes around the window and batch thresholds). Byte-equal results,
+ * or equal points in affine form where the Jacobian forms differ.
+ */
+import { execFileSync } from "node:child_process";
+import { getCurveFromName } from "ffjavascript";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BnCurve, CurveGroup } from "../../core/bn254.js";
+import { FIELD_R } from "../../core/field.js";
+import { type CurveAccel, loadNativeAddon } from "../../core/native.js";
+import { mulberry32 } from "../../core/random.js";
+
+const accel = loadNativeAddon().accel;
+let curve: BnCurve;
+
+beforeAll(async () => {
+  curve = await getCurveFromName("bn128");
+});
+afterAll(async () => {
+  await curve?.terminate();
+});
+
+const hasCompiler = (() => {
+  try {
+    execFileSync("g++", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+it("the addon is built and loads wherever a C++ compiler is installed (npm install builds it)", () => {
+  if (!hasCompiler) {
+    console.warn("native addon tests: no g++ here, the WebAssembly fallback is what runs");
+    return;
+  }
+  expect(loadNativeAddon().why).toBeUndefined();
+  expect(accel?.threads()).toBeGreaterThan(0);
+});
+
+function le(v: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+/** Scalars of each edge kind among seeded random ones. */
+function scalars(n: number, seed: number, kind: "random" | "edges" | "small"): Uint8Array {
+  const rand = mulberry32(seed);
+  const out = new Uint8Array(n * 32);
+  const r = FIELD_R;
+  const edges = [0n, 1n, r - 1n, r, r + 5n, (1n << 256n) - 1n, (r - 1n) / 2n, (r + 1n) / 2n, 2n ** 253n, 127n];
+  for (let i = 0; i < n; i++) {
+    let v: bigint;
+    if (kind === "small") v = (BigInt(Math.floor(rand() * 256)) - 128n + r) % r;
+    else if (kind === "edges" && i < edges.length) v = edges[i]!;
+    else {
+      v = 0n;
+      for (let k = 0; k < 8; k++) v = (v << 32n) | BigInt(Math.floor(rand() * 2 ** 32));
+      v %= r;
+    }
+    out.set(le(v), i * 32);
+  }
+  return out;
+}
+
+/** n affine bases (zkey form): distinct multiples of the generator, with infinity, repeats and opposites mixed in. */
+function bases(G: CurveGroup, n: number, seed: number): Uint8Array {
+  const rand = mulberry32(seed);
+  const size = G.F.n8 * 2;
+  const out = new Uint8Array(n * size);
+  const pts: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const pick = rand();
+    let p: Uint8Array;
+    if (i > 0 && pick < 0.1) p = pts[Math.floor(rand() * pts.length)]!; // a repeated point
+    else if (i > 0 && pick < 0.15) p = G.neg(pts[Math.floor(rand() * pts.length)]!); // an opposite one
+    else if (pick < 0.18) p = G.zero; // the point at infinity, stored (0, 0)
+    else p = G.timesScalar(G.g, Math.floor(rand() * 2 ** 30) + 1);
+    pts.push(p);
+    G.toRprLEM(out, i * size, p);
+  }
+  return out;
+}
+
+/**
+ * Equal as affine points. ffjavascript's MSM of bases that are all infinity returns a Jacobian
+ * triple its own eq does not call zero, though its affine form is infinity's (0, 1, 0).
+ */
+function sameAffine(G: CurveGroup, a: Uint8Array, b: Uint8Array): boolean {
+  return JSON.stringify(G.toObject(G.toAffine(a)), (_, v) => (typeof v === "bigint" ? v.toString() : v)) ===
+    JSON.stringify(G.toObject(G.toAffine(b)), (_, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+const groups = () =>
+  [
+    ["G1", curve.G1, 1],
+    ["G2", curve.G2, 2],
+  ] as const;
+
+describe.skipIf(!accel)("native MSM against ffjavascript", () => {
+  const native = accel as CurveAccel;
+  it("equals multiExpAffine in G1 and G2 for sizes around the thresholds and every scalar kind", async () => {
+    let seed = 1;
+    for (const [name, G, group] of groups()) {
+      for (const n of [1, 2, 3, 17, 255, 256, 257, 1100]) {
+        for (const kind of ["random", "edges", "small"] as const) {
+          if (name === "G2" && n === 1100 && kind !== "random") continue;
+          const b = bases(G, n, seed++);
+          const s = scalars(n, seed++, kind);
+          const want = await G.multiExpAffine(b, s);
+          const got = native.msm(group, b, s);
+          expect(sameAffine(G, want, got), `${name} n=${n} ${kind}`).toBe(true);
+        }
+      }
+    }
+  }, 120_000);
+
+  it("is the point at infinity for no points, all-zero scalars, and P + (−P); one thread or two give the same point", async () => {
+    for (const [, G, group] of groups()) {
+      const size = G.F.n8 * 2;
+      expect(G.isZero(native.msm(group, new Uint8Array(0), new Uint8Array(0)))).toBe(true);
+      const b = bases(G, 300, 7);
+      expect(G.isZero(native.msm(group, b, new Uint8Array(300 * 32)))).toBe(true);
+      const pair = new Uint8Array(2 * size);
+      const p = G.timesScalar(G.g, 12345);
+      G.toRprLEM(pair, 0, p);
+      G.toRprLEM(pair, size, G.neg(p));
+      const same = new Uint8Array(64);
+      same.set(le(9n), 0);
+      same.set(le(9n), 32);
+      expect(G.isZero(native.msm(group, pair, same))).toBe(true);
+      const s = scalars(300, 8, "random");
+      expect(sameAffine(G, native.msm(group, b, s, 1), native.msm(group, b, s, 2))).toBe(true);
+    }
+  });
+
+  it("refuses bases and scalars that do not match instead of reading past them", () => {
+    expect(() => native.msm(1, new Uint8Array(64), new Uint8Array(64))).toThrow(/do not match/);
+    expect(() => native.msm(1, new Uint8Array(64), new Uint8Array(33))).toThrow(/do not match/);
+    expect(() => native.msm(3 as 1, new Uint8Array(64), new Uint8Array(32))).toThrow(/group/);
+  });
+});
+
+describe.skipIf(!accel)("native fixed-base multiplication and NTT against ffjavascript", () => {
+  const native = accel as CurveAccel;
+  it("fixedBaseMul equals timesScalar for every scalar kind (infinity as (0, 0))", () => {
+    for (const [name, G, group] of groups()) {
+      const size = G.F.n8 * 2;
+      const gen = new Uint8Array(size);
+      G.toRprLEM(gen, 0, G.g);
+      for (const kind of ["edges", "random"] as const) {
+        const n = 70;
+        const s = scalars(n, 31, kind);
+        const got = native.fixedBaseMul(group, gen, s);
+        for (let i = 0; i < n; i++) {
+          const want = new Uint8Array(size);
+          G.toRprLEM(want, 0, G.timesScalar(G.g, s.subarray(i * 32, i * 32 + 32)));
+          expect(Buffer.from(got.subarray(i * size, (i + 1) * size)).equals(Buffer.from(want)), `${name} ${kind} ${i}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("ntt and its inverse equal Fr.fft and Fr.ifft from n = 1 to 2^11", async () => {
+    const { Fr } = curve;
+    const rand = mulberry32(5);
+    for (let p = 0; p <= 11; p++) {
+      const n = 2 ** p;
+      const values = new Uint8Array(n * 32);
+      for (let i = 0; i < n; i++) values.set(Fr.e(BigInt(Math.floor(rand() * 2 ** 40)) * 1_000_003n), i * 32);
+      const omega = Fr.fromMontgomery(Fr.w[p]!);
+      expect(Buffer.from(native.ntt(values, omega, false)).equals(Buffer.from(await Fr.fft(values))), `fft 2^${p}`).toBe(true);
+      expect(Buffer.from(native.ntt(values, omega, true)).equals(Buffer.from(await Fr.ifft(values))), `ifft 2^${p}`).toBe(true);
+    }
+    expect(() => native.ntt(new Uint8Array(96), new Uint8Array(32), false)).toThrow(/power of two/);
+  });
+});
