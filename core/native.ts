@@ -28,6 +28,24 @@ export interface CurveAccel {
   ntt(values: Uint8Array, omega: Uint8Array, inverse: boolean): Uint8Array;
   /** Groth16's H scalars (normal form): (A·B − C) on the coset inc·ωʲ, from a zkey's coefficient section and a witness. */
   groth16Quotient(coefficients: Uint8Array, witness: Uint8Array, domainSize: number, omega: Uint8Array, inc: Uint8Array): Uint8Array;
+  /**
+   * Groth16 development keys' scalars from an r1cs constraints section (section 2's bytes): the
+   * QAP at τ and what each key section multiplies the generator by. secrets: τ, α, β, δ (normal
+   * form, 32 bytes each). Out, normal form, 32 bytes each: α, β, δ, u and v per wire, IC
+   * (public wires), C (the others, ÷ δ), H (÷ δ, the domain's size).
+   */
+  groth16KeyScalars(
+    constraints: Uint8Array,
+    nConstraints: number,
+    nWires: number,
+    nPublic: number,
+    power: number,
+    omega: Uint8Array,
+    omega2: Uint8Array,
+    secrets: Uint8Array,
+  ): Uint8Array;
+  /** A zkey's section 4 (the A and B coefficients, x·R²) from an r1cs constraints section. */
+  groth16CoefficientSection(constraints: Uint8Array, nConstraints: number, nWires: number, nPublic: number): Uint8Array;
   /** The threads it runs on. */
   threads(): number;
 }

@@ -54,23 +54,46 @@ export function readLE(view: DataView, at: number, n8: number): bigint {
   return v;
 }
 
-/** An .r1cs file's header, constraints and wire map, from its bytes (`file` names it in errors). */
-export function parseR1cs(bytes: Uint8Array, file = "circuit.r1cs"): R1cs {
+/** An r1cs file's header, and where its constraints section lies (byte offsets into the file). */
+export interface R1csHeader {
+  n8: number;
+  prime: bigint;
+  nWires: number;
+  nPubOut: number;
+  nPubIn: number;
+  nPrvIn: number;
+  nConstraints: number;
+  constraints: { start: number; size: number };
+}
+
+/** Reads an r1cs file's header; its constraints are left as bytes. */
+export function readR1csHeader(bytes: Uint8Array, file = "circuit.r1cs"): R1csHeader {
   const s = binSections(bytes, "r1cs", file);
   const header = s.get(1);
   const body = s.get(2);
   if (!header || !body) throw new ZkmlError("BAD_INPUT", `${file}: no header or constraints section`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let pos = header.start;
+  const pos = header.start;
   const n8 = view.getUint32(pos, true);
   const prime = readLE(view, pos + 4, n8);
-  pos += 4 + n8;
-  const nWires = view.getUint32(pos, true);
-  const nPubOut = view.getUint32(pos + 4, true);
-  const nPubIn = view.getUint32(pos + 8, true);
-  const nPrvIn = view.getUint32(pos + 12, true);
-  const nConstraints = view.getUint32(pos + 24, true);
-  pos = body.start;
+  const at = pos + 4 + n8;
+  return {
+    n8,
+    prime,
+    nWires: view.getUint32(at, true),
+    nPubOut: view.getUint32(at + 4, true),
+    nPubIn: view.getUint32(at + 8, true),
+    nPrvIn: view.getUint32(at + 12, true),
+    nConstraints: view.getUint32(at + 24, true),
+    constraints: body,
+  };
+}
+
+/** An .r1cs file's header, constraints and wire map, from its bytes (`file` names it in errors). */
+export function parseR1cs(bytes: Uint8Array, file = "circuit.r1cs"): R1cs {
+  const { n8, prime, nWires, nPubOut, nPubIn, nPrvIn, nConstraints, constraints: body } = readR1csHeader(bytes, file);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = body.start;
   const lc = (): LinearCombination => {
     const terms = view.getUint32(pos, true);
     pos += 4;

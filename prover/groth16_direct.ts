@@ -23,8 +23,10 @@ import * as binFileUtils from "@iden3/binfileutils";
 import { getCurveFromName } from "ffjavascript";
 import type { BnCurve } from "../core/bn254.js";
 import * as snarkjs from "snarkjs";
+import { ZkmlError } from "../core/errors.js";
 import { FIELD_R } from "../core/field.js";
-import { parseR1cs } from "../core/r1cs.js";
+import { type CurveAccel, curveAccel } from "../core/native.js";
+import { parseR1cs, type R1csHeader, readR1csHeader } from "../core/r1cs.js";
 import type { SystemKeys } from "../core/systems/index.js";
 import { fixedBaseMultiplier } from "./ptau/dev.js";
 
@@ -91,18 +93,21 @@ export type Progress = (message: string, fraction: number) => void;
 
 type R1cs = ReturnType<typeof parseR1cs>;
 
-/** The key's scalars: the QAP at a fresh τ and the secrets α, β, δ (the caller drops them after use). */
+/**
+ * The key's scalars (32-byte little-endian words, normal form): the QAP at a fresh τ and the
+ * secrets α, β, δ; the caller wipes them after use.
+ */
 interface KeyScalars {
-  alpha: bigint;
-  beta: bigint;
-  delta: bigint;
+  alpha: Uint8Array;
+  beta: Uint8Array;
+  delta: Uint8Array;
   /** u_s(τ), v_s(τ) per wire. */
-  u: bigint[];
-  v: bigint[];
+  u: Uint8Array;
+  v: Uint8Array;
   /** IC_s for the public wires, C_s (÷ δ) for the others, H_i (÷ δ). */
-  ic: bigint[];
-  c: bigint[];
-  h: bigint[];
+  ic: Uint8Array;
+  c: Uint8Array;
+  h: Uint8Array;
 }
 
 /** Draws τ, α, β, δ and evaluates the circuit's QAP at τ in the scalar field; τ does not leave this function. */
@@ -137,7 +142,35 @@ function keyScalars(cs: R1cs, nPublic: number, d: number, omega: bigint, omega2:
   const odd = Array.from({ length: d }, (_, i) => 2 * i + 1);
   const h = lagrangeAt(tau, 2 * d, omega2, odd).map((x) => (x * invDelta) % r);
   tau = 0n;
-  return { alpha, beta, delta, u, v, ic, c, h };
+  const b = (xs: bigint[]) => scalarBytes(xs, 32);
+  return { alpha: b([alpha]), beta: b([beta]), delta: b([delta]), u: b(u), v: b(v), ic: b(ic), c: b(c), h: b(h) };
+}
+
+/** The same on the native addon, from the r1cs's constraint bytes (no BigInt parse); τ, α, β, δ drawn here and wiped. */
+function nativeKeyScalars(accel: CurveAccel, bytes: Uint8Array, header: R1csHeader, nPublic: number, power: number, omega: bigint, omega2: bigint): KeyScalars {
+  const d = 2 ** power;
+  const { start, size } = header.constraints;
+  const constraints = bytes.subarray(start, start + size);
+  let tau = randomScalar();
+  while (pow(tau, BigInt(2 * d)) === 1n) tau = randomScalar();
+  const secrets = scalarBytes([tau, randomScalar(), randomScalar(), randomScalar()], 32);
+  tau = 0n;
+  const [w, w2] = [scalarBytes([omega], 32), scalarBytes([omega2], 32)];
+  const out = accel.groth16KeyScalars(constraints, header.nConstraints, header.nWires, nPublic, power, w, w2, secrets);
+  secrets.fill(0);
+  const nWires = header.nWires;
+  let at = 0;
+  const take = (count: number) => out.subarray(32 * at, 32 * (at += count));
+  return {
+    alpha: take(1),
+    beta: take(1),
+    delta: take(1),
+    u: take(nWires),
+    v: take(nWires),
+    ic: take(nPublic + 1),
+    c: take(nWires - nPublic - 1),
+    h: take(d),
+  };
 }
 
 /**
@@ -178,8 +211,8 @@ async function section(fd: binFileUtils.FastFile, id: number, write: () => Promi
 async function headerSections(fd: binFileUtils.FastFile, curve: BnCurve, k: KeyScalars, sizes: { nVars: number; nPublic: number; d: number }, g1: G, g2: G) {
   const n8 = curve.Fr.n8;
   await section(fd, 1, () => fd.writeULE32(1)); // Groth16
-  const [alpha1, beta1, delta1] = [await g1([k.alpha]), await g1([k.beta]), await g1([k.delta])];
-  const [beta2, delta2] = [await g2([k.beta]), await g2([k.delta])];
+  const [alpha1, beta1, delta1] = [await g1(k.alpha), await g1(k.beta), await g1(k.delta)];
+  const [beta2, delta2] = [await g2(k.beta), await g2(k.delta)];
   const gamma2 = new Uint8Array(curve.G2.F.n8 * 2);
   curve.G2.toRprLEM(gamma2, 0, curve.G2.g);
   await section(fd, 2, async () => {
@@ -195,32 +228,29 @@ async function headerSections(fd: binFileUtils.FastFile, curve: BnCurve, k: KeyS
   });
 }
 
-type G = (xs: bigint[]) => Promise<Uint8Array>;
+type G = (scalars: Uint8Array) => Promise<Uint8Array>;
 
 /** Writes the zkey of these scalars to `file`, every point one fixed-base multiplication; progress by points made. */
 async function writeZkey(
   file: string,
   curve: BnCurve,
-  cs: R1cs,
+  coefficients: Uint8Array,
   r1csBytes: Uint8Array,
   k: KeyScalars,
   sizes: { nVars: number; nPublic: number; d: number },
   progress?: Progress,
 ) {
-  const { G1, G2, Fr } = curve;
-  const [mul1, mul2] = [fixedBaseMultiplier(curve, "g1m"), fixedBaseMultiplier(curve, "g2m")];
-  const g1: G = (xs) => mul1(scalarBytes(xs, Fr.n8));
-  const g2: G = (xs) => mul2(scalarBytes(xs, Fr.n8));
+  const [g1, g2]: [G, G] = [fixedBaseMultiplier(curve, "g1m"), fixedBaseMultiplier(curve, "g2m")];
   const { nVars, nPublic, d } = sizes;
   const total = 3 * nVars + d + 3.7 * nVars;
   let done = 0;
   const fd = await binFileUtils.createBinFile(file, "zkey", 1, 10, 1 << 22, 1 << 24);
   await headerSections(fd, curve, k, sizes, g1, g2);
-  await section(fd, 4, () => fd.write(coefficientSection(cs, nPublic, Fr.n8)));
+  await section(fd, 4, () => fd.write(coefficients));
   for (const [id, label, units, make] of [
     [3, "IC", nPublic + 1, () => g1(k.ic)],
     [9, "H", d, () => g1(k.h)],
-    [8, "C", k.c.length, () => g1(k.c)],
+    [8, "C", nVars - nPublic - 1, () => g1(k.c)],
     [5, "A", nVars, () => g1(k.u)],
     [6, "B1", nVars, () => g1(k.v)],
     [7, "B2", 3.7 * nVars, () => g2(k.v)],
@@ -239,27 +269,45 @@ async function writeZkey(
   await fd.close();
 }
 
+/** The key's scalars and section 4 in BigInt, from the parsed r1cs (the WebAssembly backend's path). */
+function wasmScalars(bytes: Uint8Array, file: string, nPublic: number, d: number, omega: bigint, omega2: bigint) {
+  const cs = parseR1cs(bytes, file);
+  return { k: keyScalars(cs, nPublic, d, omega, omega2), coefficients: coefficientSection(cs, nPublic, 32) };
+}
+
+/** The same on the native addon, from the constraint bytes. */
+function nativeScalars(accel: CurveAccel, bytes: Uint8Array, header: R1csHeader, nPublic: number, power: number, omega: bigint, omega2: bigint) {
+  const { start, size } = header.constraints;
+  const coefficients = accel.groth16CoefficientSection(bytes.subarray(start, start + size), header.nConstraints, header.nWires, nPublic);
+  return { k: nativeKeyScalars(accel, bytes, header, nPublic, power, omega, omega2), coefficients };
+}
+
 /** Groth16 development keys for an r1cs with no ptau: the toxic waste drawn in memory and dropped (see the module comment). */
 export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, progress?: Progress): Promise<SystemKeys> {
   const t0 = performance.now();
   const r1csBytes = new Uint8Array(await readFile(r1csFile));
-  const cs = parseR1cs(r1csBytes, r1csFile);
-  const nPublic = cs.nPubOut + cs.nPubIn;
+  const header = readR1csHeader(r1csBytes, r1csFile);
+  if (header.n8 !== 32 || header.prime !== r) throw new ZkmlError("BAD_INPUT", `${r1csFile}: not a circuit over BN254's scalar field`);
+  const nPublic = header.nPubOut + header.nPubIn;
   // snarkjs zkey new: floor(log2(nConstraints + nPublic)) + 1.
-  const power = Math.floor(Math.log2(cs.constraints.length + nPublic)) + 1;
+  const power = Math.floor(Math.log2(header.nConstraints + nPublic)) + 1;
   const d = 2 ** power;
   const curve = await getCurveFromName("bn128");
   const tmp = `${zkeyFile}.partial-${process.pid}`;
+  const accel = curveAccel();
   try {
     const { Fr } = curve;
     if (power + 1 > Fr.s) throw new Error(`circuit too big: a domain of 2^${power} exceeds the field's 2-adicity`);
     const omega = BigInt(Fr.toObject(Fr.w[power]!));
     const omega2 = BigInt(Fr.toObject(Fr.w[power + 1]!));
     progress?.("QAP at tau", 0);
-    const k = keyScalars(cs, nPublic, d, omega, omega2);
+    const { k, coefficients } = accel ? nativeScalars(accel, r1csBytes, header, nPublic, power, omega, omega2) : wasmScalars(r1csBytes, r1csFile, nPublic, d, omega, omega2);
     const t1 = performance.now();
-    await writeZkey(tmp, curve, cs, r1csBytes, k, { nVars: cs.nWires, nPublic, d }, progress);
-    k.alpha = k.beta = k.delta = 0n;
+    try {
+      await writeZkey(tmp, curve, coefficients, r1csBytes, k, { nVars: header.nWires, nPublic, d }, progress);
+    } finally {
+      for (const x of Object.values(k)) x.fill(0);
+    }
     await rename(tmp, zkeyFile);
     const t2 = performance.now();
     const verificationKey = await snarkjs.zKey.exportVerificationKey(await readFile(zkeyFile));

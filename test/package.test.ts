@@ -115,6 +115,9 @@ describe("the installed package (npm pack → npm install in a blank project →
       "contracts/IZkmlVerifier.sol",
       "circuits/lib/requant.circom",
       "examples/tiny-mlp/tiny-mlp.onnx",
+      "native/binding.gyp",
+      "native/src/msm.h",
+      "scripts/build_native.mjs",
     ]) {
       expect(existsSync(path.join(pkg, f)), f).toBe(true);
     }
@@ -125,6 +128,20 @@ describe("the installed package (npm pack → npm install in a blank project →
     console.log(
       `package: installed in ${(installMs / 1000).toFixed(1)} s; node_modules ${mb.toFixed(0)} MB (zkml + hardhat + hardhat-ethers + node-test-runner + @types/node)`,
     );
+  });
+
+  it("builds the native curve backend on install where g++ is, from the sources it ships (zkml --version names it)", async () => {
+    const hasCompiler = (await run("g++", ["--version"], blank)).code === 0;
+    const version = await run("npx", ["zkml", "--version", "--json"], blank);
+    expect(version.code, version.stderr).toBe(0);
+    const curve = JSON.parse(version.stdout).curveBackend;
+    if (!hasCompiler) {
+      console.warn("package: no g++ here; the installed zkml runs on WebAssembly");
+      expect(curve.backend).toBe("wasm");
+      return;
+    }
+    expect(curve, JSON.stringify(curve)).toMatchObject({ backend: "native" });
+    expect(existsSync(path.join(blank, "node_modules/zkml/native/build/Release/zkml_native.node"))).toBe(true);
   });
 
   it("installs into a blank project without Hardhat in at most 150 MB; what needs Hardhat says so at once", async () => {

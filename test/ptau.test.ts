@@ -73,6 +73,24 @@ describe("development powers of tau", () => {
     expect(await snarkjs.groth16.verify(keys.verificationKey, [String(BigInt(publicSignals[0]!) + 1n)], proof)).toBe(false);
   });
 
+  it.runIf(BACKENDS.length === 2)("direct keys' coefficient section (the QAP's A and B) is byte-equal on both backends", async () => {
+    const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(20, 6, 1, 0);`);
+    const zkeys: string[] = [];
+    for (const name of BACKENDS) {
+      useBackend(name);
+      zkeys.push((await groth16DirectSetup(c.r1cs, path.join(dir, `coef-${name}.zkey`))).zkeyFile);
+    }
+    const coefficients = async (file: string) => {
+      const { fd, sections } = await binFileUtils.readBinFile(file, "zkey", 1);
+      const data = await binFileUtils.readSection(fd, sections, 4);
+      await fd.close();
+      return Buffer.from(data);
+    };
+    const [wasm, native] = [await coefficients(zkeys[0]!), await coefficients(zkeys[1]!)];
+    expect(wasm.length).toBeGreaterThan(100);
+    expect(native.equals(wasm)).toBe(true);
+  });
+
   it("supports a Groth16 setup, proof and verification", async () => {
     const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(20, 6, 1, 0);`);
     const ptau = path.join(dir, "dev8.ptau");

@@ -9,6 +9,7 @@
 #include "curve.h"
 #include "msm.h"
 #include "ntt.h"
+#include "qap.h"
 
 using namespace zkml;
 
@@ -182,6 +183,81 @@ napi_value Groth16Quotient(napi_env env, napi_callback_info info) {
   return result;
 }
 
+template <class T>
+void putAll(uint8_t*& at, const std::vector<T>& xs) {
+  for (const T& x : xs) {
+    x.store(at);
+    at += 32;
+  }
+}
+
+// groth16KeyScalars(constraints (r1cs section 2), nConstraints, nWires, nPublic, power, omega,
+// omega2, secrets (τ, α, β, δ)) → α, β, δ, then u, v per wire, IC, C (÷ δ), H (÷ δ): normal form.
+napi_value Groth16KeyScalars(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Bytes r1cs, omega, omega2, secrets;
+  uint32_t nConstraints, nWires, nPublic, power;
+  if (argc < 8 || !getBytes(env, argv[0], r1cs, "groth16KeyScalars: constraints must be a Uint8Array") ||
+      !getU32(env, argv[1], nConstraints, "groth16KeyScalars: nConstraints") || !getU32(env, argv[2], nWires, "groth16KeyScalars: nWires") ||
+      !getU32(env, argv[3], nPublic, "groth16KeyScalars: nPublic") || !getU32(env, argv[4], power, "groth16KeyScalars: power") ||
+      !getBytes(env, argv[5], omega, "groth16KeyScalars: omega") || !getBytes(env, argv[6], omega2, "groth16KeyScalars: omega2") ||
+      !getBytes(env, argv[7], secrets, "groth16KeyScalars: secrets"))
+    return nullptr;
+  if (power > 27 || omega.len != 32 || omega2.len != 32 || secrets.len != 128) {
+    fail(env, "groth16KeyScalars: power ≤ 27, 32-byte roots and four 32-byte secrets expected");
+    return nullptr;
+  }
+  KeyScalars k;
+  const char* why = groth16KeyScalars(r1cs.data, r1cs.len, nConstraints, nWires, nPublic, power, Fr::fromNormal(Fr::load(omega.data)),
+                                      Fr::fromNormal(Fr::load(omega2.data)), secrets.data, k);
+  if (*why) {
+    fail(env, why);
+    return nullptr;
+  }
+  size_t total = 3 + k.u.size() + k.v.size() + k.ic.size() + k.c.size() + k.h.size();
+  uint8_t* out;
+  napi_value result = newBytes(env, total * 32, &out);
+  uint8_t* at = out;
+  for (const Fr* x : {&k.alpha, &k.beta, &k.delta}) {
+    x->store(at);
+    at += 32;
+  }
+  for (auto* xs : {&k.u, &k.v, &k.ic, &k.c, &k.h}) {
+    putAll(at, *xs);
+    wipe(xs->data(), xs->size() * sizeof(Fr));
+  }
+  wipe(&k.alpha, 3 * sizeof(Fr));
+  return result;
+}
+
+// groth16CoefficientSection(constraints, nConstraints, nWires, nPublic) → the zkey's section 4
+napi_value Groth16CoefficientSection(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Bytes r1cs;
+  uint32_t nConstraints, nWires, nPublic;
+  if (argc < 4 || !getBytes(env, argv[0], r1cs, "groth16CoefficientSection: constraints must be a Uint8Array") ||
+      !getU32(env, argv[1], nConstraints, "groth16CoefficientSection: nConstraints") || !getU32(env, argv[2], nWires, "groth16CoefficientSection: nWires") ||
+      !getU32(env, argv[3], nPublic, "groth16CoefficientSection: nPublic"))
+    return nullptr;
+  if (nPublic + 1 > nWires) {
+    fail(env, "groth16CoefficientSection: more public inputs than wires");
+    return nullptr;
+  }
+  std::vector<uint8_t> section = groth16CoefficientSection(r1cs.data, r1cs.len, nConstraints, nWires, nPublic);
+  if (section.empty()) {
+    fail(env, "the r1cs constraints section is malformed");
+    return nullptr;
+  }
+  uint8_t* out;
+  napi_value result = newBytes(env, section.size(), &out);
+  std::memcpy(out, section.data(), section.size());
+  return result;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value v;
   napi_create_uint32(env, threadCount(0), &v);
@@ -194,6 +270,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"fixedBaseMul", nullptr, FixedBaseMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"ntt", nullptr, Ntt, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"groth16Quotient", nullptr, Groth16Quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groth16KeyScalars", nullptr, Groth16KeyScalars, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groth16CoefficientSection", nullptr, Groth16CoefficientSection, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
