@@ -2,6 +2,7 @@
 // ffjavascript keeps in memory (little-endian words), so its buffers are read in place.
 #pragma once
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -59,6 +60,158 @@ inline uint64_t mac(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t& hi
   hi = h;
   return lo;
 }
+
+#if defined(__x86_64__)
+// MULX, ADCX and ADOX (BMI2 and ADX, every x86-64 since 2014): the product below in two carry
+// chains, faster than the portable one. Checked once when the addon loads; ZKML_NATIVE_NO_ADX=1
+// takes the portable path (for its tests).
+inline const bool kHasAdx = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx") && !std::getenv("ZKML_NATIVE_NO_ADX");
+
+// t ← a·b·2^-256 before the final subtraction (CIOS, no extra carry word: the modulus is below 2^254).
+inline void montMulAdx(uint64_t t[4], const uint64_t* a, const uint64_t* b, const uint64_t* mod, uint64_t inv) {
+  uint64_t t0, t1, t2, t3, A, s;
+  __asm__(
+        "movq 0(%[b]), %%rdx\n\t"
+        "xorq %%rax, %%rax\n\t"
+        "mulxq 0(%[a]), %[t0], %[t1]\n\t"
+        "mulxq 8(%[a]), %%rax, %[t2]\n\t"
+        "adoxq %%rax, %[t1]\n\t"
+        "mulxq 16(%[a]), %%rax, %[t3]\n\t"
+        "adoxq %%rax, %[t2]\n\t"
+        "mulxq 24(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t3]\n\t"
+        "movq $0, %%rax\n\t"
+        "adoxq %%rax, %[A]\n\t"
+        "movq %[inv], %%rdx\n\t"
+        "imulq %[t0], %%rdx\n\t"
+        "xorq %%rax, %%rax\n\t"
+        "mulxq %[p0], %%rax, %[s]\n\t"
+        "adcxq %[t0], %%rax\n\t"
+        "movq %[s], %[t0]\n\t"
+        "adcxq %[t1], %[t0]\n\t"
+        "mulxq %[p1], %%rax, %[t1]\n\t"
+        "adoxq %%rax, %[t0]\n\t"
+        "adcxq %[t2], %[t1]\n\t"
+        "mulxq %[p2], %%rax, %[t2]\n\t"
+        "adoxq %%rax, %[t1]\n\t"
+        "adcxq %[t3], %[t2]\n\t"
+        "mulxq %[p3], %%rax, %[t3]\n\t"
+        "adoxq %%rax, %[t2]\n\t"
+        "movq $0, %%rax\n\t"
+        "adcxq %%rax, %[t3]\n\t"
+        "adoxq %[A], %[t3]\n\t"
+        "movq 8(%[b]), %%rdx\n\t"
+        "xorq %%rax, %%rax\n\t"
+        "mulxq 0(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t0]\n\t"
+        "adcxq %[A], %[t1]\n\t"
+        "mulxq 8(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t1]\n\t"
+        "adcxq %[A], %[t2]\n\t"
+        "mulxq 16(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t2]\n\t"
+        "adcxq %[A], %[t3]\n\t"
+        "mulxq 24(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t3]\n\t"
+        "movq $0, %%rax\n\t"
+        "adcxq %%rax, %[A]\n\t"
+        "adoxq %%rax, %[A]\n\t"
+        "movq %[inv], %%rdx\n\t"
+        "imulq %[t0], %%rdx\n\t"
+        "xorq %%rax, %%rax\n\t"
+        "mulxq %[p0], %%rax, %[s]\n\t"
+        "adcxq %[t0], %%rax\n\t"
+        "movq %[s], %[t0]\n\t"
+        "adcxq %[t1], %[t0]\n\t"
+        "mulxq %[p1], %%rax, %[t1]\n\t"
+        "adoxq %%rax, %[t0]\n\t"
+        "adcxq %[t2], %[t1]\n\t"
+        "mulxq %[p2], %%rax, %[t2]\n\t"
+        "adoxq %%rax, %[t1]\n\t"
+        "adcxq %[t3], %[t2]\n\t"
+        "mulxq %[p3], %%rax, %[t3]\n\t"
+        "adoxq %%rax, %[t2]\n\t"
+        "movq $0, %%rax\n\t"
+        "adcxq %%rax, %[t3]\n\t"
+        "adoxq %[A], %[t3]\n\t"
+        "movq 16(%[b]), %%rdx\n\t"
+        "xorq %%rax, %%rax\n\t"
+        "mulxq 0(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t0]\n\t"
+        "adcxq %[A], %[t1]\n\t"
+        "mulxq 8(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t1]\n\t"
+        "adcxq %[A], %[t2]\n\t"
+        "mulxq 16(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t2]\n\t"
+        "adcxq %[A], %[t3]\n\t"
+        "mulxq 24(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t3]\n\t"
+        "movq $0, %%rax\n\t"
+        "adcxq %%rax, %[A]\n\t"
+        "adoxq %%rax, %[A]\n\t"
+        "movq %[inv], %%rdx\n\t"
+        "imulq %[t0], %%rdx\n\t"
+        "xorq %%rax, %%rax\n\t"
+        "mulxq %[p0], %%rax, %[s]\n\t"
+        "adcxq %[t0], %%rax\n\t"
+        "movq %[s], %[t0]\n\t"
+        "adcxq %[t1], %[t0]\n\t"
+        "mulxq %[p1], %%rax, %[t1]\n\t"
+        "adoxq %%rax, %[t0]\n\t"
+        "adcxq %[t2], %[t1]\n\t"
+        "mulxq %[p2], %%rax, %[t2]\n\t"
+        "adoxq %%rax, %[t1]\n\t"
+        "adcxq %[t3], %[t2]\n\t"
+        "mulxq %[p3], %%rax, %[t3]\n\t"
+        "adoxq %%rax, %[t2]\n\t"
+        "movq $0, %%rax\n\t"
+        "adcxq %%rax, %[t3]\n\t"
+        "adoxq %[A], %[t3]\n\t"
+        "movq 24(%[b]), %%rdx\n\t"
+        "xorq %%rax, %%rax\n\t"
+        "mulxq 0(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t0]\n\t"
+        "adcxq %[A], %[t1]\n\t"
+        "mulxq 8(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t1]\n\t"
+        "adcxq %[A], %[t2]\n\t"
+        "mulxq 16(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t2]\n\t"
+        "adcxq %[A], %[t3]\n\t"
+        "mulxq 24(%[a]), %%rax, %[A]\n\t"
+        "adoxq %%rax, %[t3]\n\t"
+        "movq $0, %%rax\n\t"
+        "adcxq %%rax, %[A]\n\t"
+        "adoxq %%rax, %[A]\n\t"
+        "movq %[inv], %%rdx\n\t"
+        "imulq %[t0], %%rdx\n\t"
+        "xorq %%rax, %%rax\n\t"
+        "mulxq %[p0], %%rax, %[s]\n\t"
+        "adcxq %[t0], %%rax\n\t"
+        "movq %[s], %[t0]\n\t"
+        "adcxq %[t1], %[t0]\n\t"
+        "mulxq %[p1], %%rax, %[t1]\n\t"
+        "adoxq %%rax, %[t0]\n\t"
+        "adcxq %[t2], %[t1]\n\t"
+        "mulxq %[p2], %%rax, %[t2]\n\t"
+        "adoxq %%rax, %[t1]\n\t"
+        "adcxq %[t3], %[t2]\n\t"
+        "mulxq %[p3], %%rax, %[t3]\n\t"
+        "adoxq %%rax, %[t2]\n\t"
+        "movq $0, %%rax\n\t"
+        "adcxq %%rax, %[t3]\n\t"
+        "adoxq %[A], %[t3]\n\t"
+
+      : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [A] "=&r"(A), [s] "=&r"(s)
+      : [a] "r"(a), [b] "r"(b), [p0] "m"(mod[0]), [p1] "m"(mod[1]), [p2] "m"(mod[2]), [p3] "m"(mod[3]), [inv] "m"(inv)
+      : "rax", "rdx", "cc", "memory");
+  t[0] = t0;
+  t[1] = t1;
+  t[2] = t2;
+  t[3] = t3;
+}
+#endif
 
 template <class P>
 struct Fp {
@@ -132,6 +285,13 @@ struct Fp {
   // Montgomery product a·b·2^-256: CIOS without the extra carry word, which a modulus below
   // 2^254 allows (its top limb leaves room for the intermediate sums).
   friend Fp operator*(const Fp& a, const Fp& b) {
+#if defined(__x86_64__)
+    if (kHasAdx) {
+      uint64_t t[4];
+      montMulAdx(t, a.l, b.l, P::mod, P::inv);
+      return reduceOnce(t[0], t[1], t[2], t[3]);
+    }
+#endif
     uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
     for (int i = 0; i < 4; i++) {
       const uint64_t bi = b.l[i];

@@ -10,7 +10,7 @@ import { getCurveFromName } from "ffjavascript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BnCurve, CurveGroup } from "../../core/bn254.js";
 import { FIELD_R } from "../../core/field.js";
-import { type CurveAccel, loadNativeAddon } from "../../core/native.js";
+import { addonPath, type CurveAccel, loadNativeAddon } from "../../core/native.js";
 import { mulberry32 } from "../../core/random.js";
 
 const accel = loadNativeAddon().accel;
@@ -136,6 +136,28 @@ describe.skipIf(!accel)("native MSM against ffjavascript", () => {
       const s = scalars(300, 8, "random");
       expect(sameAffine(G, native.msm(group, b, s, 1), native.msm(group, b, s, 2))).toBe(true);
     }
+  });
+
+  it("gives the same points on the portable field product as on the MULX/ADX one (a CPU without ADX)", async () => {
+    const b = bases(curve.G1, 400, 41);
+    const s = scalars(400, 42, "random");
+    const b2 = bases(curve.G2, 60, 43);
+    const s2 = scalars(60, 44, "edges");
+    const script = `
+      const addon = require(process.argv[1]);
+      const [b, s, b2, s2] = require("node:fs").readFileSync(0, "utf8").split(" ").map((h) => new Uint8Array(Buffer.from(h, "hex")));
+      process.stdout.write([addon.msm(1, b, s), addon.msm(2, b2, s2), addon.ntt(s.subarray(0, 8192), s.subarray(0, 32), false)].map((x) => Buffer.from(x).toString("hex")).join(" "));`;
+    const hex = (x: Uint8Array) => Buffer.from(x).toString("hex");
+    const out = execFileSync(process.execPath, ["-e", script, addonPath()], {
+      input: [b, s, b2, s2].map(hex).join(" "),
+      env: { ...process.env, ZKML_NATIVE_NO_ADX: "1" },
+      encoding: "utf8",
+    }).split(" ");
+    const fromHex = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
+    expect(sameAffine(curve.G1, fromHex(out[0]!), native.msm(1, b, s))).toBe(true);
+    expect(sameAffine(curve.G2, fromHex(out[1]!), native.msm(2, b2, s2))).toBe(true);
+    expect(out[2]).toBe(hex(native.ntt(s.subarray(0, 8192), s.subarray(0, 32), false)));
+    expect(sameAffine(curve.G1, fromHex(out[0]!), await curve.G1.multiExpAffine(b, s))).toBe(true);
   });
 
   it("refuses bases and scalars that do not match instead of reading past them", () => {
