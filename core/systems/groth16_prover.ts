@@ -45,11 +45,15 @@ interface ParsedKey {
   beta2: Element;
   delta1: Element;
   delta2: Element;
-  /** Coefficient i adds k[i]·w[signal[i]]·R⁻¹ to row[i] of A (matrix 0) or B (matrix 1); k = x·R² as the zkey stores it. */
+  /**
+   * Coefficient i adds k[i]·w[signal[i]]·R⁻¹ to row[i] of A (matrix 0) or B (matrix 1); k = x·R²
+   * as the zkey stores it. Read from `coefficients` when first needed: the native backend never
+   * needs them as BigInts (2.4M of them in a 2^20-constraint key).
+   */
   matrix: Uint8Array;
   row: Uint32Array;
   signal: Uint32Array;
-  k: bigint[];
+  k?: bigint[];
   /** Section 4 as stored, for the native backend's quotient. */
   coefficients: Uint8Array;
   points: { A: Uint8Array; B1: Uint8Array; B2: Uint8Array; C: Uint8Array; H: Uint8Array };
@@ -100,7 +104,6 @@ function parseKey(bytes: Uint8Array, curve: BnCurve): ParsedKey {
   const matrix = new Uint8Array(n);
   const row = new Uint32Array(n);
   const signal = new Uint32Array(n);
-  const k: bigint[] = new Array(n);
   // Kept as stored (x·R²): buildABC multiplies each row's sum by R⁻¹ once, as snarkjs's
   // Montgomery product does per term.
   for (let i = 0; i < n; i++) {
@@ -109,7 +112,6 @@ function parseKey(bytes: Uint8Array, curve: BnCurve): ParsedKey {
     row[i] = dv.getUint32(at + 4, true);
     signal[i] = dv.getUint32(at + 8, true);
     if (matrix[i]! > 1 || row[i]! >= header.domainSize || signal[i]! >= header.nVars) throw badKey(`the proving key's coefficient ${i} is out of range`);
-    k[i] = readLE(dv, at + 12, N8);
   }
   // Copies, not views: ffjavascript posts slices of them to its workers, and a slice of a view
   // of a Node Buffer (or of the whole key) posts all of the underlying memory each time.
@@ -124,7 +126,6 @@ function parseKey(bytes: Uint8Array, curve: BnCurve): ParsedKey {
     matrix,
     row,
     signal,
-    k,
     coefficients: new Uint8Array(bytes.subarray(co.start, co.start + co.size)),
     points: {
       A: points(5, nVars, 64),
@@ -162,14 +163,22 @@ function witnessValues(wtns: Uint8Array, nVars: number): { bytes: Uint8Array; va
   };
 }
 
+/** The coefficients' values k (x·R²) from section 4's bytes (count, then matrix, row, signal, k per entry). */
+function coefficientValues(section: Uint8Array): bigint[] {
+  const dv = new DataView(section.buffer, section.byteOffset, section.byteLength);
+  const n = dv.getUint32(0, true);
+  return Array.from({ length: n }, (_, i) => readLE(dv, 4 + i * (12 + N8) + 12, N8));
+}
+
 /** A, B and C = A·B at the domain's points, Montgomery bytes, as the FFTs take them. */
 function buildABC(key: ParsedKey, w: bigint[], p: bigint, rInv: bigint): [Uint8Array, Uint8Array, Uint8Array] {
   const d = key.domainSize;
   const sums: [bigint[], bigint[]] = [new Array(d).fill(0n), new Array(d).fill(0n)];
-  for (let i = 0; i < key.k.length; i++) {
+  const k = (key.k ??= coefficientValues(key.coefficients));
+  for (let i = 0; i < k.length; i++) {
     const m = sums[key.matrix[i]!]!;
     const r = key.row[i]!;
-    m[r] = m[r]! + key.k[i]! * w[key.signal[i]!]!;
+    m[r] = m[r]! + k[i]! * w[key.signal[i]!]!;
   }
   const out = [new Uint8Array(d * N8), new Uint8Array(d * N8), new Uint8Array(d * N8)] as const;
   const dvs = out.map((b) => new DataView(b.buffer));
