@@ -3,8 +3,9 @@
  * drift hits both: zkml's warm Groth16 prove of a built model (every proof verified, public
  * signals compared), the multi-exponentiations alone (G1 and G2, full-width and small scalars),
  * and direct development keys. A command:
- *   npm run bench:native -- [build-dir] [runs] [out.json]
- * (default build/mnist-mlp, 5 runs after one warm-up).
+ *   npm run bench:native -- [build-dir] [runs] [out.json] [more build dirs…]
+ * (default build/mnist-mlp, 5 runs after one warm-up). Each further build folder (a larger
+ * model) gets its direct keys and one warm prove timed on each backend, with the peak RSS.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -85,8 +86,43 @@ async function msmRows(runs: number, n: number) {
   return rows;
 }
 
+/** Direct keys on each backend, then one warm prove each (after a warm-up), for a larger model. */
+async function largerModel(dir: string) {
+  const ready = await openReady(dir);
+  const tmp = await mkdtemp(path.join(tmpdir(), "zkml-bench-native-"));
+  const row: Record<string, unknown> = { model: ready.model.name, dir };
+  try {
+    const keys: Record<string, number> = {};
+    for (const backend of ["native", "wasm"] as const) {
+      setCurveBackend(backend);
+      const [, t] = await ms(() => groth16DirectSetup(ready.file("r1cs"), path.join(tmp, `${backend}.zkey`)));
+      keys[backend] = t;
+    }
+    const zkey = await readFile(path.join(tmp, "native.zkey"));
+    const witness = await WitnessGenerator.load(ready.file("wasm"));
+    const m = ready.model;
+    const wtns = await witness.compute(circuitInput(m, quantizeInput(m, Array(sizeOf(m.input.shape)).fill(0.25)), 1n, 7n));
+    const prove: Record<string, number> = {};
+    for (const [backend, accel] of [
+      ["native", loadNativeAddon().accel],
+      ["wasm", undefined],
+    ] as const) {
+      const p = await groth16Prover(zkey, accel);
+      await p(wtns);
+      prove[backend] = (await ms(() => p(wtns)))[1];
+    }
+    Object.assign(row, { directKeysMs: keys, keysRatio: keys.wasm! / keys.native!, proveMs: prove, proveRatio: prove.wasm! / prove.native! });
+    console.log(
+      `${m.name}: direct keys native ${(keys.native! / 1000).toFixed(1)} s, wasm ${(keys.wasm! / 1000).toFixed(1)} s (${(keys.wasm! / keys.native!).toFixed(2)}×); warm prove native ${(prove.native! / 1000).toFixed(2)} s, wasm ${(prove.wasm! / 1000).toFixed(2)} s (${(prove.wasm! / prove.native!).toFixed(2)}×)`,
+    );
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return row;
+}
+
 async function main() {
-  const [dir = "build/mnist-mlp", runsArg = "5", outFile] = process.argv.slice(2);
+  const [dir = "build/mnist-mlp", runsArg = "5", outFile, ...more] = process.argv.slice(2);
   const runs = Number(runsArg);
   const { accel, why } = loadNativeAddon();
   if (!accel) throw new Error(`bench:native needs the addon: ${why}`);
@@ -130,8 +166,10 @@ async function main() {
     await rm(tmp, { recursive: true, force: true });
   }
   console.log(`direct keys: native ${keys.native!.toFixed(0)} ms (points ${keys.nativePoints!.toFixed(0)}), wasm ${keys.wasm!.toFixed(0)} ms (points ${keys.wasmPoints!.toFixed(0)}), ${(keys.wasm! / keys.native!).toFixed(2)}×`);
+  const larger = [];
+  for (const d of more) larger.push(await largerModel(d));
   await releaseCurves();
-  const report = { model: m.name, dir, machine: machineInfo(), threads: accel.threads(), runs, keyParseMs: { native: parseNative, wasm: parseWasm }, prove, verified, sameSignals, msm, directKeysMs: keys };
+  const report = { model: m.name, dir, machine: machineInfo(), threads: accel.threads(), runs, keyParseMs: { native: parseNative, wasm: parseWasm }, prove, verified, sameSignals, msm, directKeysMs: keys, larger };
   if (outFile) await writeFile(outFile, JSON.stringify(report, null, 2) + "\n");
 }
 
