@@ -80,7 +80,9 @@ async function msmRows(runs: number, n: number) {
         () => G.multiExpAffine(bases, scalars),
       );
       rows.push({ msm: `${label}, ${n} points, ${small ? "int8 scalars" : "full-width scalars"}`, ...r });
-      console.log(`MSM ${label} n=${n} ${small ? "small" : "full"}: native ${r.native.median.toFixed(1)} ms, wasm ${r.wasm.median.toFixed(1)} ms, ${r.ratio.toFixed(2)}×`);
+      console.log(
+        `MSM ${label} n=${n} ${small ? "small" : "full"}: native ${r.native.median.toFixed(1)} ms, wasm ${r.wasm.median.toFixed(1)} ms, ${r.ratio.toFixed(2)}×`,
+      );
     }
   }
   return rows;
@@ -151,7 +153,9 @@ async function main() {
       await check(p);
     },
   );
-  console.log(`warm prove ${m.name}: native ${prove.native.median.toFixed(0)} ms, wasm ${prove.wasm.median.toFixed(0)} ms, ${prove.ratio.toFixed(2)}× (every proof verified: ${verified}, same public signals: ${sameSignals})`);
+  console.log(
+    `warm prove ${m.name}: native ${prove.native.median.toFixed(0)} ms, wasm ${prove.wasm.median.toFixed(0)} ms, ${prove.ratio.toFixed(2)}× (every proof verified: ${verified}, same public signals: ${sameSignals})`,
+  );
   const msm = await msmRows(runs, 1 << 14);
   const tmp = await mkdtemp(path.join(tmpdir(), "zkml-bench-native-"));
   const keys: Record<string, number> = {};
@@ -165,11 +169,26 @@ async function main() {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  console.log(`direct keys: native ${keys.native!.toFixed(0)} ms (points ${keys.nativePoints!.toFixed(0)}), wasm ${keys.wasm!.toFixed(0)} ms (points ${keys.wasmPoints!.toFixed(0)}), ${(keys.wasm! / keys.native!).toFixed(2)}×`);
+  console.log(
+    `direct keys: native ${keys.native!.toFixed(0)} ms (points ${keys.nativePoints!.toFixed(0)}), wasm ${keys.wasm!.toFixed(0)} ms (points ${keys.wasmPoints!.toFixed(0)}), ${(keys.wasm! / keys.native!).toFixed(2)}×`,
+  );
   const larger = [];
   for (const d of more) larger.push(await largerModel(d));
   await releaseCurves();
-  const report = { model: m.name, dir, machine: machineInfo(), threads: accel.threads(), runs, keyParseMs: { native: parseNative, wasm: parseWasm }, prove, verified, sameSignals, msm, directKeysMs: keys, larger };
+  const report = {
+    model: m.name,
+    dir,
+    machine: machineInfo(),
+    threads: accel.threads(),
+    runs,
+    keyParseMs: { native: parseNative, wasm: parseWasm },
+    prove,
+    verified,
+    sameSignals,
+    msm,
+    directKeysMs: keys,
+    larger,
+  };
   if (outFile) await writeFile(outFile, JSON.stringify(report, null, 2) + "\n");
 }
 

@@ -53,7 +53,8 @@ function signalLines(model: QModel, layout: CircuitLayout): string[] {
     ``,
     `    component inputRange[${layout.inputSize}];`,
     `    for (var i = 0; i < ${layout.inputSize}; i++) {`,
-    `        inputRange[i] = SignedRange(${layout.inputBits});`,
+    // A non-negative input: [0, 2^(bits-1)), one bit fewer per value than the signed range.
+    model.input.nonNegative ? `        inputRange[i] = OffsetBits(${layout.inputBits - 1}, 0);` : `        inputRange[i] = SignedRange(${layout.inputBits});`,
     `        inputRange[i].in <== x[i];`,
     `    }`,
   );

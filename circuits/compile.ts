@@ -20,7 +20,7 @@ import { circuitLayout, generateCircom } from "./codegen.js";
 import { parseCircomStats, runCircom } from "./circom.js";
 import { fidelityUnavailable, measureFidelity, type FidelityReport } from "./fidelity.js";
 import { importOnnxFile } from "./onnx/import.js";
-import { quantizeGraph, withPrivateWeights } from "./quantize.js";
+import { type InputDomain, quantizeGraph, withPrivateWeights } from "./quantize.js";
 
 export interface CompileOptions {
   outDir?: string;
@@ -36,6 +36,8 @@ export interface CompileOptions {
   classOutput?: string;
   /** Fuse polynomial activations (QuantizeOptions.fuse); default true. */
   fuse?: boolean;
+  /** The input's domain (QuantizeOptions.inputDomain); default auto. */
+  inputDomain?: InputDomain;
   progress?: (message: string) => void;
 }
 
@@ -144,6 +146,7 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
     bits: opts.bits,
     ...(opts.classOutput !== undefined && { classOutput: opts.classOutput }),
     ...(opts.fuse === false && { fuse: false }),
+    ...(opts.inputDomain !== undefined && { inputDomain: opts.inputDomain }),
   });
   // 31 bytes: below the field modulus, so the salt is a field element as it is.
   const model = weights === "private" ? await withPrivateWeights(quantized, opts.salt ?? BigInt("0x" + randomBytes(31).toString("hex"))) : quantized;

@@ -47,6 +47,27 @@ export interface QuantizeOptions {
    * (the unfused form, for comparison).
    */
   fuse?: boolean;
+  /**
+   * The input's domain (QModel.input.nonNegative): "auto" (the default) takes it non-negative
+   * when the graph has one input and every calibration value is ≥ 0; "signed" keeps int8.
+   */
+  inputDomain?: InputDomain;
+}
+
+export const INPUT_DOMAINS = ["auto", "signed", "nonnegative"] as const;
+export type InputDomain = (typeof INPUT_DOMAINS)[number];
+
+/** Whether the model's input is non-negative, by the option and the calibration samples. */
+function nonNegativeInput(graph: Graph, opts: QuantizeOptions): boolean {
+  const domain = opts.inputDomain ?? "auto";
+  if (!(INPUT_DOMAINS as readonly string[]).includes(domain))
+    throw new ZkmlError("USAGE", `--input-domain ${String(domain)}: expected ${INPUT_DOMAINS.join(", ")}`);
+  if (domain === "signed") return false;
+  if (graph.inputs) {
+    if (domain === "nonnegative") throw new ZkmlError("USAGE", `model ${graph.name}: --input-domain nonnegative is for a graph with one input`);
+    return false;
+  }
+  return domain === "nonnegative" || opts.samples.every((s) => s.every((v) => v >= 0));
 }
 
 /**
@@ -283,6 +304,7 @@ export function quantizeGraph(imported: Graph, opts: QuantizeOptions): QModel {
     frac: q.inputFrac,
     bits: ACT_BITS,
     ...(graph.inputs && { parts: graph.inputs.map((p) => ({ ...p, frac: q.partFrac.get(p.name)! })) }),
+    ...(nonNegativeInput(graph, opts) && { nonNegative: true as const }),
   };
   const base = { format: QMODEL_FORMAT, name: graph.name, input, layers: q.layers } as const;
   if (graph.outputs) return { ...base, output: joinedOutput(graph, q, opts.classOutput) };

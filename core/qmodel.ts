@@ -53,7 +53,19 @@ export interface QModel {
    * With several graph inputs: their concatenation, and `parts` the inputs in order, each with
    * its own scale when it has `frac` (then `frac` here is the first part's).
    */
-  input: { name: string; shape: number[]; frac: number; bits: number; parts?: { name: string; shape: number[]; frac?: number }[] };
+  input: {
+    name: string;
+    shape: number[];
+    frac: number;
+    bits: number;
+    parts?: { name: string; shape: number[]; frac?: number }[];
+    /**
+     * The input's domain is [0, 2^(bits-1)) instead of the signed range (every calibration value
+     * was ≥ 0, or compile was told so): the circuit range-checks one bit fewer per value, and
+     * quantization clamps a negative value to 0. Part of the statement and of the model id.
+     */
+    nonNegative?: true;
+  };
   layers: QLayer[];
   /**
    * The circuit's output vector. With several graph outputs it is their concatenation, `parts`
@@ -126,7 +138,7 @@ export function dequantizeOutput(model: QModel, values: readonly number[]): numb
   return outputParts(model).flatMap((p) => dequantize(values.slice(p.offset, p.offset + p.size), p.frac));
 }
 
-/** Float input → int8 at the model's input scale. Rejects NaN and infinities. */
+/** Float input → int8 at the model's input scale (clamped at 0 for a non-negative input). Rejects NaN and infinities. */
 export function quantizeInput(model: QModel, values: readonly number[]): number[] {
   const expected = sizeOf(model.input.shape);
   if (values.length !== expected) {
@@ -141,7 +153,8 @@ export function quantizeInput(model: QModel, values: readonly number[]): number[
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new ZkmlError("BAD_INPUT", `model ${model.name}: input value #${i} is ${String(v)}, not a finite number`);
     }
-    return quantizeValue(v, fracs[i]!);
+    const q = quantizeValue(v, fracs[i]!);
+    return model.input.nonNegative && q < 0 ? 0 : q;
   });
 }
 

@@ -160,7 +160,11 @@ function nativeKeyScalars(accel: CurveAccel, bytes: Uint8Array, header: R1csHead
   secrets.fill(0);
   const nWires = header.nWires;
   let at = 0;
-  const take = (count: number) => out.subarray(32 * at, 32 * (at += count));
+  const take = (count: number) => {
+    const part = out.subarray(32 * at, 32 * (at + count));
+    at += count;
+    return part;
+  };
   return {
     alpha: take(1),
     beta: take(1),
@@ -301,7 +305,9 @@ export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, pro
     const omega = BigInt(Fr.toObject(Fr.w[power]!));
     const omega2 = BigInt(Fr.toObject(Fr.w[power + 1]!));
     progress?.("QAP at tau", 0);
-    const { k, coefficients } = accel ? nativeScalars(accel, r1csBytes, header, nPublic, power, omega, omega2) : wasmScalars(r1csBytes, r1csFile, nPublic, d, omega, omega2);
+    const { k, coefficients } = accel
+      ? nativeScalars(accel, r1csBytes, header, nPublic, power, omega, omega2)
+      : wasmScalars(r1csBytes, r1csFile, nPublic, d, omega, omega2);
     const t1 = performance.now();
     try {
       await writeZkey(tmp, curve, coefficients, r1csBytes, k, { nVars: header.nWires, nPublic, d }, progress);

@@ -83,6 +83,7 @@ function valueProblems(proof: ProofFile, ready: ReadyModel): { problems: string[
   const problems: string[] = [];
   const inputOk = intsInRange(input.values, layout.inputSize, layout.inputBits);
   if (!inputOk) problems.push(`input.values: expected ${layout.inputSize} integers of ${layout.inputBits} signed bits`);
+  else if (m.input.nonNegative && input.values.some((v) => v < 0)) problems.push("input.values: the model's input is non-negative (in [0, 127])");
   if (input.frac !== m.input.frac) problems.push(`input.frac: ${show(input.frac)}, the model's input is at 2^-${m.input.frac}`);
   const outputOk = intsInRange(output.values, layout.outputSize, layout.outputBits);
   if (!outputOk) problems.push(`output.values: expected ${layout.outputSize} integers of ${layout.outputBits} signed bits`);

@@ -65,6 +65,17 @@ describe("generated circuit == reference interpreter, bit for bit", () => {
     expect(await o1.check(o1.forge(o1w, { "x[0]": 200n }))).toBe(false);
   });
 
+  it("with a non-negative input (calibration ≥ 0): bit-exact on [0, 127], one constraint fewer per input, and −1 or 128 refused", async () => {
+    const positive = quantizeGraph(importOnnx(randomMlp([10, 8, 6, 5], 4, [true, false, false]), "rnd"), { samples: samples.map((s) => s.map(Math.abs)) });
+    expect(positive.input.nonNegative).toBe(true);
+    const c = await TestCircuit.compile(body(positive), "O1");
+    expect(c.constraints).toBe(o1.constraints - 10);
+    for (const q of [Array(10).fill(127), Array(10).fill(0), Array.from({ length: 10 }, (_, i) => i * 13)]) await expectBitExact(c, positive, q, 5n);
+    // The range gadget's forged witnesses are in test/gadgets/signed_range.test.ts (OffsetBits(7, 0)).
+    await expect(c.witness({ x: [-1, ...Array(9).fill(3)].map((v) => toField(v)), ctx: 5n, blinding: 11n })).rejects.toThrow();
+    await expect(c.witness({ x: [128, ...Array(9).fill(3)].map((v) => toField(v)), ctx: 5n, blinding: 11n })).rejects.toThrow();
+  });
+
   it("keeps constraints linear in the model: dense layers cost nothing, only range checks do", () => {
     // 10 inputs × 8 bits + requant/argmax/hash: far below one constraint per weight would be.
     expect(o2.constraints).toBeGreaterThan(0);

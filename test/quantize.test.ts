@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { floatOutputs, measureFidelity } from "../circuits/fidelity.js";
 import { importOnnx, importOnnxFile } from "../circuits/onnx/import.js";
+import { generateCircom } from "../circuits/codegen.js";
 import { fracForRange, quantizeGraph } from "../circuits/quantize.js";
+import { modelIdOf } from "../circuits/compile.js";
 import { ZkmlError } from "../core/errors.js";
 import { readCalibrationFile } from "../core/input.js";
 import { argmax, denseLayers, denseAccumulators, quantizeInput, requantize, runReference } from "../core/qmodel.js";
@@ -20,6 +22,23 @@ describe("integer semantics", () => {
     expect(r(-129 * 16, 4)).toBe(-128);
     expect(r(-50, 0, true)).toBe(0);
     expect(r(50, 0, true)).toBe(50);
+  });
+
+  it("takes the input's domain from calibration: non-negative samples make a [0, 127] input (fewer range bits, negatives quantized to 0)", () => {
+    const graph = () => importOnnx(randomMlp([4, 3, 2]), "m");
+    const pixels = quantizeGraph(graph(), { samples: [[0, 1, 0.5, 0.25]] });
+    expect(pixels.input.nonNegative).toBe(true);
+    expect(quantizeInput(pixels, [-0.5, 0.5, 2, -2])).toEqual([0, 64, 127, 0]);
+    expect(generateCircom(pixels)).toMatch(/inputRange\[i\] = OffsetBits\(7, 0\);/);
+    const signed = quantizeGraph(graph(), { samples: [[0, 1, -0.01, 0.25]] });
+    expect(signed.input.nonNegative).toBeUndefined();
+    expect(quantizeInput(signed, [-0.5, 0.5, 2, -2])).toEqual([-64, 64, 127, -128]);
+    expect(generateCircom(signed)).toMatch(/inputRange\[i\] = SignedRange\(8\);/);
+    expect(quantizeGraph(graph(), { samples: [[0, 1, 0.5, 0.25]], inputDomain: "signed" }).input.nonNegative).toBeUndefined();
+    expect(quantizeGraph(graph(), { samples: [[0, -1, 0.5, 0.25]], inputDomain: "nonnegative" }).input.nonNegative).toBe(true);
+    expect(() => quantizeGraph(graph(), { samples: [[0, 1, 0.5, 0.25]], inputDomain: "unsigned" as "signed" })).toThrow(/--input-domain unsigned/);
+    // The statement changes, so the model id does.
+    expect(modelIdOf(pixels)).not.toBe(modelIdOf(quantizeGraph(graph(), { samples: [[0, 1, 0.5, 0.25]], inputDomain: "signed" })));
   });
 
   it("fracForRange fills int8 without saturating by more than half a step", () => {

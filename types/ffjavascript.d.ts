@@ -6,7 +6,8 @@ declare module "ffjavascript" {
   export type BnCurve = import("../core/bn254.js").BnCurve;
   export type CurveGroup = import("../core/bn254.js").CurveGroup;
   export type ScalarField = import("../core/bn254.js").ScalarField;
-  export function getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<BnCurve>;
+  /** singleThread: no worker threads (and no cache: each call builds its own). */
+  export function getCurveFromName(name: string, singleThread?: boolean): Promise<BnCurve>;
   export function buildBn128(singleThread?: boolean): Promise<BnCurve>;
   export const utils: {
     unstringifyBigInts(o: unknown): unknown;

@@ -1,5 +1,6 @@
 import { compileModel, describeLayer, isLinear, layerOutFrac } from "../../src/index.js";
 import { SUPPORTED_OPS } from "../../circuits/onnx/ops.js";
+import type { InputDomain } from "../../circuits/quantize.js";
 import { ms, requirePositional, str, type Verb, options } from "../io.js";
 
 /** Text broken into lines of at most `width` characters at spaces, each indented. */
@@ -18,7 +19,8 @@ function wrap(text: string, width: number, indent: string): string {
 
 export const compileVerb: Verb = {
   name: "compile",
-  usage: "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--no-fuse] [--bits 8] [--json]",
+  usage:
+    "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--input-domain auto|signed|nonnegative] [--no-fuse] [--bits 8] [--json]",
   help: `Imports the ONNX graph, quantizes it to int8 with power-of-two scales, writes the integer
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
 Takes PyTorch / skl2onnx exports and onnxruntime's pre-quantized forms (QDQ, QLinear and
@@ -47,6 +49,11 @@ ${wrap(SUPPORTED_OPS.join(", "), 92, "  ")}
                       Softmax, else the first of at most 255 values, else none (the class byte
                       is then 255, ZKML_NO_CLASS). Every output is proven and committed either
                       way; proofs name each by its ONNX name.
+  --input-domain D    auto (default): when every calibration value is ≥ 0 (pixels, counts,
+                      prices), the input is proven to lie in [0, 127]: one range-check bit fewer
+                      per value (the MNIST MLP fits a 2^13 domain instead of 2^14), and a
+                      negative value is quantized to 0. signed: the full int8 range whatever
+                      the calibration. nonnegative: [0, 127] even without calibration.
   --no-fuse           keep each node of a polynomial activation (x·x + x, a·x² + b·x + c) as a
                       layer of its own, requantized on its own. By default such a chain is one
                       product and one requantization per value (none before an average pool
@@ -55,7 +62,7 @@ ${wrap(SUPPORTED_OPS.join(", "), 92, "  ")}
   --bits 8            activation/weight bits (only 8 for now)
 
 Prints the constraint count, the public signals and the quantization scales.`,
-  options: options(["out", "calibration", "bits", "weights", "class-output"], ["no-fuse"]),
+  options: options(["out", "calibration", "bits", "weights", "class-output", "input-domain"], ["no-fuse"]),
   async run(ctx) {
     const model = requirePositional(ctx, 0, "the ONNX model file", "compile");
     const bits = str(ctx, "bits");
@@ -66,6 +73,7 @@ Prints the constraint count, the public signals and the quantization scales.`,
       weights: str(ctx, "weights") as "constants" | "private" | undefined,
       classOutput: str(ctx, "class-output"),
       ...(ctx.values["no-fuse"] === true && { fuse: false }),
+      ...(str(ctx, "input-domain") !== undefined && { inputDomain: str(ctx, "input-domain") as InputDomain }),
       progress: (m) => ctx.progress(m),
     });
     const m = r.model;
@@ -75,7 +83,7 @@ Prints the constraint count, the public signals and the quantization scales.`,
     if (r.info.modelCommitment) ctx.say(`  weights: private, committed as ${r.info.modelCommitment}`);
     const parts = m.input.parts?.filter((p) => p.frac !== undefined) ?? [];
     if (parts.length) for (const p of parts) ctx.say(`  input ${p.name} [${p.shape}]: int8 at 2^-${p.frac}`);
-    else ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8 at 2^-${m.input.frac}`);
+    else ctx.say(`  input ${m.input.name} [${m.input.shape}]: int8${m.input.nonNegative ? " in [0, 127]" : ""} at 2^-${m.input.frac}`);
     for (const l of m.layers) ctx.say(`  ${l.node}: ${describeLayer(l)}`);
     if (m.output.transform === "softmax")
       ctx.say(`  output: the logits before the final Softmax are proven (same argmax); apply it off-chain for probabilities`);

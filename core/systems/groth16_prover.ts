@@ -174,7 +174,8 @@ function coefficientValues(section: Uint8Array): bigint[] {
 function buildABC(key: ParsedKey, w: bigint[], p: bigint, rInv: bigint): [Uint8Array, Uint8Array, Uint8Array] {
   const d = key.domainSize;
   const sums: [bigint[], bigint[]] = [new Array(d).fill(0n), new Array(d).fill(0n)];
-  const k = (key.k ??= coefficientValues(key.coefficients));
+  key.k ??= coefficientValues(key.coefficients);
+  const k = key.k;
   for (let i = 0; i < k.length; i++) {
     const m = sums[key.matrix[i]!]!;
     const r = key.row[i]!;
@@ -255,13 +256,17 @@ function nativeMsms(accel: CurveAccel, curve: BnCurve, key: ParsedKey, w: { byte
 
 /** A prover for one zkey: parse it once, then prove witness after witness (on `accel` when given, else WebAssembly). */
 export async function groth16Prover(zkey: Uint8Array, accel?: CurveAccel): Promise<(wtns: Uint8Array) => Promise<ProofResult>> {
-  const first = await getCurveFromName("bn128");
+  // On the native backend ffjavascript only adds a few points: its one-thread curve, kept here,
+  // so no worker threads start. On WebAssembly, the shared curve afresh each time (ffjavascript
+  // caches it): a caller may have released its workers (releaseCurves) since the last proof,
+  // and a released curve never answers.
+  const own = accel ? await getCurveFromName("bn128", true) : undefined;
+  const curveNow = () => (own ? Promise.resolve(own) : getCurveFromName("bn128"));
+  const first = await curveNow();
   const key = parseKey(zkey, first);
   const rInv = montgomeryInverse(first.Fr.p);
   return async (wtns) => {
-    // The curve afresh each time (ffjavascript caches it): a caller may have released its
-    // workers (releaseCurves) since the last proof, and a released curve never answers.
-    const curve = await getCurveFromName("bn128");
+    const curve = await curveNow();
     const { Fr, G1, G2 } = curve;
     const w = witnessValues(wtns, key.nVars);
     const [pa, pb1, pb, pc, resH] = accel ? nativeMsms(accel, curve, key, w) : await wasmMsms(curve, key, w, rInv);

@@ -84,7 +84,10 @@ export function fixedBaseMultiplier(curve: Curve, prefix: "g1m" | "g2m", accel: 
     return async (scalars) => accel.fixedBaseMul(group, generator, scalars);
   }
   let table: Uint8Array | undefined;
-  return (scalars) => fixedBaseMulPlain(curve, G, prefix, (table ??= fixedBaseTable(G)), scalars);
+  return (scalars) => {
+    table ??= fixedBaseTable(G);
+    return fixedBaseMulPlain(curve, G, prefix, table, scalars);
+  };
 }
 
 /**

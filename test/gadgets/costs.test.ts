@@ -135,6 +135,13 @@ describe("gadget costs (docs/CIRCUIT.md, docs/OPS.md)", () => {
     await g.expectConstraintFail({ in: -3 }, { "out[1]": 2 });
   });
 
+  // A non-negative model input's range check: 7 bits, in ∈ [0, 127].
+  cost<"in", "out">("offset_bits", "OffsetBits(7, 0)", 7, async (g) => {
+    await g.expectPass({ in: 127 });
+    await expect(g.circuit.witness({ in: 128n })).rejects.toThrow();
+    await expect(g.circuit.witness({ in: -1n })).rejects.toThrow();
+  });
+
   // TreeLeq: the 9-bit decomposition of threshold - in + 256, its bit 8 is in <= threshold.
   cost<"in" | "threshold", "out">("tree_leq", "TreeLeq()", 9, async (g) => {
     await g.expectPass({ in: 5, threshold: 5 }, { out: 1 });

@@ -36,3 +36,17 @@ describe("OffsetBits(9, 255) (the decomposition under SignedRange, RequantInt8, 
     await expect(c.witness({ in: 300n })).rejects.toThrow();
   });
 });
+
+describe("OffsetBits(7, 0) (a non-negative model input's range check)", () => {
+  it("accepts exactly [0, 127]: −1 and 128 have no boolean decomposition, whatever the bits", async () => {
+    const c = await TestCircuit.compile(`include "lib/offset_bits.circom";\ncomponent main = OffsetBits(7, 0);`);
+    for (let v = 0; v <= 127; v++) expect(await c.check(await c.witness({ in: BigInt(v) })), `in = ${v}`).toBe(true);
+    await expect(c.witness({ in: -1n })).rejects.toThrow();
+    await expect(c.witness({ in: 128n })).rejects.toThrow();
+    // Forged: −1 or 128 as the input under the bits of 127 (all ones) and of 0.
+    for (const honest of [127n, 0n]) {
+      const w = await c.witness({ in: honest });
+      for (const forged of [-1n, 128n, 255n]) expect(await c.check(c.forge(w, { in: forged })), `in = ${forged} under ${honest}'s bits`).toBe(false);
+    }
+  });
+});

@@ -76,9 +76,12 @@ function bases(G: CurveGroup, n: number, seed: number): Uint8Array {
   for (let i = 0; i < n; i++) {
     const pick = rand();
     let p: Uint8Array;
-    if (i > 0 && pick < 0.1) p = pts[Math.floor(rand() * pts.length)]!; // a repeated point
-    else if (i > 0 && pick < 0.15) p = G.neg(pts[Math.floor(rand() * pts.length)]!); // an opposite one
-    else if (pick < 0.18) p = G.zero; // the point at infinity, stored (0, 0)
+    if (i > 0 && pick < 0.1)
+      p = pts[Math.floor(rand() * pts.length)]!; // a repeated point
+    else if (i > 0 && pick < 0.15)
+      p = G.neg(pts[Math.floor(rand() * pts.length)]!); // an opposite one
+    else if (pick < 0.18)
+      p = G.zero; // the point at infinity, stored (0, 0)
     else p = G.timesScalar(G.g, Math.floor(rand() * 2 ** 30) + 1);
     pts.push(p);
     G.toRprLEM(out, i * size, p);
@@ -91,8 +94,10 @@ function bases(G: CurveGroup, n: number, seed: number): Uint8Array {
  * triple its own eq does not call zero, though its affine form is infinity's (0, 1, 0).
  */
 function sameAffine(G: CurveGroup, a: Uint8Array, b: Uint8Array): boolean {
-  return JSON.stringify(G.toObject(G.toAffine(a)), (_, v) => (typeof v === "bigint" ? v.toString() : v)) ===
-    JSON.stringify(G.toObject(G.toAffine(b)), (_, v) => (typeof v === "bigint" ? v.toString() : v));
+  return (
+    JSON.stringify(G.toObject(G.toAffine(a)), (_, v) => (typeof v === "bigint" ? v.toString() : v)) ===
+    JSON.stringify(G.toObject(G.toAffine(b)), (_, v) => (typeof v === "bigint" ? v.toString() : v))
+  );
 }
 
 const groups = () =>
