@@ -7,6 +7,7 @@ import { openCompiled } from "../core/compiled.js";
 import { toField } from "../core/field.js";
 import { denseLayers, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
 import { readCalibrationFile } from "../core/input.js";
+import { requiredPower } from "../prover/ptau/index.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { TestCircuit, witnessValue } from "./helpers/circuit.js";
 import { mulberry32, randomMlp } from "./helpers/models.js";
@@ -89,7 +90,10 @@ describe("bundled MNIST circuit", () => {
     const compiled = await openCompiled(dir);
     const gen = await WitnessGenerator.load(compiled.file("wasm"));
     const { samples } = await readCalibrationFile("examples/mnist/calibration.json");
-    expect(compiled.info.constraints).toBeLessThanOrEqual(10_000);
+    // Its pixels are non-negative: 7 range bits per input value, and the whole fits a 2^13 domain.
+    expect(compiled.model.input.nonNegative).toBe(true);
+    console.log(`MNIST MLP: ${compiled.info.constraints} constraints, Groth16 domain 2^${requiredPower(compiled.info.constraints, 2)}`);
+    expect(requiredPower(compiled.info.constraints, compiled.info.publicSignals.length)).toBe(13);
     for (const s of samples) {
       const q = quantizeInput(compiled.model, s);
       const ref = runReference(compiled.model, q);
