@@ -79,21 +79,24 @@ napi_value msmOf(napi_env env, const Bytes& bases, const Bytes& scalars, unsigne
   return result;
 }
 
-// msm(group: 1 | 2, bases, scalars, threads?) → Jacobian point
-napi_value Msm(napi_env env, napi_callback_info info) {
+// The arguments of a group operation: (group: 1 | 2, points, scalars, threads?).
+bool groupArgs(napi_env env, napi_callback_info info, const char* what, uint32_t& group, Bytes& points, Bytes& scalars, uint32_t& threads) {
   size_t argc = 4;
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint32_t group, threads = 0;
+  threads = 0;
+  if (argc < 3 || !getU32(env, argv[0], group, what) || !getBytes(env, argv[1], points, what) || !getBytes(env, argv[2], scalars, what)) return false;
+  if (argc > 3 && !getU32(env, argv[3], threads, what)) return false;
+  if (group == 1 || group == 2) return true;
+  return fail(env, what);
+}
+
+// msm(group: 1 | 2, bases, scalars, threads?) → Jacobian point
+napi_value Msm(napi_env env, napi_callback_info info) {
+  uint32_t group, threads;
   Bytes bases, scalars;
-  if (argc < 3 || !getU32(env, argv[0], group, "msm: group must be 1 or 2") || !getBytes(env, argv[1], bases, "msm: bases must be a Uint8Array") ||
-      !getBytes(env, argv[2], scalars, "msm: scalars must be a Uint8Array"))
-    return nullptr;
-  if (argc > 3 && !getU32(env, argv[3], threads, "msm: threads must be a number")) return nullptr;
-  if (group == 1) return msmOf<Fq>(env, bases, scalars, threads);
-  if (group == 2) return msmOf<Fq2>(env, bases, scalars, threads);
-  fail(env, "msm: group must be 1 or 2");
-  return nullptr;
+  if (!groupArgs(env, info, "msm(group 1 or 2, bases: Uint8Array, scalars: Uint8Array, threads?)", group, bases, scalars, threads)) return nullptr;
+  return group == 1 ? msmOf<Fq>(env, bases, scalars, threads) : msmOf<Fq2>(env, bases, scalars, threads);
 }
 
 template <class F>
@@ -115,20 +118,10 @@ napi_value fixedBaseOf(napi_env env, const Bytes& g, const Bytes& scalars, unsig
 
 // fixedBaseMul(group, generator (affine), scalars, threads?) → affine points
 napi_value FixedBaseMul(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint32_t group, threads = 0;
+  uint32_t group, threads;
   Bytes g, scalars;
-  if (argc < 3 || !getU32(env, argv[0], group, "fixedBaseMul: group must be 1 or 2") ||
-      !getBytes(env, argv[1], g, "fixedBaseMul: the generator must be a Uint8Array") ||
-      !getBytes(env, argv[2], scalars, "fixedBaseMul: scalars must be a Uint8Array"))
-    return nullptr;
-  if (argc > 3 && !getU32(env, argv[3], threads, "fixedBaseMul: threads must be a number")) return nullptr;
-  if (group == 1) return fixedBaseOf<Fq>(env, g, scalars, threads);
-  if (group == 2) return fixedBaseOf<Fq2>(env, g, scalars, threads);
-  fail(env, "fixedBaseMul: group must be 1 or 2");
-  return nullptr;
+  if (!groupArgs(env, info, "fixedBaseMul(group 1 or 2, generator: Uint8Array, scalars: Uint8Array, threads?)", group, g, scalars, threads)) return nullptr;
+  return group == 1 ? fixedBaseOf<Fq>(env, g, scalars, threads) : fixedBaseOf<Fq2>(env, g, scalars, threads);
 }
 
 bool isPowerOfTwo(size_t n) { return n && !(n & (n - 1)); }

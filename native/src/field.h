@@ -67,10 +67,51 @@ inline uint64_t mac(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t& hi
 // takes the portable path (for its tests).
 inline const bool kHasAdx = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx") && !std::getenv("ZKML_NATIVE_NO_ADX");
 
+// One round of the product: t += a·b[off/8] in two carry chains; A takes the top word.
+#define ZKML_MONT_ROUND(OFF)               \
+  "movq " #OFF "(%[b]), %%rdx\n\t"          \
+  "xorq %%rax, %%rax\n\t"                   \
+  "mulxq 0(%[a]), %%rax, %[A]\n\t"          \
+  "adoxq %%rax, %[t0]\n\t"                  \
+  "adcxq %[A], %[t1]\n\t"                   \
+  "mulxq 8(%[a]), %%rax, %[A]\n\t"          \
+  "adoxq %%rax, %[t1]\n\t"                  \
+  "adcxq %[A], %[t2]\n\t"                   \
+  "mulxq 16(%[a]), %%rax, %[A]\n\t"         \
+  "adoxq %%rax, %[t2]\n\t"                  \
+  "adcxq %[A], %[t3]\n\t"                   \
+  "mulxq 24(%[a]), %%rax, %[A]\n\t"         \
+  "adoxq %%rax, %[t3]\n\t"                  \
+  "movq $0, %%rax\n\t"                      \
+  "adcxq %%rax, %[A]\n\t"                   \
+  "adoxq %%rax, %[A]\n\t"
+
+// One reduction: m = t0·inv, t = (t + m·p) / 2^64, the top word A folded into t3.
+#define ZKML_MONT_REDUCE                   \
+  "movq %[inv], %%rdx\n\t"                  \
+  "imulq %[t0], %%rdx\n\t"                  \
+  "xorq %%rax, %%rax\n\t"                   \
+  "mulxq %[p0], %%rax, %[s]\n\t"            \
+  "adcxq %[t0], %%rax\n\t"                  \
+  "movq %[s], %[t0]\n\t"                    \
+  "adcxq %[t1], %[t0]\n\t"                  \
+  "mulxq %[p1], %%rax, %[t1]\n\t"           \
+  "adoxq %%rax, %[t0]\n\t"                  \
+  "adcxq %[t2], %[t1]\n\t"                  \
+  "mulxq %[p2], %%rax, %[t2]\n\t"           \
+  "adoxq %%rax, %[t1]\n\t"                  \
+  "adcxq %[t3], %[t2]\n\t"                  \
+  "mulxq %[p3], %%rax, %[t3]\n\t"           \
+  "adoxq %%rax, %[t2]\n\t"                  \
+  "movq $0, %%rax\n\t"                      \
+  "adcxq %%rax, %[t3]\n\t"                  \
+  "adoxq %[A], %[t3]\n\t"
+
 // t ← a·b·2^-256 before the final subtraction (CIOS, no extra carry word: the modulus is below 2^254).
 inline void montMulAdx(uint64_t t[4], const uint64_t* a, const uint64_t* b, const uint64_t* mod, uint64_t inv) {
   uint64_t t0, t1, t2, t3, A, s;
   __asm__(
+      // t = a·b0, then a reduction; then three rounds of t += a·bi and a reduction.
         "movq 0(%[b]), %%rdx\n\t"
         "xorq %%rax, %%rax\n\t"
         "mulxq 0(%[a]), %[t0], %[t1]\n\t"
@@ -82,127 +123,7 @@ inline void montMulAdx(uint64_t t[4], const uint64_t* a, const uint64_t* b, cons
         "adoxq %%rax, %[t3]\n\t"
         "movq $0, %%rax\n\t"
         "adoxq %%rax, %[A]\n\t"
-        "movq %[inv], %%rdx\n\t"
-        "imulq %[t0], %%rdx\n\t"
-        "xorq %%rax, %%rax\n\t"
-        "mulxq %[p0], %%rax, %[s]\n\t"
-        "adcxq %[t0], %%rax\n\t"
-        "movq %[s], %[t0]\n\t"
-        "adcxq %[t1], %[t0]\n\t"
-        "mulxq %[p1], %%rax, %[t1]\n\t"
-        "adoxq %%rax, %[t0]\n\t"
-        "adcxq %[t2], %[t1]\n\t"
-        "mulxq %[p2], %%rax, %[t2]\n\t"
-        "adoxq %%rax, %[t1]\n\t"
-        "adcxq %[t3], %[t2]\n\t"
-        "mulxq %[p3], %%rax, %[t3]\n\t"
-        "adoxq %%rax, %[t2]\n\t"
-        "movq $0, %%rax\n\t"
-        "adcxq %%rax, %[t3]\n\t"
-        "adoxq %[A], %[t3]\n\t"
-        "movq 8(%[b]), %%rdx\n\t"
-        "xorq %%rax, %%rax\n\t"
-        "mulxq 0(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t0]\n\t"
-        "adcxq %[A], %[t1]\n\t"
-        "mulxq 8(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t1]\n\t"
-        "adcxq %[A], %[t2]\n\t"
-        "mulxq 16(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t2]\n\t"
-        "adcxq %[A], %[t3]\n\t"
-        "mulxq 24(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t3]\n\t"
-        "movq $0, %%rax\n\t"
-        "adcxq %%rax, %[A]\n\t"
-        "adoxq %%rax, %[A]\n\t"
-        "movq %[inv], %%rdx\n\t"
-        "imulq %[t0], %%rdx\n\t"
-        "xorq %%rax, %%rax\n\t"
-        "mulxq %[p0], %%rax, %[s]\n\t"
-        "adcxq %[t0], %%rax\n\t"
-        "movq %[s], %[t0]\n\t"
-        "adcxq %[t1], %[t0]\n\t"
-        "mulxq %[p1], %%rax, %[t1]\n\t"
-        "adoxq %%rax, %[t0]\n\t"
-        "adcxq %[t2], %[t1]\n\t"
-        "mulxq %[p2], %%rax, %[t2]\n\t"
-        "adoxq %%rax, %[t1]\n\t"
-        "adcxq %[t3], %[t2]\n\t"
-        "mulxq %[p3], %%rax, %[t3]\n\t"
-        "adoxq %%rax, %[t2]\n\t"
-        "movq $0, %%rax\n\t"
-        "adcxq %%rax, %[t3]\n\t"
-        "adoxq %[A], %[t3]\n\t"
-        "movq 16(%[b]), %%rdx\n\t"
-        "xorq %%rax, %%rax\n\t"
-        "mulxq 0(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t0]\n\t"
-        "adcxq %[A], %[t1]\n\t"
-        "mulxq 8(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t1]\n\t"
-        "adcxq %[A], %[t2]\n\t"
-        "mulxq 16(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t2]\n\t"
-        "adcxq %[A], %[t3]\n\t"
-        "mulxq 24(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t3]\n\t"
-        "movq $0, %%rax\n\t"
-        "adcxq %%rax, %[A]\n\t"
-        "adoxq %%rax, %[A]\n\t"
-        "movq %[inv], %%rdx\n\t"
-        "imulq %[t0], %%rdx\n\t"
-        "xorq %%rax, %%rax\n\t"
-        "mulxq %[p0], %%rax, %[s]\n\t"
-        "adcxq %[t0], %%rax\n\t"
-        "movq %[s], %[t0]\n\t"
-        "adcxq %[t1], %[t0]\n\t"
-        "mulxq %[p1], %%rax, %[t1]\n\t"
-        "adoxq %%rax, %[t0]\n\t"
-        "adcxq %[t2], %[t1]\n\t"
-        "mulxq %[p2], %%rax, %[t2]\n\t"
-        "adoxq %%rax, %[t1]\n\t"
-        "adcxq %[t3], %[t2]\n\t"
-        "mulxq %[p3], %%rax, %[t3]\n\t"
-        "adoxq %%rax, %[t2]\n\t"
-        "movq $0, %%rax\n\t"
-        "adcxq %%rax, %[t3]\n\t"
-        "adoxq %[A], %[t3]\n\t"
-        "movq 24(%[b]), %%rdx\n\t"
-        "xorq %%rax, %%rax\n\t"
-        "mulxq 0(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t0]\n\t"
-        "adcxq %[A], %[t1]\n\t"
-        "mulxq 8(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t1]\n\t"
-        "adcxq %[A], %[t2]\n\t"
-        "mulxq 16(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t2]\n\t"
-        "adcxq %[A], %[t3]\n\t"
-        "mulxq 24(%[a]), %%rax, %[A]\n\t"
-        "adoxq %%rax, %[t3]\n\t"
-        "movq $0, %%rax\n\t"
-        "adcxq %%rax, %[A]\n\t"
-        "adoxq %%rax, %[A]\n\t"
-        "movq %[inv], %%rdx\n\t"
-        "imulq %[t0], %%rdx\n\t"
-        "xorq %%rax, %%rax\n\t"
-        "mulxq %[p0], %%rax, %[s]\n\t"
-        "adcxq %[t0], %%rax\n\t"
-        "movq %[s], %[t0]\n\t"
-        "adcxq %[t1], %[t0]\n\t"
-        "mulxq %[p1], %%rax, %[t1]\n\t"
-        "adoxq %%rax, %[t0]\n\t"
-        "adcxq %[t2], %[t1]\n\t"
-        "mulxq %[p2], %%rax, %[t2]\n\t"
-        "adoxq %%rax, %[t1]\n\t"
-        "adcxq %[t3], %[t2]\n\t"
-        "mulxq %[p3], %%rax, %[t3]\n\t"
-        "adoxq %%rax, %[t2]\n\t"
-        "movq $0, %%rax\n\t"
-        "adcxq %%rax, %[t3]\n\t"
-        "adoxq %[A], %[t3]\n\t"
-
+      ZKML_MONT_REDUCE ZKML_MONT_ROUND(8) ZKML_MONT_REDUCE ZKML_MONT_ROUND(16) ZKML_MONT_REDUCE ZKML_MONT_ROUND(24) ZKML_MONT_REDUCE
       : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [A] "=&r"(A), [s] "=&r"(s)
       : [a] "r"(a), [b] "r"(b), [p0] "m"(mod[0]), [p1] "m"(mod[1]), [p2] "m"(mod[2]), [p3] "m"(mod[3]), [inv] "m"(inv)
       : "rax", "rdx", "cc", "memory");
