@@ -1,7 +1,7 @@
 /**
  * zkml's warm Groth16 prover (core/systems/groth16_prover.ts) against snarkjs's on the MNIST
  * build, on both curve backends (WebAssembly and the native addon): the same public signals,
- * proofs snarkjs verifies (and the Solidity verifier, for the native one), a witness that breaks
+ * proofs snarkjs and the Solidity verifier accept, a witness that breaks
  * a constraint gives no valid proof, and a damaged key is refused by name.
  */
 import { readFile } from "node:fs/promises";
