@@ -3,7 +3,6 @@
  * generated circuit computes it (circuits/codegen.ts, circuits/lib/chain_hash.circom): blinding,
  * layout, then the packed values, chained through Poseidon.
  */
-import * as poseidonLite from "poseidon-lite";
 import { CHAIN_RATE, FIELD_R, packSigned } from "./field.js";
 import { layoutTag, type CommitmentLayout } from "./layout.js";
 import { WEIGHT_BITS } from "./qmodel.js";
@@ -11,23 +10,56 @@ import { WEIGHT_BITS } from "./qmodel.js";
 export { randomBlinding } from "./field.js";
 export { layoutTag, type CommitmentLayout } from "./layout.js";
 
+type Poseidon = (inputs: bigint[]) => bigint;
+
 /**
  * circomlib's Poseidon by number of inputs (poseidon-lite: the same constants, 0.8 MB of plain
  * JavaScript against circomlibjs's 30 MB with ethers v5, and nothing to build before the first
- * hash). test/gadgets/commitment.test.ts holds it to the circuit's ChainHash.
+ * hash). test/gadgets/commitment.test.ts holds it to the circuit's ChainHash. Each arity is
+ * loaded when first used (a chain needs two or three of the fifteen, and each is a table of
+ * constants a cold `zkml verify` would otherwise parse); the imports are literal so bundlers
+ * split them.
  */
-const POSEIDON: readonly ((inputs: bigint[]) => bigint)[] = Array.from({ length: 15 }, (_, k) => {
-  const f = (poseidonLite as Record<string, unknown>)[`poseidon${k + 2}`];
-  if (typeof f !== "function") throw new Error(`poseidon-lite has no poseidon${k + 2}`);
-  return f as (inputs: bigint[]) => bigint;
-});
+const POSEIDON_LOADERS: Record<number, () => Promise<Record<string, unknown>>> = {
+  2: () => import("poseidon-lite/poseidon2"),
+  3: () => import("poseidon-lite/poseidon3"),
+  4: () => import("poseidon-lite/poseidon4"),
+  5: () => import("poseidon-lite/poseidon5"),
+  6: () => import("poseidon-lite/poseidon6"),
+  7: () => import("poseidon-lite/poseidon7"),
+  8: () => import("poseidon-lite/poseidon8"),
+  9: () => import("poseidon-lite/poseidon9"),
+  10: () => import("poseidon-lite/poseidon10"),
+  11: () => import("poseidon-lite/poseidon11"),
+  12: () => import("poseidon-lite/poseidon12"),
+  13: () => import("poseidon-lite/poseidon13"),
+  14: () => import("poseidon-lite/poseidon14"),
+  15: () => import("poseidon-lite/poseidon15"),
+  16: () => import("poseidon-lite/poseidon16"),
+};
+const loaded = new Map<number, Promise<Poseidon>>();
+
+function poseidon(arity: number): Promise<Poseidon> {
+  let p = loaded.get(arity);
+  if (!p) {
+    const load = POSEIDON_LOADERS[arity];
+    if (!load) throw new Error(`no Poseidon of ${arity} inputs`);
+    p = load().then((m) => {
+      const f = m[`poseidon${arity}`] ?? (m.default as Record<string, unknown> | undefined)?.[`poseidon${arity}`];
+      if (typeof f !== "function") throw new Error(`poseidon-lite has no poseidon${arity}`);
+      return f as Poseidon;
+    });
+    loaded.set(arity, p);
+  }
+  return p;
+}
 
 /** state_0 = number of elements; state_{i+1} = Poseidon(state_i, next ≤ 15 elements). */
 export async function chainHash(elements: readonly bigint[]): Promise<bigint> {
   let state = BigInt(elements.length);
   for (let i = 0; i < elements.length; i += CHAIN_RATE) {
     const block = [state, ...elements.slice(i, i + CHAIN_RATE)];
-    state = POSEIDON[block.length - 2]!(block);
+    state = (await poseidon(block.length))(block);
   }
   return state;
 }

@@ -4,7 +4,8 @@
  * ZkmlInferenceVerifier.sol computes the same value (contextOf, contextFor); the circuit carries
  * it inside the public classContext signal (ctx * 256 + class).
  */
-import { AbiCoder, keccak256 } from "ethers";
+import { AbiCoder } from "ethers/abi";
+import { keccak256 } from "ethers/crypto";
 import { ZkmlError } from "./errors.js";
 
 /** Bits of a proof context: keccak256 >> 12, so context * 256 + class stays below the field. */

@@ -1,5 +1,6 @@
-/** The commitment's layout element: pure (ethers' keccak only), so browsers and contracts' helpers share it. */
-import { AbiCoder, keccak256 } from "ethers";
+/** The commitment's layout element: pure (ethers' ABI coder and keccak only), so browsers and contracts' helpers share it. */
+import { AbiCoder } from "ethers/abi";
+import { keccak256 } from "ethers/crypto";
 
 export interface CommitmentLayout {
   inputSize: number;

@@ -40,8 +40,8 @@ export { writeSequential, type SequentialLayer, type SequentialSpec } from "../c
 export { setupModel, readVerifierArtifact, type SetupInfo } from "./setup.js";
 export { openReady, type ReadyModel } from "./build.js";
 export { contribute, verifySetup, type ContributeOptions, type SetupCheck } from "./contribute.js";
-export { InferenceProver, readProofFile, type ContextDetails, type ProveResult } from "./prove.js";
-export { verifyProofFile, requireValidProof, type VerifyResult } from "./verify.js";
+export { InferenceProver, type ContextDetails, type ProveResult } from "./prove.js";
+export { verifyProofFile, requireValidProof, readProofFile, type VerifyResult } from "./verify.js";
 export { inferenceTransaction, type InferenceTransaction } from "./transaction.js";
 export { checkCircuit, type CircuitCheck } from "./check.js";
 export {

@@ -6,9 +6,7 @@ import { circuitInput } from "../core/circuit_input.js";
 import { commitInference, randomBlinding } from "../core/commitment.js";
 import { FILES } from "../core/build_files.js";
 import { splitClassContext } from "../core/context.js";
-import { ZkmlError } from "../core/errors.js";
-import { readJsonFile } from "../core/input.js";
-import { assembleProofFile, PROOF_FORMAT, proofFileShapeProblem, type ContextDetails, type ProofFile } from "../core/proof_file.js";
+import { assembleProofFile, type ContextDetails, type ProofFile } from "../core/proof_file.js";
 import { modelClass, quantizeInput, runReference } from "../core/qmodel.js";
 import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
@@ -68,14 +66,3 @@ export class InferenceProver {
   }
 }
 
-/** A parsed proof file checked for shape (core/proof_file.ts) before any of it is used; `file` names it in errors. */
-export function assertProofFile(doc: unknown, file: string): ProofFile {
-  const problem = proofFileShapeProblem(doc);
-  if (problem) throw new ZkmlError("BAD_INPUT", `${file} is not a zkml proof file (${PROOF_FORMAT}): ${problem}`);
-  return doc as ProofFile;
-}
-
-/** A proof file, bounded and shape-checked before any field is used (it may be hostile); verify it with verifyProofFile. */
-export async function readProofFile(file: string): Promise<ProofFile> {
-  return assertProofFile(await readJsonFile(file, "proof"), file);
-}

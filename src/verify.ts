@@ -10,11 +10,24 @@ import { computeContext, splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
 import { FIELD_R } from "../core/field.js";
 import { terminalText } from "../core/inert.js";
-import { proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
+import { readJsonFile } from "../core/input.js";
+import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantizeOutput, modelClass, outputValues, type NamedOutput } from "../core/qmodel.js";
 import { backend, proofEncodingProblem } from "../core/systems/index.js";
 import { verifySnark } from "../verifier/verify.js";
 import { openReady, type ReadyModel } from "./build.js";
+
+/** A parsed proof file checked for shape (core/proof_file.ts) before any of it is used; `file` names it in errors. */
+export function assertProofFile(doc: unknown, file: string): ProofFile {
+  const problem = proofFileShapeProblem(doc);
+  if (problem) throw new ZkmlError("BAD_INPUT", `${file} is not a zkml proof file (${PROOF_FORMAT}): ${problem}`);
+  return doc as ProofFile;
+}
+
+/** A proof file, bounded and shape-checked before any field is used (it may be hostile); verify it with verifyProofFile. */
+export async function readProofFile(file: string): Promise<ProofFile> {
+  return assertProofFile(await readJsonFile(file, "proof"), file);
+}
 
 export interface VerifyResult {
   valid: boolean;

@@ -10,7 +10,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { assertProofFile } from "../src/prove.js";
+import { assertProofFile } from "../src/verify.js";
 import {
   inputShapes,
   InferenceProver,

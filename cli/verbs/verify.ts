@@ -1,4 +1,6 @@
-import { readProofFile, verifyProofFile } from "../../src/index.js";
+// Not the SDK's index: verify needs none of ethers, the ONNX reader or the prover, and a cold
+// `zkml verify` pays for every module it loads.
+import { readProofFile, verifyProofFile } from "../../src/verify.js";
 import { ms, requirePositional, type Verb } from "../io.js";
 
 export const verifyVerb: Verb = {
