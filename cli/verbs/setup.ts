@@ -17,7 +17,7 @@ verifier contract (snarkjs's template, unmodified, plus zkml's context/replay wr
                 and a ptau 8 times larger than the circuit needs for PLONK.
                 PLONK gates have fan-in 2: circom's free linear combinations (the dense layers
                 with constant weights) become addition gates, so a PLONK/FFLONK circuit is much
-                larger than its r1cs (the MNIST MLP: 8,707 r1cs constraints, 130,460 PLONK
+                larger than its r1cs (the MNIST MLP: 7,950 r1cs constraints, 128,215 PLONK
                 gates). Measured here on 2 cores (snarkjs): at 100k constraints Groth16 proves in
                 ~10 s while PLONK takes ~194 s; at 10k FFLONK takes ~43 s. See docs/BENCHMARKS.md.
 
