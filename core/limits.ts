@@ -23,6 +23,8 @@ export const LIMITS = {
   multiplyAdds: 2 ** 26,
   /** Constraints a circuit is estimated to need (2^23: a 2^24 powers of tau, beyond this machine). */
   estimatedConstraints: 2 ** 23,
+  /** Wires and constraints of an r1cs that keys are made for (a 2^20-constraint circuit has ~0.5M wires; each takes ~200 bytes while keys are made). */
+  r1csSize: 2 ** 24,
   /** Bytes of an input, calibration or proof JSON file. */
   jsonBytes: 64 * 2 ** 20,
   /** Nesting depth of an input array (a 4-D tensor with a batch dimension needs 5). */

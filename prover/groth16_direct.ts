@@ -25,6 +25,7 @@ import type { BnCurve } from "../core/bn254.js";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
 import { FIELD_R } from "../core/field.js";
+import { LIMITS } from "../core/limits.js";
 import { type CurveAccel, curveAccel } from "../core/native.js";
 import { parseR1cs, type R1csHeader, readR1csHeader } from "../core/r1cs.js";
 import type { SystemKeys } from "../core/systems/index.js";
@@ -292,7 +293,15 @@ export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, pro
   const r1csBytes = new Uint8Array(await readFile(r1csFile));
   const header = readR1csHeader(r1csBytes, r1csFile);
   if (header.n8 !== 32 || header.prime !== r) throw new ZkmlError("BAD_INPUT", `${r1csFile}: not a circuit over BN254's scalar field`);
+  for (const [what, n] of [
+    ["wires", header.nWires],
+    ["constraints", header.nConstraints],
+  ] as const) {
+    // The header's counts, not the file's size, set what is allocated: bound them first.
+    if (n > LIMITS.r1csSize) throw new ZkmlError("BAD_INPUT", `${r1csFile}: ${n} ${what}, over zkml's limit of ${LIMITS.r1csSize}`);
+  }
   const nPublic = header.nPubOut + header.nPubIn;
+  if (nPublic + 1 > header.nWires) throw new ZkmlError("BAD_INPUT", `${r1csFile}: more public signals than wires`);
   // snarkjs zkey new: floor(log2(nConstraints + nPublic)) + 1.
   const power = Math.floor(Math.log2(header.nConstraints + nPublic)) + 1;
   const d = 2 ** power;

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as binFileUtils from "@iden3/binfileutils";
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { releaseCurves } from "../core/curve.js";
 import { PROOF_BACKENDS } from "../core/systems/index.js";
 import { loadNativeAddon, setCurveBackend } from "../core/native.js";
+import { binSections } from "../core/r1cs.js";
 import { groth16DirectSetup } from "../prover/groth16_direct.js";
 import { SnarkProver } from "../prover/prover.js";
 import { generateDevPtau } from "../prover/ptau/dev.js";
@@ -89,6 +90,21 @@ describe("development powers of tau", () => {
     const [wasm, native] = [await coefficients(zkeys[0]!), await coefficients(zkeys[1]!)];
     expect(wasm.length).toBeGreaterThan(100);
     expect(native.equals(wasm)).toBe(true);
+  });
+
+  it.each(BACKENDS)("refuses an r1cs whose header claims more wires than zkml makes keys for, before allocating (%s)", async (name) => {
+    useBackend(name);
+    const c = await TestCircuit.compile(`include "lib/requant.circom";\ncomponent main = RequantInt8(20, 6, 1, 0);`);
+    const bytes = new Uint8Array(await readFile(c.r1cs));
+    const header = binSections(bytes, "r1cs", "t.r1cs").get(1)!;
+    // Section 1: n8, the prime (n8 bytes), then nWires.
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(header.start + 4 + 32, 2 ** 30, true);
+    const file = path.join(dir, `huge-${name}.r1cs`);
+    await writeFile(file, bytes);
+    await expect(groth16DirectSetup(file, path.join(dir, `huge-${name}.zkey`))).rejects.toMatchObject({
+      code: "BAD_INPUT",
+      message: expect.stringMatching(/1073741824 wires, over zkml's limit/),
+    });
   });
 
   it("supports a Groth16 setup, proof and verification", async () => {

@@ -91,6 +91,8 @@ struct KeyScalars {
 inline const char* groth16KeyScalars(const uint8_t* r1cs, size_t len, size_t nConstraints, size_t nWires, size_t nPublic, unsigned power,
                                      const Fr& omega, const Fr& omega2, const uint8_t* secrets, KeyScalars& out) {
   const uint64_t d = 1ULL << power;
+  // Sizes before allocation: every constraint takes at least 12 bytes (three term counts).
+  if (nWires > (1u << 26) || nConstraints > len / 12) return "the r1cs's sizes do not fit its bytes or zkml's limits";
   if (nConstraints + nPublic + 1 > d) return "the domain is smaller than the constraints and public inputs";
   if (nPublic + 1 > nWires) return "more public inputs than wires";
   Fr tau = Fr::fromNormal(Fr::load(secrets)), alpha = Fr::fromNormal(Fr::load(secrets + 32));
@@ -136,6 +138,7 @@ inline const char* groth16KeyScalars(const uint8_t* r1cs, size_t len, size_t nCo
 // The zkey's section 4: A and B terms (and the public inputs' extra rows) as snarkjs stores
 // them: count, then (matrix, row, wire, k·R² mod r). Empty on malformed bytes.
 inline std::vector<uint8_t> groth16CoefficientSection(const uint8_t* r1cs, size_t len, size_t nConstraints, size_t nWires, size_t nPublic) {
+  if (nConstraints > len / 12) return {};
   std::vector<uint8_t> out(4);
   uint32_t count = 0;
   auto push = [&](uint32_t m, uint32_t row, uint32_t wire, const Fr& kR2) {
