@@ -65,4 +65,3 @@ export class InferenceProver {
     return { proof: file, timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
   }
 }
-
