@@ -67,31 +67,27 @@ describe.each(backends)("the warm Groth16 prover on %s", (_name, curveAccel) => 
     expect(await snarkjs.groth16.verify(vk, proof.publicSignals, proof.proof)).toBe(true);
   }, 60_000);
 
-  it.runIf(curveAccel)(
-    "makes proofs the Solidity verifier accepts (and rejects with a public signal changed)",
-    async () => {
-      const dir = inject("mnistDir");
-      const ready = await openReady(dir);
-      const zkey = await readFile(ready.file("zkey"));
-      const witness = await WitnessGenerator.load(ready.file("wasm"));
-      const wtns = await witness.compute(circuitInput(ready.model, quantizeInput(ready.model, Array(784).fill(0.25)), 4n, 6n));
-      const proof = await (await groth16Prover(zkey, curveAccel))(wtns);
-      const { Contract } = await import("ethers");
-      const chain = await connectInProcessChain();
-      try {
-        const artifact = await readVerifierArtifact(dir, "snark");
-        const verifier = new Contract((await deployVerifier(chain.signer, artifact)).address, artifact.abi, chain.provider);
-        const g16 = backend("groth16");
-        const onchain = (signals: string[]) =>
-          verifier.getFunction("verifyProof").staticCall(...g16.verifyProofArgs(g16.words(proof.proof), signals.map(BigInt)));
-        expect(await onchain(proof.publicSignals)).toBe(true);
-        expect(await onchain([proof.publicSignals[0]!, (BigInt(proof.publicSignals[1]!) + 1n).toString(), ...proof.publicSignals.slice(2)])).toBe(false);
-      } finally {
-        await chain.close();
-      }
-    },
-    120_000,
-  );
+  it("makes proofs the Solidity verifier accepts (and rejects with a public signal changed)", async () => {
+    const dir = inject("mnistDir");
+    const ready = await openReady(dir);
+    const zkey = await readFile(ready.file("zkey"));
+    const witness = await WitnessGenerator.load(ready.file("wasm"));
+    const wtns = await witness.compute(circuitInput(ready.model, quantizeInput(ready.model, Array(784).fill(0.25)), 4n, 6n));
+    const proof = await (await groth16Prover(zkey, curveAccel))(wtns);
+    const { Contract } = await import("ethers");
+    const chain = await connectInProcessChain();
+    try {
+      const artifact = await readVerifierArtifact(dir, "snark");
+      const verifier = new Contract((await deployVerifier(chain.signer, artifact)).address, artifact.abi, chain.provider);
+      const g16 = backend("groth16");
+      const onchain = (signals: string[]) =>
+        verifier.getFunction("verifyProof").staticCall(...g16.verifyProofArgs(g16.words(proof.proof), signals.map(BigInt)));
+      expect(await onchain(proof.publicSignals)).toBe(true);
+      expect(await onchain([proof.publicSignals[0]!, (BigInt(proof.publicSignals[1]!) + 1n).toString(), ...proof.publicSignals.slice(2)])).toBe(false);
+    } finally {
+      await chain.close();
+    }
+  }, 120_000);
 
   it("refuses a damaged key with a ZkmlError that says to run setup again", async () => {
     const zkey = await readFile((await openReady(inject("mnistDir"))).file("zkey"));
