@@ -88,18 +88,26 @@ async function msmRows(runs: number, n: number) {
   return rows;
 }
 
+/** Direct development keys of an r1cs on each backend into `tmp` (native.zkey, wasm.zkey): total and key-point times. */
+async function directKeysBoth(r1cs: string, tmp: string): Promise<Record<string, number>> {
+  const keys: Record<string, number> = {};
+  for (const backend of ["native", "wasm"] as const) {
+    setCurveBackend(backend);
+    const [k, t] = await ms(() => groth16DirectSetup(r1cs, path.join(tmp, `${backend}.zkey`)));
+    keys[backend] = t;
+    keys[`${backend}Points`] = k.timingsMs.points ?? 0;
+  }
+  setCurveBackend("auto");
+  return keys;
+}
+
 /** Direct keys on each backend, then one warm prove each (after a warm-up), for a larger model. */
 async function largerModel(dir: string) {
   const ready = await openReady(dir);
   const tmp = await mkdtemp(path.join(tmpdir(), "zkml-bench-native-"));
   const row: Record<string, unknown> = { model: ready.model.name, dir };
   try {
-    const keys: Record<string, number> = {};
-    for (const backend of ["native", "wasm"] as const) {
-      setCurveBackend(backend);
-      const [, t] = await ms(() => groth16DirectSetup(ready.file("r1cs"), path.join(tmp, `${backend}.zkey`)));
-      keys[backend] = t;
-    }
+    const keys = await directKeysBoth(ready.file("r1cs"), tmp);
     const zkey = await readFile(path.join(tmp, "native.zkey"));
     const witness = await WitnessGenerator.load(ready.file("wasm"));
     const m = ready.model;
@@ -158,14 +166,9 @@ async function main() {
   );
   const msm = await msmRows(runs, 1 << 14);
   const tmp = await mkdtemp(path.join(tmpdir(), "zkml-bench-native-"));
-  const keys: Record<string, number> = {};
+  let keys: Record<string, number>;
   try {
-    for (const backend of ["native", "wasm"] as const) {
-      setCurveBackend(backend);
-      const [k, t] = await ms(() => groth16DirectSetup(ready.file("r1cs"), path.join(tmp, `${backend}.zkey`)));
-      keys[backend] = t;
-      keys[`${backend}Points`] = k.timingsMs.points ?? 0;
-    }
+    keys = await directKeysBoth(ready.file("r1cs"), tmp);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

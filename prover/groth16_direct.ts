@@ -148,10 +148,16 @@ function keyScalars(cs: R1cs, nPublic: number, d: number, omega: bigint, omega2:
 }
 
 /** The same on the native addon, from the r1cs's constraint bytes (no BigInt parse); τ, α, β, δ drawn here and wiped. */
-function nativeKeyScalars(accel: CurveAccel, bytes: Uint8Array, header: R1csHeader, nPublic: number, power: number, omega: bigint, omega2: bigint): KeyScalars {
+function nativeKeyScalars(
+  accel: CurveAccel,
+  constraints: Uint8Array,
+  header: R1csHeader,
+  nPublic: number,
+  power: number,
+  omega: bigint,
+  omega2: bigint,
+): KeyScalars {
   const d = 2 ** power;
-  const { start, size } = header.constraints;
-  const constraints = bytes.subarray(start, start + size);
   let tau = randomScalar();
   while (pow(tau, BigInt(2 * d)) === 1n) tau = randomScalar();
   const secrets = scalarBytes([tau, randomScalar(), randomScalar(), randomScalar()], 32);
@@ -216,8 +222,14 @@ async function section(fd: binFileUtils.FastFile, id: number, write: () => Promi
 async function headerSections(fd: binFileUtils.FastFile, curve: BnCurve, k: KeyScalars, sizes: { nVars: number; nPublic: number; d: number }, g1: G, g2: G) {
   const n8 = curve.Fr.n8;
   await section(fd, 1, () => fd.writeULE32(1)); // Groth16
-  const [alpha1, beta1, delta1] = [await g1(k.alpha), await g1(k.beta), await g1(k.delta)];
-  const [beta2, delta2] = [await g2(k.beta), await g2(k.delta)];
+  // One multiplication call per group (each builds its generator's table).
+  const [secrets1, secrets2] = [Buffer.concat([k.alpha, k.beta, k.delta]), Buffer.concat([k.beta, k.delta])];
+  const [p1, p2] = [await g1(secrets1), await g2(secrets2)];
+  secrets1.fill(0);
+  secrets2.fill(0);
+  const [s1, s2] = [curve.G1.F.n8 * 2, curve.G2.F.n8 * 2];
+  const [alpha1, beta1, delta1] = [p1.subarray(0, s1), p1.subarray(s1, 2 * s1), p1.subarray(2 * s1)];
+  const [beta2, delta2] = [p2.subarray(0, s2), p2.subarray(s2)];
   const gamma2 = new Uint8Array(curve.G2.F.n8 * 2);
   curve.G2.toRprLEM(gamma2, 0, curve.G2.g);
   await section(fd, 2, async () => {
@@ -283,8 +295,11 @@ function wasmScalars(bytes: Uint8Array, file: string, nPublic: number, d: number
 /** The same on the native addon, from the constraint bytes. */
 function nativeScalars(accel: CurveAccel, bytes: Uint8Array, header: R1csHeader, nPublic: number, power: number, omega: bigint, omega2: bigint) {
   const { start, size } = header.constraints;
-  const coefficients = accel.groth16CoefficientSection(bytes.subarray(start, start + size), header.nConstraints, header.nWires, nPublic);
-  return { k: nativeKeyScalars(accel, bytes, header, nPublic, power, omega, omega2), coefficients };
+  const constraints = bytes.subarray(start, start + size);
+  return {
+    k: nativeKeyScalars(accel, constraints, header, nPublic, power, omega, omega2),
+    coefficients: accel.groth16CoefficientSection(constraints, header.nConstraints, header.nWires, nPublic),
+  };
 }
 
 /** Groth16 development keys for an r1cs with no ptau: the toxic waste drawn in memory and dropped (see the module comment). */
@@ -305,9 +320,11 @@ export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, pro
   // snarkjs zkey new: floor(log2(nConstraints + nPublic)) + 1.
   const power = Math.floor(Math.log2(header.nConstraints + nPublic)) + 1;
   const d = 2 ** power;
-  const curve = await getCurveFromName("bn128");
-  const tmp = `${zkeyFile}.partial-${process.pid}`;
   const accel = curveAccel();
+  // With the addon, ffjavascript only supplies roots of unity and the generators: its one-thread
+  // curve, with no worker threads to start.
+  const curve = await getCurveFromName("bn128", accel !== undefined);
+  const tmp = `${zkeyFile}.partial-${process.pid}`;
   try {
     const { Fr } = curve;
     if (power + 1 > Fr.s) throw new Error(`circuit too big: a domain of 2^${power} exceeds the field's 2-adicity`);

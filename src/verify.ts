@@ -54,8 +54,9 @@ function fieldSignal(v: unknown): bigint | undefined {
   return b < FIELD_R ? b : undefined;
 }
 
-function intsInRange(v: unknown, count: number, bits: number): v is number[] {
-  const lo = -(2 ** (bits - 1));
+/** `count` integers of `bits` signed bits (of bits − 1 unsigned ones when `nonNegative`). */
+function intsInRange(v: unknown, count: number, bits: number, nonNegative = false): v is number[] {
+  const lo = nonNegative ? 0 : -(2 ** (bits - 1));
   const hi = 2 ** (bits - 1);
   return Array.isArray(v) && v.length === count && v.every((x) => Number.isSafeInteger(x) && x >= lo && x < hi);
 }
@@ -94,9 +95,11 @@ function valueProblems(proof: ProofFile, ready: ReadyModel): { problems: string[
   const m = ready.model;
   const { input, output } = proof;
   const problems: string[] = [];
-  const inputOk = intsInRange(input.values, layout.inputSize, layout.inputBits);
-  if (!inputOk) problems.push(`input.values: expected ${layout.inputSize} integers of ${layout.inputBits} signed bits`);
-  else if (m.input.nonNegative && input.values.some((v) => v < 0)) problems.push("input.values: the model's input is non-negative (in [0, 127])");
+  const inputOk = intsInRange(input.values, layout.inputSize, layout.inputBits, m.input.nonNegative);
+  if (!inputOk) {
+    const domain = m.input.nonNegative ? `in [0, ${2 ** (layout.inputBits - 1) - 1}]` : `of ${layout.inputBits} signed bits`;
+    problems.push(`input.values: expected ${layout.inputSize} integers ${domain}`);
+  }
   if (input.frac !== m.input.frac) problems.push(`input.frac: ${show(input.frac)}, the model's input is at 2^-${m.input.frac}`);
   const outputOk = intsInRange(output.values, layout.outputSize, layout.outputBits);
   if (!outputOk) problems.push(`output.values: expected ${layout.outputSize} integers of ${layout.outputBits} signed bits`);

@@ -73,6 +73,10 @@ describe("MNIST: setup → prove → verify off-chain", () => {
     expect(swapped).toMatchObject({ valid: false, checks: { proof: true, commitment: false } });
     expect((await bad((p) => (p.model.modelId = "0x" + "00".repeat(32)))).checks.model).toBe(false);
     expect((await bad((p) => (p.model.vkey = "00".repeat(32)))).checks).toMatchObject({ keys: false, proof: true });
+    // The MNIST input is non-negative: a stated −1 is outside its domain, named as such.
+    const negative = await bad((p) => (p.input.values[0] = -1));
+    expect(negative.valid).toBe(false);
+    expect(negative.problems).toContain("input.values: expected 784 integers in [0, 127]");
   });
 });
 

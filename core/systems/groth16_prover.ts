@@ -152,15 +152,17 @@ function modInverse(a: bigint, m: bigint): bigint {
   return ((t0 % m) + m) % m;
 }
 
-/** A .wtns file's values (normal form) as the MSMs take them (bytes) and as BigInts. */
-function witnessValues(wtns: Uint8Array, nVars: number): { bytes: Uint8Array; values: bigint[] } {
+/** A .wtns file's values (normal form) as the MSMs take them (bytes). */
+function witnessBytes(wtns: Uint8Array, nVars: number): Uint8Array {
   const { offset, n8, count } = wtnsLayout(wtns);
   if (n8 !== N8 || count !== nVars) throw new ZkmlError("BAD_INPUT", `the witness does not fit the proving key (${nVars} signals of ${N8} bytes expected)`);
-  const view = new DataView(wtns.buffer, wtns.byteOffset, wtns.byteLength);
-  return {
-    bytes: new Uint8Array(wtns.subarray(offset, offset + count * N8)),
-    values: Array.from({ length: count }, (_, i) => readLE(view, offset + i * N8, N8)),
-  };
+  return new Uint8Array(wtns.subarray(offset, offset + count * N8));
+}
+
+/** Values `from` ≤ i < `to` of the witness bytes as BigInts (all of them only where A/B/C are summed in BigInt). */
+function witnessBigInts(bytes: Uint8Array, from: number, to: number): bigint[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: to - from }, (_, i) => readLE(view, (from + i) * N8, N8));
 }
 
 /** The coefficients' values k (x·R²) from section 4's bytes (count, then matrix, row, signal, k per entry). */
@@ -222,34 +224,41 @@ function joinABC(a: Uint8Array, b: Uint8Array, c: Uint8Array, p: bigint, rInv: b
 /** The five multi-exponentiations' results: A, B1, B2, C and H (Jacobian points). */
 type MsmResults = [Element, Element, Element, Element, Element];
 
+/** The domain's root ω and the coset's shift: the generator of the coset the quotient is evaluated on (Montgomery form). */
+function quotientRoots(curve: BnCurve, power: number): { omega: Element; inc: Element } {
+  const { Fr } = curve;
+  return { omega: Fr.w[power]!, inc: power === Fr.s ? Fr.shift : Fr.w[power + 1]! };
+}
+
 /** A/B/C, the quotient's FFTs and the five MSMs on ffjavascript's WebAssembly workers. */
-async function wasmMsms(curve: BnCurve, key: ParsedKey, w: { bytes: Uint8Array; values: bigint[] }, rInv: bigint): Promise<MsmResults> {
+async function wasmMsms(curve: BnCurve, key: ParsedKey, w: Uint8Array, rInv: bigint): Promise<MsmResults> {
   const { Fr, G1, G2 } = curve;
   const p = Fr.p;
-  const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
+  const { inc } = quotientRoots(curve, key.power);
   // A/B/C on the main thread, the quotient's FFTs, then all five multi-exponentiations at once,
   // so the workers' queue never runs dry between them (the fastest order measured).
-  const [a, b, c] = buildABC(key, w.values, p, rInv);
+  const [a, b, c] = buildABC(key, witnessBigInts(w, 0, key.nVars), p, rInv);
   const [ao, bo, co] = await Promise.all([toOddCoset(curve, a, inc), toOddCoset(curve, b, inc), toOddCoset(curve, c, inc)]);
   return Promise.all([
-    G1.multiExpAffine(key.points.A, w.bytes),
-    G1.multiExpAffine(key.points.B1, w.bytes),
-    G2.multiExpAffine(key.points.B2, w.bytes),
-    G1.multiExpAffine(key.points.C, w.bytes.slice((key.nPublic + 1) * N8)),
+    G1.multiExpAffine(key.points.A, w),
+    G1.multiExpAffine(key.points.B1, w),
+    G2.multiExpAffine(key.points.B2, w),
+    G1.multiExpAffine(key.points.C, w.slice((key.nPublic + 1) * N8)),
     G1.multiExpAffine(key.points.H, joinABC(ao, bo, co, p, rInv)),
   ]);
 }
 
-/** The same on the native addon (core/native.ts): the quotient and every MSM on all cores. */
-function nativeMsms(accel: CurveAccel, curve: BnCurve, key: ParsedKey, w: { bytes: Uint8Array }): MsmResults {
-  const { Fr } = curve;
-  const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
-  const h = accel.groth16Quotient(key.coefficients, w.bytes, key.domainSize, Fr.fromMontgomery(Fr.w[key.power]!), Fr.fromMontgomery(inc));
+/**
+ * The five MSMs on the native addon (core/native.ts), the quotient with them: on all cores.
+ * The roots are the addon's (normal form), converted once per key.
+ */
+function nativeMsms(accel: CurveAccel, roots: { omega: Uint8Array; inc: Uint8Array }, key: ParsedKey, w: Uint8Array): MsmResults {
+  const h = accel.groth16Quotient(key.coefficients, w, key.domainSize, roots.omega, roots.inc);
   return [
-    accel.msm(1, key.points.A, w.bytes),
-    accel.msm(1, key.points.B1, w.bytes),
-    accel.msm(2, key.points.B2, w.bytes),
-    accel.msm(1, key.points.C, w.bytes.subarray((key.nPublic + 1) * N8)),
+    accel.msm(1, key.points.A, w),
+    accel.msm(1, key.points.B1, w),
+    accel.msm(2, key.points.B2, w),
+    accel.msm(1, key.points.C, w.subarray((key.nPublic + 1) * N8)),
     accel.msm(1, key.points.H, h),
   ];
 }
@@ -265,11 +274,13 @@ export async function groth16Prover(zkey: Uint8Array, accel?: CurveAccel): Promi
   const first = await curveNow();
   const key = parseKey(zkey, first);
   const rInv = montgomeryInverse(first.Fr.p);
+  const roots = quotientRoots(first, key.power);
+  const nativeRoots = { omega: first.Fr.fromMontgomery(roots.omega), inc: first.Fr.fromMontgomery(roots.inc) };
   return async (wtns) => {
     const curve = await curveNow();
     const { Fr, G1, G2 } = curve;
-    const w = witnessValues(wtns, key.nVars);
-    const [pa, pb1, pb, pc, resH] = accel ? nativeMsms(accel, curve, key, w) : await wasmMsms(curve, key, w, rInv);
+    const w = witnessBytes(wtns, key.nVars);
+    const [pa, pb1, pb, pc, resH] = accel ? nativeMsms(accel, nativeRoots, key, w) : await wasmMsms(curve, key, w, rInv);
     const r = Fr.random();
     const s = Fr.random();
     const piA = G1.add(G1.add(pa, key.alpha1), G1.timesFr(key.delta1, r));
@@ -286,7 +297,7 @@ export async function groth16Prover(zkey: Uint8Array, accel?: CurveAccel): Promi
       protocol: "groth16",
       curve: "bn128",
     });
-    const publicSignals = w.values.slice(1, key.nPublic + 1).map((v) => v.toString());
+    const publicSignals = witnessBigInts(w, 1, key.nPublic + 1).map((v) => v.toString());
     return { proof, publicSignals } as unknown as ProofResult;
   };
 }
