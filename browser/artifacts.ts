@@ -5,7 +5,7 @@
  */
 import { BROWSER_FILES } from "../core/build_files.js";
 import { ZkmlError } from "../core/errors.js";
-import type { CommitmentLayout } from "../core/layout.js";
+import type { StatementLayout } from "../core/statement.js";
 import type { QModel } from "../core/qmodel.js";
 import type { ProofSystem } from "../core/proof_system.js";
 
@@ -36,7 +36,7 @@ export interface BrowserBuild {
   /** The deployable wrapper's ABI (verifier.json). */
   verifierAbi: unknown[];
   /** What the commitment packs (for revealing the values to a consumer contract). */
-  layout: CommitmentLayout;
+  layout: StatementLayout;
   /** Whether the keys are development keys (forgeable; refused by deploys to public chains). */
   devKeys: boolean;
 }
@@ -159,7 +159,7 @@ export async function loadBuild(baseUrl: string, opts: LoadOptions = {}): Promis
     zkey,
     verificationKey: json(vkey),
     verifierAbi: (json(verifier) as { abi: unknown[] }).abi,
-    layout: compile.info.layout as CommitmentLayout,
+    layout: compile.info.layout as StatementLayout,
     // Direct development keys record a development ptau too (src/setup.ts).
     devKeys: Boolean(ptau?.devOnly),
   };

@@ -14,6 +14,7 @@ import { ZkmlError } from "../core/errors.js";
 import { randomBlinding } from "../core/field.js";
 import { assembleProofFile, type ContextDetails, type ProofFile } from "../core/proof_file.js";
 import { modelClass, quantizeInput, runReference } from "../core/qmodel.js";
+import { computeStatement } from "../core/statement.js";
 import { loadBuild, type BrowserBuild, type LoadOptions } from "./artifacts.js";
 import type { WorkerReply, WorkerRequest } from "./prove_worker.js";
 
@@ -126,6 +127,9 @@ export class BrowserProver {
     const { context: ctx, cls } = splitClassContext(BigInt(r.publicSignals[1]!));
     if (cls !== modelClass(m, ref.output) || ctx !== context.value)
       throw new ZkmlError("PROOF_INVALID", `model ${m.name}: the circuit's public class or context disagrees with the reference interpreter`);
+    const statement = await computeStatement(q.map(BigInt), ref.output.map(BigInt), this.build.layout, blinding);
+    if (statement.value !== BigInt(r.publicSignals[0]!))
+      throw new ZkmlError("PROOF_INVALID", `model ${m.name}: the circuit's public statement disagrees with the reference interpreter`);
     const proof = assembleProofFile({
       model: m,
       ids: { modelId: this.build.modelId, vkey: this.build.vkeySha256 },
@@ -136,6 +140,7 @@ export class BrowserProver {
       output: ref.output,
       context,
       blinding,
+      statement,
     });
     return { proof, verified: r.verified, timingsMs: { ...r.ms, total: performance.now() - t0 } };
   }

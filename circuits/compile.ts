@@ -16,6 +16,7 @@ import { buildFolderAtomically, MANIFEST_FORMAT, sha256Bytes, sha256File, writeM
 import type { QModel } from "../core/qmodel.js";
 import { sizeOf } from "../core/graph.js";
 import { mulberry32 } from "../core/random.js";
+import { parseVisibility, type Visibility } from "../core/statement.js";
 import { circuitLayout, generateCircom } from "./codegen.js";
 import { parseCircomStats, runCircom } from "./circom.js";
 import { fidelityUnavailable, measureFidelity, type FidelityReport } from "./fidelity.js";
@@ -38,6 +39,12 @@ export interface CompileOptions {
   fuse?: boolean;
   /** The input's domain (QuantizeOptions.inputDomain); default auto. */
   inputDomain?: InputDomain;
+  /**
+   * How the input and the output appear in public signal 0 (core/statement.ts): private (the
+   * default, a blinded commitment) or hashed (a statement a contract holding the values recomputes).
+   */
+  inputVisibility?: Visibility;
+  outputVisibility?: Visibility;
   progress?: (message: string) => void;
 }
 
@@ -81,6 +88,26 @@ export function multiplyAdds(model: QModel): number {
     if (l.op === "conv") return n + sizeOf(l.outShape) * (l.inShape[0] / l.group) * l.kernel[0] * l.kernel[1];
     return n;
   }, 0);
+}
+
+/** The model with each side's visibility recorded (private is the default and is left out, so such models keep their id). */
+export function withVisibility(model: QModel, opts: { inputVisibility?: string; outputVisibility?: string }): QModel {
+  const pick = (v: string | undefined, flag: string): Visibility | undefined => {
+    if (v === undefined) return undefined;
+    try {
+      const parsed = parseVisibility(v, flag);
+      return parsed === "private" ? undefined : parsed;
+    } catch (e) {
+      throw new ZkmlError("USAGE", `model ${model.name}: ${(e as Error).message}`);
+    }
+  };
+  const input = pick(opts.inputVisibility, "--input-visibility");
+  const output = pick(opts.outputVisibility, "--output-visibility");
+  return {
+    ...model,
+    input: { ...model.input, ...(input && { visibility: input }) },
+    output: { ...model.output, ...(output && { visibility: output }) },
+  };
 }
 
 /** build/<model name>/ for an ONNX file. */
@@ -148,8 +175,9 @@ export async function compileModel(onnxFile: string, opts: CompileOptions = {}):
     ...(opts.fuse === false && { fuse: false }),
     ...(opts.inputDomain !== undefined && { inputDomain: opts.inputDomain }),
   });
+  const visible = withVisibility(quantized, opts);
   // 31 bytes: below the field modulus, so the salt is a field element as it is.
-  const model = weights === "private" ? await withPrivateWeights(quantized, opts.salt ?? BigInt("0x" + randomBytes(31).toString("hex"))) : quantized;
+  const model = weights === "private" ? await withPrivateWeights(visible, opts.salt ?? BigInt("0x" + randomBytes(31).toString("hex"))) : visible;
   let source: string;
   try {
     source = generateCircom(model);

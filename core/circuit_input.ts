@@ -17,7 +17,9 @@ export function publicSignalNames(model: Pick<QModel, "privateWeights">): string
  * with private weights also the weights and salt.
  */
 export function circuitInput(model: QModel, qInput: readonly number[], ctx: bigint, blinding: bigint): CircuitSignals {
-  const signals: CircuitSignals = { x: qInput.map((v) => toField(v)), ctx, blinding };
+  const signals: CircuitSignals = { x: qInput.map((v) => toField(v)), ctx };
+  // A data statement with both sides hashed hides nothing: its circuit has no blinding input.
+  if (model.input.visibility !== "hashed" || model.output.visibility !== "hashed") signals.blinding = blinding;
   if (model.privateWeights) {
     denseLayers(model).forEach((l, i) => {
       signals[`w${i}`] = l.weights.map((v) => toField(v));

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { QModel } from "./qmodel.js";
 import { FILES } from "./build_files.js";
 import { readManifest, requireStage, type Manifest, type StageRecord } from "./manifest.js";
+import type { Visibility } from "./statement.js";
 
 /** What the circuit commits to and how it packs it (see docs/CIRCUIT.md). */
 export interface CircuitLayout {
@@ -18,6 +19,9 @@ export interface CircuitLayout {
   packedOutput: number;
   /** With several graph outputs: the size of each, in order (bound into the commitment's layout tag). */
   outputParts?: number[];
+  /** How the input and the output appear in public signal 0 (absent: private; see core/statement.ts). */
+  inputVisibility?: Visibility;
+  outputVisibility?: Visibility;
 }
 
 /** Where the weights live: in the circuit (constants) or in the witness (private inputs). */

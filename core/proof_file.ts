@@ -6,6 +6,7 @@
 import { LIMITS } from "./limits.js";
 import type { ProofSystem } from "./proof_system.js";
 import { dequantizeOutput, modelClass, outputValues, type NamedOutput, type QModel } from "./qmodel.js";
+import { VISIBILITIES, type Statement, type Visibility } from "./statement.js";
 
 /** 2: the commitment is blinded and binds the layout (zkml-proof/1 files verify against no build of today). */
 export const PROOF_FORMAT = "zkml-proof/2";
@@ -32,6 +33,12 @@ export interface ProofFile {
    * the values can open the commitment; without it the public signals say nothing of the input.
    */
   blinding: string;
+  /**
+   * For a model whose input or output is hashed (a data statement, core/statement.ts): each
+   * side's visibility, and for a private side its commitment (decimal), which a contract that
+   * recomputes the statement is handed in place of the values.
+   */
+  statement?: { input: Visibility; output: Visibility; inputCommitment?: string; outputCommitment?: string };
 }
 
 /**
@@ -50,7 +57,7 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
     const k = Object.keys(v).find((key) => !keys.includes(key));
     return k === undefined ? undefined : `${where}${JSON.stringify(k).slice(0, 40)}: not a field of a ${PROOF_FORMAT} file`;
   };
-  const top = unknown(doc, "", ["format", "model", "system", "proof", "publicSignals", "input", "output", "context", "blinding"]);
+  const top = unknown(doc, "", ["format", "model", "system", "proof", "publicSignals", "input", "output", "context", "blinding", "statement"]);
   if (top) return top;
   const m = doc.model;
   if (!isObj(m) || !str(m.name, 1000) || !str(m.modelId) || !str(m.vkey)) return "model: expected {name, modelId, vkey} strings";
@@ -103,6 +110,19 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
     return "context: expected {value, and optionally chainId, contract, sender, beneficiary, nonce} strings";
   }
   if (!str(doc.blinding, 100)) return "blinding: expected a 0x hex string";
+  const st = doc.statement;
+  if (st !== undefined) {
+    const vis = (v: unknown) => typeof v === "string" && (VISIBILITIES as readonly string[]).includes(v);
+    if (
+      !isObj(st) ||
+      unknown(st, "statement.", ["input", "output", "inputCommitment", "outputCommitment"]) !== undefined ||
+      !vis(st.input) ||
+      !vis(st.output) ||
+      !["inputCommitment", "outputCommitment"].every((k) => st[k] === undefined || str(st[k], 100))
+    ) {
+      return `statement: expected {input, output: ${VISIBILITIES.join(" or ")}, and optionally inputCommitment, outputCommitment strings}`;
+    }
+  }
   return undefined;
 }
 
@@ -131,8 +151,11 @@ export function assembleProofFile(a: {
   output: number[];
   context: ContextDetails;
   blinding: bigint;
+  /** Public signal 0's parts, for a data statement (either side hashed). */
+  statement?: Statement;
 }): ProofFile {
   const m = a.model;
+  const st = a.statement;
   return {
     format: PROOF_FORMAT,
     model: { name: m.name, modelId: a.ids.modelId, vkey: a.ids.vkey },
@@ -156,5 +179,13 @@ export function assembleProofFile(a: {
       ...(a.context.nonce !== undefined && { nonce: a.context.nonce.toString() }),
     },
     blinding: "0x" + a.blinding.toString(16),
+    ...((m.input.visibility === "hashed" || m.output.visibility === "hashed") && {
+      statement: {
+        input: m.input.visibility ?? "private",
+        output: m.output.visibility ?? "private",
+        ...(st?.inputCommitment !== undefined && { inputCommitment: st.inputCommitment.toString() }),
+        ...(st?.outputCommitment !== undefined && { outputCommitment: st.outputCommitment.toString() }),
+      },
+    }),
   };
 }

@@ -8,10 +8,11 @@
  * even where the ONNX file fixed the scale), optionally ReLU, clamp.
  */
 import { ZkmlError } from "./errors.js";
-import { quantizeValue, sizeOf } from "./ir.js";
+import { ACT_MAX, ACT_MIN, quantizeValue, sizeOf } from "./ir.js";
 import { runLayer, layerSources, type QLayer } from "./ops/index.js";
 import type { QConv } from "./ops/conv.js";
 import type { QDense } from "./ops/dense.js";
+import type { Visibility } from "./statement.js";
 
 export { ACT_BITS, ACT_MAX, ACT_MIN, clampInt, requantize, requantText, rescaleBits, WEIGHT_BITS, type LayerBase, type Requant } from "./ir.js";
 export { describeLayer, layerCircom, layerOutBits, layerOutFrac, layerOutSize, layerSources, runLayer, type QLayer } from "./ops/index.js";
@@ -65,6 +66,8 @@ export interface QModel {
      * quantization clamps a negative value to 0. Part of the statement and of the model id.
      */
     nonNegative?: true;
+    /** How the input appears in the proof's public statement (absent: private; core/statement.ts). */
+    visibility?: Visibility;
   };
   layers: QLayer[];
   /**
@@ -72,7 +75,17 @@ export interface QModel {
    * each of them (its own scale and width; `frac` and `bits` here are the first part's scale and
    * the widest width) and `classPart` the one whose argmax is the proof's class (none: no class).
    */
-  output: { name: string; shape: number[]; frac: number; bits: number; transform?: "softmax" | "argmax"; parts?: OutputPart[]; classPart?: number };
+  output: {
+    name: string;
+    shape: number[];
+    frac: number;
+    bits: number;
+    transform?: "softmax" | "argmax";
+    parts?: OutputPart[];
+    classPart?: number;
+    /** How the output appears in the proof's public statement (absent: private; core/statement.ts). */
+    visibility?: Visibility;
+  };
   privateWeights?: PrivateWeights;
 }
 
@@ -156,6 +169,26 @@ export function quantizeInput(model: QModel, values: readonly number[]): number[
     const q = quantizeValue(v, fracs[i]!);
     return model.input.nonNegative && q < 0 ? 0 : q;
   });
+}
+
+/**
+ * An input already quantized (by a contract, or read from a proof file): the right count, and
+ * every value an integer in the input's domain ([-128, 127], or [0, 127] when non-negative).
+ */
+export function checkQuantizedInput(model: QModel, q: readonly number[]): void {
+  const expected = sizeOf(model.input.shape);
+  if (q.length !== expected) {
+    throw new ZkmlError("BAD_INPUT", `model ${model.name}: input "${model.input.name}" needs ${expected} quantized values, got ${q.length}`);
+  }
+  const lo = model.input.nonNegative ? 0 : ACT_MIN;
+  const bad = q.findIndex((v) => !Number.isInteger(v) || v < lo || v > ACT_MAX);
+  if (bad >= 0) {
+    throw new ZkmlError(
+      "BAD_INPUT",
+      `model ${model.name}: quantized input value #${bad} is ${String(q[bad])}, not an integer in [${lo}, ${ACT_MAX}]`,
+      "a quantized input holds the model's int8 values (ZkmlData.quantize on-chain, quantizeRaw in TypeScript)",
+    );
+  }
 }
 
 /** The shape of each graph input, in graph order (what a nested input file must match). */

@@ -3,11 +3,12 @@
  * signals against the reference interpreter before handing the proof out.
  */
 import { circuitInput } from "../core/circuit_input.js";
-import { commitInference, randomBlinding } from "../core/commitment.js";
+import { randomBlinding } from "../core/commitment.js";
 import { FILES } from "../core/build_files.js";
 import { splitClassContext } from "../core/context.js";
 import { assembleProofFile, type ContextDetails, type ProofFile } from "../core/proof_file.js";
-import { modelClass, quantizeInput, runReference } from "../core/qmodel.js";
+import { checkQuantizedInput, modelClass, quantizeInput, runReference } from "../core/qmodel.js";
+import { computeStatement } from "../core/statement.js";
 import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { openReady, type ReadyModel } from "./build.js";
@@ -33,8 +34,17 @@ export class InferenceProver {
   }
 
   async prove(values: readonly number[], context: ContextDetails = { value: 0n }): Promise<ProveResult> {
+    return this.proveQuantized(quantizeInput(this.model.model, values), context);
+  }
+
+  /**
+   * Prove one inference of an input already quantized: the int8 values a contract computed
+   * from its own data (ZkmlData.quantize) and handed out through a view, so the proof is over
+   * exactly what the contract will hash. Each value is checked against the input's domain.
+   */
+  async proveQuantized(q: readonly number[], context: ContextDetails = { value: 0n }): Promise<ProveResult> {
     const m = this.model.model;
-    const q = quantizeInput(m, values);
+    checkQuantizedInput(m, q);
     const ref = runReference(m, q);
     const blinding = randomBlinding();
     const t0 = performance.now();
@@ -44,7 +54,8 @@ export class InferenceProver {
     const t2 = performance.now();
 
     // The circuit and the reference interpreter must agree bit for bit; if not, zkml is wrong.
-    const expected = await commitInference(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout, blinding);
+    const statement = await computeStatement(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout, blinding);
+    const expected = statement.value;
     const { context: ctx, cls } = splitClassContext(BigInt(publicSignals[1]!));
     const modelCommitment = m.privateWeights && BigInt(publicSignals[2]!) !== BigInt(m.privateWeights.commitment);
     const outputClass = modelClass(m, ref.output);
@@ -57,10 +68,11 @@ export class InferenceProver {
       system: this.model.setupInfo.system,
       proof,
       publicSignals,
-      input: q,
+      input: [...q],
       output: ref.output,
       context,
       blinding,
+      statement,
     });
     return { proof: file, timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
   }

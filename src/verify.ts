@@ -4,7 +4,7 @@
  * layout. A proof file may be hostile: nothing it says is reported unless it was checked, and
  * each mismatch is named by its field.
  */
-import { commitInference } from "../core/commitment.js";
+import { computeStatement, inputVisibility, isDataStatement, outputVisibility, type Statement } from "../core/statement.js";
 import { FILES } from "../core/build_files.js";
 import { computeContext, splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
@@ -136,18 +136,33 @@ function contextPartsProblem(context: ProofFile["context"], proven: bigint): str
     : `context.chainId/contract/sender/nonce${beneficiary === undefined ? "" : " and beneficiary"}: they do not derive the proof's context`;
 }
 
+/** The proof file's statement record (visibilities, a private side's commitment) against the build and the recomputed statement. */
+function statementPartsProblem(proof: ProofFile, ready: ReadyModel, statement: Statement): string | undefined {
+  const layout = ready.info.layout;
+  const st = proof.statement;
+  if (!isDataStatement(layout)) return st === undefined ? undefined : "statement: this build's public signal 0 is a commitment, not a data statement";
+  const want = { input: inputVisibility(layout), output: outputVisibility(layout) };
+  if (!st || st.input !== want.input || st.output !== want.output) return `statement: expected input ${want.input}, output ${want.output}`;
+  const same = (text: string | undefined, value: bigint | undefined) => (text === undefined ? value === undefined : value !== undefined && text === value.toString());
+  if (!same(st.inputCommitment, statement.inputCommitment) || !same(st.outputCommitment, statement.outputCommitment))
+    return "statement: the private side's commitment is not the one the values and blinding give";
+  return undefined;
+}
+
 /** What the public signals bind: the commitment opens to the stated values, the class and the context are the proven ones. */
 async function bindingChecks(proof: ProofFile, ready: ReadyModel, classContext: bigint, commitmentSignal: bigint, v: ReturnType<typeof valueProblems>) {
   const m = ready.model;
   const { input, output, context } = proof;
   const problems: string[] = [];
   const split = splitClassContext(classContext);
-  const commitment =
-    v.inputOk &&
-    v.outputOk &&
-    v.blinding !== undefined &&
-    (await commitInference(input.values.map(BigInt), output.values.map(BigInt), ready.info.layout, v.blinding)) === commitmentSignal;
+  const statement =
+    v.inputOk && v.outputOk && v.blinding !== undefined
+      ? await computeStatement(input.values.map(BigInt), output.values.map(BigInt), ready.info.layout, v.blinding)
+      : undefined;
+  const commitment = statement?.value === commitmentSignal;
   if (!commitment) problems.push("commitment: input.values, output.values and blinding do not open publicSignals[0]");
+  const sideProblem = statement && statementPartsProblem(proof, ready, statement);
+  if (sideProblem) problems.push(sideProblem);
   const cls = v.outputOk && split.cls === modelClass(m, output.values) && output.class === split.cls;
   if (!cls)
     problems.push(
