@@ -159,10 +159,11 @@ async function bindingChecks(proof: ProofFile, ready: ReadyModel, classContext: 
     v.inputOk && v.outputOk && v.blinding !== undefined
       ? await computeStatement(input.values.map(BigInt), output.values.map(BigInt), ready.info.layout, v.blinding)
       : undefined;
-  const commitment = statement?.value === commitmentSignal;
-  if (!commitment) problems.push("commitment: input.values, output.values and blinding do not open publicSignals[0]");
+  const opens = statement?.value === commitmentSignal;
+  if (!opens) problems.push("commitment: input.values, output.values and blinding do not open publicSignals[0]");
   const sideProblem = statement && statementPartsProblem(proof, ready, statement);
   if (sideProblem) problems.push(sideProblem);
+  const commitment = opens && !sideProblem;
   const cls = v.outputOk && split.cls === modelClass(m, output.values) && output.class === split.cls;
   if (!cls)
     problems.push(
