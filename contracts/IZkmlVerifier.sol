@@ -9,7 +9,9 @@ uint8 constant ZKML_NO_CLASS = 255;
 /// @notice A proof shows that model `modelId` maps a committed input to a committed output whose
 /// argmax is `class` (or ZKML_NO_CLASS). The commitment is a blinded Poseidon hash of the packed
 /// int8 input and output vector and their layout (see docs/CIRCUIT.md): it hides the input; the
-/// values and the blinding travel off-chain with the proof.
+/// values and the blinding travel off-chain with the proof. For a model compiled with a hashed
+/// input or output it is instead a data statement, sha256 over the values a contract holds
+/// (ZkmlData.sol): the contract recomputes it and compares.
 interface IZkmlVerifier {
     /// Emitted once per accepted proof.
     event InferenceVerified(
@@ -27,6 +29,18 @@ interface IZkmlVerifier {
         address indexed caller,
         address indexed beneficiary,
         uint256 nonce,
+        uint256 commitment,
+        uint8 class
+    );
+
+    /// Emitted once per proof accepted through verifyInferenceAt: as InferenceVerifiedFor, with
+    /// the snapshot (a block number, or an id of the caller's own) the proof was made over.
+    event InferenceVerifiedAt(
+        bytes32 indexed modelId,
+        address indexed caller,
+        address indexed beneficiary,
+        uint256 nonce,
+        uint256 snapshot,
         uint256 commitment,
         uint8 class
     );
@@ -58,6 +72,9 @@ interface IZkmlVerifier {
 
     function nonceUsedFor(address caller, address beneficiary, uint256 nonce) external view returns (bool);
 
+    /// The context of verifyInferenceAt: contextFor's fields and a `snapshot`,
+    /// keccak256(chainid, this contract, caller, beneficiary, nonce, snapshot) >> 12.
+    function contextAt(address caller, address beneficiary, uint256 nonce, uint256 snapshot) external view returns (uint256);
     /// The snarkjs proof system behind this verifier: "groth16", "plonk" or "fflonk".
     function proofSystem() external view returns (string memory);
 
@@ -77,6 +94,15 @@ interface IZkmlVerifier {
         external
         returns (uint8 class);
 
+    /// verifyInferenceFor for a proof over data as of `snapshot`: a block number the prover read
+    /// the caller's state at, or an id the caller keeps (a sale count, a round). The caller
+    /// decides what snapshot is fresh enough before it calls (its own rule: at most N blocks old,
+    /// the current round); the context binds the proof to it, so a proof made over older data
+    /// cannot be passed off as a fresh one. Nonces are shared with verifyInferenceFor.
+    /// Emits InferenceVerifiedAt.
+    function verifyInferenceAt(address beneficiary, bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce, uint256 snapshot)
+        external
+        returns (uint8 class);
     /// verifyInference for k proofs at once, all made for msg.sender: every item gets the checks
     /// of the single path (signals in the field, its context, its nonce unused, also within the
     /// batch) and its own InferenceVerified event; for Groth16 the proofs are checked together

@@ -44,6 +44,11 @@ abstract contract ZkmlInferenceVerifier is IZkmlVerifier {
         return usedNonceBitsFor[caller][beneficiary][nonce >> 8] & (uint256(1) << (nonce & 0xff)) != 0;
     }
 
+    /// Six fields: never the encoding of a contextOf or contextFor value.
+    function contextAt(address caller, address beneficiary, uint256 nonce, uint256 snapshot) public view override returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this), caller, beneficiary, nonce, snapshot))) >> 12;
+    }
+
     function verifyInference(bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce)
         external
         override
@@ -62,6 +67,22 @@ abstract contract ZkmlInferenceVerifier is IZkmlVerifier {
             proof, pubSignals, nonce, contextFor(msg.sender, beneficiary, nonce), usedNonceBitsFor[msg.sender][beneficiary], beneficiary
         );
         emit InferenceVerifiedFor(modelId, msg.sender, beneficiary, nonce, pubSignals[0], class);
+    }
+
+    function verifyInferenceAt(address beneficiary, bytes calldata proof, uint256[2] calldata pubSignals, uint256 nonce, uint256 snapshot)
+        external
+        override
+        returns (uint8 class)
+    {
+        class = _checkOne(
+            proof,
+            pubSignals,
+            nonce,
+            contextAt(msg.sender, beneficiary, nonce, snapshot),
+            usedNonceBitsFor[msg.sender][beneficiary],
+            beneficiary
+        );
+        emit InferenceVerifiedAt(modelId, msg.sender, beneficiary, nonce, snapshot, pubSignals[0], class);
     }
 
     /// The single-proof checks against the `expected` context; marks the nonce in `nonceBits`.

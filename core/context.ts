@@ -21,19 +21,33 @@ export interface ContextParams {
    * only that contract can submit it, and only for this user.
    */
   beneficiary?: string;
+  /**
+   * The snapshot the proof's data is from (a block number, or an id the sender keeps), for
+   * verifyInferenceAt: needs a beneficiary (a user submitting for themself names themself).
+   */
+  snapshot?: bigint;
 }
 
 /**
  * uint256(keccak256(abi.encode(chainid, contract, sender, nonce))) >> 12: 244 bits, < r, as
  * contextOf(sender, nonce); with a beneficiary, keccak256(chainid, contract, sender,
- * beneficiary, nonce) >> 12, as contextFor(sender, beneficiary, nonce).
+ * beneficiary, nonce) >> 12, as contextFor(sender, beneficiary, nonce); with a snapshot too,
+ * keccak256(chainid, contract, sender, beneficiary, nonce, snapshot) >> 12, as contextAt.
  */
 export function computeContext(p: ContextParams): bigint {
   const coder = AbiCoder.defaultAbiCoder();
+  if (p.snapshot !== undefined && p.beneficiary === undefined) {
+    throw new ZkmlError("USAGE", "a snapshot context needs a beneficiary", "verifyInferenceAt takes one: the user the proof is for (the sender itself when it submits directly)");
+  }
   const encoded =
     p.beneficiary === undefined
       ? coder.encode(["uint256", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.nonce])
-      : coder.encode(["uint256", "address", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.beneficiary, p.nonce]);
+      : p.snapshot === undefined
+        ? coder.encode(["uint256", "address", "address", "address", "uint256"], [p.chainId, p.contract, p.sender, p.beneficiary, p.nonce])
+        : coder.encode(
+            ["uint256", "address", "address", "address", "uint256", "uint256"],
+            [p.chainId, p.contract, p.sender, p.beneficiary, p.nonce, p.snapshot],
+          );
   return BigInt(keccak256(encoded)) >> 12n;
 }
 
@@ -62,7 +76,7 @@ export function splitClassContext(classContext: bigint): { context: bigint; cls:
  * parts) and the submission. Undefined when the file names no parts or none differ.
  */
 export function explainContextMismatch(
-  made: { chainId?: string; contract?: string; sender?: string; beneficiary?: string; nonce?: string },
+  made: { chainId?: string; contract?: string; sender?: string; beneficiary?: string; nonce?: string; snapshot?: string },
   actual: ContextParams,
 ): string | undefined {
   if ([made.chainId, made.contract, made.sender, made.nonce].every((x) => x === undefined)) return undefined;
@@ -75,5 +89,8 @@ export function explainContextMismatch(
     diffs.push(`beneficiary: proof made for ${made.beneficiary ?? "none (verifyInference)"}, submitted for ${actual.beneficiary ?? "none (verifyInference)"}`);
   }
   if (!same(made.nonce, actual.nonce)) diffs.push(`nonce: proof made with ${made.nonce ?? "?"}, submitted with ${actual.nonce}`);
+  if ((made.snapshot ?? actual.snapshot) !== undefined && !same(made.snapshot, actual.snapshot)) {
+    diffs.push(`snapshot: proof made over ${made.snapshot ?? "none"}, submitted at ${actual.snapshot ?? "none"}`);
+  }
   return diffs.length ? diffs.join("; ") : undefined;
 }

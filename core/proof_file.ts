@@ -27,7 +27,7 @@ export interface ProofFile {
    * and `parts` each by its ONNX name, shape and scale (`frac` above is then the first's).
    */
   output: { values: number[]; frac: number; class: number; dequantized: number[]; parts?: NamedOutput[] };
-  context: { value: string; chainId?: string; contract?: string; sender?: string; beneficiary?: string; nonce?: string };
+  context: { value: string; chainId?: string; contract?: string; sender?: string; beneficiary?: string; nonce?: string; snapshot?: string };
   /**
    * The commitment's blinding factor (0x hex), drawn fresh for this proof. Whoever holds it and
    * the values can open the commitment; without it the public signals say nothing of the input.
@@ -65,7 +65,7 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
     unknown(m, "model.", ["name", "modelId", "vkey"]) ??
     (isObj(doc.input) ? unknown(doc.input, "input.", ["values", "frac"]) : undefined) ??
     (isObj(doc.output) ? unknown(doc.output, "output.", ["values", "frac", "class", "dequantized", "parts"]) : undefined) ??
-    (isObj(doc.context) ? unknown(doc.context, "context.", ["value", "chainId", "contract", "sender", "beneficiary", "nonce"]) : undefined);
+    (isObj(doc.context) ? unknown(doc.context, "context.", ["value", "chainId", "contract", "sender", "beneficiary", "nonce", "snapshot"]) : undefined);
   if (inner) return inner;
   if (!str(doc.system, 20)) return "system: expected a string";
   // snarkjs proofs are objects of strings, short arrays of strings (Groth16, PLONK points) and,
@@ -106,8 +106,12 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
     return "output.parts: expected [{name, shape, frac, values, dequantized}] for each graph output";
   }
   const c = doc.context;
-  if (!isObj(c) || !str(c.value, 100) || !["chainId", "contract", "sender", "beneficiary", "nonce"].every((k) => c[k] === undefined || str(c[k], 100))) {
-    return "context: expected {value, and optionally chainId, contract, sender, beneficiary, nonce} strings";
+  if (
+    !isObj(c) ||
+    !str(c.value, 100) ||
+    !["chainId", "contract", "sender", "beneficiary", "nonce", "snapshot"].every((k) => c[k] === undefined || str(c[k], 100))
+  ) {
+    return "context: expected {value, and optionally chainId, contract, sender, beneficiary, nonce, snapshot} strings";
   }
   if (!str(doc.blinding, 100)) return "blinding: expected a 0x hex string";
   const st = doc.statement;
@@ -135,6 +139,8 @@ export interface ContextDetails {
   /** The user a dApp contract (`sender`) submits the proof for (verifyInferenceFor). */
   beneficiary?: string;
   nonce?: bigint;
+  /** The snapshot the input data is from (verifyInferenceAt). */
+  snapshot?: bigint;
 }
 
 /**
@@ -177,6 +183,7 @@ export function assembleProofFile(a: {
       ...(a.context.sender && { sender: a.context.sender }),
       ...(a.context.beneficiary && { beneficiary: a.context.beneficiary }),
       ...(a.context.nonce !== undefined && { nonce: a.context.nonce.toString() }),
+      ...(a.context.snapshot !== undefined && { snapshot: a.context.snapshot.toString() }),
     },
     blinding: "0x" + a.blinding.toString(16),
     ...((m.input.visibility === "hashed" || m.output.visibility === "hashed") && {

@@ -19,7 +19,7 @@ import { setupKeys } from "../prover/keys.js";
 import { blake2b, readPtauHeader } from "../prover/ptau/index.js";
 import { OFFICIAL_PTAU_BLAKE2B } from "../prover/ptau/official.js";
 import { compileModel } from "../circuits/compile.js";
-import { compileSolidity, generateVerifierSources } from "../verifier/solidity.js";
+import { compileSolidity, generateVerifierSources, statementSpecOf } from "../verifier/solidity.js";
 import { openReady, type ReadyModel } from "./build.js";
 import { installKeys, readVerifierArtifact, type Contribution, type SetupInfo } from "./setup.js";
 
@@ -155,6 +155,7 @@ export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): P
   const sol = await generateVerifierSources(ready.file("zkey"), ready.model.name, ready.info.modelId, {
     system,
     modelCommitment: ready.info.modelCommitment,
+    statement: statementSpecOf(ready.model, ready.info.layout),
     devKeys: ready.setupInfo.ptau.devOnly,
     verificationKey: vk,
   });

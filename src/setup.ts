@@ -13,7 +13,7 @@ import { backend } from "../core/systems/index.js";
 import { DIRECT_SETUP, requiredPtauPower, setupKeys } from "../prover/keys.js";
 import { resolvePtau, type PtauInfo } from "../prover/ptau/index.js";
 import type { Progress } from "../prover/ptau/dev.js";
-import { compileSolidity, EIP170_LIMIT, generateVerifierSources, type CompiledContract } from "../verifier/solidity.js";
+import { compileSolidity, EIP170_LIMIT, generateVerifierSources, statementSpecOf, type CompiledContract } from "../verifier/solidity.js";
 
 export interface SetupOptions {
   /** groth16 (default), plonk or fflonk. */
@@ -150,6 +150,7 @@ export async function installKeys(compiled: CompiledModel, zkeyTmp: string, veri
   const sol = await generateVerifierSources(zkeyTmp, compiled.model.name, compiled.info.modelId, {
     system,
     modelCommitment: compiled.info.modelCommitment,
+    statement: statementSpecOf(compiled.model, compiled.info.layout),
     devKeys: base.ptau.devOnly,
     verificationKey,
   });

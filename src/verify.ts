@@ -117,8 +117,8 @@ function valueProblems(proof: ProofFile, ready: ReadyModel): { problems: string[
 
 /** context's parts, when given, must derive the proof's context (else a problem). */
 function contextPartsProblem(context: ProofFile["context"], proven: bigint): string | undefined {
-  const { chainId, contract, sender, beneficiary, nonce } = context;
-  if ([chainId, contract, sender, beneficiary, nonce].every((x) => x === undefined)) return undefined;
+  const { chainId, contract, sender, beneficiary, nonce, snapshot } = context;
+  if ([chainId, contract, sender, beneficiary, nonce, snapshot].every((x) => x === undefined)) return undefined;
   let derived: bigint | undefined;
   try {
     derived = computeContext({
@@ -127,13 +127,14 @@ function contextPartsProblem(context: ProofFile["context"], proven: bigint): str
       sender: sender!,
       nonce: BigInt(nonce!),
       ...(beneficiary !== undefined && { beneficiary }),
+      ...(snapshot !== undefined && { snapshot: BigInt(snapshot) }),
     });
   } catch {
     // A missing part, a non-number or a bad address derives nothing.
   }
   return derived === proven
     ? undefined
-    : `context.chainId/contract/sender/nonce${beneficiary === undefined ? "" : " and beneficiary"}: they do not derive the proof's context`;
+    : `context.chainId/contract/sender/nonce${beneficiary === undefined ? "" : ", beneficiary"}${snapshot === undefined ? "" : ", snapshot"}: they do not derive the proof's context`;
 }
 
 /** The proof file's statement record (visibilities, a private side's commitment) against the build and the recomputed statement. */

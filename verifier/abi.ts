@@ -160,6 +160,55 @@ export const IZKML_VERIFIER_ABI = [
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "snapshot",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "commitment",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "class",
+        "type": "uint8"
+      }
+    ],
+    "name": "InferenceVerifiedAt",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "modelId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "beneficiary",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "commitment",
         "type": "uint256"
       },
@@ -172,6 +221,40 @@ export const IZKML_VERIFIER_ABI = [
     ],
     "name": "InferenceVerifiedFor",
     "type": "event"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "beneficiary",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "snapshot",
+        "type": "uint256"
+      }
+    ],
+    "name": "contextAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [
@@ -324,6 +407,45 @@ export const IZKML_VERIFIER_ABI = [
       }
     ],
     "name": "verifyInference",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "class",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "beneficiary",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes",
+        "name": "proof",
+        "type": "bytes"
+      },
+      {
+        "internalType": "uint256[2]",
+        "name": "pubSignals",
+        "type": "uint256[2]"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "snapshot",
+        "type": "uint256"
+      }
+    ],
+    "name": "verifyInferenceAt",
     "outputs": [
       {
         "internalType": "uint8",

@@ -12,6 +12,8 @@ import { ZkmlError } from "../core/errors.js";
 import { commentText, identifierText } from "../core/inert.js";
 import { FIELD_R } from "../core/field.js";
 import type { ProofSystem } from "../core/proof_system.js";
+import { inputFracs, type QModel } from "../core/qmodel.js";
+import { inputVisibility, isDataStatement, outputVisibility, statementTag, type StatementLayout, type Visibility } from "../core/statement.js";
 import { backend, PROOF_BACKENDS } from "../core/systems/index.js";
 import type { Groth16Key } from "./batch.js";
 import { groth16BatchVerifierSource } from "./batch_solidity.js";
@@ -136,12 +138,81 @@ function verifyBatchBody(modelCommitment: string | undefined): string {
 `;
 }
 
+/** What a data-statement model's verifier states about its statement (layout, visibilities, the input's scale). */
+export interface StatementSpec {
+  layout: StatementLayout;
+  /** The input's scale 2^-frac, when every input value has the same one. */
+  inputFrac?: number;
+  inputNonNegative: boolean;
+}
+
+/** A model's StatementSpec, or undefined when its public signal 0 is the blinded commitment. */
+export function statementSpecOf(model: QModel, layout: StatementLayout): StatementSpec | undefined {
+  if (!isDataStatement(layout)) return undefined;
+  const fracs = new Set(inputFracs(model));
+  return { layout, ...(fracs.size === 1 && { inputFrac: [...fracs][0]! }), inputNonNegative: model.input.nonNegative === true };
+}
+
+/** A whole number in [lo, hi] from a build folder, or a refusal (it is pasted into Solidity). */
+function intLiteral(v: unknown, lo: number, hi: number, what: string): number {
+  if (!Number.isInteger(v) || (v as number) < lo || (v as number) > hi) throw new ZkmlError("BAD_MODEL", `${what} is not a whole number in [${lo}, ${hi}]`, "recompile the model");
+  return v as number;
+}
+
+/**
+ * A data-statement model's constants and statementOf: public signal 0 from the values a
+ * contract holds (a hashed side) and the commitment the proof file gives (a private side).
+ */
+function statementMembers(spec: StatementSpec): string {
+  const l = spec.layout;
+  const inSize = intLiteral(l.inputSize, 1, 1 << 24, "the input size");
+  const outSize = intLiteral(l.outputSize, 1, 1 << 24, "the output size");
+  const inBits = intLiteral(l.inputBits, 2, 64, "the input width");
+  const outBits = intLiteral(l.outputBits, 2, 64, "the output width");
+  const side = (v: Visibility, name: "input" | "output", size: string, bits: string) => {
+    switch (v) {
+      case "hashed":
+        return { param: `int256[] memory ${name}`, bytes: `ZkmlData.encodeValues(${name}, ${size}, ${bits})` };
+      case "private":
+        return { param: `uint256 ${name}Commitment`, bytes: `ZkmlData.encodeCommitment(${name}Commitment)` };
+      default:
+        return v satisfies never;
+    }
+  };
+  const i = side(inputVisibility(l), "input", "INPUT_SIZE", "INPUT_BITS");
+  const o = side(outputVisibility(l), "output", "OUTPUT_SIZE", "OUTPUT_BITS");
+  const frac =
+    spec.inputFrac === undefined
+      ? ""
+      : `
+    /// The input's scale: a value x is the int8 round(x * 2^INPUT_FRAC) (ZkmlData.quantize).
+    int256 public constant INPUT_FRAC = ${intLiteral(spec.inputFrac, -64, 64, "the input scale")};`;
+  return `
+    /// Public signal 0 is a data statement (docs/CIRCUIT.md): input ${inputVisibility(l)}, output ${outputVisibility(l)}.
+    uint256 public constant STATEMENT_TAG = ${statementTag(l)};
+    uint256 public constant INPUT_SIZE = ${inSize};
+    uint8 public constant INPUT_BITS = ${inBits};
+    uint256 public constant OUTPUT_SIZE = ${outSize};
+    uint8 public constant OUTPUT_BITS = ${outBits};${frac}
+    /// True when the input's domain is [0, 127]: quantize with nonNegative = true.
+    bool public constant INPUT_NONNEGATIVE = ${spec.inputNonNegative};
+
+    /// Public signal 0 of a proof over these values: compare it with pubSignals[0] before
+    /// verifying, and the proof is about exactly them. A hashed side is its int values (the
+    /// quantized input, the output's integers); a private side is the commitment the proof file
+    /// gives for it (statement.inputCommitment or statement.outputCommitment).
+    function statementOf(${i.param}, ${o.param}) public pure returns (uint256) {
+        return ZkmlData.statement(STATEMENT_TAG, ${i.bytes}, ${o.bytes});
+    }
+`;
+}
+
 /** A model's Solidity: its system's snarkjs verifier (renamed), for Groth16 the batch extension, and the ZkmlVerifier wrapper from contracts/templates/. */
 export async function generateVerifierSources(
   zkeyFile: string,
   modelName: string,
   modelId: string,
-  opts: { system?: ProofSystem; modelCommitment?: string; devKeys?: boolean; verificationKey?: unknown } = {},
+  opts: { system?: ProofSystem; modelCommitment?: string; devKeys?: boolean; verificationKey?: unknown; statement?: StatementSpec } = {},
 ): Promise<VerifierSources> {
   const system = opts.system ?? "groth16";
   if (!Object.hasOwn(PROOF_BACKENDS, system)) throw new ZkmlError("USAGE", `unknown proof system ${commentText(system)}`);
@@ -175,7 +246,8 @@ export async function generateVerifierSources(
     HEADER: header,
     VERIFIER: verifierContract,
     MAIN: mainContract,
-    PINNED: pinned,
+    PINNED: pinned + (opts.statement ? statementMembers(opts.statement) : ""),
+    IMPORTS: opts.statement ? `\nimport {ZkmlData} from "./ZkmlData.sol";` : "",
     DEV_KEYS: opts.devKeys === true,
     MODEL_ID: id,
     SYSTEM: system,
@@ -189,6 +261,7 @@ export async function generateVerifierSources(
       ...batch,
       "IZkmlVerifier.sol": readFileSync(path.join(CONTRACTS_DIR, "IZkmlVerifier.sol"), "utf8"),
       "ZkmlInferenceVerifier.sol": readFileSync(path.join(CONTRACTS_DIR, "ZkmlInferenceVerifier.sol"), "utf8"),
+      ...(opts.statement && { "ZkmlData.sol": readFileSync(path.join(CONTRACTS_DIR, "ZkmlData.sol"), "utf8") }),
       [mainFile]: main,
     },
     verifierContract,
