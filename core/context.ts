@@ -37,7 +37,11 @@ export interface ContextParams {
 export function computeContext(p: ContextParams): bigint {
   const coder = AbiCoder.defaultAbiCoder();
   if (p.snapshot !== undefined && p.beneficiary === undefined) {
-    throw new ZkmlError("USAGE", "a snapshot context needs a beneficiary", "verifyInferenceAt takes one: the user the proof is for (the sender itself when it submits directly)");
+    throw new ZkmlError(
+      "USAGE",
+      "a snapshot context needs a beneficiary",
+      "verifyInferenceAt takes one: the user the proof is for (the sender itself when it submits directly)",
+    );
   }
   const encoded =
     p.beneficiary === undefined

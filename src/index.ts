@@ -30,6 +30,8 @@ export {
   type NamedOutput,
 } from "../core/qmodel.js";
 export { commitInference, layoutTag, type CommitmentLayout } from "../core/commitment.js";
+export { computeStatement, statementTag, VISIBILITIES, type Statement, type StatementLayout, type Visibility } from "../core/statement.js";
+export { quantizeRaw, type RawFeature } from "../core/raw_input.js";
 export { FIELD_R } from "../core/field.js";
 export type { ProofFile } from "../core/proof_file.js";
 export { compileModel, type CompileOptions, type CompileResult } from "../circuits/compile.js";

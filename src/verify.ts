@@ -144,7 +144,8 @@ function statementPartsProblem(proof: ProofFile, ready: ReadyModel, statement: S
   if (!isDataStatement(layout)) return st === undefined ? undefined : "statement: this build's public signal 0 is a commitment, not a data statement";
   const want = { input: inputVisibility(layout), output: outputVisibility(layout) };
   if (!st || st.input !== want.input || st.output !== want.output) return `statement: expected input ${want.input}, output ${want.output}`;
-  const same = (text: string | undefined, value: bigint | undefined) => (text === undefined ? value === undefined : value !== undefined && text === value.toString());
+  const same = (text: string | undefined, value: bigint | undefined) =>
+    text === undefined ? value === undefined : value !== undefined && text === value.toString();
   if (!same(st.inputCommitment, statement.inputCommitment) || !same(st.outputCommitment, statement.outputCommitment))
     return "statement: the private side's commitment is not the one the values and blinding give";
   return undefined;

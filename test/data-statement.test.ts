@@ -90,7 +90,13 @@ describe("a data-statement model through compile, setup, prove and verify", () =
     await writeFile(onnx, randomMlp([8, 6, 3], 29));
     await writeFile(path.join(work, "calibration.json"), JSON.stringify({ samples }));
     const out = path.join(work, "build");
-    await compileModel(onnx, { outDir: out, calibrationFile: path.join(work, "calibration.json"), fidelity: false, inputVisibility: "hashed", outputVisibility: "private" });
+    await compileModel(onnx, {
+      outDir: out,
+      calibrationFile: path.join(work, "calibration.json"),
+      fidelity: false,
+      inputVisibility: "hashed",
+      outputVisibility: "private",
+    });
     await setupModel(out);
     prover = await InferenceProver.open(out);
     proof = (await prover.proveQuantized([1, -2, 3, -4, 5, -6, 7, -8], { value: 3n })).proof;

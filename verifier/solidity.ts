@@ -155,7 +155,8 @@ export function statementSpecOf(model: QModel, layout: StatementLayout): Stateme
 
 /** A whole number in [lo, hi] from a build folder, or a refusal (it is pasted into Solidity). */
 function intLiteral(v: unknown, lo: number, hi: number, what: string): number {
-  if (!Number.isInteger(v) || (v as number) < lo || (v as number) > hi) throw new ZkmlError("BAD_MODEL", `${what} is not a whole number in [${lo}, ${hi}]`, "recompile the model");
+  if (!Number.isInteger(v) || (v as number) < lo || (v as number) > hi)
+    throw new ZkmlError("BAD_MODEL", `${what} is not a whole number in [${lo}, ${hi}]`, "recompile the model");
   return v as number;
 }
 

@@ -1,6 +1,7 @@
 import { compileModel, describeLayer, isLinear, layerOutFrac } from "../../src/index.js";
 import { SUPPORTED_OPS } from "../../circuits/onnx/ops.js";
 import type { InputDomain } from "../../circuits/quantize.js";
+import type { Visibility } from "../../core/statement.js";
 import { ms, requirePositional, str, type Verb, options } from "../io.js";
 
 /** Text broken into lines of at most `width` characters at spaces, each indented. */
@@ -20,7 +21,7 @@ function wrap(text: string, width: number, indent: string): string {
 export const compileVerb: Verb = {
   name: "compile",
   usage:
-    "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--input-domain auto|signed|nonnegative] [--no-fuse] [--bits 8] [--json]",
+    "zkml compile <model.onnx> [--out DIR] [--calibration FILE] [--weights constants|private] [--class-output NAME] [--input-domain auto|signed|nonnegative] [--input-visibility private|hashed] [--output-visibility private|hashed] [--no-fuse] [--bits 8] [--json]",
   help: `Imports the ONNX graph, quantizes it to int8 with power-of-two scales, writes the integer
 model, generates the circom circuit (weights are circuit constants) and compiles it with circom2.
 Takes PyTorch / skl2onnx exports and onnxruntime's pre-quantized forms (QDQ, QLinear and
@@ -54,6 +55,15 @@ ${wrap(SUPPORTED_OPS.join(", "), 92, "  ")}
                       per value (the MNIST MLP fits a 2^13 domain instead of 2^14), and a
                       negative value is quantized to 0. signed: the full int8 range whatever
                       the calibration. nonnegative: [0, 127] even without calibration.
+  --input-visibility V, --output-visibility V
+                      how the input (all graph inputs, in order) and the output appear in the
+                      proof's first public signal. private (default): a blinded commitment that
+                      hides them. hashed: sha256 over the int values (docs/CIRCUIT.md), which a
+                      contract that holds them recomputes (the verifier's statementOf, ZkmlData.sol)
+                      to check the proof is about its own data: the input a contract read from
+                      chain state, the price it will store. Either hashed costs ~30k constraints
+                      per 64 bytes hashed and a few hundred gas on-chain. The verifier then has
+                      verifyInferenceAt, which binds the snapshot the data is from.
   --no-fuse           keep each node of a polynomial activation (x·x + x, a·x² + b·x + c) as a
                       layer of its own, requantized on its own. By default such a chain is one
                       product and one requantization per value (none before an average pool
@@ -62,7 +72,7 @@ ${wrap(SUPPORTED_OPS.join(", "), 92, "  ")}
   --bits 8            activation/weight bits (only 8 for now)
 
 Prints the constraint count, the public signals and the quantization scales.`,
-  options: options(["out", "calibration", "bits", "weights", "class-output", "input-domain"], ["no-fuse"]),
+  options: options(["out", "calibration", "bits", "weights", "class-output", "input-domain", "input-visibility", "output-visibility"], ["no-fuse"]),
   async run(ctx) {
     const model = requirePositional(ctx, 0, "the ONNX model file", "compile");
     const bits = str(ctx, "bits");
@@ -74,12 +84,18 @@ Prints the constraint count, the public signals and the quantization scales.`,
       classOutput: str(ctx, "class-output"),
       ...(ctx.values["no-fuse"] === true && { fuse: false }),
       ...(str(ctx, "input-domain") !== undefined && { inputDomain: str(ctx, "input-domain") as InputDomain }),
+      ...(str(ctx, "input-visibility") !== undefined && { inputVisibility: str(ctx, "input-visibility") as Visibility }),
+      ...(str(ctx, "output-visibility") !== undefined && { outputVisibility: str(ctx, "output-visibility") as Visibility }),
       progress: (m) => ctx.progress(m),
     });
     const m = r.model;
     ctx.say(`compiled ${m.name} → ${r.outDir}`);
     ctx.say(`  constraints: ${r.info.constraints} (circom2 ${ms(r.info.timingsMs.circom)}, total ${ms(r.info.timingsMs.compile)})`);
     ctx.say(`  public signals: ${r.info.publicSignals.join(", ")}`);
+    if (m.input.visibility === "hashed" || m.output.visibility === "hashed")
+      ctx.say(
+        `  statement: input ${m.input.visibility ?? "private"}, output ${m.output.visibility ?? "private"} (public signal 0 is sha256 over them; docs/CIRCUIT.md)`,
+      );
     if (r.info.modelCommitment) ctx.say(`  weights: private, committed as ${r.info.modelCommitment}`);
     const parts = m.input.parts?.filter((p) => p.frac !== undefined) ?? [];
     if (parts.length) for (const p of parts) ctx.say(`  input ${p.name} [${p.shape}]: int8 at 2^-${p.frac}`);

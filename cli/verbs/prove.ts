@@ -17,19 +17,63 @@ import {
 } from "../../src/index.js";
 import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext, options } from "../io.js";
 import { withChain } from "./chain.js";
+import { Contract } from "ethers";
 
-/** --context HEX, or the values the verifier contract hashes into it (given, or read from --rpc for the build `ready`). */
-export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel): Promise<ContextDetails> {
+/** What --from-chain read: the consumer contract, the input it computed and the snapshot it is of. */
+interface ChainInput {
+  consumer: string;
+  values: number[];
+  snapshot: bigint;
+}
+
+const MODEL_INPUT_ABI = ["function modelInput() view returns (int256[] input, uint256 snapshot)"];
+
+/**
+ * --from-chain ADDR: the consumer contract's modelInput() through --rpc, the int8 values it
+ * computed from its own state (ZkmlData.quantize) and the snapshot they are of, so the proof is
+ * over exactly what the contract will hash when the proof is submitted.
+ */
+async function inputFromChain(ctx: VerbContext, consumerText: string): Promise<ChainInput> {
+  const consumer = addressArg(consumerText, "--from-chain");
+  return withChain(ctx, "prove", async (chain) => {
+    if ((await chain.provider.getCode(consumer)) === "0x") throw new ZkmlError("CHAIN", `--from-chain: no contract at ${consumer} on this chain`);
+    let input: bigint[];
+    let snapshot: bigint;
+    try {
+      [input, snapshot] = (await new Contract(consumer, MODEL_INPUT_ABI, chain.provider).getFunction("modelInput")()) as [bigint[], bigint];
+    } catch (e) {
+      throw new ZkmlError(
+        "CHAIN",
+        `--from-chain: ${consumer}.modelInput() failed: ${(e as Error).message.slice(0, 200)}`,
+        "the consumer contract must have modelInput() returns (int256[] input, uint256 snapshot)",
+      );
+    }
+    const values = input.map((v) => (v >= -128n && v <= 127n ? Number(v) : Number.NaN));
+    ctx.say(`input from ${consumer}.modelInput(): ${values.length} values at snapshot ${snapshot}`);
+    return { consumer, values, snapshot };
+  });
+}
+
+/**
+ * --context HEX, or the values the verifier contract hashes into it (given, or read from --rpc
+ * for the build `ready`). With --from-chain the consumer contract is the sender, the signer the
+ * beneficiary and the consumer's snapshot is bound (verifyInferenceAt), unless flags say otherwise.
+ */
+export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel, chainInput?: ChainInput): Promise<ContextDetails> {
   const hex = str(ctx, "context");
   const names = ["chain-id", "contract", "sender", "nonce"] as const;
   const parts = names.map((k) => str(ctx, k));
+  if (chainInput && parts[2] === undefined) parts[2] = chainInput.consumer;
   const beneficiaryText = str(ctx, "beneficiary");
   const beneficiary = beneficiaryText === undefined ? {} : { beneficiary: addressArg(beneficiaryText, "--beneficiary") };
-  if (hex && (parts.some(Boolean) || str(ctx, "rpc") || beneficiaryText))
-    throw new ZkmlError("USAGE", "give either --context or --rpc/--chain-id/--contract/--sender/--nonce/--beneficiary, not both");
+  const snapshotText = str(ctx, "snapshot");
+  if (chainInput && snapshotText !== undefined) throw new ZkmlError("USAGE", "--from-chain takes the snapshot from the contract; leave out --snapshot");
+  const snapshot = chainInput ? { snapshot: chainInput.snapshot } : snapshotText === undefined ? {} : { snapshot: bigintArg(snapshotText, "--snapshot") };
+  if (hex && (parts.some(Boolean) || str(ctx, "rpc") || beneficiaryText || snapshotText))
+    throw new ZkmlError("USAGE", "give either --context or --rpc/--chain-id/--contract/--sender/--nonce/--beneficiary/--snapshot, not both");
   if (hex) return { value: parseContext(hex) };
-  if (str(ctx, "rpc")) return contextFromChain(ctx, ready, parts, beneficiary);
-  if (!parts.some(Boolean) && !beneficiaryText) return { value: 0n };
+  if (str(ctx, "rpc")) return contextFromChain(ctx, ready, parts, beneficiary, snapshot, chainInput !== undefined);
+  if (!parts.some(Boolean) && !beneficiaryText && !snapshotText) return { value: 0n };
   if (!parts.every(Boolean)) throw new ZkmlError("USAGE", "--chain-id, --contract, --sender and --nonce go together", "or let --rpc URL fill them in");
   const p: ContextParams = {
     chainId: bigintArg(parts[0]!, "--chain-id"),
@@ -37,6 +81,7 @@ export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel): Prom
     sender: addressArg(parts[2]!, "--sender"),
     nonce: bigintArg(parts[3]!, "--nonce"),
     ...beneficiary,
+    ...snapshot,
   };
   return { value: computeContext(p), ...p };
 }
@@ -50,19 +95,22 @@ async function contextFromChain(
   ctx: VerbContext,
   ready: ReadyModel,
   parts: (string | undefined)[],
-  beneficiary: { beneficiary?: string },
+  given: { beneficiary?: string },
+  snapshot: { snapshot?: bigint },
+  signerIsBeneficiary: boolean,
 ): Promise<ContextDetails> {
   return withChain(ctx, "prove", async (chain) => {
     const chainId = parts[0] === undefined ? chain.chainId : bigintArg(parts[0], "--chain-id");
     const contract =
       parts[1] === undefined ? await deployedVerifier(ready.dir, chain.chainId, ready.setup.outputs[FILES.vkey]!) : addressArg(parts[1], "--contract");
     const sender = parts[2] === undefined ? await chain.signer.getAddress() : addressArg(parts[2], "--sender");
+    const beneficiary = given.beneficiary === undefined && signerIsBeneficiary ? { beneficiary: await chain.signer.getAddress() } : given;
     const claim = nonceReservations(ready.dir, { chainId, contract, sender, ...beneficiary });
     const nonce =
       parts[3] === undefined ? await nextUnusedNonce(chain.provider, contract, sender, beneficiary.beneficiary, claim) : bigintArg(parts[3], "--nonce");
-    const p: ContextParams = { chainId, contract, sender, nonce, ...beneficiary };
+    const p: ContextParams = { chainId, contract, sender, nonce, ...beneficiary, ...snapshot };
     ctx.say(
-      `context: chain ${chainId}, contract ${contract}, sender ${sender}${beneficiary.beneficiary ? `, beneficiary ${beneficiary.beneficiary}` : ""}, nonce ${nonce}`,
+      `context: chain ${chainId}, contract ${contract}, sender ${sender}${beneficiary.beneficiary ? `, beneficiary ${beneficiary.beneficiary}` : ""}, nonce ${nonce}${snapshot.snapshot === undefined ? "" : `, snapshot ${snapshot.snapshot}`}`,
     );
     return { value: computeContext(p), ...p };
   });
@@ -71,7 +119,7 @@ async function contextFromChain(
 export const proveVerb: Verb = {
   name: "prove",
   usage:
-    "zkml prove DIR --input input.json [--out proof.json] [--rpc URL | --context HEX | --chain-id N --contract ADDR --sender ADDR --nonce N] [--beneficiary ADDR] [--json]",
+    "zkml prove DIR (--input input.json | --from-chain ADDR --rpc URL) [--out proof.json] [--rpc URL | --context HEX | --chain-id N --contract ADDR --sender ADDR --nonce N] [--beneficiary ADDR] [--snapshot N] [--json]",
   help: `Quantizes the input, computes the witness and a Groth16 proof, and writes a proof file with the
 proof, the public signals [commitment, classContext], the int8 input and the output (revealed
 off-chain; the commitment binds them).
@@ -92,19 +140,32 @@ off-chain; the commitment binds them).
                  for a dApp contract (--sender, or --contract's caller) that submits the proof on
                  this user's behalf through verifyInferenceFor(ADDR, ...): the context names both
                  (keccak256(chainId, contract, sender, beneficiary, nonce) >> 12).
+  --snapshot N   the snapshot the input data is from (a block number, or an id the contract
+                 keeps), for verifyInferenceAt(ADDR, ..., N): needs --beneficiary.
+  --from-chain ADDR
+                 take the input from consumer contract ADDR's modelInput(), which returns
+                 (int256[] input, uint256 snapshot): the int8 values it computed from its own
+                 state (ZkmlData.quantize) for a model with a hashed input. The proof is over
+                 exactly those values; ADDR is the sender, the signer the beneficiary and the
+                 snapshot is bound, so ADDR accepts it through verifyInferenceAt. Needs --rpc.
 Without a context the proof carries context 0 (fine off-chain, rejected on-chain).`,
-  options: options(["input", "out", "context", "chain-id", "contract", "sender", "nonce", "rpc", "beneficiary", "private-key"]),
+  options: options(["input", "out", "context", "chain-id", "contract", "sender", "nonce", "rpc", "beneficiary", "snapshot", "from-chain", "private-key"]),
   async run(ctx) {
     const dir = requirePositional(ctx, 0, "the build folder", "prove");
     const inputFile = str(ctx, "input");
-    if (!inputFile) throw new ZkmlError("USAGE", "prove: --input FILE is required", "see `zkml prove --help`");
+    const fromChain = str(ctx, "from-chain");
+    if (inputFile && fromChain) throw new ZkmlError("USAGE", "prove: give --input FILE or --from-chain ADDR, not both");
+    if (!inputFile && !fromChain) throw new ZkmlError("USAGE", "prove: --input FILE is required (or --from-chain ADDR --rpc URL)", "see `zkml prove --help`");
+    if (fromChain && !str(ctx, "rpc")) throw new ZkmlError("USAGE", "prove: --from-chain reads the contract through --rpc URL");
     const load = timer();
     const prover = await InferenceProver.open(dir);
     const loadMs = load();
+    const chainInput = fromChain ? await inputFromChain(ctx, fromChain) : undefined;
     // After the keys: --rpc reads the recorded verifier against the build the prover checked.
-    const context = await contextFromArgs(ctx, prover.model);
-    const values = await readInputFile(inputFile, inputShapes(prover.model.model));
-    const r = await prover.prove(values, context);
+    const context = await contextFromArgs(ctx, prover.model, chainInput);
+    const r = chainInput
+      ? await prover.proveQuantized(chainInput.values, context)
+      : await prover.prove(await readInputFile(inputFile!, inputShapes(prover.model.model)), context);
     const out = str(ctx, "out") ?? path.join(dir, "proof.json");
     await writeFileAtomic(out, toJson(r.proof) + "\n");
     const o = r.proof.output;

@@ -53,7 +53,8 @@ describe("FieldBytesBE: a field element as 32 big-endian bytes, alias-checked", 
     const pinned = await TestCircuit.compile(`include "lib/statement.circom";\ncomponent main {public [in]} = FieldBytesBE();`, "O2");
     const w = await pinned.witness({ in: 6n });
     expect(await pinned.check(w)).toBe(true);
-    for (const forged of [{ "out[0]": 1 }, { "out[2]": 1 }, { "out[255]": 1 }] as Record<string, number>[]) expect(await pinned.check(pinned.forge(w, forged))).toBe(false);
+    for (const forged of [{ "out[0]": 1 }, { "out[2]": 1 }, { "out[255]": 1 }] as Record<string, number>[])
+      expect(await pinned.check(pinned.forge(w, forged))).toBe(false);
   });
 });
 
