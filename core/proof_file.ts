@@ -114,18 +114,22 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
     return "context: expected {value, and optionally chainId, contract, sender, beneficiary, nonce, snapshot} strings";
   }
   if (!str(doc.blinding, 100)) return "blinding: expected a 0x hex string";
-  const st = doc.statement;
-  if (st !== undefined) {
-    const vis = (v: unknown) => typeof v === "string" && (VISIBILITIES as readonly string[]).includes(v);
-    if (
-      !isObj(st) ||
-      unknown(st, "statement.", ["input", "output", "inputCommitment", "outputCommitment"]) !== undefined ||
-      !vis(st.input) ||
-      !vis(st.output) ||
-      !["inputCommitment", "outputCommitment"].every((k) => st[k] === undefined || str(st[k], 100))
-    ) {
-      return `statement: expected {input, output: ${VISIBILITIES.join(" or ")}, and optionally inputCommitment, outputCommitment strings}`;
-    }
+  return doc.statement === undefined ? undefined : statementShapeProblem(doc.statement);
+}
+
+/** What is wrong with a proof file's statement record, or undefined. */
+function statementShapeProblem(st: unknown): string | undefined {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const vis = (v: unknown) => typeof v === "string" && (VISIBILITIES as readonly string[]).includes(v);
+  const fields = ["input", "output", "inputCommitment", "outputCommitment"];
+  if (
+    !isObj(st) ||
+    Object.keys(st).some((k) => !fields.includes(k)) ||
+    !vis(st.input) ||
+    !vis(st.output) ||
+    !["inputCommitment", "outputCommitment"].every((k) => st[k] === undefined || (typeof st[k] === "string" && (st[k] as string).length <= 100))
+  ) {
+    return `statement: expected {input, output: ${VISIBILITIES.join(" or ")}, and optionally inputCommitment, outputCommitment strings}`;
   }
   return undefined;
 }

@@ -35,10 +35,12 @@ export const STATEMENT_BITS = 253;
 
 const VISIBILITY_CODE: Record<Visibility, bigint> = { private: 0n, hashed: 1n };
 
+/** The input's visibility (private when the layout names none). */
 export function inputVisibility(layout: StatementLayout): Visibility {
   return layout.inputVisibility ?? "private";
 }
 
+/** The output's visibility (private when the layout names none). */
 export function outputVisibility(layout: StatementLayout): Visibility {
   return layout.outputVisibility ?? "private";
 }
