@@ -13,7 +13,7 @@ import { computeContext, splitClassContext } from "../core/context.js";
 import { ZkmlError } from "../core/errors.js";
 import { randomBlinding } from "../core/field.js";
 import { assembleProofFile, type ContextDetails, type ProofFile } from "../core/proof_file.js";
-import { modelClass, quantizeInput, runReference } from "../core/qmodel.js";
+import { checkQuantizedInput, modelClass, quantizeInput, runReference } from "../core/qmodel.js";
 import { computeStatement } from "../core/statement.js";
 import { loadBuild, type BrowserBuild, type LoadOptions } from "./artifacts.js";
 import type { WorkerReply, WorkerRequest } from "./prove_worker.js";
@@ -113,9 +113,18 @@ export class BrowserProver {
 
   /** Prove one inference of `values` (float input, flat) bound to `context`. */
   async prove(values: readonly number[], context: ContextDetails = { value: 0n }, onStage?: (stage: ProveStage) => void): Promise<BrowserProveResult> {
+    return this.proveQuantized(quantizeInput(this.build.model, values), context, onStage);
+  }
+
+  /**
+   * Prove one inference of an input already quantized: the int8 values a consumer contract's
+   * modelInput() returns for a model with a hashed input, read through the user's wallet.
+   */
+  async proveQuantized(input: readonly number[], context: ContextDetails = { value: 0n }, onStage?: (stage: ProveStage) => void): Promise<BrowserProveResult> {
     const m = this.build.model;
     const t0 = performance.now();
-    const q = quantizeInput(m, values);
+    checkQuantizedInput(m, input);
+    const q = [...input];
     const ref = runReference(m, q);
     const blinding = randomBlinding();
     const id = this.nextId++;

@@ -6,7 +6,17 @@ import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { computeContext, inputShapes, inputValues, parseContext, quantizeInput, readManifest, writeFileAtomic, type ReadyModel } from "../src/index.js";
+import {
+  checkQuantizedInput,
+  computeContext,
+  inputShapes,
+  inputValues,
+  parseContext,
+  quantizeInput,
+  readManifest,
+  writeFileAtomic,
+  type ReadyModel,
+} from "../src/index.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { renderMetrics } from "./metrics.js";
 import { jobOptions, type ContextRequest, type ModelJobData, type ProofQueueData } from "./queue.js";
@@ -26,6 +36,10 @@ export interface ProofBody {
   /** For a dApp contract (`sender`) that submits the proof on this user's behalf (verifyInferenceFor). */
   beneficiary?: string;
   nonce?: string | number;
+  /** The snapshot the input data is from (verifyInferenceAt); needs beneficiary. */
+  snapshot?: string | number;
+  /** `input` holds the model's int8 values already (a consumer contract's modelInput()). */
+  quantized?: boolean;
 }
 
 export interface ModelBody {
@@ -67,15 +81,25 @@ const MAX_CALIBRATION_DEPTH = 16;
 /** The context the proof binds: given whole, or the parts the verifier contract hashes (four, or five with a beneficiary). */
 function requestContext(b: ProofBody): ContextRequest {
   const parts = [b.chainId, b.contract, b.sender, b.nonce];
-  if (b.context !== undefined && [...parts, b.beneficiary].some((p) => p !== undefined))
-    throw new HttpError(400, "give either context or chainId/contract/sender/nonce(/beneficiary), not both");
+  if (b.context !== undefined && [...parts, b.beneficiary, b.snapshot].some((p) => p !== undefined))
+    throw new HttpError(400, "give either context or chainId/contract/sender/nonce(/beneficiary/snapshot), not both");
+  if (b.snapshot !== undefined && b.beneficiary === undefined) throw new HttpError(400, "snapshot needs beneficiary (verifyInferenceAt names both)");
   if (b.context !== undefined) return { value: "0x" + parseContext(b.context).toString(16) };
-  if ([...parts, b.beneficiary].every((p) => p === undefined)) return { value: "0x0" };
+  if ([...parts, b.beneficiary, b.snapshot].every((p) => p === undefined)) return { value: "0x0" };
   if (!parts.every((p) => p !== undefined)) throw new HttpError(400, "chainId, contract, sender and nonce go together (beneficiary is optional)");
   const beneficiary = b.beneficiary === undefined ? {} : { beneficiary: b.beneficiary };
   const [chainId, nonce] = [uint256(String(b.chainId), "chainId"), uint256(String(b.nonce), "nonce")];
-  const value = computeContext({ chainId, contract: b.contract!, sender: b.sender!, nonce, ...beneficiary });
-  return { value: "0x" + value.toString(16), chainId: String(chainId), contract: b.contract!, sender: b.sender!, nonce: String(nonce), ...beneficiary };
+  const snapshot = b.snapshot === undefined ? undefined : uint256(String(b.snapshot), "snapshot");
+  const value = computeContext({ chainId, contract: b.contract!, sender: b.sender!, nonce, ...beneficiary, ...(snapshot !== undefined && { snapshot }) });
+  return {
+    value: "0x" + value.toString(16),
+    chainId: String(chainId),
+    contract: b.contract!,
+    sender: b.sender!,
+    nonce: String(nonce),
+    ...beneficiary,
+    ...(snapshot !== undefined && { snapshot: String(snapshot) }),
+  };
 }
 
 function modelSummary(id: string, m: ReadyModel) {
@@ -185,9 +209,12 @@ async function requestProof(s: ApiState, req: FastifyRequest<{ Params: { id: str
   await s.rateLimit(token);
   const model = await s.openModel(req.params.id);
   const input = inputValues({ input: req.body.input }, "the request's input", inputShapes(model.model));
-  quantizeInput(model.model, input); // refuses a wrong size or a value out of range now, not in a worker
+  const quantized = req.body.quantized === true;
+  // Refuses a wrong size or a value out of range now, not in a worker.
+  if (quantized) checkQuantizedInput(model.model, input);
+  else quantizeInput(model.model, input);
   const context = requestContext(req.body);
-  const requestHash = sha256(JSON.stringify([req.params.id, input, context]));
+  const requestHash = sha256(JSON.stringify([req.params.id, input, quantized, context]));
   const key = req.headers["idempotency-key"];
   let jobId: string = randomUUID();
   let claimed: string | undefined;
@@ -212,7 +239,16 @@ async function requestProof(s: ApiState, req: FastifyRequest<{ Params: { id: str
     if (claimed) await s.redis.del(claimed);
     throw e;
   }
-  const data: ProofQueueData = { kind: "proof", modelId: req.params.id, tenant: tenantOf(token), input, context, requestHash, expiresAt };
+  const data: ProofQueueData = {
+    kind: "proof",
+    modelId: req.params.id,
+    tenant: tenantOf(token),
+    input,
+    ...(quantized && { quantized: true as const }),
+    context,
+    requestHash,
+    expiresAt,
+  };
   await s.proofs.add("proof", data, { ...jobOptions(s.ttl), jobId });
   const ignored = Object.keys(req.body).filter((k) => !(PROOF_BODY_FIELDS as readonly string[]).includes(k));
   return reply

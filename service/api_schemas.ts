@@ -15,7 +15,7 @@ const UINT = {
 } as const;
 
 /** The fields of a proof request; any other field (an input file's `label`) is ignored and named in the answer. */
-export const PROOF_BODY_FIELDS = ["input", "context", "chainId", "contract", "sender", "beneficiary", "nonce"] as const;
+export const PROOF_BODY_FIELDS = ["input", "quantized", "context", "chainId", "contract", "sender", "beneficiary", "nonce", "snapshot"] as const;
 
 export const proofBodySchema = {
   type: "object",
@@ -26,12 +26,15 @@ export const proofBodySchema = {
   properties: {
     // Flat or nested in the model's shape; checked against the model below.
     input: { type: "array", maxItems: 1 << 20 },
+    // The input is the model's int8 values (what a consumer contract's modelInput() returns).
+    quantized: { type: "boolean" },
     context: { type: "string", pattern: "^(0x)?[0-9a-fA-F]{1,62}$" },
     chainId: UINT,
     contract: { type: "string", pattern: ADDRESS },
     sender: { type: "string", pattern: ADDRESS },
     beneficiary: { type: "string", pattern: ADDRESS },
     nonce: UINT,
+    snapshot: UINT,
   },
 } as const;
 

@@ -263,7 +263,7 @@ export class ApiState {
     const model = await this.openModel(data.modelId);
     const result = await verifyProofFile(model, proof);
     if (!result.valid) return `the worker's proof does not verify: ${result.problems.join("; ")}`;
-    const expected = quantizeInput(model.model, data.input);
+    const expected = data.quantized ? data.input : quantizeInput(model.model, data.input);
     if (proof.input.values.length !== expected.length || proof.input.values.some((x, i) => x !== expected[i])) return "the worker proved another input";
     if (proof.context.value !== data.context.value) return "the worker bound another context";
     return undefined;

@@ -20,6 +20,7 @@ export interface ContextRequest {
   sender?: string;
   beneficiary?: string;
   nonce?: string;
+  snapshot?: string;
 }
 
 export interface ProofJobData {
@@ -28,6 +29,8 @@ export interface ProofJobData {
   /** The tenant (tokens.ts tenantOf): whose job this is. */
   tenant: string;
   input: number[];
+  /** `input` holds the model's int8 values already (a contract's modelInput()), not floats. */
+  quantized?: true;
   context: ContextRequest;
   /** sha256 of the request body: an Idempotency-Key reused with another body is refused. */
   requestHash: string;

@@ -70,6 +70,7 @@ function contextDetails(c: ContextRequest): ContextDetails {
     ...(c.sender !== undefined && { sender: c.sender }),
     ...(c.beneficiary !== undefined && { beneficiary: c.beneficiary }),
     ...(c.nonce !== undefined && { nonce: BigInt(c.nonce) }),
+    ...(c.snapshot !== undefined && { snapshot: BigInt(c.snapshot) }),
   };
 }
 
@@ -118,7 +119,7 @@ async function proveOne(job: Job<ProofQueueData, ProofJobResult>, { name, redis,
   const prover = await warm.get(data.modelId);
   const load = performance.now() - t0;
   await job.updateProgress({ stage: "witness+prove" });
-  const r = await prover.prove(data.input, contextDetails(data.context));
+  const r = data.quantized ? await prover.proveQuantized(data.input, contextDetails(data.context)) : await prover.prove(data.input, contextDetails(data.context));
   await throwIfCancelled(redis, job);
   await job.updateProgress({ stage: "verifying" });
   const t1 = performance.now();

@@ -14,6 +14,7 @@ export { setCurveBackend, curveBackendInfo, CURVE_BACKENDS, type CurveBackendCho
 export {
   runReference,
   quantizeInput,
+  checkQuantizedInput,
   inputShapes,
   NO_CLASS,
   dequantize,

@@ -15,7 +15,7 @@ import { quantizeGraph } from "../circuits/quantize.js";
 import { circuitInput } from "../core/circuit_input.js";
 import { runReference, type QModel } from "../core/qmodel.js";
 import { computeStatement, dataStatement, encodeValues, statementTag, type Visibility } from "../core/statement.js";
-import { compileModel, InferenceProver, releaseCurves, setupModel, verifyProofFile, type ProofFile } from "../src/index.js";
+import { checkCircuit, compileModel, InferenceProver, releaseCurves, setupModel, verifyProofFile, type ProofFile } from "../src/index.js";
 import { TestCircuit } from "./helpers/circuit.js";
 import { mulberry32, randomMlp } from "./helpers/models.js";
 
@@ -118,6 +118,10 @@ describe("a data-statement model through compile, setup, prove and verify", () =
     expect(lied.problems.join("\n")).toMatch(/private side's commitment/);
     const changed = await verifyProofFile(prover.model, { ...proof, input: { ...proof.input, values: [2, -2, 3, -4, 5, -6, 7, -8] } });
     expect(changed.valid).toBe(false);
+  });
+
+  it("zkml check passes: every wire pinned, the public signals too", async () => {
+    expect(await checkCircuit(prover.model.dir)).toMatchObject({ satisfied: true, publicPinned: true, problems: [] });
   });
 
   it("refuses a quantized input outside the int8 range or of the wrong length, naming the model", async () => {

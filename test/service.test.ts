@@ -214,6 +214,28 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
     expect((await submit(1, tokens.alice, { beneficiary: parts.beneficiary })).status).toBe(400);
   });
 
+  it("takes an input already quantized (a contract's modelInput()) and a snapshot (verifyInferenceAt's context)", async () => {
+    const m = (await openReady(inject("mnistDir"))).model;
+    const q = quantizeInput(m, digits[2]!);
+    const parts = { chainId: "31337", contract: "0x" + "11".repeat(20), sender: "0x" + "33".repeat(20), beneficiary: "0x" + "44".repeat(20), nonce: "5", snapshot: "1234" };
+    const r = await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: q, quantized: true, ...parts });
+    expect(r.status, JSON.stringify(r.json)).toBe(202);
+    const done = await waitFor(r.json.job, ["done", "failed"]);
+    expect(done.state, done.error).toBe("done");
+    expect(done.proof.input.values).toEqual(q);
+    expect(done.proof.output.class).toBe(classes[2]);
+    expect(done.proof.context).toMatchObject(parts);
+    const at = computeContext({ chainId: 31337n, contract: parts.contract, sender: parts.sender, beneficiary: parts.beneficiary, nonce: 5n, snapshot: 1234n });
+    expect(done.proof.context.value).toBe("0x" + at.toString(16));
+    expect((await verifyProofFile(inject("mnistDir"), done.proof)).valid).toBe(true);
+    // A float input marked quantized is refused at once; a snapshot needs a beneficiary.
+    const floats = await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: digits[2], quantized: true });
+    expect(floats.status).toBe(400);
+    expect(floats.json.error).toMatch(/quantized input value #\d+ is/);
+    const { beneficiary: _, ...noBeneficiary } = parts;
+    expect((await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: q, quantized: true, ...noBeneficiary })).status).toBe(400);
+  });
+
   it("spreads jobs over both workers; the HTTP worker fetched the model once and checked it", async () => {
     const jobs = await Promise.all([0, 1, 2, 4].map(async (d) => (await submit(d)).json.job as string));
     const done = await Promise.all(jobs.map((j) => waitFor(j, ["done", "failed"])));
