@@ -9,11 +9,16 @@ import { openReady, type ReadyModel } from "./build.js";
 import { requireValidProof } from "./verify.js";
 
 export interface InferenceTransaction {
-  function: "verifyInference" | "verifyInferenceFor";
+  function: "verifyInference" | "verifyInferenceFor" | "verifyInferenceAt";
   /** The contract the verified context names (null for a proof bound to a bare context value). */
   to: string | null;
   data: Hex;
-  args: { beneficiary?: string; proof: Hex; pubSignals: string[]; nonce: string };
+  args: { beneficiary?: string; proof: Hex; pubSignals: string[]; nonce: string; snapshot?: string };
+  /**
+   * For a data-statement model: what a consumer contract rebuilds public signal 0 from, as its
+   * statementOf takes it (a hashed side's int values, a private side's commitment).
+   */
+  statement?: { input?: number[]; inputCommitment?: string; output?: number[]; outputCommitment?: string };
 }
 
 const VERIFIER = new Interface(IZKML_VERIFIER_ABI);
@@ -34,12 +39,32 @@ export async function inferenceTransaction(build: string | ReadyModel, proof: Pr
   if (n === undefined) throw new ZkmlError("USAGE", "the proof names no nonce (its context is a bare value): give the one the context was made with");
   const [bytes, signals] = await inferenceCalldata(proof, n);
   const beneficiary = proof.context.beneficiary;
-  const fn = beneficiary ? "verifyInferenceFor" : "verifyInference";
-  const data = (beneficiary ? VERIFIER.encodeFunctionData(fn, [beneficiary, bytes, signals, n]) : VERIFIER.encodeFunctionData(fn, [bytes, signals, n])) as Hex;
+  const snapshot = proof.context.snapshot === undefined ? undefined : BigInt(proof.context.snapshot);
+  const fn = snapshot !== undefined ? "verifyInferenceAt" : beneficiary ? "verifyInferenceFor" : "verifyInference";
+  const data = (
+    snapshot !== undefined
+      ? VERIFIER.encodeFunctionData(fn, [beneficiary, bytes, signals, n, snapshot])
+      : beneficiary
+        ? VERIFIER.encodeFunctionData(fn, [beneficiary, bytes, signals, n])
+        : VERIFIER.encodeFunctionData(fn, [bytes, signals, n])
+  ) as Hex;
+  const st = proof.statement;
   return {
     function: fn,
     to: proof.context.contract ?? null,
     data,
-    args: { ...(beneficiary && { beneficiary }), proof: bytes, pubSignals: signals.map(String), nonce: n.toString() },
+    args: {
+      ...(beneficiary && { beneficiary }),
+      proof: bytes,
+      pubSignals: signals.map(String),
+      nonce: n.toString(),
+      ...(snapshot !== undefined && { snapshot: snapshot.toString() }),
+    },
+    ...(st && {
+      statement: {
+        ...(st.input === "hashed" ? { input: proof.input.values } : { inputCommitment: st.inputCommitment }),
+        ...(st.output === "hashed" ? { output: proof.output.values } : { outputCommitment: st.outputCommitment }),
+      },
+    }),
   };
 }

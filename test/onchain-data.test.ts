@@ -17,6 +17,7 @@ import { dataStatement, encodeValues, statementTag } from "../core/statement.js"
 import { IZKML_VERIFIER_ABI } from "../verifier/abi.js";
 import { CONTRACTS_DIR, compileProjectContract, compileSolidity } from "../verifier/solidity.js";
 import {
+  checkCircuit,
   compileModel,
   computeContext,
   connectInProcessChain,
@@ -99,6 +100,16 @@ contract ZkmlDataProbe {
         used = g - gasleft();
     }
 }`;
+
+describe("the example models", () => {
+  it("have the statements their contracts rebuild, and pass zkml check", async () => {
+    const sales = JSON.parse(readFileSync(path.join(salesDir, "model.quant.json"), "utf8"));
+    const vault = JSON.parse(readFileSync(path.join(vaultDir, "model.quant.json"), "utf8"));
+    expect([sales.input.visibility, sales.output.visibility, sales.input.nonNegative]).toEqual(["hashed", "hashed", true]);
+    expect([vault.input.visibility, vault.output.visibility]).toEqual(["hashed", undefined]);
+    for (const dir of [salesDir, vaultDir]) expect(await checkCircuit(dir)).toMatchObject({ satisfied: true, publicPinned: true, problems: [] });
+  });
+});
 
 describe("ZkmlData.sol against the TypeScript quantizer and statement", () => {
   let probe: Contract;
@@ -297,8 +308,14 @@ describe.skipIf(!haveAnvil)("on anvil: the appraisal through `zkml prove --from-
     expect(proved.code, proved.stderr).toBe(0);
     const proof = JSON.parse(readFileSync(proofFile, "utf8")) as ProofFile;
     expect(proof.context).toMatchObject({ sender: await oracle.getAddress(), beneficiary: await signer.getAddress(), snapshot: "8" });
-    const value = BigInt(proof.output.values[0]!);
-    const tx = await oracle.getFunction("post")(await encodeProof(proof), signals(proof), BigInt(proof.context.nonce!), 8n, value);
+    // zkml calldata gives what the consumer passes on: the proof words, signals, nonce, snapshot and the output.
+    const cd = await runCli(["calldata", dir, proofFile, "--json"]);
+    expect(cd.code, cd.stderr).toBe(0);
+    const { args, statement } = cd.json();
+    expect(cd.json().function).toBe("verifyInferenceAt");
+    expect(statement).toEqual({ input: proof.input.values, output: proof.output.values });
+    const value = BigInt(statement.output[0]);
+    const tx = await oracle.getFunction("post")(args.proof, args.pubSignals, BigInt(args.nonce), BigInt(args.snapshot), value);
     const receipt = await tx.wait();
     console.log(`anvil: SalesAppraisal.post (8 sales read, quantized, hashed; proof verified) ${receipt.gasUsed} gas`);
     expect((await oracle.getFunction("latest")())[0]).toBe(value);

@@ -7,7 +7,10 @@ export const calldataVerb: Verb = {
   help: `Prints the calldata of the transaction that submits proof.json to DIR's verifier, for a wallet, a
 multisig or cast: verifyInference(proof, [commitment, classContext], nonce), or, when the proof
 was made for a beneficiary (zkml prove --beneficiary), the arguments a dApp contract passes on
-to verifyInferenceFor(beneficiary, proof, [commitment, classContext], nonce). The proof file is
+to verifyInferenceFor(beneficiary, proof, [commitment, classContext], nonce), or, with a snapshot
+(zkml prove --snapshot or --from-chain), to verifyInferenceAt(beneficiary, proof, signals, nonce,
+snapshot). For a model with a hashed input or output the JSON also gives "statement": what the
+consumer's statementOf takes (a hashed side's int values, a private side's commitment). The proof file is
 verified against DIR first (as zkml verify does): nothing is encoded that the contract would
 refuse, and the JSON's "to" is the contract the verified context names.
 
