@@ -18,7 +18,16 @@ import { statementTag } from "../core/statement.js";
 import { mulberry32 } from "../core/random.js";
 import { IZKML_VERIFIER_ABI } from "../verifier/abi.js";
 import { CONTRACTS_DIR, compileSolidity } from "../verifier/solidity.js";
-import { compileModel, connectInProcessChain, deployVerifier, encodeProof, InferenceProver, readVerifierArtifact, releaseCurves, setupModel } from "../src/index.js";
+import {
+  compileModel,
+  connectInProcessChain,
+  deployVerifier,
+  encodeProof,
+  InferenceProver,
+  readVerifierArtifact,
+  releaseCurves,
+  setupModel,
+} from "../src/index.js";
 import { machineInfo, machineLabel } from "./machine.js";
 
 const SIZES = [8, 32, 128];
@@ -62,7 +71,11 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const sender = await chain.signer.getAddress();
   try {
-    const a = await compileSolidity({ "ZkmlData.sol": readFileSync(path.join(CONTRACTS_DIR, "ZkmlData.sol"), "utf8"), "Probe.sol": PROBE }, "Probe.sol", "Probe");
+    const a = await compileSolidity(
+      { "ZkmlData.sol": readFileSync(path.join(CONTRACTS_DIR, "ZkmlData.sol"), "utf8"), "Probe.sol": PROBE },
+      "Probe.sol",
+      "Probe",
+    );
     const probe = (await new ContractFactory(a.abi, a.bytecode, chain.signer).deploy()) as Contract;
     for (const n of SIZES) {
       const rand = mulberry32(n);

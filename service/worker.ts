@@ -119,7 +119,9 @@ async function proveOne(job: Job<ProofQueueData, ProofJobResult>, { name, redis,
   const prover = await warm.get(data.modelId);
   const load = performance.now() - t0;
   await job.updateProgress({ stage: "witness+prove" });
-  const r = data.quantized ? await prover.proveQuantized(data.input, contextDetails(data.context)) : await prover.prove(data.input, contextDetails(data.context));
+  const r = data.quantized
+    ? await prover.proveQuantized(data.input, contextDetails(data.context))
+    : await prover.prove(data.input, contextDetails(data.context));
   await throwIfCancelled(redis, job);
   await job.updateProgress({ stage: "verifying" });
   const t1 = performance.now();

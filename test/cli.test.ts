@@ -103,7 +103,11 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
     expectUserError(await runCli(["prove", dir, "--input", path.join(tmp, "none.json"), "--out", proofOut]), /input file not found/, 3);
     expectUserError(await runCli(["prove", dir, "--input", await write("wrongkey.json", JSON.stringify({ x: [1] })), "--out", proofOut]), /expected \{"input"/);
     // Where the input comes from: one source, and a chain read needs its RPC.
-    expectUserError(await runCli(["prove", dir, "--from-chain", "0x" + "11".repeat(20), "--out", proofOut]), /--from-chain reads the contract through --rpc/, 2);
+    expectUserError(
+      await runCli(["prove", dir, "--from-chain", "0x" + "11".repeat(20), "--out", proofOut]),
+      /--from-chain reads the contract through --rpc/,
+      2,
+    );
     expectUserError(
       await runCli(["prove", dir, "--input", path.join(tmp, "none.json"), "--from-chain", "0x" + "11".repeat(20), "--out", proofOut]),
       /give --input FILE or --from-chain ADDR, not both/,
@@ -111,7 +115,11 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
     );
     expectUserError(await runCli(["prove", dir, "--out", proofOut]), /--input FILE is required \(or --from-chain ADDR --rpc URL\)/, 2);
     expect(existsSync(proofOut)).toBe(false);
-    expectUserError(await runCli(["compile", "examples/tiny-mlp/tiny-mlp.onnx", "--out", path.join(tmp, "vis"), "--input-visibility", "public"]), /--input-visibility: "public" is not one of private, hashed/, 2);
+    expectUserError(
+      await runCli(["compile", "examples/tiny-mlp/tiny-mlp.onnx", "--out", path.join(tmp, "vis"), "--input-visibility", "public"]),
+      /--input-visibility: "public" is not one of private, hashed/,
+      2,
+    );
     expect(existsSync(path.join(tmp, "vis"))).toBe(false);
     expectUserError(await runCli(["verify", dir, await write("junk-proof.json", "{}")]), /not a zkml proof file/);
     expectUserError(await runCli(["setup", path.join(tmp, "no-build")]), /not a zkml build folder/);

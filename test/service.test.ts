@@ -217,7 +217,14 @@ describe.skipIf(!haveRedis)("proving service: HTTP API + BullMQ workers on a rea
   it("takes an input already quantized (a contract's modelInput()) and a snapshot (verifyInferenceAt's context)", async () => {
     const m = (await openReady(inject("mnistDir"))).model;
     const q = quantizeInput(m, digits[2]!);
-    const parts = { chainId: "31337", contract: "0x" + "11".repeat(20), sender: "0x" + "33".repeat(20), beneficiary: "0x" + "44".repeat(20), nonce: "5", snapshot: "1234" };
+    const parts = {
+      chainId: "31337",
+      contract: "0x" + "11".repeat(20),
+      sender: "0x" + "33".repeat(20),
+      beneficiary: "0x" + "44".repeat(20),
+      nonce: "5",
+      snapshot: "1234",
+    };
     const r = await call("POST", `/v1/models/${modelId}/proofs`, tokens.alice, { input: q, quantized: true, ...parts });
     expect(r.status, JSON.stringify(r.json)).toBe(202);
     const done = await waitFor(r.json.job, ["done", "failed"]);
