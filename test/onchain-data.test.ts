@@ -284,7 +284,7 @@ describe("RebalancingVault: acts on the proven decision for the pool's current s
 const haveAnvil = anvilAvailable();
 if (!haveAnvil) console.warn("SKIPPED: the anvil part of test/onchain-data.test.ts needs anvil (npm @foundry-rs/anvil, a devDependency)");
 
-describe.skipIf(!haveAnvil)("on anvil: the appraisal through `zkml prove --from-chain`", () => {
+describe.skipIf(!haveAnvil)("on anvil: both examples through `zkml prove --from-chain` and `zkml calldata`", () => {
   let anvil: Anvil;
   beforeAll(async () => {
     anvil = await startAnvil();
@@ -319,6 +319,38 @@ describe.skipIf(!haveAnvil)("on anvil: the appraisal through `zkml prove --from-
     const receipt = await tx.wait();
     console.log(`anvil: SalesAppraisal.post (8 sales read, quantized, hashed; proof verified) ${receipt.gasUsed} gas`);
     expect((await oracle.getFunction("latest")())[0]).toBe(value);
+    provider.destroy();
+  });
+
+  it("the vault acts on a --from-chain proof with a private output, and refuses one over reserves that moved", async () => {
+    const dir = path.join(work, "vault-anvil");
+    await cp(vaultDir, dir, { recursive: true });
+    const deployed = await runCli(["deploy", dir, "--rpc", anvil.url, "--json"]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const provider = new JsonRpcProvider(anvil.url, undefined, { cacheTimeout: -1 });
+    const signer = await provider.getSigner(0);
+    const pool = await deployProject(signer, "examples/PoolState.sol", "PoolState", []);
+    const vault = await deployProject(signer, "examples/RebalancingVault.sol", "RebalancingVault", [await pool.getAddress(), deployed.json().address]);
+    const prices = [2n * 10n ** 11n, 22n * 10n ** 10n, 26n * 10n ** 10n, 3n * 10n ** 11n];
+    // Short of token B, B's price rising: the model shifts toward B.
+    await (await pool.getFunction("set")(3n * 10n ** 12n, 10n ** 21n, prices)).wait();
+    const prove = async (out: string) => {
+      const r = await runCli(["prove", dir, "--from-chain", await vault.getAddress(), "--rpc", anvil.url, "--out", out, "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      const cd = await runCli(["calldata", dir, out, "--json"]);
+      expect(cd.code, cd.stderr).toBe(0);
+      return cd.json();
+    };
+    const act = (cd: { args: Record<string, string>; statement: { outputCommitment: string } }) =>
+      vault.getFunction("act")(cd.args.proof, cd.args.pubSignals, BigInt(cd.args.nonce!), BigInt(cd.args.snapshot!), BigInt(cd.statement.outputCommitment));
+    const first = await prove(path.join(work, "vault-proof-1.json"));
+    expect(Object.keys(first.statement)).toEqual(["input", "outputCommitment"]);
+    await (await act(first)).wait();
+    expect(await vault.getFunction("shareA")()).toBe(40n);
+    const second = await prove(path.join(work, "vault-proof-2.json"));
+    await (await pool.getFunction("set")(3n * 10n ** 12n, 2n * 10n ** 21n, prices)).wait();
+    expect(await reason(act(second), vault)).toMatch(/^NotPoolState/);
+    expect(await vault.getFunction("actions")()).toBe(1n);
     provider.destroy();
   });
 });

@@ -204,6 +204,23 @@ describe("gadget costs (docs/CIRCUIT.md, docs/OPS.md)", () => {
     await g.expectConstraintFail({ d: 0 }, { out: 0 });
   });
 
+  // The data statement: a value's bits (Num2Bits), a field element's (Num2Bits_strict: 254 bits
+  // and the alias check), and one SHA-256 block (circomlib's Sha256 over 43 bytes: tag, 8 int8
+  // values, a 3-byte output), the figure docs/CIRCUIT.md and BENCHMARKS.md give per 64 bytes.
+  cost<"in", "out">("statement", "OffsetBytesBE(8, 1)", 8, async (g) => {
+    await g.expectPass({ in: -128 });
+    await g.expectConstraintFail({ in: 3 }, { "out[7]": 2 });
+  });
+  cost<"in", "out">("statement", "FieldBytesBE()", 517, async (g) => {
+    await g.expectPass({ in: 12345 });
+    await g.expectConstraintFail({ in: 6 }, { "out[255]": 2 });
+  });
+  cost<"in", "out">("statement", "StatementDigest(344)", 29_542, async (g) => {
+    const bits = Array.from({ length: 344 }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
+    const w = await g.expectPass({ in: bits });
+    await g.expectConstraintFail({ in: bits }, { out: g.circuit.get(w, "out") + 1n });
+  });
+
   afterAll(() => {
     // Every gadget file has its cost pinned here.
     const files = readdirSync(LIB)
