@@ -45,6 +45,15 @@ export function contextFor(chainId: bigint, contract: string, sender: string, no
   return { value: computeContext({ chainId, contract, sender, nonce, ...b }), chainId, contract, sender, nonce, ...b };
 }
 
+/**
+ * The context of a proof over chain data as of `snapshot`, for dApp contract `sender` to submit
+ * on `beneficiary`'s behalf through verifyInferenceAt.
+ */
+export function contextAt(chainId: bigint, contract: string, sender: string, beneficiary: string, nonce: bigint, snapshot: bigint): ContextDetails {
+  const p = { chainId, contract, sender, beneficiary, nonce, snapshot };
+  return { value: computeContext(p), ...p };
+}
+
 /** A build's keys held by a proving Web Worker: the second proof onwards is warm. */
 export class BrowserProver {
   /** Where each worker was started from, for the message when it does not load. */

@@ -55,6 +55,9 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
   let address: string;
   let appraisalDir: string;
   let oracle: Contract;
+  let salesDir: string;
+  let sales: Contract;
+  let ledger: Contract;
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), "zkml-web-"));
@@ -67,8 +70,18 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
       fidelity: false,
     });
     await setupModel(appraisalDir);
+    // The on-chain data example: its input and output hashed.
+    salesDir = path.join(tmp, "sales");
+    await compileModel(path.join(ROOT, "examples/sales-appraisal/sales-appraisal.onnx"), {
+      outDir: salesDir,
+      calibrationFile: path.join(ROOT, "examples/sales-appraisal/calibration.json"),
+      fidelity: false,
+      inputVisibility: "hashed",
+      outputVisibility: "hashed",
+    });
+    await setupModel(salesDir);
     // /model/ is the build as made; /tampered/ flips one byte of its proving key.
-    server = await serveStatic(site, { model: inject("mnistDir"), tampered: inject("mnistDir"), appraisal: appraisalDir }, (build, file, bytes) => {
+    server = await serveStatic(site, { model: inject("mnistDir"), tampered: inject("mnistDir"), appraisal: appraisalDir, sales: salesDir }, (build, file, bytes) => {
       if (build !== "tampered" || file !== "circuit.zkey") return bytes;
       const copy = Buffer.from(bytes);
       copy[copy.length - 100]! ^= 1;
@@ -93,6 +106,16 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
       appraisal.model.output.frac,
     )) as Contract;
     await oracle.waitForDeployment();
+    const salesVerifier = (await deployVerifier(chain.signer, await readVerifierArtifact(salesDir))).address;
+    const deployProject = async (file: string, name: string, args: unknown[]) => {
+      const c = await compileProjectContract(file, name);
+      const deployed = (await new ContractFactory(c.abi, c.bytecode, chain.signer).deploy(...args)) as Contract;
+      await deployed.waitForDeployment();
+      return deployed;
+    };
+    ledger = await deployProject("examples/SalesLedger.sol", "SalesLedger", []);
+    sales = await deployProject("examples/SalesAppraisal.sol", "SalesAppraisal", [await ledger.getAddress(), salesVerifier]);
+    for (const e of [150, 160, 155, 170, 180, 175, 190, 200]) await (await ledger.getFunction("recordSale")(BigInt(e) * 10n ** 16n)).wait();
     browser = await launchChromium();
     await mkdir(OUT, { recursive: true });
   });
@@ -220,6 +243,26 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
     const stored = await oracle.getFunction("appraisals")(revealedValues(layout, nodeProof).packedInput[0]!);
     expect(Number(stored.value)).toBe(q);
     await page.screenshot({ path: path.join(OUT, "appraisal-posted.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("the sales page proves over the contract's own sales (a hashed input) and the contract stores Node's value", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/sales.html?build=/sales/&oracle=${await sales.getAddress()}&rpc=${encodeURIComponent(node.url)}`);
+    await page.locator("#status", { hasText: "ready" }).waitFor({ timeout: 120_000 });
+    await page.click("#prove");
+    await page.locator("#status", { hasText: /proved|error|not/ }).waitFor({ timeout: 120_000 });
+    expect(await page.locator("#status").textContent()).toBe("proved: post it");
+    const q = Number(await page.locator("#value").getAttribute("data-q"));
+    const [input] = (await sales.getFunction("modelInput")()) as [bigint[], bigint];
+    const nodeProof = (await (await InferenceProver.open(salesDir)).proveQuantized(input.map(Number))).proof;
+    expect(q).toBe(nodeProof.output.values[0]);
+    await page.click("#post");
+    await page.locator("#status", { hasText: /posted on-chain|rejected|error/ }).waitFor({ timeout: 60_000 });
+    expect(await page.locator("#status").textContent()).toBe("posted on-chain");
+    const latest = await sales.getFunction("latest")();
+    expect([Number(latest[0]), Number(latest[1])]).toEqual([q, 8]);
+    await page.screenshot({ path: path.join(OUT, "sales-posted.png"), fullPage: true });
     await page.close();
   });
 });

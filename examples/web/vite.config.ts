@@ -12,9 +12,14 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     chunkSizeWarningLimit: 4096,
-    // The dApp's two pages, and a page the browser bench drives.
+    // The dApp's three pages, and a page the browser bench drives.
     rollupOptions: {
-      input: { main: `${import.meta.dirname}/index.html`, appraisal: `${import.meta.dirname}/appraisal.html`, bench: `${import.meta.dirname}/bench.html` },
+      input: {
+        main: `${import.meta.dirname}/index.html`,
+        appraisal: `${import.meta.dirname}/appraisal.html`,
+        sales: `${import.meta.dirname}/sales.html`,
+        bench: `${import.meta.dirname}/bench.html`,
+      },
     },
   },
   server: { host: "127.0.0.1" },
