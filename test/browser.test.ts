@@ -81,12 +81,16 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
     });
     await setupModel(salesDir);
     // /model/ is the build as made; /tampered/ flips one byte of its proving key.
-    server = await serveStatic(site, { model: inject("mnistDir"), tampered: inject("mnistDir"), appraisal: appraisalDir, sales: salesDir }, (build, file, bytes) => {
-      if (build !== "tampered" || file !== "circuit.zkey") return bytes;
-      const copy = Buffer.from(bytes);
-      copy[copy.length - 100]! ^= 1;
-      return copy;
-    });
+    server = await serveStatic(
+      site,
+      { model: inject("mnistDir"), tampered: inject("mnistDir"), appraisal: appraisalDir, sales: salesDir },
+      (build, file, bytes) => {
+        if (build !== "tampered" || file !== "circuit.zkey") return bytes;
+        const copy = Buffer.from(bytes);
+        copy[copy.length - 100]! ^= 1;
+        return copy;
+      },
+    );
     node = await startHardhatNode();
     chain = await connectRpc(node.url);
     address = (await deployVerifier(chain.signer, await readVerifierArtifact(inject("mnistDir")))).address;
