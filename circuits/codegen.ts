@@ -10,10 +10,13 @@ import { commentText } from "../core/inert.js";
 import { layoutTag } from "../core/commitment.js";
 import { packedLength } from "../core/field.js";
 import { inputVisibility, isDataStatement, needsBlinding, outputVisibility, statementTag, valueBytes, type Visibility } from "../core/statement.js";
-import { sizeOf } from "../core/graph.js";
+import { sizeOf } from "../core/ir.js";
 import { LAYER_GADGETS } from "../core/ops/index.js";
 import type { EmitContext } from "../core/ops/kind.js";
-import { classRange, layerCircom, layerOutSize, MAX_CLASSES, NO_CLASS, WEIGHT_BITS, type QDense, type QModel } from "../core/qmodel.js";
+import { classRange, MAX_CLASSES, NO_CLASS, type QModel } from "../core/qmodel.js";
+import { layerCircom, layerOutSize } from "../core/ops/index.js";
+import { WEIGHT_BITS } from "../core/ir.js";
+import type { QDense } from "../core/ops/dense.js";
 
 export const CIRCUIT_TEMPLATE = "ZkmlModel";
 

@@ -14,7 +14,7 @@ import { ZkmlError } from "../core/errors.js";
 import { readCalibrationFile } from "../core/input.js";
 import { buildFolderAtomically, MANIFEST_FORMAT, sha256Bytes, sha256File, writeManifest, type Manifest } from "../core/manifest.js";
 import type { QModel } from "../core/qmodel.js";
-import { sizeOf } from "../core/graph.js";
+import { sizeOf } from "../core/ir.js";
 import { mulberry32 } from "../core/random.js";
 import { parseVisibility, type Visibility } from "../core/statement.js";
 import { circuitLayout, generateCircom } from "./codegen.js";

@@ -5,7 +5,8 @@
 import type * as Ort from "onnxruntime-node";
 import { ZkmlError } from "../core/errors.js";
 import { OUTPUTS_NODE, runFloat, type Graph } from "../core/graph.js";
-import { argmax, dequantize, isLinear, layerOutFrac, outputParts, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { argmax, dequantize, isLinear, outputParts, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { layerOutFrac } from "../core/ops/index.js";
 
 export interface FidelityReport {
   samples: number;

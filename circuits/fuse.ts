@@ -6,8 +6,10 @@
  * semantics (up to float rounding); the integer semantics of the fused form are the poly
  * layer's, which the reference interpreter defines and the circuit equals bit for bit.
  */
-import type { ActivationFn, Graph, GraphNode } from "../core/graph.js";
-import { nodeInputs } from "../core/graph.js";
+import type { ActivationFn } from "../core/ops/activation.js";
+import type { Graph } from "../core/graph.js";
+import type { GraphNode } from "../core/ops/index.js";
+import { nodeInputs } from "../core/ops/index.js";
 import type { CompositeStep } from "../core/ops/activation.js";
 import type { PolyNode } from "../core/ops/poly.js";
 

@@ -9,25 +9,20 @@
 import { commitWeights } from "../core/commitment.js";
 import { ZkmlError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
-import type { Graph, GraphNode } from "../core/graph.js";
-import { nodeInputs, readers, runFloat, sizeOf } from "../core/graph.js";
+import type { Graph } from "../core/graph.js";
+import type { GraphNode } from "../core/ops/index.js";
+import { nodeInputs } from "../core/ops/index.js";
+import { readers, runFloat } from "../core/graph.js";
+import { sizeOf } from "../core/ir.js";
 import { ACT_BITS, ACT_MAX, ACT_MIN, bitsForBound, fracForIntegerInput, fracForIntegers, fracForRange, maxAbs, roundingConstant } from "../core/ir.js";
 import { nodeKind } from "../core/ops/index.js";
 import { fuseElementwise, fusePolynomials } from "./fuse.js";
 import type { ExactInput, QuantizeContext, TensorRef } from "../core/ops/kind.js";
-import {
-  layerOutBits,
-  layerOutFrac,
-  layerOutSize,
-  MAX_CLASSES,
-  QMODEL_FORMAT,
-  type OutputPart,
-  type QConcat,
-  type QDense,
-  type QLayer,
-  type QModel,
-  type Requant,
-} from "../core/qmodel.js";
+import { layerOutBits, layerOutFrac, layerOutSize, type QLayer } from "../core/ops/index.js";
+import { MAX_CLASSES, QMODEL_FORMAT, type OutputPart, type QModel } from "../core/qmodel.js";
+import type { QConcat } from "../core/ops/concat.js";
+import type { QDense } from "../core/ops/dense.js";
+import type { Requant } from "../core/ir.js";
 
 export { activationTable } from "../core/ops/activation.js";
 export { bitsForBound, fracForRange } from "../core/ir.js";

@@ -5,7 +5,7 @@
  */
 import { CHAIN_RATE, FIELD_R, packSigned } from "./field.js";
 import { layoutTag, type CommitmentLayout } from "./layout.js";
-import { WEIGHT_BITS } from "./qmodel.js";
+import { WEIGHT_BITS } from "./ir.js";
 
 export { randomBlinding } from "./field.js";
 export { layoutTag, type CommitmentLayout } from "./layout.js";

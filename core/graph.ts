@@ -7,20 +7,6 @@
  */
 import { nodeInputs, nodeKind, type GraphNode } from "./ops/index.js";
 
-export type { ExactQuant, FloatTensor, NodeBase, Window2d } from "./ir.js";
-export { convolve, poolWindows, roundHalfEven, sizeOf, sumOfProducts } from "./ir.js";
-export type { ActivationFn, ActivationNode } from "./ops/activation.js";
-export { activationValue } from "./ops/activation.js";
-export type { BinaryNode } from "./ops/binary.js";
-export type { ConcatNode } from "./ops/concat.js";
-export type { ConvNode } from "./ops/conv.js";
-export type { DenseNode } from "./ops/dense.js";
-export type { FixScaleNode } from "./ops/fixscale.js";
-export type { MatMulNode } from "./ops/matmul.js";
-export type { PoolNode } from "./ops/pool.js";
-export type { SelectNode } from "./ops/select.js";
-export { nodeInputs, type GraphNode } from "./ops/index.js";
-
 export interface ValueInfo {
   name: string;
   /** Concrete shape; a symbolic batch dimension is taken as 1. */

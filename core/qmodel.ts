@@ -14,18 +14,6 @@ import type { QConv } from "./ops/conv.js";
 import type { QDense } from "./ops/dense.js";
 import type { Visibility } from "./statement.js";
 
-export { ACT_BITS, ACT_MAX, ACT_MIN, clampInt, requantize, requantText, rescaleBits, WEIGHT_BITS, type LayerBase, type Requant } from "./ir.js";
-export { describeLayer, layerCircom, layerOutBits, layerOutFrac, layerOutSize, layerSources, runLayer, type QLayer } from "./ops/index.js";
-export type { QRelu, QTable } from "./ops/activation.js";
-export type { QBinary } from "./ops/binary.js";
-export type { QConcat, QRescale } from "./ops/concat.js";
-export type { QConv } from "./ops/conv.js";
-export { denseAccumulators, type QDense } from "./ops/dense.js";
-export type { LinearParams } from "./ops/linear.js";
-export type { QMatMul } from "./ops/matmul.js";
-export { avgPoolDivisors, roundedAverage, type QAvgPool, type QMaxPool } from "./ops/pool.js";
-export type { QSelect } from "./ops/select.js";
-
 export const QMODEL_FORMAT = "zkml-qmodel/1";
 export type QLinear = QDense | QConv;
 

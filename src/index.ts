@@ -18,18 +18,16 @@ export {
   inputShapes,
   NO_CLASS,
   dequantize,
-  describeLayer,
   isLinear,
-  layerOutFrac,
   outputParts,
   outputValues,
   modelClass,
   dequantizeOutput,
   type QModel,
-  type QLayer,
   type OutputPart,
   type NamedOutput,
 } from "../core/qmodel.js";
+export { describeLayer, layerOutFrac, type QLayer } from "../core/ops/index.js";
 export { commitInference, layoutTag, type CommitmentLayout } from "../core/commitment.js";
 export { computeStatement, statementTag, VISIBILITIES, type Statement, type StatementLayout, type Visibility } from "../core/statement.js";
 export { quantizeRaw, type RawFeature } from "../core/raw_input.js";

@@ -14,7 +14,8 @@ import { releaseCurves } from "../core/curve.js";
 import { toField } from "../core/field.js";
 import { runFloat } from "../core/graph.js";
 import { inputValues } from "../core/input.js";
-import { layerOutSize, NO_CLASS, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { layerOutSize } from "../core/ops/index.js";
+import { NO_CLASS, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
 import { TestCircuit } from "./helpers/circuit.js";
 import { mulberry32, rawModel, type RawNode } from "./helpers/models.js";
 

@@ -12,8 +12,9 @@ import { quantizeGraph } from "../circuits/quantize.js";
 import { ZkmlError } from "../core/errors.js";
 import { toField } from "../core/field.js";
 import { releaseCurves } from "../core/curve.js";
-import { sizeOf } from "../core/graph.js";
-import { quantizeInput, runReference, type QLayer, type QModel } from "../core/qmodel.js";
+import { sizeOf } from "../core/ir.js";
+import { quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import type { QLayer } from "../core/ops/index.js";
 import { TestCircuit } from "./helpers/circuit.js";
 import { matMulIntegerModel, mulberry32, qdqAveragePoolModel, qdqPerChannelModel, qlinearCnnModel, rawModel, type RawGraph } from "./helpers/models.js";
 

@@ -6,7 +6,9 @@ import { fracForRange, quantizeGraph } from "../circuits/quantize.js";
 import { modelIdOf } from "../circuits/compile.js";
 import { ZkmlError } from "../core/errors.js";
 import { readCalibrationFile } from "../core/input.js";
-import { argmax, denseLayers, denseAccumulators, quantizeInput, requantize, runReference } from "../core/qmodel.js";
+import { argmax, denseLayers, quantizeInput, runReference } from "../core/qmodel.js";
+import { denseAccumulators } from "../core/ops/dense.js";
+import { requantize } from "../core/ir.js";
 import { digit, EVAL_START, loadMnist, mnistAvailable } from "../examples/mnist/mnist.js";
 import { mulberry32, qdqModel, randomMlp, rawModel as rawModelOf } from "./helpers/models.js";
 

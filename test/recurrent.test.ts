@@ -11,7 +11,8 @@ import { quantizeGraph } from "../circuits/quantize.js";
 import { releaseCurves } from "../core/curve.js";
 import { toField } from "../core/field.js";
 import { mulberry32 } from "../core/random.js";
-import { layerOutSize, quantizeInput, runReference } from "../core/qmodel.js";
+import { layerOutSize } from "../core/ops/index.js";
+import { quantizeInput, runReference } from "../core/qmodel.js";
 import { TestCircuit } from "./helpers/circuit.js";
 
 afterAll(releaseCurves);

@@ -6,8 +6,12 @@
  * and the Concat handler live beside their handlers (handlers/linear.ts, handlers/rearrange.ts).
  */
 import { ZkmlError } from "../../core/errors.js";
-import type { ActivationFn, ConvNode, DenseNode, ExactQuant, GraphNode } from "../../core/graph.js";
-import { sizeOf } from "../../core/graph.js";
+import type { ActivationFn } from "../../core/ops/activation.js";
+import type { ConvNode } from "../../core/ops/conv.js";
+import type { DenseNode } from "../../core/ops/dense.js";
+import type { ExactQuant } from "../../core/ir.js";
+import type { GraphNode } from "../../core/ops/index.js";
+import { sizeOf } from "../../core/ir.js";
 import type onnxProto from "onnx-proto";
 import type { DecodedTensor } from "./tensor.js";
 import { scaleExactly } from "./quant_params.js";

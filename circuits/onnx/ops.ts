@@ -2,7 +2,7 @@
  * Every ONNX op zkml imports, by op type: what is supported is this table's keys (the compile
  * help and docs/OPS.md list them from here). One entry per op; the op families live in handlers/.
  */
-import type { GraphNode } from "../../core/graph.js";
+import type { GraphNode } from "../../core/ops/index.js";
 import { NODE_KINDS } from "../../core/ops/index.js";
 import type { OnnxOp } from "./handler.js";
 import { ACTIVATION_OPS } from "./handlers/activation.js";

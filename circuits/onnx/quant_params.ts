@@ -3,7 +3,7 @@
  * form: integers with one power-of-two scale. Only exact conversions are made; anything that
  * would need an approximation is reported back as a reason, for the importer's error.
  */
-import type { ExactQuant } from "../../core/graph.js";
+import type { ExactQuant } from "../../core/ir.js";
 import { DT, type DecodedTensor } from "./tensor.js";
 
 /** log2 of 1/scale when it is an integer power of two, else null. */

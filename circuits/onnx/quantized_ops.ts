@@ -5,8 +5,8 @@
  * ONNX's rounding. Every conversion is exact; what would need an approximation is refused.
  */
 import { ZkmlError } from "../../core/errors.js";
-import type { ExactQuant } from "../../core/graph.js";
-import { roundHalfEven } from "../../core/graph.js";
+import type { ExactQuant } from "../../core/ir.js";
+import { roundHalfEven } from "../../core/ir.js";
 import { DT, type DecodedTensor } from "./tensor.js";
 import { activationZeroPointProblem, exactConstant, scaleFracs } from "./quant_params.js";
 import { intAttr } from "./shapes.js";

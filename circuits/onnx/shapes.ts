@@ -5,7 +5,7 @@
 import { LIMITS } from "../../core/limits.js";
 import type onnxProto from "onnx-proto";
 import { ZkmlError } from "../../core/errors.js";
-import { sizeOf, type Window2d } from "../../core/graph.js";
+import { sizeOf, type Window2d } from "../../core/ir.js";
 import { toNum, type DecodedTensor } from "./tensor.js";
 
 type NodeProto = onnxProto.onnx.INodeProto;

@@ -7,7 +7,7 @@ import { generateCircom } from "../../circuits/codegen.js";
 import { importOnnx } from "../../circuits/onnx/import.js";
 import { quantizeGraph } from "../../circuits/quantize.js";
 import { isZkmlError } from "../../core/errors.js";
-import { sizeOf } from "../../core/graph.js";
+import { sizeOf } from "../../core/ir.js";
 import { quantizeInput, runReference } from "../../core/qmodel.js";
 import { mulberry32 } from "../../core/random.js";
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { roundedAverage } from "../../core/qmodel.js";
-import { roundHalfEven } from "../../core/graph.js";
+import { roundedAverage } from "../../core/ops/pool.js";
+import { roundHalfEven } from "../../core/ir.js";
 import { TestCircuit } from "../helpers/circuit.js";
 import { mulberry32 } from "../helpers/models.js";
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { requantize } from "../../core/qmodel.js";
+import { requantize } from "../../core/ir.js";
 import { TestCircuit } from "../helpers/circuit.js";
 import { mulberry32 } from "../helpers/models.js";
 

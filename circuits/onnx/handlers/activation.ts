@@ -1,6 +1,6 @@
 /** Elementwise activations: activation nodes (a fused ReLU, a relu layer or an exact table, core/ops/activation.ts). */
 import { ZkmlError } from "../../../core/errors.js";
-import type { ActivationFn } from "../../../core/graph.js";
+import type { ActivationFn } from "../../../core/ops/activation.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { attr, broadcastTo, floatAttr } from "../shapes.js";

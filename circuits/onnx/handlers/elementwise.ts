@@ -4,7 +4,7 @@
  * alone reads it, else an exact table (an activation node).
  */
 import { ZkmlError } from "../../../core/errors.js";
-import { sizeOf } from "../../../core/graph.js";
+import { sizeOf } from "../../../core/ir.js";
 import type { OnnxOp } from "../handler.js";
 import type { Constant, GraphBuilder, NodeProto } from "../graph_builder.js";
 import { broadcastShape, broadcastTo } from "../shapes.js";

@@ -4,7 +4,7 @@
  */
 import { ZkmlError } from "../../../core/errors.js";
 import type { OnnxOp } from "../handler.js";
-import { sizeOf } from "../../../core/graph.js";
+import { sizeOf } from "../../../core/ir.js";
 import type { Constant, GraphBuilder, NodeProto } from "../graph_builder.js";
 import { floatAttr, intAttr, matmulIndex, windowGeometry } from "../shapes.js";
 import type { DecodedTensor } from "../tensor.js";

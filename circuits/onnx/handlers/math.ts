@@ -4,7 +4,7 @@
  * constant branches: each an activation node, so an exact int8 table (LookupInt8).
  */
 import { ZkmlError } from "../../../core/errors.js";
-import type { ActivationFn } from "../../../core/graph.js";
+import type { ActivationFn } from "../../../core/ops/activation.js";
 import { COMPARISONS, MATH_FUNCTIONS, mathValue, type MathName, type MathParams } from "../../../core/ops/math.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";

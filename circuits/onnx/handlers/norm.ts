@@ -4,7 +4,7 @@
  * node (core/ops/norm.ts): exact integer mean and variance, one square root per group.
  */
 import { ZkmlError } from "../../../core/errors.js";
-import { sizeOf } from "../../../core/graph.js";
+import { sizeOf } from "../../../core/ir.js";
 import type { ImportContext, OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { broadcastTo, floatAttr, intAttr } from "../shapes.js";

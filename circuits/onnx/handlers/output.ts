@@ -3,7 +3,7 @@
  * values before them; their argmax is the proof's class (Softmax is monotone, so it keeps it). A
  * Softmax anywhere else (attention) is a softmax layer (core/ops/softmax.ts).
  */
-import { sizeOf } from "../../../core/graph.js";
+import { sizeOf } from "../../../core/ir.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { intAttr } from "../shapes.js";

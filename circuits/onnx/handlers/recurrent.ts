@@ -6,7 +6,7 @@
  * bidirectional; ONNX's default activations; no clip, peepholes, initial state or sequence lengths.
  */
 import { ZkmlError } from "../../../core/errors.js";
-import type { ActivationFn } from "../../../core/graph.js";
+import type { ActivationFn } from "../../../core/ops/activation.js";
 import type { ImportContext, OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { attr, floatAttr, intAttr, stringAttr } from "../shapes.js";

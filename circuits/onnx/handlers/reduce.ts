@@ -4,7 +4,7 @@
  * Σx·x, ReduceL2 = √Σx·x, ReduceLogSum = log Σx, each function an exact table or layer of its
  * own before or after the sum, and ReduceLogSumExp in its stable form, max + log Σ exp(x − max).
  */
-import { sizeOf } from "../../../core/graph.js";
+import { sizeOf } from "../../../core/ir.js";
 import type { ReduceFn } from "../../../core/ops/reduce.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";

@@ -5,7 +5,7 @@
  * output follows ONNX's coordinate_transformation_mode and nearest_mode.
  */
 import { ZkmlError } from "../../../core/errors.js";
-import { sizeOf } from "../../../core/graph.js";
+import { sizeOf } from "../../../core/ir.js";
 import type { OnnxOp } from "../handler.js";
 import type { GraphBuilder, NodeProto } from "../graph_builder.js";
 import { attr, intAttr, stringAttr } from "../shapes.js";

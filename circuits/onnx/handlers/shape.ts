@@ -1,5 +1,5 @@
 /** Ops that only rename a tensor or compute on constants (the shape plumbing exporters emit). */
-import { sizeOf } from "../../../core/graph.js";
+import { sizeOf } from "../../../core/ir.js";
 import { ZkmlError } from "../../../core/errors.js";
 import { LIMITS } from "../../../core/limits.js";
 import type { OnnxOp } from "../handler.js";

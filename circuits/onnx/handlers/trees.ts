@@ -5,7 +5,7 @@
  * names a missing node, loops, or is deeper than MAX_TREE_DEPTH is refused.
  */
 import { ZkmlError } from "../../../core/errors.js";
-import { sizeOf } from "../../../core/graph.js";
+import { sizeOf } from "../../../core/ir.js";
 import { LIMITS } from "../../../core/limits.js";
 import { MAX_TREE_DEPTH, type FloatTreeNode, type TreeMode } from "../../../core/ops/trees.js";
 import type { OnnxOp } from "../handler.js";
