@@ -37,7 +37,70 @@ export interface Constant {
 }
 export type Value = Activation | Constant;
 
-export type GraphBuilder = ReturnType<typeof graphBuilder>;
+/**
+ * What an op handler has of the import: the state, the lookups (each refuses by name what is not
+ * there or not of its kind) and the moves that change the graph. One line per member.
+ */
+export interface GraphBuilder {
+  /** The model's name, for messages. */
+  readonly modelName: string;
+  /** "model M, node N (Op)": where an error happened. */
+  where(n: NodeProto): string;
+  /** Throws UNSUPPORTED_OP naming the node and why, with the supported list as the hint. */
+  unsupported(n: NodeProto, why: string): never;
+  /** Every tensor defined so far: an activation or a constant. */
+  readonly values: Map<string, Value>;
+  /** The graph IR's nodes, in order. */
+  readonly nodes: GraphNode[];
+  /** A renamed tensor (Flatten, Reshape, Identity…) → the tensor that holds its values. */
+  readonly canonical: Map<string, string>;
+  /** A tensor's canonical name (itself when never renamed). */
+  canon(name: string): string;
+  /** How many ONNX nodes (and graph outputs) read each tensor. */
+  readonly onnxReaders: Map<string, number>;
+  /** Whether every step of a rename chain had a single reader (folding into it is then sound). */
+  readonly soleReader: Map<string, boolean>;
+  /** The value of a node's input `name`; BAD_MODEL when it is not defined yet. */
+  valueNamed(n: NodeProto, name: string): Value;
+  /** The constant `name` (a weight, a bias…); UNSUPPORTED_OP when it is an activation. */
+  constOf(n: NodeProto, name: string, role: string): Constant;
+  /** The activation `name`; UNSUPPORTED_OP when it is a constant. */
+  actOf(n: NodeProto, name: string): Activation;
+  /** [C, H, W] of a [1, C, H, W] input, or [C, 1, L] of a [1, C, L] one. */
+  spatial(n: NodeProto, a: Activation): [number, number, number];
+  /** A window op's [C, OH, OW] output in the input's rank. */
+  spatialShape(a: Activation, out: [number, number, number]): number[];
+  /** The node's first output's name. */
+  out0(n: NodeProto): string;
+  /** The node's name, or its first output's. */
+  nameOf(n: NodeProto): string;
+  /** The canonical name of the node's input i (default 0). */
+  srcOf(n: NodeProto, i?: number): string;
+  /** The int8 form of tensor `name`, when it is an ONNX int8 tensor. */
+  int8Of(name: string): Activation["int8"];
+  /** The constant at input i, or undefined when the input is absent. */
+  optionalConst(n: NodeProto, i: number): DecodedTensor | undefined;
+  /** Adds a node and defines its output activation. */
+  emit(node: GraphNode, shape: number[], int8?: Activation["int8"]): void;
+  /** The node's output is input `from` (default its first) under another shape: a rename, no node. */
+  alias(n: NodeProto, shape: number[], from?: string): void;
+  /** Tensor `name` (a second or third output) holds `from`'s values under `shape`. */
+  aliasName(name: string, from: string, shape: number[]): void;
+  /** The node's output is this constant (folded at import). */
+  setConst(n: NodeProto, tensor: DecodedTensor): void;
+  /** Emits a select node that gathers the input by an index map. */
+  select(n: NodeProto, map: IndexMap): void;
+  /** Applies an index map: folded on a constant, a rename when it is the identity, else a select node. */
+  rearrange(n: NodeProto, v: Value, map: IndexMap): void;
+  /** Emits an element-wise activation node. */
+  activation(n: NodeProto, fn: ActivationFn): void;
+  /** The dense or conv node that produced `name` when this op is its only reader, else null. */
+  foldTarget(name: string): DenseNode | ConvNode | null;
+  /** Per-output-channel values of a per-element array over a linear node's output, or null. */
+  perChannel(target: DenseNode | ConvNode, full: Float64Array): Float64Array | null;
+  /** Folds y = x·scale + shift per output channel into the linear node's weights and bias. */
+  foldAffine(target: DenseNode | ConvNode, scale: Float64Array | null, shift: Float64Array | null): void;
+}
 
 /** Per-output-channel values of a per-element array over the linear node's output, or null if they vary within a channel. */
 export function perChannel(target: DenseNode | ConvNode, full: Float64Array): Float64Array | null {
@@ -198,7 +261,7 @@ function moves(st: ReturnType<typeof builderState>, look: ReturnType<typeof look
 }
 
 /** `supported`: the op types zkml imports, named in every UNSUPPORTED_OP error. */
-export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, supported: readonly string[]) {
+export function graphBuilder(modelName: string, g: onnxProto.onnx.IGraphProto, supported: readonly string[]): GraphBuilder {
   const st = builderState(modelName, g, supported);
   const look = lookups(st);
   return { ...st, ...look, ...moves(st, look), perChannel, foldAffine };
