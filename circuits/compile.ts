@@ -15,6 +15,7 @@ import { readCalibrationFile } from "../core/input.js";
 import { buildFolderAtomically, MANIFEST_FORMAT, sha256Bytes, sha256File, writeManifest, type Manifest } from "../core/manifest.js";
 import type { QModel } from "../core/qmodel.js";
 import { sizeOf } from "../core/ir.js";
+import { layerConstantTerms } from "../core/ops/index.js";
 import { mulberry32 } from "../core/random.js";
 import { parseVisibility, type Visibility } from "../core/statement.js";
 import { circuitLayout, generateCircom } from "./codegen.js";
@@ -81,13 +82,9 @@ function syntheticSamples(size: number, count = 64): number[][] {
 /** Above this many multiply-adds, circom's older simplification heuristics are the faster ones. */
 const OLD_SIMPLIFICATION_ABOVE = 100_000;
 
-/** Multiply-adds of the linear layers: the size of the linear combinations circom must simplify. */
+/** Multiply-adds by constant weights: the size of the linear combinations circom must simplify (each layer kind says its own). */
 export function multiplyAdds(model: QModel): number {
-  return model.layers.reduce((n, l) => {
-    if (l.op === "dense") return n + l.inFeatures * l.outFeatures;
-    if (l.op === "conv") return n + sizeOf(l.outShape) * (l.inShape[0] / l.group) * l.kernel[0] * l.kernel[1];
-    return n;
-  }, 0);
+  return model.layers.reduce((n, l) => n + layerConstantTerms(l), 0);
 }
 
 /** The model with each side's visibility recorded (private is the default and is left out, so such models keep their id). */

@@ -58,6 +58,7 @@ export const convLayer: LayerKind<QConv> = {
     arrayFunction(`Bias${i}`, l.bias, `Layer ${i}: biases at 2^-${l.accFrac}.`),
   ],
   emit: (l, i, e) => convCode(l, i, e.signal(previousLayer(l, i)[0]!)),
+  constantTerms: (l) => sizeOf(l.outShape) * (l.inShape[0] / l.group) * l.kernel[0] * l.kernel[1],
 };
 
 function convCode(l: QConv, i: number, prev: string): string[] {

@@ -98,6 +98,8 @@ export const denseLayer: LayerKind<QDense> = {
           arrayFunction(`Bias${i}`, l.bias, `Layer ${i}: biases at 2^-${l.accFrac}.`),
         ],
   emit: (l, i, e) => denseCode(l, i, e.signal(previousLayer(l, i)[0]!), e.privateBiasBits),
+  // One row's products (rows share the weights' linear combinations).
+  constantTerms: (l) => l.inFeatures * l.outFeatures,
 };
 
 /** With private weights (biasBits set) the weights and biases are range-checked inputs and every product a constraint. */

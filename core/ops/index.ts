@@ -177,6 +177,11 @@ export function describeLayer(l: QLayer): string {
   return layerKind(l).describe(l);
 }
 
+/** Products by constant weights a layer's circuit folds into linear combinations (LayerKind.constantTerms). */
+export function layerConstantTerms(l: QLayer): number {
+  return layerKind(l).constantTerms?.(l) ?? 0;
+}
+
 /** A layer's circom: its constant functions and its block of the main template. */
 export function layerCircom(l: QLayer, i: number, e: EmitContext): { constants: string[]; code: string[] } {
   const kind = layerKind(l);

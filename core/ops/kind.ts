@@ -126,6 +126,11 @@ export interface LayerKind<L> {
   constants(l: L, i: number, e: EmitContext): string[];
   /** Its block of the circuit: computes signal/var array `a<i>` from its sources. */
   emit(l: L, i: number, e: EmitContext): string[];
+  /**
+   * Products by constant weights its circuit folds into linear combinations: the work circom's
+   * simplification does for it (compile picks the simplifier by the model's total). Absent: none.
+   */
+  constantTerms?(l: L): number;
 }
 
 /** The usual sources: `from`, else the layer just before. */
