@@ -114,6 +114,11 @@ describe("zkml CLI: bad input gives one clear line and writes nothing", () => {
       2,
     );
     expectUserError(await runCli(["prove", dir, "--out", proofOut]), /--input FILE is required \(or --from-chain ADDR --rpc URL\)/, 2);
+    expectUserError(
+      await runCli(["prove", dir, "--from-chain", "0x" + "11".repeat(20), "--rpc", "http://127.0.0.1:9", "--out", proofOut]),
+      /input is private, so no contract can check that a proof is about its data/,
+      2,
+    );
     expect(existsSync(proofOut)).toBe(false);
     expectUserError(
       await runCli(["compile", "examples/tiny-mlp/tiny-mlp.onnx", "--out", path.join(tmp, "vis"), "--input-visibility", "public"]),

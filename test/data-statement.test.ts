@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { circuitLayout, generateCircom } from "../circuits/codegen.js";
 import { withVisibility } from "../circuits/compile.js";
 import { importOnnx } from "../circuits/onnx/import.js";
-import { quantizeGraph } from "../circuits/quantize.js";
+import { quantizeGraph, withPrivateWeights } from "../circuits/quantize.js";
 import { circuitInput } from "../core/circuit_input.js";
 import { runReference, type QModel } from "../core/qmodel.js";
 import { computeStatement, dataStatement, encodeValues, statementTag, type Visibility } from "../core/statement.js";
@@ -77,6 +77,19 @@ describe.each(MODES)("input %s, output %s: the circuit computes the statement", 
     expect(st.value).not.toBe(privateBoth.value);
     const reblinded = await computeStatement(q.map(BigInt), ref.output.map(BigInt), layout, 78n);
     expect(reblinded.value === st.value).toBe(input === "hashed" && output === "hashed");
+  });
+});
+
+describe("a data statement with private weights", () => {
+  it("keeps both commitments: the statement over the data, the weights' as the third signal", async () => {
+    const model = await withPrivateWeights(withVisibility(base, { inputVisibility: "hashed" }), 0x5eedn);
+    const c = await TestCircuit.compile(body(model), "O2");
+    const q = randomInput();
+    const w = await c.witness(circuitInput(model, q, 2n, 9n));
+    expect(await c.check(w)).toBe(true);
+    const ref = runReference(model, q);
+    expect(c.get(w, "commitment")).toBe((await computeStatement(q.map(BigInt), ref.output.map(BigInt), circuitLayout(model), 9n)).value);
+    expect(c.get(w, "modelCommitment")).toBe(BigInt(model.privateWeights!.commitment));
   });
 });
 

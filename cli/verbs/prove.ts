@@ -160,6 +160,13 @@ Without a context the proof carries context 0 (fine off-chain, rejected on-chain
     const load = timer();
     const prover = await InferenceProver.open(dir);
     const loadMs = load();
+    if (fromChain && prover.model.model.input.visibility !== "hashed") {
+      throw new ZkmlError(
+        "USAGE",
+        `prove --from-chain: model ${prover.model.model.name}'s input is private, so no contract can check that a proof is about its data`,
+        "compile the model with --input-visibility hashed",
+      );
+    }
     const chainInput = fromChain ? await inputFromChain(ctx, fromChain) : undefined;
     // After the keys: --rpc reads the recorded verifier against the build the prover checked.
     const context = await contextFromArgs(ctx, prover.model, chainInput);
