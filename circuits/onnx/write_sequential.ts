@@ -72,8 +72,16 @@ export function sequentialShapes(spec: SequentialSpec): number[][] {
       case "dense":
         shape = [l.outFeatures];
         break;
-      default:
+      // Element-wise: the shape stays.
+      case "activation":
+      case "compare":
+      case "clip":
+      case "prelu":
+      case "batchnorm":
+      case "polynomial":
         break;
+      default:
+        l satisfies never;
     }
     return [...shape];
   });
@@ -158,6 +166,8 @@ function writeLayer(l: SequentialLayer, shape: number[], node: NodeMaker, param:
       node("Gemm", [w, b], [int("transB", 1)]);
       break;
     }
+    default:
+      l satisfies never;
   }
 }
 
