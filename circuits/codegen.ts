@@ -9,7 +9,16 @@ import type { CircuitLayout } from "../core/compiled.js";
 import { commentText } from "../core/inert.js";
 import { layoutTag } from "../core/commitment.js";
 import { packedLength } from "../core/field.js";
-import { inputVisibility, isDataStatement, needsBlinding, outputVisibility, statementTag, valueBytes, type Visibility } from "../core/statement.js";
+import {
+  inputVisibility,
+  isDataStatement,
+  modelVisibilities,
+  needsBlinding,
+  outputVisibility,
+  statementTag,
+  valueBytes,
+  type Visibility,
+} from "../core/statement.js";
 import { sizeOf } from "../core/ir.js";
 import { LAYER_GADGETS } from "../core/ops/index.js";
 import type { EmitContext } from "../core/ops/kind.js";
@@ -33,8 +42,7 @@ export function circuitLayout(model: QModel): CircuitLayout {
     packedInput: packedLength(inputSize, model.input.bits),
     packedOutput: packedLength(outputSize, model.output.bits),
     ...(model.output.parts && { outputParts: model.output.parts.map((p) => p.size) }),
-    ...(model.input.visibility && model.input.visibility !== "private" && { inputVisibility: model.input.visibility }),
-    ...(model.output.visibility && model.output.visibility !== "private" && { outputVisibility: model.output.visibility }),
+    ...modelVisibilities(model),
   };
 }
 

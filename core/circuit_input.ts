@@ -4,6 +4,7 @@
  */
 import { toField } from "./field.js";
 import { denseLayers, type QModel } from "./qmodel.js";
+import { modelVisibilities, needsBlinding } from "./statement.js";
 
 export type CircuitSignals = Record<string, bigint | bigint[]>;
 
@@ -19,7 +20,7 @@ export function publicSignalNames(model: Pick<QModel, "privateWeights">): string
 export function circuitInput(model: QModel, qInput: readonly number[], ctx: bigint, blinding: bigint): CircuitSignals {
   const signals: CircuitSignals = { x: qInput.map((v) => toField(v)), ctx };
   // A data statement with both sides hashed hides nothing: its circuit has no blinding input.
-  if (model.input.visibility !== "hashed" || model.output.visibility !== "hashed") signals.blinding = blinding;
+  if (needsBlinding(modelVisibilities(model))) signals.blinding = blinding;
   if (model.privateWeights) {
     denseLayers(model).forEach((l, i) => {
       signals[`w${i}`] = l.weights.map((v) => toField(v));

@@ -6,7 +6,7 @@
 import { LIMITS } from "./limits.js";
 import type { ProofSystem } from "./proof_system.js";
 import { dequantizeOutput, modelClass, outputValues, type NamedOutput, type QModel } from "./qmodel.js";
-import { VISIBILITIES, type Statement, type Visibility } from "./statement.js";
+import { inputVisibility, isDataStatement, modelVisibilities, outputVisibility, VISIBILITIES, type Statement, type Visibility } from "./statement.js";
 
 /** 2: the commitment is blinded and binds the layout (zkml-proof/1 files verify against no build of today). */
 export const PROOF_FORMAT = "zkml-proof/2";
@@ -41,13 +41,17 @@ export interface ProofFile {
   statement?: { input: Visibility; output: Visibility; inputCommitment?: string; outputCommitment?: string };
 }
 
+/** A JSON object (not null, not an array). */
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /**
  * What is wrong with the shape of a would-be proof file, or undefined: every field of the right
  * type and size, checked before any of it is used (a proof file may be hostile: 10,000-deep
  * arrays, megabytes of signals, numbers where strings belong).
  */
 export function proofFileShapeProblem(doc: unknown): string | undefined {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
   const str = (v: unknown, max = 200) => typeof v === "string" && v.length <= max;
   const nums = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === "number");
   if (!isObj(doc)) return "not a JSON object";
@@ -119,7 +123,6 @@ export function proofFileShapeProblem(doc: unknown): string | undefined {
 
 /** What is wrong with a proof file's statement record, or undefined. */
 function statementShapeProblem(st: unknown): string | undefined {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
   const vis = (v: unknown) => typeof v === "string" && (VISIBILITIES as readonly string[]).includes(v);
   const fields = ["input", "output", "inputCommitment", "outputCommitment"];
   if (
@@ -166,6 +169,7 @@ export function assembleProofFile(a: {
 }): ProofFile {
   const m = a.model;
   const st = a.statement;
+  const sides = modelVisibilities(m);
   return {
     format: PROOF_FORMAT,
     model: { name: m.name, modelId: a.ids.modelId, vkey: a.ids.vkey },
@@ -190,10 +194,10 @@ export function assembleProofFile(a: {
       ...(a.context.snapshot !== undefined && { snapshot: a.context.snapshot.toString() }),
     },
     blinding: "0x" + a.blinding.toString(16),
-    ...((m.input.visibility === "hashed" || m.output.visibility === "hashed") && {
+    ...(isDataStatement(sides) && {
       statement: {
-        input: m.input.visibility ?? "private",
-        output: m.output.visibility ?? "private",
+        input: inputVisibility(sides),
+        output: outputVisibility(sides),
         ...(st?.inputCommitment !== undefined && { inputCommitment: st.inputCommitment.toString() }),
         ...(st?.outputCommitment !== undefined && { outputCommitment: st.outputCommitment.toString() }),
       },

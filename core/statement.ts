@@ -35,23 +35,37 @@ export const STATEMENT_BITS = 253;
 
 const VISIBILITY_CODE: Record<Visibility, bigint> = { private: 0n, hashed: 1n };
 
+/** Each side's visibility, as a layout carries it: what the helpers below read. */
+export type Visibilities = Pick<StatementLayout, "inputVisibility" | "outputVisibility">;
+
+/**
+ * A model's visibilities in the layout's form (a private side left out, as circuitLayout and the
+ * model id have it): the one place a QModel's `input.visibility` and `output.visibility` are read.
+ */
+export function modelVisibilities(model: { input: { visibility?: Visibility }; output: { visibility?: Visibility } }): Visibilities {
+  return {
+    ...(model.input.visibility && model.input.visibility !== "private" && { inputVisibility: model.input.visibility }),
+    ...(model.output.visibility && model.output.visibility !== "private" && { outputVisibility: model.output.visibility }),
+  };
+}
+
 /** The input's visibility (private when the layout names none). */
-export function inputVisibility(layout: StatementLayout): Visibility {
+export function inputVisibility(layout: Visibilities): Visibility {
   return layout.inputVisibility ?? "private";
 }
 
 /** The output's visibility (private when the layout names none). */
-export function outputVisibility(layout: StatementLayout): Visibility {
+export function outputVisibility(layout: Visibilities): Visibility {
   return layout.outputVisibility ?? "private";
 }
 
 /** True when public signal 0 is a data statement a contract recomputes (either side hashed). */
-export function isDataStatement(layout: StatementLayout): boolean {
+export function isDataStatement(layout: Visibilities): boolean {
   return inputVisibility(layout) !== "private" || outputVisibility(layout) !== "private";
 }
 
 /** True when the circuit has a blinding input: some side is hidden. */
-export function needsBlinding(layout: StatementLayout): boolean {
+export function needsBlinding(layout: Visibilities): boolean {
   return inputVisibility(layout) === "private" || outputVisibility(layout) === "private";
 }
 

@@ -14,9 +14,11 @@ import {
   type ContextDetails,
   type ContextParams,
   type ReadyModel,
+  type ChainConnection,
 } from "../../src/index.js";
 import { addressArg, bigintArg, ms, peakRssMb, requirePositional, str, toJson, timer, type Verb, type VerbContext, options } from "../io.js";
 import { withChain } from "./chain.js";
+import { inputVisibility } from "../../core/statement.js";
 import { Contract } from "ethers";
 
 /** What --from-chain read: the consumer contract, the input it computed and the snapshot it is of. */
@@ -33,25 +35,25 @@ const MODEL_INPUT_ABI = ["function modelInput() view returns (int256[] input, ui
  * computed from its own state (ZkmlData.quantize) and the snapshot they are of, so the proof is
  * over exactly what the contract will hash when the proof is submitted.
  */
-async function inputFromChain(ctx: VerbContext, consumerText: string): Promise<ChainInput> {
+async function inputFromChain(ctx: VerbContext, chain: ChainConnection, consumerText: string): Promise<ChainInput> {
   const consumer = addressArg(consumerText, "--from-chain");
-  return withChain(ctx, "prove", async (chain) => {
-    if ((await chain.provider.getCode(consumer)) === "0x") throw new ZkmlError("CHAIN", `--from-chain: no contract at ${consumer} on this chain`);
-    let input: bigint[];
-    let snapshot: bigint;
-    try {
-      [input, snapshot] = (await new Contract(consumer, MODEL_INPUT_ABI, chain.provider).getFunction("modelInput")()) as [bigint[], bigint];
-    } catch (e) {
-      throw new ZkmlError(
-        "CHAIN",
-        `--from-chain: ${consumer}.modelInput() failed: ${(e as Error).message.slice(0, 200)}`,
-        "the consumer contract must have modelInput() returns (int256[] input, uint256 snapshot)",
-      );
-    }
-    const values = input.map((v) => (v >= -128n && v <= 127n ? Number(v) : Number.NaN));
-    ctx.say(`input from ${consumer}.modelInput(): ${values.length} values at snapshot ${snapshot}`);
-    return { consumer, values, snapshot };
-  });
+  if ((await chain.provider.getCode(consumer)) === "0x") throw new ZkmlError("CHAIN", `--from-chain: no contract at ${consumer} on this chain`);
+  let input: bigint[];
+  let snapshot: bigint;
+  try {
+    [input, snapshot] = (await new Contract(consumer, MODEL_INPUT_ABI, chain.provider).getFunction("modelInput")()) as [bigint[], bigint];
+  } catch (e) {
+    throw new ZkmlError(
+      "CHAIN",
+      `--from-chain: ${consumer}.modelInput() failed: ${(e as Error).message.slice(0, 200)}`,
+      "the consumer contract must have modelInput() returns (int256[] input, uint256 snapshot)",
+    );
+  }
+  // An int256 far outside int8 must not be rounded by Number(): refused here by its exact value.
+  const bad = input.findIndex((v) => v < -128n || v > 127n);
+  if (bad >= 0) throw new ZkmlError("BAD_INPUT", `--from-chain: ${consumer}.modelInput() value #${bad} is ${input[bad]}, not an int8`);
+  ctx.say(`input from ${consumer}.modelInput(): ${input.length} values at snapshot ${snapshot}`);
+  return { consumer, values: input.map(Number), snapshot };
 }
 
 /**
@@ -59,7 +61,7 @@ async function inputFromChain(ctx: VerbContext, consumerText: string): Promise<C
  * for the build `ready`). With --from-chain the consumer contract is the sender, the signer the
  * beneficiary and the consumer's snapshot is bound (verifyInferenceAt), unless flags say otherwise.
  */
-export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel, chainInput?: ChainInput): Promise<ContextDetails> {
+export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel, chainInput?: ChainInput, chain?: ChainConnection): Promise<ContextDetails> {
   const hex = str(ctx, "context");
   const names = ["chain-id", "contract", "sender", "nonce"] as const;
   const parts = names.map((k) => str(ctx, k));
@@ -72,7 +74,7 @@ export async function contextFromArgs(ctx: VerbContext, ready: ReadyModel, chain
   if (hex && (parts.some(Boolean) || str(ctx, "rpc") || beneficiaryText || snapshotText))
     throw new ZkmlError("USAGE", "give either --context or --rpc/--chain-id/--contract/--sender/--nonce/--beneficiary/--snapshot, not both");
   if (hex) return { value: parseContext(hex) };
-  if (str(ctx, "rpc")) return contextFromChain(ctx, ready, parts, beneficiary, snapshot, chainInput !== undefined);
+  if (str(ctx, "rpc")) return contextFromChain(ctx, ready, parts, beneficiary, snapshot, chainInput !== undefined, chain);
   if (!parts.some(Boolean) && !beneficiaryText && !snapshotText) return { value: 0n };
   if (!parts.every(Boolean)) throw new ZkmlError("USAGE", "--chain-id, --contract, --sender and --nonce go together", "or let --rpc URL fill them in");
   const p: ContextParams = {
@@ -98,8 +100,9 @@ async function contextFromChain(
   given: { beneficiary?: string },
   snapshot: { snapshot?: bigint },
   signerIsBeneficiary: boolean,
+  connected?: ChainConnection,
 ): Promise<ContextDetails> {
-  return withChain(ctx, "prove", async (chain) => {
+  const fill = async (chain: ChainConnection): Promise<ContextDetails> => {
     const chainId = parts[0] === undefined ? chain.chainId : bigintArg(parts[0], "--chain-id");
     const contract =
       parts[1] === undefined ? await deployedVerifier(ready.dir, chain.chainId, ready.setup.outputs[FILES.vkey]!) : addressArg(parts[1], "--contract");
@@ -113,7 +116,9 @@ async function contextFromChain(
       `context: chain ${chainId}, contract ${contract}, sender ${sender}${beneficiary.beneficiary ? `, beneficiary ${beneficiary.beneficiary}` : ""}, nonce ${nonce}${snapshot.snapshot === undefined ? "" : `, snapshot ${snapshot.snapshot}`}`,
     );
     return { value: computeContext(p), ...p };
-  });
+  };
+  // --from-chain has the connection open already: its read and the context share it.
+  return connected ? fill(connected) : withChain(ctx, "prove", fill);
 }
 
 export const proveVerb: Verb = {
@@ -160,19 +165,20 @@ Without a context the proof carries context 0 (fine off-chain, rejected on-chain
     const load = timer();
     const prover = await InferenceProver.open(dir);
     const loadMs = load();
-    if (fromChain && prover.model.model.input.visibility !== "hashed") {
+    if (fromChain && inputVisibility(prover.model.info.layout) !== "hashed") {
       throw new ZkmlError(
         "USAGE",
         `prove --from-chain: model ${prover.model.model.name}'s input is private, so no contract can check that a proof is about its data`,
         "compile the model with --input-visibility hashed",
       );
     }
-    const chainInput = fromChain ? await inputFromChain(ctx, fromChain) : undefined;
     // After the keys: --rpc reads the recorded verifier against the build the prover checked.
-    const context = await contextFromArgs(ctx, prover.model, chainInput);
-    const r = chainInput
-      ? await prover.proveQuantized(chainInput.values, context)
-      : await prover.prove(await readInputFile(inputFile!, inputShapes(prover.model.model)), context);
+    const r = fromChain
+      ? await withChain(ctx, "prove", async (chain) => {
+          const chainInput = await inputFromChain(ctx, chain, fromChain);
+          return prover.proveQuantized(chainInput.values, await contextFromArgs(ctx, prover.model, chainInput, chain));
+        })
+      : await prover.prove(await readInputFile(inputFile!, inputShapes(prover.model.model)), await contextFromArgs(ctx, prover.model));
     const out = str(ctx, "out") ?? path.join(dir, "proof.json");
     await writeFileAtomic(out, toJson(r.proof) + "\n");
     const o = r.proof.output;
