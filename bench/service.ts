@@ -5,9 +5,10 @@
  * per job (no-op jobs through the same API and queue), and the API's cost of re-checking each
  * proof; then projects throughput for k machines from those measurements.
  *   zkml bench service [--model DIR] [--workers 1,2,4] [--clients 8] [--proofs 24] [--noops 400] [--results DIR]
- * Writes <DIR>/service-<date>-<host>.json, .md and .svg (default bench/results).
+ * Writes <DIR>/service-<curve backend>-<date>-<host>.json, .md and .svg (default bench/results).
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { curveBackendInfo } from "../core/native.js";
 import { PACKAGE_ROOT } from "../core/package_files.js";
 import os from "node:os";
 import path from "node:path";
@@ -200,7 +201,7 @@ async function apiCheckMedianMs(ready: Awaited<ReturnType<typeof openReady>>, sa
 async function writeServiceReports(result: ServiceBenchResult, opts: ServiceBenchOptions) {
   const dir = opts.resultsDir ?? path.resolve("bench", "results");
   await mkdir(dir, { recursive: true });
-  const base = path.join(dir, `service-${result.date.slice(0, 10)}-${os.hostname()}`);
+  const base = path.join(dir, `service-${curveBackendInfo().backend}-${result.date.slice(0, 10)}-${os.hostname()}`);
   await writeFileAtomic(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
   await writeFileAtomic(`${base}.md`, renderMarkdown(result, path.basename(`${base}.svg`)));
   const chart = lineChart({

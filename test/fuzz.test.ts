@@ -3,7 +3,7 @@
  * dims, attributes, initializers, names, opsets, element types), mutated input and proof JSON,
  * and 6 mutated models through the CLI. Required: no crash (an error that is not a
  * ZkmlError), no hang (a case over its time limit), no stack trace or multi-line message, no
- * partial output folder. docs/RESULTS.md has the figures.
+ * partial output folder. docs/BENCHMARKS.md ("Hostile input") has the figures.
  */
 import { fork, spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";

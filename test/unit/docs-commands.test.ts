@@ -50,7 +50,8 @@ describe("commands in the docs", () => {
       }
       const verb = await entry.load().catch(() => undefined);
       if (!verb) continue; // an optional peer's verb (serve, worker, token) not installed here
-      const flags = new Set([...Object.keys(COMMON_OPTIONS), ...Object.keys(verb.options)]);
+      // --backend is global: cli/main.ts takes it out of any verb's arguments.
+      const flags = new Set(["backend", ...Object.keys(COMMON_OPTIONS), ...Object.keys(verb.options)]);
       for (const w of rest) {
         const flag = /^--([a-z][a-z-]*)/.exec(w)?.[1];
         if (flag && !flags.has(flag)) problems.push(`${where}: ${name} has no --${flag}`);
