@@ -2,12 +2,13 @@
  * Gas of a bare snarkjs verifier (per proof system) as a function of the number of public
  * signals: the curve that shows why zkml commits to inputs and outputs instead of exposing them.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { runCircom } from "../circuits/circom.js";
+import { curveAccel } from "../core/native.js";
 import type { ProofSystem } from "../core/proof_system.js";
+import { backend, proverFor } from "../core/systems/index.js";
 import { requiredPtauPower, setupKeys } from "../prover/keys.js";
-import { SnarkProver } from "../prover/prover.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { resolvePtau } from "../prover/ptau/index.js";
 import { compileSolidity, EIP170_LIMIT, exportSnarkVerifier } from "../verifier/solidity.js";
@@ -93,7 +94,7 @@ export async function gasVsPublicSignals(
         const ptau = await resolvePtau({ minPower: await requiredPtauPower(system, r1cs, n, n) });
         const keys = await setupKeys(system, r1cs, ptau.path, path.join(dir, "circuit.zkey"));
         const witness = await (await WitnessGenerator.load(path.join(dir, "circuit_js/circuit.wasm"))).compute({ x: 3n });
-        const proof = await (await SnarkProver.load(system, keys.zkeyFile)).prove(witness);
+        const proof = await (await proverFor(backend(system), await readFile(keys.zkeyFile), curveAccel()))(witness);
         const name = `Verifier_${system}_n${n}`;
         const artifact = await compileSolidity({ [`${name}.sol`]: await exportSnarkVerifier(system, keys.zkeyFile, name) }, `${name}.sol`, name);
         if (artifact.deployedBytecodeSize > EIP170_LIMIT) {

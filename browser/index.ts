@@ -8,13 +8,10 @@
  *   const { proof } = await prover.prove(pixels, contextFor(chainId, verifier, user, nonce));
  *   await submitInference(signer, verifier, prover.build.verifierAbi, proof, nonce);
  */
-import { circuitInput } from "../core/circuit_input.js";
-import { computeContext, splitClassContext } from "../core/context.js";
-import { ZkmlError } from "../core/errors.js";
-import { randomBlinding } from "../core/field.js";
-import { assembleProofFile, type ContextDetails, type ProofFile } from "../core/proof_file.js";
-import { checkQuantizedInput, modelClass, quantizeInput, runReference } from "../core/qmodel.js";
-import { computeStatement } from "../core/statement.js";
+import { computeContext } from "../core/context.js";
+import { checkedProofFile, prepareInference } from "../core/inference.js";
+import type { ContextDetails, ProofFile } from "../core/proof_file.js";
+import { quantizeInput } from "../core/qmodel.js";
 import { loadBuild, type BrowserBuild, type LoadOptions } from "./artifacts.js";
 import type { WorkerReply, WorkerRequest } from "./prove_worker.js";
 
@@ -130,36 +127,16 @@ export class BrowserProver {
    * modelInput() returns for a model with a hashed input, read through the user's wallet.
    */
   async proveQuantized(input: readonly number[], context: ContextDetails = { value: 0n }, onStage?: (stage: ProveStage) => void): Promise<BrowserProveResult> {
-    const m = this.build.model;
     const t0 = performance.now();
-    checkQuantizedInput(m, input);
-    const q = [...input];
-    const ref = runReference(m, q);
-    const blinding = randomBlinding();
+    const b = this.build;
+    const prepared = prepareInference(b.model, input, context);
     const id = this.nextId++;
     const done = new Promise<Extract<WorkerReply, { type: "proved" }>>((resolve, reject) => this.pending.set(id, { resolve, reject, onStage }));
-    const req: WorkerRequest = { type: "prove", id, input: circuitInput(m, q, context.value, blinding) as Record<string, unknown> };
+    const req: WorkerRequest = { type: "prove", id, input: prepared.signals };
     this.worker.postMessage(req);
     const r = await done;
-    // As in Node: the circuit and the reference interpreter must agree on the class and context.
-    const { context: ctx, cls } = splitClassContext(BigInt(r.publicSignals[1]!));
-    if (cls !== modelClass(m, ref.output) || ctx !== context.value)
-      throw new ZkmlError("PROOF_INVALID", `model ${m.name}: the circuit's public class or context disagrees with the reference interpreter`);
-    const statement = await computeStatement(q.map(BigInt), ref.output.map(BigInt), this.build.layout, blinding);
-    if (statement.value !== BigInt(r.publicSignals[0]!))
-      throw new ZkmlError("PROOF_INVALID", `model ${m.name}: the circuit's public statement disagrees with the reference interpreter`);
-    const proof = assembleProofFile({
-      model: m,
-      ids: { modelId: this.build.modelId, vkey: this.build.vkeySha256 },
-      system: this.build.system,
-      proof: r.proof,
-      publicSignals: r.publicSignals,
-      input: q,
-      output: ref.output,
-      context,
-      blinding,
-      statement,
-    });
+    const target = { model: b.model, ids: { modelId: b.modelId, vkey: b.vkeySha256 }, system: b.system, layout: b.layout };
+    const proof = await checkedProofFile(target, prepared, r);
     return { proof, verified: r.verified, timingsMs: { ...r.ms, total: performance.now() - t0 } };
   }
 

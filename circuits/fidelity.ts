@@ -5,8 +5,8 @@
 import type * as Ort from "onnxruntime-node";
 import { ZkmlError } from "../core/errors.js";
 import { OUTPUTS_NODE, runFloat, type Graph } from "../core/graph.js";
-import { argmax, dequantize, isLinear, outputParts, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
-import { layerOutFrac } from "../core/ops/index.js";
+import { argmax, dequantize, outputParts, quantizeInput, runReference, type QModel } from "../core/qmodel.js";
+import { layerOutFrac, nodeKind } from "../core/ops/index.js";
 
 export interface FidelityReport {
   samples: number;
@@ -48,9 +48,13 @@ export function layerGraphIndex(model: QModel, graph: Graph): number[] {
     let i = graph.nodes.findIndex((n) => n.name === l.node);
     // The outputs' join has no one scale to compare at: each output is compared on its own.
     if (i < 0 || l.node === OUTPUTS_NODE) return -1;
-    // The quantizer absorbs a ReLU before or after a Q/DQ pair (QLinearConv → Relu), and the pair.
-    const relu = (isLinear(l) || l.op === "binary" || l.op === "matmul") && l.requant?.relu === true;
-    const absorbed = (n: Graph["nodes"][number]) => n.op === "fixscale" || (relu && n.op === "activation" && n.fn.kind === "relu");
+    // What the quantizer folded into the layer, by the node kinds' own rule (NodeKind.absorbed):
+    // the Q/DQ pair always, a ReLU where the layer's requantization took it.
+    const relu = "requant" in l && l.requant?.relu === true;
+    const absorbed = (n: Graph["nodes"][number]) => {
+      const folds = nodeKind(n).absorbed(n);
+      return folds !== undefined && ("fixedFrac" in folds || relu);
+    };
     for (let step = 0; step < 3; step++) {
       const next = readerOf(i, absorbed);
       if (next === i) break;

@@ -1,15 +1,15 @@
 /**
- * Proving an inference: quantize the input, compute the witness, prove, and check the public
- * signals against the reference interpreter before handing the proof out.
+ * Proving an inference in Node: the witness from circom's wasm and the proof with the keys held
+ * in memory, between core/inference.ts's preparation and its check of every public signal
+ * against the reference interpreter (the browser's prover runs the same two steps).
  */
-import { circuitInput } from "../core/circuit_input.js";
-import { randomBlinding } from "../core/commitment.js";
+import { readFile } from "node:fs/promises";
 import { FILES } from "../core/build_files.js";
-import { splitClassContext } from "../core/context.js";
-import { assembleProofFile, type ContextDetails, type ProofFile } from "../core/proof_file.js";
-import { checkQuantizedInput, modelClass, quantizeInput, runReference } from "../core/qmodel.js";
-import { computeStatement } from "../core/statement.js";
-import { SnarkProver } from "../prover/prover.js";
+import { checkedProofFile, type InferenceTarget, prepareInference } from "../core/inference.js";
+import type { ContextDetails, ProofFile } from "../core/proof_file.js";
+import { curveAccel } from "../core/native.js";
+import { quantizeInput } from "../core/qmodel.js";
+import { backend, type ProofResult, proverFor } from "../core/systems/index.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { openReady, type ReadyModel } from "./build.js";
 
@@ -25,12 +25,14 @@ export class InferenceProver {
   private constructor(
     readonly model: ReadyModel,
     private readonly witness: WitnessGenerator,
-    private readonly prover: SnarkProver,
+    private readonly proveWitness: (witness: Uint8Array) => Promise<ProofResult>,
   ) {}
 
   static async open(dir: string): Promise<InferenceProver> {
     const model = await openReady(dir);
-    return new InferenceProver(model, await WitnessGenerator.load(model.file("wasm")), await SnarkProver.load(model.setupInfo.system, model.file("zkey")));
+    // The system's backend is resolved here, once, and its prover holds the key from now on.
+    const prove = await proverFor(backend(model.setupInfo.system), await readFile(model.file("zkey")), curveAccel());
+    return new InferenceProver(model, await WitnessGenerator.load(model.file("wasm")), prove);
   }
 
   async prove(values: readonly number[], context: ContextDetails = { value: 0n }): Promise<ProveResult> {
@@ -43,37 +45,18 @@ export class InferenceProver {
    * exactly what the contract will hash. Each value is checked against the input's domain.
    */
   async proveQuantized(q: readonly number[], context: ContextDetails = { value: 0n }): Promise<ProveResult> {
-    const m = this.model.model;
-    checkQuantizedInput(m, q);
-    const ref = runReference(m, q);
-    const blinding = randomBlinding();
+    const prepared = prepareInference(this.model.model, q, context);
     const t0 = performance.now();
-    const wtns = await this.witness.compute(circuitInput(m, q, context.value, blinding));
+    const wtns = await this.witness.compute(prepared.signals);
     const t1 = performance.now();
-    const { proof, publicSignals } = await this.prover.prove(wtns);
+    const snark = await this.proveWitness(wtns);
     const t2 = performance.now();
+    return { proof: await checkedProofFile(this.target, prepared, snark), timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
+  }
 
-    // The circuit and the reference interpreter must agree bit for bit; if not, zkml is wrong.
-    const statement = await computeStatement(q.map(BigInt), ref.output.map(BigInt), this.model.info.layout, blinding);
-    const expected = statement.value;
-    const { context: ctx, cls } = splitClassContext(BigInt(publicSignals[1]!));
-    const modelCommitment = m.privateWeights && BigInt(publicSignals[2]!) !== BigInt(m.privateWeights.commitment);
-    const outputClass = modelClass(m, ref.output);
-    if (BigInt(publicSignals[0]!) !== expected || cls !== outputClass || ctx !== context.value || modelCommitment) {
-      throw new Error(`internal error: circuit output disagrees with the reference interpreter for model ${m.name}`);
-    }
-    const file = assembleProofFile({
-      model: m,
-      ids: { modelId: this.model.info.modelId, vkey: this.model.setup.outputs[FILES.vkey]! },
-      system: this.model.setupInfo.system,
-      proof,
-      publicSignals,
-      input: [...q],
-      output: ref.output,
-      context,
-      blinding,
-      statement,
-    });
-    return { proof: file, timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
+  /** What the proofs are checked against and made for. */
+  private get target(): InferenceTarget {
+    const r = this.model;
+    return { model: r.model, ids: { modelId: r.info.modelId, vkey: r.setup.outputs[FILES.vkey]! }, system: r.setupInfo.system, layout: r.info.layout };
   }
 }

@@ -14,7 +14,6 @@ import { readJsonFile } from "../core/input.js";
 import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantizeOutput, modelClass, outputValues, type NamedOutput } from "../core/qmodel.js";
 import { backend, proofEncodingProblem } from "../core/systems/index.js";
-import { verifySnark } from "../verifier/verify.js";
 import { openReady, type ReadyModel } from "./build.js";
 
 /** A parsed proof file checked for shape (core/proof_file.ts) before any of it is used; `file` names it in errors. */
@@ -207,7 +206,7 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
   // Off-chain valid must mean on-chain valid: the proof as the Solidity verifier will read it.
   const encoding = proof.system === system ? proofEncodingProblem(system, backend(system), proof.proof) : undefined;
   if (encoding) problems.push(`proof.${encoding}`);
-  const ok = signalsOk && proof.system === system && !encoding && (await verifySnark(system, ready.verificationKey, proof.publicSignals, proof.proof));
+  const ok = signalsOk && proof.system === system && !encoding && (await backend(system).verify(ready.verificationKey, proof.publicSignals, proof.proof));
   if (signalsOk && !ok && !encoding) problems.push(`proof: does not verify against this build's verification key with these public signals`);
 
   const modelCommitment = info.modelCommitment === undefined ? undefined : signalsOk && signals[2] === BigInt(info.modelCommitment);

@@ -6,15 +6,13 @@ import { getCurveFromName } from "ffjavascript";
 import * as snarkjs from "snarkjs";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { releaseCurves } from "../core/curve.js";
-import { PROOF_BACKENDS } from "../core/systems/index.js";
+import { backend, PROOF_BACKENDS, proverFor } from "../core/systems/index.js";
 import { loadNativeAddon, setCurveBackend } from "../core/native.js";
 import { binSections } from "../core/r1cs.js";
 import { groth16DirectSetup } from "../prover/groth16_direct.js";
-import { SnarkProver } from "../prover/prover.js";
 import { generateDevPtau } from "../prover/ptau/dev.js";
 import { readPtauHeader, requiredPower, resolvePtau } from "../prover/ptau/index.js";
 import { OFFICIAL_PTAU_BLAKE2B } from "../prover/ptau/official.js";
-import { verifySnark } from "../verifier/verify.js";
 import { TestCircuit } from "./helpers/circuit.js";
 
 let dir: string;
@@ -112,10 +110,10 @@ describe("development powers of tau", () => {
     const ptau = path.join(dir, "dev8.ptau");
     await generateDevPtau(8, ptau);
     const keys = await PROOF_BACKENDS.groth16.setup(c.r1cs, ptau, path.join(dir, "t.zkey"));
-    const prover = await SnarkProver.load("groth16", keys.zkeyFile);
-    const { proof, publicSignals } = await prover.prove(await c.witness({ in: 12345n }));
-    expect(await verifySnark("groth16", keys.verificationKey, publicSignals, proof)).toBe(true);
-    expect(await verifySnark("groth16", keys.verificationKey, [String(BigInt(publicSignals[0]!) + 1n)], proof)).toBe(false);
+    const prove = await proverFor(backend("groth16"), await readFile(keys.zkeyFile));
+    const { proof, publicSignals } = await prove(await c.witness({ in: 12345n }));
+    expect(await backend("groth16").verify(keys.verificationKey, publicSignals, proof)).toBe(true);
+    expect(await backend("groth16").verify(keys.verificationKey, [String(BigInt(publicSignals[0]!) + 1n)], proof)).toBe(false);
   });
 });
 

@@ -2,8 +2,9 @@
  * The proof systems, one backend each (core/systems/<name>.ts): setup, prove, verify and the
  * proof's Solidity encoding reached only through this table, so no system is a silent default.
  */
+import type { CurveAccel } from "../native.js";
 import type { ProofSystem } from "../proof_system.js";
-import type { ProofBackend } from "./backend.js";
+import type { ProofBackend, ProofResult } from "./backend.js";
 import { fflonk } from "./fflonk.js";
 import { groth16 } from "./groth16.js";
 import { plonk } from "./plonk.js";
@@ -20,4 +21,14 @@ export const PROOF_WORDS = Object.fromEntries(Object.entries(PROOF_BACKENDS).map
 export function backend(system: ProofSystem): ProofBackend {
   if (!Object.hasOwn(PROOF_BACKENDS, system)) throw new TypeError(`no proof system "${String(system)}" (${Object.keys(PROOF_BACKENDS).join(", ")})`);
   return PROOF_BACKENDS[system];
+}
+
+/**
+ * Proofs of witnesses (.wtns bytes) with `zkey` held in memory: the backend's warm prover, which
+ * parses the key once, where it has one (on the native curve backend where `accel` is given);
+ * otherwise its prove, handed the key's bytes each time.
+ */
+export async function proverFor(b: ProofBackend, zkey: Uint8Array, accel?: CurveAccel): Promise<(witness: Uint8Array) => Promise<ProofResult>> {
+  const warm = b.warmProver && (await b.warmProver(zkey, accel));
+  return warm ?? ((witness) => b.prove({ type: "mem", data: zkey }, { type: "mem", data: witness }));
 }
