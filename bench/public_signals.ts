@@ -8,7 +8,7 @@ import { runCircom } from "../circuits/circom.js";
 import { curveAccel } from "../core/native.js";
 import type { ProofSystem } from "../core/proof_system.js";
 import { backend, proverFor } from "../core/systems/index.js";
-import { requiredPtauPower, setupKeys } from "../prover/keys.js";
+import { requiredPtauPower } from "../prover/keys.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { resolvePtau } from "../prover/ptau/index.js";
 import { compileSolidity, EIP170_LIMIT, exportSnarkVerifier } from "../verifier/solidity.js";
@@ -92,7 +92,7 @@ export async function gasVsPublicSignals(
         await runCircom(path.join(dir, "circuit.circom"), dir, { optimize: "O2" });
         const r1cs = path.join(dir, "circuit.r1cs");
         const ptau = await resolvePtau({ minPower: await requiredPtauPower(system, r1cs, n, n) });
-        const keys = await setupKeys(system, r1cs, ptau.path, path.join(dir, "circuit.zkey"));
+        const keys = await backend(system).setup(r1cs, ptau.path, path.join(dir, "circuit.zkey"));
         const witness = await (await WitnessGenerator.load(path.join(dir, "circuit_js/circuit.wasm"))).compute({ x: 3n });
         const proof = await (await proverFor(backend(system), await readFile(keys.zkeyFile), curveAccel()))(witness);
         const name = `Verifier_${system}_n${n}`;

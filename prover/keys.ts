@@ -1,4 +1,4 @@
-/** Setting up any proof system for a compiled circuit: pick the ptau size, make the keys (core/systems/ holds each system). */
+/** What setting up a proof system needs beyond its backend (core/systems/): the ptau size a circuit file needs, and development keys without a ptau. */
 import { readFile } from "node:fs/promises";
 import type { ProofSystem } from "../core/proof_system.js";
 import { backend, type SystemKeys } from "../core/systems/index.js";
@@ -11,15 +11,17 @@ export function requiredPtauPower(system: ProofSystem, r1csFile: string, nConstr
   return backend(system).requiredPower({ r1csFile, constraints: nConstraints, nPublic, r1csBytes: async () => new Uint8Array(await readFile(r1csFile)) });
 }
 
-/** Proving and verifying keys of `system` for the circuit (no silent default: every system is named). */
-export function setupKeys(system: ProofSystem, r1csFile: string, ptauFile: string, zkeyFile: string): Promise<SystemKeys> {
-  return backend(system).setup(r1csFile, ptauFile, zkeyFile);
-}
+/** Development keys of a circuit drawn directly, without a ptau, into `zkeyFile`. */
+export type DirectSetup = (r1csFile: string, zkeyFile: string, progress?: Progress) => Promise<SystemKeys>;
 
 /**
- * Development keys drawn directly, without a ptau (prover/groth16_direct.ts): only the systems
- * listed here have them; the others take the ptau path.
+ * Each system's development keys without a ptau, or undefined where its keys come from the ptau
+ * alone: a Record over ProofSystem, so a new system decides here. Groth16's are drawn from a
+ * fresh tau directly into its key's points (prover/groth16_direct.ts); PLONK's and FFLONK's keys
+ * are the ptau's powers themselves (universal), so a development ptau is their shortcut.
  */
-export const DIRECT_SETUP: Partial<Record<ProofSystem, (r1csFile: string, zkeyFile: string, progress?: Progress) => Promise<SystemKeys>>> = {
+export const DIRECT_SETUP: Readonly<Record<ProofSystem, DirectSetup | undefined>> = {
   groth16: groth16DirectSetup,
+  plonk: undefined,
+  fflonk: undefined,
 };

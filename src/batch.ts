@@ -7,7 +7,8 @@ import { FILES } from "../core/build_files.js";
 import { ZkmlError } from "../core/errors.js";
 import { type ProofFile, proofFileShapeProblem } from "../core/proof_file.js";
 import { backend, proofEncodingProblem } from "../core/systems/index.js";
-import { findInvalidItems, groth16ProofWords, type BatchItem, type Groth16Key } from "../verifier/batch.js";
+import type { BatchItem } from "../verifier/batch.js";
+import { batchVerifier } from "../verifier/batch_verifiers.js";
 import { openReady, type ReadyModel } from "./build.js";
 
 export interface BatchCheck {
@@ -21,19 +22,17 @@ export interface BatchCheck {
 }
 
 /**
- * Batch-verifies Groth16 proof files against a build folder: one pairing product for all when
+ * Batch-verifies proof files against a build folder whose system has a batch verifier (Groth16): one pairing product for all when
  * they are valid; otherwise the invalid ones by bisection. Only the proofs are checked here, not
  * what their files reveal (the commitment openings): `verifyProofFile` checks those, one by one.
  */
 export async function verifyProofBatch(model: string | ReadyModel, proofs: readonly ProofFile[]): Promise<BatchCheck> {
   const t0 = performance.now();
   const ready = typeof model === "string" ? await openReady(model) : model;
-  if (ready.setupInfo.system !== "groth16") {
-    throw new ZkmlError(
-      "USAGE",
-      `${ready.dir}'s keys are ${ready.setupInfo.system}: batch verification is for Groth16`,
-      "verify the proofs one by one (zkml verify)",
-    );
+  const { system } = ready.setupInfo;
+  const batch = batchVerifier(system);
+  if (!batch) {
+    throw new ZkmlError("USAGE", `${ready.dir}'s keys are ${system}, whose proofs are verified one at a time`, "verify the proofs one by one (zkml verify)");
   }
   const problems: Record<number, string> = {};
   const items: { index: number; item: BatchItem }[] = [];
@@ -42,10 +41,10 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
   const contexts = new Map<string, number>();
   proofs.forEach((p, index) => {
     const shape = proofFileShapeProblem(p);
-    const encoding = shape ? undefined : proofEncodingProblem("groth16", backend("groth16"), p.proof);
+    const encoding = shape ? undefined : proofEncodingProblem(system, backend(system), p.proof);
     const first = shape ? undefined : contexts.get(p.publicSignals[1] ?? "");
     if (shape) problems[index] = shape;
-    else if (p.system !== "groth16") problems[index] = `system: ${p.system}, not groth16`;
+    else if (p.system !== system) problems[index] = `system: ${p.system}, not ${system}`;
     else if (encoding) problems[index] = `proof.${encoding}`;
     else if (first !== undefined) problems[index] = `publicSignals[1]: the context of proof ${first} again (the contract takes a nonce once)`;
     else if (p.model.vkey !== ready.setup.outputs[FILES.vkey]) problems[index] = "model.vkey: not this build's verification key";
@@ -53,7 +52,7 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
       problems[index] = `publicSignals: expected ${nPublic} decimal strings`;
     else {
       try {
-        items.push({ index, item: { words: groth16ProofWords(p.proof), publicSignals: p.publicSignals.map(BigInt) } });
+        items.push({ index, item: { words: batch.words(p.proof), publicSignals: p.publicSignals.map(BigInt) } });
         contexts.set(p.publicSignals[1]!, index);
       } catch (e) {
         problems[index] = (e as Error).message;
@@ -61,8 +60,8 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
     }
   });
   // One batch check when all are valid; bisection (which starts with that check) otherwise.
-  for (const bad of await findInvalidItems(
-    ready.verificationKey as Groth16Key,
+  for (const bad of await batch.findInvalid(
+    ready.verificationKey,
     items.map((i) => i.item),
   )) {
     problems[items[bad]!.index] = "proof: does not verify against this build's verification key";

@@ -15,7 +15,6 @@ import { keyFromCeremony } from "../core/ceremony.js";
 import { ZkmlError } from "../core/errors.js";
 import { sha256File } from "../core/manifest.js";
 import { backend } from "../core/systems/index.js";
-import { setupKeys } from "../prover/keys.js";
 import { blake2b, readPtauHeader } from "../prover/ptau/index.js";
 import { OFFICIAL_PTAU_BLAKE2B } from "../prover/ptau/official.js";
 import { compileModel } from "../circuits/compile.js";
@@ -142,7 +141,7 @@ export async function verifySetup(dir: string, opts: VerifySetupOptions = {}): P
     // PLONK and FFLONK setup is deterministic: recompute the key and compare bytes.
     const again = path.join(dir, `${FILES.zkey}.verify-${process.pid}`);
     try {
-      await setupKeys(system, ready.file("r1cs"), ptauFile, again);
+      await backend(system).setup(ready.file("r1cs"), ptauFile, again);
       checks.zkey = (await sha256File(again)) === (await sha256File(ready.file("zkey")));
     } finally {
       await rm(again, { force: true });

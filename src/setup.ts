@@ -10,7 +10,7 @@ import { sha256File, writeFileAtomic, writeManifest } from "../core/manifest.js"
 import type { ProofSystem } from "../core/proof_system.js";
 import { ZkmlError } from "../core/errors.js";
 import { backend } from "../core/systems/index.js";
-import { DIRECT_SETUP, requiredPtauPower, setupKeys } from "../prover/keys.js";
+import { DIRECT_SETUP, type DirectSetup, requiredPtauPower } from "../prover/keys.js";
 import { resolvePtau, type PtauInfo } from "../prover/ptau/index.js";
 import type { Progress } from "../prover/ptau/dev.js";
 import { compileSolidity, EIP170_LIMIT, generateVerifierSources, statementSpecOf, type CompiledContract } from "../verifier/solidity.js";
@@ -94,7 +94,7 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
   opts.progress?.(`${system} setup`, 0);
   const zkeyTmp = path.join(dir, `${FILES.zkey}.tmp-${process.pid}`);
   try {
-    const keys = await setupKeys(system, compiled.file("r1cs"), ptau.path, zkeyTmp);
+    const keys = await backend(system).setup(compiled.file("r1cs"), ptau.path, zkeyTmp);
     const t2 = performance.now();
     opts.progress?.("solidity verifier", 0);
     const ptauRecord = { path: ptau.path, power: ptau.power, official: ptau.official, devOnly: ptau.devOnly, blake2b: ptau.blake2b };
@@ -113,13 +113,7 @@ export async function setupModel(dir: string, opts: SetupOptions = {}): Promise<
 }
 
 /** Groth16 development keys with no ptau (prover/groth16_direct.ts). */
-async function directSetup(
-  compiled: CompiledModel,
-  system: ProofSystem,
-  t0: number,
-  draw: NonNullable<(typeof DIRECT_SETUP)[ProofSystem]>,
-  progress?: Progress,
-): Promise<SetupResult> {
+async function directSetup(compiled: CompiledModel, system: ProofSystem, t0: number, draw: DirectSetup, progress?: Progress): Promise<SetupResult> {
   const zkeyTmp = path.join(compiled.dir, `${FILES.zkey}.tmp-${process.pid}`);
   try {
     progress?.(`${system} development keys (direct)`, 0);

@@ -105,7 +105,7 @@ describe("names from an ONNX file never become code", () => {
   it("the Solidity verifier and wrapper carry a hostile model name only as an inert comment and identifier", async () => {
     const mnistDir = inject("mnistDir");
     const modelId = "0x" + "ab".repeat(32);
-    const g = await generateVerifierSources(path.join(mnistDir, FILES.zkey), EVIL, modelId);
+    const g = await generateVerifierSources(path.join(mnistDir, FILES.zkey), EVIL, modelId, { system: "groth16" });
     const main = g.sources[g.mainFile]!;
     expect(main).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\uffff]/);
     expect(withoutComments(main)).not.toMatch(/Evil\(|RED|<--/);
@@ -113,8 +113,12 @@ describe("names from an ONNX file never become code", () => {
     const c = await compileSolidity(g.sources, g.mainFile, g.mainContract);
     expect(c.bytecode.length).toBeGreaterThan(1000);
     // A model id or commitment that is not what it claims to be is refused, not pasted in.
-    await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", "0x1) {} function x() {}")).rejects.toMatchObject({ code: "BAD_MODEL" });
-    await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", modelId, { modelCommitment: "1; uint x" })).rejects.toMatchObject({
+    await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", "0x1) {} function x() {}", { system: "groth16" })).rejects.toMatchObject({
+      code: "BAD_MODEL",
+    });
+    await expect(
+      generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", modelId, { system: "groth16", modelCommitment: "1; uint x" }),
+    ).rejects.toMatchObject({
       code: "BAD_MODEL",
     });
   }, 120_000);

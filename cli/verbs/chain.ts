@@ -210,7 +210,7 @@ async function submitBatch(ctx: VerbContext, ready: ReadyModel, t: OnchainTarget
     ctx.say(`accepted on chain ${t.chain.chainId}: ${k} proofs, classes ${classes}; gas ${r.gasUsed} (${r.gasUsed / BigInt(k)} a proof) (tx ${r.txHash})`);
   } else {
     ctx.say(`REJECTED: ${r.reason}`);
-    if (r.reason?.startsWith("BatchProofInvalid") && ready.setupInfo.system === "groth16") {
+    if (r.reason?.startsWith("BatchProofInvalid")) {
       const check = await verifyProofBatch(
         ready,
         entries.map((e) => e.proof),

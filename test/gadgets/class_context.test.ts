@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIELD_R } from "../../core/field.js";
-import { TestCircuit } from "../helpers/circuit.js";
+import { GadgetTester } from "../helpers/gadget.js";
 
 function modInverse(a: bigint, m: bigint): bigint {
   let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
@@ -12,29 +12,27 @@ function modInverse(a: bigint, m: bigint): bigint {
 }
 
 describe("ClassContext", () => {
-  let c: TestCircuit;
+  let g: GadgetTester<"cls" | "ctx", "out">;
   beforeAll(async () => {
-    c = await TestCircuit.compile(`include "lib/class_context.circom";\ncomponent main = ClassContext();`);
+    g = await GadgetTester.compile("class_context", "ClassContext()", { optimize: "O1" });
   });
 
   it("packs ctx * 256 + cls", async () => {
     const ctx = 2n ** 243n + 12345n;
-    const w = await c.witness({ cls: 7n, ctx });
-    expect(await c.check(w)).toBe(true);
-    expect(c.get(w, "out")).toBe(ctx * 256n + 7n);
+    const w = await g.expectPass({ cls: 7, ctx });
+    expect(g.read(w, "out")).toBe(ctx * 256n + 7n);
   });
 
   it("rejects a context of 2^244 or more", async () => {
-    await expect(c.witness({ cls: 1n, ctx: 2n ** 244n })).rejects.toThrow();
+    await g.expectWitnessFail({ cls: 1, ctx: 2n ** 244n });
   });
 
   it("rejects another class paired with a forged field-sized context for the same public value", async () => {
-    const ctx = 987654321n;
-    const w = await c.witness({ cls: 3n, ctx });
-    const out = c.get(w, "out");
+    const w = await g.expectPass({ cls: 3, ctx: 987654321n });
+    const out = g.read(w, "out");
     // Without the range check, ctx' = (out - 4) / 256 mod r would make class 4 look proven.
     const forgedCtx = (((out - 4n) % FIELD_R) * modInverse(256n, FIELD_R)) % FIELD_R;
     expect((forgedCtx * 256n + 4n) % FIELD_R).toBe(out);
-    expect(await c.check(c.forge(w, { cls: 4n, ctx: forgedCtx }))).toBe(false);
+    await g.expectConstraintFail(w, { cls: 4, ctx: forgedCtx });
   });
 });

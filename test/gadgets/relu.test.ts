@@ -1,25 +1,20 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { TestCircuit } from "../helpers/circuit.js";
+import { beforeAll, describe, it } from "vitest";
+import { GadgetTester } from "../helpers/gadget.js";
 
 describe("ReluInt8", () => {
-  let c: TestCircuit;
+  let g: GadgetTester<"in", "out">;
   beforeAll(async () => {
-    c = await TestCircuit.compile(`include "lib/relu.circom";\ncomponent main = ReluInt8();`);
+    // --O1 keeps the sign decomposition (bits) as witness signals to forge.
+    g = await GadgetTester.compile("relu", "ReluInt8()", { optimize: "O1" });
   });
 
   it("is max(x, 0) for every int8 x", async () => {
-    for (let x = -128; x <= 127; x++) {
-      const w = await c.witness({ in: BigInt(x) });
-      expect(await c.check(w)).toBe(true);
-      expect(Number(c.getSigned(w, "out"))).toBe(Math.max(x, 0));
-    }
+    for (let x = -128; x <= 127; x++) await g.expectPass({ in: x }, { out: Math.max(x, 0) });
   });
 
   it("rejects a flipped sign and a wrong output", async () => {
-    const neg = await c.witness({ in: -5n });
-    expect(await c.check(c.forge(neg, { out: -5n }))).toBe(false);
-    expect(await c.check(c.forge(neg, { out: -5n, "bits.out[7]": 1n }))).toBe(false);
-    const pos = await c.witness({ in: 7n });
-    expect(await c.check(c.forge(pos, { out: 0n, "bits.out[7]": 0n }))).toBe(false);
+    await g.expectConstraintFail({ in: -5 }, { out: -5 });
+    await g.expectConstraintFail({ in: -5 }, { out: -5, "bits.out[7]": 1 });
+    await g.expectConstraintFail({ in: 7 }, { out: 0, "bits.out[7]": 0 });
   });
 });

@@ -5,7 +5,6 @@
 import { describe, expect, it } from "vitest";
 import { FIELD_R } from "../../core/field.js";
 import { dataStatement, encodeValues } from "../../core/statement.js";
-import { TestCircuit } from "../helpers/circuit.js";
 import { GadgetTester } from "../helpers/gadget.js";
 import { mulberry32 } from "../helpers/models.js";
 
@@ -23,16 +22,15 @@ describe("OffsetBytesBE: a value as the big-endian bytes encodeValues gives", ()
       for (const v of [lo, lo + 1, -1, 0, 1, hi]) {
         const w = await g.expectPass({ in: v });
         const want = bitsOf(encodeValues([BigInt(v)], bits));
-        want.forEach((b, i) => expect(g.circuit.get(w, `out[${i}]`), `${v} bit ${i}`).toBe(BigInt(b)));
+        want.forEach((b, i) => expect(g.read(w, `out[${i}]`), `${v} bit ${i}`).toBe(BigInt(b)));
       }
-      await expect(g.circuit.witness({ in: [BigInt(hi + 1)] as never })).rejects.toThrow();
+      await g.expectWitnessFail({ in: hi + 1 });
       await g.expectConstraintFail({ in: 5 }, { [`out[${nBytes * 8 - 1}]`]: 2 });
       // With the value public (as the model's x is pinned by the rest of its circuit), a flipped
       // bit no longer sums to it. Standalone, --O2 folds the private input into its bits.
-      const pinned = await TestCircuit.compile(`include "lib/statement.circom";\ncomponent main {public [in]} = OffsetBytesBE(${bits}, ${nBytes});`, "O2");
-      const w = await pinned.witness({ in: 5n });
-      expect(await pinned.check(w)).toBe(true);
-      expect(await pinned.check(pinned.forge(w, { [`out[${nBytes * 8 - 1}]`]: 0 }))).toBe(false);
+      const pinned = await GadgetTester.compile<"in", "out">("statement", `OffsetBytesBE(${bits}, ${nBytes})`, { publicInputs: ["in"] });
+      const w = await pinned.expectPass({ in: 5 });
+      await pinned.expectConstraintFail(w, { [`out[${nBytes * 8 - 1}]`]: 0 });
     });
   }
 });
@@ -43,18 +41,15 @@ describe("FieldBytesBE: a field element as 32 big-endian bytes, alias-checked", 
     const rand = mulberry32(29);
     const randomElement = BigInt(Math.floor(rand() * 2 ** 52)) ** 4n % FIELD_R;
     for (const v of [0n, 1n, FIELD_R - 1n, randomElement]) {
-      const w = await g.circuit.witness({ in: v });
-      expect(await g.circuit.check(w)).toBe(true);
+      const w = await g.expectPass({ in: v });
       const want = bitsOf(Uint8Array.from(Buffer.from(v.toString(16).padStart(64, "0"), "hex")));
-      want.forEach((b, i) => expect(g.circuit.get(w, `out[${i}]`)).toBe(BigInt(b)));
+      want.forEach((b, i) => expect(g.read(w, `out[${i}]`)).toBe(BigInt(b)));
     }
     await g.expectConstraintFail({ in: 6 }, { "out[255]": 2 });
     // With the element public: the top two bits are 0 and no bit can be flipped.
-    const pinned = await TestCircuit.compile(`include "lib/statement.circom";\ncomponent main {public [in]} = FieldBytesBE();`, "O2");
-    const w = await pinned.witness({ in: 6n });
-    expect(await pinned.check(w)).toBe(true);
-    for (const forged of [{ "out[0]": 1 }, { "out[2]": 1 }, { "out[255]": 1 }] as Record<string, number>[])
-      expect(await pinned.check(pinned.forge(w, forged))).toBe(false);
+    const pinned = await GadgetTester.compile<"in", "out">("statement", "FieldBytesBE()", { publicInputs: ["in"] });
+    const w = await pinned.expectPass({ in: 6 });
+    for (const forged of [{ "out[0]": 1 }, { "out[2]": 1 }, { "out[255]": 1 }]) await pinned.expectConstraintFail(w, forged);
   });
 });
 
@@ -69,8 +64,8 @@ describe("StatementDigest: sha256 of the bits, its top 253 bits", () => {
       const tagBytes = Uint8Array.from(Buffer.from(tag.toString(16).padStart(64, "0"), "hex"));
       const all = bitsOf(Uint8Array.from([...tagBytes, ...bytes]));
       const w = await g.expectPass({ in: all });
-      expect(g.circuit.get(w, "out")).toBe(dataStatement(tag, bytes, new Uint8Array()));
-      await g.expectConstraintFail({ in: all }, { out: g.circuit.get(w, "out") + 1n });
+      expect(g.read(w, "out")).toBe(dataStatement(tag, bytes, new Uint8Array()));
+      await g.expectConstraintFail(w, { out: g.read(w, "out") + 1n });
     }
   });
 });
