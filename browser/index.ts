@@ -56,6 +56,8 @@ export class BrowserProver {
   /** Where each worker was started from, for the message when it does not load. */
   private static readonly workerUrls = new WeakMap<Worker, string>();
   private nextId = 1;
+  /** Why the worker can take no more requests (it failed to load, or the prover was closed): later proofs are refused with it, not left waiting. */
+  private failure: Error | undefined;
   private readonly pending = new Map<
     number,
     { resolve: (r: Extract<WorkerReply, { type: "proved" }>) => void; reject: (e: Error) => void; onStage?: (s: ProveStage) => void }
@@ -83,12 +85,13 @@ export class BrowserProver {
         new Error(
           e.message
             ? `the proving worker failed: ${e.message}`
-            : `the proving worker did not load from ${BrowserProver.workerUrls.get(worker) ?? "?"}: is zkml/browser's prove_worker.js served there? (with esbuild and other bundlers that do not copy it, pass BrowserProver.open(url, { workerUrl }))`,
+            : `the proving worker did not load from ${BrowserProver.workerUrls.get(worker) ?? "?"}: is zkml/browser/worker (prove_worker.js) served there? (with esbuild and other bundlers that do not ship it, bundle zkml/browser/worker as an entry point of its own and pass its URL: BrowserProver.open(url, { workerUrl }))`,
         ),
       );
   }
 
   private failAll(error: Error): void {
+    this.failure ??= error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
   }
@@ -96,8 +99,8 @@ export class BrowserProver {
   /**
    * Load the build at `baseUrl` (checked file by file) and start its proving worker. Bundlers
    * that follow `new Worker(new URL(…, import.meta.url))` (Vite, webpack 5) ship the worker by
-   * themselves; with one that does not (esbuild), serve zkml/browser's prove_worker.js and pass
-   * its URL as `workerUrl`.
+   * themselves; with one that does not (esbuild), bundle `zkml/browser/worker` as an entry point
+   * of its own and pass its URL as `workerUrl`.
    */
   static async open(baseUrl: string, opts: LoadOptions & { workerUrl?: string | URL } = {}): Promise<BrowserProver> {
     const build = await loadBuild(baseUrl, opts);
@@ -130,6 +133,7 @@ export class BrowserProver {
     const t0 = performance.now();
     const b = this.build;
     const prepared = prepareInference(b.model, input, context);
+    if (this.failure) throw this.failure;
     const id = this.nextId++;
     const done = new Promise<Extract<WorkerReply, { type: "proved" }>>((resolve, reject) => this.pending.set(id, { resolve, reject, onStage }));
     const req: WorkerRequest = { type: "prove", id, input: prepared.signals };

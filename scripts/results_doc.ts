@@ -5,8 +5,9 @@
  * bench wins. Usage: node --import tsx scripts/results_doc.ts [--check]   (--check: exit 1
  * when the doc is not what the JSON makes)
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { writeOrCheckDoc } from "./generated_doc.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: bench JSON of many shapes, read by the one maker that knows each
 type Json = any;
@@ -234,16 +235,5 @@ export function resultsMarkdown(dir: string): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = path.join(import.meta.dirname, "..");
-  const file = path.join(root, "docs", "RESULTS.md");
-  const next = resultsMarkdown(path.join(root, "bench", "results"));
-  const doc = readFileSync(file, "utf8");
-  if (process.argv.includes("--check")) {
-    if (next !== doc) {
-      console.error("docs/RESULTS.md is not what bench/results makes: run npm run docs:results");
-      process.exitCode = 1;
-    } else console.log("docs/RESULTS.md is current");
-  } else if (next !== doc) {
-    writeFileSync(file, next);
-    console.log("docs/RESULTS.md rewritten from bench/results");
-  } else console.log("docs/RESULTS.md is current");
+  writeOrCheckDoc(path.join(root, "docs", "RESULTS.md"), resultsMarkdown(path.join(root, "bench", "results")), "npm run docs:results");
 }

@@ -59,16 +59,6 @@ export {
   type OnchainBatchVerification,
   type OnchainVerification,
 } from "../verifier/chain.js";
-export {
-  verifyGroth16Batch,
-  findInvalidItems,
-  batchDomain,
-  batchSeed,
-  groth16ProofWords,
-  encodeBatchProofs,
-  type BatchItem,
-  type Groth16Key,
-} from "../verifier/batch.js";
 export { verifyProofBatch, type BatchCheck } from "./batch.js";
 export { encodeProof, proofWords, verifyProofArgs } from "../verifier/calldata.js";
 export { PROOF_SYSTEMS, parseProofSystem, type ProofSystem } from "../core/proof_system.js";

@@ -12,6 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abiModuleSource } from "../verifier/abi_source.js";
+import { bundleWithEsbuild, bundleWithWebpack } from "./helpers/bundlers.js";
+import { chromiumAvailable, launchChromium, serveStatic } from "./helpers/web.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const require = createRequire(import.meta.url);
@@ -70,6 +72,24 @@ describe("verifier/abi.ts", () => {
     expect(await readFile(path.join(ROOT, "verifier/abi.ts"), "utf8")).toBe(await abiModuleSource());
   });
 });
+
+/** A dApp's page as its developer writes it: prove the input served beside it, leave the outcome for the test. */
+const PAGE_SCRIPT = `import { BrowserProver } from "zkml/browser";
+
+async function main() {
+  try {
+    const workerUrl = document.body.dataset.worker || undefined;
+    const prover = await BrowserProver.open(new URL("/models/tiny/", location.href).href, workerUrl ? { workerUrl } : {});
+    const values = await (await fetch("/input.json")).json();
+    const { proof, verified } = await prover.prove(values);
+    prover.close();
+    window.zkmlResult = { verified, class: proof.output.class };
+  } catch (e) {
+    window.zkmlResult = { error: String((e && e.message) || e) };
+  }
+}
+main();
+`;
 
 describe("the installed package (npm pack → npm install in a blank project → zkml init → npm install, npm test)", () => {
   let tmp: string;
@@ -256,6 +276,54 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(serve.stderr).toMatch(/zkml serve needs the npm package (fastify|bullmq|ioredis).*npm install fastify@5 bullmq@5 ioredis@5/);
     expect(serve.stderr).not.toMatch(/\n\s+at /);
   }, 300_000);
+
+  // After the CLI test: the page proves the tiny model that test built and proved in Node.
+  it.skipIf(!chromiumAvailable())(
+    "bundles a page with esbuild and with webpack 5 from the installed zkml/browser; each proves in Chromium as Node did",
+    async () => {
+      const pub = path.join(project, "public");
+      const published = await run(
+        process.execPath,
+        [path.join(project, "node_modules/.bin/zkml"), "publish", "build/tiny", "--out", "public/models/tiny"],
+        project,
+      );
+      expect(published.code, published.stderr).toBe(0);
+      const ex = JSON.parse(await readFile(path.join(project, "node_modules/zkml/examples/tiny-mlp/input.json"), "utf8")) as { input: number[] };
+      await writeFile(path.join(pub, "input.json"), JSON.stringify(ex.input));
+      await mkdir(path.join(project, "web"), { recursive: true });
+      await writeFile(path.join(project, "web/main.js"), PAGE_SCRIPT);
+      const bundles = {
+        esbuild: await bundleWithEsbuild(project, "./web/main.js", path.join(pub, "esbuild"), "esbuild"),
+        webpack: await bundleWithWebpack(project, "./web/main.js", path.join(pub, "webpack"), "webpack"),
+        // esbuild's page given a worker URL where nothing is served: the error names it.
+        missing: { script: "/esbuild/main.js", workerUrl: "/nowhere/prove_worker.js" },
+      };
+      for (const [name, b] of Object.entries(bundles)) {
+        const worker = b.workerUrl ? ` data-worker="${b.workerUrl}"` : "";
+        await writeFile(path.join(pub, `${name}.html`), `<!doctype html><html><body${worker}><script type="module" src="${b.script}"></script></body></html>`);
+      }
+      const nodeClass = JSON.parse(await readFile(path.join(project, "build/tiny/proof.json"), "utf8")).output.class;
+      const server = await serveStatic(pub, {});
+      const browser = await launchChromium();
+      try {
+        const results: Record<string, { verified?: boolean; class?: number; error?: string }> = {};
+        for (const name of Object.keys(bundles)) {
+          const page = await browser.newPage();
+          await page.goto(`${server.url}/${name}.html`);
+          await page.waitForFunction(() => (window as { zkmlResult?: unknown }).zkmlResult !== undefined, undefined, { timeout: 60_000 });
+          results[name] = await page.evaluate(() => (window as unknown as { zkmlResult: { verified?: boolean; class?: number; error?: string } }).zkmlResult);
+          await page.close();
+        }
+        expect(results.esbuild).toEqual({ verified: true, class: nodeClass });
+        expect(results.webpack).toEqual({ verified: true, class: nodeClass });
+        expect(results.missing!.error).toMatch(/proving worker did not load from \/nowhere\/prove_worker\.js/);
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+    300_000,
+  );
 
   it("runs the starter project's SDK script (examples/sdk/prove-and-verify.ts) against the installed package", async () => {
     const script = await run("npm", ["run", "prove-and-verify"], project);

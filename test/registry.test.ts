@@ -36,17 +36,11 @@ import {
   type ChainConnection,
   type ProofFile,
   type ProofSystem,
-  batchDomain,
-  batchSeed,
-  encodeBatchProofs,
-  groth16ProofWords,
   submitBatchToRegistry,
   submitInferenceBatch,
-  verifyGroth16Batch,
   verifyProofBatch,
-  type BatchItem,
-  type Groth16Key,
 } from "../src/index.js";
+import { batchDomain, batchSeed, encodeBatchProofs, groth16ProofWords, verifyGroth16Batch, type BatchItem, type Groth16Key } from "../verifier/batch.js";
 import * as snarkjs from "snarkjs";
 import { FIELD_R } from "../core/field.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
