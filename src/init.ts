@@ -20,12 +20,15 @@ const README = `# A zkml project
   proves with \`hre.zkml\` and checks that nobody else can use the proof, nor replay it.
 - \`scripts/prove-and-verify.ts\`: the SDK from a plain Node script (compile, keys, deploy to an
   in-process chain, prove, verify off- and on-chain).
+- \`ignition/modules/ClassGate.ts\`: Hardhat Ignition deploys the model's verifier and the
+  ClassGate (after \`npx hardhat zkml setup\`).
 
 \`\`\`sh
 npm install
 npm test                     # the contract's tests (Node >= 22)
 npm run prove-and-verify     # the SDK script
 npx hardhat zkml --help      # the plugin's tasks: compile, setup, deploy, prove, verify, verify-onchain, calldata, check
+npx hardhat zkml setup && npx hardhat ignition deploy ignition/modules/ClassGate.ts --network localhost
 \`\`\`
 `;
 
@@ -48,7 +51,7 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
   if (!existsSync(consumer) || !existsSync(sdk))
     throw new ZkmlError("MISSING_ARTIFACT", `zkml's starter files are not in ${PACKAGE_ROOT}/examples`, "reinstall zkml");
   await mkdir(dir, { recursive: true });
-  for (const part of ["contracts", "test", "hardhat.config.ts"]) await cp(path.join(consumer, part), path.join(dir, part), { recursive: true });
+  for (const part of ["contracts", "test", "ignition", "hardhat.config.ts"]) await cp(path.join(consumer, part), path.join(dir, part), { recursive: true });
   await writeFile(path.join(dir, "README.md"), README);
   await mkdir(path.join(dir, "scripts"));
   await cp(sdk, path.join(dir, "scripts", "prove-and-verify.ts"));

@@ -91,6 +91,32 @@ async function main() {
 main();
 `;
 
+/**
+ * What source verification (hardhat-verify, Etherscan, Sourcify) does with a deployed contract:
+ * compile the standard-JSON input of its build info with the same solc and compare with the code
+ * on chain, the immutables' slots (the model id) blanked as the verifiers blank them.
+ */
+const VERIFY_SOURCE_SCRIPT = `import hre from "hardhat";
+import { readFile } from "node:fs/promises";
+import solc from "solc";
+
+const manifest = JSON.parse(await readFile("zkml/tiny/manifest.json", "utf8"));
+const name = manifest.stages.setup.info.contract.name;
+const artifact = JSON.parse(await readFile(\`artifacts/zkml/tiny/contracts/\${name}.sol/\${name}.json\`, "utf8"));
+const buildInfo = JSON.parse(await readFile(\`artifacts/build-info/\${artifact.buildInfoId}.json\`, "utf8"));
+const { ethers } = await hre.network.create();
+const deployed = await ethers.deployContract(name);
+const modelId = (await deployed.getFunction("modelId")()) === manifest.stages.compile.info.modelId ? "modelId matches" : "modelId differs";
+let onchain = (await ethers.provider.getCode(await deployed.getAddress())).slice(2);
+const slots = Object.values(artifact.immutableReferences).flat();
+for (const { start, length } of slots) onchain = onchain.slice(0, start * 2) + "0".repeat(length * 2) + onchain.slice((start + length) * 2);
+const input = { ...buildInfo.input, settings: { ...buildInfo.input.settings, outputSelection: { "*": { "*": ["evm.deployedBytecode.object"] } } } };
+const out = JSON.parse(solc.compile(JSON.stringify(input)));
+const recompiled = out.contracts[artifact.inputSourceName][name].evm.deployedBytecode.object;
+const verdict = recompiled === onchain ? "recompiles to the deployed code" : "recompiles to other code";
+console.log(\`\${name} \${modelId}; \${verdict} (solc \${buildInfo.solcLongVersion}, \${slots.length} immutable slots)\`);
+`;
+
 describe("the installed package (npm pack → npm install in a blank project → zkml init → npm install, npm test)", () => {
   let tmp: string;
   let project: string;
@@ -338,23 +364,19 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(test.stdout).not.toMatch(/failing/);
     console.log(`package: the Hardhat consumer's tests (model build included) ran in ${(test.ms / 1000).toFixed(1)} s`);
     // The built model's verifier is a source of the project: `hardhat build` makes it an artifact,
-    // which hardhat-ethers deploys by name (as Ignition and source verification would find it).
+    // which hardhat-ethers deploys by name, and whose build info is what source verification
+    // (hardhat-verify, Etherscan, Sourcify) submits: it must recompile to the code on chain.
     const built = await run("npx", ["hardhat", "build"], project, 300_000);
     expect(built.code, built.stdout + built.stderr).toBe(0);
-    await writeFile(
-      path.join(project, "deploy-artifact.ts"),
-      `import hre from "hardhat";
-import { readFile } from "node:fs/promises";
-const manifest = JSON.parse(await readFile("zkml/tiny/manifest.json", "utf8"));
-const name = manifest.stages.setup.info.contract.name;
-const { ethers } = await hre.network.connect();
-const verifier = await ethers.deployContract(name);
-console.log(name, (await verifier.getFunction("modelId")()) === manifest.stages.compile.info.modelId ? "modelId matches" : "modelId differs");
-`,
-    );
-    const deployed = await run("npx", ["hardhat", "run", "deploy-artifact.ts"], project, 300_000);
-    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
-    expect(deployed.stdout).toMatch(/^ZkmlVerifier_tiny\S* modelId matches$/m);
+    await writeFile(path.join(project, "verify-source.ts"), VERIFY_SOURCE_SCRIPT);
+    const source = await run("npx", ["hardhat", "run", "verify-source.ts"], project, 300_000);
+    expect(source.code, source.stdout + source.stderr).toBe(0);
+    expect(source.stdout).toMatch(/^ZkmlVerifier_tiny\S* modelId matches; recompiles to the deployed code \(solc 0\.8\.37\S*, \d+ immutable slots\)$/m);
+    // The starter's Ignition module deploys the verifier and the ClassGate on it.
+    const ignition = await run("npx", ["hardhat", "ignition", "deploy", "ignition/modules/ClassGate.ts"], project, 300_000);
+    expect(ignition.code, ignition.stdout + ignition.stderr).toBe(0);
+    expect(ignition.stdout).toMatch(/ClassGate#ZkmlVerifier_tiny\S* - 0x[0-9a-fA-F]{40}/);
+    expect(ignition.stdout).toMatch(/ClassGate#ClassGate - 0x[0-9a-fA-F]{40}/);
     // The plugin's tasks: the build the tests made is current, so setup reuses it.
     const setup = await run("npx", ["hardhat", "zkml", "setup", "--model", "tiny"], project, 300_000);
     expect(setup.code, setup.stdout + setup.stderr).toBe(0);
