@@ -6,13 +6,16 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FORGE_DEPLOYED, FORGE_TEST } from "../src/foundry.js";
 import { abiModuleSource } from "../verifier/abi_source.js";
+import { anvilAvailable, startAnvil } from "./helpers/anvil.js";
 import { bundleWithEsbuild, bundleWithWebpack } from "./helpers/bundlers.js";
+import { blockAfter, fillPlaceholders, zkmlCommands } from "./helpers/doc_commands.js";
 import { chromiumAvailable, launchChromium, serveStatic } from "./helpers/web.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -72,6 +75,10 @@ describe("verifier/abi.ts", () => {
     expect(await readFile(path.join(ROOT, "verifier/abi.ts"), "utf8")).toBe(await abiModuleSource());
   });
 });
+
+/** anvil's first development account (its well-known key): the signer README's commands use through ZKML_PRIVATE_KEY. */
+const ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const ANVIL_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 /** A dApp's page as its developer writes it: prove the input served beside it, leave the outcome for the test. */
 const PAGE_SCRIPT = `import { BrowserProver } from "zkml/browser";
@@ -302,6 +309,88 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(serve.stderr).toMatch(/zkml serve needs the npm package (fastify|bullmq|ioredis).*npm install fastify@5 bullmq@5 ioredis@5/);
     expect(serve.stderr).not.toMatch(/\n\s+at /);
   }, 300_000);
+
+  // README's CLI block as written, in order, from the installed package, against anvil: each
+  // placeholder filled from the table below; a command that needs more than the block gives is
+  // prepared by the step named for it, or not run, with the reason.
+  it.skipIf(!anvilAvailable())(
+    "runs README's CLI block from the installed package (placeholders filled, against anvil)",
+    async () => {
+      const anvil = await startAnvil();
+      const env = { ...cleanEnv(), ZKML_PRIVATE_KEY: ANVIL_KEY };
+      const zkml = async (args: string[]) => {
+        const r = await run(process.execPath, [path.join(blank, "node_modules/.bin/zkml"), ...args], blank, 300_000, env);
+        expect(r.code, `zkml ${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
+        return r.stdout;
+      };
+      // The reader's files, under the names the block gives them: the bundled tiny MLP's.
+      const ex = path.join(blank, "node_modules/zkml/examples/tiny-mlp");
+      await cp(path.join(ex, "tiny-mlp.onnx"), path.join(blank, "model.onnx"));
+      await cp(path.join(ex, "calibration.json"), path.join(blank, "samples.json"));
+      await cp(path.join(ex, "input.json"), path.join(blank, "input.json"));
+      const table: Record<string, string> = {
+        "http://127.0.0.1:8545": anvil.url,
+        "--rpc …": anvil.url,
+        "--sender 0x…": ANVIL_ADDRESS,
+        "p2.json …": "",
+      };
+      const address = (out: string) => /deployed \S+ at (0x[0-9a-fA-F]{40})/.exec(out)?.[1] ?? "none";
+      const prove = (...how: string[]) => zkml(["prove", "build/model", "--input", "input.json", ...how]);
+      /** What a line needs beyond the block, as its comment says: the proof it names, made for its contract. */
+      const before: [RegExp, () => Promise<unknown>][] = [
+        [/^npx zkml contribute .*# .*keys from --ceremony/, () => zkml(["setup", "build/model", "--ceremony"])],
+        [
+          /^npx zkml foundry build\/model proof\.json .*made for forge's addresses/,
+          () => prove("--chain-id", "31337", "--contract", FORGE_DEPLOYED, "--sender", FORGE_TEST, "--nonce", "0", "--out", "proof.json"),
+        ],
+        [/# proof made with --contract <registry>/, () => prove("--rpc", anvil.url, "--contract", table["--registry 0x…"]!, "--out", "proof.json")],
+        [
+          /--batch p1\.json p2\.json/,
+          async () => {
+            const signed = ["--chain-id", "31337", "--contract", table["--address 0x…"]!, "--sender", ANVIL_ADDRESS];
+            await prove(...signed, "--nonce", "7", "--out", "p1.json");
+            await prove(...signed, "--nonce", "8", "--out", "p2.json");
+          },
+        ],
+      ];
+      const notRun: [RegExp, string][] = [[/--from-chain/, "needs a consumer contract with modelInput(): test/onchain-data.test.ts runs it"]];
+      const ran: string[] = [];
+      try {
+        for (const { line, args } of zkmlCommands(blockAfter(await readFile(path.join(ROOT, "README.md"), "utf8"), "## The CLI"))) {
+          if (notRun.some(([re]) => re.test(line))) continue;
+          for (const [re, prepare] of before) if (re.test(line)) await prepare();
+          const out = await zkml(fillPlaceholders(args, table).filter(Boolean));
+          ran.push(args[0]!);
+          if (args[0] === "deploy") table["--contract 0x…"] = table["--address 0x…"] = address(out);
+          if (args[0] === "deploy-registry") table["--registry 0x…"] = address(out);
+          if (args[0] === "verify-onchain") expect(out).toMatch(/^accepted on chain 31337/m);
+        }
+      } finally {
+        await anvil.stop();
+      }
+      // Every verb of the block ran but the one named above.
+      expect(ran).toEqual(
+        expect.arrayContaining([
+          "compile",
+          "setup",
+          "contribute",
+          "check",
+          "prove",
+          "verify",
+          "deploy",
+          "verify-onchain",
+          "calldata",
+          "publish",
+          "foundry",
+          "init",
+          "deploy-registry",
+          "register",
+        ]),
+      );
+      expect(ran.filter((v) => v === "verify-onchain")).toHaveLength(3);
+    },
+    600_000,
+  );
 
   // After the CLI test: the page proves the tiny model that test built and proved in Node.
   it.skipIf(!chromiumAvailable())(
