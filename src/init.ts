@@ -22,11 +22,15 @@ const README = `# A zkml project
   in-process chain, prove, verify off- and on-chain).
 - \`ignition/modules/ClassGate.ts\`: Hardhat Ignition deploys the model's verifier and the
   ClassGate (after \`npx hardhat zkml setup\`).
+- \`web/\`: a page (Vite) that proves the model in the browser, in a Web Worker, and shows the
+  class and the proof's calldata; \`npm run web\` publishes the build to \`web/public/models/tiny\`
+  and serves it.
 
 \`\`\`sh
 npm install
 npm test                     # the contract's tests (Node >= 22)
 npm run prove-and-verify     # the SDK script
+npm run web                  # the web page: prove in the browser (npm run web:build: web/dist)
 npx hardhat zkml --help      # the plugin's tasks: compile, setup, deploy, prove, verify, verify-onchain, calldata, check
 npx hardhat zkml setup && npx hardhat ignition deploy ignition/modules/ClassGate.ts --network localhost
 \`\`\`
@@ -51,7 +55,7 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
   if (!existsSync(consumer) || !existsSync(sdk))
     throw new ZkmlError("MISSING_ARTIFACT", `zkml's starter files are not in ${PACKAGE_ROOT}/examples`, "reinstall zkml");
   await mkdir(dir, { recursive: true });
-  for (const part of ["contracts", "test", "ignition", "hardhat.config.ts"]) await cp(path.join(consumer, part), path.join(dir, part), { recursive: true });
+  for (const part of ["contracts", "test", "ignition", "web", "hardhat.config.ts"]) await cp(path.join(consumer, part), path.join(dir, part), { recursive: true });
   await writeFile(path.join(dir, "README.md"), README);
   await mkdir(path.join(dir, "scripts"));
   await cp(sdk, path.join(dir, "scripts", "prove-and-verify.ts"));
@@ -69,7 +73,7 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
   pkg.scripts["prove-and-verify"] = "node scripts/prove-and-verify.ts";
   pkg.devDependencies.zkml = opts.zkmlSpec ?? `^${zkmlVersion()}`;
   await writeFile(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
-  await writeFile(path.join(dir, ".gitignore"), "node_modules/\nartifacts/\ncache/\nzkml/\nbuild/\n");
+  await writeFile(path.join(dir, ".gitignore"), "node_modules/\nartifacts/\ncache/\nzkml/\nbuild/\nweb/public/models/\nweb/dist/\n");
   const files = (await readdir(dir, { recursive: true })).filter((f) => /\.[a-z]+$/.test(f) || f === ".gitignore").sort();
   return { dir, files };
 }

@@ -507,4 +507,46 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(deploy.stdout + deploy.stderr).toMatch(/simulated in this process.*pass --network/);
     expect(await recorded()).toBe(before);
   }, 420_000);
+
+  // After the starter's tests, which built zkml/tiny.
+  it.skipIf(!chromiumAvailable())(
+    "builds the starter's web page with Vite (npm run web:build); typed with the DOM, it proves in Chromium as Node did",
+    async () => {
+      const built = await run("npm", ["run", "web:build"], project, 300_000);
+      expect(built.code, built.stdout + built.stderr).toBe(0);
+      await writeFile(
+        path.join(project, "tsconfig.web.json"),
+        JSON.stringify({
+          compilerOptions: {
+            target: "ES2022",
+            module: "ESNext",
+            moduleResolution: "Bundler",
+            lib: ["ES2022", "DOM"],
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            types: [],
+          },
+          files: ["web/main.ts"],
+        }),
+      );
+      const tsc = await run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.web.json"], project);
+      expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
+      const nodeClass = JSON.parse(await readFile(path.join(project, "build/tiny/proof.json"), "utf8")).output.class;
+      const server = await serveStatic(path.join(project, "web/dist"), {});
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${server.url}/index.html`);
+        await page.click("#prove");
+        await page.waitForSelector("#result[data-class], #result[data-error]", { timeout: 60_000 });
+        const shown = await page.evaluate(() => ({ ...(document.getElementById("result") as HTMLElement).dataset }));
+        expect(shown).toEqual({ class: String(nodeClass), verified: "true" });
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+    420_000,
+  );
 });
