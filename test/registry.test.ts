@@ -134,9 +134,16 @@ describe("model registry", () => {
 
   for (const system of PROOF_SYSTEMS) {
     describe(system, () => {
+      // Each system its own nonces: the nonce space is the sender's, shared by every model.
+      const base = 1000n + 100n * BigInt(PROOF_SYSTEMS.indexOf(system));
+      // One proof for the registry at nonce `base`, read off-chain by the first two tests and
+      // submitted by the third (PLONK and FFLONK take seconds a proof).
+      let registryProof: Promise<ProofFile> | undefined;
+      const firstProof = () => (registryProof ??= proofFor(systems[system], sender, base));
+
       it("proves and verifies off-chain", async () => {
         const s = systems[system];
-        const p = await proofFor(s, sender, 1n);
+        const p = await firstProof();
         expect(p.system).toBe(system);
         expect(await verifyProofFile(s.dir, p)).toMatchObject({ valid: true });
         const tampered = structuredClone(p);
@@ -145,7 +152,7 @@ describe("model registry", () => {
       });
 
       it("reads the proof's words from its fields in the order snarkjs's own calldata exporter writes them", async () => {
-        const p = await proofFor(systems[system], sender, 2n);
+        const p = await firstProof();
         const exported: string =
           system === "groth16"
             ? await snarkjs.groth16.exportSolidityCallData(p.proof, p.publicSignals)
@@ -162,9 +169,7 @@ describe("model registry", () => {
 
       it("accepts a valid proof through the registry and records it, within 30k gas of the bare verifier", async () => {
         const s = systems[system];
-        // Each system its own nonces: the nonce space is the sender's, shared by every model.
-        const base = 1000n + 100n * BigInt(PROOF_SYSTEMS.indexOf(system));
-        const fresh = await proofFor(s, sender, base);
+        const fresh = await firstProof();
         const r = await submitToRegistry(chain.signer, registry, s.modelId, fresh, base);
         expect(r).toMatchObject({ valid: true, class: fresh.output.class, commitment: fresh.publicSignals[0] });
         expect(await readResult(chain.provider, registry, sender, base)).toEqual({ verified: true, modelId: s.modelId, class: fresh.output.class });
