@@ -55,7 +55,8 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
   if (!existsSync(consumer) || !existsSync(sdk))
     throw new ZkmlError("MISSING_ARTIFACT", `zkml's starter files are not in ${PACKAGE_ROOT}/examples`, "reinstall zkml");
   await mkdir(dir, { recursive: true });
-  for (const part of ["contracts", "test", "ignition", "web", "hardhat.config.ts"]) await cp(path.join(consumer, part), path.join(dir, part), { recursive: true });
+  for (const part of ["contracts", "test", "ignition", "web", "hardhat.config.ts"])
+    await cp(path.join(consumer, part), path.join(dir, part), { recursive: true });
   await writeFile(path.join(dir, "README.md"), README);
   await mkdir(path.join(dir, "scripts"));
   await cp(sdk, path.join(dir, "scripts", "prove-and-verify.ts"));
