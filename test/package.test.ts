@@ -57,6 +57,13 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000, env 
   });
 }
 
+/** Strict tsc (no skipLibCheck) over `files` of `dir`, with the module settings given, through a tsconfig named `name`. */
+async function strictTsc(dir: string, name: string, options: Record<string, unknown>, files: string[]): Promise<Run> {
+  const compilerOptions = { target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, ...options };
+  await writeFile(path.join(dir, name), JSON.stringify({ compilerOptions, files }));
+  return run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", name], dir);
+}
+
 async function duMb(dir: string): Promise<number> {
   let bytes = 0;
   const walk = async (d: string): Promise<void> => {
@@ -241,22 +248,6 @@ describe("the installed package (npm pack → npm install in a blank project →
 
   it("type-checks a consumer's code and the starter's SDK script with strict tsc (no skipLibCheck, no shims)", async () => {
     await writeFile(
-      path.join(project, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: ["node"],
-          allowImportingTsExtensions: true,
-        },
-        files: ["consumer.ts", "scripts/prove-and-verify.ts"],
-      }),
-    );
-    await writeFile(
       path.join(project, "consumer.ts"),
       `import { compileModel, setupModel, InferenceProver, computeContext, verifyProofFile, inferenceCalldata, type ProofFile } from "zkml";
 import { IZKML_VERIFIER_ABI, type ZkmlUserConfig } from "zkml/hardhat";
@@ -275,7 +266,12 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
 }
 `,
     );
-    const tsc = await run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], project);
+    const tsc = await strictTsc(
+      project,
+      "tsconfig.json",
+      { module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], allowImportingTsExtensions: true },
+      ["consumer.ts", "scripts/prove-and-verify.ts"],
+    );
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
   }, 120_000);
 
@@ -514,23 +510,9 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     async () => {
       const built = await run("npm", ["run", "web:build"], project, 300_000);
       expect(built.code, built.stdout + built.stderr).toBe(0);
-      await writeFile(
-        path.join(project, "tsconfig.web.json"),
-        JSON.stringify({
-          compilerOptions: {
-            target: "ES2022",
-            module: "ESNext",
-            moduleResolution: "Bundler",
-            lib: ["ES2022", "DOM"],
-            strict: true,
-            noEmit: true,
-            skipLibCheck: false,
-            types: [],
-          },
-          files: ["web/main.ts"],
-        }),
-      );
-      const tsc = await run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.web.json"], project);
+      const tsc = await strictTsc(project, "tsconfig.web.json", { module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022", "DOM"], types: [] }, [
+        "web/main.ts",
+      ]);
       expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
       const nodeClass = JSON.parse(await readFile(path.join(project, "build/tiny/proof.json"), "utf8")).output.class;
       const server = await serveStatic(path.join(project, "web/dist"), {});
