@@ -9,7 +9,7 @@
  *   await submitInference(signer, verifier, prover.build.verifierAbi, proof, nonce);
  */
 import { computeContext } from "../core/context.js";
-import { checkedProofFile, prepareInference } from "../core/inference.js";
+import { checkedProofFile, type InferenceTarget, prepareInference } from "../core/inference.js";
 import type { ContextDetails, ProofFile } from "../core/proof_file.js";
 import { quantizeInput } from "../core/qmodel.js";
 import { loadBuild, type BrowserBuild, type LoadOptions } from "./artifacts.js";
@@ -63,10 +63,14 @@ export class BrowserProver {
     { resolve: (r: Extract<WorkerReply, { type: "proved" }>) => void; reject: (e: Error) => void; onStage?: (s: ProveStage) => void }
   >();
 
+  /** What the proofs are checked against and made for. */
+  private readonly target: InferenceTarget;
+
   private constructor(
     readonly build: BrowserBuild,
     private readonly worker: Worker,
   ) {
+    this.target = { model: build.model, ids: { modelId: build.modelId, vkey: build.vkeySha256 }, system: build.system, layout: build.layout };
     worker.onmessage = (e: MessageEvent<WorkerReply>) => {
       const m = e.data;
       if (m.type === "loaded") return;
@@ -130,17 +134,15 @@ export class BrowserProver {
    * modelInput() returns for a model with a hashed input, read through the user's wallet.
    */
   async proveQuantized(input: readonly number[], context: ContextDetails = { value: 0n }, onStage?: (stage: ProveStage) => void): Promise<BrowserProveResult> {
-    const t0 = performance.now();
-    const b = this.build;
-    const prepared = prepareInference(b.model, input, context);
     if (this.failure) throw this.failure;
+    const t0 = performance.now();
+    const prepared = prepareInference(this.build.model, input, context);
     const id = this.nextId++;
     const done = new Promise<Extract<WorkerReply, { type: "proved" }>>((resolve, reject) => this.pending.set(id, { resolve, reject, onStage }));
     const req: WorkerRequest = { type: "prove", id, input: prepared.signals };
     this.worker.postMessage(req);
     const r = await done;
-    const target = { model: b.model, ids: { modelId: b.modelId, vkey: b.vkeySha256 }, system: b.system, layout: b.layout };
-    const proof = await checkedProofFile(target, prepared, r);
+    const proof = await checkedProofFile(this.target, prepared, r);
     return { proof, verified: r.verified, timingsMs: { ...r.ms, total: performance.now() - t0 } };
   }
 

@@ -17,7 +17,7 @@
  * Known exceptions are listed with their reason: a wire that no honest prover can use to change
  * what the circuit states.
  */
-import type { R1cs, LinearCombination } from "../core/r1cs.js";
+import { evalLinear, type R1cs } from "../core/r1cs.js";
 import { mulberry32 } from "../core/random.js";
 
 export interface UnpinnedException {
@@ -54,12 +54,6 @@ export interface ConstraintCheckReport {
   excepted: { wire: number; name?: string; problem: WireProblem; gadget: string }[];
 }
 
-function evalLc(lc: LinearCombination, w: readonly bigint[], p: bigint): bigint {
-  let s = 0n;
-  for (const [i, c] of lc) s += c * w[i]!;
-  return s % p;
-}
-
 /**
  * (a)-(c) per constraint: whether the witness satisfies it, which wires it uses, which it pins
  * (a change by δ breaks it) and its Jacobian row at the witness (the wires with a non-zero
@@ -72,9 +66,9 @@ function constraintRows(r1cs: R1cs, witness: readonly bigint[], delta: bigint) {
   let satisfied = true;
   const rows: Map<number, bigint>[] = [];
   for (const { a, b, c } of r1cs.constraints) {
-    const A = evalLc(a, witness, p);
-    const B = evalLc(b, witness, p);
-    const C = evalLc(c, witness, p);
+    const A = evalLinear(a, witness, p);
+    const B = evalLinear(b, witness, p);
+    const C = evalLinear(c, witness, p);
     if ((A * B - C) % p !== 0n) satisfied = false;
     const row = new Map<number, bigint>();
     for (const i of new Set<number>([...a.keys(), ...b.keys(), ...c.keys()])) {

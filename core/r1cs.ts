@@ -131,3 +131,17 @@ export function parseWtns(bytes: Uint8Array, file = "witness.wtns"): bigint[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Array.from({ length: count }, (_, i) => readLE(view, offset + i * n8, n8));
 }
+
+/** A linear combination's value at the witness values, mod p. */
+export function evalLinear(lc: LinearCombination, values: readonly bigint[], p: bigint): bigint {
+  let sum = 0n;
+  for (const [wire, k] of lc) sum += k * values[wire]!;
+  return sum % p;
+}
+
+/** Whether witness values satisfy every A·B = C of the r1cs (and hold the constant 1 first), as snarkjs's `wtns check` asks. */
+export function r1csSatisfied(r1cs: R1cs, values: readonly bigint[]): boolean {
+  if (values.length !== r1cs.nWires || values[0] !== 1n) return false;
+  const p = r1cs.prime;
+  return r1cs.constraints.every(({ a, b, c }) => (evalLinear(a, values, p) * evalLinear(b, values, p) - evalLinear(c, values, p)) % p === 0n);
+}

@@ -34,6 +34,7 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
   if (!batch) {
     throw new ZkmlError("USAGE", `${ready.dir}'s keys are ${system}, whose proofs are verified one at a time`, "verify the proofs one by one (zkml verify)");
   }
+  const encodingOf = backend(system);
   const problems: Record<number, string> = {};
   const items: { index: number; item: BatchItem }[] = [];
   const nPublic = ready.info.publicSignals.length;
@@ -41,7 +42,7 @@ export async function verifyProofBatch(model: string | ReadyModel, proofs: reado
   const contexts = new Map<string, number>();
   proofs.forEach((p, index) => {
     const shape = proofFileShapeProblem(p);
-    const encoding = shape ? undefined : proofEncodingProblem(system, backend(system), p.proof);
+    const encoding = shape ? undefined : proofEncodingProblem(system, encodingOf, p.proof);
     const first = shape ? undefined : contexts.get(p.publicSignals[1] ?? "");
     if (shape) problems[index] = shape;
     else if (p.system !== system) problems[index] = `system: ${p.system}, not ${system}`;

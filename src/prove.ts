@@ -26,13 +26,21 @@ export class InferenceProver {
     readonly model: ReadyModel,
     private readonly witness: WitnessGenerator,
     private readonly proveWitness: (witness: Uint8Array) => Promise<ProofResult>,
+    /** What the proofs are checked against and made for. */
+    private readonly target: InferenceTarget,
   ) {}
 
   static async open(dir: string): Promise<InferenceProver> {
     const model = await openReady(dir);
     // The system's backend is resolved here, once, and its prover holds the key from now on.
     const prove = await proverFor(backend(model.setupInfo.system), await readFile(model.file("zkey")), curveAccel());
-    return new InferenceProver(model, await WitnessGenerator.load(model.file("wasm")), prove);
+    const target = {
+      model: model.model,
+      ids: { modelId: model.info.modelId, vkey: model.setup.outputs[FILES.vkey]! },
+      system: model.setupInfo.system,
+      layout: model.info.layout,
+    };
+    return new InferenceProver(model, await WitnessGenerator.load(model.file("wasm")), prove, target);
   }
 
   async prove(values: readonly number[], context: ContextDetails = { value: 0n }): Promise<ProveResult> {
@@ -52,11 +60,5 @@ export class InferenceProver {
     const snark = await this.proveWitness(wtns);
     const t2 = performance.now();
     return { proof: await checkedProofFile(this.target, prepared, snark), timingsMs: { witness: t1 - t0, prove: t2 - t1 } };
-  }
-
-  /** What the proofs are checked against and made for. */
-  private get target(): InferenceTarget {
-    const r = this.model;
-    return { model: r.model, ids: { modelId: r.info.modelId, vkey: r.setup.outputs[FILES.vkey]! }, system: r.setupInfo.system, layout: r.info.layout };
   }
 }

@@ -10,6 +10,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import type { Browser } from "playwright-core";
+import { computeAddress } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FORGE_DEPLOYED, FORGE_TEST } from "../src/foundry.js";
 import { abiModuleSource } from "../verifier/abi_source.js";
@@ -57,6 +59,23 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000, env 
   });
 }
 
+/** The zkml CLI a project installed, run in that project (as `npx zkml` would, without npm's start-up). */
+function installedZkml(dir: string, args: string[], env = cleanEnv()): Promise<Run> {
+  return run(process.execPath, [path.join(dir, "node_modules/.bin/zkml"), ...args], dir, 300_000, env);
+}
+
+/** A static site served and a Chromium to open it, both closed after `use`. */
+async function inChromium<T>(site: string, use: (browser: Browser, url: string) => Promise<T>): Promise<T> {
+  const server = await serveStatic(site, {});
+  const browser = await launchChromium();
+  try {
+    return await use(browser, server.url);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 /** Strict tsc (no skipLibCheck) over `files` of `dir`, with the module settings given, through a tsconfig named `name`. */
 async function strictTsc(dir: string, name: string, options: Record<string, unknown>, files: string[]): Promise<Run> {
   const compilerOptions = { target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, ...options };
@@ -85,7 +104,7 @@ describe("verifier/abi.ts", () => {
 
 /** anvil's first development account (its well-known key): the signer README's commands use through ZKML_PRIVATE_KEY. */
 const ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const ANVIL_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+const ANVIL_ADDRESS = computeAddress(ANVIL_KEY);
 
 /** A dApp's page as its developer writes it: prove the input served beside it, leave the outcome for the test. */
 const PAGE_SCRIPT = `import { BrowserProver } from "zkml/browser";
@@ -276,7 +295,7 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
   }, 120_000);
 
   it("runs the CLI: --version, and compile, setup, prove, verify of the bundled tiny model", async () => {
-    const zkml = (args: string[]) => run(process.execPath, [path.join(project, "node_modules/.bin/zkml"), ...args], project);
+    const zkml = (args: string[]) => installedZkml(project, args);
     const version = await zkml(["--version"]);
     expect(version.code, version.stderr).toBe(0);
     expect(version.stdout).toMatch(/^zkml 0\.1\.0 \(snarkjs /);
@@ -315,7 +334,7 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
       const anvil = await startAnvil();
       const env = { ...cleanEnv(), ZKML_PRIVATE_KEY: ANVIL_KEY };
       const zkml = async (args: string[]) => {
-        const r = await run(process.execPath, [path.join(blank, "node_modules/.bin/zkml"), ...args], blank, 300_000, env);
+        const r = await installedZkml(blank, args, env);
         expect(r.code, `zkml ${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
         return r.stdout;
       };
@@ -393,11 +412,7 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     "bundles a page with esbuild and with webpack 5 from the installed zkml/browser; each proves in Chromium as Node did",
     async () => {
       const pub = path.join(project, "public");
-      const published = await run(
-        process.execPath,
-        [path.join(project, "node_modules/.bin/zkml"), "publish", "build/tiny", "--out", "public/models/tiny"],
-        project,
-      );
+      const published = await installedZkml(project, ["publish", "build/tiny", "--out", "public/models/tiny"]);
       expect(published.code, published.stderr).toBe(0);
       const ex = JSON.parse(await readFile(path.join(project, "node_modules/zkml/examples/tiny-mlp/input.json"), "utf8")) as { input: number[] };
       await writeFile(path.join(pub, "input.json"), JSON.stringify(ex.input));
@@ -414,24 +429,21 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
         await writeFile(path.join(pub, `${name}.html`), `<!doctype html><html><body${worker}><script type="module" src="${b.script}"></script></body></html>`);
       }
       const nodeClass = JSON.parse(await readFile(path.join(project, "build/tiny/proof.json"), "utf8")).output.class;
-      const server = await serveStatic(pub, {});
-      const browser = await launchChromium();
-      try {
-        const results: Record<string, { verified?: boolean; class?: number; error?: string }> = {};
+      type PageResult = { verified?: boolean; class?: number; error?: string };
+      const results = await inChromium(pub, async (browser, url) => {
+        const out: Record<string, PageResult> = {};
         for (const name of Object.keys(bundles)) {
           const page = await browser.newPage();
-          await page.goto(`${server.url}/${name}.html`);
+          await page.goto(`${url}/${name}.html`);
           await page.waitForFunction(() => (window as { zkmlResult?: unknown }).zkmlResult !== undefined, undefined, { timeout: 60_000 });
-          results[name] = await page.evaluate(() => (window as unknown as { zkmlResult: { verified?: boolean; class?: number; error?: string } }).zkmlResult);
+          out[name] = await page.evaluate(() => (window as unknown as { zkmlResult: PageResult }).zkmlResult);
           await page.close();
         }
-        expect(results.esbuild).toEqual({ verified: true, class: nodeClass });
-        expect(results.webpack).toEqual({ verified: true, class: nodeClass });
-        expect(results.missing!.error).toMatch(/proving worker did not load from \/nowhere\/prove_worker\.js/);
-      } finally {
-        await browser.close();
-        await server.close();
-      }
+        return out;
+      });
+      expect(results.esbuild).toEqual({ verified: true, class: nodeClass });
+      expect(results.webpack).toEqual({ verified: true, class: nodeClass });
+      expect(results.missing!.error).toMatch(/proving worker did not load from \/nowhere\/prove_worker\.js/);
     },
     300_000,
   );
@@ -515,19 +527,14 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
       ]);
       expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
       const nodeClass = JSON.parse(await readFile(path.join(project, "build/tiny/proof.json"), "utf8")).output.class;
-      const server = await serveStatic(path.join(project, "web/dist"), {});
-      const browser = await launchChromium();
-      try {
+      const shown = await inChromium(path.join(project, "web/dist"), async (browser, url) => {
         const page = await browser.newPage();
-        await page.goto(`${server.url}/index.html`);
+        await page.goto(`${url}/index.html`);
         await page.click("#prove");
         await page.waitForSelector("#result[data-class], #result[data-error]", { timeout: 60_000 });
-        const shown = await page.evaluate(() => ({ ...(document.getElementById("result") as HTMLElement).dataset }));
-        expect(shown).toEqual({ class: String(nodeClass), verified: "true" });
-      } finally {
-        await browser.close();
-        await server.close();
-      }
+        return page.evaluate(() => ({ ...(document.getElementById("result") as HTMLElement).dataset }));
+      });
+      expect(shown).toEqual({ class: String(nodeClass), verified: "true" });
     },
     420_000,
   );

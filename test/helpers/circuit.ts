@@ -1,28 +1,16 @@
 /**
  * Gadget test bench: compile a small circuit, compute an honest witness, forge it by setting
- * named signals, and ask whether the forged witness satisfies the r1cs: every A·B = C mod p,
- * as snarkjs's `wtns check` asks (a test holds the two to the same verdicts), on the r1cs
- * parsed once instead of re-read for every witness.
+ * named signals, and ask whether the forged witness satisfies the r1cs (core/r1cs.ts
+ * `r1csSatisfied`, the question snarkjs's `wtns check` asks: test/gadgets/checker.test.ts holds
+ * the two to the same verdicts), on the r1cs parsed once instead of re-read for every witness.
  */
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { runCircom } from "../../circuits/circom.js";
 import { FIELD_R, toField } from "../../core/field.js";
-import { type LinearCombination, parseR1cs, parseWtns, type R1cs, wtnsLayout, wtnsValue } from "../../core/r1cs.js";
+import { parseR1cs, parseWtns, type R1cs, r1csSatisfied, wtnsLayout, wtnsValue } from "../../core/r1cs.js";
 import { WitnessGenerator, type CircuitInput } from "../../prover/witness.js";
-
-/** Whether the witness values satisfy every constraint of the r1cs (and hold the constant 1 first). */
-export function satisfies(r1cs: R1cs, values: readonly bigint[]): boolean {
-  if (values.length !== r1cs.nWires || values[0] !== 1n) return false;
-  const p = r1cs.prime;
-  const at = (lc: LinearCombination) => {
-    let sum = 0n;
-    for (const [wire, k] of lc) sum += k * values[wire]!;
-    return sum % p;
-  };
-  return r1cs.constraints.every(({ a, b, c }) => (at(a) * at(b) - at(c)) % p === 0n);
-}
 
 export class TestCircuit {
   private constructor(
@@ -95,7 +83,7 @@ export class TestCircuit {
   /** Does this witness satisfy every constraint? */
   async check(w: Uint8Array): Promise<boolean> {
     this.parsed ??= parseR1cs(new Uint8Array(await readFile(this.r1cs)));
-    return satisfies(this.parsed, parseWtns(w));
+    return r1csSatisfied(this.parsed, parseWtns(w));
   }
 }
 

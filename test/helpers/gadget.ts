@@ -10,8 +10,10 @@ import { TestCircuit } from "./circuit.js";
 
 type Value = bigint | number;
 type Input<IN extends string> = Record<IN, Value | Value[]>;
-/** A signal a test reads or forges: an output, an element of one, or an internal signal by its path. */
-type SignalName<OUT extends string> = OUT | `${OUT}[${number}]` | (string & {});
+/** An output signal, or an element of one: what expectPass compares (typed, so a misspelt output does not compile). */
+type OutputName<OUT extends string> = OUT | `${OUT}[${number}]`;
+/** A signal a test reads or forges: an output, or an internal signal by its path (`bits.out[7]`). */
+type SignalName<OUT extends string> = OutputName<OUT> | (string & {});
 
 export interface GadgetOptions {
   /** Circom before `component main` (functions such as a lookup table). */
@@ -78,7 +80,7 @@ export class GadgetTester<IN extends string, OUT extends string> {
   }
 
   /** The honest witness satisfies every constraint and gives these outputs (signed). */
-  async expectPass(input: Input<IN>, output: Partial<Record<SignalName<OUT>, Value>> = {}): Promise<Uint8Array> {
+  async expectPass(input: Input<IN>, output: Partial<Record<OutputName<OUT>, Value>> = {}): Promise<Uint8Array> {
     const w = await this.witness(input);
     expect(await this.circuit.check(w), `${this.template}: honest witness of ${show(input)}`).toBe(true);
     for (const [name, v] of Object.entries(output) as [OUT, Value][])

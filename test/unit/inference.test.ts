@@ -6,8 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { circuitLayout } from "../../circuits/codegen.js";
 import { importOnnx } from "../../circuits/onnx/import.js";
-import { quantizeGraph } from "../../circuits/quantize.js";
+import { quantizeGraph, withPrivateWeights } from "../../circuits/quantize.js";
 import { checkedProofFile, type InferenceTarget, prepareInference } from "../../core/inference.js";
+import { toField } from "../../core/field.js";
 import { modelClass, quantizeInput } from "../../core/qmodel.js";
 import { computeStatement } from "../../core/statement.js";
 import { randomMlp } from "../helpers/models.js";
@@ -26,7 +27,7 @@ describe("one inference around the snark (core/inference.ts)", () => {
     const q = quantizeInput(model, [0.5, -0.25, 1, 0]);
     const a = prepareInference(model, q, { value: 9n });
     const b = prepareInference(model, q, { value: 9n });
-    expect(a.signals.x).toEqual(q.map((v) => (v < 0 ? BigInt(v) + 21888242871839275222246405745257275088548364400416034343698204186575808495617n : BigInt(v))));
+    expect(a.signals.x).toEqual(q.map(toField));
     expect(a.signals.ctx).toBe(9n);
     expect(a.blinding).not.toBe(b.blinding);
     expect(() => prepareInference(model, [...q.slice(0, 3), 200], { value: 0n })).toThrow(/int8|range|-128|127/i);
@@ -53,5 +54,18 @@ describe("one inference around the snark (core/inference.ts)", () => {
     for (const [publicSignals, message] of cases) {
       await expect(checkedProofFile(target, p, { proof: snarkProof, publicSignals })).rejects.toThrow(message);
     }
+  });
+
+  it("with private weights, refuses a third signal that is not the model's weights commitment", async () => {
+    const priv = await withPrivateWeights(model, 12345n);
+    const privTarget: InferenceTarget = { ...target, model: priv, layout: circuitLayout(priv) };
+    const p = prepareInference(priv, quantizeInput(priv, [0.1, 0.2, 0.3, 0.4]), { value: 3n });
+    const statement = await computeStatement(p.input.map(BigInt), p.output.map(BigInt), privTarget.layout, p.blinding);
+    const classContext = ((p.context.value << 8n) + BigInt(modelClass(priv, p.output))).toString();
+    const honest = [statement.value.toString(), classContext, priv.privateWeights!.commitment];
+    expect((await checkedProofFile(privTarget, p, { proof: snarkProof, publicSignals: honest })).publicSignals).toEqual(honest);
+    const forged = [...honest.slice(0, 2), (BigInt(honest[2]!) + 1n).toString()];
+    await expect(checkedProofFile(privTarget, p, { proof: snarkProof, publicSignals: forged })).rejects.toThrow(/public weights commitment disagree/);
+    await expect(checkedProofFile(privTarget, p, { proof: snarkProof, publicSignals: honest.slice(0, 2) })).rejects.toThrow(/weights commitment/);
   });
 });
