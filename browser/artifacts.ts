@@ -3,6 +3,7 @@
  * against the sha256 the manifest records (a tampered or stale artifact is refused, never used).
  * Files are kept in the Cache API under their hash, so a second visit downloads nothing.
  */
+import type { InterfaceAbi } from "ethers";
 import { BROWSER_FILES } from "../core/build_files.js";
 import { ZkmlError } from "../core/errors.js";
 import type { StatementLayout } from "../core/statement.js";
@@ -33,8 +34,8 @@ export interface BrowserBuild {
   wasm: Uint8Array;
   zkey: Uint8Array;
   verificationKey: unknown;
-  /** The deployable wrapper's ABI (verifier.json). */
-  verifierAbi: unknown[];
+  /** The deployable wrapper's ABI (verifier.json), as ethers' Contract and submitInference take it. */
+  verifierAbi: InterfaceAbi;
   /** What the commitment packs (for revealing the values to a consumer contract). */
   layout: StatementLayout;
   /** Whether the keys are development keys (forgeable; refused by deploys to public chains). */
@@ -158,7 +159,7 @@ export async function loadBuild(baseUrl: string, opts: LoadOptions = {}): Promis
     wasm,
     zkey,
     verificationKey: json(vkey),
-    verifierAbi: (json(verifier) as { abi: unknown[] }).abi,
+    verifierAbi: (json(verifier) as { abi: InterfaceAbi }).abi,
     layout: compile.info.layout as StatementLayout,
     // Direct development keys record a development ptau too (src/setup.ts).
     devKeys: Boolean(ptau?.devOnly),

@@ -1,16 +1,18 @@
 /**
  * `zkml foundry`: a Foundry project whose forge test checks the MNIST verifier with one of its
- * proofs, run with npm's forge (@foundry-rs/forge) offline, over npm's solc.
+ * proofs, run with npm's forge (@foundry-rs/forge) offline, over npm's solc: docs/SDK.md's
+ * commands as written.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { computeContext, FORGE_DEPLOYED, FORGE_TEST, InferenceProver, readInputFile, releaseCurves } from "../src/index.js";
+import { FORGE_DEPLOYED, FORGE_TEST, InferenceProver, readInputFile, releaseCurves } from "../src/index.js";
 import { runCli } from "./helpers/cli.js";
+import { blockAfter, fillPlaceholders, shellLines, zkmlCommands } from "./helpers/doc_commands.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const FORGE = path.join(ROOT, "node_modules/.bin/forge");
@@ -27,20 +29,26 @@ describe.skipIf(!haveForge)("zkml foundry: forge tests the generated verifier wi
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it("writes a project whose forge test accepts the proof and refuses its replay and a forged class", async () => {
+  // docs/SDK.md's block as written: the reader's build folder and input are the suite's MNIST build and a digit.
+  it("runs docs/SDK.md's Foundry block: prove for forge's addresses, write the project, forge test accepts the proof and refuses its replay and a forged class", async () => {
     const dir = inject("mnistDir");
-    const prover = await InferenceProver.open(dir);
-    const parts = { chainId: 31337n, contract: FORGE_DEPLOYED, sender: FORGE_TEST, nonce: 0n };
-    const { proof } = await prover.prove(await readInputFile("examples/mnist/digits/digit-5.json"), { value: computeContext(parts), ...parts });
-    const proofFile = path.join(tmp, "proof.json");
-    await writeFile(proofFile, JSON.stringify(proof));
-    const project = path.join(tmp, "forge");
-    const written = await runCli(["foundry", dir, proofFile, "--out", project, "--json"]);
-    expect(written.code, written.stderr).toBe(0);
-    const forge = spawnSync(FORGE, ["test", "--offline", "--use", "./solc"], {
-      cwd: project,
+    const block = blockAfter(await readFile(path.join(ROOT, "docs/SDK.md"), "utf8"), "## With Foundry: `zkml foundry`");
+    const table = { "build/model": dir, "--input input.json": path.join(ROOT, "examples/mnist/digits/digit-5.json") };
+    const commands = zkmlCommands(block);
+    expect(commands.map((c) => c.args[0])).toEqual(["prove", "foundry"]);
+    for (const { args } of commands) {
+      const r = await runCli(fillPlaceholders(args, table), {}, tmp);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const proof = JSON.parse(await readFile(path.join(tmp, "forge-proof.json"), "utf8"));
+    expect(proof.context).toMatchObject({ contract: FORGE_DEPLOYED, sender: FORGE_TEST });
+    const [forgeLine, ...more] = shellLines(block).filter((l) => !l.startsWith("npx zkml"));
+    expect(more).toEqual([]);
+    expect(forgeLine).toBe("cd zkml-forge && forge test --offline --use ./solc");
+    const forge = spawnSync("bash", ["-c", forgeLine!], {
+      cwd: tmp,
       encoding: "utf8",
-      env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
+      env: { ...process.env, PATH: [path.dirname(FORGE), path.dirname(process.execPath), process.env.PATH].join(path.delimiter) },
       timeout: 300_000,
     });
     expect(forge.status, forge.stdout + forge.stderr).toBe(0);
@@ -48,8 +56,12 @@ describe.skipIf(!haveForge)("zkml foundry: forge tests the generated verifier wi
     expect(forge.stdout).toMatch(/\[PASS\] testRefusesTheReplay\(\)/);
     expect(forge.stdout).toMatch(/\[PASS\] testRefusesAnotherClass\(\)/);
     expect(forge.stdout).toMatch(/3 tests passed, 0 failed/);
+  }, 300_000);
 
-    // A proof bound to other addresses would fail in forge: refused here, with the command that makes the right one.
+  it("refuses a proof bound to other addresses, with the command that makes the right one", async () => {
+    const dir = inject("mnistDir");
+    const prover = await InferenceProver.open(dir);
+    const proofFile = path.join(tmp, "proof.json");
     const other = await prover.prove(await readInputFile("examples/mnist/digits/digit-5.json"), { value: 0n });
     await writeFile(proofFile, JSON.stringify(other.proof));
     const refused = await runCli(["foundry", dir, proofFile, "--out", path.join(tmp, "forge2")]);

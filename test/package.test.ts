@@ -11,13 +11,13 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
-import { computeAddress } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FORGE_DEPLOYED, FORGE_TEST } from "../src/foundry.js";
 import { abiModuleSource } from "../verifier/abi_source.js";
-import { anvilAvailable, startAnvil } from "./helpers/anvil.js";
+import { ANVIL_ADDRESS, ANVIL_KEY, anvilAvailable, startAnvil } from "./helpers/anvil.js";
 import { bundleWithEsbuild, bundleWithWebpack } from "./helpers/bundlers.js";
-import { blockAfter, fillPlaceholders, zkmlCommands } from "./helpers/doc_commands.js";
+import { typedBlocks } from "./helpers/doc_checks.js";
+import { blockAfter, blockName, commandsOf, docBlocks, fillPlaceholders, zkmlCommands } from "./helpers/doc_commands.js";
 import { chromiumAvailable, launchChromium, serveStatic } from "./helpers/web.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -83,6 +83,23 @@ async function strictTsc(dir: string, name: string, options: Record<string, unkn
   return run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", name], dir);
 }
 
+/** The docs' blocks held to strict tsc (test/helpers/doc_checks.ts), each as a file of `dir` after the context it leaves to the reader. */
+async function writeTypedBlocks(dir: string, dom: boolean): Promise<string[]> {
+  const docs = ["README.md", ...(await readdir(path.join(ROOT, "docs"))).map((f) => `docs/${f}`)];
+  const all = await Promise.all(docs.map(async (doc) => docBlocks(doc, await readFile(path.join(ROOT, doc), "utf8"))));
+  const files: string[] = [];
+  for (const { name, context } of typedBlocks().filter((t) => t.dom === dom)) {
+    const block = all.flat().find((b) => blockName(b) === name);
+    if (!block) throw new Error(`no block ${name}`);
+    const file = `doc-blocks/${files.length}${dom ? "-dom" : ""}.ts`;
+    await mkdir(path.join(dir, "doc-blocks"), { recursive: true });
+    await writeFile(path.join(dir, file), `// ${name}\n${block.body}\n\n${context}\nexport {};\n`);
+    files.push(file);
+  }
+  expect(files.length).toBeGreaterThan(0);
+  return files;
+}
+
 async function duMb(dir: string): Promise<number> {
   let bytes = 0;
   const walk = async (d: string): Promise<void> => {
@@ -101,10 +118,6 @@ describe("verifier/abi.ts", () => {
     expect(await readFile(path.join(ROOT, "verifier/abi.ts"), "utf8")).toBe(await abiModuleSource());
   });
 });
-
-/** anvil's first development account (its well-known key): the signer README's commands use through ZKML_PRIVATE_KEY. */
-const ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const ANVIL_ADDRESS = computeAddress(ANVIL_KEY);
 
 /** A dApp's page as its developer writes it: prove the input served beside it, leave the outcome for the test. */
 const PAGE_SCRIPT = `import { BrowserProver } from "zkml/browser";
@@ -175,7 +188,8 @@ describe("the installed package (npm pack → npm install in a blank project →
     project = path.join(tmp, "consumer");
     const init = await run("npx", ["zkml", "init", project, "--zkml", `file:${tarball}`], blank, 120_000);
     expect(init.code, init.stderr).toBe(0);
-    const install = await run("npm", ["install", "@types/node@22", "--no-audit", "--no-fund"], project, 600_000);
+    // viem: an optional peer the viem snippet of docs/SDK.md is type-checked against.
+    const install = await run("npm", ["install", "@types/node@22", "viem@2", "--no-audit", "--no-fund"], project, 600_000);
     installMs = install.ms;
     expect(install.code, install.stderr).toBe(0);
   }, 900_000);
@@ -285,11 +299,12 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
 }
 `,
     );
+    const snippets = await writeTypedBlocks(project, false);
     const tsc = await strictTsc(
       project,
       "tsconfig.json",
       { module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], allowImportingTsExtensions: true },
-      ["consumer.ts", "scripts/prove-and-verify.ts"],
+      ["consumer.ts", "scripts/prove-and-verify.ts", "hardhat.config.ts", ...snippets],
     );
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
   }, 120_000);
@@ -380,6 +395,15 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
           if (args[0] === "deploy-registry") table["--registry 0x…"] = address(out);
           if (args[0] === "verify-onchain") expect(out).toMatch(/^accepted on chain 31337/m);
         }
+        // docs/SDK.md's real-chain block on the build README's made: the key from the variable it exports.
+        const sdk = blockAfter(await readFile(path.join(ROOT, "docs/SDK.md"), "utf8"), "## The CLI on a real chain");
+        expect(sdk).toMatch(/^export ZKML_PRIVATE_KEY=/m);
+        const onChain = zkmlCommands(sdk);
+        expect(onChain.map((c) => c.args[0])).toEqual(["deploy", "prove", "calldata", "verify-onchain"]);
+        for (const { args } of onChain) {
+          const out = await zkml(fillPlaceholders(args, { $RPC: anvil.url }));
+          if (args[0] === "verify-onchain") expect(out).toMatch(/^accepted on chain 31337/m);
+        }
       } finally {
         await anvil.stop();
       }
@@ -448,6 +472,14 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     300_000,
   );
 
+  it("runs docs/SDK.md's Node script as written, in the starter project", async () => {
+    const block = blockAfter(await readFile(path.join(ROOT, "docs/SDK.md"), "utf8"), "## A Node script", 1, "ts");
+    await writeFile(path.join(project, "sdk-block.ts"), block);
+    const script = await run(process.execPath, ["sdk-block.ts"], project);
+    expect(script.code, script.stdout + script.stderr).toBe(0);
+    expect(script.stdout).toMatch(/^class \d+: off-chain valid; on-chain accepted, gas \d+$/m);
+  }, 300_000);
+
   it("runs the starter project's SDK script (examples/sdk/prove-and-verify.ts) against the installed package", async () => {
     const script = await run("npm", ["run", "prove-and-verify"], project);
     expect(script.code, script.stdout + script.stderr).toBe(0);
@@ -474,11 +506,6 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     expect(ignition.code, ignition.stdout + ignition.stderr).toBe(0);
     expect(ignition.stdout).toMatch(/ClassGate#ZkmlVerifier_tiny\S* - 0x[0-9a-fA-F]{40}/);
     expect(ignition.stdout).toMatch(/ClassGate#ClassGate - 0x[0-9a-fA-F]{40}/);
-    // The plugin's tasks: the build the tests made is current, so setup reuses it.
-    const setup = await run("npx", ["hardhat", "zkml", "setup", "--model", "tiny"], project, 300_000);
-    expect(setup.code, setup.stdout + setup.stderr).toBe(0);
-    expect(setup.stdout).toMatch(/zkml: tiny: keys and verifier ready in .*zkml[/\\]tiny/);
-    expect(setup.stderr).not.toMatch(/compiling/);
     // As a user's terminal shows it (in CI, Hardhat prints every error's stack on purpose).
     const unknown = await run("npx", ["hardhat", "zkml", "prove", "--model", "nope", "--input", "x.json"], project, 120_000, terminalEnv());
     expect(unknown.code).not.toBe(0);
@@ -486,35 +513,73 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     // Shown as a plugin's error: one line, no stack, not "a bug in Hardhat".
     expect(unknown.stdout + unknown.stderr).toMatch(/Error in community plugin zkml/);
     expect(unknown.stdout + unknown.stderr).not.toMatch(/unexpected error|bug in Hardhat|\n\s+at /);
-    // Deploying to the chain simulated in-process would record an address that is gone with it.
-    // check and verify, as the CLI's, from Hardhat.
-    const check = await run("npx", ["hardhat", "zkml", "check", "--model", "tiny"], project, 120_000);
-    expect(check.code, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/zkml: tiny: pinned/);
-    const proofFile = path.join(project, "tiny-proof.json");
-    const proved = await run(
-      "npx",
-      ["zkml", "prove", "zkml/tiny", "--input", "node_modules/zkml/examples/tiny-mlp/input.json", "--out", proofFile, "--context", "0x1234"],
-      project,
-      120_000,
-    );
-    expect(proved.code, proved.stderr).toBe(0);
-    const verified = await run("npx", ["hardhat", "zkml", "verify", "--model", "tiny", "--proof", proofFile], project, 120_000);
-    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
-    expect(verified.stdout).toMatch(/valid, class \d+, context 0x1234/);
-    const forged = JSON.parse(await readFile(proofFile, "utf8"));
-    forged.output.class = (forged.output.class + 1) % 3;
-    await writeFile(proofFile, JSON.stringify(forged));
-    const refused = await run("npx", ["hardhat", "zkml", "verify", "--model", "tiny", "--proof", proofFile], project, 120_000);
-    expect(refused.code).toBe(1);
-    expect(refused.stdout + refused.stderr).toMatch(/INVALID[\s\S]*output\.class/);
+    // Deploying to the chain simulated in-process would record an address that is gone with it,
+    // and proving there would look for a verifier it cannot have. (The tasks on a real node:
+    // the docs' Hardhat test below.)
     const recorded = () => readFile(path.join(project, "zkml/tiny/deployments.json"), "utf8").catch(() => "none");
     const before = await recorded();
     const deploy = await run("npx", ["hardhat", "zkml", "deploy", "--model", "tiny"], project, 120_000);
     expect(deploy.code).not.toBe(0);
     expect(deploy.stdout + deploy.stderr).toMatch(/simulated in this process.*pass --network/);
     expect(await recorded()).toBe(before);
+    const prove = await run(
+      "npx",
+      ["hardhat", "zkml", "prove", "--model", "tiny", "--input", "node_modules/zkml/examples/tiny-mlp/input.json"],
+      project,
+      120_000,
+    );
+    expect(prove.code).not.toBe(0);
+    expect(prove.stdout + prove.stderr).toMatch(/simulated in this process, where no verifier is deployed: pass the --network/);
   }, 420_000);
+
+  // The config's models/ are the reader's files: the bundled MNIST model's, under the names the
+  // block gives them. `--network localhost` is Hardhat's http://localhost:8545, where anvil runs.
+  it.skipIf(!anvilAvailable())(
+    "runs docs/SDK.md's Hardhat config and every task of its block as written, against a node on localhost:8545",
+    async () => {
+      const sdk = await readFile(path.join(ROOT, "docs/SDK.md"), "utf8");
+      const heading = "## The Hardhat 3 plugin: `zkml/hardhat`";
+      const dir = path.join(project, "docs-hardhat");
+      await mkdir(path.join(dir, "models"), { recursive: true });
+      await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "docs-hardhat", private: true, type: "module" }));
+      await writeFile(path.join(dir, "hardhat.config.ts"), blockAfter(sdk, heading, 1, "ts"));
+      const mnist = path.join(project, "node_modules/zkml/examples/mnist");
+      await cp(path.join(mnist, "mnist-mlp.onnx"), path.join(dir, "models/mnist.onnx"));
+      await cp(path.join(mnist, "calibration.json"), path.join(dir, "models/calibration.json"));
+      await cp(path.join(mnist, "digits/digit-7.json"), path.join(dir, "input.json"));
+      const tasks = commandsOf(blockAfter(sdk, heading, 2), ["hardhat", "zkml"]);
+      expect(tasks.map((t) => t.args[0])).toEqual(["compile", "setup", "deploy", "prove", "verify", "verify-onchain", "calldata", "check"]);
+      const anvil = await startAnvil(8545);
+      const outputs: Record<string, string> = {};
+      try {
+        for (const { args } of tasks) {
+          const r = await run(process.execPath, [path.join(project, "node_modules/.bin/hardhat"), "zkml", ...fillPlaceholders(args, {})], dir, 300_000);
+          expect(r.code, `hardhat zkml ${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
+          outputs[args[0]!] = r.stdout + r.stderr;
+        }
+        // A forged class is refused by the verify task (exit 1), as by the CLI.
+        const forged = JSON.parse(await readFile(path.join(dir, "zkml/digits/proof.json"), "utf8"));
+        forged.output.class = (forged.output.class + 1) % 10;
+        await writeFile(path.join(dir, "forged.json"), JSON.stringify(forged));
+        const refused = await run(
+          process.execPath,
+          [path.join(project, "node_modules/.bin/hardhat"), "zkml", "verify", "--model", "digits", "--proof", "forged.json"],
+          dir,
+        );
+        expect(refused.code).toBe(1);
+        expect(refused.stdout + refused.stderr).toMatch(/INVALID[\s\S]*output\.class/);
+      } finally {
+        await anvil.stop();
+      }
+      expect(outputs.setup).toMatch(/zkml: digits: keys and verifier ready in .*zkml[/\\]digits/);
+      expect(outputs.setup, "setup after compile: the build is current").not.toMatch(/compiling/);
+      expect(JSON.parse(await readFile(path.join(dir, "zkml/digits/deployments.json"), "utf8"))).toHaveProperty("31337");
+      expect(outputs.verify).toMatch(/valid, class \d/);
+      expect(outputs["verify-onchain"]).toMatch(/accepted/);
+      expect(outputs.check).toMatch(/zkml: digits: pinned/);
+    },
+    600_000,
+  );
 
   // After the starter's tests, which built zkml/tiny.
   it.skipIf(!chromiumAvailable())(
@@ -522,8 +587,10 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
     async () => {
       const built = await run("npm", ["run", "web:build"], project, 300_000);
       expect(built.code, built.stdout + built.stderr).toBe(0);
+      const snippets = await writeTypedBlocks(project, true);
       const tsc = await strictTsc(project, "tsconfig.web.json", { module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022", "DOM"], types: [] }, [
         "web/main.ts",
+        ...snippets,
       ]);
       expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
       const nodeClass = JSON.parse(await readFile(path.join(project, "build/tiny/proof.json"), "utf8")).output.class;

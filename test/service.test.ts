@@ -4,6 +4,7 @@
  * in place and one fetching models over HTTP. Proves the MNIST MLP through HTTP, then kills,
  * drains and restarts each part and checks that no job is lost or done twice.
  */
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
@@ -33,6 +34,7 @@ import { freePort, redisServerAvailable, startRedisServer, type LocalRedis } fro
 import { HttpStore, LocalStore } from "../service/store.js";
 import { addToken, readTokens } from "../service/tokens.js";
 import { spawnWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../service/worker_process.js";
+import { blockAfter, fillPlaceholders, shellLines, shellWords } from "./helpers/doc_commands.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const haveRedis = redisServerAvailable();
@@ -616,29 +618,39 @@ describe("service CLI: tokens and worker arguments", () => {
   });
 });
 
-describe.skipIf(!haveRedis)("zkml serve's first start under a service manager", () => {
-  it("writes the admin token to a 0600 file, not to stdout (a log), and the file's token is the stored one", async () => {
+/** A shell line run by bash in `cwd`: its stdout, and a failure with its stderr when it exits otherwise than 0. */
+function bash(script: string, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile("bash", ["-c", `set -euo pipefail\n${script}`], { cwd, timeout: 120_000 }, (e, stdout, stderr) =>
+      e ? reject(new Error(`${script}\n${stderr || e.message}`)) : resolve(stdout),
+    ),
+  );
+}
+
+// docs/SERVICE.md's commands as a reader types them, in order. Filled in: the ports (6379 and
+// 8080 may be taken here), the build folder (the suite's MNIST build), the token the first start
+// wrote, and the job id the submission answered.
+describe.skipIf(!haveRedis)('docs/SERVICE.md "## Run it on one machine", as written', () => {
+  it("redis-server, zkml serve --model … --workers 1 (its admin token to a 0600 file, not a log), then curl: submit, poll, stream to the end", async () => {
     const { spawn } = await import("node:child_process");
     const { stat } = await import("node:fs/promises");
+    const service = await readFile(path.join(ROOT, "docs/SERVICE.md"), "utf8");
+    const heading = "## Run it on one machine";
+    const [redisLine, serveLine, ...rest] = shellLines(blockAfter(service, heading, 1));
+    expect(rest).toEqual([]);
+    // README's "## The proving service" gives the same two commands.
+    expect(shellLines(blockAfter(await readFile(path.join(ROOT, "README.md"), "utf8"), "## The proving service"))).toEqual([redisLine, serveLine]);
     const dir = await mkdtemp(path.join(os.tmpdir(), "zkml-serve-"));
-    const tokensFile = path.join(dir, "tokens.json");
+    const [redisPort, apiPort] = [await freePort(), await freePort()];
+    expect(redisLine).toMatch(/^redis-server .*--port 6379 .*--daemonize yes$/);
+    await bash(redisLine!.replace("--port 6379", `--port ${redisPort}`), dir);
+    const redisUrl = `redis://127.0.0.1:${redisPort}`;
+    const serveArgs = fillPlaceholders(shellWords(serveLine!), { "build/mnist-mlp": inject("mnistDir") });
+    expect(serveArgs.slice(0, 3)).toEqual(["npx", "zkml", "serve"]);
     const child = spawn(
       process.execPath,
-      [
-        "--import",
-        "tsx",
-        path.join(ROOT, "cli/main.ts"),
-        "serve",
-        "--redis-dir",
-        path.join(dir, "redis"),
-        "--store",
-        path.join(dir, "store"),
-        "--tokens",
-        tokensFile,
-        "--port",
-        String(await freePort()),
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      ["--import", import.meta.resolve("tsx"), path.join(ROOT, "cli/main.ts"), ...serveArgs.slice(2), "--redis", redisUrl, "--port", String(apiPort)],
+      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -646,17 +658,44 @@ describe.skipIf(!haveRedis)("zkml serve's first start under a service manager", 
     try {
       for (const t0 = Date.now(); !out.includes("zkml API on") && Date.now() - t0 < 60_000; ) await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain("zkml API on");
+      // Not a terminal: the first admin token goes to a 0600 file, never to the log.
+      const tokensFile = path.join(dir, "zkml-tokens.json");
       expect(out).not.toMatch(/zkml_[A-Za-z0-9_-]{20,}/);
-      expect(out).toContain(`${tokensFile}.admin-token (mode 0600`);
+      expect(out).toContain("zkml-tokens.json.admin-token (mode 0600");
       const token = (await readFile(`${tokensFile}.admin-token`, "utf8")).trim();
       expect((await stat(`${tokensFile}.admin-token`)).mode & 0o777).toBe(0o600);
       expect((await readTokens(tokensFile)).lookup(token)).toMatchObject({ id: "admin", role: "admin" });
+
+      const [setup, submitLine, pollLine, streamLine, ...more] = shellLines(blockAfter(service, heading, 2)).map((l) =>
+        l.replaceAll("localhost:8080", `127.0.0.1:${apiPort}`),
+      );
+      expect(more).toEqual([]);
+      expect(setup).toMatch(/^TOKEN=zkml_…\s/);
+      const shell = (line: string) => bash(`${setup!.replace("zkml_…", token)}\n${line}`, ROOT);
+      // The bundled digit file as it is: its label and MNIST index are ignored, and named.
+      const submitted = JSON.parse(await shell(submitLine!));
+      expect(submitted.job).toMatch(/\S/);
+      expect(submitted.ignored).toEqual(expect.arrayContaining(["label"]));
+      const polled = JSON.parse(await shell(pollLine!.replace("/JOB", `/${submitted.job}`)));
+      expect(["queued", "active", "done"]).toContain(polled.state);
+      const stream = await shell(streamLine!.replace("/JOB", `/${submitted.job}`));
+      expect(stream).toMatch(/^event: state$/m);
+      expect(stream).toMatch(/^event: end\ndata: .*"state":"done"/m);
+      const done = JSON.parse(await shell(pollLine!.replace("/JOB", `/${submitted.job}`)));
+      expect(done.state).toBe("done");
+      expect((await verifyProofFile(inject("mnistDir"), done.proof)).valid).toBe(true);
     } finally {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((r) => child.once("exit", r));
+      }
+      // The daemon the block started: shut down, nothing kept.
+      const admin = new Redis(redisUrl, { retryStrategy: () => null, maxRetriesPerRequest: 0 }).on("error", () => undefined);
+      await admin.call("shutdown", "nosave").catch(() => undefined);
+      admin.disconnect();
       await rm(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 describe("model store over HTTP: a hostile store is refused", () => {

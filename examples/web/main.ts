@@ -102,7 +102,7 @@ async function onSubmit() {
   if (!last || !signer || !address || !prover) return;
   status("submitting…");
   try {
-    const r = await submitInference(signer, address, prover.build.verifierAbi as never, last.result.proof, last.nonce);
+    const r = await submitInference(signer, address, prover.build.verifierAbi, last.result.proof, last.nonce);
     if (r.valid) {
       $("gas").textContent = r.gasUsed.toString();
       $("onchain").textContent = `InferenceVerified: class ${r.class} (tx ${r.txHash.slice(0, 10)}…)`;

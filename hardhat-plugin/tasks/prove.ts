@@ -18,8 +18,14 @@ async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironment): Promise<v
   if (!args.input) throw new Error("zkml prove: --input FILE is required");
   const { writeFileAtomic } = await import("../../src/index.js");
   const m = hre.zkml.model(args.model);
-  const { signer, close } = await networkSigner(hre);
+  const { signer, inProcess, name, close } = await networkSigner(hre);
   try {
+    // The nonce is read from the verifier on the network, and a chain simulated for this task has none.
+    if (inProcess && !args.nonce) {
+      throw new Error(
+        `zkml prove: network "${name}" is a chain simulated in this process, where no verifier is deployed: pass the --network the verifier is on (e.g. --network localhost), or --nonce N`,
+      );
+    }
     const proof = await hre.zkml.prove(m.name, path.resolve(args.input), {
       sender: args.sender || signer,
       provider: signer.provider!,
