@@ -19,6 +19,7 @@ import { sizeOf } from "../core/ir.js";
 import { loadNativeAddon, setCurveBackend } from "../core/native.js";
 import { quantizeInput } from "../core/qmodel.js";
 import { groth16Prover } from "../core/systems/groth16_prover.js";
+import { backend } from "../core/systems/index.js";
 import { groth16DirectSetup } from "../prover/groth16_direct.js";
 import { WitnessGenerator } from "../prover/witness.js";
 import { openReady } from "../src/index.js";
@@ -164,6 +165,17 @@ async function main() {
   console.log(
     `warm prove ${m.name}: native ${prove.native.median.toFixed(0)} ms, wasm ${prove.wasm.median.toFixed(0)} ms, ${prove.ratio.toFixed(2)}× (every proof verified: ${verified}, same public signals: ${sameSignals})`,
   );
+  // Verification of one proof: the pairing check on the addon against snarkjs's on WebAssembly.
+  const proof = await proveNative(wtns);
+  let agree = true;
+  const verify = await interleaved(
+    runs * 4,
+    async () => (agree &&= await backend("groth16").verify(vk, proof.publicSignals, proof.proof, accel)),
+    async () => (agree &&= await snarkjs.groth16.verify(vk, proof.publicSignals, proof.proof)),
+  );
+  console.log(
+    `verify ${m.name}: native ${verify.native.median.toFixed(2)} ms, wasm ${verify.wasm.median.toFixed(2)} ms, ${verify.ratio.toFixed(1)}× (both accept: ${agree})`,
+  );
   const msm = await msmRows(runs, 1 << 14);
   const tmp = await mkdtemp(path.join(tmpdir(), "zkml-bench-native-"));
   let keys: Record<string, number>;
@@ -186,6 +198,7 @@ async function main() {
     runs,
     keyParseMs: { native: parseNative, wasm: parseWasm },
     prove,
+    verify: { ...verify, bothAccept: agree },
     verified,
     sameSignals,
     msm,

@@ -46,6 +46,13 @@ export interface CurveAccel {
   ): Uint8Array;
   /** A zkey's section 4 (the A and B coefficients, x·R²) from an r1cs constraints section. */
   groth16CoefficientSection(constraints: Uint8Array, nConstraints: number, nWires: number, nPublic: number): Uint8Array;
+  /**
+   * Whether ∏ e(P_i, Q_i) is 1: `pairs` holds n × (G1 affine, 64 bytes; G2 affine, 128 bytes).
+   * False when a point is not on its curve.
+   */
+  pairingCheck(pairs: Uint8Array): boolean;
+  /** The product of the pairings, an Fq12 (384 bytes, Montgomery); byPower: the final exponentiation's hard part as a plain power (for tests). */
+  pairing(pairs: Uint8Array, byPower?: boolean): Uint8Array;
   /** The threads it runs on. */
   threads(): number;
 }

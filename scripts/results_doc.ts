@@ -107,6 +107,14 @@ function nativeRows(j: Json): Row[] {
       `native curve backend vs WebAssembly, warm ${j.model} prove`,
       `${med(j.prove.native)} vs ${med(j.prove.wasm)} (${ratio(j.prove.ratio)} faster), same public signals, verified`,
     ],
+    ...(j.verify
+      ? [
+          [
+            `native vs WebAssembly Groth16 verification of a ${j.model} proof`,
+            `${j.verify.native.median.toFixed(1)} ms vs ${j.verify.wasm.median.toFixed(1)} ms (${ratio(j.verify.ratio)} faster), both accept`,
+          ] as Row,
+        ]
+      : []),
     [`native vs WebAssembly MSMs (${j.threads} threads)`, msm],
     [`native vs WebAssembly direct development keys`, `${j.model} ${ms(j.directKeysMs.native)} vs ${ms(j.directKeysMs.wasm)}; ${larger.join("; ")}`],
   ];

@@ -13,6 +13,7 @@ import { terminalText } from "../core/inert.js";
 import { readJsonFile } from "../core/input.js";
 import { PROOF_FORMAT, proofFileShapeProblem, type ProofFile } from "../core/proof_file.js";
 import { dequantizeOutput, modelClass, outputValues, type NamedOutput } from "../core/qmodel.js";
+import { curveAccel } from "../core/native.js";
 import { backend, proofEncodingProblem } from "../core/systems/index.js";
 import { openReady, type ReadyModel } from "./build.js";
 
@@ -206,7 +207,8 @@ export async function verifyProofFile(build: string | ReadyModel, proof: ProofFi
   // Off-chain valid must mean on-chain valid: the proof as the Solidity verifier will read it.
   const encoding = proof.system === system ? proofEncodingProblem(system, backend(system), proof.proof) : undefined;
   if (encoding) problems.push(`proof.${encoding}`);
-  const ok = signalsOk && proof.system === system && !encoding && (await backend(system).verify(ready.verificationKey, proof.publicSignals, proof.proof));
+  const ok =
+    signalsOk && proof.system === system && !encoding && (await backend(system).verify(ready.verificationKey, proof.publicSignals, proof.proof, curveAccel()));
   if (signalsOk && !ok && !encoding) problems.push(`proof: does not verify against this build's verification key with these public signals`);
 
   const modelCommitment = info.modelCommitment === undefined ? undefined : signalsOk && signals[2] === BigInt(info.modelCommitment);

@@ -54,6 +54,42 @@ describe.each(backends)("the warm Groth16 prover on %s", (_name, curveAccel) => 
     }
   }, 120_000);
 
+  it("verifies as snarkjs does (the pairing check on this backend): honest, forged signals, a broken witness, points off their curves, a signal not below r", async () => {
+    const ready = await openReady(inject("mnistDir"));
+    const zkey = await readFile(ready.file("zkey"));
+    const vk = JSON.parse(await readFile(ready.file("vkey"), "utf8"));
+    const witness = await WitnessGenerator.load(ready.file("wasm"));
+    const m = ready.model;
+    const prove = await groth16Prover(zkey, curveAccel);
+    const wtns = await witness.compute(circuitInput(m, quantizeInput(m, Array(784).fill(0.75)), 7n, 8n));
+    const honest = await prove(wtns);
+    const bad = new Uint8Array(wtns);
+    bad[bad.length - 32 * 3]! ^= 1;
+    const broken = await prove(bad);
+    const signal = (i: number, v: bigint) => honest.publicSignals.map((s, k) => (k === i ? v.toString() : s));
+    const offCurve = structuredClone(honest.proof) as unknown as { pi_a: string[] };
+    offCurve.pi_a[1] = (BigInt(offCurve.pi_a[1]!) + 1n).toString();
+    const offTwist = structuredClone(honest.proof) as unknown as { pi_b: string[][] };
+    offTwist.pi_b[0]![0] = (BigInt(offTwist.pi_b[0]![0]!) + 1n).toString();
+    const cases: [string, string[], unknown][] = [
+      ["honest", honest.publicSignals, honest.proof],
+      ["forged signal", signal(0, BigInt(honest.publicSignals[0]!) + 1n), honest.proof],
+      ["broken witness", broken.publicSignals, broken.proof],
+      ["pi_a off G1", honest.publicSignals, offCurve],
+      ["pi_b off the twist", honest.publicSignals, offTwist],
+      [
+        "signal + r",
+        signal(1, BigInt(honest.publicSignals[1]!) + 21888242871839275222246405745257275088548364400416034343698204186575808495617n),
+        honest.proof,
+      ],
+      ["no proof", honest.publicSignals, { pi_a: ["1"] }],
+    ];
+    const verdicts = await Promise.all(cases.map(([, s, p]) => backend("groth16").verify(vk, s, p, curveAccel)));
+    const theirs = await Promise.all(cases.map(([, s, p]) => snarkjs.groth16.verify(vk, s, p as never).catch(() => false)));
+    expect(Object.fromEntries(cases.map(([name], i) => [name, verdicts[i]]))).toEqual(Object.fromEntries(cases.map(([name], i) => [name, theirs[i]])));
+    expect(verdicts).toEqual([true, false, false, false, false, false, false]);
+  }, 120_000);
+
   it("keeps proving after the curve's workers were released in between (as a CLI verb or a test's afterAll does)", async () => {
     const ready = await openReady(inject("mnistDir"));
     const zkey = await readFile(ready.file("zkey"));

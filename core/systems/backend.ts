@@ -57,8 +57,11 @@ export interface ProofBackend {
    * with the key's bytes each time. `accel`: the native curve backend, where one runs.
    */
   warmProver?(zkey: Uint8Array, accel?: CurveAccel): Promise<(witness: Uint8Array) => Promise<ProofResult>>;
-  /** snarkjs's verdict; a malformed proof or key is false, never a throw. */
-  verify(verificationKey: unknown, publicSignals: string[], proof: unknown): Promise<boolean>;
+  /**
+   * snarkjs's verdict; a malformed proof or key is false, never a throw. `accel`: the native
+   * curve backend, where one runs and the system routes its pairing check to it.
+   */
+  verify(verificationKey: unknown, publicSignals: string[], proof: unknown, accel?: CurveAccel): Promise<boolean>;
   /** Where each of the proof's Solidity words sits in snarkjs's proof object, in the verifier's order. */
   wordPaths: readonly ProofPath[];
   /** How many of the last words are scalars (below r); the others are point coordinates (below q). */

@@ -6,6 +6,7 @@
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../errors.js";
 import { groth16Prover } from "./groth16_prover.js";
+import { verifyGroth16Native } from "./groth16_verify.js";
 import { fieldWords, QUIET, verdict, type ProofBackend, type ProofResult } from "./backend.js";
 
 function entropy(): string {
@@ -37,7 +38,10 @@ export const groth16: ProofBackend = {
   },
   prove: (zkey, witness) => snarkjs.groth16.prove(zkey, witness) as Promise<ProofResult>,
   warmProver: groth16Prover,
-  verify: (vk, signals, proof) => verdict(snarkjs.groth16.verify, vk, signals, proof),
+  verify: (vk, signals, proof, accel) =>
+    accel
+      ? verdict((k: unknown, s: string[], p: unknown) => verifyGroth16Native(accel, k, s, p), vk, signals, proof)
+      : verdict(snarkjs.groth16.verify, vk, signals, proof),
   // pi_b's G2 coordinates go imaginary part first, as the pairing precompile takes them.
   wordPaths: [
     ["pi_a", 0],

@@ -9,6 +9,7 @@
 #include "curve.h"
 #include "msm.h"
 #include "ntt.h"
+#include "pairing.h"
 #include "qap.h"
 
 using namespace zkml;
@@ -261,6 +262,62 @@ napi_value Groth16CoefficientSection(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The pairs argument: n × (G1 affine, G2 affine); whether every point is on its curve.
+bool pairsArg(napi_env env, napi_callback_info info, const char* what, std::vector<Affine<Fq>>& ps, std::vector<Affine<Fq2>>& qs, bool& onCurves, napi_value* flag) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Bytes pairs;
+  const size_t pairBytes = sizeof(Affine<Fq>) + sizeof(Affine<Fq2>);
+  if (argc < 1 || !getBytes(env, argv[0], pairs, what)) return false;
+  if (pairs.len % pairBytes != 0) return fail(env, what);
+  if (flag) *flag = argc > 1 ? argv[1] : nullptr;
+  size_t n = pairs.len / pairBytes;
+  ps.resize(n);
+  qs.resize(n);
+  onCurves = true;
+  for (size_t i = 0; i < n; i++) {
+    std::memcpy((void*)&ps[i], pairs.data + i * pairBytes, sizeof(Affine<Fq>));
+    std::memcpy((void*)&qs[i], pairs.data + i * pairBytes + sizeof(Affine<Fq>), sizeof(Affine<Fq2>));
+    onCurves = onCurves && onG1(ps[i]) && onTwist(qs[i]);
+  }
+  return true;
+}
+
+// pairingCheck(pairs: n × (G1 affine, G2 affine), 192 bytes each) → whether the product of the
+// pairings is 1; false when a point is off its curve.
+napi_value PairingCheck(napi_env env, napi_callback_info info) {
+  std::vector<Affine<Fq>> ps;
+  std::vector<Affine<Fq2>> qs;
+  bool onCurves;
+  if (!pairsArg(env, info, "pairingCheck(pairs: Uint8Array of 192-byte (G1, G2) affine pairs)", ps, qs, onCurves, nullptr)) return nullptr;
+  napi_value v;
+  napi_get_boolean(env, onCurves && pairingProductIsOne(ps, qs), &v);
+  return v;
+}
+
+// pairing(pairs, byPower?) → the product of the pairings, an Fq12 (384 bytes, Montgomery, the
+// tower's coefficients in order): for differential tests against ffjavascript, and of the final
+// exponentiation's chain against the plain power (byPower).
+napi_value Pairing(napi_env env, napi_callback_info info) {
+  std::vector<Affine<Fq>> ps;
+  std::vector<Affine<Fq2>> qs;
+  bool onCurves, byPower = false;
+  napi_value flag;
+  if (!pairsArg(env, info, "pairing(pairs: Uint8Array of 192-byte (G1, G2) affine pairs, byPower?: boolean)", ps, qs, onCurves, &flag)) return nullptr;
+  if (!onCurves) {
+    fail(env, "pairing: a point is not on its curve");
+    return nullptr;
+  }
+  if (flag) napi_get_value_bool(env, flag, &byPower);
+  Fq12 miller = millerLoop(ps, qs);
+  Fq12 r = byPower ? finalExponentiationByPower(miller) : finalExponentiation(miller);
+  uint8_t* out;
+  napi_value result = newBytes(env, sizeof(Fq12), &out);
+  std::memcpy(out, &r, sizeof(Fq12));
+  return result;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value v;
   napi_create_uint32(env, threadCount(0), &v);
@@ -275,6 +332,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"groth16Quotient", nullptr, Groth16Quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"groth16KeyScalars", nullptr, Groth16KeyScalars, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"groth16CoefficientSection", nullptr, Groth16CoefficientSection, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pairingCheck", nullptr, PairingCheck, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pairing", nullptr, Pairing, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

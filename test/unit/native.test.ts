@@ -210,3 +210,88 @@ describe.skipIf(!accel)("native fixed-base multiplication and NTT against ffjava
     expect(() => native.ntt(new Uint8Array(96), new Uint8Array(32), false)).toThrow(/power of two/);
   });
 });
+
+describe.skipIf(!accel)("native pairing check against ffjavascript's pairingEq", () => {
+  const native = accel as CurveAccel;
+  /** A seeded scalar below r, as ffjavascript's little-endian bytes. */
+  const scalar = (rand: () => number) => scalars(1, Math.floor(rand() * 2 ** 31), "random");
+  /** Pairs (G1, G2) in the addon's layout: affine, Montgomery, infinity (0, 0). */
+  const pack = (pairs: [Uint8Array, Uint8Array][]) => {
+    const out = new Uint8Array(pairs.length * 192);
+    pairs.forEach(([p, q], i) => {
+      curve.G1.toRprLEM(out, 192 * i, p);
+      curve.G2.toRprLEM(out, 192 * i + 64, q);
+    });
+    return out;
+  };
+
+  it("agrees with pairingEq on bilinear identities and on their off-by-one forgeries", async () => {
+    const { G1, G2 } = curve;
+    const rand = mulberry32(41);
+    for (let k = 0; k < 6; k++) {
+      const P = G1.timesScalar(G1.g, scalar(rand));
+      const Q = G2.timesScalar(G2.g, scalar(rand));
+      const R = G2.timesScalar(G2.g, scalar(rand));
+      const a = BigInt(Math.floor(rand() * 2 ** 48)) * 7919n;
+      const b = BigInt(Math.floor(rand() * 2 ** 48)) * 104729n;
+      // e(aP, bQ)·e(−abP, Q)·e(P, R)·e(−P, R) = 1, as a Groth16 check has four pairs.
+      const honest: [Uint8Array, Uint8Array][] = [
+        [G1.timesScalar(P, le(a)), G2.timesScalar(Q, le(b))],
+        [G1.neg(G1.timesScalar(P, le((a * b) % FIELD_R))), Q],
+        [P, R],
+        [G1.neg(P), R],
+      ];
+      const forged: [Uint8Array, Uint8Array][] = [honest[0]!, [G1.neg(G1.timesScalar(P, le((a * b + 1n) % FIELD_R))), Q], honest[2]!, honest[3]!];
+      const swapped: [Uint8Array, Uint8Array][] = [honest[0]!, [G1.neg(P), G2.timesScalar(Q, le(a))]];
+      for (const pairs of [honest, forged, honest.slice(0, 2), swapped]) {
+        const want = await curve.pairingEq(...pairs.flat());
+        expect(native.pairingCheck(pack(pairs))).toBe(want);
+      }
+      expect(native.pairingCheck(pack(honest))).toBe(true);
+      expect(native.pairingCheck(pack(forged))).toBe(false);
+    }
+  });
+
+  it("takes infinity as contributing 1, no pairs as 1, one pair of generators as not 1, and a point off its curve as false", () => {
+    const { G1, G2 } = curve;
+    expect(native.pairingCheck(new Uint8Array(0))).toBe(true);
+    expect(native.pairingCheck(pack([[G1.zero, G2.g]]))).toBe(true);
+    expect(native.pairingCheck(pack([[G1.g, G2.zero]]))).toBe(true);
+    expect(native.pairingCheck(pack([[G1.g, G2.g]]))).toBe(false);
+    expect(
+      native.pairingCheck(
+        pack([
+          [G1.g, G2.g],
+          [G1.g, G2.g],
+          [G1.neg(G1.g), G2.g],
+          [G1.neg(G1.g), G2.g],
+        ]),
+      ),
+    ).toBe(true);
+    const off = pack([
+      [G1.g, G2.g],
+      [G1.neg(G1.g), G2.g],
+    ]);
+    off[40]! ^= 1; // P's y: no longer on y² = x³ + 3
+    expect(native.pairingCheck(off)).toBe(false);
+    const offTwist = pack([
+      [G1.g, G2.g],
+      [G1.neg(G1.g), G2.g],
+    ]);
+    offTwist[64 + 70]! ^= 1; // Q's x
+    expect(native.pairingCheck(offTwist)).toBe(false);
+    expect(() => native.pairingCheck(new Uint8Array(100))).toThrow(/192-byte/);
+  });
+
+  it("computes the final exponentiation's hard part by its chain exactly as by the plain 761-bit power", () => {
+    const { G1, G2 } = curve;
+    const rand = mulberry32(43);
+    for (let k = 0; k < 3; k++) {
+      const pairs = pack([
+        [G1.timesScalar(G1.g, scalar(rand)), G2.timesScalar(G2.g, scalar(rand))],
+        [G1.timesScalar(G1.g, scalar(rand)), G2.timesScalar(G2.g, scalar(rand))],
+      ]);
+      expect(Buffer.from(native.pairing(pairs)).equals(Buffer.from(native.pairing(pairs, true)))).toBe(true);
+    }
+  });
+});
