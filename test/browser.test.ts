@@ -5,6 +5,7 @@
  * verifier, and compared with Node's prover on the same pixels.
  */
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -33,6 +34,8 @@ import {
   type CommitmentLayout,
 } from "../src/index.js";
 
+import { freePort } from "../service/redis_server.js";
+import { blockAfter, fillPlaceholders, shellLines, shellWords } from "./helpers/doc_commands.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
 import { buildWebExample, chromiumAvailable, launchChromium, PAINT_DIGIT, serveStatic, type StaticServer } from "./helpers/web.js";
 
@@ -226,6 +229,54 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
       await pinned.close();
     }
   });
+
+  // README's "## In the browser" commands, as written: the node is this suite's `hardhat node
+  // --hostname 127.0.0.1` (on a free port), the build the suite's MNIST build, and the page's
+  // port a free one (--port, where 5173 may be taken).
+  it("runs README's web commands: npm run web -- build/mnist-mlp --rpc … deploys the verifier and serves the page pinned to both", async () => {
+    const [nodeLine, webLine, ...more] = shellLines(blockAfter(await readFile(path.join(ROOT, "README.md"), "utf8"), "## In the browser"));
+    expect(more).toEqual([]);
+    expect(nodeLine).toBe("npx hardhat node --hostname 127.0.0.1 &");
+    const words = fillPlaceholders(shellWords(webLine!), { "build/mnist-mlp": inject("mnistDir"), "http://127.0.0.1:8545": node.url });
+    expect(words.slice(0, 4)).toEqual(["npm", "run", "web", "--"]);
+    // What npm runs: the package's script, the words after `--` appended.
+    const script = (JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8")).scripts.web as string).split(" ");
+    expect(script[0]).toBe("node");
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [...script.slice(1), ...words.slice(4), "--port", String(await freePort())], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const page = await browser.newPage();
+    try {
+      for (const t0 = Date.now(); !/^open \S+/m.test(out) && child.exitCode === null && Date.now() - t0 < 180_000; )
+        await new Promise((r) => setTimeout(r, 200));
+      const url = /^open (\S+)/m.exec(out)?.[1];
+      expect(url, out).toBeDefined();
+      const deployed = /deployed the verifier of .* at (0x[0-9a-fA-F]{40})/.exec(out)![1]!;
+      expect(await chain.provider.getCode(deployed)).not.toBe("0x");
+      expect(url).toContain(`address=${deployed}`);
+      await page.goto(url!);
+      await page.locator("#status", { hasText: "draw a digit" }).waitFor({ timeout: 120_000 });
+      expect(await page.locator("#model").textContent()).not.toMatch(/unpinned/);
+      // Pinned to that verifier: a link naming another contract is refused.
+      await page.goto(url!.replace(deployed, `0x${"cd".repeat(20)}`));
+      await page.locator("#status.error").waitFor({ timeout: 60_000 });
+      expect(await page.locator("#status").textContent()).toMatch(/is refused/);
+    } finally {
+      await page.close();
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((r) => child.once("exit", r));
+      }
+    }
+    // Stopped, it leaves nothing of the page it built behind.
+    expect(child.exitCode).toBe(0);
+    expect(existsSync(path.join(os.tmpdir(), `zkml-web-${child.pid}`))).toBe(false);
+  }, 300_000);
 
   it("the appraisal page proves a regression output and the oracle stores exactly Node's value", async () => {
     const page = await browser.newPage();

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -40,3 +40,11 @@ await buildWebExample(site, { manifestSha256, ...(address && { verifier: address
 const server = await serveStatic(site, { model: path.resolve(dir) }, undefined, Number(values.port ?? 5173));
 const query = new URLSearchParams({ build: "/model/", ...(address && { address }), ...(values.rpc && { rpc: values.rpc }) });
 process.stdout.write(`open ${server.url}/?${query}\n(Ctrl-C to stop)\n`);
+// Ctrl-C (or a service manager's stop): the built page goes with the server.
+const stop = async () => {
+  await server.close();
+  await rm(site, { recursive: true, force: true });
+  process.exit(0);
+};
+process.once("SIGINT", () => void stop());
+process.once("SIGTERM", () => void stop());

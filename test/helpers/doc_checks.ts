@@ -20,9 +20,7 @@ export const DOC_CHECKS: Readonly<Record<string, DocCheck>> = {
   "README.md # zkml #1": { runBy: ".ci/run" },
   "README.md # zkml #2": { shows: "`npm run demo`'s output on this project's machine" },
   "README.md ## The CLI #1": { runBy: "test/package.test.ts" },
-  "README.md ## In the browser #1": {
-    notRun: "a checkout's long-running page server and node; test/browser.test.ts builds and drives the same page (examples/web) in Chromium",
-  },
+  "README.md ## In the browser #1": { runBy: "test/browser.test.ts" },
   "README.md ## In the browser #2": {
     typed: {
       dom: true,
