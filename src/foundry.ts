@@ -23,19 +23,27 @@ export const FORGE_TEST = "0x7FA9385bE102ac3EAc297483Dd6233D62b3e1496";
 /** Where forge's test contract deploys its first contract (CREATE at its nonce 1). */
 export const FORGE_DEPLOYED = "0x5615dEB798BB3E4dFa0139dFa1b3D433Cc23b72f";
 
-/** solc's command line as forge calls it (--version, --standard-json on stdin), over the npm solc zkml uses (CommonJS: runs on any Node). */
+/**
+ * solc's command line as forge calls it (--version, --standard-json on stdin), over the npm solc
+ * zkml uses. Node reads the script as CommonJS or as an ES module, as the nearest package.json
+ * says (a Hardhat 3 project is "type": "module"), so it uses neither `require` nor `import`
+ * statements: a dynamic import, which both allow.
+ */
 function solcScript(): string {
   const solcPath = createRequire(import.meta.url).resolve("solc");
   return `#!/usr/bin/env node
 // solc's command line as forge calls it (--version, --standard-json on stdin), over npm's solc.
-const solc = require(${JSON.stringify(solcPath)});
-if (process.argv.includes("--version")) {
-  process.stdout.write("solc, the solidity compiler commandline interface\\nVersion: " + solc.version() + "\\n");
-} else {
-  let input = "";
-  process.stdin.on("data", (d) => (input += d));
-  process.stdin.on("end", () => process.stdout.write(solc.compile(input)));
-}
+import("node:module").then(({ createRequire }) => {
+  const file = ${JSON.stringify(solcPath)};
+  const solc = createRequire(file)(file);
+  if (process.argv.includes("--version")) {
+    process.stdout.write("solc, the solidity compiler commandline interface\\nVersion: " + solc.version() + "\\n");
+  } else {
+    let input = "";
+    process.stdin.on("data", (d) => (input += d));
+    process.stdin.on("end", () => process.stdout.write(solc.compile(input)));
+  }
+});
 `;
 }
 

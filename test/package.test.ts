@@ -395,6 +395,14 @@ export async function proveOnce(onnx: string, input: number[]): Promise<ProofFil
           if (args[0] === "deploy-registry") table["--registry 0x…"] = address(out);
           if (args[0] === "verify-onchain") expect(out).toMatch(/^accepted on chain 31337/m);
         }
+        // The Foundry project the installed CLI wrote: forge (npm's @foundry-rs/forge, as a user
+        // installs it) tests it offline over the solc the project's script finds.
+        const forgeBin = path.join(ROOT, "node_modules/.bin/forge");
+        if (existsSync(forgeBin)) {
+          const forge = await run(forgeBin, ["test", "--offline", "--use", "./solc"], path.join(blank, "zkml-forge"));
+          expect(forge.code, forge.stdout + forge.stderr).toBe(0);
+          expect(forge.stdout, `${forge.stderr} (${forge.ms} ms)`).toMatch(/3 tests passed, 0 failed/);
+        }
         // docs/SDK.md's real-chain block on the build README's made: the key from the variable it exports.
         const sdk = blockAfter(await readFile(path.join(ROOT, "docs/SDK.md"), "utf8"), "## The CLI on a real chain");
         expect(sdk).toMatch(/^export ZKML_PRIVATE_KEY=/m);
