@@ -8,16 +8,21 @@
  * - The five multi-exponentiations are queued together, so the workers' queue never runs dry
  *   between them; and the point sections are copied out of the key once (ffjavascript posts
  *   slices to its workers, and a slice of a view posts the whole underlying buffer).
- * Browser-safe: ffjavascript and BigInt only.
+ * On the native backend (core/native.ts) the quotient, the MSMs and the blinding combinations
+ * run in the addon and no ffjavascript curve is built. Browser-safe: ffjavascript and BigInt only.
  */
 import { getCurveFromName, utils } from "ffjavascript";
 import type { BnCurve, Element } from "../bn254.js";
 import { ZkmlError } from "../errors.js";
+import { type G1Affine, g1Object, g2Object, frRoots, putG1, putG2, randomScalar, readJacobianG1, readJacobianG2, scalarBytes } from "../bn254_coords.js";
+import { FIELD_R } from "../field.js";
 import type { CurveAccel } from "../native.js";
 import { binSections, readLE, wtnsLayout } from "../r1cs.js";
 import type { ProofResult } from "./backend.js";
 
 const N8 = 32;
+/** BN254's Fr has roots of unity of order up to 2^28. */
+const FR_TWO_ADICITY = 28;
 type Sections = Map<number, { start: number; size: number }>;
 
 /** A proving key this prover cannot read: damaged, or not a BN254 Groth16 zkey. */
@@ -40,11 +45,8 @@ interface ParsedKey {
   nPublic: number;
   domainSize: number;
   power: number;
-  alpha1: Element;
-  beta1: Element;
-  beta2: Element;
-  delta1: Element;
-  delta2: Element;
+  /** α1, β1, β2, δ1, δ2 as the key stores them: affine, little-endian Montgomery (the addon's form). */
+  fixed: { alpha1: Uint8Array; beta1: Uint8Array; beta2: Uint8Array; delta1: Uint8Array; delta2: Uint8Array };
   /**
    * Coefficient i adds k[i]·w[signal[i]]·R⁻¹ to row[i] of A (matrix 0) or B (matrix 1); k = x·R²
    * as the zkey stores it. Read from `coefficients` when first needed: the native backend never
@@ -59,7 +61,7 @@ interface ParsedKey {
   points: { A: Uint8Array; B1: Uint8Array; B2: Uint8Array; C: Uint8Array; H: Uint8Array };
 }
 
-function parseHeader(bytes: Uint8Array, s: Sections, curve: BnCurve) {
+function parseHeader(bytes: Uint8Array, s: Sections) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const h1 = s.get(1);
   const h2 = s.get(2);
@@ -70,28 +72,29 @@ function parseHeader(bytes: Uint8Array, s: Sections, curve: BnCurve) {
   const n8q = dv.getUint32(p, true);
   p += 4 + n8q;
   const n8r = dv.getUint32(p, true);
-  if (n8q !== N8 || n8r !== N8 || readLE(dv, p + 4, N8) !== curve.Fr.p) throw badKey("the proving key is not over BN254");
+  if (n8q !== N8 || n8r !== N8 || readLE(dv, p + 4, N8) !== FIELD_R) throw badKey("the proving key is not over BN254");
   p += 4 + n8r;
   const nVars = dv.getUint32(p, true);
   const nPublic = dv.getUint32(p + 4, true);
   const domainSize = dv.getUint32(p + 8, true);
   p += 12;
-  const g1 = (at: number) => curve.G1.fromRprLEM(bytes, at);
-  const g2 = (at: number) => curve.G2.fromRprLEM(bytes, at);
-  const alpha1 = g1(p);
-  const beta1 = g1(p + 64);
-  const beta2 = g2(p + 128);
-  const delta1 = g1(p + 128 + 128 + 128);
-  const delta2 = g2(p + 128 + 128 + 128 + 64);
-  return { nVars, nPublic, domainSize, alpha1, beta1, beta2, delta1, delta2 };
+  const copy = (at: number, size: number) => new Uint8Array(bytes.subarray(at, at + size));
+  const fixed = {
+    alpha1: copy(p, 64),
+    beta1: copy(p + 64, 64),
+    beta2: copy(p + 128, 128),
+    delta1: copy(p + 128 + 128 + 128, 64),
+    delta2: copy(p + 128 + 128 + 128 + 64, 128),
+  };
+  return { nVars, nPublic, domainSize, fixed };
 }
 
 /** Parses a Groth16 zkey once, for many proofs; every size is checked against the header before use. */
-function parseKey(bytes: Uint8Array, curve: BnCurve): ParsedKey {
+function parseKey(bytes: Uint8Array): ParsedKey {
   const s = binSections(bytes, "zkey", "the proving key", badKey);
-  const header = parseHeader(bytes, s, curve);
+  const header = parseHeader(bytes, s);
   const power = Math.log2(header.domainSize);
-  if (!Number.isInteger(power) || power > curve.Fr.s) throw badKey("the proving key's domain is no power of two the field supports");
+  if (!Number.isInteger(power) || power > FR_TWO_ADICITY) throw badKey("the proving key's domain is no power of two the field supports");
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const section = (id: number, size?: number) => {
     const sec = s.get(id);
@@ -249,55 +252,82 @@ async function wasmMsms(curve: BnCurve, key: ParsedKey, w: Uint8Array, rInv: big
 }
 
 /**
- * The five MSMs on the native addon (core/native.ts), the quotient with them: on all cores.
- * The roots are the addon's (normal form), converted once per key.
+ * A proof on the native addon (core/native.ts), on all cores: the quotient, the five MSMs, and
+ * the blinding combinations as three more small MSMs over affine points (the Jacobian results
+ * made affine in BigInt), so no ffjavascript curve is built. roots: ω and the coset's shift,
+ * normal form, as the addon takes them.
  */
-function nativeMsms(accel: CurveAccel, roots: { omega: Uint8Array; inc: Uint8Array }, key: ParsedKey, w: Uint8Array): MsmResults {
+function nativeProof(accel: CurveAccel, roots: { omega: Uint8Array; inc: Uint8Array }, key: ParsedKey, w: Uint8Array) {
   const h = accel.groth16Quotient(key.coefficients, w, key.domainSize, roots.omega, roots.inc);
-  return [
-    accel.msm(1, key.points.A, w),
-    accel.msm(1, key.points.B1, w),
-    accel.msm(2, key.points.B2, w),
-    accel.msm(1, key.points.C, w.subarray((key.nPublic + 1) * N8)),
-    accel.msm(1, key.points.H, h),
-  ];
+  const a = readJacobianG1(accel.msm(1, key.points.A, w));
+  const b1 = readJacobianG1(accel.msm(1, key.points.B1, w));
+  const b2 = readJacobianG2(accel.msm(2, key.points.B2, w));
+  const c = readJacobianG1(accel.msm(1, key.points.C, w.subarray((key.nPublic + 1) * N8)));
+  const hSum = readJacobianG1(accel.msm(1, key.points.H, h));
+  const r = randomScalar();
+  const s = randomScalar();
+  const { alpha1, beta1, beta2, delta1, delta2 } = key.fixed;
+  const g1Sum = (points: (G1Affine | Uint8Array)[], scalars: bigint[]) => {
+    const bases = new Uint8Array(64 * points.length);
+    points.forEach((p, i) => (p instanceof Uint8Array ? bases.set(p, 64 * i) : putG1(bases, 64 * i, p)));
+    return readJacobianG1(accel.msm(1, bases, scalarBytes(scalars)));
+  };
+  // snarkjs's combinations: A + α + r·δ; B + β + s·δ (G2 and G1); C + H + s·πA + r·B1 − r·s·δ.
+  const piA = g1Sum([a, alpha1, delta1], [1n, 1n, r]);
+  const b2Bases = new Uint8Array(3 * 128);
+  putG2(b2Bases, 0, b2);
+  b2Bases.set(beta2, 128);
+  b2Bases.set(delta2, 256);
+  const piB = readJacobianG2(accel.msm(2, b2Bases, scalarBytes([1n, 1n, s])));
+  const b1s = g1Sum([b1, beta1, delta1], [1n, 1n, s]);
+  const piC = g1Sum([c, hSum, piA, b1s, delta1], [1n, 1n, s, r, FIELD_R - ((r * s) % FIELD_R)]);
+  return { pi_a: g1Object(piA), pi_b: g2Object(piB), pi_c: g1Object(piC), protocol: "groth16", curve: "bn128" };
+}
+
+/** A proof on ffjavascript's WebAssembly workers: the MSMs and the blinding combinations on its curve. */
+async function wasmProof(curve: BnCurve, key: ParsedKey, w: Uint8Array, rInv: bigint) {
+  const { Fr, G1, G2 } = curve;
+  const [pa, pb1, pb, pc, resH] = await wasmMsms(curve, key, w, rInv);
+  const f = key.fixed;
+  const [alpha1, beta1, delta1] = [f.alpha1, f.beta1, f.delta1].map((b) => G1.fromRprLEM(b, 0));
+  const [beta2, delta2] = [f.beta2, f.delta2].map((b) => G2.fromRprLEM(b, 0));
+  const r = Fr.random();
+  const s = Fr.random();
+  const piA = G1.add(G1.add(pa, alpha1!), G1.timesFr(delta1!, r));
+  const piB = G2.add(G2.add(pb, beta2!), G2.timesFr(delta2!, s));
+  const b1 = G1.add(G1.add(pb1, beta1!), G1.timesFr(delta1!, s));
+  let piC = G1.add(pc, resH);
+  piC = G1.add(piC, G1.timesFr(piA, s));
+  piC = G1.add(piC, G1.timesFr(b1, r));
+  piC = G1.add(piC, G1.timesFr(delta1!, Fr.neg(Fr.mul(r, s))));
+  return utils.stringifyBigInts({
+    pi_a: G1.toObject(G1.toAffine(piA)),
+    pi_b: G2.toObject(G2.toAffine(piB)),
+    pi_c: G1.toObject(G1.toAffine(piC)),
+    protocol: "groth16",
+    curve: "bn128",
+  });
 }
 
 /** A prover for one zkey: parse it once, then prove witness after witness (on `accel` when given, else WebAssembly). */
 export async function groth16Prover(zkey: Uint8Array, accel?: CurveAccel): Promise<(wtns: Uint8Array) => Promise<ProofResult>> {
-  // On the native backend ffjavascript only adds a few points: its one-thread curve, kept here,
-  // so no worker threads start. On WebAssembly, the shared curve afresh each time (ffjavascript
-  // caches it): a caller may have released its workers (releaseCurves) since the last proof,
-  // and a released curve never answers.
-  const own = accel ? await getCurveFromName("bn128", true) : undefined;
-  const curveNow = () => (own ? Promise.resolve(own) : getCurveFromName("bn128"));
-  const first = await curveNow();
-  const key = parseKey(zkey, first);
-  const rInv = montgomeryInverse(first.Fr.p);
-  const roots = quotientRoots(first, key.power);
-  const nativeRoots = { omega: first.Fr.fromMontgomery(roots.omega), inc: first.Fr.fromMontgomery(roots.inc) };
+  const key = parseKey(zkey);
+  const done = (w: Uint8Array, proof: unknown) =>
+    ({ proof, publicSignals: witnessBigInts(w, 1, key.nPublic + 1).map((v) => v.toString()) }) as unknown as ProofResult;
+  if (accel) {
+    // No ffjavascript curve on the native backend: its WebAssembly start is ~0.2 s of a cold prove.
+    const { omega, inc } = frRoots(key.power);
+    const roots = { omega: scalarBytes([omega]), inc: scalarBytes([inc]) };
+    return async (wtns) => {
+      const w = witnessBytes(wtns, key.nVars);
+      return done(w, nativeProof(accel, roots, key, w));
+    };
+  }
+  // The shared curve afresh each time (ffjavascript caches it): a caller may have released its
+  // workers (releaseCurves) since the last proof, and a released curve never answers.
+  const rInv = montgomeryInverse(FIELD_R);
   return async (wtns) => {
-    const curve = await curveNow();
-    const { Fr, G1, G2 } = curve;
     const w = witnessBytes(wtns, key.nVars);
-    const [pa, pb1, pb, pc, resH] = accel ? nativeMsms(accel, nativeRoots, key, w) : await wasmMsms(curve, key, w, rInv);
-    const r = Fr.random();
-    const s = Fr.random();
-    const piA = G1.add(G1.add(pa, key.alpha1), G1.timesFr(key.delta1, r));
-    const piB = G2.add(G2.add(pb, key.beta2), G2.timesFr(key.delta2, s));
-    const b1 = G1.add(G1.add(pb1, key.beta1), G1.timesFr(key.delta1, s));
-    let piC = G1.add(pc, resH);
-    piC = G1.add(piC, G1.timesFr(piA, s));
-    piC = G1.add(piC, G1.timesFr(b1, r));
-    piC = G1.add(piC, G1.timesFr(key.delta1, Fr.neg(Fr.mul(r, s))));
-    const proof = utils.stringifyBigInts({
-      pi_a: G1.toObject(G1.toAffine(piA)),
-      pi_b: G2.toObject(G2.toAffine(piB)),
-      pi_c: G1.toObject(G1.toAffine(piC)),
-      protocol: "groth16",
-      curve: "bn128",
-    });
-    const publicSignals = witnessBigInts(w, 1, key.nPublic + 1).map((v) => v.toString());
-    return { proof, publicSignals } as unknown as ProofResult;
+    return done(w, await wasmProof(await getCurveFromName("bn128"), key, w, rInv));
   };
 }

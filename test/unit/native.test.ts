@@ -12,6 +12,7 @@ import type { BnCurve, CurveGroup } from "../../core/bn254.js";
 import { FIELD_R } from "../../core/field.js";
 import { addonPath, type CurveAccel, loadNativeAddon } from "../../core/native.js";
 import { mulberry32 } from "../../core/random.js";
+import { frRoots, g1Object, g2Object, putG1, readJacobianG1, readJacobianG2 } from "../../core/bn254_coords.js";
 
 const accel = loadNativeAddon().accel;
 let curve: BnCurve;
@@ -293,5 +294,43 @@ describe.skipIf(!accel)("native pairing check against ffjavascript's pairingEq",
       ]);
       expect(Buffer.from(native.pairing(pairs)).equals(Buffer.from(native.pairing(pairs, true)))).toBe(true);
     }
+  });
+});
+
+describe("BigInt coordinates (core/bn254_coords.ts) against ffjavascript", () => {
+  it("derives Fr's roots of unity and the quotient's coset shift as ffjavascript does", () => {
+    const { Fr } = curve;
+    const big = (e: Uint8Array) => BigInt(Fr.toObject(e));
+    for (const p of [0, 1, 10, 13, 14, 20, 27]) {
+      const { omega, inc } = frRoots(p);
+      expect(omega, `2^${p}`).toBe(big(Fr.w[p]!));
+      expect(inc, `2^${p}`).toBe(big(Fr.w[p + 1]!));
+    }
+    expect(frRoots(28)).toEqual({ omega: big(Fr.w[28]!), inc: big(Fr.shift) });
+    expect(() => frRoots(29)).toThrow(/2-adicity 28/);
+  });
+
+  it.skipIf(!accel)("reads the addon's Jacobian results as the affine points ffjavascript gives, and writes them back as its bases", () => {
+    const native = accel as CurveAccel;
+    const { G1, G2 } = curve;
+    const rand = mulberry32(47);
+    for (let i = 0; i < 4; i++) {
+      const k = scalars(1, Math.floor(rand() * 2 ** 31), "random");
+      const base1 = new Uint8Array(64);
+      G1.toRprLEM(base1, 0, G1.g);
+      const p1 = readJacobianG1(native.msm(1, base1, k));
+      expect(g1Object(p1)).toEqual((G1.toObject(G1.toAffine(G1.timesScalar(G1.g, k))) as bigint[]).map(String));
+      const again = new Uint8Array(64);
+      putG1(again, 0, p1);
+      const want = new Uint8Array(64);
+      G1.toRprLEM(want, 0, G1.timesScalar(G1.g, k));
+      expect(Buffer.from(again).equals(Buffer.from(want))).toBe(true);
+      const base2 = new Uint8Array(128);
+      G2.toRprLEM(base2, 0, G2.g);
+      const p2 = readJacobianG2(native.msm(2, base2, k));
+      expect(g2Object(p2)).toEqual((G2.toObject(G2.toAffine(G2.timesScalar(G2.g, k))) as bigint[][]).map((c) => c.map(String)));
+    }
+    // Infinity: a zero scalar's sum, (0, 1, 0) in a proof as snarkjs writes it.
+    expect(g1Object(readJacobianG1(native.msm(1, new Uint8Array(64), new Uint8Array(32))))).toEqual(["0", "1", "0"]);
   });
 });
