@@ -52,12 +52,13 @@ inline unsigned threadCount(unsigned requested) {
   return h ? h : 1;
 }
 
-// The window size with the least work per thread: windows × (points + bucket sums).
-inline unsigned windowBits(size_t n, unsigned threads) {
+// The window size with the least work per thread: windows × (points + bucket sums), for
+// scalars of up to `bits` bits (a signed digit's carry needs one more).
+inline unsigned windowBits(size_t n, unsigned threads, unsigned bits = 253) {
   unsigned best = 2;
   double bestCost = 1e300;
   for (unsigned c = 2; c <= 16; c++) {
-    unsigned windows = (254 + c - 1) / c;
+    unsigned windows = (bits + 1 + c - 1) / c;
     unsigned perThread = (windows + threads - 1) / threads;
     double cost = perThread * ((double)n + 1.4 * (double)(1u << c));
     if (cost < bestCost) {
@@ -176,28 +177,35 @@ class BucketSet {
   std::vector<uint8_t> kind_;
 };
 
+inline unsigned bitLength(const Scalar& s) {
+  for (int i = 3; i >= 0; i--)
+    if (s.l[i]) return 64 * i + 64 - __builtin_clzll(s.l[i]);
+  return 0;
+}
+
+// Σ over the points `idx` names (all when empty) of their reduced scalars, each below 2^bits.
 template <class F>
-Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalarBytes, size_t n, unsigned threads) {
-  threads = threadCount(threads);
+Jacobian<F> msmPass(const Affine<F>* bases, const std::vector<Scalar>& red, const std::vector<uint8_t>& neg, const std::vector<uint32_t>& idx,
+                    unsigned bits, unsigned threads) {
+  const size_t n = idx.empty() ? red.size() : idx.size();
+  if (n == 0) return Jacobian<F>::infinity();
   if (n < 256) threads = 1;
-  const unsigned c = windowBits(n, threads);
-  const unsigned windows = (254 + c - 1) / c;
+  const unsigned c = windowBits(n, threads, bits);
+  const unsigned windows = (bits + 1 + c - 1) / c;
   const int32_t half = 1 << (c - 1);
   // Digits window-major, so each window's pass reads them in order.
   std::vector<int32_t> digits((size_t)windows * n);
   for (size_t i = 0; i < n; i++) {
-    Scalar s;
-    std::memcpy(s.l, scalarBytes + 32 * i, 32);
-    bool neg = reduceScalar(s);
+    const size_t j = idx.empty() ? i : idx[i];
     int32_t carry = 0;
     for (unsigned w = 0; w < windows; w++) {
-      int32_t d = (int32_t)bitsAt(s, w * c, c) + carry;
+      int32_t d = (int32_t)bitsAt(red[j], w * c, c) + carry;
       carry = 0;
       if (d > half) {
         d -= (1 << c);
         carry = 1;
       }
-      digits[(size_t)w * n + i] = neg ? -d : d;
+      digits[(size_t)w * n + i] = neg[j] ? -d : d;
     }
   }
   std::vector<Jacobian<F>> windowSums(windows, Jacobian<F>::infinity());
@@ -208,17 +216,19 @@ Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalarBytes, size_t n, un
       const int32_t* dw = digits.data() + (size_t)w * n;
       for (size_t i = 0; i < n; i++) {
         int32_t d = dw[i];
-        if (d > 0) buckets.add(d - 1, bases[i]);
-        else if (d < 0) buckets.add(-d - 1, bases[i].neg());
+        if (d == 0) continue;
+        const Affine<F>& base = bases[idx.empty() ? i : idx[i]];
+        if (d > 0) buckets.add(d - 1, base);
+        else buckets.add(-d - 1, base.neg());
       }
       windowSums[w] = buckets.sum();
     }
   };
-  if (threads == 1) {
+  if (threads == 1 || windows == 1) {
     work(0);
   } else {
     std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; t++) pool.emplace_back(work, t);
+    for (unsigned t = 0; t < std::min(threads, windows); t++) pool.emplace_back(work, t);
     for (auto& th : pool) th.join();
   }
   Jacobian<F> acc = windowSums[windows - 1];
@@ -227,6 +237,36 @@ Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalarBytes, size_t n, un
     acc = acc.add(windowSums[w]);
   }
   return acc;
+}
+
+// Scalars above this many bits (after reduction) go to a pass of their own: a witness is mostly
+// small values with a few full-width ones (hashes, commitments), and one pass over all of them
+// would pay every window's bucket sums for those few.
+constexpr unsigned kSmallScalarBits = 64;
+
+template <class F>
+Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalarBytes, size_t n, unsigned threads) {
+  threads = threadCount(threads);
+  std::vector<Scalar> red(n);
+  std::vector<uint8_t> neg(n);
+  std::vector<uint32_t> small, large;
+  unsigned smallBits = 0, largeBits = 0;
+  for (size_t i = 0; i < n; i++) {
+    std::memcpy(red[i].l, scalarBytes + 32 * i, 32);
+    neg[i] = reduceScalar(red[i]);
+    const unsigned b = bitLength(red[i]);
+    if (b <= kSmallScalarBits) {
+      small.push_back((uint32_t)i);
+      smallBits = std::max(smallBits, b);
+    } else {
+      large.push_back((uint32_t)i);
+      largeBits = std::max(largeBits, b);
+    }
+  }
+  const std::vector<uint32_t> all;
+  if (large.empty()) return msmPass<F>(bases, red, neg, all, std::max(smallBits, 1u), threads);
+  if (small.size() < large.size()) return msmPass<F>(bases, red, neg, all, largeBits, threads);
+  return msmPass<F>(bases, red, neg, small, std::max(smallBits, 1u), threads).add(msmPass<F>(bases, red, neg, large, largeBits, threads));
 }
 
 // sᵢ·G for each scalar, as affine points ((0, 0) for infinity): 32 byte-windows of a table of

@@ -48,15 +48,20 @@ function le(v: bigint): Uint8Array {
   return out;
 }
 
-/** Scalars of each edge kind among seeded random ones. */
-function scalars(n: number, seed: number, kind: "random" | "edges" | "small"): Uint8Array {
+/**
+ * Scalars of each edge kind among seeded random ones. mixed: a witness's shape, small values
+ * (either sign) with one in eight full-width, and values at 2^64's edges, so the MSM's passes
+ * for small and large scalars both run.
+ */
+function scalars(n: number, seed: number, kind: "random" | "edges" | "small" | "mixed"): Uint8Array {
   const rand = mulberry32(seed);
   const out = new Uint8Array(n * 32);
   const r = FIELD_R;
   const edges = [0n, 1n, r - 1n, r, r + 5n, (1n << 256n) - 1n, (r - 1n) / 2n, (r + 1n) / 2n, 2n ** 253n, 127n];
   for (let i = 0; i < n; i++) {
     let v: bigint;
-    if (kind === "small") v = (BigInt(Math.floor(rand() * 256)) - 128n + r) % r;
+    if (kind === "small" || (kind === "mixed" && i % 8 !== 0)) v = (BigInt(Math.floor(rand() * 256)) - 128n + r) % r;
+    else if (kind === "mixed" && i % 16 === 0) v = [2n ** 64n - 1n, 2n ** 64n, r - 2n ** 64n, r - 2n ** 64n - 1n][(i / 16) % 4]!;
     else if (kind === "edges" && i < edges.length) v = edges[i]!;
     else {
       v = 0n;
@@ -113,8 +118,8 @@ describe.skipIf(!accel)("native MSM against ffjavascript", () => {
     let seed = 1;
     for (const [name, G, group] of groups()) {
       for (const n of [1, 2, 3, 17, 255, 256, 257, 1100]) {
-        for (const kind of ["random", "edges", "small"] as const) {
-          if (name === "G2" && n === 1100 && kind !== "random") continue;
+        for (const kind of ["random", "edges", "small", "mixed"] as const) {
+          if (name === "G2" && n === 1100 && kind !== "random" && kind !== "mixed") continue;
           const b = bases(G, n, seed++);
           const s = scalars(n, seed++, kind);
           const want = await G.multiExpAffine(b, s);
