@@ -20,18 +20,23 @@ async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironment): Promise<v
   const m = hre.zkml.model(args.model);
   const { signer, inProcess, name, close } = await networkSigner(hre);
   try {
-    // The nonce is read from the verifier on the network, and a chain simulated for this task has none.
-    if (inProcess && !args.nonce) {
-      throw new Error(
-        `zkml prove: network "${name}" is a chain simulated in this process, where no verifier is deployed: pass the --network the verifier is on (e.g. --network localhost), or --nonce N`,
-      );
-    }
-    const proof = await hre.zkml.prove(m.name, path.resolve(args.input), {
-      sender: args.sender || signer,
-      provider: signer.provider!,
-      ...(args.beneficiary && { beneficiary: args.beneficiary }),
-      ...(args.nonce && { nonce: BigInt(args.nonce) }),
-    });
+    const proof = await hre.zkml
+      .prove(m.name, path.resolve(args.input), {
+        sender: args.sender || signer,
+        provider: signer.provider!,
+        ...(args.beneficiary && { beneficiary: args.beneficiary }),
+        ...(args.nonce && { nonce: BigInt(args.nonce) }),
+      })
+      .catch((e: unknown) => {
+        // The nonce is read from the verifier on the network. A chain simulated for this task has
+        // none (unless a script deployed one to it first): say which network to pass.
+        if (inProcess && !args.nonce && /no contract at|no verifier of .* is recorded/.test((e as Error)?.message ?? "")) {
+          throw new Error(
+            `zkml prove: network "${name}" is a chain simulated in this process, where no verifier is deployed: pass the --network the verifier is on (e.g. --network localhost), or --nonce N`,
+          );
+        }
+        throw e;
+      });
     const out = args.out ? path.resolve(args.out) : path.join(m.dir, "proof.json");
     await writeFileAtomic(out, JSON.stringify(proof, null, 2) + "\n");
     const c = proof.context;
