@@ -17,6 +17,7 @@
  * Known exceptions are listed with their reason: a wire that no honest prover can use to change
  * what the circuit states.
  */
+import { modInverse } from "../core/field.js";
 import { evalLinear, type R1cs } from "../core/r1cs.js";
 import { mulberry32 } from "../core/random.js";
 
@@ -155,17 +156,6 @@ export function symbolNames(sym: string): Map<number, string> {
   return names;
 }
 
-function modPow(b: bigint, e: bigint, p: bigint): bigint {
-  let r = 1n;
-  b %= p;
-  while (e > 0n) {
-    if (e & 1n) r = (r * b) % p;
-    b = (b * b) % p;
-    e >>= 1n;
-  }
-  return r;
-}
-
 /**
  * Sparse Gaussian elimination mod p over the Jacobian of the rows that still hold undetermined
  * wires, restricted to those wires. A wire that gets a pivot is determined; one that gets none
@@ -199,7 +189,7 @@ function settleBySystems(rows: readonly ReadonlyMap<number, bigint>[], rowsOf: r
     used.add(pivot);
     determined[col] = 1;
     const prow = matrix.get(pivot)!;
-    const inv = modPow(prow.get(col)!, p - 2n, p);
+    const inv = modInverse(prow.get(col)!, p);
     for (const r of candidates) {
       if (r === pivot) continue;
       const row = matrix.get(r)!;

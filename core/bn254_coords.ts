@@ -4,18 +4,11 @@
  * few conversions a native proof or verification needs, without building ffjavascript's curve
  * (its WebAssembly start is ~0.2 s of a cold command).
  */
-import { FIELD_Q, FIELD_R } from "./field.js";
+import { FIELD_Q, FIELD_R, modInverse, powMod } from "./field.js";
 
 const q = FIELD_Q;
 const modQ = (x: bigint) => ((x % q) + q) % q;
-
-/** b^e mod m, square and multiply. */
-export function powMod(b: bigint, e: bigint, m: bigint): bigint {
-  let r = 1n;
-  for (b = ((b % m) + m) % m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
-  return r;
-}
-const invQ = (x: bigint) => powMod(x, q - 2n, q);
+const invQ = (x: bigint) => modInverse(x, q);
 const R = modQ(1n << 256n);
 const R_INV = invQ(R);
 
@@ -49,16 +42,20 @@ function inv2(a: Fq2): Fq2 {
 export type G1Affine = [bigint, bigint] | null;
 export type G2Affine = [Fq2, Fq2] | null;
 
-/** Jacobian (x, y, z) → affine (x/z², y/z³); z = 0 is infinity. */
+/** Jacobian (x, y, z) → affine (x/z², y/z³); z = 0 is infinity, z = 1 (a snarkjs file's points) needs no inversion. */
 export function g1Affine(x: bigint, y: bigint, z: bigint): G1Affine {
-  if (modQ(z) === 0n) return null;
-  const zi = invQ(modQ(z));
+  z = modQ(z);
+  if (z === 0n) return null;
+  if (z === 1n) return [modQ(x), modQ(y)];
+  const zi = invQ(z);
   const zi2 = (zi * zi) % q;
   return [modQ(x * zi2), modQ(((y * zi2) % q) * zi)];
 }
 /** The same over Fq2 (coordinates as [c0, c1]). */
 export function g2Affine(x: Fq2, y: Fq2, z: Fq2): G2Affine {
-  if (modQ(z[0]) === 0n && modQ(z[1]) === 0n) return null;
+  const [z0, z1] = [modQ(z[0]), modQ(z[1])];
+  if (z0 === 0n && z1 === 0n) return null;
+  if (z0 === 1n && z1 === 0n) return [x.map(modQ) as Fq2, y.map(modQ) as Fq2];
   const zi = inv2(z);
   const zi2 = mul2(zi, zi);
   return [mul2(x, zi2), mul2(mul2(y, zi2), zi)];
@@ -113,6 +110,13 @@ export function randomScalar(): bigint {
   return v % FIELD_R;
 }
 
+/** The largest s with 2^s dividing r − 1: Fr has roots of unity of order up to 2^s (28 for BN254). */
+export const FR_TWO_ADICITY = (() => {
+  let s = 0;
+  for (let t = FIELD_R - 1n; (t & 1n) === 0n; t >>= 1n) s++;
+  return s;
+})();
+
 /**
  * Fr's root of unity of order 2^power and the shift of the coset the Groth16 quotient is
  * evaluated on, in normal form, as ffjavascript's field derives them: nqr the smallest
@@ -120,17 +124,12 @@ export function randomScalar(): bigint {
  */
 export function frRoots(power: number): { omega: bigint; inc: bigint } {
   const r = FIELD_R;
+  const s = FR_TWO_ADICITY;
+  if (power > s) throw new Error(`no root of unity of order 2^${power} in Fr (2-adicity ${s})`);
   let nqr = 2n;
   while (powMod(nqr, (r - 1n) / 2n, r) === 1n) nqr++;
-  let s = 0;
-  let t = r - 1n;
-  while ((t & 1n) === 0n) {
-    t >>= 1n;
-    s++;
-  }
-  if (power > s) throw new Error(`no root of unity of order 2^${power} in Fr (2-adicity ${s})`);
   const w: bigint[] = [];
-  w[s] = powMod(nqr, t, r);
+  w[s] = powMod(nqr, (r - 1n) >> BigInt(s), r);
   for (let i = s; i > 0; i--) w[i - 1] = (w[i]! * w[i]!) % r;
   return { omega: w[power]!, inc: power === s ? (nqr * nqr) % r : w[power + 1]! };
 }

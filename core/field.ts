@@ -7,6 +7,24 @@ export const FIELD_Q = 218882428718392752222464057452572750886963111572978236626
 
 export const FIELD_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
+/** b^e mod m, square and multiply. */
+export function powMod(b: bigint, e: bigint, m: bigint): bigint {
+  let r = 1n;
+  for (b = ((b % m) + m) % m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
+  return r;
+}
+
+/** a⁻¹ mod m by the extended Euclidean algorithm (a not 0 mod m; m prime here), several times faster than a^(m−2). */
+export function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1, t0, t1] = [m, ((a % m) + m) % m, 0n, 1n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
+  }
+  return ((t0 % m) + m) % m;
+}
+
 /** Signed integer → field element (negative numbers wrap to r - |v|, as circom does). */
 export function toField(v: bigint | number): bigint {
   const b = BigInt(v) % FIELD_R;

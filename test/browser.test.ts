@@ -36,6 +36,7 @@ import {
 
 import { freePort } from "../service/redis_server.js";
 import { blockAfter, fillPlaceholders, shellLines, shellWords } from "./helpers/doc_commands.js";
+import { stopChild, untilReady } from "./helpers/child.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.js";
 import { buildWebExample, chromiumAvailable, launchChromium, PAINT_DIGIT, serveStatic, type StaticServer } from "./helpers/web.js";
 
@@ -247,31 +248,23 @@ describe.skipIf(!haveChromium)("web dApp in Chromium: prove in the page, verify 
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
     const page = await browser.newPage();
     try {
-      for (const t0 = Date.now(); !/^open \S+/m.test(out) && child.exitCode === null && Date.now() - t0 < 180_000; )
-        await new Promise((r) => setTimeout(r, 200));
-      const url = /^open (\S+)/m.exec(out)?.[1];
-      expect(url, out).toBeDefined();
+      const out = await untilReady(child, /^open \S+/m, "npm run web", 180_000);
+      const url = /^open (\S+)/m.exec(out)![1]!;
       const deployed = /deployed the verifier of .* at (0x[0-9a-fA-F]{40})/.exec(out)![1]!;
       expect(await chain.provider.getCode(deployed)).not.toBe("0x");
       expect(url).toContain(`address=${deployed}`);
-      await page.goto(url!);
+      await page.goto(url);
       await page.locator("#status", { hasText: "draw a digit" }).waitFor({ timeout: 120_000 });
       expect(await page.locator("#model").textContent()).not.toMatch(/unpinned/);
       // Pinned to that verifier: a link naming another contract is refused.
-      await page.goto(url!.replace(deployed, `0x${"cd".repeat(20)}`));
+      await page.goto(url.replace(deployed, `0x${"cd".repeat(20)}`));
       await page.locator("#status.error").waitFor({ timeout: 60_000 });
       expect(await page.locator("#status").textContent()).toMatch(/is refused/);
     } finally {
       await page.close();
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((r) => child.once("exit", r));
-      }
+      await stopChild(child);
     }
     // Stopped, it leaves nothing of the page it built behind.
     expect(child.exitCode).toBe(0);

@@ -4,7 +4,6 @@
  * commands as written.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -12,11 +11,12 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { FORGE_DEPLOYED, FORGE_TEST, InferenceProver, readInputFile, releaseCurves } from "../src/index.js";
 import { runCli } from "./helpers/cli.js";
+import { forgeBinary } from "./helpers/forge.js";
 import { blockAfter, fillPlaceholders, shellLines, zkmlCommands } from "./helpers/doc_commands.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const FORGE = path.join(ROOT, "node_modules/.bin/forge");
-const haveForge = existsSync(FORGE);
+const FORGE = forgeBinary();
+const haveForge = FORGE !== undefined;
 if (!haveForge) console.warn("SKIPPED: test/foundry.test.ts needs forge (npm @foundry-rs/forge, a devDependency: npm ci installs it)");
 
 describe.skipIf(!haveForge)("zkml foundry: forge tests the generated verifier with a proof", () => {
@@ -48,7 +48,7 @@ describe.skipIf(!haveForge)("zkml foundry: forge tests the generated verifier wi
     const forge = spawnSync("bash", ["-c", forgeLine!], {
       cwd: tmp,
       encoding: "utf8",
-      env: { ...process.env, PATH: [path.dirname(FORGE), path.dirname(process.execPath), process.env.PATH].join(path.delimiter) },
+      env: { ...process.env, PATH: [path.dirname(FORGE!), path.dirname(process.execPath), process.env.PATH].join(path.delimiter) },
       timeout: 300_000,
     });
     expect(forge.status, forge.stdout + forge.stderr).toBe(0);

@@ -34,6 +34,7 @@ import { freePort, redisServerAvailable, startRedisServer, type LocalRedis } fro
 import { HttpStore, LocalStore } from "../service/store.js";
 import { addToken, readTokens } from "../service/tokens.js";
 import { spawnWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../service/worker_process.js";
+import { stopChild, untilReady } from "./helpers/child.js";
 import { blockAfter, fillPlaceholders, shellLines, shellWords } from "./helpers/doc_commands.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -652,12 +653,8 @@ describe.skipIf(!haveRedis)('docs/SERVICE.md "## Run it on one machine", as writ
       ["--import", import.meta.resolve("tsx"), path.join(ROOT, "cli/main.ts"), ...serveArgs.slice(2), "--redis", redisUrl, "--port", String(apiPort)],
       { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
     );
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
     try {
-      for (const t0 = Date.now(); !out.includes("zkml API on") && Date.now() - t0 < 60_000; ) await new Promise((r) => setTimeout(r, 100));
-      expect(out).toContain("zkml API on");
+      const out = await untilReady(child, /zkml API on/, "zkml serve", 60_000);
       // Not a terminal: the first admin token goes to a 0600 file, never to the log.
       const tokensFile = path.join(dir, "zkml-tokens.json");
       expect(out).not.toMatch(/zkml_[A-Za-z0-9_-]{20,}/);
@@ -685,10 +682,7 @@ describe.skipIf(!haveRedis)('docs/SERVICE.md "## Run it on one machine", as writ
       expect(done.state).toBe("done");
       expect((await verifyProofFile(inject("mnistDir"), done.proof)).valid).toBe(true);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((r) => child.once("exit", r));
-      }
+      await stopChild(child);
       // The daemon the block started: shut down, nothing kept.
       const admin = new Redis(redisUrl, { retryStrategy: () => null, maxRetriesPerRequest: 0 }).on("error", () => undefined);
       await admin.call("shutdown", "nosave").catch(() => undefined);

@@ -14,15 +14,25 @@
 import { getCurveFromName, utils } from "ffjavascript";
 import type { BnCurve, Element } from "../bn254.js";
 import { ZkmlError } from "../errors.js";
-import { type G1Affine, g1Object, g2Object, frRoots, putG1, putG2, randomScalar, readJacobianG1, readJacobianG2, scalarBytes } from "../bn254_coords.js";
-import { FIELD_R } from "../field.js";
+import {
+  FR_TWO_ADICITY,
+  type G1Affine,
+  g1Object,
+  g2Object,
+  frRoots,
+  putG1,
+  putG2,
+  randomScalar,
+  readJacobianG1,
+  readJacobianG2,
+  scalarBytes,
+} from "../bn254_coords.js";
+import { FIELD_R, modInverse } from "../field.js";
 import type { CurveAccel } from "../native.js";
 import { binSections, readLE, wtnsLayout } from "../r1cs.js";
 import type { ProofResult } from "./backend.js";
 
 const N8 = 32;
-/** BN254's Fr has roots of unity of order up to 2^28. */
-const FR_TWO_ADICITY = 28;
 type Sections = Map<number, { start: number; size: number }>;
 
 /** A proving key this prover cannot read: damaged, or not a BN254 Groth16 zkey. */
@@ -143,16 +153,6 @@ function parseKey(bytes: Uint8Array): ParsedKey {
 /** R⁻¹ mod p for Montgomery's R = 2^256. */
 function montgomeryInverse(p: bigint): bigint {
   return modInverse((1n << 256n) % p, p);
-}
-
-function modInverse(a: bigint, m: bigint): bigint {
-  let [r0, r1, t0, t1] = [m, a % m, 0n, 1n];
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    [r0, r1] = [r1, r0 - q * r1];
-    [t0, t1] = [t1, t0 - q * t1];
-  }
-  return ((t0 % m) + m) % m;
 }
 
 /** A .wtns file's values (normal form) as the MSMs take them (bytes). */

@@ -279,7 +279,7 @@ bool pairsArg(napi_env env, napi_callback_info info, const char* what, std::vect
   for (size_t i = 0; i < n; i++) {
     std::memcpy((void*)&ps[i], pairs.data + i * pairBytes, sizeof(Affine<Fq>));
     std::memcpy((void*)&qs[i], pairs.data + i * pairBytes + sizeof(Affine<Fq>), sizeof(Affine<Fq2>));
-    onCurves = onCurves && onG1(ps[i]) && onTwist(qs[i]);
+    onCurves = onCurves && isOnG1(ps[i]) && isOnTwist(qs[i]);
   }
   return true;
 }
