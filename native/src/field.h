@@ -125,8 +125,10 @@ inline void montMulAdx(uint64_t t[4], const uint64_t* a, const uint64_t* b, cons
         "adoxq %%rax, %[A]\n\t"
       ZKML_MONT_REDUCE ZKML_MONT_ROUND(8) ZKML_MONT_REDUCE ZKML_MONT_ROUND(16) ZKML_MONT_REDUCE ZKML_MONT_ROUND(24) ZKML_MONT_REDUCE
       : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [A] "=&r"(A), [s] "=&r"(s)
-      : [a] "r"(a), [b] "r"(b), [p0] "m"(mod[0]), [p1] "m"(mod[1]), [p2] "m"(mod[2]), [p3] "m"(mod[3]), [inv] "m"(inv)
-      : "rax", "rdx", "cc", "memory");
+      : [a] "r"(a), [b] "r"(b), [p0] "m"(mod[0]), [p1] "m"(mod[1]), [p2] "m"(mod[2]), [p3] "m"(mod[3]), [inv] "m"(inv),
+        // The words read through a and b, named so the compiler need not assume all memory is.
+        "m"(*(const uint64_t(*)[4])a), "m"(*(const uint64_t(*)[4])b)
+      : "rax", "rdx", "cc");
   t[0] = t0;
   t[1] = t1;
   t[2] = t2;
