@@ -67,5 +67,8 @@ export interface BnCurve {
   /** The wasm thread manager: its concurrency and a task queue of wasm instructions. */
   tm: { concurrency: number; queueAction(task: unknown[]): Promise<Uint8Array[]> };
   pairingEq(...pairs: Element[]): Promise<boolean>;
+  /** e(P, Q) in Gt (Fq12, 384 bytes Montgomery), with ffjavascript's final exponentiation. */
+  pairing(p: Element, q: Element): Promise<Element>;
+  Gt: { eq(a: Element, b: Element): boolean };
   terminate(): Promise<void>;
 }

@@ -73,6 +73,35 @@ export function putG2(out: Uint8Array, offset: number, p: G2Affine): void {
   [p[0][0], p[0][1], p[1][0], p[1][1]].forEach((c, i) => putMontgomery(out, offset + 32 * i, c));
 }
 
+/** The groups' generators, as ffjavascript's bn128 (and EIP-196/197) fix them. */
+export const G1_GENERATOR: G1Affine = [1n, 2n];
+export const G2_GENERATOR: G2Affine = [
+  [
+    10857046999023057135944570762232829481370756359578518086990519993285655852781n,
+    11559732032986387107991004021392285783925812861821192530917403151452391805634n,
+  ],
+  [
+    8495653923123431417604973247489272438418190587263600148770280649306958101930n,
+    4082367875863433681332203403145435568316851327593401208105741076214120093531n,
+  ],
+];
+
+/** An affine point as a zkey stores it (64 bytes for G1 at `offset`; (0, 0) is infinity). */
+export function readAffineG1(bytes: Uint8Array, offset = 0): G1Affine {
+  const [x, y] = [readMontgomery(bytes, offset), readMontgomery(bytes, offset + 32)];
+  return x === 0n && y === 0n ? null : [x, y];
+}
+/** The same for G2 (128 bytes: x.c0, x.c1, y.c0, y.c1). */
+export function readAffineG2(bytes: Uint8Array, offset = 0): G2Affine {
+  const c = [0, 1, 2, 3].map((i) => readMontgomery(bytes, offset + 32 * i));
+  return c.every((v) => v === 0n)
+    ? null
+    : [
+        [c[0]!, c[1]!],
+        [c[2]!, c[3]!],
+      ];
+}
+
 /** The addon's Jacobian result (96 bytes for G1, 192 for G2) as affine coordinates. */
 export function readJacobianG1(bytes: Uint8Array): G1Affine {
   return g1Affine(readMontgomery(bytes, 0), readMontgomery(bytes, 32), readMontgomery(bytes, 64));
@@ -100,6 +129,12 @@ export function g2Object(p: G2Affine): string[][] {
         ["1", "0"],
         ["0", "0"],
       ];
+}
+
+/** An Fq12 (the addon's pairing, 384 bytes: Fq6 c0 then c1, each three Fq2) as snarkjs writes vk_alphabeta_12. */
+export function gtObject(bytes: Uint8Array): string[][][] {
+  const at = (i: number) => readMontgomery(bytes, 32 * i).toString();
+  return [0, 1].map((h) => [0, 1, 2].map((k) => [at(6 * h + 2 * k), at(6 * h + 2 * k + 1)]));
 }
 
 /** A uniform scalar below r (512 random bits reduced: a bias below 2^-250). */

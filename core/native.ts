@@ -51,8 +51,13 @@ export interface CurveAccel {
    * False when a point is not on its curve.
    */
   pairingCheck(pairs: Uint8Array): boolean;
-  /** The product of the pairings, an Fq12 (384 bytes, Montgomery); byPower: the final exponentiation's hard part as a plain power (for tests). */
-  pairing(pairs: Uint8Array, byPower?: boolean): Uint8Array;
+  /**
+   * The product of the pairings, an Fq12 (384 bytes, Montgomery). form: "reduced" (the default);
+   * "byPower", the final exponentiation's hard part as a plain power (for tests); "ffjavascript",
+   * the value ffjavascript's pairing gives (a power of the reduced one), as snarkjs writes a
+   * verification key's e(α, β).
+   */
+  pairing(pairs: Uint8Array, form?: "reduced" | "byPower" | "ffjavascript"): Uint8Array;
   /** The threads it runs on. */
   threads(): number;
 }

@@ -22,9 +22,22 @@ import { readFile, rename, rm } from "node:fs/promises";
 import * as binFileUtils from "@iden3/binfileutils";
 import { getCurveFromName } from "ffjavascript";
 import type { BnCurve } from "../core/bn254.js";
+import {
+  FR_TWO_ADICITY,
+  frRoots,
+  G1_GENERATOR,
+  G2_GENERATOR,
+  g1Object,
+  g2Object,
+  gtObject,
+  putG1,
+  putG2,
+  readAffineG1,
+  readAffineG2,
+} from "../core/bn254_coords.js";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
-import { FIELD_R } from "../core/field.js";
+import { FIELD_Q, FIELD_R } from "../core/field.js";
 import { LIMITS } from "../core/limits.js";
 import { type CurveAccel, curveAccel } from "../core/native.js";
 import { parseR1cs, type R1csHeader, readR1csHeader } from "../core/r1cs.js";
@@ -219,51 +232,99 @@ async function section(fd: binFileUtils.FastFile, id: number, write: () => Promi
 }
 
 /** Sections 1 and 2: Groth16, the fields, the sizes and the key's fixed points (γ = the generator, as snarkjs leaves it). */
-async function headerSections(fd: binFileUtils.FastFile, curve: BnCurve, k: KeyScalars, sizes: { nVars: number; nPublic: number; d: number }, g1: G, g2: G) {
-  const n8 = curve.Fr.n8;
+async function headerSections(fd: binFileUtils.FastFile, groups: KeyGroups, k: KeyScalars, sizes: { nVars: number; nPublic: number; d: number }) {
   await section(fd, 1, () => fd.writeULE32(1)); // Groth16
   // One multiplication call per group (each builds its generator's table).
   const [secrets1, secrets2] = [Buffer.concat([k.alpha, k.beta, k.delta]), Buffer.concat([k.beta, k.delta])];
-  const [p1, p2] = [await g1(secrets1), await g2(secrets2)];
+  const [p1, p2] = [await groups.g1(secrets1), await groups.g2(secrets2)];
   secrets1.fill(0);
   secrets2.fill(0);
-  const [s1, s2] = [curve.G1.F.n8 * 2, curve.G2.F.n8 * 2];
-  const [alpha1, beta1, delta1] = [p1.subarray(0, s1), p1.subarray(s1, 2 * s1), p1.subarray(2 * s1)];
-  const [beta2, delta2] = [p2.subarray(0, s2), p2.subarray(s2)];
-  const gamma2 = new Uint8Array(curve.G2.F.n8 * 2);
-  curve.G2.toRprLEM(gamma2, 0, curve.G2.g);
+  const [alpha1, beta1, delta1] = [p1.subarray(0, 64), p1.subarray(64, 128), p1.subarray(128)];
+  const [beta2, delta2] = [p2.subarray(0, 128), p2.subarray(128)];
+  const gamma2 = groups.gamma2;
   await section(fd, 2, async () => {
-    const n8q = 32;
-    await fd.writeULE32(n8q);
-    await binFileUtils.writeBigInt(fd, curve.q, n8q);
-    await fd.writeULE32(n8);
-    await binFileUtils.writeBigInt(fd, r, n8);
+    await fd.writeULE32(32);
+    await binFileUtils.writeBigInt(fd, FIELD_Q, 32);
+    await fd.writeULE32(32);
+    await binFileUtils.writeBigInt(fd, r, 32);
     await fd.writeULE32(sizes.nVars);
     await fd.writeULE32(sizes.nPublic);
     await fd.writeULE32(sizes.d);
     for (const p of [alpha1, beta1, beta2, gamma2, delta1, delta2]) await fd.write(p);
   });
+  return { alpha1, beta2, gamma2, delta2 };
 }
 
 type G = (scalars: Uint8Array) => Promise<Uint8Array>;
 
+/** What writing a key takes of the curve: a fixed-base multiplication per group, and γ (the G2 generator) as the file stores points. */
+interface KeyGroups {
+  g1: G;
+  g2: G;
+  gamma2: Uint8Array;
+}
+
+/** The key's points a verification key holds, as the file stores them (affine, Montgomery). */
+interface KeyPoints {
+  alpha1: Uint8Array;
+  beta2: Uint8Array;
+  gamma2: Uint8Array;
+  delta2: Uint8Array;
+  ic: Uint8Array;
+}
+
+/** The addon's groups: the generators are constants, so no ffjavascript curve is built. */
+function nativeGroups(accel: CurveAccel): KeyGroups {
+  const [gen1, gen2] = [new Uint8Array(64), new Uint8Array(128)];
+  putG1(gen1, 0, G1_GENERATOR);
+  putG2(gen2, 0, G2_GENERATOR);
+  return { g1: async (s) => accel.fixedBaseMul(1, gen1, s), g2: async (s) => accel.fixedBaseMul(2, gen2, s), gamma2: gen2 };
+}
+
+/** ffjavascript's groups, for the WebAssembly backend. */
+function wasmGroups(curve: BnCurve): KeyGroups {
+  const gamma2 = new Uint8Array(128);
+  curve.G2.toRprLEM(gamma2, 0, curve.G2.g);
+  return { g1: fixedBaseMultiplier(curve, "g1m"), g2: fixedBaseMultiplier(curve, "g2m"), gamma2 };
+}
+
+/**
+ * The verification key snarkjs's exportVerificationKey writes for these points (the test holds
+ * them equal), with e(α, β) from the addon's pairing.
+ */
+function nativeVerificationKey(accel: CurveAccel, points: KeyPoints, nPublic: number): Record<string, unknown> {
+  const alphaBeta = accel.pairing(Buffer.concat([points.alpha1, points.beta2]), "ffjavascript");
+  return {
+    protocol: "groth16",
+    curve: "bn128",
+    nPublic,
+    vk_alpha_1: g1Object(readAffineG1(points.alpha1)),
+    vk_beta_2: g2Object(readAffineG2(points.beta2)),
+    vk_gamma_2: g2Object(readAffineG2(points.gamma2)),
+    vk_delta_2: g2Object(readAffineG2(points.delta2)),
+    vk_alphabeta_12: gtObject(alphaBeta),
+    IC: Array.from({ length: nPublic + 1 }, (_, i) => g1Object(readAffineG1(points.ic, 64 * i))),
+  };
+}
+
 /** Writes the zkey of these scalars to `file`, every point one fixed-base multiplication; progress by points made. */
 async function writeZkey(
   file: string,
-  curve: BnCurve,
+  groups: KeyGroups,
   coefficients: Uint8Array,
   r1csBytes: Uint8Array,
   k: KeyScalars,
   sizes: { nVars: number; nPublic: number; d: number },
   progress?: Progress,
-) {
-  const [g1, g2]: [G, G] = [fixedBaseMultiplier(curve, "g1m"), fixedBaseMultiplier(curve, "g2m")];
+): Promise<KeyPoints> {
+  const { g1, g2 } = groups;
   const { nVars, nPublic, d } = sizes;
   const total = 3 * nVars + d + 3.7 * nVars;
   let done = 0;
   const fd = await binFileUtils.createBinFile(file, "zkey", 1, 10, 1 << 22, 1 << 24);
-  await headerSections(fd, curve, k, sizes, g1, g2);
+  const fixed = await headerSections(fd, groups, k, sizes);
   await section(fd, 4, () => fd.write(coefficients));
+  let ic: Uint8Array = new Uint8Array(0);
   for (const [id, label, units, make] of [
     [3, "IC", nPublic + 1, () => g1(k.ic)],
     [9, "H", d, () => g1(k.h)],
@@ -273,6 +334,7 @@ async function writeZkey(
     [7, "B2", 3.7 * nVars, () => g2(k.v)],
   ] as const) {
     const points = await make();
+    if (id === 3) ic = points;
     done += units;
     progress?.(`key points ${label}`, done / total);
     await section(fd, id, () => fd.write(points));
@@ -284,6 +346,7 @@ async function writeZkey(
     await fd.writeULE32(0);
   });
   await fd.close();
+  return { ...fixed, ic };
 }
 
 /** The key's scalars and section 4 in BigInt, from the parsed r1cs (the WebAssembly backend's path). */
@@ -321,33 +384,33 @@ export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, pro
   const power = Math.floor(Math.log2(header.nConstraints + nPublic)) + 1;
   const d = 2 ** power;
   const accel = curveAccel();
-  // With the addon, ffjavascript only supplies roots of unity and the generators: its one-thread
-  // curve, with no worker threads to start.
-  const curve = await getCurveFromName("bn128", accel !== undefined);
+  if (power + 1 > FR_TWO_ADICITY) throw new Error(`circuit too big: a domain of 2^${power} exceeds the field's 2-adicity`);
+  const [omega, omega2] = [frRoots(power).omega, frRoots(power + 1).omega];
+  // With the addon no ffjavascript curve is built: its WebAssembly start and the worker threads
+  // snarkjs's key export starts were most of a small model's setup.
+  const curve = accel ? undefined : await getCurveFromName("bn128");
   const tmp = `${zkeyFile}.partial-${process.pid}`;
   try {
-    const { Fr } = curve;
-    if (power + 1 > Fr.s) throw new Error(`circuit too big: a domain of 2^${power} exceeds the field's 2-adicity`);
-    const omega = BigInt(Fr.toObject(Fr.w[power]!));
-    const omega2 = BigInt(Fr.toObject(Fr.w[power + 1]!));
     progress?.("QAP at tau", 0);
     const { k, coefficients } = accel
       ? nativeScalars(accel, r1csBytes, header, nPublic, power, omega, omega2)
       : wasmScalars(r1csBytes, r1csFile, nPublic, d, omega, omega2);
     const t1 = performance.now();
+    let points: KeyPoints;
     try {
-      await writeZkey(tmp, curve, coefficients, r1csBytes, k, { nVars: header.nWires, nPublic, d }, progress);
+      const groups = accel ? nativeGroups(accel) : wasmGroups(curve!);
+      points = await writeZkey(tmp, groups, coefficients, r1csBytes, k, { nVars: header.nWires, nPublic, d }, progress);
     } finally {
       for (const x of Object.values(k)) x.fill(0);
     }
     await rename(tmp, zkeyFile);
     const t2 = performance.now();
-    const verificationKey = await snarkjs.zKey.exportVerificationKey(await readFile(zkeyFile));
+    const verificationKey = accel ? nativeVerificationKey(accel, points, nPublic) : await snarkjs.zKey.exportVerificationKey(await readFile(zkeyFile));
     return { zkeyFile, verificationKey, timingsMs: { qap: t1 - t0, points: t2 - t1, exportVk: performance.now() - t2 } };
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
   } finally {
-    await curve.terminate();
+    await curve?.terminate();
   }
 }

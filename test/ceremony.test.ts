@@ -12,6 +12,7 @@ import { circuitInput } from "../core/circuit_input.js";
 import { quantizeInput } from "../core/qmodel.js";
 import { wtnsLayout } from "../core/r1cs.js";
 import { WitnessGenerator } from "../prover/witness.js";
+import { exportSnarkVerifier } from "../verifier/solidity.js";
 
 let work: string;
 let dir: string;
@@ -120,6 +121,10 @@ describe("Groth16 phase 2", () => {
     await setupModel(plonkDir, { system: "plonk" });
     await expect(contribute(plonkDir)).rejects.toMatchObject({ code: "USAGE", message: expect.stringContaining("universal") });
     expect(await verifySetup(plonkDir)).toMatchObject({ valid: true, system: "plonk" });
+    // The verifier filled from the key setup holds is the one snarkjs exports from the zkey.
+    const zkey = path.join(plonkDir, FILES.zkey);
+    const vk = JSON.parse(await readFile(path.join(plonkDir, FILES.vkey), "utf8"));
+    expect(await exportSnarkVerifier("plonk", zkey, "V", vk)).toBe(await exportSnarkVerifier("plonk", zkey, "V"));
   });
 });
 

@@ -23,7 +23,7 @@ import {
   verifyProofFile,
   type ProofFile,
 } from "../src/index.js";
-import { generateVerifierSources } from "../verifier/solidity.js";
+import { exportSnarkVerifier, generateVerifierSources } from "../verifier/solidity.js";
 import { runCircom } from "../circuits/circom.js";
 import { checkConstraints, symbolNames } from "../circuits/constraint_check.js";
 import { circuitInput } from "../core/circuit_input.js";
@@ -112,6 +112,10 @@ describe("names from an ONNX file never become code", () => {
     expect(g.mainContract).toMatch(/^[A-Za-z0-9_]+$/);
     const c = await compileSolidity(g.sources, g.mainFile, g.mainContract);
     expect(c.bytecode.length).toBeGreaterThan(1000);
+    // Filled from the key setup holds, the snarkjs verifier is the one snarkjs exports from the zkey.
+    const vk = JSON.parse(await readFile(path.join(mnistDir, FILES.vkey), "utf8"));
+    const zkey = path.join(mnistDir, FILES.zkey);
+    expect(await exportSnarkVerifier("groth16", zkey, "V", vk)).toBe(await exportSnarkVerifier("groth16", zkey, "V"));
     // A model id or commitment that is not what it claims to be is refused, not pasted in.
     await expect(generateVerifierSources(path.join(mnistDir, FILES.zkey), "m", "0x1) {} function x() {}", { system: "groth16" })).rejects.toMatchObject({
       code: "BAD_MODEL",

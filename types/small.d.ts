@@ -1,4 +1,4 @@
-/** The parts of circomlibjs, circom_runtime and solc zkml uses, typed (the packages ship no types). */
+/** The parts of circomlibjs, circom_runtime, solc and ejs zkml uses, typed (the packages ship no types). */
 declare module "circomlibjs" {
   /** Poseidon as an EVM contract (tests deploy it to compare with the circuit's hash). */
   export const poseidonContract: {
@@ -21,4 +21,9 @@ declare module "solc" {
     version(): string;
   };
   export default solc;
+}
+
+declare module "ejs" {
+  /** A template rendered with `data` (snarkjs's Solidity verifier templates are ejs). */
+  export function render(template: string, data: object): string;
 }

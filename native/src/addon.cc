@@ -5,6 +5,7 @@
 #include <node_api.h>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 #include "curve.h"
 #include "msm.h"
@@ -296,22 +297,39 @@ napi_value PairingCheck(napi_env env, napi_callback_info info) {
   return v;
 }
 
-// pairing(pairs, byPower?) → the product of the pairings, an Fq12 (384 bytes, Montgomery, the
-// tower's coefficients in order): for differential tests against ffjavascript, and of the final
-// exponentiation's chain against the plain power (byPower).
+// pairing(pairs, form?) → the product of the pairings, an Fq12 (384 bytes, Montgomery, the
+// tower's coefficients in order). form "reduced" (the default): the final exponentiation by its
+// chain; "byPower": by the plain power (the chain's reference in tests); "ffjavascript": the
+// value ffjavascript's pairing gives (a verification key's e(α, β)).
 napi_value Pairing(napi_env env, napi_callback_info info) {
   std::vector<Affine<Fq>> ps;
   std::vector<Affine<Fq2>> qs;
-  bool onCurves, byPower = false;
-  napi_value flag;
-  if (!pairsArg(env, info, "pairing(pairs: Uint8Array of 192-byte (G1, G2) affine pairs, byPower?: boolean)", ps, qs, onCurves, &flag)) return nullptr;
+  bool onCurves;
+  napi_value formArg;
+  const char* usage = "pairing(pairs: Uint8Array of 192-byte (G1, G2) affine pairs, form?: \"reduced\" | \"byPower\" | \"ffjavascript\")";
+  if (!pairsArg(env, info, usage, ps, qs, onCurves, &formArg)) return nullptr;
   if (!onCurves) {
     fail(env, "pairing: a point is not on its curve");
     return nullptr;
   }
-  if (flag) napi_get_value_bool(env, flag, &byPower);
+  char form[16] = "reduced";
+  if (formArg) {
+    napi_valuetype t;
+    napi_typeof(env, formArg, &t);
+    size_t len = 0;
+    if (t != napi_undefined && (t != napi_string || napi_get_value_string_utf8(env, formArg, form, sizeof form, &len) != napi_ok)) {
+      fail(env, usage);
+      return nullptr;
+    }
+  }
+  const std::string f(form);
+  if (f != "reduced" && f != "byPower" && f != "ffjavascript") {
+    fail(env, usage);
+    return nullptr;
+  }
   Fq12 miller = millerLoop(ps, qs);
-  Fq12 r = byPower ? finalExponentiationByPower(miller) : finalExponentiation(miller);
+  Fq12 r = f == "byPower" ? finalExponentiationByPower(miller) : finalExponentiation(miller);
+  if (f == "ffjavascript") r = asFfjavascript(r);
   uint8_t* out;
   napi_value result = newBytes(env, sizeof(Fq12), &out);
   std::memcpy(out, &r, sizeof(Fq12));

@@ -5,6 +5,8 @@
 #pragma once
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 #include "curve.h"
@@ -425,11 +427,16 @@ Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalarBytes, size_t n, un
   return msmPass<F>(bases, red, neg, small, std::max(smallBits, 1u), threads).add(msmPass<F>(bases, red, neg, large, largeBits, threads));
 }
 
-// sᵢ·G for each scalar, as affine points ((0, 0) for infinity): 32 byte-windows of a table of
-// d·2^(8j)·G, so each point is at most 32 mixed additions; one inversion per thread's share.
+// d·2^(8j)·G for the 32 byte-windows j and d < 256, affine: built once per generator and kept,
+// since a key's sections each multiply the same generator (a small model's setup built it eight
+// times over). Shared by the threads that call in (workers included), read-only once built.
 template <class F>
-void fixedBaseMul(const Affine<F>& g, const uint8_t* scalarBytes, size_t n, Affine<F>* out, unsigned threads) {
-  threads = threadCount(threads);
+std::shared_ptr<const std::vector<Affine<F>>> fixedBaseTable(const Affine<F>& g) {
+  static std::mutex mu;
+  static Affine<F> cachedFor;
+  static std::shared_ptr<const std::vector<Affine<F>>> cached;
+  std::lock_guard<std::mutex> lock(mu);
+  if (cached && cachedFor.x == g.x && cachedFor.y == g.y) return cached;
   const size_t W = 32, D = 256;
   std::vector<Jacobian<F>> tj(W * D);
   Jacobian<F> base = Jacobian<F>::fromAffine(g);
@@ -442,8 +449,21 @@ void fixedBaseMul(const Affine<F>& g, const uint8_t* scalarBytes, size_t n, Affi
     }
     for (int b = 0; b < 8; b++) base = base.dbl();
   }
-  std::vector<Affine<F>> table(W * D);
-  batchToAffine(tj.data(), table.data(), W * D);
+  auto table = std::make_shared<std::vector<Affine<F>>>(W * D);
+  batchToAffine(tj.data(), table->data(), W * D);
+  cachedFor = g;
+  cached = table;
+  return cached;
+}
+
+// sᵢ·G for each scalar, as affine points ((0, 0) for infinity): 32 byte-windows of the table of
+// d·2^(8j)·G, so each point is at most 32 mixed additions; one inversion per thread's share.
+template <class F>
+void fixedBaseMul(const Affine<F>& g, const uint8_t* scalarBytes, size_t n, Affine<F>* out, unsigned threads) {
+  threads = threadCount(threads);
+  const size_t W = 32, D = 256;
+  const auto tablePtr = fixedBaseTable(g);
+  const std::vector<Affine<F>>& table = *tablePtr;
   if (n < 64) threads = 1;
   auto work = [&](size_t from, size_t to) {
     const size_t CHUNK = 1024;

@@ -223,6 +223,14 @@ inline Fq12 finalExponentiationByPower(const Fq12& f) {
   return f2.pow(hard);
 }
 
+// ffjavascript's pairing (whose value snarkjs writes as a key's vk_alphabeta_12) takes the hard
+// part of Fuentes-Castañeda et al., which is the reduced pairing raised to m = 2x(6x² + 3x + 1):
+// the same verdicts, another value.
+inline Fq12 asFfjavascript(const Fq12& reduced) {
+  static const uint64_t m[3] = {0x2e5d4e223ddedaf4ULL, 0x1ea96b02d9d9e38dULL, 0x3bec47df15e307c8ULL};
+  return reduced.pow(m);
+}
+
 // The Miller loop's value for the pairs (points at infinity skipped), before the final exponentiation.
 inline Fq12 millerLoop(const std::vector<Affine<Fq>>& ps, const std::vector<Affine<Fq2>>& qs) {
   const Frobenius& fr = frobenius();

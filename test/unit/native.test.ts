@@ -322,8 +322,21 @@ describe.skipIf(!accel)("native pairing check against ffjavascript's pairingEq",
         [G1.timesScalar(G1.g, scalar(rand)), G2.timesScalar(G2.g, scalar(rand))],
         [G1.timesScalar(G1.g, scalar(rand)), G2.timesScalar(G2.g, scalar(rand))],
       ]);
-      expect(Buffer.from(native.pairing(pairs)).equals(Buffer.from(native.pairing(pairs, true)))).toBe(true);
+      expect(Buffer.from(native.pairing(pairs)).equals(Buffer.from(native.pairing(pairs, "byPower")))).toBe(true);
     }
+  });
+
+  it("gives ffjavascript's pairing value in its form (a verification key's e(α, β)), and refuses another form", async () => {
+    const { G1, G2 } = curve;
+    const rand = mulberry32(44);
+    for (let k = 0; k < 2; k++) {
+      const [p, q] = [G1.timesScalar(G1.g, scalar(rand)), G2.timesScalar(G2.g, scalar(rand))];
+      const theirs = await curve.pairing(p, q);
+      const pair = pack([[p, q]]);
+      expect(curve.Gt.eq(native.pairing(pair, "ffjavascript"), theirs)).toBe(true);
+      expect(curve.Gt.eq(native.pairing(pair), theirs)).toBe(false);
+    }
+    expect(() => native.pairing(pack([[G1.g, G2.g]]), "other" as never)).toThrow(/form/);
   });
 });
 
