@@ -159,6 +159,17 @@ function startupRows(j: Json): Row[] {
   ];
 }
 
+function coldRows(j: Json): Row[] {
+  const s = j.stats;
+  const vs = (a: string, b: string, label: string): Row[] =>
+    s[a] && s[b] ? [[`cold \`${a}\` (tiny MLP) vs ${label}, process CPU`, `${med(s[a])} vs ${med(s[b])} (${ratio(s[a].median / s[b].median)})`]] : [];
+  return [
+    ...vs("zkml prove", "EZKL engine prove", "EZKL's engine proving its test model"),
+    ...vs("zkml verify", "snarkjs groth16 verify", "`snarkjs groth16 verify`"),
+    ...vs("zkml setup", "EZKL engine keygen", "EZKL's engine making its keys (no verifier contract)"),
+  ];
+}
+
 function dataStatementRows(j: Json): Row[] {
   const sizes = [...new Set(j.rows.map((r: Json) => r.n))] as number[];
   const rows = sizes.map((size): Row => {
@@ -197,6 +208,7 @@ export const RESULT_SOURCES: readonly ResultSource[] = [
   { name: "service", command: "npx zkml bench service --backend wasm", rows: (j) => serviceRows(j, "WebAssembly") },
   { name: "browser", command: "npm run bench:browser", rows: browserRows },
   { name: "startup", command: "npm run build && npm run bench:startup", rows: startupRows },
+  { name: "cold", command: "npm run build && npm run bench:cold -- --ezkl DIR", rows: coldRows },
 ];
 
 const DATE = /^(\d{4}-\d{2}-\d{2})/;
