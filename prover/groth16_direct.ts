@@ -25,6 +25,8 @@ import type { BnCurve } from "../core/bn254.js";
 import {
   FR_TWO_ADICITY,
   frRoots,
+  type G1Affine,
+  type G2Affine,
   G1_GENERATOR,
   G2_GENERATOR,
   g1Object,
@@ -234,14 +236,14 @@ async function section(fd: binFileUtils.FastFile, id: number, write: () => Promi
 /** Sections 1 and 2: Groth16, the fields, the sizes and the key's fixed points (γ = the generator, as snarkjs leaves it). */
 async function headerSections(fd: binFileUtils.FastFile, groups: KeyGroups, k: KeyScalars, sizes: { nVars: number; nPublic: number; d: number }) {
   await section(fd, 1, () => fd.writeULE32(1)); // Groth16
-  // One multiplication call per group (each builds its generator's table).
+  // One multiplication call per group (a backend that does not keep its generator's table builds it per call).
   const [secrets1, secrets2] = [Buffer.concat([k.alpha, k.beta, k.delta]), Buffer.concat([k.beta, k.delta])];
   const [p1, p2] = [await groups.g1(secrets1), await groups.g2(secrets2)];
   secrets1.fill(0);
   secrets2.fill(0);
   const [alpha1, beta1, delta1] = [p1.subarray(0, 64), p1.subarray(64, 128), p1.subarray(128)];
   const [beta2, delta2] = [p2.subarray(0, 128), p2.subarray(128)];
-  const gamma2 = groups.gamma2;
+  const gamma2 = g2Bytes(G2_GENERATOR);
   await section(fd, 2, async () => {
     await fd.writeULE32(32);
     await binFileUtils.writeBigInt(fd, FIELD_Q, 32);
@@ -257,11 +259,22 @@ async function headerSections(fd: binFileUtils.FastFile, groups: KeyGroups, k: K
 
 type G = (scalars: Uint8Array) => Promise<Uint8Array>;
 
-/** What writing a key takes of the curve: a fixed-base multiplication per group, and γ (the G2 generator) as the file stores points. */
+/** What writing a key takes of the curve: a fixed-base multiplication of the generator per group. */
 interface KeyGroups {
   g1: G;
   g2: G;
-  gamma2: Uint8Array;
+}
+
+/** Points as the file stores them (affine, Montgomery). */
+function g1Bytes(p: G1Affine): Uint8Array {
+  const out = new Uint8Array(64);
+  putG1(out, 0, p);
+  return out;
+}
+function g2Bytes(p: G2Affine): Uint8Array {
+  const out = new Uint8Array(128);
+  putG2(out, 0, p);
+  return out;
 }
 
 /** The key's points a verification key holds, as the file stores them (affine, Montgomery). */
@@ -275,17 +288,13 @@ interface KeyPoints {
 
 /** The addon's groups: the generators are constants, so no ffjavascript curve is built. */
 function nativeGroups(accel: CurveAccel): KeyGroups {
-  const [gen1, gen2] = [new Uint8Array(64), new Uint8Array(128)];
-  putG1(gen1, 0, G1_GENERATOR);
-  putG2(gen2, 0, G2_GENERATOR);
-  return { g1: async (s) => accel.fixedBaseMul(1, gen1, s), g2: async (s) => accel.fixedBaseMul(2, gen2, s), gamma2: gen2 };
+  const [gen1, gen2] = [g1Bytes(G1_GENERATOR), g2Bytes(G2_GENERATOR)];
+  return { g1: async (s) => accel.fixedBaseMul(1, gen1, s), g2: async (s) => accel.fixedBaseMul(2, gen2, s) };
 }
 
 /** ffjavascript's groups, for the WebAssembly backend. */
 function wasmGroups(curve: BnCurve): KeyGroups {
-  const gamma2 = new Uint8Array(128);
-  curve.G2.toRprLEM(gamma2, 0, curve.G2.g);
-  return { g1: fixedBaseMultiplier(curve, "g1m"), g2: fixedBaseMultiplier(curve, "g2m"), gamma2 };
+  return { g1: fixedBaseMultiplier(curve, "g1m"), g2: fixedBaseMultiplier(curve, "g2m") };
 }
 
 /**

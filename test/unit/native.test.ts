@@ -12,7 +12,19 @@ import type { BnCurve, CurveGroup } from "../../core/bn254.js";
 import { FIELD_R } from "../../core/field.js";
 import { addonPath, type CurveAccel, loadNativeAddon } from "../../core/native.js";
 import { mulberry32 } from "../../core/random.js";
-import { frRoots, g1Object, g2Object, putG1, readJacobianG1, readJacobianG2 } from "../../core/bn254_coords.js";
+import {
+  frRoots,
+  G1_GENERATOR,
+  G2_GENERATOR,
+  g1Object,
+  g2Object,
+  putG1,
+  putG2,
+  readAffineG1,
+  readAffineG2,
+  readJacobianG1,
+  readJacobianG2,
+} from "../../core/bn254_coords.js";
 
 const accel = loadNativeAddon().accel;
 let curve: BnCurve;
@@ -341,6 +353,20 @@ describe.skipIf(!accel)("native pairing check against ffjavascript's pairingEq",
 });
 
 describe("BigInt coordinates (core/bn254_coords.ts) against ffjavascript", () => {
+  it("has ffjavascript's generators, and reads a zkey's affine points back", () => {
+    const [g1, g2] = [new Uint8Array(64), new Uint8Array(128)];
+    putG1(g1, 0, G1_GENERATOR);
+    putG2(g2, 0, G2_GENERATOR);
+    const [want1, want2] = [new Uint8Array(64), new Uint8Array(128)];
+    curve.G1.toRprLEM(want1, 0, curve.G1.g);
+    curve.G2.toRprLEM(want2, 0, curve.G2.g);
+    expect(Buffer.from(g1).equals(Buffer.from(want1))).toBe(true);
+    expect(Buffer.from(g2).equals(Buffer.from(want2))).toBe(true);
+    expect(readAffineG1(g1)).toEqual(G1_GENERATOR);
+    expect(readAffineG2(g2)).toEqual(G2_GENERATOR);
+    expect(readAffineG1(new Uint8Array(64))).toBeNull();
+  });
+
   it("derives Fr's roots of unity and the quotient's coset shift as ffjavascript does", () => {
     const { Fr } = curve;
     const big = (e: Uint8Array) => BigInt(Fr.toObject(e));
