@@ -97,7 +97,7 @@ class SortedBuckets {
   }
 
  private:
-  // Used below kSortedBuckets buckets: a chunk then holds at least 8 points a bucket.
+  // Used below kSortedBuckets buckets: a chunk then holds 8 points a bucket or more on average.
   static constexpr size_t kChunk = 1 << 14;
 
   template <class BaseAt>
