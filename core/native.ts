@@ -8,7 +8,7 @@
  * Chosen by `--backend` on the CLI, `setCurveBackend` in the SDK, or ZKML_BACKEND; "auto" (the
  * default) takes the addon when it loads.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { ZkmlError } from "./errors.js";
@@ -70,14 +70,39 @@ export function addonPath(): string {
   return process.env.ZKML_NATIVE_ADDON ?? path.join(PACKAGE_ROOT, "native", "build", "Release", "zkml_native.node");
 }
 
+/**
+ * Why an addon built before one of its sources last changed is not to be used, or undefined. A
+ * checkout pulled without rebuilding keeps the old addon, which may lack a function or read an
+ * argument another way than this code passes it; the install step builds after npm has written
+ * the sources, so an installed package's addon is always the newer.
+ */
+export function staleAddonReason(addonFile: string, sourceFiles: readonly string[]): string | undefined {
+  const built = statSync(addonFile).mtimeMs;
+  const newer = sourceFiles.find((f) => existsSync(f) && statSync(f).mtimeMs > built);
+  return newer && `the native addon is older than its source ${path.basename(newer)}: \`node scripts/build_native.mjs\` (or \`npm rebuild zkml\`) rebuilds it`;
+}
+
+/** The addon's sources in the package: native/src and binding.gyp. */
+function addonSources(): string[] {
+  const dir = path.join(PACKAGE_ROOT, "native");
+  const src = path.join(dir, "src");
+  return existsSync(src) ? [...readdirSync(src).map((f) => path.join(src, f)), path.join(dir, "binding.gyp")] : [];
+}
+
 let loaded: { accel?: CurveAccel; why?: string } | undefined;
 
-/** The addon, loaded once; undefined (with the reason) where it is not built or does not load. */
+/** The addon, loaded once; undefined (with the reason) where it is not built, is older than its sources, or does not load. */
 export function loadNativeAddon(): { accel?: CurveAccel; why?: string } {
   if (loaded) return loaded;
   const file = addonPath();
   if (!existsSync(file)) {
     loaded = { why: `the native addon is not built (${file}); \`npm rebuild zkml\` builds it where g++, make and python3 are installed` };
+    return loaded;
+  }
+  // An addon named by ZKML_NATIVE_ADDON is the caller's to vouch for.
+  const stale = process.env.ZKML_NATIVE_ADDON ? undefined : staleAddonReason(file, addonSources());
+  if (stale) {
+    loaded = { why: stale };
     return loaded;
   }
   try {

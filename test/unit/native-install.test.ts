@@ -4,10 +4,11 @@
  * Run on a copy of the sources, so the checkout's own addon is untouched.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { staleAddonReason } from "../../core/native.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "zkml-native-install-"));
@@ -34,4 +35,17 @@ it("ZKML_SKIP_NATIVE=1: skipped, exit 0", () => {
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/skipped \(ZKML_SKIP_NATIVE=1\)/);
   expect(r.built).toBe(false);
+});
+
+it("an addon older than one of its sources is not used: the reason names the source and the rebuild", () => {
+  const dir = mkdtempSync(path.join(tmp, "stale-"));
+  const [addon, a, b] = ["zkml_native.node", "msm.h", "binding.gyp"].map((f) => path.join(dir, f));
+  for (const f of [addon!, a!, b!]) writeFileSync(f, "");
+  const at = (f: string, seconds: number) => utimesSync(f, seconds, seconds);
+  at(a!, 1000);
+  at(b!, 1000);
+  at(addon!, 2000);
+  expect(staleAddonReason(addon!, [a!, b!, path.join(dir, "gone.h")])).toBeUndefined();
+  at(a!, 3000);
+  expect(staleAddonReason(addon!, [a!, b!])).toMatch(/older than its source msm\.h: `node scripts\/build_native\.mjs`/);
 });
