@@ -86,6 +86,14 @@ export const G2_GENERATOR: G2Affine = [
   ],
 ];
 
+/** Group 1's or 2's generator as a zkey stores points (affine, Montgomery; 64 or 128 bytes). */
+export function generatorBytes(group: 1 | 2): Uint8Array {
+  const out = new Uint8Array(64 * group);
+  if (group === 1) putG1(out, 0, G1_GENERATOR);
+  else putG2(out, 0, G2_GENERATOR);
+  return out;
+}
+
 /** An affine point as a zkey stores it (64 bytes for G1 at `offset`; (0, 0) is infinity). */
 export function readAffineG1(bytes: Uint8Array, offset = 0): G1Affine {
   const [x, y] = [readMontgomery(bytes, offset), readMontgomery(bytes, offset + 32)];
@@ -135,14 +143,6 @@ export function g2Object(p: G2Affine): string[][] {
 export function gtObject(bytes: Uint8Array): string[][][] {
   const at = (i: number) => readMontgomery(bytes, 32 * i).toString();
   return [0, 1].map((h) => [0, 1, 2].map((k) => [at(6 * h + 2 * k), at(6 * h + 2 * k + 1)]));
-}
-
-/** A uniform scalar below r (512 random bits reduced: a bias below 2^-250). */
-export function randomScalar(): bigint {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(64));
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v % FIELD_R;
 }
 
 /** The largest s with 2^s dividing r − 1: Fr has roots of unity of order up to 2^s (28 for BN254). */

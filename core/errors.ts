@@ -19,6 +19,8 @@ export type ZkmlErrorCode =
   | "SOLC_FAILED"
   | "PROOF_INVALID"
   | "CHAIN"
+  /** No verifier where one was looked for: none recorded for the chain, or no contract at the address. */
+  | "NO_VERIFIER"
   | "CONTRACT_TOO_LARGE"
   | "MISSING_DEPENDENCY"
   /** A node or service that did not answer: nothing was checked. */
@@ -61,7 +63,7 @@ export function isZkmlError(e: unknown): e is ZkmlError {
  * 0 is success and 70 a bug in zkml (EX_SOFTWARE), set by the CLI itself.
  */
 export function exitCodeOf(code: ZkmlErrorCode): 1 | 2 | 3 {
-  if (code === "USAGE") return 2;
+  if (code === "USAGE" || code === "NO_VERIFIER") return 2;
   if (code === "FILE_NOT_FOUND" || code === "UNREACHABLE") return 3;
   return 1;
 }

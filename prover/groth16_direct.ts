@@ -17,29 +17,14 @@
  *   IC_s = (β·u_s + α·v_s + w_s)(τ)·G1 (s ≤ nPublic), C_s = the same / δ (the others)
  *   H_i  = L'_{2i+1}(τ)/δ·G1 over the 2d-th roots (the prover evaluates on the odd coset)
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFile, rename, rm } from "node:fs/promises";
 import * as binFileUtils from "@iden3/binfileutils";
 import { getCurveFromName } from "ffjavascript";
-import type { BnCurve } from "../core/bn254.js";
-import {
-  FR_TWO_ADICITY,
-  frRoots,
-  type G1Affine,
-  type G2Affine,
-  G1_GENERATOR,
-  G2_GENERATOR,
-  g1Object,
-  g2Object,
-  gtObject,
-  putG1,
-  putG2,
-  readAffineG1,
-  readAffineG2,
-} from "../core/bn254_coords.js";
+import { FR_TWO_ADICITY, frRoots, g1Object, g2Object, generatorBytes, gtObject, readAffineG1, readAffineG2, scalarBytes } from "../core/bn254_coords.js";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
-import { FIELD_Q, FIELD_R } from "../core/field.js";
+import { FIELD_Q, FIELD_R, modInverse, powMod, randomBlinding } from "../core/field.js";
 import { LIMITS } from "../core/limits.js";
 import { type CurveAccel, curveAccel } from "../core/native.js";
 import { parseR1cs, type R1csHeader, readR1csHeader } from "../core/r1cs.js";
@@ -49,18 +34,8 @@ import { fixedBaseMultiplier } from "./ptau/dev.js";
 const r = FIELD_R;
 const mod = (x: bigint) => ((x % r) + r) % r;
 
-function pow(b: bigint, e: bigint): bigint {
-  let out = 1n;
-  b = mod(b);
-  while (e > 0n) {
-    if (e & 1n) out = (out * b) % r;
-    b = (b * b) % r;
-    e >>= 1n;
-  }
-  return out;
-}
-
-const inverse = (x: bigint) => pow(x, r - 2n);
+const pow = (b: bigint, e: bigint) => powMod(b, e, r);
+const inverse = (x: bigint) => modInverse(x, r);
 
 /** 1/x for every x, with one inversion (Montgomery's trick). */
 function batchInverse(xs: bigint[]): bigint[] {
@@ -79,9 +54,10 @@ function batchInverse(xs: bigint[]): bigint[] {
   return out;
 }
 
+/** A secret: uniform and not zero (α, β, δ must be invertible). */
 function randomScalar(): bigint {
   for (;;) {
-    const v = BigInt("0x" + randomBytes(64).toString("hex")) % r;
+    const v = randomBlinding();
     if (v !== 0n) return v;
   }
 }
@@ -93,16 +69,6 @@ function lagrangeAt(tau: bigint, n: number, omega: bigint, indices: number[]): b
   const invN = inverse(BigInt(n));
   const inv = batchInverse(points.map((w) => mod(tau - w)));
   return points.map((w, k) => (((w * z) % r) * ((invN * inv[k]!) % r)) % r);
-}
-
-/** Scalars as Fr.n8-byte little-endian words, for the fixed-base multiplication. */
-function scalarBytes(values: readonly bigint[], n8: number): Uint8Array {
-  const out = new Uint8Array(values.length * n8);
-  values.forEach((v, i) => {
-    let x = v;
-    for (let b = 0; b < n8 && x > 0n; b++, x >>= 8n) out[i * n8 + b] = Number(x & 0xffn);
-  });
-  return out;
 }
 
 export type Progress = (message: string, fraction: number) => void;
@@ -158,7 +124,7 @@ function keyScalars(cs: R1cs, nPublic: number, d: number, omega: bigint, omega2:
   const odd = Array.from({ length: d }, (_, i) => 2 * i + 1);
   const h = lagrangeAt(tau, 2 * d, omega2, odd).map((x) => (x * invDelta) % r);
   tau = 0n;
-  const b = (xs: bigint[]) => scalarBytes(xs, 32);
+  const b = (xs: bigint[]) => scalarBytes(xs);
   return { alpha: b([alpha]), beta: b([beta]), delta: b([delta]), u: b(u), v: b(v), ic: b(ic), c: b(c), h: b(h) };
 }
 
@@ -175,9 +141,9 @@ function nativeKeyScalars(
   const d = 2 ** power;
   let tau = randomScalar();
   while (pow(tau, BigInt(2 * d)) === 1n) tau = randomScalar();
-  const secrets = scalarBytes([tau, randomScalar(), randomScalar(), randomScalar()], 32);
+  const secrets = scalarBytes([tau, randomScalar(), randomScalar(), randomScalar()]);
   tau = 0n;
-  const [w, w2] = [scalarBytes([omega], 32), scalarBytes([omega2], 32)];
+  const [w, w2] = [scalarBytes([omega]), scalarBytes([omega2])];
   const out = accel.groth16KeyScalars(constraints, header.nConstraints, header.nWires, nPublic, power, w, w2, secrets);
   secrets.fill(0);
   const nWires = header.nWires;
@@ -203,9 +169,9 @@ function nativeKeyScalars(
  * Section 4, the A and B coefficients as snarkjs stores them (x·R² mod r, little-endian), for
  * the prover's evaluation of A·w and B·w on the domain.
  */
-function coefficientSection(cs: R1cs, nPublic: number, n8: number): Uint8Array {
+function coefficientSection(cs: R1cs, nPublic: number): Uint8Array {
   const nConstraints = cs.constraints.length;
-  const R = (1n << BigInt(8 * n8)) % r;
+  const R = (1n << 256n) % r;
   const R2 = (R * R) % r;
   const entries: [number, number, number, bigint][] = [];
   cs.constraints.forEach((cn, j) => {
@@ -213,15 +179,15 @@ function coefficientSection(cs: R1cs, nPublic: number, n8: number): Uint8Array {
     for (const [s, k] of cn.b) entries.push([1, j, s, k]);
   });
   for (let s = 0; s <= nPublic; s++) entries.push([0, nConstraints + s, s, 1n]);
-  const coefs = new Uint8Array(4 + entries.length * (12 + n8));
+  const coefs = new Uint8Array(4 + entries.length * 44);
   const view = new DataView(coefs.buffer);
   view.setUint32(0, entries.length, true);
   entries.forEach(([m, j, s, k], i) => {
-    const at = 4 + i * (12 + n8);
+    const at = 4 + i * 44;
     view.setUint32(at, m, true);
     view.setUint32(at + 4, j, true);
     view.setUint32(at + 8, s, true);
-    coefs.set(scalarBytes([(k * R2) % r], n8), at + 12);
+    coefs.set(scalarBytes([(k * R2) % r]), at + 12);
   });
   return coefs;
 }
@@ -243,7 +209,7 @@ async function headerSections(fd: binFileUtils.FastFile, groups: KeyGroups, k: K
   secrets2.fill(0);
   const [alpha1, beta1, delta1] = [p1.subarray(0, 64), p1.subarray(64, 128), p1.subarray(128)];
   const [beta2, delta2] = [p2.subarray(0, 128), p2.subarray(128)];
-  const gamma2 = g2Bytes(G2_GENERATOR);
+  const gamma2 = generatorBytes(2);
   await section(fd, 2, async () => {
     await fd.writeULE32(32);
     await binFileUtils.writeBigInt(fd, FIELD_Q, 32);
@@ -265,18 +231,6 @@ interface KeyGroups {
   g2: G;
 }
 
-/** Points as the file stores them (affine, Montgomery). */
-function g1Bytes(p: G1Affine): Uint8Array {
-  const out = new Uint8Array(64);
-  putG1(out, 0, p);
-  return out;
-}
-function g2Bytes(p: G2Affine): Uint8Array {
-  const out = new Uint8Array(128);
-  putG2(out, 0, p);
-  return out;
-}
-
 /** The key's points a verification key holds, as the file stores them (affine, Montgomery). */
 interface KeyPoints {
   alpha1: Uint8Array;
@@ -284,17 +238,6 @@ interface KeyPoints {
   gamma2: Uint8Array;
   delta2: Uint8Array;
   ic: Uint8Array;
-}
-
-/** The addon's groups: the generators are constants, so no ffjavascript curve is built. */
-function nativeGroups(accel: CurveAccel): KeyGroups {
-  const [gen1, gen2] = [g1Bytes(G1_GENERATOR), g2Bytes(G2_GENERATOR)];
-  return { g1: async (s) => accel.fixedBaseMul(1, gen1, s), g2: async (s) => accel.fixedBaseMul(2, gen2, s) };
-}
-
-/** ffjavascript's groups, for the WebAssembly backend. */
-function wasmGroups(curve: BnCurve): KeyGroups {
-  return { g1: fixedBaseMultiplier(curve, "g1m"), g2: fixedBaseMultiplier(curve, "g2m") };
 }
 
 /**
@@ -361,7 +304,7 @@ async function writeZkey(
 /** The key's scalars and section 4 in BigInt, from the parsed r1cs (the WebAssembly backend's path). */
 function wasmScalars(bytes: Uint8Array, file: string, nPublic: number, d: number, omega: bigint, omega2: bigint) {
   const cs = parseR1cs(bytes, file);
-  return { k: keyScalars(cs, nPublic, d, omega, omega2), coefficients: coefficientSection(cs, nPublic, 32) };
+  return { k: keyScalars(cs, nPublic, d, omega, omega2), coefficients: coefficientSection(cs, nPublic) };
 }
 
 /** The same on the native addon, from the constraint bytes. */
@@ -407,7 +350,8 @@ export async function groth16DirectSetup(r1csFile: string, zkeyFile: string, pro
     const t1 = performance.now();
     let points: KeyPoints;
     try {
-      const groups = accel ? nativeGroups(accel) : wasmGroups(curve!);
+      // On the addon the generators are constants: no ffjavascript curve is built.
+      const groups = { g1: fixedBaseMultiplier(curve, "g1m", accel), g2: fixedBaseMultiplier(curve, "g2m", accel) };
       points = await writeZkey(tmp, groups, coefficients, r1csBytes, k, { nVars: header.nWires, nPublic, d }, progress);
     } finally {
       for (const x of Object.values(k)) x.fill(0);

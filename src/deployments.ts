@@ -60,7 +60,7 @@ export async function deployedVerifier(dir: string, chainId: bigint, currentVkey
   const r = await readDeployment(dir, chainId);
   if (!r?.address) {
     throw new ZkmlError(
-      "USAGE",
+      "NO_VERIFIER",
       `no verifier of ${dir} is recorded for chain ${chainId} in ${path.join(dir, FILE)}`,
       "deploy it (zkml deploy DIR --rpc URL), or name the contract (--address ADDR, or --registry ADDR)",
     );

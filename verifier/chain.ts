@@ -119,7 +119,7 @@ export async function nextUnusedNonce(
   claim: (nonce: bigint) => Promise<boolean> = async () => true,
 ): Promise<bigint> {
   if ((await provider.getCode(address)) === "0x") {
-    throw new ZkmlError("CHAIN", `no contract at ${address} on this chain`, "deployed on another chain? deploy the verifier first, or pass the nonce");
+    throw new ZkmlError("NO_VERIFIER", `no contract at ${address} on this chain`, "deployed on another chain? deploy the verifier first, or pass the nonce");
   }
   const c = new Contract(address, IZKML_VERIFIER_ABI, provider);
   const used = (n: bigint): Promise<boolean> =>

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import * as ejs from "ejs";
 import * as snarkjs from "snarkjs";
 import { ZkmlError } from "../core/errors.js";
 import { commentText, identifierText } from "../core/inert.js";
@@ -60,7 +61,7 @@ export async function exportSnarkVerifier(system: ProofSystem, zkeyFile: string,
   const template = readFileSync(path.join(SNARKJS_DIR, `templates/verifier_${system}.sol.ejs`), "utf8");
   const snark: string =
     verificationKey !== undefined && system !== "fflonk"
-      ? (await import("ejs")).render(template, verificationKey as object)
+      ? ejs.render(template, verificationKey as object)
       : await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { [system]: template });
   const { templateContract, solidityChecksSignals } = backend(system);
   const renamed = snark.replace(new RegExp(`\\bcontract ${templateContract}\\b`), `contract ${contractName}`);

@@ -14,20 +14,8 @@
 import { getCurveFromName, utils } from "ffjavascript";
 import type { BnCurve, Element } from "../bn254.js";
 import { ZkmlError } from "../errors.js";
-import {
-  FR_TWO_ADICITY,
-  type G1Affine,
-  g1Object,
-  g2Object,
-  frRoots,
-  putG1,
-  putG2,
-  randomScalar,
-  readJacobianG1,
-  readJacobianG2,
-  scalarBytes,
-} from "../bn254_coords.js";
-import { FIELD_R, modInverse } from "../field.js";
+import { FR_TWO_ADICITY, type G1Affine, g1Object, g2Object, frRoots, putG1, putG2, readJacobianG1, readJacobianG2, scalarBytes } from "../bn254_coords.js";
+import { FIELD_R, modInverse, randomBlinding } from "../field.js";
 import type { CurveAccel } from "../native.js";
 import { binSections, readLE, wtnsLayout } from "../r1cs.js";
 import type { ProofResult } from "./backend.js";
@@ -227,17 +215,11 @@ function joinABC(a: Uint8Array, b: Uint8Array, c: Uint8Array, p: bigint, rInv: b
 /** The five multi-exponentiations' results: A, B1, B2, C and H (Jacobian points). */
 type MsmResults = [Element, Element, Element, Element, Element];
 
-/** The domain's root ω and the coset's shift: the generator of the coset the quotient is evaluated on (Montgomery form). */
-function quotientRoots(curve: BnCurve, power: number): { omega: Element; inc: Element } {
-  const { Fr } = curve;
-  return { omega: Fr.w[power]!, inc: power === Fr.s ? Fr.shift : Fr.w[power + 1]! };
-}
-
-/** A/B/C, the quotient's FFTs and the five MSMs on ffjavascript's WebAssembly workers. */
-async function wasmMsms(curve: BnCurve, key: ParsedKey, w: Uint8Array, rInv: bigint): Promise<MsmResults> {
+/** A/B/C, the quotient's FFTs on the coset `inc` shifts to (normal form), and the five MSMs on ffjavascript's WebAssembly workers. */
+async function wasmMsms(curve: BnCurve, key: ParsedKey, w: Uint8Array, rInv: bigint, incNormal: bigint): Promise<MsmResults> {
   const { Fr, G1, G2 } = curve;
   const p = Fr.p;
-  const { inc } = quotientRoots(curve, key.power);
+  const inc = Fr.e(incNormal);
   // A/B/C on the main thread, the quotient's FFTs, then all five multi-exponentiations at once,
   // so the workers' queue never runs dry between them (the fastest order measured).
   const [a, b, c] = buildABC(key, witnessBigInts(w, 0, key.nVars), p, rInv);
@@ -264,8 +246,8 @@ function nativeProof(accel: CurveAccel, roots: { omega: Uint8Array; inc: Uint8Ar
   const b2 = readJacobianG2(accel.msm(2, key.points.B2, w));
   const c = readJacobianG1(accel.msm(1, key.points.C, w.subarray((key.nPublic + 1) * N8)));
   const hSum = readJacobianG1(accel.msm(1, key.points.H, h));
-  const r = randomScalar();
-  const s = randomScalar();
+  const r = randomBlinding();
+  const s = randomBlinding();
   const { alpha1, beta1, beta2, delta1, delta2 } = key.fixed;
   const g1Sum = (points: (G1Affine | Uint8Array)[], scalars: bigint[]) => {
     const bases = new Uint8Array(64 * points.length);
@@ -285,9 +267,9 @@ function nativeProof(accel: CurveAccel, roots: { omega: Uint8Array; inc: Uint8Ar
 }
 
 /** A proof on ffjavascript's WebAssembly workers: the MSMs and the blinding combinations on its curve. */
-async function wasmProof(curve: BnCurve, key: ParsedKey, w: Uint8Array, rInv: bigint) {
+async function wasmProof(curve: BnCurve, key: ParsedKey, w: Uint8Array, rInv: bigint, inc: bigint) {
   const { Fr, G1, G2 } = curve;
-  const [pa, pb1, pb, pc, resH] = await wasmMsms(curve, key, w, rInv);
+  const [pa, pb1, pb, pc, resH] = await wasmMsms(curve, key, w, rInv, inc);
   const f = key.fixed;
   const [alpha1, beta1, delta1] = [f.alpha1, f.beta1, f.delta1].map((b) => G1.fromRprLEM(b, 0));
   const [beta2, delta2] = [f.beta2, f.delta2].map((b) => G2.fromRprLEM(b, 0));
@@ -314,9 +296,9 @@ export async function groth16Prover(zkey: Uint8Array, accel?: CurveAccel): Promi
   const key = parseKey(zkey);
   const done = (w: Uint8Array, proof: unknown) =>
     ({ proof, publicSignals: witnessBigInts(w, 1, key.nPublic + 1).map((v) => v.toString()) }) as unknown as ProofResult;
+  const { omega, inc } = frRoots(key.power);
   if (accel) {
     // No ffjavascript curve on the native backend: its WebAssembly start is ~0.2 s of a cold prove.
-    const { omega, inc } = frRoots(key.power);
     const roots = { omega: scalarBytes([omega]), inc: scalarBytes([inc]) };
     return async (wtns) => {
       const w = witnessBytes(wtns, key.nVars);
@@ -328,6 +310,6 @@ export async function groth16Prover(zkey: Uint8Array, accel?: CurveAccel): Promi
   const rInv = montgomeryInverse(FIELD_R);
   return async (wtns) => {
     const w = witnessBytes(wtns, key.nVars);
-    return done(w, await wasmProof(await getCurveFromName("bn128"), key, w, rInv));
+    return done(w, await wasmProof(await getCurveFromName("bn128"), key, w, rInv, inc));
   };
 }

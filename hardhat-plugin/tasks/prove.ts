@@ -30,7 +30,7 @@ async function prove(args: ProveArgs, hre: HardhatRuntimeEnvironment): Promise<v
       .catch((e: unknown) => {
         // The nonce is read from the verifier on the network. A chain simulated for this task has
         // none (unless a script deployed one to it first): say which network to pass.
-        if (inProcess && !args.nonce && /no contract at|no verifier of .* is recorded/.test((e as Error)?.message ?? "")) {
+        if (inProcess && !args.nonce && (e as { code?: unknown })?.code === "NO_VERIFIER") {
           throw new Error(
             `zkml prove: network "${name}" is a chain simulated in this process, where no verifier is deployed: pass the --network the verifier is on (e.g. --network localhost), or --nonce N`,
           );

@@ -263,8 +263,9 @@ napi_value Groth16CoefficientSection(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// The pairs argument: n × (G1 affine, G2 affine); whether every point is on its curve.
-bool pairsArg(napi_env env, napi_callback_info info, const char* what, std::vector<Affine<Fq>>& ps, std::vector<Affine<Fq2>>& qs, bool& onCurves, napi_value* flag) {
+// The pairs argument: n × (G1 affine, G2 affine); whether every point is on its curve; the
+// call's second argument in `second` (null when absent), where asked for.
+bool pairsArg(napi_env env, napi_callback_info info, const char* what, std::vector<Affine<Fq>>& ps, std::vector<Affine<Fq2>>& qs, bool& onCurves, napi_value* second) {
   size_t argc = 2;
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
@@ -272,7 +273,7 @@ bool pairsArg(napi_env env, napi_callback_info info, const char* what, std::vect
   const size_t pairBytes = sizeof(Affine<Fq>) + sizeof(Affine<Fq2>);
   if (argc < 1 || !getBytes(env, argv[0], pairs, what)) return false;
   if (pairs.len % pairBytes != 0) return fail(env, what);
-  if (flag) *flag = argc > 1 ? argv[1] : nullptr;
+  if (second) *second = argc > 1 ? argv[1] : nullptr;
   size_t n = pairs.len / pairBytes;
   ps.resize(n);
   qs.resize(n);

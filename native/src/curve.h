@@ -2,6 +2,7 @@
 // the point at infinity is Z = 0; affine points in memory are (x, y) with (0, 0) for infinity,
 // as snarkjs's zkeys and ffjavascript store them.
 #pragma once
+#include <vector>
 #include "field.h"
 
 namespace zkml {
@@ -84,27 +85,47 @@ struct Jacobian {
   Jacobian neg() const { return Jacobian{x, y.neg(), z}; }
 };
 
+// The denominator of a + b's slope: x_b − x_a, or 2·y for a doubling; 1 where the sum needs no
+// division (a term at infinity, or b = −a).
+template <class F>
+F slopeDenominator(const Affine<F>& a, const Affine<F>& b) {
+  if (a.isInfinity() || b.isInfinity()) return F::one();
+  if (a.x != b.x) return b.x - a.x;
+  return a.y == b.y ? a.y.dbl() : F::one();
+}
+
+// a + b, affine, given the inverse of slopeDenominator(a, b): many sums share one inversion.
+template <class F>
+Affine<F> affineSum(const Affine<F>& a, const Affine<F>& b, const F& inv) {
+  if (a.isInfinity()) return b;
+  if (b.isInfinity()) return a;
+  F lambda;
+  if (a.x != b.x) {
+    lambda = (b.y - a.y) * inv;
+  } else if (a.y == b.y) {
+    const F xx = a.x.sq();
+    lambda = (xx.dbl() + xx) * inv;
+  } else {
+    return Affine<F>::infinity();
+  }
+  const F x3 = lambda.sq() - a.x - b.x;
+  return Affine<F>{x3, lambda * (a.x - x3) - a.y};
+}
+
 // Jacobian points to affine with one inversion for the lot (Montgomery's trick).
 template <class F>
 void batchToAffine(const Jacobian<F>* in, Affine<F>* out, size_t n) {
-  F* prefix = new F[n];
-  F acc = F::one();
+  std::vector<F> zInv(n), scratch(n);
+  for (size_t i = 0; i < n; i++) zInv[i] = in[i].isInfinity() ? F::one() : in[i].z;
+  batchInvert(zInv.data(), scratch.data(), n);
   for (size_t i = 0; i < n; i++) {
-    prefix[i] = acc;
-    if (!in[i].isInfinity()) acc = acc * in[i].z;
-  }
-  F inv = acc.inverse();
-  for (size_t i = n; i-- > 0;) {
     if (in[i].isInfinity()) {
       out[i] = Affine<F>::infinity();
       continue;
     }
-    F zi = inv * prefix[i];
-    inv = inv * in[i].z;
-    F zi2 = zi.sq();
-    out[i] = Affine<F>{in[i].x * zi2, in[i].y * zi2 * zi};
+    const F zi2 = zInv[i].sq();
+    out[i] = Affine<F>{in[i].x * zi2, in[i].y * zi2 * zInv[i]};
   }
-  delete[] prefix;
 }
 
 }  // namespace zkml

@@ -291,6 +291,23 @@ struct Fq2 {
   }
 };
 
+// xs[i] ← 1/xs[i] for every i (none zero) with one inversion (Montgomery's trick); scratch
+// holds n values.
+template <class F>
+void batchInvert(F* xs, F* scratch, size_t n) {
+  F acc = F::one();
+  for (size_t i = 0; i < n; i++) {
+    scratch[i] = acc;
+    acc = acc * xs[i];
+  }
+  F inv = acc.inverse();
+  for (size_t i = n; i-- > 0;) {
+    const F x = xs[i];
+    xs[i] = inv * scratch[i];
+    inv = inv * x;
+  }
+}
+
 // Overwrites memory the compiler may not elide (secrets of development keys).
 inline void wipe(void* p, size_t n) {
   volatile uint8_t* v = (volatile uint8_t*)p;

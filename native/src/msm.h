@@ -140,62 +140,18 @@ class SortedBuckets {
   bool halveRuns() {
     const size_t K = len_.size();
     size_t pairs = 0;
-    F acc = F::one();
     for (size_t k = 0; k < K; k++) {
       const Affine<F>* run = pts_.data() + start_[k];
-      for (size_t j = 0; j + 1 < len_[k]; j += 2) {
-        const Affine<F>& a = run[j];
-        const Affine<F>& b = run[j + 1];
-        F den = F::one();  // a sum with infinity, or a point and its negation: no division
-        if (!a.isInfinity() && !b.isInfinity()) {
-          if (a.x != b.x) den = b.x - a.x;
-          else if (a.y == b.y) den = a.y.dbl();
-        }
-        prefix_[pairs] = acc;
-        den_[pairs++] = den;
-        acc = acc * den;
-      }
+      for (size_t j = 0; j + 1 < len_[k]; j += 2) den_[pairs++] = slopeDenominator(run[j], run[j + 1]);
     }
     if (pairs == 0) return false;
-    F inv = acc.inverse();
-    for (size_t p = pairs; p-- > 0;) {
-      const F di = inv * prefix_[p];
-      inv = inv * den_[p];
-      den_[p] = di;
-    }
+    batchInvert(den_.data(), prefix_.data(), pairs);
     // Ascending, so slot j/2 is written only after the points it held were read.
     pairs = 0;
     for (size_t k = 0; k < K; k++) {
       const size_t L = len_[k];
       Affine<F>* run = pts_.data() + start_[k];
-      for (size_t j = 0; j + 1 < L; j += 2) {
-        const F& di = den_[pairs++];
-        const Affine<F>& a = run[j];
-        const Affine<F>& b = run[j + 1];
-        Affine<F>& out = run[j / 2];  // a itself when j = 0: written only after a and b are read
-        if (a.isInfinity()) {
-          out = b;
-          continue;
-        }
-        if (b.isInfinity()) {
-          out = a;
-          continue;
-        }
-        F lambda;
-        if (a.x != b.x) {
-          lambda = (b.y - a.y) * di;
-        } else if (a.y == b.y) {
-          const F xx = a.x.sq();
-          lambda = (xx.dbl() + xx) * di;
-        } else {
-          out = Affine<F>::infinity();
-          continue;
-        }
-        const F x3 = lambda.sq() - a.x - b.x;
-        const F y3 = lambda * (a.x - x3) - a.y;
-        out.x = x3;
-        out.y = y3;
-      }
+      for (size_t j = 0; j + 1 < L; j += 2) run[j / 2] = affineSum(run[j], run[j + 1], den_[pairs++]);
       if (L & 1) run[L / 2] = run[L - 1];
       len_[k] = (L + 1) / 2;
     }
@@ -209,21 +165,20 @@ class SortedBuckets {
   std::vector<F> den_, prefix_;
 };
 
-// One window's buckets, for many buckets. Each point is added to its bucket as it comes, affine
-// and batched: a batch's denominators share one inversion (Montgomery's trick), so an addition costs ~6 multiplications where a
-// Jacobian mixed addition costs ~11. A point for a bucket already waiting in the batch goes to
-// that bucket's Jacobian overflow instead, so a window whose digits crowd into few buckets (a
-// witness's small values) costs what the Jacobian method costs, not more.
+// One window's buckets, for many buckets (kSortedBuckets and more). Each point is added to its
+// bucket as it comes, affine and batched: a batch's 512 denominators share one inversion
+// (Montgomery's trick), so an addition costs ~6 multiplications where a Jacobian mixed addition
+// costs ~11. A point for a bucket already waiting in the batch, rare among this many buckets,
+// goes to that bucket's Jacobian overflow instead.
 template <class F>
 class BatchedBuckets {
  public:
   explicit BatchedBuckets(size_t count)
-      : aff_(count), state_(count), over_(count), hasOver_(count), cap_(std::max<size_t>(16, std::min<size_t>(512, count / 4))) {
+      : aff_(count), state_(count), over_(count), hasOver_(count), cap_(512) {
     idx_.resize(cap_);
     pts_.resize(cap_);
     den_.resize(cap_);
     prefix_.resize(cap_);
-    kind_.resize(cap_);
   }
 
   // As SortedBuckets::window.
@@ -274,46 +229,15 @@ class BatchedBuckets {
   }
 
   enum : uint8_t { EMPTY = 0, FULL = 1, BUSY = 2 };
-  enum : uint8_t { ADD, DOUBLE, CANCEL };
 
   void flush() {
     if (m_ == 0) return;
-    F acc = F::one();
+    for (size_t i = 0; i < m_; i++) den_[i] = slopeDenominator(aff_[idx_[i]], pts_[i]);
+    batchInvert(den_.data(), prefix_.data(), m_);
     for (size_t i = 0; i < m_; i++) {
-      const Affine<F>& a = aff_[idx_[i]];
-      const Affine<F>& p = pts_[i];
-      if (a.x != p.x) {
-        kind_[i] = ADD;
-        den_[i] = p.x - a.x;
-      } else if (a.y == p.y) {
-        kind_[i] = DOUBLE;
-        den_[i] = a.y.dbl();
-      } else {
-        kind_[i] = CANCEL;
-        den_[i] = F::one();
-      }
-      prefix_[i] = acc;
-      acc = acc * den_[i];
-    }
-    F inv = acc.inverse();
-    for (size_t i = m_; i-- > 0;) {
-      F di = inv * prefix_[i];
-      inv = inv * den_[i];
-      size_t k = idx_[i];
-      Affine<F>& a = aff_[k];
-      if (kind_[i] == CANCEL) {
-        state_[k] = EMPTY;
-        continue;
-      }
-      const Affine<F>& p = pts_[i];
-      F lambda = kind_[i] == ADD ? (p.y - a.y) * di : ([&] {
-        F xx = a.x.sq();
-        return (xx.dbl() + xx) * di;
-      })();
-      F x3 = lambda.sq() - a.x - p.x;
-      a.y = lambda * (a.x - x3) - a.y;
-      a.x = x3;
-      state_[k] = FULL;
+      const size_t k = idx_[i];
+      aff_[k] = affineSum(aff_[k], pts_[i], den_[i]);
+      state_[k] = aff_[k].isInfinity() ? EMPTY : FULL;  // a point and its negation cancel
     }
     m_ = 0;
   }
@@ -326,7 +250,6 @@ class BatchedBuckets {
   std::vector<uint32_t> idx_;
   std::vector<Affine<F>> pts_;
   std::vector<F> den_, prefix_;
-  std::vector<uint8_t> kind_;
 };
 
 // Below this many buckets (the windows of small n, and of a witness's few full-width values),
@@ -427,6 +350,9 @@ Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalarBytes, size_t n, un
   return msmPass<F>(bases, red, neg, small, std::max(smallBits, 1u), threads).add(msmPass<F>(bases, red, neg, large, largeBits, threads));
 }
 
+// The fixed-base table's shape: a scalar's 32 bytes, each a window of 256 multiples.
+constexpr size_t kByteWindows = 32, kByteValues = 256;
+
 // d·2^(8j)·G for the 32 byte-windows j and d < 256, affine: built once per generator and kept,
 // since a key's sections each multiply the same generator (a small model's setup built it eight
 // times over). Shared by the threads that call in (workers included), read-only once built.
@@ -437,7 +363,7 @@ std::shared_ptr<const std::vector<Affine<F>>> fixedBaseTable(const Affine<F>& g)
   static std::shared_ptr<const std::vector<Affine<F>>> cached;
   std::lock_guard<std::mutex> lock(mu);
   if (cached && cachedFor.x == g.x && cachedFor.y == g.y) return cached;
-  const size_t W = 32, D = 256;
+  const size_t W = kByteWindows, D = kByteValues;
   std::vector<Jacobian<F>> tj(W * D);
   Jacobian<F> base = Jacobian<F>::fromAffine(g);
   for (size_t j = 0; j < W; j++) {
@@ -461,7 +387,7 @@ std::shared_ptr<const std::vector<Affine<F>>> fixedBaseTable(const Affine<F>& g)
 template <class F>
 void fixedBaseMul(const Affine<F>& g, const uint8_t* scalarBytes, size_t n, Affine<F>* out, unsigned threads) {
   threads = threadCount(threads);
-  const size_t W = 32, D = 256;
+  const size_t W = kByteWindows, D = kByteValues;
   const auto tablePtr = fixedBaseTable(g);
   const std::vector<Affine<F>>& table = *tablePtr;
   if (n < 64) threads = 1;

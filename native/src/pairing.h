@@ -127,9 +127,8 @@ inline const Frobenius& frobenius() {
 // exponentiation sends to 1, so it is left out and T becomes infinity.
 inline void millerStep(Fq12& f, std::vector<Affine<Fq2>>& t, const std::vector<Affine<Fq2>>* s, const std::vector<Affine<Fq>>& p) {
   const size_t n = t.size();
-  std::vector<Fq2> den(n), prefix(n);
+  std::vector<Fq2> den(n, Fq2::one()), scratch(n);
   std::vector<bool> vertical(n, false), tangent(n, s == nullptr);
-  Fq2 acc = Fq2::one();
   for (size_t i = 0; i < n; i++) {
     if (t[i].isInfinity()) {
       vertical[i] = true;
@@ -137,19 +136,15 @@ inline void millerStep(Fq12& f, std::vector<Affine<Fq2>>& t, const std::vector<A
       if ((*s)[i].y == t[i].y) tangent[i] = true;
       else vertical[i] = true;
     }
-    if (vertical[i]) continue;
-    den[i] = tangent[i] ? t[i].y.dbl() : (*s)[i].x - t[i].x;
-    prefix[i] = acc;
-    acc = acc * den[i];
+    if (!vertical[i]) den[i] = tangent[i] ? t[i].y.dbl() : (*s)[i].x - t[i].x;
   }
-  Fq2 inv = acc.inverse();
-  for (size_t i = n; i-- > 0;) {
+  batchInvert(den.data(), scratch.data(), n);
+  for (size_t i = 0; i < n; i++) {
     if (vertical[i]) {
       t[i] = Affine<Fq2>::infinity();
       continue;
     }
-    Fq2 dInv = inv * prefix[i];
-    inv = inv * den[i];
+    const Fq2& dInv = den[i];
     const Affine<Fq2>& si = tangent[i] ? t[i] : (*s)[i];
     Fq2 lambda;
     if (tangent[i]) {

@@ -11,18 +11,8 @@ namespace zkml {
 
 // 1/x for every x (none zero), one inversion for the lot.
 inline void batchInverse(std::vector<Fr>& xs) {
-  std::vector<Fr> prefix(xs.size());
-  Fr acc = Fr::one();
-  for (size_t i = 0; i < xs.size(); i++) {
-    prefix[i] = acc;
-    acc = acc * xs[i];
-  }
-  Fr inv = acc.inverse();
-  for (size_t i = xs.size(); i-- > 0;) {
-    Fr x = xs[i];
-    xs[i] = inv * prefix[i];
-    inv = inv * x;
-  }
+  std::vector<Fr> scratch(xs.size());
+  batchInvert(xs.data(), scratch.data(), xs.size());
 }
 
 inline Fr powU64(Fr b, uint64_t e) {

@@ -17,6 +17,7 @@ import path from "node:path";
 import * as binFileUtils from "@iden3/binfileutils";
 import { getCurveFromName } from "ffjavascript";
 import type { BnCurve, CurveGroup } from "../../core/bn254.js";
+import { generatorBytes } from "../../core/bn254_coords.js";
 import { type CurveAccel, curveAccel } from "../../core/native.js";
 
 export type Progress = (message: string, fraction: number) => void;
@@ -73,16 +74,17 @@ export type FixedBaseMultiplier = (scalars: Uint8Array) => Promise<Uint8Array>;
 
 /**
  * The fixed-base multiplier of one group's generator: the native addon's where it runs (and
- * `accel` is not null), else ffjavascript's workers over a table built at first use.
+ * `accel` is not undefined), which needs no ffjavascript curve; else ffjavascript's workers over
+ * a table built at first use, on `curve`.
  */
-export function fixedBaseMultiplier(curve: Curve, prefix: "g1m" | "g2m", accel: CurveAccel | undefined = curveAccel()): FixedBaseMultiplier {
-  const G = prefix === "g1m" ? curve.G1 : curve.G2;
+export function fixedBaseMultiplier(curve: Curve | undefined, prefix: "g1m" | "g2m", accel: CurveAccel | undefined = curveAccel()): FixedBaseMultiplier {
   if (accel) {
-    const generator = new Uint8Array(G.F.n8 * 2);
-    G.toRprLEM(generator, 0, G.g);
     const group = prefix === "g1m" ? 1 : 2;
+    const generator = generatorBytes(group);
     return async (scalars) => accel.fixedBaseMul(group, generator, scalars);
   }
+  if (!curve) throw new Error("fixedBaseMultiplier: the WebAssembly backend multiplies on ffjavascript's curve, and none was given");
+  const G = prefix === "g1m" ? curve.G1 : curve.G2;
   let table: Uint8Array | undefined;
   return (scalars) => {
     table ??= fixedBaseTable(G);

@@ -1,9 +1,12 @@
-/** Nonce reservations: provers started at once for one sender take different nonces. */
+/** Nonce reservations: provers started at once for one sender take different nonces; and the error when there is no verifier to ask. */
 import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exitCodeOf } from "../../core/errors.js";
+import { deployedVerifier } from "../../src/deployments.js";
 import { nonceReservations } from "../../src/nonces.js";
+import { nextUnusedNonce } from "../../verifier/chain.js";
 
 const scope = { chainId: 31337n, contract: "0x" + "11".repeat(20), sender: "0x" + "22".repeat(20) };
 let dir: string;
@@ -42,5 +45,14 @@ describe("nonce reservations", () => {
     const old = new Date(Date.now() - 2 * 24 * 3600 * 1000);
     for (const f of (await readdir(folder)).filter((x) => x.endsWith("-0"))) await utimes(path.join(folder, f), old, old);
     expect(await claim(0n)).toBe(true);
+  });
+});
+
+describe("no verifier where one is looked for", () => {
+  it("is NO_VERIFIER (exit 2) for a build with none recorded for the chain and for an address with no contract", async () => {
+    await expect(deployedVerifier(dir, 31337n, "vkey")).rejects.toMatchObject({ code: "NO_VERIFIER" });
+    const empty = { getCode: async () => "0x" } as unknown as Parameters<typeof nextUnusedNonce>[0];
+    await expect(nextUnusedNonce(empty, scope.contract, scope.sender)).rejects.toMatchObject({ code: "NO_VERIFIER" });
+    expect(exitCodeOf("NO_VERIFIER")).toBe(2);
   });
 });
